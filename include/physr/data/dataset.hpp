@@ -1,0 +1,35 @@
+// Dataset: the measurements one search or evaluation works on. Input columns and the target
+// as float64 with a dimension each, optional per-row weights. Column-major, so a column is
+// contiguous and an F-ordered numpy array can be viewed without a copy.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "physr/units/dimension.hpp"
+
+namespace physr {
+
+using units::Dimension;
+
+struct Dataset {
+  std::vector<std::string> names;       // input variable names, one per column of X
+  std::vector<Dimension> dimensions;    // one per column of X
+  Eigen::MatrixXd X;                    // rows = samples, columns = input variables
+  std::string target_name;
+  Dimension target_dimension;
+  Eigen::VectorXd y;                    // one per row
+  // Per-row weights w_i of the weighted least squares sum w_i r_i^2 (1/σ_i² when errors were
+  // given). Empty means all ones.
+  Eigen::VectorXd weights;
+
+  Eigen::Index rows() const { return X.rows(); }
+  int num_variables() const { return static_cast<int>(X.cols()); }
+  // Index of the input column called `name`, or nullopt.
+  std::optional<int> FindVariable(const std::string& name) const;
+};
+
+}  // namespace physr

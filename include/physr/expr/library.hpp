@@ -1,0 +1,76 @@
+// Library: the tokens one run may use, with dense ids. Built once from the user's choices
+// (operators, data columns with units, fixed and free constants), then read-only and safe to
+// share across threads. Not here: which token is allowed where (priors).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "physr/expr/token.hpp"
+
+namespace physr {
+
+using TokenId = std::uint16_t;
+
+struct VariableSpec {
+  std::string name;
+  Dimension dimension;
+};
+struct FixedConstantSpec {
+  std::string name;
+  double value = 0.0;
+  Dimension dimension;
+};
+struct FreeConstantSpec {
+  std::string name;
+  Dimension dimension;
+  double initial_value = 1.0;
+};
+
+struct LibrarySpec {
+  std::vector<std::string> operators;  // names as in Info(op).name
+  std::vector<VariableSpec> variables;  // in data-column order: variable i reads column i
+  std::vector<FixedConstantSpec> fixed_constants;
+  std::vector<FreeConstantSpec> free_constants;
+};
+
+class Library {
+ public:
+  Library() = default;
+  // Throws InputError for an unknown operator name, a duplicate or empty token name, or a
+  // non-finite fixed-constant value; the message names the offending token.
+  static Library Build(const LibrarySpec& spec);
+
+  // Adders used by Build and by the formula parser. Each throws InputError on a duplicate
+  // name and returns the new token's id. Variables get consecutive column indices, free
+  // constants consecutive slots, in the order they are added.
+  TokenId AddOperator(OpCode op);
+  TokenId AddVariable(std::string name, Dimension dimension);
+  TokenId AddFixedConstant(std::string name, double value, Dimension dimension);
+  TokenId AddFreeConstant(std::string name, Dimension dimension, double initial_value = 1.0);
+
+  std::size_t size() const { return tokens_.size(); }
+  const Token& operator[](TokenId id) const { return tokens_[id]; }
+  std::span<const Token> tokens() const { return tokens_; }
+  std::optional<TokenId> Find(std::string_view name) const;
+  // The id of the operator token for `op`, if the library has it.
+  std::optional<TokenId> FindOperator(OpCode op) const;
+
+  int num_variables() const { return num_variables_; }
+  int num_free_constants() const { return num_free_constants_; }
+  // Start values of the free constants, indexed by Token::index.
+  std::vector<double> FreeConstantDefaults() const;
+
+ private:
+  TokenId Push(Token token);
+
+  std::vector<Token> tokens_;
+  int num_variables_ = 0;
+  int num_free_constants_ = 0;
+};
+
+}  // namespace physr

@@ -1,0 +1,92 @@
+// Tokens: the alphabet of physr programs. An operator (add, sin, ...) or a terminal: an
+// input variable (a data column), a fixed constant (value and unit given, e.g. c) or a free
+// constant (unit given, value fitted to the data). Each operator has a unit rule (DESIGN §3).
+// Not here: how tokens are chosen (priors, policy) or evaluated (eval).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "physr/units/dimension.hpp"
+
+namespace physr {
+
+using units::Dimension;
+using units::Rational;
+
+enum class OpCode : std::uint8_t {
+  // binary operators
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kPow,  // x^y; optional. Both dimensionless, or y a fixed constant with a simple rational value
+  // unary operators
+  kNeg,
+  kInv,
+  kN2,
+  kN3,
+  kSqrt,
+  kExp,
+  kLog,
+  kSin,
+  kCos,
+  kTan,
+  kTanh,
+  kArcsin,
+  kArccos,
+  kArctan,
+  kAbs,
+  // terminals
+  kVariable,
+  kFixedConstant,
+  kFreeConstant,
+};
+inline constexpr int kNumOpCodes = static_cast<int>(OpCode::kFreeConstant) + 1;
+
+// How an operator's result dimension follows from its arguments' (DESIGN §3).
+enum class UnitRule : std::uint8_t {
+  kSame,           // add, sub: both arguments equal, result the same
+  kProduct,        // mul: exponents add
+  kQuotient,       // div: exponents subtract
+  kPower,          // n2, n3, sqrt, inv: exponents scaled by OperatorInfo::power
+  kPreserve,       // neg, abs: result = argument
+  kDimensionless,  // exp, log, trig, tanh: argument dimensionless, result dimensionless
+  kPowRule,        // pow: see OpCode::kPow
+  kTerminal,       // variables and constants: the token's own dimension
+};
+
+enum class TokenKind : std::uint8_t { kOperator, kVariable, kFixedConstant, kFreeConstant };
+
+struct OperatorInfo {
+  OpCode op;
+  std::string_view name;  // library name: "add", "n2", "arcsin", ...
+  int arity;              // 0, 1 or 2
+  UnitRule rule;
+  Rational power;  // for UnitRule::kPower: 2, 3, 1/2, -1; 1 otherwise
+};
+
+// Static facts about every opcode, indexed by OpCode. Cost: a table lookup.
+const OperatorInfo& Info(OpCode op);
+// The operator named `name` ("add", "sqrt", ...), or nullopt. Terminal opcodes have no name.
+std::optional<OpCode> OperatorByName(std::string_view name);
+// All operator opcodes (not terminals), in OpCode order.
+std::span<const OpCode> AllOperators();
+
+struct Token {
+  std::string name;  // unique within a Library: "add", "v", "c", "k0", "0.5"
+  OpCode op = OpCode::kVariable;
+  TokenKind kind = TokenKind::kVariable;
+  int arity = 0;
+  double complexity = 1.0;
+  Dimension dimension;  // terminals only: the dimension of the value
+  double value = 0.0;   // fixed constants: the value; free constants: the default start value
+  int index = -1;       // variables: data column; free constants: slot in Program::constants
+
+  bool IsTerminal() const { return arity == 0; }
+};
+
+}  // namespace physr

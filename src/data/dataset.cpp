@@ -1,0 +1,1 @@
+#include "physr/data/dataset.hpp"

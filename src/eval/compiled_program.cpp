@@ -1,0 +1,1 @@
+#include "physr/eval/compiled_program.hpp"

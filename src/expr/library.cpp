@@ -1,0 +1,1 @@
+#include "physr/expr/library.hpp"

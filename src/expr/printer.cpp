@@ -1,0 +1,1 @@
+#include "physr/expr/printer.hpp"

@@ -1,0 +1,1 @@
+#include "physr/expr/unit_check.hpp"

@@ -1,0 +1,1 @@
+#include "physr/units/rational.hpp"

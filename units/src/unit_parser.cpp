@@ -1,0 +1,1 @@
+#include "physr/units/unit_parser.hpp"
