@@ -92,8 +92,15 @@ std::string Dimension::ToUnitString() const {
   if (numerator.empty() && denominator.empty()) return "1";
   if (denominator.empty()) return numerator;
   if (numerator.empty()) numerator = "1";
-  if (num_denominator_factors > 1) denominator = "(" + denominator + ")";
-  return numerator + "/" + denominator;
+  numerator.push_back('/');
+  if (num_denominator_factors > 1) {
+    numerator.push_back('(');
+    numerator.append(denominator);
+    numerator.push_back(')');
+  } else {
+    numerator.append(denominator);
+  }
+  return numerator;
 }
 
 std::string Dimension::ToSymbolString() const {
