@@ -14,6 +14,8 @@ std::uint64_t SplitMix64(std::uint64_t& x) {
   return z ^ (z >> 31);
 }
 
+__extension__ typedef unsigned __int128 Uint128;
+
 std::uint64_t Rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 }  // namespace
@@ -46,12 +48,12 @@ double Rng::Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform01();
 std::uint64_t Rng::Below(std::uint64_t n) {
   PHYSR_CHECK(n > 0, "Rng::Below needs n > 0");
   // Lemire's nearly-divisionless method with rejection for exact uniformity.
-  unsigned __int128 m = static_cast<unsigned __int128>((*this)()) * n;
+  Uint128 m = static_cast<Uint128>((*this)()) * n;
   auto low = static_cast<std::uint64_t>(m);
   if (low < n) {
     const std::uint64_t threshold = (0 - n) % n;
     while (low < threshold) {
-      m = static_cast<unsigned __int128>((*this)()) * n;
+      m = static_cast<Uint128>((*this)()) * n;
       low = static_cast<std::uint64_t>(m);
     }
   }
