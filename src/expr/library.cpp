@@ -1,1 +1,114 @@
 #include "physr/expr/library.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "physr/core/error.hpp"
+
+namespace physr {
+
+Library Library::Build(const LibrarySpec& spec) {
+  Library library;
+  for (const std::string& name : spec.operators) {
+    const std::optional<OpCode> op = OperatorByName(name);
+    if (!op) throw InputError("unknown operator '" + name + "'");
+    library.AddOperator(*op);
+  }
+  for (const VariableSpec& v : spec.variables) library.AddVariable(v.name, v.dimension);
+  for (const FixedConstantSpec& c : spec.fixed_constants) {
+    library.AddFixedConstant(c.name, c.value, c.dimension);
+  }
+  for (const FreeConstantSpec& c : spec.free_constants) {
+    library.AddFreeConstant(c.name, c.dimension, c.initial_value);
+  }
+  return library;
+}
+
+TokenId Library::Push(Token token) {
+  if (token.name.empty()) throw InputError("a token needs a non-empty name");
+  if (Find(token.name)) throw InputError("duplicate token name '" + token.name + "'");
+  if (tokens_.size() >= std::numeric_limits<TokenId>::max()) {
+    throw InputError("too many tokens in the library");
+  }
+  tokens_.push_back(std::move(token));
+  return static_cast<TokenId>(tokens_.size() - 1);
+}
+
+TokenId Library::AddOperator(OpCode op) {
+  const OperatorInfo& info = Info(op);
+  PHYSR_CHECK(info.arity > 0, "AddOperator needs an operator opcode");
+  if (const auto existing = FindOperator(op)) return *existing;
+  Token t;
+  t.name = std::string(info.name);
+  t.op = op;
+  t.kind = TokenKind::kOperator;
+  t.arity = info.arity;
+  return Push(std::move(t));
+}
+
+TokenId Library::AddVariable(std::string name, Dimension dimension) {
+  Token t;
+  t.name = std::move(name);
+  t.op = OpCode::kVariable;
+  t.kind = TokenKind::kVariable;
+  t.dimension = dimension;
+  t.index = num_variables_;
+  const TokenId id = Push(std::move(t));
+  ++num_variables_;
+  return id;
+}
+
+TokenId Library::AddFixedConstant(std::string name, double value, Dimension dimension) {
+  if (!std::isfinite(value)) {
+    throw InputError("constant '" + name + "' must have a finite value");
+  }
+  Token t;
+  t.name = std::move(name);
+  t.op = OpCode::kFixedConstant;
+  t.kind = TokenKind::kFixedConstant;
+  t.dimension = dimension;
+  t.value = value;
+  return Push(std::move(t));
+}
+
+TokenId Library::AddFreeConstant(std::string name, Dimension dimension, double initial_value) {
+  if (!std::isfinite(initial_value)) {
+    throw InputError("free constant '" + name + "' must have a finite start value");
+  }
+  Token t;
+  t.name = std::move(name);
+  t.op = OpCode::kFreeConstant;
+  t.kind = TokenKind::kFreeConstant;
+  t.dimension = dimension;
+  t.value = initial_value;
+  t.index = num_free_constants_;
+  const TokenId id = Push(std::move(t));
+  ++num_free_constants_;
+  return id;
+}
+
+std::optional<TokenId> Library::Find(std::string_view name) const {
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    if (tokens_[i].name == name) return static_cast<TokenId>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<TokenId> Library::FindOperator(OpCode op) const {
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    if (tokens_[i].kind == TokenKind::kOperator && tokens_[i].op == op) {
+      return static_cast<TokenId>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<double> Library::FreeConstantDefaults() const {
+  std::vector<double> values(static_cast<std::size_t>(num_free_constants_), 1.0);
+  for (const Token& t : tokens_) {
+    if (t.kind == TokenKind::kFreeConstant) values[static_cast<std::size_t>(t.index)] = t.value;
+  }
+  return values;
+}
+
+}  // namespace physr
