@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -65,7 +66,10 @@ RefState RefBegin(int hidden) {
 }
 
 // Masked softmax probabilities in double.
-std::vector<double> RefProbs(const std::vector<double>& z, const std::uint8_t* mask) {
+std::vector<double> RefProbs(std::vector<double> z, const std::uint8_t* mask,
+                             const float* log_factors = nullptr) {
+  if (log_factors != nullptr)
+    for (std::size_t t = 0; t < z.size(); ++t) z[t] += log_factors[t];
   double max = -1e300;
   for (std::size_t t = 0; t < z.size(); ++t)
     if (mask[t]) max = std::max(max, z[t]);
@@ -85,7 +89,7 @@ double RefEntropy(const std::vector<double>& p) {
 }
 
 // Random mask with at least one allowed token.
-void RandomMaskRow(TokenMask& mask, int row, Rng& rng, double allow_prob) {
+void RandomMaskRow(RowTokenMask& mask, int row, Rng& rng, double allow_prob) {
   bool any = false;
   for (int t = 0; t < mask.cols(); ++t) {
     mask(row, t) = rng.Uniform01() < allow_prob ? 1 : 0;
@@ -106,8 +110,9 @@ Rollout RunRollout(const LstmPolicy& policy, int batch, int steps, std::uint64_t
                    EpisodeBuffer* buffer, double stop_prob = 0.15) {
   Rng data_rng(seed, 1), sample_rng(seed, 2);
   SamplingState state = policy.Begin(batch);
-  Eigen::MatrixXf inputs(batch, policy.input_size());
-  TokenMask mask(batch, policy.num_tokens());
+  RowMatrixXf inputs(batch, policy.input_size());
+  RowTokenMask mask(batch, policy.num_tokens());
+  RowMatrixXf log_factors(batch, policy.num_tokens());
   std::vector<std::uint8_t> active(static_cast<std::size_t>(batch), 1);
   std::vector<int> tokens(static_cast<std::size_t>(batch));
   std::vector<float> logp(static_cast<std::size_t>(batch)), entropy(static_cast<std::size_t>(batch));
@@ -122,9 +127,11 @@ Rollout RunRollout(const LstmPolicy& policy, int batch, int steps, std::uint64_t
       for (int k = 0; k < inputs.cols(); ++k)
         inputs(i, k) = static_cast<float>(data_rng.Uniform(-1.0, 1.0));
       RandomMaskRow(mask, i, data_rng, 0.6);
+      for (int t = 0; t < log_factors.cols(); ++t)
+        log_factors(i, t) = static_cast<float>(data_rng.Uniform(-1.0, 1.0));
     }
-    policy.Step(state, inputs, mask, active, sample_rng, tokens, logp, entropy);
-    if (buffer != nullptr) buffer->Record(step, inputs, mask, active, tokens);
+    policy.Step(state, inputs, mask, log_factors, active, sample_rng, tokens, logp, entropy);
+    if (buffer != nullptr) buffer->Record(step, inputs, mask, log_factors, active, tokens);
     for (int i = 0; i < batch; ++i) {
       const auto u = static_cast<std::size_t>(i);
       if (!active[u]) {
@@ -186,9 +193,11 @@ TEST_CASE("policy gradient matches central finite differences in double") {
       const int t_len = lengths[i];
       RowMatrixXf x(t_len, o.input_size);
       RowTokenMask m(t_len, o.num_tokens);
+      RowMatrixXf f(t_len, o.num_tokens);
       std::vector<int> actions;
       for (int t = 0; t < t_len; ++t) {
         for (int k = 0; k < o.input_size; ++k) x(t, k) = static_cast<float>(rng.Uniform(-1, 1));
+        for (int k = 0; k < o.num_tokens; ++k) f(t, k) = static_cast<float>(rng.Uniform(-1, 1));
         std::vector<int> allowed;
         for (int k = 0; k < o.num_tokens; ++k) {
           m(t, k) = rng.Uniform01() < 0.5 ? 1 : 0;
@@ -200,7 +209,7 @@ TEST_CASE("policy gradient matches central finite differences in double") {
         }
         actions.push_back(allowed[rng.Below(allowed.size())]);
       }
-      buffer.SetEpisode(i, x, m, actions);
+      buffer.SetEpisode(i, x, m, f, actions);
     }
     const std::vector<int> selected = {0, 2, 3};
     const std::vector<float> advantages = {0.7f, -0.4f, 1.3f};
@@ -270,7 +279,7 @@ TEST_CASE("masked tokens are never sampled; log-prob and entropy match a direct 
       ++samples;
       const float* x = buffer.Inputs(i, t);
       const std::vector<double> z = RefStep(ref, std::vector<double>(x, x + policy.input_size()), s);
-      const std::vector<double> p = RefProbs(z, mask);
+      const std::vector<double> p = RefProbs(z, mask, buffer.LogFactors(i, t));
       max_logp_err = std::max(max_logp_err,
                               std::abs(std::log(p[static_cast<std::size_t>(token)]) -
                                        r.logp[static_cast<std::size_t>(i)][static_cast<std::size_t>(t)]));
@@ -290,8 +299,8 @@ TEST_CASE("inactive rows are skipped, keep their state and match the reference w
   Rng data_rng(4), rng(8);
   SamplingState state = policy.Begin(batch);
   std::vector<RefState> refs(static_cast<std::size_t>(batch), RefBegin(policy.hidden_size()));
-  Eigen::MatrixXf inputs(batch, policy.input_size());
-  TokenMask mask = TokenMask::Ones(batch, policy.num_tokens());
+  RowMatrixXf inputs(batch, policy.input_size());
+  RowTokenMask mask = RowTokenMask::Ones(batch, policy.num_tokens());
   std::vector<int> tokens(static_cast<std::size_t>(batch));
   std::vector<float> logp(static_cast<std::size_t>(batch)), ent(static_cast<std::size_t>(batch));
   double max_err = 0;
@@ -326,7 +335,7 @@ TEST_CASE("sampling frequencies match the softmax probabilities") {
   LstmPolicy policy(SmallOptions());
   const int batch = 20000;
   Rng data_rng(2), rng(99);
-  Eigen::MatrixXf inputs(batch, policy.input_size());
+  RowMatrixXf inputs(batch, policy.input_size());
   std::vector<double> x(static_cast<std::size_t>(policy.input_size()));
   for (int k = 0; k < policy.input_size(); ++k) {
     x[static_cast<std::size_t>(k)] = data_rng.Uniform(-2, 2);
@@ -335,7 +344,7 @@ TEST_CASE("sampling frequencies match the softmax probabilities") {
   // Make the distribution uneven but keep every allowed probability sizeable.
   LstmParameters<float>& p = policy.mutable_parameters();
   for (int t = 0; t < policy.num_tokens(); ++t) p.b_out(0, t) = 0.3f * static_cast<float>(t % 4);
-  TokenMask mask = TokenMask::Ones(batch, policy.num_tokens());
+  RowTokenMask mask = RowTokenMask::Ones(batch, policy.num_tokens());
   mask.col(1).setZero();
   mask.col(5).setZero();
   SamplingState state = policy.Begin(batch);
@@ -459,7 +468,7 @@ TEST_CASE("Adam training raises a preferred token's probability above 0.9") {
       for (int k = 0; k < o.input_size; ++k) x(t, k) = static_cast<float>(data_rng.Uniform(-1, 1));
     const RowTokenMask m = RowTokenMask::Ones(steps, o.num_tokens);
     const std::vector<int> actions(steps, target);
-    buffer.SetEpisode(i, x, m, actions);
+    buffer.SetEpisode(i, x, m, RowMatrixXf(), actions);
   }
   std::vector<int> all(batch);
   for (int i = 0; i < batch; ++i) all[static_cast<std::size_t>(i)] = i;
@@ -478,13 +487,13 @@ TEST_CASE("Adam training raises a preferred token's probability above 0.9") {
 
   // And sampling now picks the target token almost always.
   SamplingState state = policy.Begin(1000);
-  Eigen::MatrixXf inputs(1000, o.input_size);
+  RowMatrixXf inputs(1000, o.input_size);
   for (int i = 0; i < 1000; ++i)
     inputs.row(i) = Eigen::Map<const Eigen::RowVectorXf>(buffer.Inputs(i % batch, 0), o.input_size);
   std::vector<int> tokens(1000);
   std::vector<float> logp(1000), ent(1000);
   Rng rng(5);
-  policy.Step(state, inputs, TokenMask::Ones(1000, o.num_tokens), {}, rng, tokens, logp, ent);
+  policy.Step(state, inputs, RowTokenMask::Ones(1000, o.num_tokens), {}, rng, tokens, logp, ent);
   CHECK(std::count(tokens.begin(), tokens.end(), target) > 900);
 }
 
@@ -557,9 +566,9 @@ TEST_CASE("reading a mismatched or damaged checkpoint throws InputError") {
 
 TEST_CASE("episode buffer reuses storage and keeps what was recorded") {
   EpisodeBuffer buffer(4, 3, 2, 3);
-  Eigen::MatrixXf inputs(4, 2);
+  RowMatrixXf inputs(4, 2);
   inputs << 1, 2, 3, 4, 5, 6, 7, 8;
-  TokenMask mask = TokenMask::Ones(4, 3);
+  RowTokenMask mask = RowTokenMask::Ones(4, 3);
   mask(2, 0) = 0;
   const std::vector<std::uint8_t> active = {1, 0, 1, 1};
   const std::vector<int> tokens = {0, -1, 2, 1};
@@ -569,11 +578,51 @@ TEST_CASE("episode buffer reuses storage and keeps what was recorded") {
   CHECK(buffer.Inputs(2, 0)[1] == 6.0f);
   CHECK(buffer.Mask(2, 0)[0] == 0);
   CHECK(buffer.Action(3, 0) == 1);
+  EpisodeBuffer copy(2, 3, 2, 3);
+  copy.CopyEpisodeFrom(buffer, 2, 1);
+  CHECK(copy.length(1) == 1);
+  CHECK(copy.Inputs(1, 0)[0] == 5.0f);
+  CHECK(copy.Mask(1, 0)[0] == 0);
+  CHECK(copy.Action(1, 0) == 2);
+  CHECK(copy.LogFactors(1, 0)[2] == 0.0f);
   const float* storage = buffer.Inputs(0, 0);
   buffer.Reset(2);
   CHECK(buffer.batch() == 2);
   CHECK(buffer.length(0) == 0);
   CHECK(buffer.Inputs(0, 0) == storage);  // no reallocation for a smaller batch
+}
+
+TEST_CASE("an infinitely negative log-factor forbids a token and keeps the gradient finite") {
+  LstmPolicy policy(SmallOptions());
+  const int batch = 2000, v = policy.num_tokens();
+  Rng data_rng(6), rng(7);
+  RowMatrixXf inputs(batch, policy.input_size());
+  for (int i = 0; i < batch; ++i)
+    for (int k = 0; k < inputs.cols(); ++k) inputs(i, k) = static_cast<float>(data_rng.Uniform(-1, 1));
+  const RowTokenMask mask = RowTokenMask::Ones(batch, v);
+  RowMatrixXf factors = RowMatrixXf::Zero(batch, v);
+  factors.col(3).setConstant(-std::numeric_limits<float>::infinity());
+  factors.col(0).setConstant(2.0f);  // favoured: drawn more often than without the factor
+  SamplingState state = policy.Begin(batch);
+  std::vector<int> tokens(batch);
+  std::vector<float> logp(batch), ent(batch);
+  policy.Step(state, inputs, mask, factors, {}, rng, tokens, logp, ent);
+  CHECK(std::count(tokens.begin(), tokens.end(), 3) == 0);
+  CHECK(std::count(tokens.begin(), tokens.end(), 0) > batch / v);
+  for (float e : ent) REQUIRE(std::isfinite(e));
+  EpisodeBuffer buffer(batch, 1, policy.input_size(), v);
+  buffer.Record(0, inputs, mask, factors, {}, tokens);
+  const std::vector<int> selected = {0, 1, 2, 3, 4};
+  const std::vector<float> adv(5, 0.5f);
+  LstmParameters<float> grad;
+  const PolicyLoss loss = policy.ComputeGradient(buffer, selected, adv, {}, &grad);
+  double sampled = 0;
+  for (int i : selected) sampled += logp[static_cast<std::size_t>(i)];
+  CHECK(loss.mean_log_prob == doctest::Approx(sampled / 5).epsilon(1e-5));
+  bool finite = true;
+  grad.ForEachBlock([&](const char*, const Eigen::MatrixXf& b) { finite = finite && b.allFinite(); });
+  CHECK(finite);
+  CHECK(grad.b_out(0, 3) == 0.0f);  // a forbidden token's logit gets no gradient
 }
 
 }  // namespace physr

@@ -22,6 +22,14 @@ AdamOptimizer::AdamOptimizer(const AdamOptions& options) : options_(options) {
     throw InputError("Adam option max_grad_norm must be >= 0");
 }
 
+AdamOptimizer::AdamOptimizer(const LstmParameters<float>& like, const AdamOptions& options)
+    : AdamOptimizer(options) {
+  like.ForEachBlock([&](const char*, const Eigen::MatrixXf& block) {
+    m_.push_back(Eigen::MatrixXf::Zero(block.rows(), block.cols()));
+    v_.push_back(Eigen::MatrixXf::Zero(block.rows(), block.cols()));
+  });
+}
+
 double AdamOptimizer::Step(LstmParameters<float>& params, const LstmParameters<float>& gradient) {
   if (m_.empty()) {
     params.ForEachBlock([&](const char*, const Eigen::MatrixXf& block) {

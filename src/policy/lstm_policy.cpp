@@ -58,8 +58,17 @@ void LstmPolicy::Begin(SamplingState& state, int batch) const {
   state.steps_ = 0;
 }
 
-void LstmPolicy::Step(SamplingState& state, const Eigen::Ref<const Eigen::MatrixXf>& inputs,
-                      const Eigen::Ref<const TokenMask>& mask,
+void LstmPolicy::Step(SamplingState& state, const Eigen::Ref<const RowMatrixXf>& inputs,
+                      const Eigen::Ref<const RowTokenMask>& mask,
+                      std::span<const std::uint8_t> active, Rng& rng,
+                      std::span<int> out_tokens, std::span<float> out_logp,
+                      std::span<float> out_entropy) const {
+  Step(state, inputs, mask, RowMatrixXf(), active, rng, out_tokens, out_logp, out_entropy);
+}
+
+void LstmPolicy::Step(SamplingState& state, const Eigen::Ref<const RowMatrixXf>& inputs,
+                      const Eigen::Ref<const RowTokenMask>& mask,
+                      const Eigen::Ref<const RowMatrixXf>& log_factors,
                       std::span<const std::uint8_t> active, Rng& rng,
                       std::span<int> out_tokens, std::span<float> out_logp,
                       std::span<float> out_entropy) const {
@@ -70,11 +79,16 @@ void LstmPolicy::Step(SamplingState& state, const Eigen::Ref<const Eigen::Matrix
               "LstmPolicy::Step: inputs must be batch x input_size");
   PHYSR_CHECK(mask.rows() == batch && mask.cols() == params_.num_tokens,
               "LstmPolicy::Step: mask must be batch x num_tokens");
+  const bool has_factors = log_factors.size() != 0;
+  PHYSR_CHECK(!has_factors ||
+                  (log_factors.rows() == batch && log_factors.cols() == params_.num_tokens),
+              "LstmPolicy::Step: log_factors must be batch x num_tokens or empty");
   PHYSR_CHECK(active.empty() || static_cast<int>(active.size()) == batch,
               "LstmPolicy::Step: active must be empty or have batch entries");
   const auto b = static_cast<std::size_t>(batch);
   PHYSR_CHECK(out_tokens.size() == b && out_logp.size() == b && out_entropy.size() == b,
               "LstmPolicy::Step: outputs must have batch entries");
+  const Eigen::Ref<const RowMatrixXf>* factors = has_factors ? &log_factors : nullptr;
 
   state.rows_.clear();
   for (int i = 0; i < batch; ++i) {
@@ -92,7 +106,9 @@ void LstmPolicy::Step(SamplingState& state, const Eigen::Ref<const Eigen::Matrix
   const int num_chunks = (num_active + kPolicyChunkRows - 1) / kPolicyChunkRows;
   if (static_cast<int>(state.chunks_.size()) < num_chunks)
     state.chunks_.resize(static_cast<std::size_t>(num_chunks));
-  auto run = [&](int k) { RunChunk(state, k, inputs, mask, out_tokens, out_logp, out_entropy); };
+  auto run = [&](int k) {
+    RunChunk(state, k, inputs, mask, factors, out_tokens, out_logp, out_entropy);
+  };
   if (parallel_ && num_chunks > 1) {
     tbb::parallel_for(0, num_chunks, run);
   } else {
@@ -102,9 +118,11 @@ void LstmPolicy::Step(SamplingState& state, const Eigen::Ref<const Eigen::Matrix
 }
 
 void LstmPolicy::RunChunk(SamplingState& state, int chunk,
-                          const Eigen::Ref<const Eigen::MatrixXf>& inputs,
-                          const Eigen::Ref<const TokenMask>& mask, std::span<int> out_tokens,
-                          std::span<float> out_logp, std::span<float> out_entropy) const {
+                          const Eigen::Ref<const RowMatrixXf>& inputs,
+                          const Eigen::Ref<const RowTokenMask>& mask,
+                          const Eigen::Ref<const RowMatrixXf>* log_factors,
+                          std::span<int> out_tokens, std::span<float> out_logp,
+                          std::span<float> out_entropy) const {
   const auto& p = params_;
   const int hidden = p.hidden_size;
   const int v = p.num_tokens;
@@ -114,10 +132,9 @@ void LstmPolicy::RunChunk(SamplingState& state, int chunk,
   SamplingState::Chunk& w = state.chunks_[static_cast<std::size_t>(chunk)];
   const bool first_step = state.steps_ == 0;
 
-  // Gather the active rows (column by column: both sides are column-major).
+  // Gather the active rows (contiguous rows, since the inputs are row-major).
   w.x.resize(m, p.input_size);
-  for (int k = 0; k < p.input_size; ++k)
-    for (int j = 0; j < m; ++j) w.x(j, k) = inputs(rows[j], k);
+  for (int j = 0; j < m; ++j) w.x.row(j) = inputs.row(rows[j]);
   w.e.noalias() = w.x * p.w_in;
   w.e.rowwise() += p.b_in.row(0);
   detail::InputActivationInPlace<float>(w.e, p.input_activation);
@@ -126,11 +143,10 @@ void LstmPolicy::RunChunk(SamplingState& state, int chunk,
   if (!first_step) {
     w.h_prev.resize(m, hidden);
     w.c_prev.resize(m, hidden);
-    for (int k = 0; k < hidden; ++k)
-      for (int j = 0; j < m; ++j) {
-        w.h_prev(j, k) = state.h_(rows[j], k);
-        w.c_prev(j, k) = state.c_(rows[j], k);
-      }
+    for (int j = 0; j < m; ++j) {
+      w.h_prev.row(j) = state.h_.row(rows[j]);
+      w.c_prev.row(j) = state.c_.row(rows[j]);
+    }
     w.a.noalias() += w.h_prev * p.w_h;
   }
   detail::GateActivations<float>(w.a, hidden);
@@ -145,11 +161,10 @@ void LstmPolicy::RunChunk(SamplingState& state, int chunk,
     const Eigen::Ref<const Eigen::MatrixXf> c_prev = w.c_prev;
     detail::CellUpdate<float>(w.a, &c_prev, hidden, w.c, tanh_c, w.h);
   }
-  for (int k = 0; k < hidden; ++k)
-    for (int j = 0; j < m; ++j) {
-      state.h_(rows[j], k) = w.h(j, k);
-      state.c_(rows[j], k) = w.c(j, k);
-    }
+  for (int j = 0; j < m; ++j) {
+    state.h_.row(rows[j]) = w.h.row(j);
+    state.c_.row(rows[j]) = w.c.row(j);
+  }
   // Logits transposed (tokens × rows) so each row's logits are contiguous.
   w.logits_t.noalias() = p.w_out.transpose() * w.h.transpose();
   w.logits_t.colwise() += p.b_out.row(0).transpose();
@@ -157,26 +172,28 @@ void LstmPolicy::RunChunk(SamplingState& state, int chunk,
   for (int j = 0; j < m; ++j) {
     const int row = rows[j];
     float* z = w.logits_t.col(j).data();
+    const std::uint8_t* allowed = mask.row(row).data();
+    if (log_factors != nullptr) {
+      const float* f = log_factors->row(row).data();
+      for (int t = 0; t < v; ++t) z[t] += f[t];
+    }
     float max = -std::numeric_limits<float>::infinity();
     for (int t = 0; t < v; ++t)
-      if (mask(row, t) != 0) max = std::max(max, z[t]);
+      if (allowed[t] != 0) max = std::max(max, z[t]);
     PHYSR_CHECK(max > -std::numeric_limits<float>::infinity(),
                 "LstmPolicy::Step: an active row has no allowed token");
     // z becomes the unnormalised weights exp(z − max), exactly 0 where masked.
     float sum = 0.0f, weighted = 0.0f;
     for (int t = 0; t < v; ++t) {
-      if (mask(row, t) != 0) {
-        const float s = z[t] - max;
-        const float wt = std::exp(s);
+      const float wt = allowed[t] != 0 ? std::exp(z[t] - max) : 0.0f;
+      if (wt > 0.0f) {
         sum += wt;
-        weighted += wt * s;
-        z[t] = wt;
-      } else {
-        z[t] = 0.0f;
+        weighted += wt * (z[t] - max);
       }
+      z[t] = wt;
     }
-    // Inverse CDF; rounding can leave the target at or above the total, then the last allowed
-    // token is taken. A token with weight 0 can never be chosen.
+    // Inverse CDF; rounding can leave the target at or above the total, then the last token
+    // of positive weight is taken. A token of weight 0 can never be chosen.
     const double target = state.uniform_[static_cast<std::size_t>(first + j)] * sum;
     int chosen = -1;
     double cumulative = 0.0;

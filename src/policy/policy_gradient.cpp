@@ -13,7 +13,8 @@ namespace physr {
 namespace {
 
 // Masked softmax of one row of logits. Writes probabilities into p (0 where masked) and
-// returns log Z relative to the masked maximum m (so log p_j = z_j − m − log_z).
+// returns the masked maximum and log Z relative to it (log p_j = z_j − max − log_z), and the
+// entropy.
 template <typename S>
 struct RowSoftmax {
   S max = 0;
@@ -31,14 +32,11 @@ RowSoftmax<S> MaskedSoftmax(const Row& z, const std::uint8_t* mask, int v, ProbR
               "policy gradient: a recorded step has no allowed token");
   S sum = 0, weighted = 0;
   for (int j = 0; j < v; ++j) {
-    if (mask[j] != 0) {
-      const S s = z(j) - r.max;
-      const S w = std::exp(s);
-      p(j) = w;
+    const S w = mask[j] != 0 ? std::exp(z(j) - r.max) : S(0);
+    p(j) = w;
+    if (w > 0) {  // a −∞ log-factor gives weight 0 and must not add 0·∞
       sum += w;
-      weighted += w * s;
-    } else {
-      p(j) = 0;
+      weighted += w * (z(j) - r.max);
     }
   }
   r.log_z = std::log(sum);
@@ -143,6 +141,8 @@ PolicyLoss ComputeLossAndGradient(const LstmParameters<S>& params, const Episode
     const int action = episodes.Action(episode, t);
     PHYSR_CHECK(mask[action] != 0, "policy gradient: recorded action is masked");
     auto zr = z.row(r);
+    const float* factors = episodes.LogFactors(episode, t);
+    for (int j = 0; j < v; ++j) zr(j) += static_cast<S>(factors[j]);
     const RowSoftmax<S> sm = MaskedSoftmax<S>(zr, mask, v, p);
     const S logp = zr(action) - sm.max - sm.log_z;
     const S adv = static_cast<S>(advantages[static_cast<std::size_t>(k)]);
@@ -152,12 +152,9 @@ PolicyLoss ComputeLossAndGradient(const LstmParameters<S>& params, const Episode
     sum_entropy += static_cast<double>(sm.entropy);
     // ∂(−A log p_a)/∂z_j = A (p_j − δ_ja);  ∂(−w H)/∂z_j = w p_j (log p_j + H).
     for (int j = 0; j < v; ++j) {
-      S d = 0;
-      if (mask[j] != 0) {
-        const S log_pj = zr(j) - sm.max - sm.log_z;
-        d = adv * (p(j) - (j == action ? S(1) : S(0))) + w_ent * p(j) * (log_pj + sm.entropy);
-      }
-      zr(j) = d * inv_n;
+      S d = adv * (p(j) - (j == action ? S(1) : S(0)));  // p_j = 0 where masked
+      if (p(j) > 0) d += w_ent * p(j) * (zr(j) - sm.max - sm.log_z + sm.entropy);
+      zr(j) = mask[j] != 0 ? d * inv_n : S(0);
     }
   }
   result.loss = loss;

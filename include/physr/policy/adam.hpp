@@ -25,6 +25,8 @@ class AdamOptimizer {
   // Throws InputError on a non-positive learning rate or epsilon, betas outside [0, 1), or a
   // negative max_grad_norm.
   explicit AdamOptimizer(const AdamOptions& options = {});
+  // Same, with the moments sized (zero) for parameters shaped like `like`.
+  AdamOptimizer(const LstmParameters<float>& like, const AdamOptions& options);
 
   // One update θ ← θ − lr·m̂/(√v̂ + ε) of every block. The moments are sized (zero) at the first
   // step; later steps PHYSR_CHECK that the shapes match. Returns the gradient's global L2 norm

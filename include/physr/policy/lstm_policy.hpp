@@ -16,7 +16,7 @@
 #include "physr/core/rng.hpp"
 #include "physr/policy/lstm_parameters.hpp"
 #include "physr/policy/policy_gradient.hpp"
-#include "physr/policy/token_mask.hpp"
+#include "physr/policy/policy_matrices.hpp"
 
 namespace physr {
 
@@ -46,15 +46,15 @@ class SamplingState {
   int batch() const { return static_cast<int>(h_.rows()); }
   int steps_taken() const { return steps_; }
   // batch × hidden_size; rows of inactive rows keep the last state they had.
-  const Eigen::MatrixXf& hidden() const { return h_; }
-  const Eigen::MatrixXf& cell() const { return c_; }
+  const RowMatrixXf& hidden() const { return h_; }
+  const RowMatrixXf& cell() const { return c_; }
 
  private:
   friend class LstmPolicy;
   struct Chunk {
     Eigen::MatrixXf x, e, a, h_prev, c_prev, c, h, logits_t;
   };
-  Eigen::MatrixXf h_, c_;
+  RowMatrixXf h_, c_;
   std::vector<int> rows_;        // active rows this step, ascending
   std::vector<double> uniform_;  // one draw per active row, in row order
   std::vector<Chunk> chunks_;
@@ -83,19 +83,30 @@ class LstmPolicy {
   void Begin(SamplingState& state, int batch) const;  // same, reusing state's storage
 
   // Advances every active row by one token.
-  //   inputs : batch × input_size features of the current step (read only for active rows).
-  //   mask   : batch × num_tokens, 1 = allowed; disallowed tokens get probability exactly 0.
-  //            An active row with no allowed token is a programmer error (PHYSR_CHECK).
-  //   active : batch flags, nonzero = row still growing; empty span = all rows active.
-  //            Inactive rows cost nothing and keep their state.
-  //   rng    : consumed in row order, one Uniform01 per active row (inverse-CDF draw), so the
-  //            result for a seed is reproducible and independent of the thread count.
+  //   inputs      : batch × input_size features of the current step (read for active rows).
+  //   mask        : batch × num_tokens, nonzero = allowed; forbidden tokens get probability
+  //                 exactly 0. An active row with no allowed token is a programmer error
+  //                 (PHYSR_CHECK).
+  //   log_factors : batch × num_tokens soft-prior log-multipliers added to the logits before
+  //                 the softmax (π ∝ mask·exp(logits + log_factors)); the overload without it
+  //                 uses none. −∞ acts like a mask entry of 0.
+  //   active      : batch flags, nonzero = row still growing; empty span = all rows active.
+  //                 Inactive rows cost nothing and keep their state.
+  //   rng         : consumed in row order, one Uniform01 per active row (inverse-CDF draw),
+  //                 so the result for a seed is reproducible and independent of the thread
+  //                 count.
   //   out_tokens / out_logp / out_entropy : batch entries each, written for every row: the
-  //            drawn token, its log-probability and the entropy (nats) of the masked
-  //            distribution; inactive rows get −1, 0, 0.
+  //                 drawn token, its log-probability and the entropy (nats) of the masked
+  //                 distribution; inactive rows get −1, 0, 0.
+  // Matrices are row-major (one program per row); other layouts are accepted via a copy.
   // Not thread-safe on one state; the policy itself is only read.
-  void Step(SamplingState& state, const Eigen::Ref<const Eigen::MatrixXf>& inputs,
-            const Eigen::Ref<const TokenMask>& mask, std::span<const std::uint8_t> active,
+  void Step(SamplingState& state, const Eigen::Ref<const RowMatrixXf>& inputs,
+            const Eigen::Ref<const RowTokenMask>& mask,
+            const Eigen::Ref<const RowMatrixXf>& log_factors,
+            std::span<const std::uint8_t> active, Rng& rng, std::span<int> out_tokens,
+            std::span<float> out_logp, std::span<float> out_entropy) const;
+  void Step(SamplingState& state, const Eigen::Ref<const RowMatrixXf>& inputs,
+            const Eigen::Ref<const RowTokenMask>& mask, std::span<const std::uint8_t> active,
             Rng& rng, std::span<int> out_tokens, std::span<float> out_logp,
             std::span<float> out_entropy) const;
 
@@ -113,9 +124,11 @@ class LstmPolicy {
                          bool parallel = true);
 
  private:
-  void RunChunk(SamplingState& state, int chunk, const Eigen::Ref<const Eigen::MatrixXf>& inputs,
-                const Eigen::Ref<const TokenMask>& mask, std::span<int> out_tokens,
-                std::span<float> out_logp, std::span<float> out_entropy) const;
+  void RunChunk(SamplingState& state, int chunk, const Eigen::Ref<const RowMatrixXf>& inputs,
+                const Eigen::Ref<const RowTokenMask>& mask,
+                const Eigen::Ref<const RowMatrixXf>* log_factors,
+                std::span<int> out_tokens, std::span<float> out_logp,
+                std::span<float> out_entropy) const;
 
   LstmParameters<float> params_;
   bool parallel_ = true;

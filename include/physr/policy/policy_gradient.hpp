@@ -26,7 +26,8 @@ struct PolicyLoss {
 // For the n = selected.size() episodes selected[k] of `episodes` with weights A_k =
 // advantages[k] (e.g. R − R_ε):
 //   L = −(1/n) Σ_k A_k Σ_t log π(a_t)  −  λ_H (1/n) Σ_k Σ_t γ^t H_t,
-// with π the masked softmax of the policy's logits and H_t its entropy (nats). The episodes
+// with π the masked softmax of the policy's logits plus the recorded log-factors, and H_t its
+// entropy (nats). The episodes
 // run together as one batch (sorted by length, so each step computes only the episodes still
 // running; no padding work). If gradient is not null it is resized and overwritten with ∂L/∂θ.
 // Cost ≈ 3× the forward flops of the selected steps. PHYSR_CHECKs shapes, that every
