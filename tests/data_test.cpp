@@ -1,1 +1,438 @@
 #include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "physr/core/error.hpp"
+#include "physr/core/rng.hpp"
+#include "physr/data/csv.hpp"
+#include "physr/data/dataset.hpp"
+
+namespace physr {
+namespace {
+
+CsvTable Read(const std::string& text, const CsvOptions& options = {}) {
+  std::istringstream in(text);
+  return ReadCsv(in, "data.csv", options);
+}
+
+// The message ReadCsv throws for `text`, or "<no error>".
+std::string ReadError(const std::string& text, const CsvOptions& options = {}) {
+  try {
+    Read(text, options);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+std::string DatasetError(const std::string& text, const DatasetOptions& options,
+                         const CsvOptions& csv_options = {}) {
+  const CsvTable table = Read(text, csv_options);
+  try {
+    MakeDataset(table, options);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  const bool found = haystack.find(needle) != std::string::npos;
+  if (!found) MESSAGE("'" << needle << "' not in '" << haystack << "'");
+  return found;
+}
+
+std::uint64_t Bits(double v) {
+  std::uint64_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+const Dimension kSpeed = Dimension::FromInts({1, 0, -1});
+const Dimension kEnergy = Dimension::FromInts({2, 1, -2});
+const Dimension kMass = Dimension::FromInts({0, 1});
+
+}  // namespace
+
+TEST_CASE("ReadCsv reads names, units and values column by column") {
+  const CsvTable t = Read("v[m/s],m[kg],E[kg*m^2/s^2],theta[1],x[],n\n1,2,3,4,5,6\n7,8,9,10,11,12\n");
+  CHECK(t.source == "data.csv");
+  REQUIRE(t.names == std::vector<std::string>{"v", "m", "E", "theta", "x", "n"});
+  REQUIRE(t.units.size() == 6);
+  CHECK(t.units[0] == kSpeed);
+  CHECK(t.units[1] == kMass);
+  CHECK(t.units[2] == kEnergy);
+  CHECK(t.units[3] == Dimension::Dimensionless());
+  CHECK(t.units[4] == Dimension::Dimensionless());
+  CHECK_FALSE(t.units[5].has_value());
+  REQUIRE(t.num_rows() == 2);
+  CHECK(t.columns[0] == std::vector<double>{1, 7});
+  CHECK(t.columns[5] == std::vector<double>{6, 12});
+  CHECK(t.row_lines == std::vector<std::size_t>{2, 3});
+  CHECK(t.dropped_rows == 0);
+  CHECK(t.FindColumn("E") == std::optional<std::size_t>(2));
+  CHECK_FALSE(t.FindColumn("e").has_value());
+}
+
+TEST_CASE("ReadCsv handles comments, blank lines, CRLF, BOM, quotes and whitespace") {
+  const std::string text =
+      "\xEF\xBB\xBF# measured 2024\r\n"
+      "\r\n"
+      "  # another comment\r\n"
+      " \"a \"\"q\"\" b [ m / s ]\" ,\t\"w,1[kg]\" , c\r\n"
+      "1 , \"2.5\" ,\t-3\r\n"
+      "# between rows\r\n"
+      "   \t \r\n"
+      "+4,1e3,-2.5E-7\r\n"
+      ".5,5.,0";  // last line without a line break
+  const CsvTable t = Read(text);
+  REQUIRE(t.names == std::vector<std::string>{"a \"q\" b", "w,1", "c"});
+  CHECK(t.units[0] == kSpeed);
+  CHECK(t.units[1] == kMass);
+  CHECK_FALSE(t.units[2].has_value());
+  REQUIRE(t.num_rows() == 3);
+  CHECK(t.columns[0] == std::vector<double>{1, 4, 0.5});
+  CHECK(t.columns[1] == std::vector<double>{2.5, 1000, 5});
+  CHECK(t.columns[2] == std::vector<double>{-3, -2.5e-7, 0});
+  CHECK(t.row_lines == std::vector<std::size_t>{5, 8, 9});
+}
+
+TEST_CASE("ReadCsv reads the same table from LF and CRLF input") {
+  const CsvTable lf = Read("x[m],y[s]\n1,2\n3,4\n");
+  const CsvTable crlf = Read("x[m],y[s]\r\n1,2\r\n3,4\r\n");
+  CHECK(lf.names == crlf.names);
+  CHECK(lf.columns == crlf.columns);
+  CHECK(lf.units == crlf.units);
+}
+
+TEST_CASE("ReadCsv reports empty input and a missing header") {
+  CHECK(ReadError("") == "data.csv: empty file (no header line)");
+  CHECK(ReadError("\xEF\xBB\xBF") == "data.csv: empty file (no header line)");
+  CHECK(ReadError("# only\n\n  # comments\n") == "data.csv: empty file (no header line)");
+}
+
+TEST_CASE("ReadCsv reports header problems with line and column") {
+  CHECK(Contains(ReadError("a[m],b[s],a[kg]\n1,2,3\n"),
+                 "data.csv:1:11: duplicate column name 'a' (columns 1 and 3)"));
+  CHECK(Contains(ReadError("a[m],,b\n1,2,3\n"), "data.csv:1:6: empty column name"));
+  CHECK(Contains(ReadError("# c\nx,[m]\n1,2\n"), "data.csv:2:3: empty column name"));
+  CHECK(Contains(ReadError("a,b,\n1,2,3\n"), "data.csv:1:5: empty column name"));
+  CHECK(Contains(ReadError("t[s],v[m/s\n1,2\n"), "data.csv:1:7: header cell 'v[m/s'"));
+  CHECK(Contains(ReadError("t[s],v[m/s]x\n1,2\n"), "data.csv:1:12: header cell 'v[m/s]x' has text"));
+  // Columns count UTF-8 characters, not bytes.
+  CHECK(Contains(ReadError("\xCE\xB8[1],\xCE\xB8[1]\n1,2\n"),
+                 "data.csv:1:6: duplicate column name '\xCE\xB8'"));
+}
+
+TEST_CASE("ReadCsv reports bad units at the unit's position") {
+  // The column points at the character the unit parser rejects.
+  CHECK(Contains(ReadError("t[s],v[m/qq]\n1,2\n"),
+                 "data.csv:1:10: bad unit in column 'v': bad unit 'm/qq'"));
+  CHECK(Contains(ReadError("t[s],\"v[ m/qq ]\"\n1,2\n"),
+                 "data.csv:1:12: bad unit in column 'v': bad unit 'm/qq'"));
+  CHECK(Contains(ReadError("t[s],v[kg*m^]\n1,2\n"), "data.csv:1:13: bad unit in column 'v': "));
+  CHECK(Contains(ReadError("# units\nt[s],v[m^(1/0)]\n1,2\n"), "data.csv:2:"));
+}
+
+TEST_CASE("ReadCsv reports ragged rows with their line") {
+  CHECK(ReadError("# c\na,b,c,d\n1,2,3,4\n\n1,2,3\n") == "data.csv:5: row has 3 cells, header has 4");
+  CHECK(ReadError("a,b\n1,2,3\n") == "data.csv:2: row has 3 cells, header has 2");
+  CHECK(ReadError("a,b\n1,2,\n") == "data.csv:2: row has 3 cells, header has 2");
+  // A last row cut short is ragged; a complete last row without a line break is fine.
+  CHECK(ReadError("a,b,c\n1,2,3\n4,5") == "data.csv:3: row has 2 cells, header has 3");
+  CHECK(Read("a,b,c\n1,2,3\n4,5,6").num_rows() == 2);
+}
+
+TEST_CASE("ReadCsv reports cells that are not numbers at their column") {
+  CHECK(ReadError("a,b,c\n1,2,3\n4,5,6\n7,8,9\n1,1,1\n1,1,1\n1.0, 2.0,  abc\n") ==
+        "data.csv:7:12: cell 'abc' in column 'c' is not a number");
+  CHECK(Contains(ReadError("a,v\n1,\"1,5\"\n"), "data.csv:2:3: cell '1,5' in column 'v' is not a number"));
+  CHECK(Contains(ReadError("a,v\n1,  \n"), "data.csv:2:5: empty cell in column 'v'"));
+  CHECK(Contains(ReadError("a,v\n,1\n"), "data.csv:2:1: empty cell in column 'a'"));
+  CHECK(Contains(ReadError("a,v\n1,\"\"\n"), "data.csv:2:3: empty cell in column 'v'"));
+  for (const char* bad : {"0x1F", "1e", "--1", "++3", "+-3", "1 2", "1_0", "- 1", "e5", "+"}) {
+    CAPTURE(bad);
+    CHECK(Contains(ReadError(std::string("a\n") + bad + "\n"), "data.csv:2:1: cell '"));
+  }
+  CHECK(Contains(ReadError("a,v\n1,1e999\n"), "data.csv:2:3: cell '1e999' in column 'v' is outside"));
+  CHECK(Contains(ReadError("a,v\n1,\"a\"\"b\"\n"), "cell 'a\"b' in column 'v' is not a number"));
+}
+
+TEST_CASE("ReadCsv reports quoting problems") {
+  CHECK(Contains(ReadError("a,\"b\n1,2\n"), "data.csv:1:3: unterminated quoted field"));
+  CHECK(Contains(ReadError("a,b\n1,\"2\n"), "data.csv:2:3: unterminated quoted field"));
+  CHECK(Contains(ReadError("a,b\n1,\"2\"x\n"), "data.csv:2:6: unexpected 'x' after the closing quote"));
+}
+
+TEST_CASE("ReadCsv rejects non-finite values unless asked to drop them") {
+  CHECK(ReadError("a,m\n1,2\n1,nan\n") ==
+        "data.csv:3:3: column 'm' holds nan; pass --drop-nonfinite to drop such rows");
+  CHECK(Contains(ReadError("a,m\n-inf,2\n"), "data.csv:2:1: column 'a' holds -inf"));
+  CHECK(Contains(ReadError("a,m\n1,NaN\n"), "column 'm' holds NaN"));
+  CHECK(Contains(ReadError("a,m\n1,+inf\n"), "column 'm' holds +inf"));
+
+  CsvOptions drop;
+  drop.drop_nonfinite = true;
+  const CsvTable t = Read("a,m\n1,2\nnan,3\n4,inf\n5,6\n-inf,NaN\n7,8\n", drop);
+  CHECK(t.dropped_rows == 3);
+  CHECK(t.columns[0] == std::vector<double>{1, 5, 7});
+  CHECK(t.columns[1] == std::vector<double>{2, 6, 8});
+  CHECK(t.row_lines == std::vector<std::size_t>{2, 5, 7});
+  // Dropping does not excuse other errors.
+  CHECK(Contains(ReadError("a,m\nnan,x\n", drop), "data.csv:2:5: cell 'x'"));
+  CHECK(ReadError("a,m\nnan,1\n1,inf\n", drop) ==
+        "data.csv: no data rows left after dropping 2 rows holding nan or inf");
+}
+
+TEST_CASE("ReadCsv rejects a table without data rows") {
+  CHECK(ReadError("a[m],b[s]\n") == "data.csv: no data rows after the header (line 1)");
+  CHECK(ReadError("# x\na[m],b[s]\n# none\n\n") ==
+        "data.csv: no data rows after the header (line 2)");
+}
+
+TEST_CASE("CsvOptions::units supplies and overrides units") {
+  CsvOptions options;
+  options.units = {{"v", "m/s"}, {"E", " kg*m^2/s^2 "}, {"k", ""}};
+  const CsvTable t = Read("v,E[kg],k[m],z\n1,2,3,4\n", options);
+  CHECK(t.units[0] == kSpeed);
+  CHECK(t.units[1] == kEnergy);
+  CHECK(t.units[2] == Dimension::Dimensionless());
+  CHECK_FALSE(t.units[3].has_value());
+
+  CsvOptions unknown;
+  unknown.units = {{"w", "m"}};
+  CHECK(Contains(ReadError("v,E\n1,2\n", unknown), "data.csv: a unit is given for column 'w'"));
+  CHECK(Contains(ReadError("v,E\n1,2\n", unknown), "(columns: v, E)"));
+
+  CsvOptions bad;
+  bad.units = {{"v", "m/qq"}};
+  CHECK(Contains(ReadError("v,E\n1,2\n", bad), "data.csv: bad unit given for column 'v' (v=m/qq)"));
+}
+
+TEST_CASE("ReadCsvFile reads a file and names it in messages") {
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string path = (dir / "physr_data_test_table.csv").string();
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "x[m],y[s]\r\n1,2\r\n3,abc\r\n";
+  }
+  try {
+    ReadCsvFile(path);
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()) == path + ":3:3: cell 'abc' in column 'y' is not a number");
+  }
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "x[m],y[s]\r\n1,2\r\n3,4\r\n";
+  }
+  const CsvTable t = ReadCsvFile(path);
+  CHECK(t.source == path);
+  CHECK(t.columns[1] == std::vector<double>{2, 4});
+  std::filesystem::remove(path);
+
+  const std::string missing = (dir / "physr_data_test_no_such_dir" / "t.csv").string();
+  try {
+    ReadCsvFile(missing);
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    CHECK(Contains(e.what(), "cannot open '" + missing + "': "));
+  }
+}
+
+TEST_CASE("A large generated table round-trips bit-exactly through %.17g") {
+  Rng rng(2024);
+  const int rows = 20000;
+  const int cols = 5;
+  std::vector<std::vector<double>> expected(cols, std::vector<double>(rows));
+  std::string text = "a[m],b[s],c[kg],d[1],e[m/s]\n";
+  char buffer[40];
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < cols; ++c) {
+      double v;
+      if (c == 0) {  // arbitrary finite bit patterns, subnormals and -0 included
+        do {
+          const std::uint64_t b = rng();
+          std::memcpy(&v, &b, sizeof v);
+        } while (!std::isfinite(v));
+      } else {
+        v = rng.Normal() * std::pow(10.0, static_cast<double>(rng.Below(41)) - 20.0);
+      }
+      expected[c][r] = v;
+      std::snprintf(buffer, sizeof buffer, "%.17g", v);
+      if (c > 0) text += ',';
+      text += buffer;
+    }
+    text += (r % 2 == 0) ? "\n" : "\r\n";
+  }
+  const CsvTable t = Read(text);
+  REQUIRE(t.num_rows() == static_cast<std::size_t>(rows));
+  int mismatches = 0;
+  for (int c = 0; c < cols; ++c) {
+    for (int r = 0; r < rows; ++r) mismatches += Bits(t.columns[c][r]) != Bits(expected[c][r]);
+  }
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("MakeDataset takes the last column as target by default") {
+  const CsvTable t = Read("v[m/s],m[kg],E[kg*m^2/s^2]\n1,2,1\n3,4,18\n");
+  const Dataset d = MakeDataset(t);
+  CHECK(d.names == std::vector<std::string>{"v", "m"});
+  CHECK(d.dimensions == std::vector<Dimension>{kSpeed, kMass});
+  CHECK(d.target_name == "E");
+  CHECK(d.target_dimension == kEnergy);
+  REQUIRE(d.rows() == 2);
+  CHECK(d.num_variables() == 2);
+  CHECK(d.X(0, 0) == 1);
+  CHECK(d.X(1, 0) == 3);
+  CHECK(d.X(0, 1) == 2);
+  CHECK(d.X(1, 1) == 4);
+  CHECK(d.y(0) == 1);
+  CHECK(d.y(1) == 18);
+  CHECK(d.weights.size() == 0);
+  CHECK(d.FindVariable("m") == std::optional<int>(1));
+  CHECK_FALSE(d.FindVariable("E").has_value());
+}
+
+TEST_CASE("MakeDataset honours target, ignore, sigma and weights") {
+  const CsvTable t = Read("v[m/s],E[kg*m^2/s^2],m[kg],s[kg*m^2/s^2],w,n\n"
+                          "1,10,2,0.5,1,7\n"
+                          "2,20,3,2,0,8\n"
+                          "3,30,4,4,3,9\n");
+  DatasetOptions by_name;
+  by_name.target = "E";
+  by_name.sigma = "s";
+  by_name.ignore = {"w", "n"};
+  const Dataset d = MakeDataset(t, by_name);
+  CHECK(d.names == std::vector<std::string>{"v", "m"});
+  CHECK(d.target_name == "E");
+  CHECK(d.y(2) == 30);
+  REQUIRE(d.weights.size() == 3);
+  CHECK(d.weights(0) == 4.0);
+  CHECK(d.weights(1) == 0.25);
+  CHECK(d.weights(2) == 1.0 / 16);
+
+  // Without --target the last column that is not sigma/weights/ignored is the target.
+  DatasetOptions weights;
+  weights.weights = "w";
+  weights.ignore = {"n"};
+  const Dataset dw = MakeDataset(t, weights);
+  CHECK(dw.target_name == "s");
+  CHECK(dw.names == std::vector<std::string>{"v", "E", "m"});
+  REQUIRE(dw.weights.size() == 3);
+  CHECK(dw.weights(0) == 1);
+  CHECK(dw.weights(1) == 0);
+  CHECK(dw.weights(2) == 3);
+
+  const CsvTable sigma_last = Read("x[m],y[m],s\n1,2,0.1\n2,3,0.2\n");
+  DatasetOptions sigma;
+  sigma.sigma = "s";
+  const Dataset ds = MakeDataset(sigma_last, sigma);  // s has no unit: taken as y's
+  CHECK(ds.target_name == "y");
+  CHECK(ds.names == std::vector<std::string>{"x"});
+  CHECK(ds.weights(0) == doctest::Approx(100.0).epsilon(1e-15));
+  CHECK(ds.weights(1) == doctest::Approx(25.0).epsilon(1e-15));
+}
+
+TEST_CASE("MakeDataset reports unknown names, conflicts and missing units") {
+  const std::string text = "v[m/s],m[kg],E[kg*m^2/s^2],s[kg*m^2/s^2],w\n1,2,3,0.5,1\n2,3,4,0,1\n";
+  DatasetOptions o;
+  o.target = "q";
+  CHECK(DatasetError(text, o) == "data.csv: no column 'q' for --target (columns: v, m, E, s, w)");
+  o = {};
+  o.sigma = "sig";
+  CHECK(Contains(DatasetError(text, o), "no column 'sig' for --sigma (columns: v, m, E, s, w)"));
+  o = {};
+  o.weights = "x";
+  CHECK(Contains(DatasetError(text, o), "no column 'x' for --weights"));
+  o = {};
+  o.ignore = {"zz"};
+  CHECK(Contains(DatasetError(text, o), "no column 'zz' for --ignore"));
+  o = {};
+  o.sigma = "s";
+  o.weights = "w";
+  CHECK(Contains(DatasetError(text, o), "either --sigma or --weights, not both"));
+  o = {};
+  o.target = "s";
+  o.sigma = "s";
+  CHECK(Contains(DatasetError(text, o), "column 's' is both target and sigma"));
+  o = {};
+  o.target = "E";
+  o.ignore = {"E"};
+  CHECK(Contains(DatasetError(text, o), "column 'E' is the target and ignored"));
+
+  // w has no unit and is the default target.
+  CHECK(DatasetError(text, {}) ==
+        "data.csv: column 'w' has no unit: write w[<unit>] in the header (w[1] if "
+        "dimensionless), or pass --units w=<unit>");
+  o = {};
+  o.target = "E";
+  o.ignore = {"s"};
+  CHECK(Contains(DatasetError(text, o), "column 'w' has no unit"));  // w is an input here
+  o.ignore = {"s", "w"};
+  CHECK(DatasetError(text, o) == "<no error>");
+  CsvOptions units;
+  units.units = {{"w", "1"}};
+  o.ignore = {"s"};
+  CHECK(DatasetError(text, o, units) == "<no error>");
+
+  o = {};
+  o.target = "E";
+  o.ignore = {"v", "m", "s", "w"};
+  CHECK(Contains(DatasetError(text, o), "no input column"));
+}
+
+TEST_CASE("MakeDataset checks sigma and weight values and units") {
+  const std::string text = "x[m],y[s],s[s],w,z[kg]\n1,2,0.5,1,1\n\n2,3,0,0,1\n";
+  DatasetOptions o;
+  o.target = "y";
+  o.ignore = {"w"};
+  o.sigma = "s";
+  CHECK(DatasetError(text, o) ==
+        "data.csv:4: sigma column 's' holds 0; every sigma must be finite and > 0");
+  o.sigma = "x";
+  o.ignore = {"w", "s"};
+  CHECK(Contains(DatasetError(text, o), "sigma column 'x' has unit m, but the target 'y' has s"));
+
+  o = {};
+  o.target = "y";
+  o.weights = "w";
+  o.ignore = {"s"};
+  CHECK(DatasetError(text, o) == "<no error>");
+  o.ignore.clear();
+  CHECK(Contains(DatasetError("x[m],y[s],w\n1,2,0\n2,3,0\n", o),
+                 "data.csv: weights column 'w' must have a positive, finite sum"));
+  CHECK(Contains(DatasetError("x[m],y[s],w\n1,2,1\n2,3,-1\n", o),
+                 "data.csv:3: weights column 'w' holds -1; every weight must be finite"));
+  DatasetOptions neg;
+  neg.sigma = "s";
+  CHECK(Contains(DatasetError("x[m],y[s],s\n1,2,-0.5\n", neg), "data.csv:2: sigma column 's' holds -0.5"));
+}
+
+TEST_CASE("MakeDataset names rows when the table has no line numbers") {
+  CsvTable t;
+  t.names = {"x", "y", "s"};
+  t.units = {kMass, kMass, std::nullopt};
+  t.columns = {{1, 2}, {3, 4}, {1, -1}};
+  DatasetOptions o;
+  o.sigma = "s";
+  try {
+    MakeDataset(t, o);
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()) == "row 2: sigma column 's' holds -1; every sigma must be finite and > 0");
+  }
+  t.columns[2] = {1, 2};
+  const Dataset d = MakeDataset(t, o);
+  CHECK(d.weights(1) == 0.25);
+}
+
+}  // namespace physr

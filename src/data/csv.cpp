@@ -1,1 +1,378 @@
 #include "physr/data/csv.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "physr/core/error.hpp"
+#include "physr/units/unit_parser.hpp"
+
+namespace physr {
+namespace {
+
+// A cell as found on its line. `text` is trimmed; for a quoted cell it is the part between the
+// quotes, still holding "" pairs when `escaped` (unescaping is left to the rare places that
+// need the real text, so rows cost no allocation).
+struct Cell {
+  const char* start;  // first non-blank character (the opening quote if quoted)
+  std::string_view text;
+  bool escaped;
+};
+
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string Unescape(const Cell& cell) {
+  std::string out(cell.text);
+  if (cell.escaped) {
+    std::size_t w = 0;
+    for (std::size_t r = 0; r < out.size(); ++r, ++w) {
+      out[w] = out[r];
+      if (out[r] == '"') ++r;  // the second quote of a "" pair
+    }
+    out.resize(w);
+  }
+  return out;
+}
+
+// Cell text for messages: unescaped and cut short if long, so a stray binary line does not
+// flood the terminal.
+std::string Shown(std::string_view text) {
+  constexpr std::size_t kMaxShown = 40;
+  if (text.size() <= kMaxShown) return std::string(text);
+  return std::string(text.substr(0, kMaxShown)) + "...";
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+// Tracks where we are, to put "source:line:column: " in front of messages.
+class Reporter {
+ public:
+  explicit Reporter(const std::string& source) : source_(source) {}
+
+  void SetLine(std::size_t line, const char* line_start) {
+    line_ = line;
+    line_start_ = line_start;
+  }
+
+  // Error at character `at` of the current line.
+  [[noreturn]] void At(const char* at, const std::string& message) const {
+    throw InputError(source_ + ":" + std::to_string(line_) + ":" + std::to_string(Column(at)) +
+                     ": " + message);
+  }
+  // Error about the current line as a whole.
+  [[noreturn]] void Line(const std::string& message) const {
+    throw InputError(source_ + ":" + std::to_string(line_) + ": " + message);
+  }
+  // Error about the file as a whole.
+  [[noreturn]] void File(const std::string& message) const {
+    throw InputError(source_ + ": " + message);
+  }
+
+ private:
+  // 1-based column in UTF-8 characters: count the bytes that start a character.
+  std::size_t Column(const char* at) const {
+    std::size_t column = 1;
+    for (const char* p = line_start_; p < at; ++p) {
+      if ((static_cast<unsigned char>(*p) & 0xC0) != 0x80) ++column;
+    }
+    return column;
+  }
+
+  std::string source_;
+  std::size_t line_ = 0;
+  const char* line_start_ = nullptr;
+};
+
+// Splits [begin, end) (one line without its line break) into cells.
+void SplitCells(const char* begin, const char* end, const Reporter& report,
+                std::vector<Cell>& cells) {
+  cells.clear();
+  const char* p = begin;
+  while (true) {
+    while (p < end && IsBlank(*p)) ++p;
+    Cell cell{p, {}, false};
+    if (p < end && *p == '"') {
+      const char* q = p + 1;
+      while (true) {
+        const void* found = std::memchr(q, '"', static_cast<std::size_t>(end - q));
+        if (found == nullptr) report.At(p, "unterminated quoted field");
+        const char* quote = static_cast<const char*>(found);
+        if (quote + 1 < end && quote[1] == '"') {
+          cell.escaped = true;
+          q = quote + 2;
+          continue;
+        }
+        cell.text = std::string_view(p + 1, static_cast<std::size_t>(quote - (p + 1)));
+        p = quote + 1;
+        break;
+      }
+      while (p < end && IsBlank(*p)) ++p;
+      if (p < end && *p != ',') {
+        report.At(p, "unexpected '" + std::string(1, *p) + "' after the closing quote");
+      }
+    } else {
+      const void* found = std::memchr(p, ',', static_cast<std::size_t>(end - p));
+      const char* comma = found != nullptr ? static_cast<const char*>(found) : end;
+      cell.text = Trim(std::string_view(p, static_cast<std::size_t>(comma - p)));
+      p = comma;
+    }
+    cells.push_back(cell);
+    if (p >= end) break;
+    ++p;  // the comma; a comma at the end of the line opens one more (empty) cell
+  }
+}
+
+enum class NumberStatus { kOk, kEmpty, kBad, kOutOfRange };
+
+NumberStatus ParseNumber(std::string_view text, double& value) {
+  if (text.empty()) return NumberStatus::kEmpty;
+  const char* b = text.data();
+  const char* e = b + text.size();
+  // from_chars takes '-' but not '+'; take one '+' before a digit, '.', or a word (inf/nan).
+  if (*b == '+') {
+    ++b;
+    if (b == e || *b == '+' || *b == '-') return NumberStatus::kBad;
+  }
+  const auto [ptr, ec] = std::from_chars(b, e, value);
+  if (ec == std::errc::result_out_of_range && ptr == e) return NumberStatus::kOutOfRange;
+  if (ec != std::errc() || ptr != e) return NumberStatus::kBad;
+  return NumberStatus::kOk;
+}
+
+// Reads the rest of `in` in large blocks (faster than character iterators).
+std::string ReadAll(std::istream& in, const Reporter& report) {
+  std::string data;
+  std::streambuf* buf = in.rdbuf();
+  if (buf == nullptr) report.File("cannot read the input");
+  constexpr std::size_t kBlock = std::size_t{1} << 20;
+  // Where the stream can tell its length (files, string streams), size the buffer once
+  // (one block more, as the loop below asks for a whole block past the end).
+  const std::streampos here = buf->pubseekoff(0, std::ios::cur, std::ios::in);
+  if (here != std::streampos(-1)) {
+    const std::streampos last = buf->pubseekoff(0, std::ios::end, std::ios::in);
+    if (last != std::streampos(-1) && last > here) {
+      data.reserve(static_cast<std::size_t>(last - here) + kBlock);
+    }
+    buf->pubseekpos(here, std::ios::in);
+  }
+  std::size_t size = 0;
+  while (true) {
+    data.resize(size + kBlock);
+    const std::streamsize got = buf->sgetn(data.data() + size, static_cast<std::streamsize>(kBlock));
+    if (got <= 0) break;
+    size += static_cast<std::size_t>(got);
+  }
+  data.resize(size);
+  return data;
+}
+
+// Parses a header cell `name[unit]` or `name` into the table.
+void ReadHeaderCell(const Cell& cell, const Reporter& report, CsvTable& table) {
+  const std::string raw = Unescape(cell);
+  // Offsets into `raw` map to line positions only when nothing was unescaped before them;
+  // for messages we point into the line for unescaped cells and at the cell start otherwise.
+  auto at = [&](std::size_t offset) {
+    return cell.escaped ? cell.start : cell.text.data() + offset;
+  };
+
+  const std::size_t open = raw.find('[');
+  std::string name(Trim(std::string_view(raw).substr(0, open)));
+  std::optional<Dimension> unit;
+  if (name.empty()) {
+    report.At(cell.start, "empty column name (column " + std::to_string(table.names.size() + 1) +
+                              " of the header)");
+  }
+  if (open != std::string::npos) {
+    const std::size_t close = raw.find(']', open);
+    if (close == std::string::npos) {
+      report.At(at(open), "header cell '" + Shown(raw) + "' lacks the ']' closing its unit");
+    }
+    const std::string_view rest = Trim(std::string_view(raw).substr(close + 1));
+    if (!rest.empty()) {
+      report.At(at(close + 1), "header cell '" + Shown(raw) + "' has text after its [unit]");
+    }
+    std::string_view unit_text(raw.data() + open + 1, close - open - 1);
+    std::size_t lead = 0;
+    while (lead < unit_text.size() && IsBlank(unit_text[lead])) ++lead;
+    unit_text = Trim(unit_text);
+    if (unit_text.empty()) {
+      unit = Dimension::Dimensionless();
+    } else {
+      try {
+        unit = units::ParseUnit(unit_text);
+      } catch (const units::UnitParseError& e) {
+        const std::size_t offset = open + 1 + lead + std::min(e.position(), unit_text.size());
+        report.At(at(offset), "bad unit in column '" + name + "': " + e.what());
+      } catch (const std::exception& e) {  // e.g. an exponent overflowing its range
+        report.At(at(open + 1 + lead), "bad unit in column '" + name + "': " + e.what());
+      }
+    }
+  }
+  for (std::size_t c = 0; c < table.names.size(); ++c) {
+    if (table.names[c] == name) {
+      report.At(cell.start, "duplicate column name '" + name + "' (columns " +
+                                std::to_string(c + 1) + " and " +
+                                std::to_string(table.names.size() + 1) + ")");
+    }
+  }
+  table.names.push_back(std::move(name));
+  table.units.push_back(unit);
+}
+
+void ApplyUnitOverrides(const CsvOptions& options, const Reporter& report, CsvTable& table) {
+  for (const auto& [name, text] : options.units) {
+    const auto column = table.FindColumn(name);
+    if (!column) {
+      report.File("a unit is given for column '" + name +
+                  "', which the header does not have (columns: " + JoinNames(table.names) + ")");
+    }
+    const std::string_view unit_text = Trim(text);
+    try {
+      table.units[*column] =
+          unit_text.empty() ? Dimension::Dimensionless() : units::ParseUnit(unit_text);
+    } catch (const units::UnitParseError& e) {
+      report.File("bad unit given for column '" + name + "' (" + name + "=" + text +
+                  "): " + e.what());
+    } catch (const std::exception& e) {
+      report.File("bad unit given for column '" + name + "' (" + name + "=" + text +
+                  "): " + e.what());
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<std::size_t> CsvTable::FindColumn(const std::string& name) const {
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    if (names[c] == name) return c;
+  }
+  return std::nullopt;
+}
+
+CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& options) {
+  CsvTable table;
+  table.source = source;
+  Reporter report(table.source);
+  const std::string data = ReadAll(in, report);
+  if (in.bad()) report.File("read error");
+
+  const char* p = data.data();
+  const char* const end = p + data.size();
+  if (data.size() >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+
+  std::vector<Cell> cells;
+  std::vector<double> row;
+  std::size_t line = 0;
+  bool have_header = false;
+  std::size_t header_line = 0;
+  std::size_t nonfinite_rows = 0;
+  for (const char* next = p; p < end; p = next) {
+    ++line;
+    const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    const char* line_end = newline != nullptr ? static_cast<const char*>(newline) : end;
+    next = newline != nullptr ? line_end + 1 : end;
+    if (line_end > p && line_end[-1] == '\r') --line_end;
+
+    const char* first = p;
+    while (first < line_end && IsBlank(*first)) ++first;
+    if (first == line_end || *first == '#') continue;  // blank or comment line
+
+    report.SetLine(line, p);
+    SplitCells(p, line_end, report, cells);
+
+    if (!have_header) {
+      for (const Cell& cell : cells) ReadHeaderCell(cell, report, table);
+      have_header = true;
+      header_line = line;
+      ApplyUnitOverrides(options, report, table);
+      // Rows are at most the remaining line count; reserving avoids regrowing big columns.
+      const auto lines_left = static_cast<std::size_t>(std::count(next, end, '\n')) + 1;
+      table.columns.assign(table.names.size(), {});
+      for (auto& column : table.columns) column.reserve(lines_left);
+      table.row_lines.reserve(lines_left);
+      row.resize(table.names.size());
+      continue;
+    }
+
+    if (cells.size() != table.names.size()) {
+      report.Line("row has " + std::to_string(cells.size()) + " cells, header has " +
+                  std::to_string(table.names.size()));
+    }
+    bool finite = true;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const Cell& cell = cells[c];
+      switch (ParseNumber(cell.text, row[c])) {
+        case NumberStatus::kOk:
+          break;
+        case NumberStatus::kEmpty:
+          report.At(cell.start, "empty cell in column '" + table.names[c] + "'");
+        case NumberStatus::kBad:
+          report.At(cell.start, "cell '" + Shown(Unescape(cell)) + "' in column '" +
+                                    table.names[c] + "' is not a number");
+        case NumberStatus::kOutOfRange:
+          report.At(cell.start, "cell '" + Shown(cell.text) + "' in column '" + table.names[c] +
+                                    "' is outside the range of a double");
+      }
+      if (!std::isfinite(row[c])) {
+        if (!options.drop_nonfinite) {
+          report.At(cell.start, "column '" + table.names[c] + "' holds " + Shown(cell.text) +
+                                    "; pass --drop-nonfinite to drop such rows");
+        }
+        finite = false;
+      }
+    }
+    if (!finite) {
+      ++nonfinite_rows;
+      continue;
+    }
+    for (std::size_t c = 0; c < row.size(); ++c) table.columns[c].push_back(row[c]);
+    table.row_lines.push_back(line);
+  }
+
+  if (!have_header) report.File("empty file (no header line)");
+  table.dropped_rows = nonfinite_rows;
+  if (table.num_rows() == 0) {
+    if (nonfinite_rows > 0) {
+      report.File("no data rows left after dropping " + std::to_string(nonfinite_rows) +
+                  " rows holding nan or inf");
+    }
+    report.File("no data rows after the header (line " + std::to_string(header_line) + ")");
+  }
+  // Comment lines or dropped rows can leave much unused room; give it back if so.
+  if (table.row_lines.capacity() > table.num_rows() + table.num_rows() / 4 + 16) {
+    for (auto& column : table.columns) column.shrink_to_fit();
+    table.row_lines.shrink_to_fit();
+  }
+  return table;
+}
+
+CsvTable ReadCsvFile(const std::string& path, const CsvOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int error = errno;
+    throw InputError("cannot open '" + path + "': " +
+                     (error != 0 ? std::generic_category().message(error) : "unknown reason"));
+  }
+  return ReadCsv(in, path, options);
+}
+
+}  // namespace physr

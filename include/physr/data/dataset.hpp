@@ -1,6 +1,7 @@
 // Dataset: the measurements one search or evaluation works on. Input columns and the target
 // as float64 with a dimension each, optional per-row weights. Column-major, so a column is
 // contiguous and an F-ordered numpy array can be viewed without a copy.
+// Not for reading files (csv.hpp builds Datasets from CSV) nor for subsampling rows.
 #pragma once
 
 #include <optional>
@@ -28,7 +29,8 @@ struct Dataset {
 
   Eigen::Index rows() const { return X.rows(); }
   int num_variables() const { return static_cast<int>(X.cols()); }
-  // Index of the input column called `name`, or nullopt.
+  // Index of the input column called `name` (exact, case-sensitive match), or nullopt.
+  // O(number of variables).
   std::optional<int> FindVariable(const std::string& name) const;
 };
 
