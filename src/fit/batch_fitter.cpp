@@ -1,0 +1,196 @@
+#include "physr/fit/batch_fitter.hpp"
+
+#include <cstring>
+#include <list>
+#include <unordered_map>
+#include <utility>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_for.h>
+
+#include "physr/core/error.hpp"
+
+namespace physr {
+namespace {
+
+// A fit is determined by the token sequence, the start values and the data.
+struct FitKey {
+  std::vector<TokenId> tokens;
+  std::vector<double> start;
+  std::uint64_t data_fingerprint = 0;
+  std::uint64_t hash = 0;
+
+  friend bool operator==(const FitKey& a, const FitKey& b) {
+    // Start values compare bitwise, so NaN starts match themselves.
+    return a.hash == b.hash && a.data_fingerprint == b.data_fingerprint &&
+           a.tokens == b.tokens && a.start.size() == b.start.size() &&
+           (a.start.empty() ||
+            std::memcmp(a.start.data(), b.start.data(), a.start.size() * sizeof(double)) == 0);
+  }
+};
+
+struct FitKeyHash {
+  std::size_t operator()(const FitKey& key) const { return static_cast<std::size_t>(key.hash); }
+};
+
+std::uint64_t Mix(std::uint64_t h, std::uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h;
+}
+
+std::uint64_t HashDoubles(std::uint64_t h, const double* data, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    std::uint64_t bits;
+    std::memcpy(&bits, data + i, sizeof bits);
+    h = Mix(h, bits);
+  }
+  return h;
+}
+
+std::uint64_t DataFingerprint(const ConstMatrixRef& X, std::span<const double> y,
+                              std::span<const double> weights) {
+  std::uint64_t h = Mix(Mix(0x243f6a8885a308d3ULL, static_cast<std::uint64_t>(X.rows())),
+                        static_cast<std::uint64_t>(X.cols()));
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    h = HashDoubles(h, X.col(j).data(), static_cast<std::size_t>(X.rows()));
+  }
+  h = HashDoubles(h, y.data(), y.size());
+  h = Mix(h, weights.size());
+  return HashDoubles(h, weights.data(), weights.size());
+}
+
+}  // namespace
+
+// Least-recently-used map from FitKey to FitResult with a cap on the number of entries.
+class BatchFitter::Cache {
+ public:
+  explicit Cache(std::size_t capacity) : capacity_(capacity) {}
+
+  // The cached result (and marks it most recently used), or null.
+  const FitResult* Find(const FitKey& key) {
+    const auto it = index_.find(key);
+    if (it == index_.end()) return nullptr;
+    entries_.splice(entries_.begin(), entries_, it->second);
+    return &it->second->second;
+  }
+
+  void Insert(FitKey key, FitResult result) {
+    if (capacity_ == 0) return;
+    if (const auto it = index_.find(key); it != index_.end()) {
+      it->second->second = std::move(result);
+      entries_.splice(entries_.begin(), entries_, it->second);
+      return;
+    }
+    entries_.emplace_front(std::move(key), std::move(result));
+    index_.emplace(entries_.front().first, entries_.begin());
+    while (entries_.size() > capacity_) {
+      index_.erase(entries_.back().first);
+      entries_.pop_back();
+    }
+  }
+
+  std::size_t size() const { return entries_.size(); }
+  void Clear() {
+    index_.clear();
+    entries_.clear();
+  }
+
+ private:
+  using Entry = std::pair<FitKey, FitResult>;
+  std::size_t capacity_;
+  std::list<Entry> entries_;  // most recently used first
+  std::unordered_map<FitKey, std::list<Entry>::iterator, FitKeyHash> index_;
+};
+
+BatchFitter::BatchFitter(const Library& library, BatchFitOptions options)
+    : library_(&library),
+      options_(std::move(options)),
+      cache_(std::make_unique<Cache>(options_.cache_capacity)) {}
+BatchFitter::~BatchFitter() = default;
+BatchFitter::BatchFitter(BatchFitter&&) noexcept = default;
+BatchFitter& BatchFitter::operator=(BatchFitter&&) noexcept = default;
+
+std::size_t BatchFitter::cache_size() const { return cache_->size(); }
+void BatchFitter::ClearCache() { cache_->Clear(); }
+
+std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
+                                           const Dataset& data) {
+  return FitAll(programs, data.X,
+                std::span<const double>(data.y.data(), static_cast<std::size_t>(data.y.size())),
+                std::span<const double>(data.weights.data(),
+                                        static_cast<std::size_t>(data.weights.size())));
+}
+
+std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
+                                           const ConstMatrixRef& X, std::span<const double> y,
+                                           std::span<const double> weights) {
+  stats_ = BatchFitStats{};
+  stats_.programs = programs.size();
+  const std::uint64_t fingerprint = DataFingerprint(X, y, weights);
+  const std::vector<double> defaults = library_->FreeConstantDefaults();
+
+  // Serial: keys, in-batch dedup and cache look-ups. source[i] is the index of the unique fit
+  // that serves program i, or -1 when the cache served it.
+  std::vector<FitResult> results(programs.size());
+  std::vector<FitKey> unique_keys;
+  std::vector<std::size_t> unique_program;  // a program index for each unique key
+  std::vector<std::ptrdiff_t> source(programs.size(), -1);
+  std::unordered_map<FitKey, std::size_t, FitKeyHash> batch_index;
+  for (std::size_t i = 0; i < programs.size(); ++i) {
+    const Program& program = programs[i];
+    FitKey key;
+    key.tokens = program.tokens;
+    key.start = program.constants.empty() ? defaults : program.constants;
+    key.data_fingerprint = fingerprint;
+    key.hash = HashDoubles(Mix(HashTokens(program.tokens), fingerprint), key.start.data(),
+                           key.start.size());
+    if (const auto it = batch_index.find(key); it != batch_index.end()) {
+      source[i] = static_cast<std::ptrdiff_t>(it->second);
+      ++stats_.duplicates;
+      continue;
+    }
+    if (const FitResult* cached = cache_->Find(key)) {
+      results[i] = *cached;
+      ++stats_.cache_hits;
+      // Later copies in this batch count as duplicates of this one, served from results[i].
+      batch_index.emplace(key, programs.size() + i);
+      continue;
+    }
+    batch_index.emplace(key, unique_keys.size());
+    source[i] = static_cast<std::ptrdiff_t>(unique_keys.size());
+    unique_keys.push_back(std::move(key));
+    unique_program.push_back(i);
+  }
+
+  // Parallel: each unique fit is independent and writes only its own slot.
+  std::vector<FitResult> fitted(unique_keys.size());
+  tbb::enumerable_thread_specific<Evaluator> evaluators;
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, unique_keys.size(), 1),
+      [&](const tbb::blocked_range<std::size_t>& range) {
+        Evaluator& evaluator = evaluators.local();
+        for (std::size_t u = range.begin(); u != range.end(); ++u) {
+          const Program& program = programs[unique_program[u]];
+          const CompiledProgram compiled = Compile(program, *library_);
+          FitOptions options = options_.fit;
+          options.seed = FitSeed(HashTokens(program.tokens), options_.fit.seed);
+          fitted[u] =
+              FitConstants(compiled, unique_keys[u].start, X, y, weights, evaluator, options);
+        }
+      });
+  stats_.fitted = unique_keys.size();
+
+  // Serial, in batch order: fill results and the cache.
+  for (std::size_t i = 0; i < programs.size(); ++i) {
+    if (source[i] < 0) continue;  // served by the cache
+    const auto s = static_cast<std::size_t>(source[i]);
+    results[i] = s >= programs.size() ? results[s - programs.size()] : fitted[s];
+  }
+  for (std::size_t u = 0; u < unique_keys.size(); ++u) {
+    cache_->Insert(std::move(unique_keys[u]), std::move(fitted[u]));
+  }
+  return results;
+}
+
+}  // namespace physr

@@ -1,0 +1,160 @@
+#include "physr/fit/constant_fitter.hpp"
+
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "physr/core/error.hpp"
+#include "physr/core/rng.hpp"
+#include "physr/fit/program_problem.hpp"
+
+namespace physr {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Weighted statistics of the target that the goodness-of-fit figures are relative to.
+struct TargetStats {
+  double sum_weights = 0.0;
+  double total_sum_squares = 0.0;  // Σ w (y − ȳ_w)²
+};
+
+TargetStats ComputeTargetStats(std::span<const double> y, std::span<const double> weights) {
+  TargetStats stats;
+  double sum_wy = 0.0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double w = weights.empty() ? 1.0 : weights[i];
+    stats.sum_weights += w;
+    sum_wy += w * y[i];
+  }
+  const double mean = sum_wy / stats.sum_weights;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double w = weights.empty() ? 1.0 : weights[i];
+    stats.total_sum_squares += w * (y[i] - mean) * (y[i] - mean);
+  }
+  return stats;
+}
+
+void SetGoodness(double cost, bool finite, const TargetStats& stats, FitResult& result) {
+  result.finite = finite && std::isfinite(cost);
+  if (!result.finite) {
+    result.cost = result.rmse = result.nrmse = kInf;
+    result.r2 = -kInf;
+    return;
+  }
+  result.cost = cost;
+  result.rmse = std::sqrt(cost / stats.sum_weights);
+  if (stats.total_sum_squares > 0.0) {
+    result.nrmse = std::sqrt(cost / stats.total_sum_squares);
+    result.r2 = 1.0 - cost / stats.total_sum_squares;
+  } else {
+    result.nrmse = cost == 0.0 ? 0.0 : kInf;
+    result.r2 = cost == 0.0 ? 1.0 : -kInf;
+  }
+}
+
+double NrmseOf(double cost, const TargetStats& stats) {
+  if (!std::isfinite(cost)) return kInf;
+  if (stats.total_sum_squares > 0.0) return std::sqrt(cost / stats.total_sum_squares);
+  return cost == 0.0 ? 0.0 : kInf;
+}
+
+}  // namespace
+
+std::uint64_t FitSeed(std::uint64_t token_hash, std::uint64_t seed) {
+  // splitmix64 finaliser over the pair, so nearby seeds give unrelated streams.
+  std::uint64_t z = token_hash ^ (seed + 0x9e3779b97f4a7c15ULL + (token_hash << 6));
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+FitResult FitConstants(const CompiledProgram& program, std::span<const double> start,
+                       const ConstMatrixRef& X, std::span<const double> y,
+                       std::span<const double> weights, Evaluator& evaluator,
+                       const FitOptions& options) {
+  PHYSR_CHECK(options.restarts >= 0, "restarts must be >= 0");
+  PHYSR_CHECK(options.restart_log10_min <= options.restart_log10_max,
+              "restart_log10_min must not exceed restart_log10_max");
+  const TargetStats stats = ComputeTargetStats(y, weights);
+  PHYSR_CHECK(stats.sum_weights > 0.0, "the weights must sum to a positive value");
+
+  // Start values: given where finite, 1.0 elsewhere.
+  std::vector<double> constants(start.begin(), start.end());
+  for (double& c : constants) {
+    if (!std::isfinite(c)) c = 1.0;
+  }
+  ProgramLeastSquares problem(program, X, y, weights, constants, evaluator);
+  const int k = problem.num_parameters();
+
+  FitResult result;
+  result.free_slots = program.free_slots;
+  Eigen::VectorXd best_parameters = problem.Parameters();
+  LevenbergMarquardtSummary best;
+  bool have_best = false;
+
+  const int max_starts = k == 0 ? 1 : 1 + options.restarts;
+  for (int s = 0; s < max_starts; ++s) {
+    Eigen::VectorXd parameters = best_parameters;
+    if (s == 0) {
+      parameters = problem.Parameters();
+    } else {
+      Rng rng(options.seed, static_cast<std::uint64_t>(s));
+      for (Eigen::Index j = 0; j < parameters.size(); ++j) {
+        const double sign = rng.Uniform01() < 0.5 ? -1.0 : 1.0;
+        parameters(j) =
+            sign * std::pow(10.0, rng.Uniform(options.restart_log10_min, options.restart_log10_max));
+      }
+    }
+    LevenbergMarquardtSummary summary =
+        SolveLevenbergMarquardt(problem, parameters, options.solver);
+    ++result.starts;
+    result.iterations += summary.iterations;
+    result.residual_evaluations += summary.residual_evaluations;
+    result.jacobian_evaluations += summary.jacobian_evaluations;
+    // Ties keep the earlier start, so the outcome does not depend on float noise ordering.
+    if (!have_best || summary.cost < best.cost) {
+      best = std::move(summary);
+      best_parameters = parameters;
+      have_best = true;
+    }
+    if (NrmseOf(best.cost, stats) <= options.restart_stop_nrmse) break;
+  }
+
+  problem.SetParameters(best_parameters);
+  result.constants = problem.constants();
+  result.status = best.status;
+  result.converged = IsConverged(best.status);
+  SetGoodness(best.cost, best.status != LevenbergMarquardtStatus::kNonFiniteStart, stats, result);
+
+  result.standard_errors.assign(result.constants.size(), kNaN);
+  result.correlation = Eigen::MatrixXd::Constant(k, k, kNaN);
+  if (options.compute_uncertainties && result.finite && k > 0) {
+    const Covariance cov =
+        EstimateCovariance(best.residuals, best.jacobian, options.covariance_scaling);
+    for (int j = 0; j < k; ++j) {
+      result.standard_errors[static_cast<std::size_t>(program.free_slots[static_cast<std::size_t>(j)])] =
+          cov.standard_errors(j);
+    }
+    result.correlation = cov.correlation;
+    result.covariance_singular = cov.singular;
+  }
+  return result;
+}
+
+FitResult FitConstants(const Program& program, const Library& library, const Dataset& data,
+                       const FitOptions& options) {
+  const CompiledProgram compiled = Compile(program, library);
+  const std::vector<double> defaults =
+      program.constants.empty() ? library.FreeConstantDefaults() : program.constants;
+  FitOptions seeded = options;
+  seeded.seed = FitSeed(HashTokens(program.tokens), options.seed);
+  Evaluator evaluator;
+  const std::span<const double> y(data.y.data(), static_cast<std::size_t>(data.y.size()));
+  const std::span<const double> w(data.weights.data(),
+                                  static_cast<std::size_t>(data.weights.size()));
+  return FitConstants(compiled, defaults, data.X, y, w, evaluator, seeded);
+}
+
+}  // namespace physr
