@@ -1,12 +1,651 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "physr/core/error.hpp"
 #include "physr/core/rng.hpp"
 #include "physr/expr/library.hpp"
+#include "physr/expr/parser.hpp"
+#include "physr/expr/printer.hpp"
 #include "physr/expr/program.hpp"
+#include "physr/expr/unit_check.hpp"
 #include "support/random_program.hpp"
 
 namespace physr {
 namespace {
+
+const Dimension kL = Dimension::FromInts({1});
+const Dimension kM = Dimension::FromInts({0, 1});
+const Dimension kT = Dimension::FromInts({0, 0, 1});
+const Dimension kVelocity = Dimension::FromInts({1, 0, -1});
+const Dimension kEnergy = Dimension::FromInts({2, 1, -2});
+
+// Every operator; m [M], v [L T^-1], x [L], t [T], theta [1], m1 [M], x_1 [L], omega_0 [T^-1],
+// mass [M], t_max [T]; c [L T^-1], literals 1, 2, 0.5, 1e-05, a third; free k [1], q [M].
+Library PhysicsLibrary() {
+  Library lib;
+  for (OpCode op : AllOperators()) lib.AddOperator(op);
+  lib.AddVariable("m", kM);
+  lib.AddVariable("v", kVelocity);
+  lib.AddVariable("x", kL);
+  lib.AddVariable("t", kT);
+  lib.AddVariable("theta", Dimension());
+  lib.AddVariable("m1", kM);
+  lib.AddVariable("x_1", kL);
+  lib.AddVariable("omega_0", Dimension::FromInts({0, 0, -1}));
+  lib.AddVariable("mass", kM);
+  lib.AddVariable("t_max", kT);
+  lib.AddFixedConstant("c", 299792458.0, kVelocity);
+  lib.AddFixedConstant("1", 1.0, Dimension());
+  lib.AddFixedConstant("2", 2.0, Dimension());
+  lib.AddFixedConstant("0.5", 0.5, Dimension());
+  lib.AddFixedConstant("1e-05", 1e-05, Dimension());
+  lib.AddFixedConstant("third", 1.0 / 3.0, Dimension());
+  lib.AddFixedConstant("pi", std::numbers::pi, Dimension());
+  lib.AddFreeConstant("k", Dimension(), 1.0);
+  lib.AddFreeConstant("q", kM, 2.0);
+  return lib;
+}
+
+// "mul m n2 v" → the program with those tokens, constants at the library defaults.
+Program P(const Library& lib, const std::string& prefix) {
+  Program p;
+  std::istringstream in(prefix);
+  std::string name;
+  while (in >> name) {
+    const std::optional<TokenId> id = lib.Find(name);
+    REQUIRE_MESSAGE(id.has_value(), "no token " << name);
+    p.tokens.push_back(*id);
+  }
+  REQUIRE(IsComplete(p.tokens, lib));
+  p.constants = lib.FreeConstantDefaults();
+  return p;
+}
+
+std::string Names(const Program& p, const Library& lib) {
+  std::string s;
+  for (TokenId id : p.tokens) s += (s.empty() ? "" : " ") + lib[id].name;
+  return s;
+}
+
+// Parses `text` over a copy of `lib` and returns the prefix token names.
+std::string Parsed(const std::string& text, const Library& lib) {
+  Library copy = lib;
+  return Names(ParseFormula(text, copy), copy);
+}
+
+std::string ParseError(const std::string& text, const Library& lib) {
+  Library copy = lib;
+  try {
+    ParseFormula(text, copy);
+  } catch (const InputError& e) {
+    CHECK(copy.size() == lib.size());  // a syntax error leaves the library alone
+    return e.what();
+  }
+  return "no error";
+}
+
+// ---------------------------------------------------------------------------------------
+// Unit checking
+
+TEST_CASE("CheckUnits accepts correct programs and gives their dimension") {
+  const Library lib = PhysicsLibrary();
+  struct Case {
+    const char* prefix;
+    Dimension expected;
+  };
+  const std::vector<Case> cases = {
+      {"mul m n2 v", kEnergy},
+      {"mul m n2 c", kEnergy},
+      {"div mul m n2 c sqrt sub 1 div n2 v n2 c", kEnergy},
+      {"add x mul v t", kL},
+      {"sub x neg abs x_1", kL},
+      {"div x t", kVelocity},
+      {"inv t", Dimension::FromInts({0, 0, -1})},
+      {"n3 x", Dimension::FromInts({3})},
+      {"sqrt x", Dimension::Of(units::Base::kLength, Rational(1, 2))},
+      {"mul x sin theta", kL},
+      {"exp div x mul v t", Dimension()},
+      {"arctan tanh log cos theta", Dimension()},
+      {"pow x 2", Dimension::FromInts({2})},
+      {"pow x 0.5", Dimension::Of(units::Base::kLength, Rational(1, 2))},
+      {"pow x third", Dimension::Of(units::Base::kLength, Rational(1, 3))},
+      {"pow theta k", Dimension()},
+      {"pow theta add theta 1", Dimension()},
+      {"mul q k", kM},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(std::string(c.prefix));
+    const UnitCheckResult r = CheckUnits(P(lib, c.prefix), lib);
+    CHECK(r.ok);
+    CHECK(r.error.empty());
+    CHECK(r.dimension == c.expected);
+    CHECK(CheckUnits(P(lib, c.prefix), lib, c.expected).ok);
+  }
+}
+
+TEST_CASE("CheckUnits names the rule, the dimensions and the token") {
+  const Library lib = PhysicsLibrary();
+  struct Case {
+    const char* prefix;
+    const char* error;
+    int position;
+  };
+  const std::vector<Case> cases = {
+      {"add v x", "add: cannot add L T^-1 and L at token 0", 0},
+      {"mul m n2 mul t sub v x", "sub: cannot subtract L T^-1 and L at token 5", 5},
+      {"mul m n2 mul t add v x", "add: cannot add L T^-1 and L at token 5", 5},
+      {"add t x", "add: cannot add T and L at token 0", 0},
+      {"mul x sin x", "sin: argument must be dimensionless, got L at token 2", 2},
+      {"exp m", "exp: argument must be dimensionless, got M at token 0", 0},
+      {"log div x t", "log: argument must be dimensionless, got L T^-1 at token 0", 0},
+      {"add theta arccos v", "arccos: argument must be dimensionless, got L T^-1 at token 2", 2},
+      {"pow theta x", "pow: exponent must be dimensionless, got L at token 0", 0},
+      {"pow x k",
+       "pow: base has dimension L, so the exponent must be a fixed constant with a simple "
+       "rational value at token 0",
+       0},
+      {"pow x pi",
+       "pow: base has dimension L, so the exponent must be a fixed constant with a simple "
+       "rational value at token 0",
+       0},
+      {"pow x add 1 1",
+       "pow: base has dimension L, so the exponent must be a fixed constant with a simple "
+       "rational value at token 0",
+       0},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(std::string(c.prefix));
+    const UnitCheckResult r = CheckUnits(P(lib, c.prefix), lib);
+    CHECK_FALSE(r.ok);
+    CHECK(r.error == c.error);
+    CHECK(r.token_position == c.position);
+  }
+}
+
+TEST_CASE("CheckUnits compares the result with the required dimension") {
+  const Library lib = PhysicsLibrary();
+  const UnitCheckResult r = CheckUnits(P(lib, "x"), lib, kEnergy);
+  CHECK_FALSE(r.ok);
+  CHECK(r.error == "result has dimension L, expected M L^2 T^-2");
+  CHECK(r.token_position == 0);
+  CHECK(CheckUnits(P(lib, "mul m n2 v"), lib, kEnergy).ok);
+  CHECK_FALSE(CheckUnits(P(lib, "mul m v"), lib, kEnergy).ok);
+  CHECK(CheckUnits(P(lib, "theta"), lib, Dimension()).ok);
+}
+
+TEST_CASE("CheckUnits reports exponent overflow instead of throwing") {
+  const Library lib = PhysicsLibrary();
+  std::string prefix;
+  for (int i = 0; i < 25; ++i) prefix += "n3 ";
+  prefix += "x";
+  const UnitCheckResult r = CheckUnits(P(lib, prefix), lib);
+  CHECK_FALSE(r.ok);
+  CHECK(r.error.find("n3: dimension exponent overflow at token") == 0);
+  // Dimensionless programs never overflow.
+  CHECK(CheckUnits(P(lib, "n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 theta"),
+                   lib)
+            .ok);
+}
+
+// An independent recursive reference for the unit rules, for the property test below.
+std::optional<Dimension> ReferenceDimension(const Program& p, const Library& lib,
+                                            std::size_t& pos) {
+  const Token& t = lib[p.tokens[pos++]];
+  if (t.IsTerminal()) return t.dimension;
+  const std::size_t exponent_pos = [&] {
+    std::size_t probe = pos;
+    int open = 1;
+    while (open > 0) open += lib[p.tokens[probe++]].arity - 1;
+    return probe;
+  }();
+  const std::optional<Dimension> a = ReferenceDimension(p, lib, pos);
+  std::optional<Dimension> b;
+  if (t.arity == 2) b = ReferenceDimension(p, lib, pos);
+  if (!a || (t.arity == 2 && !b)) return std::nullopt;
+  try {
+    switch (t.op) {
+      case OpCode::kAdd:
+      case OpCode::kSub:
+        return *a == *b ? a : std::nullopt;
+      case OpCode::kMul: return *a * *b;
+      case OpCode::kDiv: return *a / *b;
+      case OpCode::kNeg:
+      case OpCode::kAbs: return a;
+      case OpCode::kInv: return a->Pow(-1);
+      case OpCode::kN2: return a->Pow(2);
+      case OpCode::kN3: return a->Pow(3);
+      case OpCode::kSqrt: return a->Pow(Rational(1, 2));
+      case OpCode::kPow: {
+        if (!b->IsDimensionless()) return std::nullopt;
+        if (a->IsDimensionless()) return Dimension();
+        const Token& e = lib[p.tokens[exponent_pos]];
+        if (e.kind != TokenKind::kFixedConstant) return std::nullopt;
+        for (int den = 1; den <= 12; ++den) {
+          const double num = std::round(e.value * den);
+          if (std::abs(num / den - e.value) < 1e-12) {
+            return a->Pow(Rational(static_cast<std::int64_t>(num), den));
+          }
+        }
+        return std::nullopt;
+      }
+      default:
+        return a->IsDimensionless() ? std::optional<Dimension>(Dimension()) : std::nullopt;
+    }
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+TEST_CASE("CheckUnits agrees with a recursive reference on random programs") {
+  Rng rng(11);
+  int valid = 0;
+  int invalid = 0;
+  for (int l = 0; l < 8; ++l) {
+    const Library lib = l == 0 ? testing::FullTestLibrary() : testing::RandomTestLibrary(rng);
+    for (int i = 0; i < 300; ++i) {
+      const Program p = testing::RandomProgram(lib, rng, 12);
+      std::size_t pos = 0;
+      const std::optional<Dimension> expected = ReferenceDimension(p, lib, pos);
+      const UnitCheckResult r = CheckUnits(p, lib);
+      REQUIRE(r.ok == expected.has_value());
+      if (r.ok) {
+        CHECK(r.dimension == *expected);
+        ++valid;
+      } else {
+        CHECK(r.token_position >= 0);
+        CHECK(r.token_position < static_cast<int>(p.tokens.size()));
+        CHECK(r.error.find(" at token " + std::to_string(r.token_position)) != std::string::npos);
+        ++invalid;
+      }
+    }
+  }
+  CHECK(valid > 100);
+  CHECK(invalid > 100);
+}
+
+// ---------------------------------------------------------------------------------------
+// Printers
+
+struct PrintCase {
+  const char* prefix;
+  const char* infix;
+  const char* sympy;
+  const char* latex;
+};
+
+TEST_CASE("printers: catalogue of programs with minimal parentheses") {
+  const Library lib = PhysicsLibrary();
+  const std::vector<PrintCase> cases = {
+      {"mul m n2 c", "m*c^2", "m*c**2", "m c^{2}"},
+      {"div mul m n2 c sqrt sub 1 div n2 v n2 c", "m*c^2/sqrt(1 - v^2/c^2)",
+       "m*c**2/sqrt(1 - v**2/c**2)", "\\frac{m c^{2}}{\\sqrt{1 - \\frac{v^{2}}{c^{2}}}}"},
+      {"sub x sub t theta", "x - (t - theta)", "x - (t - theta)",
+       "x - \\left(t - \\theta\\right)"},
+      {"sub sub x t theta", "x - t - theta", "x - t - theta", "x - t - \\theta"},
+      {"add x add t theta", "x + (t + theta)", "x + (t + theta)",
+       "x + \\left(t + \\theta\\right)"},
+      {"div x mul t theta", "x/(t*theta)", "x/(t*theta)", "\\frac{x}{t \\theta}"},
+      {"div div x t theta", "x/t/theta", "x/t/theta", "\\frac{\\frac{x}{t}}{\\theta}"},
+      {"mul x div t theta", "x*(t/theta)", "x*(t/theta)", "x \\frac{t}{\\theta}"},
+      {"mul div x t theta", "x/t*theta", "x/t*theta", "\\frac{x}{t} \\theta"},
+      {"mul x mul t theta", "x*(t*theta)", "x*(t*theta)", "x t \\theta"},
+      {"mul add x t theta", "(x + t)*theta", "(x + t)*theta", "\\left(x + t\\right) \\theta"},
+      {"n2 add x t", "(x + t)^2", "(x + t)**2", "\\left(x + t\\right)^{2}"},
+      {"neg add x t", "-(x + t)", "-(x + t)", "-\\left(x + t\\right)"},
+      {"neg mul x t", "-(x*t)", "-(x*t)", "-x t"},
+      {"mul neg x t", "-x*t", "-x*t", "-x t"},
+      {"neg neg x", "-(-x)", "-(-x)", "-\\left(-x\\right)"},
+      {"neg n2 x", "-x^2", "-x**2", "-x^{2}"},
+      {"n2 neg x", "(-x)^2", "(-x)**2", "\\left(-x\\right)^{2}"},
+      {"add neg x t", "-x + t", "-x + t", "-x + t"},
+      {"add x neg t", "x + (-t)", "x + (-t)", "x + \\left(-t\\right)"},
+      {"sub x neg t", "x - (-t)", "x - (-t)", "x - \\left(-t\\right)"},
+      {"mul x neg 2", "x*(-2)", "x*(-2)", "x \\left(-2\\right)"},
+      {"pow 2 neg 2", "2^-2", "2**-2", "2^{-2}"},
+      {"pow 2 neg 1", "2^(-1)", "2**-1", "2^{-1}"},
+      {"inv 2", "1/2", "1/2", "\\frac{1}{2}"},
+      {"inv x", "1/x", "1/x", "\\frac{1}{x}"},
+      {"inv mul x t", "1/(x*t)", "1/(x*t)", "\\frac{1}{x t}"},
+      {"mul m inv x", "m*(1/x)", "m*(1/x)", "m \\frac{1}{x}"},
+      {"div 1 x", "(1)/x", "1/x", "\\frac{1}{x}"},
+      {"pow x 2", "x^(2)", "x**2", "x^{2}"},
+      {"pow x 0.5", "x^(0.5)", "x**0.5", "x^{0.5}"},
+      {"pow x neg 2", "x^-2", "x**-2", "x^{-2}"},
+      {"pow x t", "x^t", "x**t", "x^{t}"},
+      {"pow pow x t theta", "(x^t)^theta", "(x**t)**theta", "\\left(x^{t}\\right)^{\\theta}"},
+      {"pow x pow t theta", "x^t^theta", "x**t**theta", "x^{t^{\\theta}}"},
+      {"pow x add t theta", "x^(t + theta)", "x**(t + theta)", "x^{t + \\theta}"},
+      {"pow x neg n2 t", "x^-t^2", "x**-t**2", "x^{-t^{2}}"},
+      {"n2 n2 x", "(x^2)^2", "(x**2)**2", "\\left(x^{2}\\right)^{2}"},
+      {"n3 div x t", "(x/t)^3", "(x/t)**3", "\\left(\\frac{x}{t}\\right)^{3}"},
+      {"n2 sin theta", "sin(theta)^2", "sin(theta)**2", "\\sin\\left(\\theta\\right)^{2}"},
+      {"sqrt x", "sqrt(x)", "sqrt(x)", "\\sqrt{x}"},
+      {"exp neg theta", "exp(-theta)", "exp(-theta)", "\\exp\\left(-\\theta\\right)"},
+      {"log theta", "log(theta)", "log(theta)", "\\log\\left(\\theta\\right)"},
+      {"arcsin theta", "arcsin(theta)", "asin(theta)", "\\arcsin\\left(\\theta\\right)"},
+      {"arccos theta", "arccos(theta)", "acos(theta)", "\\arccos\\left(\\theta\\right)"},
+      {"arctan theta", "arctan(theta)", "atan(theta)", "\\arctan\\left(\\theta\\right)"},
+      {"tanh theta", "tanh(theta)", "tanh(theta)", "\\tanh\\left(\\theta\\right)"},
+      {"abs x", "abs(x)", "Abs(x)", "\\left|x\\right|"},
+      {"mul 2 x", "2*x", "2*x", "2 x"},
+      {"mul x 2", "x*2", "x*2", "x \\cdot 2"},
+      {"mul 1e-05 x", "1e-05*x", "1e-05*x", "10^{-5} x"},
+      {"n2 1e-05", "1e-05^2", "1e-05**2", "\\left(10^{-5}\\right)^{2}"},
+      {"mul pi m1", "pi*m1", "pi*m1", "\\pi m_{1}"},
+      {"add x_1 x", "x_1 + x", "x_1 + x", "x_{1} + x"},
+      {"mul omega_0 t_max", "omega_0*t_max", "omega_0*t_max", "\\omega_{0} t_{\\mathrm{max}}"},
+      {"mul mass k", "mass*k", "mass*k", "\\mathrm{mass} k"},
+  };
+  for (const PrintCase& c : cases) {
+    CAPTURE(std::string(c.prefix));
+    const Program p = P(lib, c.prefix);
+    CHECK(ToInfix(p, lib) == c.infix);
+    CHECK(ToSympy(p, lib) == c.sympy);
+    CHECK(ToLatex(p, lib) == c.latex);
+  }
+}
+
+TEST_CASE("printers substitute free constants as numbers with the requested precision") {
+  const Library lib = PhysicsLibrary();
+  Program p = P(lib, "add mul k x q");
+  CHECK(ToInfix(p, lib) == "k*x + q");
+  p.constants = {1.0 / 3.0, 1.5e-7};
+  PrintOptions opt;
+  opt.substitute_constants = true;
+  CHECK(ToInfix(p, lib, opt) == "0.3333333333333333*x + 1.5e-07");
+  CHECK(ToSympy(p, lib, opt) == "0.3333333333333333*x + 1.5e-07");
+  CHECK(ToLatex(p, lib, opt) == "0.3333333333333333 x + 1.5 \\cdot 10^{-7}");
+  opt.precision = 4;
+  CHECK(ToInfix(p, lib, opt) == "0.3333*x + 1.5e-07");
+  // The shortest text that round-trips is used at full precision.
+  p.constants = {0.1, 2.0};
+  opt.precision = 17;
+  CHECK(ToInfix(p, lib, opt) == "0.1*x + 2");
+  // Negative values take the place of a unary minus.
+  p.constants = {-2.5, -1.0};
+  CHECK(ToInfix(p, lib, opt) == "-2.5*x + (-1)");
+  CHECK(ToLatex(p, lib, opt) == "-2.5 x + \\left(-1\\right)");
+  const Program q = P(lib, "mul x pow k x");
+  Program qc = q;
+  qc.constants = {-2.5, 1.0};
+  CHECK(ToInfix(qc, lib, opt) == "x*(-2.5)^x");
+  CHECK(ToSympy(qc, lib, opt) == "x*(-2.5)**x");
+  // Without a constants vector, names are printed.
+  Program bare = P(lib, "mul k x");
+  bare.constants.clear();
+  CHECK(ToInfix(bare, lib, opt) == "k*x");
+  // Literal tokens follow the precision too.
+  const Program third_literal = [&] {
+    Library copy = lib;
+    Program r = ParseFormula("0.3333333333333333*x", copy);
+    opt.precision = 3;
+    CHECK(ToInfix(r, copy, opt) == "0.333*x");
+    opt.precision = 17;
+    CHECK(ToInfix(r, copy, opt) == "0.3333333333333333*x");
+    return r;
+  }();
+  CHECK(third_literal.tokens.size() == 3);
+}
+
+TEST_CASE("printers handle non-finite substituted constants") {
+  const Library lib = PhysicsLibrary();
+  Program p = P(lib, "mul k x");
+  p.constants = {std::numeric_limits<double>::infinity(), 1.0};
+  PrintOptions opt;
+  opt.substitute_constants = true;
+  CHECK(ToSympy(p, lib, opt) == "oo*x");
+  p.constants[0] = -std::numeric_limits<double>::infinity();
+  CHECK(ToSympy(p, lib, opt) == "-oo*x");
+  p.constants[0] = std::nan("");
+  CHECK(ToInfix(p, lib, opt) == "nan*x");
+}
+
+// ---------------------------------------------------------------------------------------
+// Parser
+
+Library MvcLibrary() {
+  Library lib;
+  lib.AddVariable("m", kM);
+  lib.AddVariable("v", kVelocity);
+  lib.AddFixedConstant("c", 299792458.0, kVelocity);
+  return lib;
+}
+
+TEST_CASE("parser: precedence and associativity") {
+  const Library lib = PhysicsLibrary();
+  CHECK(Parsed("2^3^2", lib) == "pow 2 n2 3");
+  CHECK(Parsed("x^t^theta", lib) == "pow x pow t theta");
+  CHECK(Parsed("x-t-theta", lib) == "sub sub x t theta");
+  CHECK(Parsed("x/t/theta", lib) == "div div x t theta");
+  CHECK(Parsed("x-t*theta", lib) == "sub x mul t theta");
+  CHECK(Parsed("x*t+theta", lib) == "add mul x t theta");
+  CHECK(Parsed("x*(t+theta)", lib) == "mul x add t theta");
+  CHECK(Parsed("x/t*theta", lib) == "mul div x t theta");
+  CHECK(Parsed("x - (t - theta)", lib) == "sub x sub t theta");
+  CHECK(Parsed("((x))", lib) == "x");
+  CHECK(Parsed("m*c^2/sqrt(1 - v^2/c^2)", lib) ==
+        "div mul m n2 c sqrt sub 1 div n2 v n2 c");
+}
+
+TEST_CASE("parser: unary minus and plus") {
+  const Library lib = PhysicsLibrary();
+  CHECK(Parsed("-x^2", lib) == "neg n2 x");
+  CHECK(Parsed("(-x)^2", lib) == "n2 neg x");
+  CHECK(Parsed("-x*t", lib) == "mul neg x t");
+  CHECK(Parsed("-(x*t)", lib) == "neg mul x t");
+  CHECK(Parsed("x*-2", lib) == "mul x neg 2");
+  CHECK(Parsed("x*(-2)", lib) == "mul x neg 2");
+  CHECK(Parsed("--x", lib) == "neg neg x");
+  CHECK(Parsed("+x", lib) == "x");
+  CHECK(Parsed("x - -t", lib) == "sub x neg t");
+  CHECK(Parsed("2^-2", lib) == "pow 2 neg 2");
+  CHECK(Parsed("x^-t^2", lib) == "pow x neg n2 t");
+}
+
+TEST_CASE("parser: powers, inverses and the folding rule") {
+  const Library lib = PhysicsLibrary();
+  CHECK(Parsed("x^2", lib) == "n2 x");
+  CHECK(Parsed("x**2", lib) == "n2 x");
+  CHECK(Parsed("x^2.0", lib) == "n2 x");
+  CHECK(Parsed("x^3", lib) == "n3 x");
+  CHECK(Parsed("x^0.5", lib) == "sqrt x");
+  CHECK(Parsed("x^-1", lib) == "inv x");
+  CHECK(Parsed("2^-1", lib) == "inv 2");
+  CHECK(Parsed("1/x", lib) == "inv x");
+  CHECK(Parsed("1.0/x", lib) == "inv x");
+  CHECK(Parsed("1/x/t", lib) == "div inv x t");
+  // Parentheses or a call keep the general form.
+  CHECK(Parsed("x^(2)", lib) == "pow x 2");
+  CHECK(Parsed("x^(-1)", lib) == "pow x neg 1");
+  CHECK(Parsed("x^-(1)", lib) == "pow x neg 1");
+  CHECK(Parsed("pow(x, 2)", lib) == "pow x 2");
+  CHECK(Parsed("(1)/x", lib) == "div 1 x");
+  CHECK(Parsed("x^(1/2)", lib) == "pow x inv 2");
+  CHECK(Parsed("x^-2", lib) == "pow x neg 2");
+  CHECK(Parsed("x^t", lib) == "pow x t");
+}
+
+TEST_CASE("parser: functions and their aliases") {
+  const Library lib = PhysicsLibrary();
+  CHECK(Parsed("sqrt(x)", lib) == "sqrt x");
+  CHECK(Parsed("asin(theta)+arcsin(theta)", lib) == "add arcsin theta arcsin theta");
+  CHECK(Parsed("acos(theta)*atan(theta)", lib) == "mul arccos theta arctan theta");
+  CHECK(Parsed("Abs(x) - abs(t)", lib) == "sub abs x abs t");
+  CHECK(Parsed("exp(log(tanh(tan(cos(sin(theta))))))", lib) ==
+        "exp log tanh tan cos sin theta");
+  CHECK(Parsed("inv(x) + n2(x) + n3(x) + neg(x)", lib) == "add add add inv x n2 x n3 x neg x");
+  CHECK(Parsed("sqrt(x)^2", lib) == "n2 sqrt x");
+}
+
+TEST_CASE("parser: numbers, whitespace and library additions") {
+  Library lib = MvcLibrary();
+  const std::size_t base = lib.size();
+  Program p = ParseFormula(" m *\tc ^ 2\n", lib);
+  CHECK(Names(p, lib) == "mul m n2 c");
+  CHECK(lib.size() == base + 2);  // mul, n2
+  CHECK(ParseFormula("m*c**2", lib) == p);
+  CHECK(lib.size() == base + 2);
+
+  const Program two = ParseFormula("2*m + 2.0*v/c*m", lib);
+  CHECK(Names(two, lib) == "add mul 2 m mul div mul 2 v c m");
+  REQUIRE(lib.Find("2"));
+  CHECK(lib[*lib.Find("2")].value == 2.0);
+  CHECK(lib[*lib.Find("2")].kind == TokenKind::kFixedConstant);
+  CHECK(lib[*lib.Find("2")].dimension.IsDimensionless());
+
+  CHECK(Names(ParseFormula("1.5e-3*m", lib), lib) == "mul 0.0015 m");
+  CHECK(lib[*lib.Find("0.0015")].value == 1.5e-3);
+  CHECK(Names(ParseFormula("1E3*m + .5*m + 5.*m", lib), lib) ==
+        "add add mul 1000 m mul 0.5 m mul 5 m");
+  CHECK(Names(ParseFormula("2.5e+2", lib), lib) == "250");
+
+  // pi is added once when the library lacks it.
+  CHECK(Names(ParseFormula("pi*m*pi", lib), lib) == "mul mul pi m pi");
+  REQUIRE(lib.Find("pi"));
+  CHECK(lib[*lib.Find("pi")].value == std::numbers::pi);
+  CHECK(ParseFormula("pi", lib).tokens.size() == 1);
+
+  // A literal the library spells differently is reused.
+  Library spelled;
+  spelled.AddVariable("x", kL);
+  spelled.AddFixedConstant("2.0", 2.0, Dimension());
+  CHECK(Names(ParseFormula("2*x", spelled), spelled) == "mul 2.0 x");
+
+  // The returned constants are the library's defaults.
+  Library with_free = MvcLibrary();
+  with_free.AddFreeConstant("k", Dimension(), 3.5);
+  CHECK(ParseFormula("k*m", with_free).constants == std::vector<double>{3.5});
+}
+
+TEST_CASE("parser: errors name the column and the offending text") {
+  const Library lib = MvcLibrary();
+  struct Case {
+    const char* text;
+    const char* error;
+  };
+  const std::vector<Case> cases = {
+      {"m*", "formula 'm*': expected an operand at column 3 (end of input)"},
+      {"m+)", "formula 'm+)': unexpected ')' at column 3"},
+      {"m)", "formula 'm)': unexpected ')' at column 2"},
+      {"q*2", "formula 'q*2': unknown name 'q' at column 1 (known: m, v, c)"},
+      {"m*qq", "formula 'm*qq': unknown name 'qq' at column 3 (known: m, v, c)"},
+      {"(m+1", "formula '(m+1': unclosed '(' at column 1: expected ')' at column 5 (end of input)"},
+      {"sqrt(m", "formula 'sqrt(m': unclosed '(' at column 5: expected ')' at column 7 (end of input)"},
+      {"(m v)", "formula '(m v)': unexpected name 'v' at column 4"},
+      {"", "formula '': empty formula"},
+      {"  ", "formula '  ': empty formula"},
+      {"1e", "formula '1e': bad number '1e' at column 1"},
+      {"m*1e+", "formula 'm*1e+': bad number '1e+' at column 3"},
+      {"1.2.3", "formula '1.2.3': bad number '1.2.3' at column 1"},
+      {".", "formula '.': bad number '.' at column 1"},
+      {"2m", "formula '2m': bad number '2m' at column 1"},
+      {"1e999", "formula '1e999': number '1e999' out of range at column 1"},
+      {"sqrt m", "formula 'sqrt m': function 'sqrt' needs parentheses at column 1"},
+      {"m*sin", "formula 'm*sin': function 'sin' needs parentheses at column 3"},
+      {"m(2)", "formula 'm(2)': 'm' is not a function at column 1"},
+      {"m $ v", "formula 'm $ v': unexpected character '$' at column 3"},
+      {"m v", "formula 'm v': unexpected name 'v' at column 3"},
+      {"m 2", "formula 'm 2': unexpected number '2' at column 3"},
+      {"m**", "formula 'm**': expected an operand at column 4 (end of input)"},
+      {"m*/v", "formula 'm*/v': unexpected '/' at column 3"},
+      {"()", "formula '()': unexpected ')' at column 2"},
+      {"pow(m)", "formula 'pow(m)': function 'pow' takes 2 arguments at column 6"},
+      {"sin(m, v)", "formula 'sin(m, v)': function 'sin' takes 1 argument at column 6"},
+      {"m,v", "formula 'm,v': unexpected ',' at column 2"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(std::string(c.text));
+    CHECK(ParseError(c.text, lib) == c.error);
+  }
+}
+
+TEST_CASE("parser: deep nesting is an error, not a crash") {
+  const Library lib = MvcLibrary();
+  const std::string deep_parens = std::string(300, '(') + "m" + std::string(300, ')');
+  CHECK(ParseError(deep_parens, lib).find("nests deeper than 200 levels at column") !=
+        std::string::npos);
+  const std::string deep_minus = std::string(500, '-') + "m";
+  CHECK(ParseError(deep_minus, lib).find("nests deeper than 200 levels") != std::string::npos);
+  std::string long_sum = "m";
+  for (int i = 0; i < 2000; ++i) long_sum += "+m";
+  CHECK(ParseError(long_sum, lib).find("nests deeper than 1000 operations") != std::string::npos);
+  // Moderate nesting is fine.
+  Library copy = lib;
+  const std::string ok = std::string(150, '(') + "m" + std::string(150, ')');
+  CHECK(ParseFormula(ok, copy).tokens.size() == 1);
+  std::string sum = "m";
+  for (int i = 0; i < 500; ++i) sum += "+m";
+  CHECK(ParseFormula(sum, copy).tokens.size() == 1001);
+}
+
+TEST_CASE("parser survives random byte strings") {
+  const Library lib = testing::FullTestLibrary();
+  Rng rng(5);
+  const std::string alphabet = "xyv1234567890.e+-*/^()  ,pisqrtexp";
+  int parsed = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    const int n = 1 + static_cast<int>(rng.Below(16));
+    for (int k = 0; k < n; ++k) text += alphabet[static_cast<std::size_t>(rng.Below(alphabet.size()))];
+    Library copy = lib;
+    try {
+      const Program p = ParseFormula(text, copy);
+      CHECK(IsComplete(p.tokens, copy));
+      ++parsed;
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()).rfind("formula '", 0) == 0);
+    }
+  }
+  CHECK(parsed > 50);
+}
+
+// ---------------------------------------------------------------------------------------
+// Round trip and output sanity
+
+bool Balanced(const std::string& s, char open, char close) {
+  int depth = 0;
+  for (char ch : s) {
+    if (ch == open) ++depth;
+    if (ch == close && --depth < 0) return false;
+  }
+  return depth == 0;
+}
+
+TEST_CASE("ParseFormula(ToInfix(p)) gives back p for random programs") {
+  Rng rng(2024);
+  int checked = 0;
+  for (int l = 0; l < 12; ++l) {
+    const Library lib = l == 0 ? testing::FullTestLibrary() : testing::RandomTestLibrary(rng);
+    for (int i = 0; i < 250; ++i) {
+      const Program p = testing::RandomProgram(lib, rng, 30);
+      const std::string infix = ToInfix(p, lib);
+      CAPTURE(infix);
+      CAPTURE(Names(p, lib));
+      Library copy = lib;
+      const Program back = ParseFormula(infix, copy);
+      CHECK(copy.size() == lib.size());
+      REQUIRE(Names(back, copy) == Names(p, lib));
+      CHECK(back.tokens == p.tokens);
+      CHECK(back.constants == p.constants);
+
+      const std::string sympy = ToSympy(p, lib);
+      CHECK(sympy.find('^') == std::string::npos);
+      CHECK(Balanced(sympy, '(', ')'));
+      const std::string latex = ToLatex(p, lib);
+      CHECK(Balanced(latex, '{', '}'));
+      CHECK(Balanced(infix, '(', ')'));
+      ++checked;
+    }
+  }
+  CHECK(checked == 3000);
+}
 
 TEST_CASE("RandomProgram gives complete programs within the length bound") {
   Rng rng(7);
@@ -22,6 +661,14 @@ TEST_CASE("RandomProgram gives complete programs within the length bound") {
     }
   }
   CHECK(max_seen >= 15);
+  // A subset of ids restricts the tokens used.
+  const Library full = testing::FullTestLibrary();
+  const std::vector<TokenId> allowed = {*full.FindOperator(OpCode::kAdd), *full.Find("x")};
+  for (int i = 0; i < 50; ++i) {
+    const Program p = testing::RandomProgram(full, allowed, rng, 9);
+    for (TokenId id : p.tokens) CHECK(std::find(allowed.begin(), allowed.end(), id) != allowed.end());
+    CHECK(p.tokens.size() % 2 == 1);
+  }
 }
 
 }  // namespace

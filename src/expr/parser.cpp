@@ -1,1 +1,487 @@
 #include "physr/expr/parser.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <numbers>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "physr/core/error.hpp"
+
+namespace physr {
+namespace {
+
+// Recursion guard: parentheses, unary minus and exponents nest the parser's own calls.
+constexpr int kMaxNesting = 200;
+// Tree depth guard: long chains such as a+b+c+... nest the program without nesting the
+// parser; later recursive passes (printing, emission) stay within this depth.
+constexpr int kMaxTreeDepth = 1000;
+
+enum class Lex { kNumber, kName, kPlus, kMinus, kStar, kSlash, kCaret, kLParen, kRParen,
+                 kComma, kEnd };
+
+struct Lexeme {
+  Lex kind = Lex::kEnd;
+  std::string_view text;
+  int column = 0;  // 1-based
+  double value = 0.0;
+};
+
+// One parsed node. Literals stay values until emission, so that the folds below do not
+// leave unused literal tokens in the library.
+struct Node {
+  enum class Kind { kOperator, kTerminal, kLiteral, kPi } kind = Kind::kTerminal;
+  OpCode op = OpCode::kVariable;
+  TokenId id = 0;
+  double value = 0.0;
+  int column = 0;
+  int depth = 1;
+  bool parenthesized = false;  // written inside its own parentheses: never folded
+  std::array<int, 2> children{-1, -1};
+};
+
+struct FunctionName {
+  std::string_view name;
+  OpCode op;
+};
+constexpr std::array<FunctionName, 23> kFunctions = {{
+    {"sqrt", OpCode::kSqrt},     {"exp", OpCode::kExp},       {"log", OpCode::kLog},
+    {"sin", OpCode::kSin},       {"cos", OpCode::kCos},       {"tan", OpCode::kTan},
+    {"tanh", OpCode::kTanh},     {"arcsin", OpCode::kArcsin}, {"asin", OpCode::kArcsin},
+    {"arccos", OpCode::kArccos}, {"acos", OpCode::kArccos},   {"arctan", OpCode::kArctan},
+    {"atan", OpCode::kArctan},   {"abs", OpCode::kAbs},       {"Abs", OpCode::kAbs},
+    {"inv", OpCode::kInv},       {"n2", OpCode::kN2},         {"n3", OpCode::kN3},
+    {"neg", OpCode::kNeg},       {"pow", OpCode::kPow},       {"sq", OpCode::kN2},
+    {"cube", OpCode::kN3},       {"ln", OpCode::kLog},
+}};
+
+std::optional<OpCode> FunctionByName(std::string_view name) {
+  for (const FunctionName& f : kFunctions) {
+    if (f.name == name) return f.op;
+  }
+  return std::nullopt;
+}
+
+std::string ShortestText(double value) {
+  std::array<char, 64> buf{};
+  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), value);
+  PHYSR_CHECK(r.ec == std::errc(), "number formatting failed");
+  return std::string(buf.data(), r.ptr);
+}
+
+std::optional<double> LiteralValue(std::string_view name) {
+  if (name.empty()) return std::nullopt;
+  const char c = name[0];
+  if (!(c == '-' || c == '.' || (c >= '0' && c <= '9'))) return std::nullopt;
+  double value = 0.0;
+  const auto r = std::from_chars(name.data(), name.data() + name.size(), value);
+  if (r.ec != std::errc() || r.ptr != name.data() + name.size()) return std::nullopt;
+  return value;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool IsNameChar(char c) { return IsNameStart(c) || IsDigit(c); }
+
+class Parser {
+ public:
+  Parser(std::string_view text, Library& library) : text_(text), library_(library) {}
+
+  Program Parse() {
+    Advance();
+    if (current_.kind == Lex::kEnd) Fail("empty formula");
+    const int root = ParseSum();
+    if (current_.kind != Lex::kEnd) Unexpected();
+    Program program;
+    Emit(root, program.tokens);
+    program.constants = library_.FreeConstantDefaults();
+    return program;
+  }
+
+ private:
+  [[noreturn]] void Fail(const std::string& what) const {
+    throw InputError("formula '" + std::string(text_) + "': " + what);
+  }
+  [[noreturn]] void FailAt(const std::string& what, int column) const {
+    std::string message = what + " at column " + std::to_string(column);
+    if (column > static_cast<int>(text_.size())) message += " (end of input)";
+    Fail(message);
+  }
+  [[noreturn]] void Unexpected() const {
+    switch (current_.kind) {
+      case Lex::kEnd:
+        FailAt("unexpected end", current_.column);
+      case Lex::kNumber:
+        FailAt("unexpected number '" + std::string(current_.text) + "'", current_.column);
+      case Lex::kName:
+        FailAt("unexpected name '" + std::string(current_.text) + "'", current_.column);
+      default:
+        FailAt("unexpected '" + std::string(current_.text) + "'", current_.column);
+    }
+  }
+
+  // --- lexer ---------------------------------------------------------------------------
+  void Advance() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
+                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
+      ++pos_;
+    }
+    current_ = Lexeme{};
+    current_.column = static_cast<int>(pos_) + 1;
+    if (pos_ >= text_.size()) {
+      current_.kind = Lex::kEnd;
+      current_.text = "end of input";
+      return;
+    }
+    const std::size_t start = pos_;
+    const char c = text_[pos_];
+    if (IsDigit(c) || c == '.') {
+      LexNumber();
+      return;
+    }
+    if (IsNameStart(c)) {
+      while (pos_ < text_.size() && IsNameChar(text_[pos_])) ++pos_;
+      current_.kind = Lex::kName;
+      current_.text = text_.substr(start, pos_ - start);
+      return;
+    }
+    ++pos_;
+    switch (c) {
+      case '+': current_.kind = Lex::kPlus; break;
+      case '-': current_.kind = Lex::kMinus; break;
+      case '*':
+        current_.kind = Lex::kStar;
+        if (pos_ < text_.size() && text_[pos_] == '*') {
+          ++pos_;
+          current_.kind = Lex::kCaret;
+        }
+        break;
+      case '/': current_.kind = Lex::kSlash; break;
+      case '^': current_.kind = Lex::kCaret; break;
+      case '(': current_.kind = Lex::kLParen; break;
+      case ')': current_.kind = Lex::kRParen; break;
+      case ',': current_.kind = Lex::kComma; break;
+      default:
+        FailAt("unexpected character '" + std::string(1, c) + "'", current_.column);
+    }
+    current_.text = text_.substr(start, pos_ - start);
+  }
+
+  // digits and dots, then optionally e/E, a sign and digits; validated as a whole so that
+  // "1e", "1.2.3" and "." are reported as one bad number.
+  void LexNumber() {
+    const std::size_t start = pos_;
+    while (pos_ < text_.size() && (IsDigit(text_[pos_]) || text_[pos_] == '.')) ++pos_;
+    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
+      ++pos_;
+      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
+      while (pos_ < text_.size() && IsDigit(text_[pos_])) ++pos_;
+    }
+    current_.kind = Lex::kNumber;
+    current_.text = text_.substr(start, pos_ - start);
+    const std::string_view t = current_.text;
+    const std::size_t e = t.find_first_of("eE");
+    const std::string_view mantissa = t.substr(0, e);
+    int dots = 0;
+    int digits = 0;
+    for (char ch : mantissa) (ch == '.' ? dots : digits) += 1;
+    bool ok = dots <= 1 && digits > 0;
+    if (e != std::string_view::npos) {
+      std::string_view exponent = t.substr(e + 1);
+      if (!exponent.empty() && (exponent[0] == '+' || exponent[0] == '-')) {
+        exponent.remove_prefix(1);
+      }
+      ok = ok && !exponent.empty();
+    }
+    if (!ok) FailAt("bad number '" + std::string(t) + "'", current_.column);
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), current_.value);
+    if (r.ec == std::errc::result_out_of_range) {
+      FailAt("number '" + std::string(t) + "' out of range", current_.column);
+    }
+    if (r.ec != std::errc() || r.ptr != t.data() + t.size()) {
+      FailAt("bad number '" + std::string(t) + "'", current_.column);
+    }
+    if (pos_ < text_.size() && IsNameStart(text_[pos_])) {
+      FailAt("bad number '" + std::string(t) + std::string(1, text_[pos_]) + "'",
+             current_.column);
+    }
+  }
+
+  // --- grammar -------------------------------------------------------------------------
+  //   sum     := product (('+' | '-') product)*
+  //   product := unary (('*' | '/') unary)*
+  //   unary   := ('-' | '+') unary | power
+  //   power   := primary (('^' | '**') unary)?
+  //   primary := number | name | function '(' sum (',' sum)? ')' | '(' sum ')'
+  int ParseSum() {
+    int left = ParseProduct();
+    while (current_.kind == Lex::kPlus || current_.kind == Lex::kMinus) {
+      const OpCode op = current_.kind == Lex::kPlus ? OpCode::kAdd : OpCode::kSub;
+      const int column = current_.column;
+      Advance();
+      left = MakeOperator(op, column, left, ParseProduct());
+    }
+    return left;
+  }
+
+  int ParseProduct() {
+    int left = ParseUnary();
+    while (current_.kind == Lex::kStar || current_.kind == Lex::kSlash) {
+      const bool divide = current_.kind == Lex::kSlash;
+      const int column = current_.column;
+      Advance();
+      const int right = ParseUnary();
+      // A bare literal 1 over a denominator is the inverse: 1/x → inv(x); (1)/x stays div.
+      const Node& l = nodes_[static_cast<std::size_t>(left)];
+      if (divide && l.kind == Node::Kind::kLiteral && !l.parenthesized && l.value == 1.0) {
+        left = MakeOperator(OpCode::kInv, column, right);
+      } else {
+        left = MakeOperator(divide ? OpCode::kDiv : OpCode::kMul, column, left, right);
+      }
+    }
+    return left;
+  }
+
+  int ParseUnary() {
+    if (++nesting_ > kMaxNesting) {
+      FailAt("formula nests deeper than " + std::to_string(kMaxNesting) + " levels",
+             current_.column);
+    }
+    int result;
+    if (current_.kind == Lex::kMinus) {
+      const int column = current_.column;
+      Advance();
+      result = MakeOperator(OpCode::kNeg, column, ParseUnary());
+    } else if (current_.kind == Lex::kPlus) {
+      Advance();
+      result = ParseUnary();
+    } else {
+      result = ParsePower();
+    }
+    --nesting_;
+    return result;
+  }
+
+  int ParsePower() {
+    const int base = ParsePrimary();
+    if (current_.kind != Lex::kCaret) return base;
+    const int column = current_.column;
+    Advance();
+    const int exponent = ParseUnary();
+    // x^2, x^3, x^0.5, x^-1 with a bare literal exponent are the library's power operators.
+    if (const std::optional<double> v = BareNumber(exponent)) {
+      if (*v == 2.0) return MakeOperator(OpCode::kN2, column, base);
+      if (*v == 3.0) return MakeOperator(OpCode::kN3, column, base);
+      if (*v == 0.5) return MakeOperator(OpCode::kSqrt, column, base);
+      if (*v == -1.0) return MakeOperator(OpCode::kInv, column, base);
+    }
+    return MakeOperator(OpCode::kPow, column, base, exponent);
+  }
+
+  // The value of an unparenthesised literal, or of a unary minus written directly on one.
+  std::optional<double> BareNumber(int index) const {
+    const Node& n = nodes_[static_cast<std::size_t>(index)];
+    if (n.parenthesized) return std::nullopt;
+    if (n.kind == Node::Kind::kLiteral) return n.value;
+    if (n.kind == Node::Kind::kOperator && n.op == OpCode::kNeg) {
+      const Node& c = nodes_[static_cast<std::size_t>(n.children[0])];
+      if (c.kind == Node::Kind::kLiteral && !c.parenthesized) return -c.value;
+    }
+    return std::nullopt;
+  }
+
+  int ParsePrimary() {
+    const Lexeme lexeme = current_;
+    switch (lexeme.kind) {
+      case Lex::kNumber: {
+        Advance();
+        Node n;
+        n.kind = Node::Kind::kLiteral;
+        n.value = lexeme.value;
+        n.column = lexeme.column;
+        return Push(n);
+      }
+      case Lex::kLParen: {
+        Advance();
+        const int inner = ParseSum();
+        Expect(Lex::kRParen, lexeme.column);
+        nodes_[static_cast<std::size_t>(inner)].parenthesized = true;
+        return inner;
+      }
+      case Lex::kName:
+        return ParseName();
+      case Lex::kEnd:
+        FailAt("expected an operand", lexeme.column);
+      default:
+        Unexpected();
+    }
+  }
+
+  void Expect(Lex closing, int open_column) {
+    if (current_.kind == closing) {
+      Advance();
+      return;
+    }
+    if (current_.kind == Lex::kEnd) {
+      FailAt("unclosed '(' at column " + std::to_string(open_column) + ": expected ')'",
+             current_.column);
+    }
+    Unexpected();
+  }
+
+  int ParseName() {
+    const Lexeme name = current_;
+    Advance();
+    const std::optional<OpCode> function = FunctionByName(name.text);
+    if (current_.kind == Lex::kLParen) {
+      if (!function) {
+        FailAt("'" + std::string(name.text) + "' is not a function", name.column);
+      }
+      const int open_column = current_.column;
+      Advance();
+      const int arity = Info(*function).arity;
+      const int first = ParseSum();
+      int second = -1;
+      if (current_.kind == Lex::kComma) {
+        if (arity != 2) {
+          FailAt("function '" + std::string(name.text) + "' takes 1 argument",
+                 current_.column);
+        }
+        Advance();
+        second = ParseSum();
+      } else if (arity == 2 && current_.kind == Lex::kRParen) {
+        FailAt("function '" + std::string(name.text) + "' takes 2 arguments",
+               current_.column);
+      }
+      Expect(Lex::kRParen, open_column);
+      const int node = MakeOperator(*function, name.column, first, second);
+      // Written as a call, the node is already delimited: pow(x, 2) stays pow.
+      nodes_[static_cast<std::size_t>(node)].parenthesized = true;
+      return node;
+    }
+    if (const std::optional<TokenId> id = library_.Find(name.text);
+        id && library_[*id].IsTerminal()) {
+      Node n;
+      n.kind = Node::Kind::kTerminal;
+      n.id = *id;
+      n.column = name.column;
+      return Push(n);
+    }
+    if (name.text == "pi") {
+      Node n;
+      n.kind = Node::Kind::kPi;
+      n.column = name.column;
+      return Push(n);
+    }
+    if (function) {
+      FailAt("function '" + std::string(name.text) + "' needs parentheses", name.column);
+    }
+    FailAt("unknown name '" + std::string(name.text) + "'", name.column, KnownNames());
+  }
+
+  [[noreturn]] void FailAt(const std::string& what, int column, const std::string& note) const {
+    Fail(what + " at column " + std::to_string(column) + " " + note);
+  }
+
+  std::string KnownNames() const {
+    std::string known;
+    int count = 0;
+    for (const Token& t : library_.tokens()) {
+      if (!t.IsTerminal() || (t.kind == TokenKind::kFixedConstant && LiteralValue(t.name))) {
+        continue;
+      }
+      if (count == 20) {
+        known += ", ...";
+        break;
+      }
+      known += (count++ == 0 ? "" : ", ") + t.name;
+    }
+    return count == 0 ? "(the library has no named tokens)" : "(known: " + known + ")";
+  }
+
+  int Push(const Node& node) {
+    nodes_.push_back(node);
+    return static_cast<int>(nodes_.size()) - 1;
+  }
+
+  int MakeOperator(OpCode op, int column, int first, int second = -1) {
+    Node n;
+    n.kind = Node::Kind::kOperator;
+    n.op = op;
+    n.column = column;
+    n.children = {first, second};
+    for (int child : n.children) {
+      if (child >= 0) n.depth = std::max(n.depth, nodes_[static_cast<std::size_t>(child)].depth + 1);
+    }
+    if (n.depth > kMaxTreeDepth) {
+      FailAt("formula nests deeper than " + std::to_string(kMaxTreeDepth) + " operations",
+             column);
+    }
+    return Push(n);
+  }
+
+  // --- emission ------------------------------------------------------------------------
+  // Prefix order; adds to the library the operators and literals the formula uses.
+  void Emit(int index, std::vector<TokenId>& out) {
+    const Node& n = nodes_[static_cast<std::size_t>(index)];
+    switch (n.kind) {
+      case Node::Kind::kTerminal:
+        out.push_back(n.id);
+        return;
+      case Node::Kind::kPi:
+        if (const std::optional<TokenId> id = library_.Find("pi")) {
+          out.push_back(*id);  // added by an earlier pi in this formula
+        } else {
+          out.push_back(library_.AddFixedConstant("pi", std::numbers::pi, Dimension()));
+        }
+        return;
+      case Node::Kind::kLiteral:
+        out.push_back(LiteralToken(n));
+        return;
+      case Node::Kind::kOperator:
+        out.push_back(library_.AddOperator(n.op));
+        for (int child : n.children) {
+          if (child >= 0) Emit(child, out);
+        }
+        return;
+    }
+  }
+
+  TokenId LiteralToken(const Node& n) {
+    const std::string name = ShortestText(n.value);
+    if (const std::optional<TokenId> id = library_.Find(name)) {
+      const Token& t = library_[*id];
+      if (t.kind != TokenKind::kFixedConstant || t.value != n.value) {
+        FailAt("number '" + name + "' clashes with the library token of the same name",
+               n.column);
+      }
+      return *id;
+    }
+    // A literal the library spells differently ("2.0", "1.5e-3") is the same token.
+    for (std::size_t i = 0; i < library_.size(); ++i) {
+      const Token& t = library_[static_cast<TokenId>(i)];
+      if (t.kind != TokenKind::kFixedConstant || !t.dimension.IsDimensionless()) continue;
+      if (const std::optional<double> v = LiteralValue(t.name); v && *v == n.value) {
+        return static_cast<TokenId>(i);
+      }
+    }
+    return library_.AddFixedConstant(name, n.value, Dimension());
+  }
+
+  std::string_view text_;
+  Library& library_;
+  std::size_t pos_ = 0;
+  Lexeme current_;
+  std::vector<Node> nodes_;
+  int nesting_ = 0;
+};
+
+}  // namespace
+
+Program ParseFormula(std::string_view text, Library& library) {
+  return Parser(text, library).Parse();
+}
+
+}  // namespace physr
