@@ -1,1 +1,426 @@
 #include <doctest/doctest.h>
+
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "physr/core/rng.hpp"
+#include "physr/units/dimension.hpp"
+#include "physr/units/rational.hpp"
+#include "physr/units/unit_parser.hpp"
+
+namespace physr::units {
+namespace {
+
+// Exponents in Base order: L M T I Θ N J.
+Dimension Dim(int l, int m, int t, int i = 0, int theta = 0, int n = 0, int j = 0) {
+  return Dimension::FromInts({l, m, t, i, theta, n, j});
+}
+
+// Parses `text`, expecting a UnitParseError at `position` whose message contains `part`.
+void CheckParseError(std::string_view text, std::size_t position, std::string_view part) {
+  CAPTURE(text);
+  try {
+    const Dimension d = ParseUnit(text);
+    FAIL(("parsed to " + d.ToUnitString()));
+  } catch (const UnitParseError& e) {
+    const std::string message = e.what();
+    CAPTURE(message);
+    CHECK(e.position() == position);
+    CHECK(message.find(part) != std::string::npos);
+    CHECK(message.find(" at position " + std::to_string(position)) != std::string::npos);
+    CHECK(message.starts_with("bad unit '"));
+  }
+}
+
+Rational RandomExponent(Rng& rng) {
+  // Integers, halves and thirds in [-4, 4], zero half the time.
+  if (rng.Below(2) == 0) return 0;
+  const std::int64_t den = std::int64_t{1} + static_cast<std::int64_t>(rng.Below(3));
+  return {static_cast<std::int64_t>(rng.Below(17)) - 8, den};
+}
+
+}  // namespace
+
+TEST_CASE("Rational normalises to lowest terms with a positive denominator") {
+  CHECK(Rational(2, 4) == Rational(1, 2));
+  CHECK(Rational(2, 4).num() == 1);
+  CHECK(Rational(2, 4).den() == 2);
+  CHECK(Rational(-1, -2) == Rational(1, 2));
+  CHECK(Rational(3, -6).num() == -1);
+  CHECK(Rational(3, -6).den() == 2);
+  CHECK(Rational(0, 5).num() == 0);
+  CHECK(Rational(0, 5).den() == 1);
+  CHECK(Rational(0, -7) == Rational());
+  CHECK(Rational(6, 3).IsInteger());
+  CHECK_FALSE(Rational(1, 3).IsInteger());
+  CHECK(Rational(-3, 4).ToDouble() == doctest::Approx(-0.75));
+  CHECK_THROWS_AS(Rational(1, 0), std::invalid_argument);
+}
+
+TEST_CASE("Rational arithmetic matches cross-multiplied integer arithmetic") {
+  Rng rng(11);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const std::int64_t an = static_cast<std::int64_t>(rng.Below(41)) - 20;
+    const std::int64_t ad = 1 + static_cast<std::int64_t>(rng.Below(12));
+    const std::int64_t bn = static_cast<std::int64_t>(rng.Below(41)) - 20;
+    const std::int64_t bd = 1 + static_cast<std::int64_t>(rng.Below(12));
+    const Rational a(an, ad), b(bn, bd);
+    // p/q == x/y  <=>  p*y == x*q, with the reference result unreduced.
+    auto equals = [](Rational r, std::int64_t x, std::int64_t y) {
+      CHECK(r.den() > 0);
+      CHECK(std::gcd(std::int64_t{r.num()}, std::int64_t{r.den()}) == 1);
+      CHECK(std::int64_t{r.num()} * y == x * std::int64_t{r.den()});
+    };
+    equals(a + b, an * bd + bn * ad, ad * bd);
+    equals(a - b, an * bd - bn * ad, ad * bd);
+    equals(a * b, an * bn, ad * bd);
+    equals(-a, -an, ad);
+    if (bn != 0) {
+      const std::int64_t sign = bn < 0 ? -1 : 1;
+      equals(a / b, sign * an * bd, sign * ad * bn);
+    } else {
+      CHECK_THROWS_AS(a / b, std::domain_error);
+    }
+    CHECK((a < b) == (an * bd < bn * ad));
+    CHECK((a == b) == (an * bd == bn * ad));
+  }
+}
+
+TEST_CASE("Rational throws on int32 overflow instead of wrapping") {
+  const std::int64_t max32 = std::numeric_limits<std::int32_t>::max();
+  CHECK_NOTHROW(Rational{max32});
+  CHECK_THROWS_AS(Rational(max32 + 1), std::overflow_error);
+  CHECK_THROWS_AS(Rational(1, max32 + 1), std::overflow_error);
+  CHECK_THROWS_AS(Rational(max32) + Rational(1), std::overflow_error);
+  CHECK_THROWS_AS(Rational(1 << 20) * Rational(1 << 20), std::overflow_error);
+  CHECK_THROWS_AS(Rational(1, 1 << 20) * Rational(1, 1 << 12), std::overflow_error);
+  CHECK_THROWS_AS(-Rational(std::numeric_limits<std::int32_t>::min()), std::overflow_error);
+  CHECK_THROWS_AS(Rational(std::numeric_limits<std::int64_t>::min()), std::overflow_error);
+  CHECK_THROWS_AS(Rational(1, std::numeric_limits<std::int64_t>::min()), std::overflow_error);
+  // Large values whose reduced form fits are fine.
+  CHECK(Rational(std::int64_t{1} << 40, std::int64_t{1} << 39) == Rational(2));
+}
+
+TEST_CASE("Rational prints integers and fractions") {
+  CHECK(Rational(2).ToString() == "2");
+  CHECK(Rational(-1).ToString() == "-1");
+  CHECK(Rational(1, 2).ToString() == "1/2");
+  CHECK(Rational(3, -2).ToString() == "-3/2");
+  CHECK(Rational().ToString() == "0");
+}
+
+TEST_CASE("Dimension construction, products, quotients and powers") {
+  const Dimension velocity = Dim(1, 0, -1);
+  CHECK(velocity[Base::kLength] == Rational(1));
+  CHECK(velocity[Base::kTime] == Rational(-1));
+  CHECK(velocity[Base::kMass] == Rational(0));
+  CHECK(Dimension::Of(Base::kTime, -1) * Dimension::Of(Base::kLength) == velocity);
+  CHECK(Dimension::Of(Base::kLuminousIntensity).exponents()[6] == Rational(1));
+  CHECK(Dimension().IsDimensionless());
+  CHECK(Dimension::Dimensionless().IsDimensionless());
+  CHECK_FALSE(velocity.IsDimensionless());
+  CHECK((velocity / velocity).IsDimensionless());
+  CHECK(velocity * velocity == velocity.Pow(2));
+  CHECK(Dim(2, 0, 0).Pow(Rational(1, 2)) == Dim(1, 0, 0));
+  CHECK(Dim(1, 0, 0).Pow(Rational(1, 2)).Pow(Rational(1, 3)) ==
+        Dimension::Of(Base::kLength, Rational(1, 6)));
+  CHECK(Dim(1, 2, 3).Pow(0).IsDimensionless());
+  CHECK(Dim(1, 1, -2) / Dim(0, 1, 0) == Dim(1, 0, -2));
+  CHECK_THROWS_AS(Dimension::FromInts({1, 2, 3, 4, 5, 6, 7, 8}), std::invalid_argument);
+  CHECK_THROWS_AS(Dimension::Of(Base::kLength, 1 << 20).Pow(1 << 20), std::overflow_error);
+
+  // Order and hash are consistent with equality.
+  CHECK(Dim(0, 0, 1) < Dim(1, 0, 0));
+  CHECK_FALSE(Dim(1, 0, 0) < Dim(1, 0, 0));
+  CHECK(Dim(1, 0, -1) < Dim(1, 0, 0));
+  const DimensionHash hash;
+  CHECK(hash(Dim(1, 0, -1)) == hash(velocity));
+  std::unordered_set<Dimension, DimensionHash> seen;
+  for (int l = -2; l <= 2; ++l) {
+    for (int t = -2; t <= 2; ++t) seen.insert(Dim(l, 0, t));
+  }
+  CHECK(seen.size() == 25);
+}
+
+TEST_CASE("Dimension prints unit strings and symbol strings") {
+  const Dimension joule = Dim(2, 1, -2);
+  CHECK(joule.ToUnitString() == "kg*m^2/s^2");
+  CHECK(joule.ToSymbolString() == "M L^2 T^-2");
+  CHECK(Dim(1, 0, -1).ToUnitString() == "m/s");
+  CHECK(Dim(1, 0, -1).ToSymbolString() == "L T^-1");
+  CHECK(Dim(0, 0, -1).ToUnitString() == "1/s");
+  CHECK(Dimension().ToUnitString() == "1");
+  CHECK(Dimension().ToSymbolString() == "1");
+  CHECK(Dim(2, 1, -3, -1).ToUnitString() == "kg*m^2/(s^3*A)");
+  CHECK(Dim(0, 0, 0, 0, 1, -1).ToUnitString() == "K/mol");
+  CHECK(Dim(0, 0, 0, 0, 1, -1, 1).ToSymbolString() == "Θ N^-1 J");
+  CHECK(Dimension::Of(Base::kLength, Rational(1, 2)).ToUnitString() == "m^(1/2)");
+  CHECK(Dimension::Of(Base::kLength, Rational(-3, 2)).ToUnitString() == "1/m^(3/2)");
+  CHECK(Dimension::Of(Base::kLength, Rational(-3, 2)).ToSymbolString() == "L^(-3/2)");
+  CHECK(Dimension::Of(Base::kLuminousIntensity).ToUnitString() == "cd");
+}
+
+TEST_CASE("ParseUnit reads every named unit with its SI dimension") {
+  struct Expected {
+    const char* symbol;
+    Dimension dimension;
+  };
+  // Written from the SI brochure, independently of the Boost-derived catalogue.
+  const Expected expected[] = {
+      {"m", Dim(1, 0, 0)},
+      {"kg", Dim(0, 1, 0)},
+      {"s", Dim(0, 0, 1)},
+      {"A", Dim(0, 0, 0, 1)},
+      {"K", Dim(0, 0, 0, 0, 1)},
+      {"mol", Dim(0, 0, 0, 0, 0, 1)},
+      {"cd", Dim(0, 0, 0, 0, 0, 0, 1)},
+      {"N", Dim(1, 1, -2)},
+      {"J", Dim(2, 1, -2)},
+      {"W", Dim(2, 1, -3)},
+      {"Pa", Dim(-1, 1, -2)},
+      {"C", Dim(0, 0, 1, 1)},
+      {"V", Dim(2, 1, -3, -1)},
+      {"ohm", Dim(2, 1, -3, -2)},
+      {"\u03A9", Dim(2, 1, -3, -2)},
+      {"\u2126", Dim(2, 1, -3, -2)},
+      {"F", Dim(-2, -1, 4, 2)},
+      {"H", Dim(2, 1, -2, -2)},
+      {"T", Dim(0, 1, -2, -1)},
+      {"Wb", Dim(2, 1, -2, -1)},
+      {"Hz", Dim(0, 0, -1)},
+      {"S", Dim(-2, -1, 3, 2)},
+      {"Gy", Dim(2, 0, -2)},
+      {"Sv", Dim(2, 0, -2)},
+      {"Bq", Dim(0, 0, -1)},
+      {"lm", Dim(0, 0, 0, 0, 0, 0, 1)},
+      {"lx", Dim(-2, 0, 0, 0, 0, 0, 1)},
+      {"kat", Dim(0, 0, -1, 0, 0, 1)},
+      {"rad", Dimension()},
+      {"sr", Dimension()},
+  };
+  for (const Expected& e : expected) {
+    CAPTURE(e.symbol);
+    CHECK(ParseUnit(e.symbol) == e.dimension);
+  }
+  // The catalogue lists exactly these symbols, base units first.
+  const std::vector<std::string>& known = KnownUnitSymbols();
+  REQUIRE(known.size() == std::size(expected));
+  for (std::size_t i = 0; i < known.size(); ++i) CHECK(known[i] == expected[i].symbol);
+}
+
+TEST_CASE("Equivalent spellings of a unit parse to the same dimension") {
+  const Dimension joule = Dim(2, 1, -2);
+  for (const char* text : {"J", "kg*m^2/s^2", "N*m", "N m", "kg m^2 s^-2", "kg*m**2*s**-2",
+                           "m^2 kg / s^2", "W*s", "V*C", "Pa*m^3", "kg\u00B7m^2/s^2",
+                           "N\u22C5m", "(kg*m/s)^2/kg", "( kg ) ( m^2 ) ( s^-2 )"}) {
+    CAPTURE(text);
+    CHECK(ParseUnit(text) == joule);
+  }
+  CHECK(ParseUnit("W/A") == ParseUnit("V"));
+  CHECK(ParseUnit("V/A") == ParseUnit("ohm"));
+  CHECK(ParseUnit("1/ohm") == ParseUnit("S"));
+  CHECK(ParseUnit("C/s") == ParseUnit("A"));
+  CHECK(ParseUnit("Wb/m^2") == ParseUnit("T"));
+  CHECK(ParseUnit("V*s") == ParseUnit("Wb"));
+  CHECK(ParseUnit("C/V") == ParseUnit("F"));
+  CHECK(ParseUnit("Wb/A") == ParseUnit("H"));
+  CHECK(ParseUnit("J/kg") == ParseUnit("Gy"));
+  CHECK(ParseUnit("mol/s") == ParseUnit("kat"));
+  CHECK(ParseUnit("cd*sr") == ParseUnit("lm"));
+  CHECK(ParseUnit("lm/m^2") == ParseUnit("lx"));
+  CHECK(ParseUnit("rad/s") == ParseUnit("Hz"));
+}
+
+TEST_CASE("ParseUnit grammar: dimensionless, spaces, associativity, powers") {
+  for (const char* text : {"", " ", "\t\n", "1", " 1 ", "(1)", "1^5", "rad", "m/m", "1*1"}) {
+    CAPTURE(text);
+    CHECK(ParseUnit(text).IsDimensionless());
+  }
+  CHECK(ParseUnit("1/s") == Dim(0, 0, -1));
+  CHECK(ParseUnit(" m  s^-1 ") == Dim(1, 0, -1));
+  CHECK(ParseUnit("m\ts^-1") == Dim(1, 0, -1));
+  CHECK(ParseUnit("m ^ 2") == Dim(2, 0, 0));
+  CHECK(ParseUnit("m^+2") == Dim(2, 0, 0));
+  CHECK(ParseUnit("m ** -1") == Dim(-1, 0, 0));
+  // Left to right, equal precedence: a/b*c = (a/b)*c, a/b/c = a/(b*c).
+  CHECK(ParseUnit("m/s*kg") == Dim(1, 1, -1));
+  CHECK(ParseUnit("m/s kg") == Dim(1, 1, -1));
+  CHECK(ParseUnit("m/s/kg") == Dim(1, -1, -1));
+  CHECK(ParseUnit("J/(kg*K)") == Dim(2, 0, -2, 0, -1));
+  CHECK(ParseUnit("J/kg K") == Dim(2, 0, -2, 0, 1));
+  // Powers bind tighter than products; parentheses group.
+  CHECK(ParseUnit("kg*m^2") == Dim(2, 1, 0));
+  CHECK(ParseUnit("(m/s)^2") == Dim(2, 0, -2));
+  CHECK(ParseUnit("(m^2)^3") == Dim(6, 0, 0));
+  CHECK(ParseUnit("((m))") == Dim(1, 0, 0));
+  // Rational exponents.
+  CHECK(ParseUnit("m^(1/2)") == Dimension::Of(Base::kLength, Rational(1, 2)));
+  CHECK(ParseUnit("m^(-3/2)") == Dimension::Of(Base::kLength, Rational(-3, 2)));
+  CHECK(ParseUnit("m^( -3 / 2 )") == Dimension::Of(Base::kLength, Rational(-3, 2)));
+  CHECK(ParseUnit("m^(2/4)") == Dimension::Of(Base::kLength, Rational(1, 2)));
+  CHECK(ParseUnit("m^(-2)") == Dim(-2, 0, 0));
+  CHECK(ParseUnit("m**(1/3)") == Dimension::Of(Base::kLength, Rational(1, 3)));
+  CHECK(ParseUnit("(m^2)^(1/2)") == Dim(1, 0, 0));
+  CHECK(ParseUnit("kg^(1/2) m^(3/2) / s") ==
+        Dimension::FromInts({0, 0, -1}) * Dimension::Of(Base::kMass, Rational(1, 2)) *
+            Dimension::Of(Base::kLength, Rational(3, 2)));
+  CHECK(ParseUnit("m^1000") == Dim(1000, 0, 0));
+  CHECK(ParseUnit("m^(1/1000)") == Dimension::Of(Base::kLength, Rational(1, 1000)));
+  CHECK(ParseUnit("m^0") == Dimension());
+  // Nesting up to the limit is fine.
+  const std::string deep = std::string(kMaxUnitNesting, '(') + "m" +
+                           std::string(kMaxUnitNesting, ')');
+  CHECK(ParseUnit(deep) == Dim(1, 0, 0));
+}
+
+TEST_CASE("ToUnitString round-trips through ParseUnit for random dimensions") {
+  Rng rng(2024);
+  for (int trial = 0; trial < 1000; ++trial) {
+    Dimension::Exponents e;
+    for (Rational& r : e) r = RandomExponent(rng);
+    const Dimension d(e);
+    CAPTURE(d.ToUnitString());
+    CHECK(ParseUnit(d.ToUnitString()) == d);
+  }
+}
+
+TEST_CASE("ParseUnit errors name the problem and its position") {
+  // The exact message, once.
+  try {
+    ParseUnit("kg*m^");
+    FAIL("no error");
+  } catch (const UnitParseError& e) {
+    CHECK(std::string(e.what()) == "bad unit 'kg*m^': expected an exponent at position 5");
+    CHECK(e.position() == 5);
+  }
+  // UnitParseError is an std::invalid_argument, as the error policy asks.
+  CHECK_THROWS_AS(ParseUnit("?"), std::invalid_argument);
+
+  SUBCASE("unknown symbols") {
+    CheckParseError("km", 0, "unknown unit 'km' at position 0 (physr units have no prefixes;");
+    CheckParseError("km", 0, "known: m, kg, s, A, K, mol, cd, N, J,");
+    CheckParseError("m/ms", 2, "no prefixes");
+    CheckParseError("\u00B5m", 0, "no prefixes");
+    CheckParseError("kg*foo", 3, "unknown unit 'foo' at position 3 (known: m, kg");
+    CheckParseError("Ohm", 0, "unknown unit 'Ohm'");
+    CheckParseError("m_s", 0, "unknown unit 'm_s'");
+  }
+  SUBCASE("parentheses") {
+    CheckParseError("(m", 2, "expected ')' but found the end at position 2 (to close the '(' at");
+    CheckParseError("((m)", 4, "expected ')'");
+    CheckParseError("m)", 1, "unbalanced ')'");
+    CheckParseError("(m))", 3, "unbalanced ')'");
+    CheckParseError("()", 1, "expected a unit before ')'");
+    CheckParseError(")", 0, "expected a unit before ')'");
+  }
+  SUBCASE("operators without operands") {
+    CheckParseError("m*", 2, "expected a unit");
+    CheckParseError("m/", 2, "expected a unit");
+    CheckParseError("m / ", 4, "expected a unit");
+    CheckParseError("*m", 0, "expected a unit before '*'");
+    CheckParseError("m//s", 2, "expected a unit before '/'");
+    CheckParseError("m*/s", 2, "expected a unit before '/'");
+    CheckParseError("m \u00B7", 4, "expected a unit");
+    CheckParseError("\u00B7m", 0, "expected a unit before '\u00B7'");
+    CheckParseError("m^", 2, "expected an exponent");
+    CheckParseError("m **", 4, "expected an exponent");
+  }
+  SUBCASE("exponents") {
+    CheckParseError("m^()", 3, "expected an exponent");
+    CheckParseError("m^(1/)", 5, "expected an exponent");
+    CheckParseError("m^-", 3, "expected an exponent");
+    CheckParseError("m^(1/0)", 5, "zero denominator");
+    CheckParseError("m^(1/-2)", 5, "expected an exponent");
+    CheckParseError("m^(1/2", 6, "(to close the exponent's '(' at position 2)");
+    CheckParseError("m^(1 2)", 5, "expected ')'");
+    CheckParseError("m^-3/2", 5, "the number '2' is not a unit");
+    CheckParseError("m^1/2", 4, "the number '2' is not a unit");
+    CheckParseError("m^0.5", 2, "decimal exponents are not supported");
+    CheckParseError("m^(1.5)", 3, "decimal exponents");
+    CheckParseError("m^2^3", 3, "cannot be raised again");
+    CheckParseError("m^2**3", 3, "cannot be raised again");
+    CheckParseError("m2", 1, "an exponent needs '^'");
+    CheckParseError("(m/s)2", 5, "an exponent needs '^'");
+    CheckParseError("m^x", 2, "expected an exponent");
+  }
+  SUBCASE("absurd exponents and overflow") {
+    CheckParseError("m^1001", 2, "exponent '1001' out of range at position 2 (at most 1000");
+    CheckParseError("m^-1001", 2, "out of range");
+    CheckParseError("m^(1/1001)", 5, "out of range");
+    CheckParseError("m^99999999999999999999999999999", 2, "out of range");
+    CheckParseError("(((m^1000)^1000)^1000)^1000", 22, "exponent overflow");
+    CheckParseError("m^(1/997)*m^(1/991)*m^(1/983)*m^(1/977)", 29, "exponent overflow");
+  }
+  SUBCASE("numbers and stray characters") {
+    CheckParseError("10", 0, "the number '10' is not a unit");
+    CheckParseError("2*m", 0, "the number '2' is not a unit");
+    CheckParseError("1.0", 0, "is not a unit");
+    CheckParseError("$", 0, "unexpected character '$'");
+    CheckParseError("m$", 1, "expected '*', '/' or a space before '$'");
+    CheckParseError("m s%", 3, "before '%'");
+    CheckParseError("1m", 1, "expected '*', '/' or a space before 'm'");
+    CheckParseError("m(s)", 1, "expected '*', '/' or a space");
+  }
+  SUBCASE("deep nesting is refused, not recursed into") {
+    const std::string too_deep = std::string(kMaxUnitNesting + 1, '(') + "m" +
+                                 std::string(kMaxUnitNesting + 1, ')');
+    CheckParseError(too_deep, kMaxUnitNesting, "nested deeper than 64");
+    CheckParseError(std::string(1000000, '('), kMaxUnitNesting, "nested deeper");
+  }
+}
+
+TEST_CASE("ParseUnit error messages stay one short line") {
+  const std::string long_text = "m*" + std::string(10000, 'x');
+  try {
+    ParseUnit(long_text);
+    FAIL("no error");
+  } catch (const UnitParseError& e) {
+    const std::string message = e.what();
+    CHECK(e.position() == 2);
+    CHECK(message.size() < 600);
+    CHECK(message.find("...") != std::string::npos);
+  }
+  try {
+    ParseUnit(std::string("m\x01", 2));
+    FAIL("no error");
+  } catch (const UnitParseError& e) {
+    const std::string message = e.what();
+    CHECK(e.position() == 1);
+    CHECK(message.find("\\x01") != std::string::npos);
+    for (char c : message) CHECK(static_cast<unsigned char>(c) >= 0x20);
+  }
+}
+
+TEST_CASE("ParseUnit never fails other than by UnitParseError on random text") {
+  // Fragments of the grammar, so random strings reach deep into the parser.
+  const std::vector<std::string> pieces = {
+      "m",  "kg", "s", "J",  "ohm", "\u03A9", "1", "0", "2", "1000", "1001", "(", ")", "((",
+      "))", "*",  "/", "^",  "**",  "-",      "+", " ", "\t", ".",   "\u00B7", "\xC2", "\xFF",
+      "x",  "$",  "^(", "/2)", "^(1/2)", "^-1", "^1000"};
+  Rng rng(99);
+  int parsed = 0, rejected = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::string text;
+    const auto length = rng.Below(12);
+    for (std::uint64_t k = 0; k < length; ++k) text += pieces[rng.Below(pieces.size())];
+    try {
+      ParseUnit(text);
+      ++parsed;
+    } catch (const UnitParseError& e) {
+      CHECK(e.position() <= text.size());
+      ++rejected;
+    }
+  }
+  // Both outcomes occur, so the loop really exercised both paths.
+  CHECK(parsed > 100);
+  CHECK(rejected > 100);
+}
+
+}  // namespace physr::units

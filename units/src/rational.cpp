@@ -19,6 +19,11 @@ std::int32_t Narrow(std::int64_t v) {
 
 Rational::Rational(std::int64_t num, std::int64_t den) {
   if (den == 0) throw std::invalid_argument("rational with zero denominator");
+  // Negating or taking the gcd of the most negative int64 is undefined; no exponent needs it.
+  if (num == std::numeric_limits<std::int64_t>::min() ||
+      den == std::numeric_limits<std::int64_t>::min()) {
+    throw std::overflow_error("rational exponent out of range");
+  }
   if (den < 0) {
     num = -num;
     den = -den;

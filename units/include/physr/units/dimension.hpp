@@ -39,9 +39,10 @@ class Dimension {
   Rational operator[](Base b) const { return exponents_[static_cast<int>(b)]; }
   bool IsDimensionless() const;
 
+  // Products, quotients and powers add, subtract and scale the exponents. Each throws
+  // std::overflow_error if an exponent leaves the int32 rational range.
   Dimension operator*(const Dimension& o) const;
   Dimension operator/(const Dimension& o) const;
-  // Throws std::overflow_error if an exponent leaves the int32 rational range.
   Dimension Pow(Rational p) const;
   friend bool operator==(const Dimension&, const Dimension&) = default;
   // A total order (lexicographic on exponents), for use as a map key.

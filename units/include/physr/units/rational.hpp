@@ -12,7 +12,8 @@ namespace physr::units {
 class Rational {
  public:
   constexpr Rational() = default;
-  // Throws std::invalid_argument when den == 0.
+  // Reduces to lowest terms. Throws std::invalid_argument when den == 0 and
+  // std::overflow_error when the reduced value does not fit int32.
   Rational(std::int64_t num, std::int64_t den = 1);  // NOLINT(google-explicit-constructor)
 
   std::int32_t num() const { return num_; }
