@@ -1,0 +1,158 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <optional>
+
+#include "physr/core/error.hpp"
+#include "physr/units/unit_parser.hpp"
+
+namespace physr::cli {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t");
+  return s.substr(first, last - first + 1);
+}
+
+[[noreturn]] void Fail(std::string_view flag, std::string_view text, const std::string& why) {
+  throw InputError(std::string(flag) + " '" + std::string(text) + "': " + why);
+}
+
+struct NameAndUnit {
+  std::string name;
+  Dimension dimension;
+};
+
+// Reads "NAME" or "NAME[UNIT]" (the text before any '=').
+NameAndUnit ParseNameAndUnit(std::string_view flag, std::string_view whole, std::string_view part,
+                             std::string_view example) {
+  part = Trim(part);
+  NameAndUnit result;
+  std::string_view name = part;
+  std::optional<std::string_view> unit;
+  if (const auto open = part.find('['); open != std::string_view::npos) {
+    name = Trim(part.substr(0, open));
+    const auto close = part.find(']', open);
+    if (close == std::string_view::npos) {
+      Fail(flag, whole, "missing ']' after the unit; write " + std::string(example));
+    }
+    if (!Trim(part.substr(close + 1)).empty()) {
+      Fail(flag, whole, "unexpected text after ']'; write " + std::string(example));
+    }
+    unit = part.substr(open + 1, close - open - 1);
+  }
+  if (!IsIdentifier(name)) {
+    Fail(flag, whole,
+         name.empty() ? "missing constant name; write " + std::string(example)
+                      : "'" + std::string(name) +
+                            "' is not a valid name (letters, digits and '_', not starting "
+                            "with a digit)");
+  }
+  result.name = std::string(name);
+  if (unit) {
+    try {
+      result.dimension = units::ParseUnit(*unit);
+    } catch (const units::UnitParseError& e) {
+      Fail(flag, whole, e.what());
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+bool IsIdentifier(std::string_view name) {
+  if (name.empty()) return false;
+  const auto is_alpha = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
+  if (!is_alpha(name.front())) return false;
+  for (const char c : name) {
+    if (!is_alpha(c) && !(c >= '0' && c <= '9')) return false;
+  }
+  return true;
+}
+
+bool ParseDouble(std::string_view text, double& value) {
+  text = Trim(text);
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && (text.front() == '-' || text.front() == '+')) return false;
+  }
+  if (text.empty()) return false;
+  const char* end = text.data() + text.size();
+  const auto result = std::from_chars(text.data(), end, value);
+  return result.ec == std::errc() && result.ptr == end;
+}
+
+FixedConstantSpec ParseFixedConstant(std::string_view text, std::string_view flag) {
+  static constexpr std::string_view kExample = "NAME[UNIT]=VALUE, e.g. c[m/s]=2.998e8";
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos) {
+    Fail(flag, text, "missing '=VALUE'; write " + std::string(kExample));
+  }
+  const NameAndUnit head = ParseNameAndUnit(flag, text, text.substr(0, eq), kExample);
+  const std::string_view value_text = Trim(text.substr(eq + 1));
+  FixedConstantSpec spec;
+  spec.name = head.name;
+  spec.dimension = head.dimension;
+  if (!ParseDouble(value_text, spec.value)) {
+    Fail(flag, text,
+         value_text.empty() ? "missing value after '='"
+                            : "'" + std::string(value_text) + "' is not a number");
+  }
+  if (!std::isfinite(spec.value)) Fail(flag, text, "the value must be finite");
+  return spec;
+}
+
+FreeConstantSpec ParseFreeConstant(std::string_view text, std::string_view flag) {
+  static constexpr std::string_view kExample = "NAME[UNIT] or NAME[UNIT]=START, e.g. k[kg]";
+  const auto eq = text.find('=');
+  const NameAndUnit head = ParseNameAndUnit(flag, text, text.substr(0, eq), kExample);
+  FreeConstantSpec spec;
+  spec.name = head.name;
+  spec.dimension = head.dimension;
+  if (eq != std::string_view::npos) {
+    const std::string_view value_text = Trim(text.substr(eq + 1));
+    if (!ParseDouble(value_text, spec.initial_value)) {
+      Fail(flag, text,
+           value_text.empty() ? "missing start value after '='"
+                              : "'" + std::string(value_text) + "' is not a number");
+    }
+    if (!std::isfinite(spec.initial_value)) Fail(flag, text, "the start value must be finite");
+  }
+  return spec;
+}
+
+std::map<std::string, std::string> ParseUnitOverrides(std::string_view text,
+                                                      std::string_view flag) {
+  std::map<std::string, std::string> result;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    const std::string_view item = text.substr(start, comma - start);
+    start = comma + 1;
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) {
+      Fail(flag, text, "'" + std::string(Trim(item)) + "' needs the form NAME=UNIT, e.g. v=m/s");
+    }
+    const std::string name(Trim(item.substr(0, eq)));
+    const std::string unit(Trim(item.substr(eq + 1)));
+    if (name.empty()) Fail(flag, text, "a column name is missing before '='");
+    try {
+      units::ParseUnit(unit);
+    } catch (const units::UnitParseError& e) {
+      Fail(flag, text, e.what());
+    }
+    if (!result.emplace(name, unit).second) {
+      Fail(flag, text, "column '" + name + "' is given twice");
+    }
+  }
+  return result;
+}
+
+}  // namespace physr::cli

@@ -1,0 +1,40 @@
+// Parsing of the command-line values that carry units: `--const NAME[UNIT]=VALUE`,
+// `--free-const NAME[UNIT]` and `--units NAME=UNIT,...` (DESIGN §5). Every failure throws
+// InputError quoting the flag and its value, so the user sees which argument is wrong.
+// Not here: the flags themselves (CLI11, in the *_command.cpp files).
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "physr/expr/library.hpp"
+
+namespace physr::cli {
+
+// True for ASCII identifiers [A-Za-z_][A-Za-z0-9_]*, the names `--const` and
+// `--free-const` accept.
+bool IsIdentifier(std::string_view name);
+
+// Reads a whole cell as a double: std::from_chars syntax plus an optional leading '+', spaces
+// around allowed. Returns false for anything else (empty text, trailing characters, out of
+// range). Accepts "nan" and "inf"; callers that need a finite value check it.
+bool ParseDouble(std::string_view text, double& value);
+
+// "c[m/s]=2.998e8" -> {c, 2.998e8, L T^-1}; "k=2" and "k[]=2" are dimensionless. `flag` is
+// the flag name used in messages ("--const"). Throws InputError for a bad name, a missing
+// '=' or value, a value that is not a finite number, or a bad unit (the message includes the
+// unit parser's position).
+FixedConstantSpec ParseFixedConstant(std::string_view text, std::string_view flag = "--const");
+
+// "k[kg]" or "k" (dimensionless), optionally "=START" for the start value of the fit
+// (default 1). Throws InputError as ParseFixedConstant does.
+FreeConstantSpec ParseFreeConstant(std::string_view text, std::string_view flag = "--free-const");
+
+// "v=m/s,E=kg*m^2/s^2" -> {v: "m/s", E: "kg*m^2/s^2"}, for CsvOptions::units. Unit texts
+// are checked here (bad unit, empty name, missing '=', a name given twice all throw
+// InputError); whether each name is a column is checked by the CSV reader.
+std::map<std::string, std::string> ParseUnitOverrides(std::string_view text,
+                                                      std::string_view flag = "--units");
+
+}  // namespace physr::cli

@@ -1,0 +1,159 @@
+#include "report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string_view>
+
+#include "options.hpp"
+#include "physr/core/error.hpp"
+#include "physr/expr/printer.hpp"
+#include "physr/expr/unit_check.hpp"
+
+namespace physr::cli {
+
+FitMetrics ComputeMetrics(const Eigen::VectorXd& y, std::span<const double> prediction,
+                          const Eigen::VectorXd& weights) {
+  PHYSR_CHECK(static_cast<Eigen::Index>(prediction.size()) == y.size(),
+              "prediction and target differ in length");
+  PHYSR_CHECK(weights.size() == 0 || weights.size() == y.size(),
+              "weights and target differ in length");
+  const Eigen::Index n = y.size();
+  const auto w = [&](Eigen::Index i) { return weights.size() == 0 ? 1.0 : weights[i]; };
+  double sum_w = 0.0;
+  double sum_wy = 0.0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    sum_w += w(i);
+    sum_wy += w(i) * y[i];
+  }
+  const double mean = sum_wy / sum_w;
+  double ss_res = 0.0;
+  double ss_tot = 0.0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double r = y[i] - prediction[static_cast<std::size_t>(i)];
+    const double d = y[i] - mean;
+    ss_res += w(i) * r * r;
+    ss_tot += w(i) * d * d;
+  }
+  FitMetrics m;
+  m.rmse = std::sqrt(ss_res / sum_w);
+  if (ss_tot > 0.0) {
+    m.nrmse = m.rmse / std::sqrt(ss_tot / sum_w);
+    m.r2 = 1.0 - ss_res / ss_tot;
+  } else {  // constant target: as physr::FitResult defines it
+    const double inf = std::numeric_limits<double>::infinity();
+    m.nrmse = ss_res == 0.0 ? 0.0 : inf;
+    m.r2 = ss_res == 0.0 ? 1.0 : -inf;
+  }
+  return m;
+}
+
+FormulaReport MakeFormulaReport(const Program& program, const Library& library,
+                                const FitMetrics& metrics,
+                                std::span<const double> standard_errors) {
+  FormulaReport report;
+  PrintOptions names;
+  PrintOptions values;
+  values.substitute_constants = true;
+  report.infix = ToInfix(program, library, names);
+  report.infix_values = ToInfix(program, library, values);
+  report.sympy = ToSympy(program, library, values);
+  report.latex = ToLatex(program, library, values);
+  const UnitCheckResult units = CheckUnits(program, library);
+  PHYSR_CHECK(units.ok, "MakeFormulaReport needs a dimensionally valid program: " + units.error);
+  report.dimension = units.dimension;
+  report.complexity = Complexity(program.tokens, library);
+  report.metrics = metrics;
+  std::vector<bool> seen(library.size(), false);
+  for (const TokenId id : program.tokens) {
+    const Token& token = library[id];
+    if (seen[id]) continue;
+    seen[id] = true;
+    if (token.kind == TokenKind::kFixedConstant && IsIdentifier(token.name)) {
+      report.constants.push_back(
+          {token.name, token.value, std::nullopt, token.dimension.ToUnitString(), true});
+    } else if (token.kind == TokenKind::kFreeConstant) {
+      const auto slot = static_cast<std::size_t>(token.index);
+      ConstantReport c{token.name, token.value, std::nullopt, token.dimension.ToUnitString(),
+                       false};
+      if (slot < program.constants.size()) c.value = program.constants[slot];
+      if (slot < standard_errors.size() && std::isfinite(standard_errors[slot])) {
+        c.standard_error = standard_errors[slot];
+      }
+      report.constants.push_back(std::move(c));
+    }
+  }
+  return report;
+}
+
+std::string FormatNumber(double x, int digits) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+  return buf;
+}
+
+void PrintFormulaReport(std::ostream& out, const FormulaReport& report,
+                        const std::string& target_unit) {
+  const auto line = [&](std::string_view label, const std::string& value) {
+    out << label;
+    for (std::size_t i = label.size(); i < 12; ++i) out << ' ';
+    out << value << '\n';
+  };
+  line("formula", report.infix);
+  line("units", report.dimension.ToUnitString() + "  (" +
+                    (report.dimension.IsDimensionless() ? std::string("dimensionless")
+                                                        : report.dimension.ToSymbolString()) +
+                    ")");
+  line("complexity", FormatNumber(report.complexity));
+  line("RMSE", FormatNumber(report.metrics.rmse) +
+                   (target_unit == "1" ? std::string() : " " + target_unit));
+  line("NRMSE", FormatNumber(report.metrics.nrmse));
+  line("R2", FormatNumber(report.metrics.r2, 12));
+  if (!report.constants.empty()) {
+    out << "constants\n";
+    for (const ConstantReport& c : report.constants) {
+      out << "  " << c.name << " = " << FormatNumber(c.value, 10);
+      if (c.standard_error) out << " \u00b1 " << FormatNumber(*c.standard_error, 3);
+      out << " [" << c.unit << "]";
+      if (c.fixed) {
+        out << "  (given)";
+      }
+      out << '\n';
+    }
+  }
+}
+
+void WriteFormulaFields(JsonWriter& w, const FormulaReport& report) {
+  w.Field("infix", report.infix_values);
+  w.Field("sympy", report.sympy);
+  w.Field("latex", report.latex);
+  w.Field("units", report.dimension.ToUnitString());
+  w.Field("complexity", report.complexity);
+  w.Field("rmse", report.metrics.rmse);
+  w.Field("nrmse", report.metrics.nrmse);
+  w.Field("r2", report.metrics.r2);
+  w.Key("constants");
+  w.BeginObject();
+  for (const ConstantReport& c : report.constants) {
+    w.Key(c.name);
+    w.BeginObject();
+    w.Field("value", c.value);
+    w.Key("stderr");
+    if (c.standard_error) {
+      w.Number(*c.standard_error);
+    } else {
+      w.Null();
+    }
+    w.Field("unit", c.unit);
+    if (c.fixed) {
+      w.Key("fixed");
+      w.Bool(true);
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+}  // namespace physr::cli

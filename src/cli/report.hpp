@@ -1,0 +1,73 @@
+// What the command-line tool reports about one formula on one dataset: accuracy metrics, the
+// formula in three notations, its units and constants, as text for people and as the JSON
+// formula object of DESIGN §5 (shared by `physr eval` and `physr fit`).
+// Not here: evaluating or fitting (eval/, fit/); this only summarises their results.
+#pragma once
+
+#include <Eigen/Core>
+#include <optional>
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "json.hpp"
+#include "physr/expr/program.hpp"
+
+namespace physr::cli {
+
+struct FitMetrics {
+  double rmse = 0.0;   // in the target's units
+  double nrmse = 0.0;  // rmse / std(y); for constant y: 0 if rmse = 0, else +inf
+  double r2 = 0.0;     // 1 - SS_res / SS_tot; for constant y: 1 if rmse = 0, else -inf
+};
+
+// Metrics of `prediction` against `y` (same length, all finite), weighted by `weights` when
+// it is not empty (same length, ≥ 0, positive sum): RMSE = sqrt(Σw r² / Σw), std(y) the
+// weighted standard deviation about the weighted mean. Two passes, O(rows).
+FitMetrics ComputeMetrics(const Eigen::VectorXd& y, std::span<const double> prediction,
+                          const Eigen::VectorXd& weights);
+
+struct ConstantReport {
+  std::string name;
+  double value = 0.0;
+  std::optional<double> standard_error;  // fitted free constants, when estimable
+  std::string unit;                      // as Dimension::ToUnitString
+  bool fixed = false;                    // given by the user (--const), not fitted
+};
+
+struct FormulaReport {
+  std::string infix;         // with constant names, for the text report
+  std::string infix_values;  // free constants replaced by their values
+  std::string sympy;         // free constants replaced by their values
+  std::string latex;         // free constants replaced by their values
+  Dimension dimension;
+  double complexity = 0.0;
+  FitMetrics metrics;
+  // Named constants the formula uses (numeric literals excluded), in order of first use.
+  std::vector<ConstantReport> constants;
+};
+
+// Summarises a complete, dimensionally valid program (its dimension comes from CheckUnits).
+// `standard_errors` holds one entry per free-constant slot
+// (Token::index) when the constants were fitted (NaN where not estimable), and is empty
+// otherwise.
+FormulaReport MakeFormulaReport(const Program& program, const Library& library,
+                                const FitMetrics& metrics,
+                                std::span<const double> standard_errors = {});
+
+// Human-readable report, one "label  value" pair per line; `target_unit` is printed after
+// the RMSE.
+void PrintFormulaReport(std::ostream& out, const FormulaReport& report,
+                        const std::string& target_unit);
+
+// The fields of the JSON formula object, written into an object the caller has opened (so
+// it can add its own): infix, sympy, latex (free constants as numbers), units, complexity,
+// rmse, nrmse, r2 (null when not finite), constants {name: {value, stderr, unit}} with stderr
+// null unless fitted, and "fixed": true for constants the user gave.
+void WriteFormulaFields(JsonWriter& writer, const FormulaReport& report);
+
+// "%.*g" with `digits` significant digits; "nan", "inf", "-inf" for non-finite values.
+std::string FormatNumber(double x, int digits = 6);
+
+}  // namespace physr::cli

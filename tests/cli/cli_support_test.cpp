@@ -1,0 +1,194 @@
+// Tests of the command-line helpers: the JSON writer (escaping, numbers, structure), the
+// parsing of --const / --free-const / --units values, and the fit metrics against direct
+// computations.
+#include <doctest/doctest.h>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "json.hpp"
+#include "options.hpp"
+#include "physr/core/error.hpp"
+#include "report.hpp"
+
+namespace physr::cli {
+namespace {
+
+TEST_CASE("JsonString escapes quotes, backslashes and control characters") {
+  CHECK(JsonString("plain") == "\"plain\"");
+  CHECK(JsonString("a\"b\\c") == "\"a\\\"b\\\\c\"");
+  CHECK(JsonString("line\nnext\ttab\r") == "\"line\\nnext\\ttab\\r\"");
+  CHECK(JsonString(std::string("\x01\x1f", 2)) == "\"\\u0001\\u001f\"");
+  CHECK(JsonString(std::string("nul\0x", 5)) == "\"nul\\u0000x\"");
+}
+
+TEST_CASE("JsonString keeps valid UTF-8 and replaces invalid bytes") {
+  CHECK(JsonString("\u00b1 \u03a9 \U0001F600") == "\"\u00b1 \u03a9 \U0001F600\"");
+  CHECK(JsonString("a\xff"
+                   "b") == "\"a\\ufffdb\"");                         // not a lead byte
+  CHECK(JsonString("\xc3") == "\"\\ufffd\"");                        // truncated sequence
+  CHECK(JsonString("\xc0\xaf") == "\"\\ufffd\\ufffd\"");             // overlong '/'
+  CHECK(JsonString("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\"");  // surrogate
+}
+
+TEST_CASE("JsonNumber round-trips doubles and writes non-finite values as null") {
+  const std::vector<double> values = {
+      0.0,         1.0,       -2.5,  0.1,       1.0 / 3.0,
+      299792458.0, 6.674e-11, 1e300, -4.9e-324, std::numeric_limits<double>::max()};
+  for (const double x : values) {
+    const std::string text = JsonNumber(x);
+    CAPTURE(text);
+    double back = 0.0;  // from_chars: strtod would flag subnormals as out of range
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), back);
+    CHECK(result.ec == std::errc());
+    CHECK(result.ptr == text.data() + text.size());
+    CHECK(back == x);
+  }
+  CHECK(JsonNumber(0.1) == "0.1");
+  CHECK(JsonNumber(3.0) == "3");
+  CHECK(JsonNumber(std::nan("")) == "null");
+  CHECK(JsonNumber(std::numeric_limits<double>::infinity()) == "null");
+  CHECK(JsonNumber(-std::numeric_limits<double>::infinity()) == "null");
+}
+
+TEST_CASE("JsonWriter writes nested objects and arrays with commas and indentation") {
+  std::ostringstream out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Field("name", "E");
+  w.Field("r2", 1.0);
+  w.Key("list");
+  w.BeginArray();
+  w.Integer(1);
+  w.Null();
+  w.Bool(false);
+  w.EndArray();
+  w.Key("empty");
+  w.BeginObject();
+  w.EndObject();
+  w.EndObject();
+  CHECK(w.done());
+  CHECK(out.str() ==
+        "{\n"
+        "  \"name\": \"E\",\n"
+        "  \"r2\": 1,\n"
+        "  \"list\": [\n"
+        "    1,\n"
+        "    null,\n"
+        "    false\n"
+        "  ],\n"
+        "  \"empty\": {}\n"
+        "}\n");
+}
+
+TEST_CASE("ParseFixedConstant reads NAME[UNIT]=VALUE") {
+  const FixedConstantSpec c = ParseFixedConstant("c[m/s]=2.998e8");
+  CHECK(c.name == "c");
+  CHECK(c.value == 2.998e8);
+  CHECK(c.dimension == Dimension::FromInts({1, 0, -1}));
+
+  const FixedConstantSpec k = ParseFixedConstant(" k = +2 ");
+  CHECK(k.name == "k");
+  CHECK(k.value == 2.0);
+  CHECK(k.dimension.IsDimensionless());
+
+  CHECK(ParseFixedConstant("h[]=-1").dimension.IsDimensionless());
+  CHECK(ParseFixedConstant("G[m^3/(kg*s^2)]=6.674e-11").dimension ==
+        Dimension::FromInts({3, -1, -2}));
+}
+
+TEST_CASE("ParseFixedConstant rejects bad syntax with a message quoting the flag value") {
+  const auto message = [](const std::string& text) {
+    try {
+      ParseFixedConstant(text);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message("c[m/s]").find("--const 'c[m/s]': missing '=VALUE'") == 0);
+  CHECK(message("c[m/s=3").find("--const 'c[m/s=3': missing ']'") == 0);
+  CHECK(message("c[m/s]x=3").find("unexpected text after ']'") != std::string::npos);
+  CHECK(message("c=").find("missing value") != std::string::npos);
+  CHECK(message("c=1,5").find("'1,5' is not a number") != std::string::npos);
+  CHECK(message("c=++1").find("is not a number") != std::string::npos);
+  CHECK(message("c=nan").find("finite") != std::string::npos);
+  CHECK(message("=3").find("missing constant name") != std::string::npos);
+  CHECK(message("2c=3").find("'2c' is not a valid name") != std::string::npos);
+  CHECK(message("c[furlong]=3").find("--const 'c[furlong]=3': bad unit") == 0);
+}
+
+TEST_CASE("ParseFreeConstant reads NAME[UNIT] with an optional start value") {
+  const FreeConstantSpec k = ParseFreeConstant("k[kg]");
+  CHECK(k.name == "k");
+  CHECK(k.dimension == Dimension::FromInts({0, 1}));
+  CHECK(k.initial_value == 1.0);
+  CHECK(ParseFreeConstant("w=0.5").initial_value == 0.5);
+  CHECK(ParseFreeConstant("w").dimension.IsDimensionless());
+  CHECK_THROWS_AS(ParseFreeConstant("k[kg"), InputError);
+  CHECK_THROWS_AS(ParseFreeConstant("k=abc"), InputError);
+  CHECK_THROWS_AS(ParseFreeConstant(""), InputError);
+}
+
+TEST_CASE("ParseUnitOverrides splits NAME=UNIT lists") {
+  const auto units = ParseUnitOverrides("v=m/s, E = kg*m^2/s^2,theta=");
+  REQUIRE(units.size() == 3);
+  CHECK(units.at("v") == "m/s");
+  CHECK(units.at("E") == "kg*m^2/s^2");
+  CHECK(units.at("theta").empty());
+  CHECK_THROWS_AS(ParseUnitOverrides("v"), InputError);
+  CHECK_THROWS_AS(ParseUnitOverrides("=m"), InputError);
+  CHECK_THROWS_AS(ParseUnitOverrides("v=m/s,v=m"), InputError);
+  CHECK_THROWS_AS(ParseUnitOverrides("v=m/"), InputError);
+  CHECK_THROWS_AS(ParseUnitOverrides("v=m,"), InputError);
+}
+
+TEST_CASE("ComputeMetrics matches direct computations, with and without weights") {
+  Eigen::VectorXd y(4);
+  y << 1.0, 2.0, 4.0, 7.0;
+  const std::vector<double> p = {1.5, 2.0, 3.0, 7.5};
+  // Unweighted: mean 3.5, SS_tot = 6.25 + 2.25 + 0.25 + 12.25 = 21, SS_res = 0.25 + 0 + 1 +
+  // 0.25 = 1.5.
+  const FitMetrics m = ComputeMetrics(y, p, Eigen::VectorXd());
+  CHECK(m.rmse == doctest::Approx(std::sqrt(1.5 / 4)).epsilon(1e-15));
+  CHECK(m.nrmse == doctest::Approx(std::sqrt(1.5 / 21)).epsilon(1e-15));
+  CHECK(m.r2 == doctest::Approx(1.0 - 1.5 / 21).epsilon(1e-15));
+
+  // Integer weights equal repeating rows: weights (2, 1, 1, 0) = rows {1, 1, 2, 4}.
+  Eigen::VectorXd w(4);
+  w << 2.0, 1.0, 1.0, 0.0;
+  Eigen::VectorXd y_rep(4);
+  y_rep << 1.0, 1.0, 2.0, 4.0;
+  const std::vector<double> p_rep = {1.5, 1.5, 2.0, 3.0};
+  const FitMetrics weighted = ComputeMetrics(y, p, w);
+  const FitMetrics repeated = ComputeMetrics(y_rep, p_rep, Eigen::VectorXd());
+  CHECK(weighted.rmse == doctest::Approx(repeated.rmse).epsilon(1e-14));
+  CHECK(weighted.nrmse == doctest::Approx(repeated.nrmse).epsilon(1e-14));
+  CHECK(weighted.r2 == doctest::Approx(repeated.r2).epsilon(1e-14));
+}
+
+TEST_CASE("ComputeMetrics on a constant target") {
+  Eigen::VectorXd y = Eigen::VectorXd::Constant(3, 2.0);
+  const FitMetrics exact = ComputeMetrics(y, std::vector<double>{2.0, 2.0, 2.0}, {});
+  CHECK(exact.rmse == 0.0);
+  CHECK(exact.nrmse == 0.0);
+  CHECK(exact.r2 == 1.0);
+  const FitMetrics off = ComputeMetrics(y, std::vector<double>{2.0, 2.0, 3.0}, {});
+  CHECK(off.rmse == doctest::Approx(std::sqrt(1.0 / 3)));
+  CHECK(std::isinf(off.nrmse));
+  CHECK(off.r2 == -std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("FormatNumber") {
+  CHECK(FormatNumber(1.0) == "1");
+  CHECK(FormatNumber(1.0 / 3.0, 3) == "0.333");
+  CHECK(FormatNumber(std::nan("")) == "nan");
+  CHECK(FormatNumber(-std::numeric_limits<double>::infinity()) == "-inf");
+}
+
+}  // namespace
+}  // namespace physr::cli
