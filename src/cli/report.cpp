@@ -114,7 +114,8 @@ void PrintFormulaReport(std::ostream& out, const FormulaReport& report,
   if (!report.constants.empty()) {
     out << "constants\n";
     for (const ConstantReport& c : report.constants) {
-      out << "  " << c.name << " = " << FormatNumber(c.value, 10);
+      // A given constant prints exactly as it reads back; a fitted one to 10 digits.
+      out << "  " << c.name << " = " << (c.fixed ? JsonNumber(c.value) : FormatNumber(c.value, 10));
       if (c.standard_error) out << " \u00b1 " << FormatNumber(*c.standard_error, 3);
       out << " [" << c.unit << "]";
       if (c.fixed) {
