@@ -214,14 +214,21 @@ std::optional<Dimension> ReferenceDimension(const Program& p, const Library& lib
       case OpCode::kAdd:
       case OpCode::kSub:
         return *a == *b ? a : std::nullopt;
-      case OpCode::kMul: return *a * *b;
-      case OpCode::kDiv: return *a / *b;
+      case OpCode::kMul:
+        return *a * *b;
+      case OpCode::kDiv:
+        return *a / *b;
       case OpCode::kNeg:
-      case OpCode::kAbs: return a;
-      case OpCode::kInv: return a->Pow(-1);
-      case OpCode::kN2: return a->Pow(2);
-      case OpCode::kN3: return a->Pow(3);
-      case OpCode::kSqrt: return a->Pow(Rational(1, 2));
+      case OpCode::kAbs:
+        return a;
+      case OpCode::kInv:
+        return a->Pow(-1);
+      case OpCode::kN2:
+        return a->Pow(2);
+      case OpCode::kN3:
+        return a->Pow(3);
+      case OpCode::kSqrt:
+        return a->Pow(Rational(1, 2));
       case OpCode::kPow: {
         if (!b->IsDimensionless()) return std::nullopt;
         if (a->IsDimensionless()) return Dimension();
@@ -286,11 +293,9 @@ TEST_CASE("printers: catalogue of programs with minimal parentheses") {
       {"mul m n2 c", "m*c^2", "m*c**2", "m c^{2}"},
       {"div mul m n2 c sqrt sub 1 div n2 v n2 c", "m*c^2/sqrt(1 - v^2/c^2)",
        "m*c**2/sqrt(1 - v**2/c**2)", "\\frac{m c^{2}}{\\sqrt{1 - \\frac{v^{2}}{c^{2}}}}"},
-      {"sub x sub t theta", "x - (t - theta)", "x - (t - theta)",
-       "x - \\left(t - \\theta\\right)"},
+      {"sub x sub t theta", "x - (t - theta)", "x - (t - theta)", "x - \\left(t - \\theta\\right)"},
       {"sub sub x t theta", "x - t - theta", "x - t - theta", "x - t - \\theta"},
-      {"add x add t theta", "x + (t + theta)", "x + (t + theta)",
-       "x + \\left(t + \\theta\\right)"},
+      {"add x add t theta", "x + (t + theta)", "x + (t + theta)", "x + \\left(t + \\theta\\right)"},
       {"div x mul t theta", "x/(t*theta)", "x/(t*theta)", "\\frac{x}{t \\theta}"},
       {"div div x t theta", "x/t/theta", "x/t/theta", "\\frac{\\frac{x}{t}}{\\theta}"},
       {"mul x div t theta", "x*(t/theta)", "x*(t/theta)", "x \\frac{t}{\\theta}"},
@@ -430,8 +435,7 @@ TEST_CASE("parser: precedence and associativity") {
   CHECK(Parsed("x/t*theta", lib) == "mul div x t theta");
   CHECK(Parsed("x - (t - theta)", lib) == "sub x sub t theta");
   CHECK(Parsed("((x))", lib) == "x");
-  CHECK(Parsed("m*c^2/sqrt(1 - v^2/c^2)", lib) ==
-        "div mul m n2 c sqrt sub 1 div n2 v n2 c");
+  CHECK(Parsed("m*c^2/sqrt(1 - v^2/c^2)", lib) == "div mul m n2 c sqrt sub 1 div n2 v n2 c");
 }
 
 TEST_CASE("parser: unary minus and plus") {
@@ -478,8 +482,7 @@ TEST_CASE("parser: functions and their aliases") {
   CHECK(Parsed("asin(theta)+arcsin(theta)", lib) == "add arcsin theta arcsin theta");
   CHECK(Parsed("acos(theta)*atan(theta)", lib) == "mul arccos theta arctan theta");
   CHECK(Parsed("Abs(x) - abs(t)", lib) == "sub abs x abs t");
-  CHECK(Parsed("exp(log(tanh(tan(cos(sin(theta))))))", lib) ==
-        "exp log tanh tan cos sin theta");
+  CHECK(Parsed("exp(log(tanh(tan(cos(sin(theta))))))", lib) == "exp log tanh tan cos sin theta");
   CHECK(Parsed("inv(x) + n2(x) + n3(x) + neg(x)", lib) == "add add add inv x n2 x n3 x neg x");
   CHECK(Parsed("sqrt(x)^2", lib) == "n2 sqrt x");
 }
@@ -537,7 +540,8 @@ TEST_CASE("parser: errors name the column and the offending text") {
       {"q*2", "formula 'q*2': unknown name 'q' at column 1 (known: m, v, c)"},
       {"m*qq", "formula 'm*qq': unknown name 'qq' at column 3 (known: m, v, c)"},
       {"(m+1", "formula '(m+1': unclosed '(' at column 1: expected ')' at column 5 (end of input)"},
-      {"sqrt(m", "formula 'sqrt(m': unclosed '(' at column 5: expected ')' at column 7 (end of input)"},
+      {"sqrt(m",
+       "formula 'sqrt(m': unclosed '(' at column 5: expected ')' at column 7 (end of input)"},
       {"(m v)", "formula '(m v)': unexpected name 'v' at column 4"},
       {"", "formula '': empty formula"},
       {"  ", "formula '  ': empty formula"},
@@ -559,6 +563,7 @@ TEST_CASE("parser: errors name the column and the offending text") {
       {"pow(m)", "formula 'pow(m)': function 'pow' takes 2 arguments at column 6"},
       {"sin(m, v)", "formula 'sin(m, v)': function 'sin' takes 1 argument at column 6"},
       {"m,v", "formula 'm,v': unexpected ',' at column 2"},
+      {"m*\xcf\x80", "formula 'm*\xcf\x80': unexpected non-ASCII character at column 3"},
   };
   for (const Case& c : cases) {
     CAPTURE(std::string(c.text));
@@ -593,7 +598,8 @@ TEST_CASE("parser survives random byte strings") {
   for (int i = 0; i < 3000; ++i) {
     std::string text;
     const int n = 1 + static_cast<int>(rng.Below(16));
-    for (int k = 0; k < n; ++k) text += alphabet[static_cast<std::size_t>(rng.Below(alphabet.size()))];
+    for (int k = 0; k < n; ++k)
+      text += alphabet[static_cast<std::size_t>(rng.Below(alphabet.size()))];
     Library copy = lib;
     try {
       const Program p = ParseFormula(text, copy);
@@ -666,7 +672,8 @@ TEST_CASE("RandomProgram gives complete programs within the length bound") {
   const std::vector<TokenId> allowed = {*full.FindOperator(OpCode::kAdd), *full.Find("x")};
   for (int i = 0; i < 50; ++i) {
     const Program p = testing::RandomProgram(full, allowed, rng, 9);
-    for (TokenId id : p.tokens) CHECK(std::find(allowed.begin(), allowed.end(), id) != allowed.end());
+    for (TokenId id : p.tokens)
+      CHECK(std::find(allowed.begin(), allowed.end(), id) != allowed.end());
     CHECK(p.tokens.size() % 2 == 1);
   }
 }

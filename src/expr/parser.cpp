@@ -8,26 +8,20 @@
 #include <string>
 #include <vector>
 
+#include "formula_lexer.hpp"
 #include "physr/core/error.hpp"
 
 namespace physr {
 namespace {
+
+using detail::Lex;
+using detail::Lexeme;
 
 // Recursion guard: parentheses, unary minus and exponents nest the parser's own calls.
 constexpr int kMaxNesting = 200;
 // Tree depth guard: long chains such as a+b+c+... nest the program without nesting the
 // parser; later recursive passes (printing, emission) stay within this depth.
 constexpr int kMaxTreeDepth = 1000;
-
-enum class Lex { kNumber, kName, kPlus, kMinus, kStar, kSlash, kCaret, kLParen, kRParen,
-                 kComma, kEnd };
-
-struct Lexeme {
-  Lex kind = Lex::kEnd;
-  std::string_view text;
-  int column = 0;  // 1-based
-  double value = 0.0;
-};
 
 // One parsed node. Literals stay values until emission, so that the folds below do not
 // leave unused literal tokens in the library.
@@ -64,36 +58,15 @@ std::optional<OpCode> FunctionByName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string ShortestText(double value) {
-  std::array<char, 64> buf{};
-  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), value);
-  PHYSR_CHECK(r.ec == std::errc(), "number formatting failed");
-  return std::string(buf.data(), r.ptr);
-}
-
-std::optional<double> LiteralValue(std::string_view name) {
-  if (name.empty()) return std::nullopt;
-  const char c = name[0];
-  if (!(c == '-' || c == '.' || (c >= '0' && c <= '9'))) return std::nullopt;
-  double value = 0.0;
-  const auto r = std::from_chars(name.data(), name.data() + name.size(), value);
-  if (r.ec != std::errc() || r.ptr != name.data() + name.size()) return std::nullopt;
-  return value;
-}
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool IsNameChar(char c) { return IsNameStart(c) || IsDigit(c); }
-
 class Parser {
  public:
-  Parser(std::string_view text, Library& library) : text_(text), library_(library) {}
+  Parser(std::string_view text, Library& library) : text_(text), library_(library), lexer_(text) {}
 
   Program Parse() {
-    Advance();
-    if (current_.kind == Lex::kEnd) Fail("empty formula");
+    lexer_.Advance();
+    if (lexer_.current().kind == Lex::kEnd) Fail("empty formula");
     const int root = ParseSum();
-    if (current_.kind != Lex::kEnd) Unexpected();
+    if (lexer_.current().kind != Lex::kEnd) Unexpected();
     Program program;
     Emit(root, program.tokens);
     program.constants = library_.FreeConstantDefaults();
@@ -101,111 +74,22 @@ class Parser {
   }
 
  private:
-  [[noreturn]] void Fail(const std::string& what) const {
-    throw InputError("formula '" + std::string(text_) + "': " + what);
-  }
+  [[noreturn]] void Fail(const std::string& what) const { detail::ThrowFormulaError(text_, what); }
   [[noreturn]] void FailAt(const std::string& what, int column) const {
-    std::string message = what + " at column " + std::to_string(column);
-    if (column > static_cast<int>(text_.size())) message += " (end of input)";
-    Fail(message);
+    detail::ThrowFormulaError(text_, what, column);
   }
   [[noreturn]] void Unexpected() const {
-    switch (current_.kind) {
+    switch (lexer_.current().kind) {
       case Lex::kEnd:
-        FailAt("unexpected end", current_.column);
+        FailAt("unexpected end", lexer_.current().column);
       case Lex::kNumber:
-        FailAt("unexpected number '" + std::string(current_.text) + "'", current_.column);
+        FailAt("unexpected number '" + std::string(lexer_.current().text) + "'",
+               lexer_.current().column);
       case Lex::kName:
-        FailAt("unexpected name '" + std::string(current_.text) + "'", current_.column);
+        FailAt("unexpected name '" + std::string(lexer_.current().text) + "'",
+               lexer_.current().column);
       default:
-        FailAt("unexpected '" + std::string(current_.text) + "'", current_.column);
-    }
-  }
-
-  // --- lexer ---------------------------------------------------------------------------
-  void Advance() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
-                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
-      ++pos_;
-    }
-    current_ = Lexeme{};
-    current_.column = static_cast<int>(pos_) + 1;
-    if (pos_ >= text_.size()) {
-      current_.kind = Lex::kEnd;
-      current_.text = "end of input";
-      return;
-    }
-    const std::size_t start = pos_;
-    const char c = text_[pos_];
-    if (IsDigit(c) || c == '.') {
-      LexNumber();
-      return;
-    }
-    if (IsNameStart(c)) {
-      while (pos_ < text_.size() && IsNameChar(text_[pos_])) ++pos_;
-      current_.kind = Lex::kName;
-      current_.text = text_.substr(start, pos_ - start);
-      return;
-    }
-    ++pos_;
-    switch (c) {
-      case '+': current_.kind = Lex::kPlus; break;
-      case '-': current_.kind = Lex::kMinus; break;
-      case '*':
-        current_.kind = Lex::kStar;
-        if (pos_ < text_.size() && text_[pos_] == '*') {
-          ++pos_;
-          current_.kind = Lex::kCaret;
-        }
-        break;
-      case '/': current_.kind = Lex::kSlash; break;
-      case '^': current_.kind = Lex::kCaret; break;
-      case '(': current_.kind = Lex::kLParen; break;
-      case ')': current_.kind = Lex::kRParen; break;
-      case ',': current_.kind = Lex::kComma; break;
-      default:
-        FailAt("unexpected character '" + std::string(1, c) + "'", current_.column);
-    }
-    current_.text = text_.substr(start, pos_ - start);
-  }
-
-  // digits and dots, then optionally e/E, a sign and digits; validated as a whole so that
-  // "1e", "1.2.3" and "." are reported as one bad number.
-  void LexNumber() {
-    const std::size_t start = pos_;
-    while (pos_ < text_.size() && (IsDigit(text_[pos_]) || text_[pos_] == '.')) ++pos_;
-    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-      ++pos_;
-      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
-      while (pos_ < text_.size() && IsDigit(text_[pos_])) ++pos_;
-    }
-    current_.kind = Lex::kNumber;
-    current_.text = text_.substr(start, pos_ - start);
-    const std::string_view t = current_.text;
-    const std::size_t e = t.find_first_of("eE");
-    const std::string_view mantissa = t.substr(0, e);
-    int dots = 0;
-    int digits = 0;
-    for (char ch : mantissa) (ch == '.' ? dots : digits) += 1;
-    bool ok = dots <= 1 && digits > 0;
-    if (e != std::string_view::npos) {
-      std::string_view exponent = t.substr(e + 1);
-      if (!exponent.empty() && (exponent[0] == '+' || exponent[0] == '-')) {
-        exponent.remove_prefix(1);
-      }
-      ok = ok && !exponent.empty();
-    }
-    if (!ok) FailAt("bad number '" + std::string(t) + "'", current_.column);
-    const auto r = std::from_chars(t.data(), t.data() + t.size(), current_.value);
-    if (r.ec == std::errc::result_out_of_range) {
-      FailAt("number '" + std::string(t) + "' out of range", current_.column);
-    }
-    if (r.ec != std::errc() || r.ptr != t.data() + t.size()) {
-      FailAt("bad number '" + std::string(t) + "'", current_.column);
-    }
-    if (pos_ < text_.size() && IsNameStart(text_[pos_])) {
-      FailAt("bad number '" + std::string(t) + std::string(1, text_[pos_]) + "'",
-             current_.column);
+        FailAt("unexpected '" + std::string(lexer_.current().text) + "'", lexer_.current().column);
     }
   }
 
@@ -217,10 +101,10 @@ class Parser {
   //   primary := number | name | function '(' sum (',' sum)? ')' | '(' sum ')'
   int ParseSum() {
     int left = ParseProduct();
-    while (current_.kind == Lex::kPlus || current_.kind == Lex::kMinus) {
-      const OpCode op = current_.kind == Lex::kPlus ? OpCode::kAdd : OpCode::kSub;
-      const int column = current_.column;
-      Advance();
+    while (lexer_.current().kind == Lex::kPlus || lexer_.current().kind == Lex::kMinus) {
+      const OpCode op = lexer_.current().kind == Lex::kPlus ? OpCode::kAdd : OpCode::kSub;
+      const int column = lexer_.current().column;
+      lexer_.Advance();
       left = MakeOperator(op, column, left, ParseProduct());
     }
     return left;
@@ -228,10 +112,10 @@ class Parser {
 
   int ParseProduct() {
     int left = ParseUnary();
-    while (current_.kind == Lex::kStar || current_.kind == Lex::kSlash) {
-      const bool divide = current_.kind == Lex::kSlash;
-      const int column = current_.column;
-      Advance();
+    while (lexer_.current().kind == Lex::kStar || lexer_.current().kind == Lex::kSlash) {
+      const bool divide = lexer_.current().kind == Lex::kSlash;
+      const int column = lexer_.current().column;
+      lexer_.Advance();
       const int right = ParseUnary();
       // A bare literal 1 over a denominator is the inverse: 1/x → inv(x); (1)/x stays div.
       const Node& l = nodes_[static_cast<std::size_t>(left)];
@@ -247,15 +131,15 @@ class Parser {
   int ParseUnary() {
     if (++nesting_ > kMaxNesting) {
       FailAt("formula nests deeper than " + std::to_string(kMaxNesting) + " levels",
-             current_.column);
+             lexer_.current().column);
     }
     int result;
-    if (current_.kind == Lex::kMinus) {
-      const int column = current_.column;
-      Advance();
+    if (lexer_.current().kind == Lex::kMinus) {
+      const int column = lexer_.current().column;
+      lexer_.Advance();
       result = MakeOperator(OpCode::kNeg, column, ParseUnary());
-    } else if (current_.kind == Lex::kPlus) {
-      Advance();
+    } else if (lexer_.current().kind == Lex::kPlus) {
+      lexer_.Advance();
       result = ParseUnary();
     } else {
       result = ParsePower();
@@ -266,9 +150,9 @@ class Parser {
 
   int ParsePower() {
     const int base = ParsePrimary();
-    if (current_.kind != Lex::kCaret) return base;
-    const int column = current_.column;
-    Advance();
+    if (lexer_.current().kind != Lex::kCaret) return base;
+    const int column = lexer_.current().column;
+    lexer_.Advance();
     const int exponent = ParseUnary();
     // x^2, x^3, x^0.5, x^-1 with a bare literal exponent are the library's power operators.
     if (const std::optional<double> v = BareNumber(exponent)) {
@@ -293,10 +177,10 @@ class Parser {
   }
 
   int ParsePrimary() {
-    const Lexeme lexeme = current_;
+    const Lexeme lexeme = lexer_.current();
     switch (lexeme.kind) {
       case Lex::kNumber: {
-        Advance();
+        lexer_.Advance();
         Node n;
         n.kind = Node::Kind::kLiteral;
         n.value = lexeme.value;
@@ -304,7 +188,7 @@ class Parser {
         return Push(n);
       }
       case Lex::kLParen: {
-        Advance();
+        lexer_.Advance();
         const int inner = ParseSum();
         Expect(Lex::kRParen, lexeme.column);
         nodes_[static_cast<std::size_t>(inner)].parenthesized = true;
@@ -320,40 +204,40 @@ class Parser {
   }
 
   void Expect(Lex closing, int open_column) {
-    if (current_.kind == closing) {
-      Advance();
+    if (lexer_.current().kind == closing) {
+      lexer_.Advance();
       return;
     }
-    if (current_.kind == Lex::kEnd) {
+    if (lexer_.current().kind == Lex::kEnd) {
       FailAt("unclosed '(' at column " + std::to_string(open_column) + ": expected ')'",
-             current_.column);
+             lexer_.current().column);
     }
     Unexpected();
   }
 
   int ParseName() {
-    const Lexeme name = current_;
-    Advance();
+    const Lexeme name = lexer_.current();
+    lexer_.Advance();
     const std::optional<OpCode> function = FunctionByName(name.text);
-    if (current_.kind == Lex::kLParen) {
+    if (lexer_.current().kind == Lex::kLParen) {
       if (!function) {
         FailAt("'" + std::string(name.text) + "' is not a function", name.column);
       }
-      const int open_column = current_.column;
-      Advance();
+      const int open_column = lexer_.current().column;
+      lexer_.Advance();
       const int arity = Info(*function).arity;
       const int first = ParseSum();
       int second = -1;
-      if (current_.kind == Lex::kComma) {
+      if (lexer_.current().kind == Lex::kComma) {
         if (arity != 2) {
           FailAt("function '" + std::string(name.text) + "' takes 1 argument",
-                 current_.column);
+                 lexer_.current().column);
         }
-        Advance();
+        lexer_.Advance();
         second = ParseSum();
-      } else if (arity == 2 && current_.kind == Lex::kRParen) {
+      } else if (arity == 2 && lexer_.current().kind == Lex::kRParen) {
         FailAt("function '" + std::string(name.text) + "' takes 2 arguments",
-               current_.column);
+               lexer_.current().column);
       }
       Expect(Lex::kRParen, open_column);
       const int node = MakeOperator(*function, name.column, first, second);
@@ -389,7 +273,8 @@ class Parser {
     std::string known;
     int count = 0;
     for (const Token& t : library_.tokens()) {
-      if (!t.IsTerminal() || (t.kind == TokenKind::kFixedConstant && LiteralValue(t.name))) {
+      if (!t.IsTerminal() ||
+          (t.kind == TokenKind::kFixedConstant && detail::NumeralValue(t.name))) {
         continue;
       }
       if (count == 20) {
@@ -413,11 +298,11 @@ class Parser {
     n.column = column;
     n.children = {first, second};
     for (int child : n.children) {
-      if (child >= 0) n.depth = std::max(n.depth, nodes_[static_cast<std::size_t>(child)].depth + 1);
+      if (child >= 0)
+        n.depth = std::max(n.depth, nodes_[static_cast<std::size_t>(child)].depth + 1);
     }
     if (n.depth > kMaxTreeDepth) {
-      FailAt("formula nests deeper than " + std::to_string(kMaxTreeDepth) + " operations",
-             column);
+      FailAt("formula nests deeper than " + std::to_string(kMaxTreeDepth) + " operations", column);
     }
     return Push(n);
   }
@@ -450,12 +335,11 @@ class Parser {
   }
 
   TokenId LiteralToken(const Node& n) {
-    const std::string name = ShortestText(n.value);
+    const std::string name = detail::ShortestNumeral(n.value);
     if (const std::optional<TokenId> id = library_.Find(name)) {
       const Token& t = library_[*id];
       if (t.kind != TokenKind::kFixedConstant || t.value != n.value) {
-        FailAt("number '" + name + "' clashes with the library token of the same name",
-               n.column);
+        FailAt("number '" + name + "' clashes with the library token of the same name", n.column);
       }
       return *id;
     }
@@ -463,7 +347,7 @@ class Parser {
     for (std::size_t i = 0; i < library_.size(); ++i) {
       const Token& t = library_[static_cast<TokenId>(i)];
       if (t.kind != TokenKind::kFixedConstant || !t.dimension.IsDimensionless()) continue;
-      if (const std::optional<double> v = LiteralValue(t.name); v && *v == n.value) {
+      if (const std::optional<double> v = detail::NumeralValue(t.name); v && *v == n.value) {
         return static_cast<TokenId>(i);
       }
     }
@@ -472,8 +356,7 @@ class Parser {
 
   std::string_view text_;
   Library& library_;
-  std::size_t pos_ = 0;
-  Lexeme current_;
+  detail::FormulaLexer lexer_;
   std::vector<Node> nodes_;
   int nesting_ = 0;
 };

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "formula_lexer.hpp"
 #include "physr/core/error.hpp"
 
 namespace physr {
@@ -28,32 +29,19 @@ struct Piece {
 
 std::string FormatNumber(double value, int precision) {
   std::array<char, 64> buf{};
-  const std::to_chars_result r =
-      precision >= 17
-          ? std::to_chars(buf.data(), buf.data() + buf.size(), value)
-          : std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::general,
-                          precision);
+  const std::to_chars_result r = precision >= 17
+                                     ? std::to_chars(buf.data(), buf.data() + buf.size(), value)
+                                     : std::to_chars(buf.data(), buf.data() + buf.size(), value,
+                                                     std::chars_format::general, precision);
   PHYSR_CHECK(r.ec == std::errc(), "number formatting failed");
   return std::string(buf.data(), r.ptr);
-}
-
-// The value of a token name that is a complete numeric literal ("2", "0.5", "1e-05", "-1").
-std::optional<double> LiteralValue(std::string_view name) {
-  if (name.empty()) return std::nullopt;
-  const char c = name[0];
-  if (!(c == '-' || c == '.' || (c >= '0' && c <= '9'))) return std::nullopt;
-  double value = 0.0;
-  const auto r = std::from_chars(name.data(), name.data() + name.size(), value);
-  if (r.ec != std::errc() || r.ptr != name.data() + name.size()) return std::nullopt;
-  return value;
 }
 
 enum class Style { kInfix, kSympy, kLatex };
 
 class Printer {
  public:
-  Printer(const Program& program, const Library& library, const PrintOptions& options,
-          Style style)
+  Printer(const Program& program, const Library& library, const PrintOptions& options, Style style)
       : program_(program),
         library_(library),
         options_(options),
@@ -110,31 +98,41 @@ class Printer {
       return name;
     }
     switch (op) {
-      case OpCode::kExp: return "\\exp";
-      case OpCode::kLog: return "\\log";
-      case OpCode::kSin: return "\\sin";
-      case OpCode::kCos: return "\\cos";
-      case OpCode::kTan: return "\\tan";
-      case OpCode::kTanh: return "\\tanh";
-      case OpCode::kArcsin: return "\\arcsin";
-      case OpCode::kArccos: return "\\arccos";
-      case OpCode::kArctan: return "\\arctan";
-      default: return name;
+      case OpCode::kExp:
+        return "\\exp";
+      case OpCode::kLog:
+        return "\\log";
+      case OpCode::kSin:
+        return "\\sin";
+      case OpCode::kCos:
+        return "\\cos";
+      case OpCode::kTan:
+        return "\\tan";
+      case OpCode::kTanh:
+        return "\\tanh";
+      case OpCode::kArcsin:
+        return "\\arcsin";
+      case OpCode::kArccos:
+        return "\\arccos";
+      case OpCode::kArctan:
+        return "\\arctan";
+      default:
+        return name;
     }
   }
 
   Piece Terminal(const Token& token) const {
     if (token.kind == TokenKind::kFreeConstant && options_.substitute_constants &&
         !program_.constants.empty()) {
-      PHYSR_CHECK(token.index >= 0 &&
-                      static_cast<std::size_t>(token.index) < program_.constants.size(),
-                  "free constant '" + token.name + "' has no value in Program::constants");
+      PHYSR_CHECK(
+          token.index >= 0 && static_cast<std::size_t>(token.index) < program_.constants.size(),
+          "free constant '" + token.name + "' has no value in Program::constants");
       return Number(program_.constants[static_cast<std::size_t>(token.index)], std::nullopt);
     }
     if (token.kind == TokenKind::kFixedConstant) {
-      if (const std::optional<double> v = LiteralValue(token.name)) {
-        return Number(*v, options_.precision >= 17 ? std::optional<std::string>(token.name)
-                                                   : std::nullopt);
+      if (const std::optional<double> v = detail::NumeralValue(token.name)) {
+        return Number(
+            *v, options_.precision >= 17 ? std::optional<std::string>(token.name) : std::nullopt);
       }
     }
     return {style_ == Style::kLatex ? LatexName(token.name) : token.name, kAtom, {}};
@@ -255,11 +253,11 @@ class Printer {
 
   static bool IsGreek(std::string_view s) {
     static constexpr std::array<std::string_view, 40> kGreek = {
-        "alpha", "beta",  "gamma", "delta",   "epsilon", "varepsilon", "zeta",  "eta",
-        "theta", "vartheta", "iota", "kappa", "lambda",  "mu",         "nu",    "xi",
-        "pi",    "varpi", "rho",   "varrho",  "sigma",   "varsigma",   "tau",   "upsilon",
-        "phi",   "varphi", "chi",  "psi",     "omega",   "Gamma",      "Delta", "Theta",
-        "Lambda", "Xi",   "Pi",    "Sigma",   "Upsilon", "Phi",        "Psi",   "Omega"};
+        "alpha",  "beta",     "gamma", "delta",  "epsilon", "varepsilon", "zeta",  "eta",
+        "theta",  "vartheta", "iota",  "kappa",  "lambda",  "mu",         "nu",    "xi",
+        "pi",     "varpi",    "rho",   "varrho", "sigma",   "varsigma",   "tau",   "upsilon",
+        "phi",    "varphi",   "chi",   "psi",    "omega",   "Gamma",      "Delta", "Theta",
+        "Lambda", "Xi",       "Pi",    "Sigma",  "Upsilon", "Phi",        "Psi",   "Omega"};
     for (std::string_view g : kGreek) {
       if (g == s) return true;
     }
@@ -291,8 +289,8 @@ class Printer {
   static std::string LatexName(std::string_view name) {
     std::string_view base = name;
     std::string_view sub;
-    if (const std::size_t u = name.find('_'); u != std::string_view::npos && u > 0 &&
-                                              u + 1 < name.size()) {
+    if (const std::size_t u = name.find('_');
+        u != std::string_view::npos && u > 0 && u + 1 < name.size()) {
       base = name.substr(0, u);
       sub = name.substr(u + 1);
     } else {

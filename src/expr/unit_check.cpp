@@ -85,8 +85,8 @@ UnitCheckResult CheckUnits(const Program& program, const Library& library,
           break;
         case UnitRule::kDimensionless:
           if (!a.IsDimensionless()) {
-            return fail(std::string(info.name) + ": argument must be dimensionless, got " +
-                        Sym(a) + at);
+            return fail(std::string(info.name) + ": argument must be dimensionless, got " + Sym(a) +
+                        at);
           }
           break;
         case UnitRule::kPowRule: {
@@ -123,8 +123,7 @@ UnitCheckResult CheckUnits(const Program& program, const Library& library,
   PHYSR_CHECK(stack.size() == 1, "unbalanced program");
   result.dimension = stack.back();
   if (required && *required != result.dimension) {
-    result.error =
-        "result has dimension " + Sym(result.dimension) + ", expected " + Sym(*required);
+    result.error = "result has dimension " + Sym(result.dimension) + ", expected " + Sym(*required);
     result.token_position = 0;
     return result;
   }

@@ -60,7 +60,7 @@ Library RandomTestLibrary(Rng& rng) {
   if (!has_binary) ops.push_back(rng.Below(2) == 0 ? OpCode::kAdd : OpCode::kMul);
   for (OpCode op : ops) library.AddOperator(op);
 
-  std::vector<std::string> names = {"x",   "y",     "z",   "v",   "m1",
+  std::vector<std::string> names = {"x",     "y",   "z",     "v",   "m1",
                                     "theta", "t_0", "omega", "x_1", "alpha"};
   Shuffle(names, rng);
   const int num_vars = 1 + static_cast<int>(rng.Below(4));
