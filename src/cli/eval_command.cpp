@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -139,6 +140,10 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
     spec.free_constants.push_back(ParseFreeConstant(text));
   }
 
+  std::error_code ignored;
+  if (std::filesystem::is_directory(o.data_path, ignored)) {
+    throw InputError("cannot read '" + o.data_path + "': it is a directory, not a CSV file");
+  }
   const CsvTable table = ReadCsvFile(o.data_path, csv_options);
   DatasetOptions dataset_options;
   dataset_options.target = o.target;

@@ -169,6 +169,7 @@ expect_error "no header" "comment\.csv" eval "$tmp/comment.csv" --formula x
 echo 'x[m],y[m]' >"$tmp/header.csv"
 expect_error "header without rows" "header\.csv" eval "$tmp/header.csv" --formula x
 expect_error "missing file" "no_such_file\.csv" eval "$tmp/no_such_file.csv" --formula x
+expect_error "directory instead of a file" "directory" eval "$tmp" --formula x
 expect_error "unknown --target column" "nope" eval "$rel" --target nope --formula m
 expect_error "unknown --sigma column" "nope" eval "$rel" --sigma nope --formula m
 expect_error "unknown name in the formula" "q" eval "$rel" --formula 'm*q'
