@@ -95,7 +95,15 @@ EpochResult Best(int repeats, const auto& run) {
 }  // namespace
 
 int main() {
-  std::printf("Eigen SIMD: %s\n", Eigen::SimdInstructionSetsInUse());
+  bool avx2 = false, fma = false;
+#ifdef EIGEN_VECTORIZE_AVX2
+  avx2 = true;
+#endif
+#ifdef EIGEN_VECTORIZE_FMA
+  fma = true;
+#endif
+  std::printf("Eigen SIMD: %s; AVX2 %s, FMA %s (configure with -DPHYSR_NATIVE=ON for this CPU)\n",
+              Eigen::SimdInstructionSetsInUse(), avx2 ? "on" : "off", fma ? "on" : "off");
   physr::LstmPolicyOptions options;
   options.input_size = kInputSize;
   options.num_tokens = kTokens;
