@@ -95,11 +95,12 @@ LevenbergMarquardtSummary SolveLevenbergMarquardt(LeastSquaresProblem& problem,
   Eigen::MatrixXd jtj(k, k);
   Eigen::VectorXd gradient(k);
   Eigen::VectorXd scale = Eigen::VectorXd::Zero(k);  // Moré's running max of diag(JᵀJ)
+  // k is small: column dot products beat a packed GEMM here.
   const auto linearise = [&] {
-    jtj.setZero();
-    jtj.selfadjointView<Eigen::Lower>().rankUpdate(jac.transpose());
-    jtj.triangularView<Eigen::StrictlyUpper>() = jtj.transpose();
-    gradient.noalias() = jac.transpose() * r;
+    for (int a = 0; a < k; ++a) {
+      for (int b = 0; b <= a; ++b) jtj(a, b) = jtj(b, a) = jac.col(a).dot(jac.col(b));
+      gradient(a) = jac.col(a).dot(r);
+    }
     scale = scale.cwiseMax(jtj.diagonal());
   };
   linearise();
