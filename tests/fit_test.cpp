@@ -426,6 +426,25 @@ TEST_CASE("A program without free constants is evaluated once") {
   CHECK(std::isnan(r.standard_errors[0]));
 }
 
+TEST_CASE("FitConstants on a Dataset uses its weights and the program's start values") {
+  Library lib = XLibrary({"a", "b"});
+  Program p = Prefix(lib, "add mul a x b");
+  const Data d = Linspace(0, 3, 12, [](double x) { return -2.0 * x + 0.25; });
+  Dataset data;
+  data.X = d.X;
+  data.y = d.y;
+  data.y(0) += 1.0;  // one outlier, down-weighted below
+  data.weights = Eigen::VectorXd::Ones(12);
+  data.weights(0) = 1e-6;
+  p.constants = {-1.5, 0.5};
+  const FitResult r = FitConstants(p, lib, data);
+  CHECK(r.converged);
+  CHECK(std::abs(r.constants[0] + 2.0) < 1e-5);
+  data.weights(0) = 1.0;
+  const FitResult unweighted = FitConstants(p, lib, data);
+  CHECK(std::abs(unweighted.constants[0] + 2.0) > 1e-2);
+}
+
 // ---------------------------------------------------------------------------------------
 // Batches.
 
