@@ -1,0 +1,74 @@
+// UnitsPrior: the in-situ dimensional-analysis mask with look-ahead (DESIGN §3). A token is
+// allowed in a slot when its dimension fits the slot's requirement AND every slot still open
+// after placing it can be closed validly within max_length tokens. Not here: the lattice
+// tables it reads (dimension_lattice.hpp) or the other priors.
+//
+// The look-ahead, precisely. Let n be the program's length and x the dimension of the subtree
+// that will fill the current slot. Walking up the path of open operators, every operand still
+// pending is priced: a fixed requirement D costs MinLen(D); the second operand of a mul/div
+// whose requirement U is fixed costs MinLen(U − y) (mul) or MinLen(y − U) (div), y being the
+// first operand's dimension as a function of x; the second operand of add/sub under a free
+// parent costs MinLen(y); a pending second operand of a mul/div under a free parent is assumed
+// to be one terminal (each terminal dimension is tried). The minimum over those choices,
+// Pending(x), is exact for that completion class. Then:
+//  - a terminal of dimension τ is allowed iff it fits the slot and n + 1 + Pending(τ) ≤ max;
+//  - an operator in a fixed slot D is allowed iff n + 1 + Pending(D) + cost of its operands
+//    ≤ max, with MinLen of the operands' requirements, or PairCost(D) for mul/div;
+//  - an operator in a free slot is allowed iff some child dimension z gives
+//    n + 1 + FreeMinLen(z) + Pending(its result) ≤ max (z tried in order of FreeMinLen; at
+//    most kMaxCandidates tries).
+// Every allowed token keeps a completion of the class within max_length, and the class is
+// closed under continuing it (FreeMinLen witnesses use terminal second operands, matching the
+// assumption), so dead ends arise only from the candidate cap, the bounded lattice, or other
+// priors masking the witness. PriorSet::ComputeMask counts them; the sampler resamples them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "physr/priors/prior.hpp"
+
+namespace physr {
+
+class UnitsPrior final : public Prior {
+ public:
+  // `lattice` must outlive the prior and have a target (PHYSR_CHECK). max_length ≤
+  // lattice.max_length(). Throws InputError when the target is unreachable
+  // (CheckTargetReachable).
+  UnitsPrior(const DimensionLattice& lattice, int max_length);
+
+  std::string_view name() const override { return "units"; }
+  // Cost per incomplete row: one pass over the path, one check per operator token, and one
+  // walk up the closing subtrees per distinct terminal dimension. No allocation.
+  void Apply(const PartialBatch& batch, TokenMask mask) const override;
+
+ private:
+  struct OperatorEntry {
+    TokenId token;
+    UnitRule rule;
+    int power_num;
+    int power_den;
+  };
+  static constexpr int kMaxCandidates = 64;
+  int SlotCost(const Requirement& r) const;
+  // Pending(x) above; `extra_top`, when given, is a hypothetical operator on top of `path`
+  // whose child 0 is the slot of dimension x. DimensionLattice::kUnreachable when infeasible.
+  int Pending(const OpenNode* extra_top, std::span<const OpenNode> path,
+              const LatticeDim& x) const;
+
+  const DimensionLattice* lattice_;
+  int max_length_;
+  std::vector<OperatorEntry> operators_;
+  std::vector<OpenNode> operator_nodes_;  // per library token: the node it opens
+  // Per-row memo of Pending(x) by lattice cell, invalidated by bumping the generation.
+  struct MemoEntry {
+    std::uint64_t generation = 0;
+    std::int64_t cell = -1;
+    int cost = 0;
+  };
+  static constexpr std::size_t kMemoSize = 1024;
+  mutable std::vector<MemoEntry> memo_ = std::vector<MemoEntry>(kMemoSize);
+  mutable std::uint64_t memo_generation_ = 0;
+};
+
+}  // namespace physr

@@ -1,0 +1,302 @@
+#include "physr/priors/dimension_lattice.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <numeric>
+#include <string>
+#include <utility>
+
+#include "physr/core/error.hpp"
+
+namespace physr {
+namespace {
+
+constexpr int kK = units::kNumBaseDimensions;
+
+LatticeDim Invalid() {
+  LatticeDim d;
+  d.valid = false;
+  return d;
+}
+
+bool InRange(std::int64_t v) {
+  return v <= LatticeDim::kMaxNumerator && v >= -LatticeDim::kMaxNumerator;
+}
+
+}  // namespace
+
+LatticeDim operator+(const LatticeDim& a, const LatticeDim& b) {
+  if (!a.valid || !b.valid) return Invalid();
+  LatticeDim r;
+  for (int i = 0; i < kK; ++i) {
+    const std::int64_t v = std::int64_t{a.num[i]} + b.num[i];
+    if (!InRange(v)) return Invalid();
+    r.num[i] = static_cast<std::int32_t>(v);
+  }
+  return r;
+}
+
+LatticeDim operator-(const LatticeDim& a, const LatticeDim& b) {
+  if (!a.valid || !b.valid) return Invalid();
+  LatticeDim r;
+  for (int i = 0; i < kK; ++i) {
+    const std::int64_t v = std::int64_t{a.num[i]} - b.num[i];
+    if (!InRange(v)) return Invalid();
+    r.num[i] = static_cast<std::int32_t>(v);
+  }
+  return r;
+}
+
+LatticeDim Scale(const LatticeDim& a, int p_num, int p_den) {
+  if (!a.valid) return Invalid();
+  LatticeDim r;
+  for (int i = 0; i < kK; ++i) {
+    const std::int64_t v = std::int64_t{a.num[i]} * p_num;
+    if (v % p_den != 0 || !InRange(v / p_den)) return Invalid();
+    r.num[i] = static_cast<std::int32_t>(v / p_den);
+  }
+  return r;
+}
+
+DimensionLattice::DimensionLattice(const Library& library,
+                                   const std::optional<Dimension>& target,
+                                   const DimensionLatticeOptions& options)
+    : library_(&library), options_(options), target_dimension_(target) {
+  PHYSR_CHECK(options.max_length >= 1 && options.max_length < kUnreachable,
+              "max_length must lie in [1, 254]");
+  // Active bases and the common denominator come from the terminals and the target.
+  std::array<bool, kK> used{};
+  std::int64_t lcm = 1;
+  Rational max_abs(0);
+  auto note = [&](const Dimension& d) {
+    for (int i = 0; i < kK; ++i) {
+      const Rational e = d.exponents()[i];
+      if (e.IsZero()) continue;
+      used[i] = true;
+      lcm = std::lcm(lcm, std::int64_t{e.den()});
+      const Rational a = e < Rational(0) ? -e : e;
+      if (a > max_abs) max_abs = a;
+    }
+  };
+  for (const Token& t : library.tokens()) {
+    if (t.IsTerminal()) note(t.dimension);
+  }
+  if (target) note(*target);
+  if (library.FindOperator(OpCode::kSqrt)) lcm *= 2;
+  if (lcm > 64) throw InputError("unit exponents need a denominator above 64; not supported");
+  denominator_ = static_cast<int>(lcm);
+  for (int i = 0; i < kK; ++i) {
+    if (used[i]) active_bases_.push_back(static_cast<units::Base>(i));
+  }
+
+  // Box: the requested half-width, widened to hold every terminal and the target, narrowed
+  // while it exceeds max_cells.
+  const int needed = static_cast<int>((max_abs.num() + max_abs.den() - 1) / max_abs.den());
+  auto cells_for = [&](int whole) {
+    const std::int64_t side = 2 * std::int64_t{whole} * denominator_ + 1;
+    std::int64_t n = 1;
+    for (std::size_t i = 0; i < active_bases_.size(); ++i) {
+      n *= side;
+      if (n > (std::int64_t{1} << 40)) break;
+    }
+    return n;
+  };
+  int whole = std::max(options.max_exponent, needed);
+  while (whole > needed && cells_for(whole) > options.max_cells) --whole;
+  if (cells_for(whole) > options.max_cells) {
+    throw InputError("the units use " + std::to_string(active_bases_.size()) +
+                     " base dimensions with exponents up to " + max_abs.ToString() +
+                     "; too many for the units prior's table");
+  }
+  half_width_ = whole * denominator_;
+  side_ = 2 * half_width_ + 1;
+  cells_ = cells_for(whole);
+
+  token_dims_.resize(library.size(), Invalid());
+  for (std::size_t id = 0; id < library.size(); ++id) {
+    const Token& t = library[static_cast<TokenId>(id)];
+    if (!t.IsTerminal()) continue;
+    token_dims_[id] = Encode(t.dimension);
+    PHYSR_CHECK(token_dims_[id].valid && Cell(token_dims_[id]) >= 0,
+                "terminal dimension must lie on the lattice box");
+    auto it = std::find_if(terminal_groups_.begin(), terminal_groups_.end(),
+                           [&](const TerminalGroup& g) { return g.dim == token_dims_[id]; });
+    if (it == terminal_groups_.end()) {
+      terminal_groups_.push_back({token_dims_[id], {}});
+      it = terminal_groups_.end() - 1;
+    }
+    it->tokens.push_back(static_cast<TokenId>(id));
+  }
+  if (target) target_ = Encode(*target);
+
+  BuildMinLen();
+  pair_product_memo_.assign(static_cast<std::size_t>(cells_), 0);
+  pair_quotient_memo_.assign(static_cast<std::size_t>(cells_), 0);
+}
+
+LatticeDim DimensionLattice::Encode(const Dimension& d) const {
+  LatticeDim r;
+  for (int i = 0; i < kK; ++i) {
+    const Rational e = d.exponents()[i];
+    if (e.IsZero()) continue;
+    const auto it = std::find(active_bases_.begin(), active_bases_.end(),
+                              static_cast<units::Base>(i));
+    if (it == active_bases_.end()) return Invalid();
+    const std::int64_t scaled = std::int64_t{e.num()} * denominator_;
+    if (scaled % e.den() != 0 || !InRange(scaled / e.den())) return Invalid();
+    r.num[static_cast<std::size_t>(it - active_bases_.begin())] =
+        static_cast<std::int32_t>(scaled / e.den());
+  }
+  return r;
+}
+
+Dimension DimensionLattice::Decode(const LatticeDim& d) const {
+  PHYSR_CHECK(d.valid, "cannot decode an invalid lattice dimension");
+  Dimension::Exponents e{};
+  for (std::size_t i = 0; i < active_bases_.size(); ++i) {
+    e[static_cast<int>(active_bases_[i])] = Rational(d.num[i], denominator_);
+  }
+  return Dimension(e);
+}
+
+std::int64_t DimensionLattice::Cell(const LatticeDim& d) const {
+  if (!d.valid) return -1;
+  std::int64_t cell = 0;
+  for (std::size_t i = active_bases_.size(); i-- > 0;) {
+    const std::int32_t v = d.num[i];
+    if (v > half_width_ || v < -half_width_) return -1;
+    cell = cell * side_ + (v + half_width_);
+  }
+  return cell;
+}
+
+void DimensionLattice::BuildMinLen() {
+  const int max_len = options_.max_length;
+  min_len_.assign(static_cast<std::size_t>(cells_), kUnreachable);
+  levels_.assign(static_cast<std::size_t>(max_len) + 1, {});
+  auto visit = [&](const LatticeDim& d, int len) {
+    const std::int64_t cell = Cell(d);
+    if (cell < 0 || min_len_[static_cast<std::size_t>(cell)] != kUnreachable) return;
+    min_len_[static_cast<std::size_t>(cell)] = static_cast<std::uint8_t>(len);
+    levels_[static_cast<std::size_t>(len)].push_back(d);
+  };
+  for (const TerminalGroup& g : terminal_groups_) visit(g.dim, 1);
+
+  // Only operators that can shorten a dimension matter: the power rules and mul/div. add/sub,
+  // neg/abs, and the dimensionless functions never give a dimension more cheaply than their
+  // argument already has it.
+  std::vector<std::pair<int, int>> powers;
+  bool has_mul = false;
+  bool has_div = false;
+  for (const Token& t : library_->tokens()) {
+    if (t.IsTerminal()) continue;
+    const OperatorInfo& info = Info(t.op);
+    if (info.rule == UnitRule::kPower) powers.emplace_back(info.power.num(), info.power.den());
+    has_mul = has_mul || info.rule == UnitRule::kProduct;
+    has_div = has_div || info.rule == UnitRule::kQuotient;
+  }
+  for (int len = 2; len <= max_len; ++len) {
+    for (const LatticeDim& x : levels_[static_cast<std::size_t>(len - 1)]) {
+      for (const auto& [pn, pd] : powers) visit(Scale(x, pn, pd), len);
+    }
+    if (!has_mul && !has_div) continue;
+    // Splits in order of increasing work, so the cap drops the most expensive ones first.
+    std::vector<std::pair<std::int64_t, int>> splits;
+    for (int a = 1; a <= len - 2; ++a) {
+      const int b = len - 1 - a;
+      const std::int64_t work = static_cast<std::int64_t>(levels_[a].size()) *
+                                static_cast<std::int64_t>(levels_[b].size());
+      if (work > 0) splits.emplace_back(work, a);
+    }
+    std::sort(splits.begin(), splits.end());
+    std::int64_t spent = 0;
+    for (const auto& [work, a] : splits) {
+      const int b = len - 1 - a;
+      const std::int64_t cost = work * ((has_mul && a <= b ? 1 : 0) + (has_div ? 1 : 0));
+      if (spent + cost > options_.max_pairs_per_level) break;
+      spent += cost;
+      // visit() appends to levels_[len] only, so these references stay valid.
+      const std::vector<LatticeDim>& xs = levels_[static_cast<std::size_t>(a)];
+      const std::vector<LatticeDim>& ys = levels_[static_cast<std::size_t>(b)];
+      for (const LatticeDim& x : xs) {
+        for (const LatticeDim& y : ys) {
+          if (has_mul && a <= b) visit(x + y, len);
+          if (has_div) visit(x - y, len);
+        }
+      }
+    }
+  }
+  // The free-context table: terminals; power rules of a free operand; mul/div of a free
+  // operand and one terminal; a dimensionless function of a fixed dimensionless argument.
+  free_min_len_.assign(static_cast<std::size_t>(cells_), kUnreachable);
+  free_levels_.assign(static_cast<std::size_t>(max_len) + 1, {});
+  auto visit_free = [&](const LatticeDim& d, int len) {
+    const std::int64_t cell = Cell(d);
+    if (cell < 0 || len > max_len ||
+        free_min_len_[static_cast<std::size_t>(cell)] != kUnreachable) {
+      return;
+    }
+    free_min_len_[static_cast<std::size_t>(cell)] = static_cast<std::uint8_t>(len);
+    free_levels_[static_cast<std::size_t>(len)].push_back(d);
+  };
+  bool has_dimensionless_function = false;
+  for (const Token& t : library_->tokens()) {
+    if (t.IsTerminal()) continue;
+    const UnitRule rule = Info(t.op).rule;
+    has_dimensionless_function =
+        has_dimensionless_function || rule == UnitRule::kDimensionless;
+  }
+  for (const TerminalGroup& g : terminal_groups_) visit_free(g.dim, 1);
+  const int zero_cost = MinLen(LatticeDim{});
+  for (int len = 2; len <= max_len; ++len) {
+    if (has_dimensionless_function && zero_cost + 1 == len) visit_free(LatticeDim{}, len);
+    for (const LatticeDim& x : free_levels_[static_cast<std::size_t>(len - 1)]) {
+      for (const auto& [pn, pd] : powers) visit_free(Scale(x, pn, pd), len);
+    }
+    if (len < 3) continue;
+    for (const LatticeDim& x : free_levels_[static_cast<std::size_t>(len - 2)]) {
+      for (const TerminalGroup& g : terminal_groups_) {
+        if (has_mul) visit_free(x + g.dim, len);
+        if (has_div) visit_free(x - g.dim, len);
+      }
+    }
+  }
+
+  min_cost_ = kUnreachable;
+  for (int len = 1; len <= max_len; ++len) {
+    if (!levels_[static_cast<std::size_t>(len)].empty()) {
+      min_cost_ = len;
+      break;
+    }
+  }
+}
+
+int DimensionLattice::PairCost(UnitRule rule, const LatticeDim& u) const {
+  PHYSR_DCHECK(rule == UnitRule::kProduct || rule == UnitRule::kQuotient,
+               "PairCost is for mul and div");
+  const std::int64_t cell = Cell(u);
+  if (cell < 0) return kUnreachable;
+  std::vector<std::uint8_t>& memo =
+      rule == UnitRule::kProduct ? pair_product_memo_ : pair_quotient_memo_;
+  std::uint8_t& slot = memo[static_cast<std::size_t>(cell)];
+  if (slot != 0) return slot;
+  int best = kUnreachable;
+  for (int a = 1; a <= options_.max_length && a + min_cost_ < best; ++a) {
+    for (const LatticeDim& x : free_levels_[static_cast<std::size_t>(a)]) {
+      const int other = rule == UnitRule::kProduct ? MinLen(u - x) : MinLen(x - u);
+      if (other != kUnreachable) best = std::min(best, a + other);
+    }
+  }
+  slot = static_cast<std::uint8_t>(std::min(best, kUnreachable));
+  return slot;
+}
+
+void CheckTargetReachable(const DimensionLattice& lattice) {
+  if (!lattice.target()) return;
+  if (lattice.MinLen(*lattice.target()) <= lattice.max_length()) return;
+  throw InputError("no dimensionally valid expression of length ≤ " +
+                   std::to_string(lattice.max_length()) + " gives " +
+                   lattice.target_dimension()->ToUnitString() + " from these variables");
+}
+
+}  // namespace physr

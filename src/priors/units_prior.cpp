@@ -1,0 +1,288 @@
+#include "physr/priors/units_prior.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "physr/core/error.hpp"
+
+namespace physr {
+namespace {
+
+constexpr int kInf = DimensionLattice::kUnreachable;
+
+LatticeDim DivideByPower(const LatticeDim& d, int num, int den) {
+  return num < 0 ? Scale(d, -den, -num) : Scale(d, den, num);
+}
+
+// Candidate values of the subtree in progress at one level of the path, each with the tokens
+// its pending operands still need. Small and fixed-size: no allocation per step. When full,
+// further candidates are dropped, which only makes the look-ahead stricter.
+class FormSet {
+ public:
+  static constexpr int kCapacity = 48;
+  struct Form {
+    LatticeDim value;
+    int extra;
+  };
+  void Clear() { size_ = 0; }
+  bool empty() const { return size_ == 0; }
+  int size() const { return size_; }
+  const Form& operator[](int i) const { return items_[static_cast<std::size_t>(i)]; }
+  void Add(const LatticeDim& value, int extra) {
+    if (!value.valid || extra >= kInf) return;
+    for (int i = 0; i < size_; ++i) {
+      Form& f = items_[static_cast<std::size_t>(i)];
+      if (f.value == value) {
+        f.extra = std::min(f.extra, extra);
+        return;
+      }
+    }
+    if (size_ < kCapacity) items_[static_cast<std::size_t>(size_++)] = {value, extra};
+  }
+  int MinExtra() const {
+    int best = kInf;
+    for (int i = 0; i < size_; ++i) best = std::min(best, items_[static_cast<std::size_t>(i)].extra);
+    return best;
+  }
+
+ private:
+  std::array<Form, kCapacity> items_;
+  int size_ = 0;
+};
+
+}  // namespace
+
+UnitsPrior::UnitsPrior(const DimensionLattice& lattice, int max_length)
+    : lattice_(&lattice), max_length_(max_length) {
+  PHYSR_CHECK(lattice.target().has_value(), "the units prior needs a target dimension");
+  PHYSR_CHECK(max_length >= 1 && max_length <= lattice.max_length(),
+              "units prior max_length must not exceed the lattice's");
+  CheckTargetReachable(lattice);
+  const Library& library = lattice.library();
+  operator_nodes_.resize(library.size());
+  for (std::size_t id = 0; id < library.size(); ++id) {
+    const Token& t = library[static_cast<TokenId>(id)];
+    if (t.IsTerminal()) continue;
+    const OperatorInfo& info = Info(t.op);
+    operators_.push_back({static_cast<TokenId>(id), info.rule, info.power.num(),
+                          info.power.den()});
+    OpenNode& n = operator_nodes_[id];
+    n.token = static_cast<TokenId>(id);
+    n.rule = info.rule;
+    n.power_num = static_cast<std::int8_t>(info.power.num());
+    n.power_den = static_cast<std::int8_t>(info.power.den());
+    n.arity = static_cast<std::uint8_t>(t.arity);
+  }
+}
+
+int UnitsPrior::SlotCost(const Requirement& r) const {
+  switch (r.kind) {
+    case Requirement::Kind::kFree:
+      return 1;
+    case Requirement::Kind::kFixed:
+      return lattice_->MinLen(r.dim);
+    case Requirement::Kind::kImpossible:
+      break;
+  }
+  return kInf;
+}
+
+int UnitsPrior::Pending(const OpenNode* extra_top, std::span<const OpenNode> path,
+                        const LatticeDim& x) const {
+  FormSet a;
+  FormSet b;
+  FormSet* cur = &a;
+  FormSet* next = &b;
+  cur->Add(x, 0);
+  const int depth = static_cast<int>(path.size());
+  for (int i = depth - (extra_top ? 0 : 1); i >= 0; --i) {
+    const OpenNode& node = i == depth ? *extra_top : path[static_cast<std::size_t>(i)];
+    next->Clear();
+    const Requirement& req = node.requirement;
+    if (node.next_child + 1 >= node.arity) {
+      // The subtree in progress is the node's last operand: the node closes with it.
+      for (int k = 0; k < cur->size(); ++k) {
+        next->Add(NodeResult(node, node.first_dim, (*cur)[k].value), (*cur)[k].extra);
+      }
+    } else {
+      // First operand in progress; price the pending second one.
+      switch (node.rule) {
+        case UnitRule::kSame:
+          for (int k = 0; k < cur->size(); ++k) {
+            const FormSet::Form& f = (*cur)[k];
+            const int c = lattice_->MinLen(req.is_fixed() ? req.dim : f.value);
+            if (c < kInf) next->Add(f.value, f.extra + c);
+          }
+          break;
+        case UnitRule::kProduct:
+        case UnitRule::kQuotient: {
+          const bool product = node.rule == UnitRule::kProduct;
+          if (req.is_fixed()) {
+            int best = kInf;
+            for (int k = 0; k < cur->size(); ++k) {
+              const FormSet::Form& f = (*cur)[k];
+              const int c = lattice_->MinLen(product ? req.dim - f.value : f.value - req.dim);
+              if (c < kInf) best = std::min(best, f.extra + c);
+            }
+            next->Add(req.dim, best);
+          } else {
+            for (int k = 0; k < cur->size(); ++k) {
+              const FormSet::Form& f = (*cur)[k];
+              for (const DimensionLattice::TerminalGroup& g : lattice_->terminal_groups()) {
+                next->Add(product ? f.value + g.dim : f.value - g.dim, f.extra + 1);
+              }
+            }
+          }
+          break;
+        }
+        case UnitRule::kPowRule: {
+          const int c = lattice_->MinLen(LatticeDim{});
+          for (int k = 0; k < cur->size(); ++k) {
+            if ((*cur)[k].value.IsZero() && c < kInf) next->Add(LatticeDim{}, (*cur)[k].extra + c);
+          }
+          break;
+        }
+        default:
+          PHYSR_CHECK(false, "unexpected binary unit rule");
+      }
+    }
+    if (req.is_fixed()) {
+      // Only values meeting the node's requirement survive; they collapse into one.
+      int best = kInf;
+      for (int k = 0; k < next->size(); ++k) {
+        if ((*next)[k].value == req.dim) best = std::min(best, (*next)[k].extra);
+      }
+      next->Clear();
+      next->Add(req.dim, best);
+    } else if (req.kind == Requirement::Kind::kImpossible) {
+      return kInf;
+    }
+    if (next->empty()) return kInf;
+    std::swap(cur, next);
+  }
+  return cur->MinExtra();
+}
+
+void UnitsPrior::Apply(const PartialBatch& batch, TokenMask mask) const {
+  const LatticeDim zero{};
+  const int zero_cost = lattice_->MinLen(zero);
+  for (int row = 0; row < batch.batch_size(); ++row) {
+    if (batch.IsComplete(row)) continue;
+    const std::span<std::uint8_t> allowed = mask.Row(row);
+    const std::span<const OpenNode> path = batch.Path(row);
+    const OpenNode& top = path.back();
+    const Requirement slot = ChildRequirement(top, top.next_child, top.first_dim);
+    // Tokens still available after placing this one.
+    const int budget = max_length_ - batch.length(row) - 1;
+    if (slot.kind == Requirement::Kind::kImpossible || budget < 0) {
+      std::fill(allowed.begin(), allowed.end(), std::uint8_t{0});
+      continue;
+    }
+
+    if (slot.is_fixed()) {
+      const int pending = Pending(nullptr, path, slot.dim);
+      for (const OperatorEntry& op : operators_) {
+        if (!allowed[op.token]) continue;
+        int cost = kInf;
+        switch (op.rule) {
+          case UnitRule::kPower:
+            cost = lattice_->MinLen(DivideByPower(slot.dim, op.power_num, op.power_den));
+            break;
+          case UnitRule::kPreserve:
+            cost = lattice_->MinLen(slot.dim);
+            break;
+          case UnitRule::kDimensionless:
+            if (slot.dim.IsZero()) cost = zero_cost;
+            break;
+          case UnitRule::kPowRule:
+            if (slot.dim.IsZero()) cost = 2 * zero_cost;
+            break;
+          case UnitRule::kSame:
+            cost = 2 * lattice_->MinLen(slot.dim);
+            break;
+          case UnitRule::kProduct:
+          case UnitRule::kQuotient:
+            cost = lattice_->PairCost(op.rule, slot.dim);
+            break;
+          case UnitRule::kTerminal:
+            break;
+        }
+        if (cost >= kInf || pending >= kInf || pending + cost > budget) allowed[op.token] = 0;
+      }
+      for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
+        if (group.dim == slot.dim && pending <= budget) continue;
+        for (TokenId t : group.tokens) allowed[t] = 0;
+      }
+      continue;
+    }
+
+    // Free slot: the subtree's dimension x is the look-ahead's variable. Every operator's
+    // test reduces to Pending(x) for some x (its result as a function of its first child's
+    // dimension z), so Pending is memoised per x for this row.
+    ++memo_generation_;
+    const auto pending_of = [&](const LatticeDim& x) {
+      const std::int64_t cell = lattice_->Cell(x);
+      if (cell < 0) return kInf;
+      const auto h = static_cast<std::size_t>(cell) & (kMemoSize - 1);
+      MemoEntry& e = memo_[h];
+      if (e.generation == memo_generation_ && e.cell == cell) return e.cost;
+      const int cost = Pending(nullptr, path, x);
+      e = {memo_generation_, cell, cost};
+      return cost;
+    };
+    for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
+      if (pending_of(group.dim) <= budget) continue;
+      for (TokenId t : group.tokens) allowed[t] = 0;
+    }
+    for (const OperatorEntry& op : operators_) {
+      if (!allowed[op.token]) continue;
+      // Tokens, beyond those of the child subtree, that the operator's own pending operand
+      // needs, and the operator's value given its first child's dimension z.
+      const auto feasible = [&](const LatticeDim& z, int child_cost) {
+        const int left = budget - child_cost;
+        switch (op.rule) {
+          case UnitRule::kPower:
+            return pending_of(Scale(z, op.power_num, op.power_den)) <= left;
+          case UnitRule::kPreserve:
+            return pending_of(z) <= left;
+          case UnitRule::kDimensionless:
+            return pending_of(LatticeDim{}) <= left;
+          case UnitRule::kPowRule:
+            return zero_cost + pending_of(LatticeDim{}) <= left;
+          case UnitRule::kSame: {
+            const int copy = lattice_->MinLen(z);
+            return copy < kInf && copy + pending_of(z) <= left;
+          }
+          case UnitRule::kProduct:
+          case UnitRule::kQuotient:
+            for (const DimensionLattice::TerminalGroup& g : lattice_->terminal_groups()) {
+              const LatticeDim x = op.rule == UnitRule::kProduct ? z + g.dim : z - g.dim;
+              if (1 + pending_of(x) <= left) return true;
+            }
+            return false;
+          case UnitRule::kTerminal:
+            break;
+        }
+        return false;
+      };
+      bool ok = false;
+      if (op.rule == UnitRule::kDimensionless || op.rule == UnitRule::kPowRule) {
+        ok = zero_cost < kInf && feasible(zero, zero_cost);
+      } else {
+        int tries = 0;
+        for (int len = 1; len <= budget && !ok && tries < kMaxCandidates; ++len) {
+          for (const LatticeDim& z : lattice_->FreeLevel(len)) {
+            if (++tries > kMaxCandidates) break;
+            if (feasible(z, len)) {
+              ok = true;
+              break;
+            }
+          }
+        }
+      }
+      if (!ok) allowed[op.token] = 0;
+    }
+  }
+}
+
+}  // namespace physr
