@@ -1,0 +1,66 @@
+// Sampler: draws one batch of programs from the policy under the priors — the observation
+// features and prior masks are built step by step from the tokens drawn so far, and every
+// step is recorded for the policy gradient. Rows that reach a dead end (no token allowed;
+// rare, see units_prior.hpp) are sampled again from scratch. Not here: scoring or training.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "physr/core/rng.hpp"
+#include "physr/expr/program.hpp"
+#include "physr/policy/episode_buffer.hpp"
+#include "physr/policy/lstm_policy.hpp"
+#include "physr/priors/observation.hpp"
+#include "physr/priors/partial_batch.hpp"
+#include "physr/priors/prior.hpp"
+
+namespace physr {
+
+struct SampleBatch {
+  std::vector<Program> programs;  // complete programs (constants empty: library defaults)
+  std::vector<int> episode;       // programs[i] was recorded as episode[i] of episodes()
+  std::int64_t sampled = 0;       // rows started, resampled ones included
+  std::int64_t dead_ends = 0;     // rows that hit a dead end
+};
+
+class Sampler {
+ public:
+  // All borrowed arguments must outlive the sampler. batch_size ≥ 1, max_length as the
+  // priors'.
+  Sampler(const DimensionLattice& lattice, const PriorSet& priors,
+          const ObservationEncoder& encoder, int batch_size, int max_length);
+
+  // Samples batch_size programs with `policy`, consuming `rng` in a fixed order (the result
+  // does not depend on the thread count). The returned reference and episodes() stay valid
+  // until the next call. Rows still dead after a few resampling rounds are dropped (and
+  // counted in dead_ends). Cost: max_length policy steps plus the priors' masks.
+  const SampleBatch& Sample(const LstmPolicy& policy, Rng& rng);
+
+  const EpisodeBuffer& episodes() const { return episodes_; }
+
+ private:
+  // Samples rows [0, n) of the work batch; returns the rows that dead-ended.
+  std::vector<int> SampleRows(const LstmPolicy& policy, Rng& rng, int n, EpisodeBuffer& buffer);
+
+  const PriorSet* priors_;
+  const ObservationEncoder* encoder_;
+  int batch_size_;
+  int max_length_;
+  int num_tokens_;
+  PartialBatch partial_;
+  SamplingState state_;
+  EpisodeBuffer episodes_;
+  EpisodeBuffer retry_episodes_;
+  SampleBatch batch_;
+  // Per-step scratch, row-major batch × features / tokens.
+  RowMatrixXf inputs_;
+  std::vector<std::uint8_t> mask_;
+  RowMatrixXf log_factors_;
+  std::vector<std::uint8_t> active_;
+  std::vector<int> tokens_;
+  std::vector<float> logp_;
+  std::vector<float> entropy_;
+};
+
+}  // namespace physr

@@ -1,0 +1,387 @@
+#include "physr/search/search.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <unordered_set>
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include "physr/core/error.hpp"
+#include "physr/core/rng.hpp"
+#include "physr/eval/compiled_program.hpp"
+#include "physr/expr/printer.hpp"
+#include "physr/expr/unit_check.hpp"
+#include "physr/fit/batch_fitter.hpp"
+#include "physr/fit/constant_fitter.hpp"
+#include "physr/policy/adam.hpp"
+#include "physr/policy/episode_buffer.hpp"
+#include "physr/policy/lstm_policy.hpp"
+#include "physr/priors/dimension_lattice.hpp"
+#include "physr/priors/observation.hpp"
+#include "physr/priors/partial_batch.hpp"
+#include "physr/priors/prior.hpp"
+#include "physr/search/pareto_front.hpp"
+#include "physr/search/sampler.hpp"
+
+namespace physr {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Rows the search trains on: all of them, or a seeded subset when there are many.
+Dataset SearchRows(const Dataset& data, Eigen::Index max_rows, std::uint64_t seed) {
+  if (max_rows <= 0 || data.rows() <= max_rows) return data;
+  Rng rng(seed, 0x5EA4C4);
+  // Partial Fisher–Yates over row indices, then sorted so the subset keeps file order.
+  std::vector<Eigen::Index> index(static_cast<std::size_t>(data.rows()));
+  std::iota(index.begin(), index.end(), Eigen::Index{0});
+  for (Eigen::Index i = 0; i < max_rows; ++i) {
+    const auto j = i + static_cast<Eigen::Index>(rng.Below(static_cast<std::uint64_t>(data.rows() - i)));
+    std::swap(index[static_cast<std::size_t>(i)], index[static_cast<std::size_t>(j)]);
+  }
+  index.resize(static_cast<std::size_t>(max_rows));
+  std::sort(index.begin(), index.end());
+  Dataset subset;
+  subset.names = data.names;
+  subset.dimensions = data.dimensions;
+  subset.target_name = data.target_name;
+  subset.target_dimension = data.target_dimension;
+  subset.X.resize(max_rows, data.X.cols());
+  subset.y.resize(max_rows);
+  if (data.weights.size() > 0) subset.weights.resize(max_rows);
+  for (Eigen::Index r = 0; r < max_rows; ++r) {
+    const Eigen::Index src = index[static_cast<std::size_t>(r)];
+    subset.X.row(r) = data.X.row(src);
+    subset.y(r) = data.y(src);
+    if (data.weights.size() > 0) subset.weights(r) = data.weights(src);
+  }
+  return subset;
+}
+
+double Reward(const FitResult& fit) {
+  if (!fit.finite || !std::isfinite(fit.nrmse)) return 0.0;
+  return 1.0 / (1.0 + fit.nrmse);
+}
+
+// The (1 − ε) quantile of the rewards, linear interpolation between order statistics.
+double RiskQuantile(std::vector<double> rewards, double epsilon) {
+  PHYSR_CHECK(!rewards.empty(), "quantile of an empty batch");
+  std::sort(rewards.begin(), rewards.end());
+  const double pos = (1.0 - epsilon) * static_cast<double>(rewards.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const std::size_t hi = std::min(lo + 1, rewards.size() - 1);
+  const double frac = pos - static_cast<double>(lo);
+  return rewards[lo] + frac * (rewards[hi] - rewards[lo]);
+}
+
+Formula MakeFormula(const Program& program, const Library& library, const FitResult& fit) {
+  Formula f;
+  f.program = program;
+  f.program.constants = fit.constants;
+  f.complexity = Complexity(program.tokens, library);
+  f.rmse = fit.rmse;
+  f.nrmse = fit.nrmse;
+  f.r2 = fit.r2;
+  const UnitCheckResult units = CheckUnits(f.program, library);
+  if (units.ok) f.dimension = units.dimension;
+  std::vector<bool> seen(static_cast<std::size_t>(library.num_free_constants()), false);
+  for (TokenId id : program.tokens) {
+    const Token& t = library[id];
+    if (t.kind != TokenKind::kFreeConstant) continue;
+    const auto slot = static_cast<std::size_t>(t.index);
+    if (seen[slot]) continue;
+    seen[slot] = true;
+    FittedConstant c;
+    c.name = t.name;
+    c.value = slot < fit.constants.size() ? fit.constants[slot] : t.value;
+    if (slot < fit.standard_errors.size()) c.standard_error = fit.standard_errors[slot];
+    c.dimension = t.dimension;
+    f.constants.push_back(std::move(c));
+  }
+  PrintOptions names;
+  PrintOptions values;
+  values.substitute_constants = true;
+  f.infix = ToInfix(f.program, library, names);
+  f.infix_values = ToInfix(f.program, library, values);
+  f.sympy = ToSympy(f.program, library, values);
+  f.latex = ToLatex(f.program, library, values);
+  return f;
+}
+
+std::string UniqueName(const std::string& base, const Library& library,
+                       const std::vector<std::string>& reserved) {
+  for (int i = 0;; ++i) {
+    std::string name = i == 0 ? base : base + "_" + std::to_string(i);
+    if (!library.Find(name) && std::find(reserved.begin(), reserved.end(), name) == reserved.end()) {
+      return name;
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& DefaultOperators() {
+  static const std::vector<std::string> ops = {"add", "sub", "mul", "div", "neg", "inv",
+                                               "n2",  "sqrt", "exp", "log", "sin", "cos"};
+  return ops;
+}
+
+void SearchConfig::Validate() const {
+  auto fail = [](const std::string& what) { throw InputError("invalid option: " + what); };
+  if (operators.empty()) fail("--ops needs at least one operator");
+  if (min_length < 1) fail("min length must be ≥ 1");
+  if (max_length < min_length) fail("max length must be ≥ min length");
+  if (max_length > 200) fail("max length must be ≤ 200");
+  if (batch_size < 2) fail("batch size must be ≥ 2");
+  if (!(risk_epsilon > 0.0 && risk_epsilon <= 1.0)) fail("risk epsilon must be in (0, 1]");
+  if (hidden_size < 1) fail("hidden size must be ≥ 1");
+  if (!(learning_rate > 0.0) || !std::isfinite(learning_rate)) fail("learning rate must be > 0");
+  if (!(entropy_weight >= 0.0)) fail("entropy weight must be ≥ 0");
+  if (!(entropy_gamma > 0.0 && entropy_gamma <= 1.0)) fail("entropy gamma must be in (0, 1]");
+  if (fit_iterations < 0) fail("fit iterations must be ≥ 0");
+  if (fit_restarts < 0) fail("fit restarts must be ≥ 0");
+  if (max_epochs < 0) fail("epochs must be ≥ 0");
+  if (!(time_limit_seconds >= 0.0)) fail("time limit must be ≥ 0");
+  if (max_evaluations < 0) fail("max evaluations must be ≥ 0");
+  if (!(perfect_nrmse >= 0.0)) fail("perfect-fit threshold must be ≥ 0");
+  if (threads < 0) fail("threads must be ≥ 0");
+  if (max_epochs == 0 && time_limit_seconds == 0.0 && max_evaluations == 0) {
+    // Allowed: the search then stops on a perfect fit or an interrupt only.
+  }
+}
+
+Library BuildSearchLibrary(const Dataset& data, const SearchConfig& config) {
+  Library library;
+  for (const std::string& name : config.operators) {
+    const std::optional<OpCode> op = OperatorByName(name);
+    if (!op) throw InputError("unknown operator '" + name + "' in --ops");
+    library.AddOperator(*op);
+  }
+  for (int i = 0; i < data.num_variables(); ++i) {
+    library.AddVariable(data.names[static_cast<std::size_t>(i)],
+                        data.dimensions[static_cast<std::size_t>(i)]);
+  }
+  bool has_one = false;
+  for (const FixedConstantSpec& c : config.fixed_constants) {
+    library.AddFixedConstant(c.name, c.value, c.dimension);
+    if (c.name == "1") has_one = true;
+  }
+  if (!has_one && !library.Find("1")) library.AddFixedConstant("1", 1.0, Dimension());
+  std::vector<std::string> reserved;
+  for (const FreeConstantSpec& c : config.free_constants) reserved.push_back(c.name);
+  if (config.default_free_constants) {
+    for (const char* base : {"k0", "k1"}) {
+      const std::string name = UniqueName(base, library, reserved);
+      library.AddFreeConstant(name, Dimension(), 1.0);
+    }
+  }
+  for (const FreeConstantSpec& c : config.free_constants) {
+    library.AddFreeConstant(c.name, c.dimension, c.initial_value);
+  }
+  return library;
+}
+
+SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
+                       const SearchCallbacks& callbacks) {
+  config.Validate();
+  if (data.rows() == 0) throw InputError("the dataset has no rows");
+  if (data.num_variables() == 0) throw InputError("the dataset has no input columns");
+  if (!data.X.allFinite() || !data.y.allFinite()) {
+    throw InputError("the dataset holds non-finite values");
+  }
+  const Clock::time_point start = Clock::now();
+  const int threads =
+      config.threads > 0 ? config.threads : std::max(1, tbb::info::default_concurrency());
+  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
+                                  static_cast<std::size_t>(threads));
+
+  SearchResult result;
+  result.seed = config.seed;
+  result.library = BuildSearchLibrary(data, config);
+  const Library& library = result.library;
+
+  DimensionLatticeOptions lattice_options;
+  lattice_options.max_length = config.max_length;
+  const DimensionLattice lattice(
+      library, config.units_prior ? std::optional<Dimension>(data.target_dimension) : std::nullopt,
+      lattice_options);
+  PriorOptions prior_options;
+  prior_options.min_length = config.min_length;
+  prior_options.max_length = config.max_length;
+  prior_options.soft_length_loc = config.soft_length_loc;
+  prior_options.soft_length_variance = config.soft_length_variance;
+  prior_options.units = config.units_prior;
+  const PriorSet priors = MakeDefaultPriors(lattice, prior_options);
+  const ObservationEncoder encoder(lattice);
+
+  LstmPolicyOptions policy_options;
+  policy_options.input_size = encoder.feature_size();
+  policy_options.num_tokens = static_cast<int>(library.size());
+  policy_options.hidden_size = config.hidden_size;
+  policy_options.seed = config.seed;
+  LstmPolicy policy(policy_options);
+  AdamOptions adam_options;
+  adam_options.learning_rate = static_cast<float>(config.learning_rate);
+  AdamOptimizer adam(policy.parameters(), adam_options);
+
+  const Dataset train = SearchRows(data, config.max_search_rows, config.seed);
+  BatchFitOptions fit_options;
+  fit_options.fit.solver.max_iterations = config.fit_iterations;
+  fit_options.fit.restarts = config.fit_restarts;
+  fit_options.fit.seed = config.seed;
+  fit_options.fit.compute_uncertainties = false;
+  fit_options.cache_capacity = config.cache_capacity;
+  BatchFitter fitter(library, fit_options);
+
+  Sampler sampler(lattice, priors, encoder, config.batch_size, config.max_length);
+  ParetoFront front;
+  Rng rng(config.seed, 1);
+  LossOptions loss_options;
+  loss_options.entropy_weight = config.entropy_weight;
+  loss_options.entropy_gamma = config.entropy_gamma;
+  LstmParameters<float> gradient;
+
+  std::unordered_set<std::uint64_t> offered;  // token hashes already offered to the front
+  double best_nrmse = std::numeric_limits<double>::infinity();
+  result.stop_reason = "epochs";
+  for (int epoch = 1;; ++epoch) {
+    const SampleBatch& batch = sampler.Sample(policy, rng);
+    result.sampled += batch.sampled;
+    result.dead_ends += batch.dead_ends;
+
+    // Drop the (never expected) dimensionally invalid programs before they reach the fitter.
+    std::vector<Program> programs;
+    std::vector<int> episode_of;
+    programs.reserve(batch.programs.size());
+    for (std::size_t i = 0; i < batch.programs.size(); ++i) {
+      if (config.units_prior &&
+          !CheckUnits(batch.programs[i], library, data.target_dimension).ok) {
+        ++result.invalid;
+        continue;
+      }
+      programs.push_back(batch.programs[i]);
+      episode_of.push_back(batch.episode[i]);
+    }
+    const std::vector<FitResult> fits = fitter.FitAll(programs, train);
+    result.evaluations += static_cast<std::int64_t>(programs.size());
+
+    std::vector<double> rewards(programs.size());
+    for (std::size_t i = 0; i < programs.size(); ++i) {
+      rewards[i] = Reward(fits[i]);
+      if (!fits[i].finite) continue;
+      best_nrmse = std::min(best_nrmse, fits[i].nrmse);
+      if (!offered.insert(HashTokens(programs[i].tokens)).second &&
+          offered.size() < (std::size_t{1} << 22)) {
+        continue;
+      }
+      FrontEntry entry;
+      entry.program = programs[i];
+      entry.program.constants = fits[i].constants;
+      entry.complexity = Complexity(programs[i].tokens, library);
+      entry.loss = fits[i].nrmse;
+      entry.epoch = static_cast<std::uint64_t>(epoch);
+      front.Offer(std::move(entry));
+    }
+
+    // Risk-seeking policy gradient on the top ε of the batch.
+    if (!programs.empty()) {
+      const double r_eps = RiskQuantile(rewards, config.risk_epsilon);
+      std::vector<int> elite;
+      std::vector<float> advantages;
+      for (std::size_t i = 0; i < programs.size(); ++i) {
+        if (rewards[i] >= r_eps) {
+          elite.push_back(episode_of[i]);
+          advantages.push_back(static_cast<float>(rewards[i] - r_eps));
+        }
+      }
+      if (!elite.empty()) {
+        policy.ComputeGradient(sampler.episodes(), elite, advantages, loss_options, &gradient);
+        adam.Step(policy.mutable_parameters(), gradient);
+      }
+    }
+
+    result.epochs = epoch;
+    const double seconds = SecondsSince(start);
+    EpochReport report;
+    report.epoch = epoch;
+    report.evaluations = result.evaluations;
+    report.seconds = seconds;
+    report.candidates_per_second =
+        seconds > 0.0 ? static_cast<double>(result.evaluations) / seconds : 0.0;
+    report.valid_share = batch.sampled > 0 ? static_cast<double>(programs.size()) /
+                                                 static_cast<double>(batch.sampled)
+                                           : 0.0;
+    report.best_nrmse = best_nrmse;
+    report.best_reward = std::isfinite(best_nrmse) ? 1.0 / (1.0 + best_nrmse) : 0.0;
+    if (const FrontEntry* best = front.MostAccurate()) {
+      PrintOptions values;
+      values.substitute_constants = true;
+      values.precision = 6;
+      report.best_infix = ToInfix(best->program, library, values);
+    }
+    bool stop = false;
+    if (callbacks.on_epoch && !callbacks.on_epoch(report)) {
+      result.stop_reason = "interrupted";
+      stop = true;
+    } else if (best_nrmse <= config.perfect_nrmse) {
+      result.stop_reason = "perfect fit";
+      stop = true;
+    } else if (callbacks.stop_requested != nullptr && callbacks.stop_requested->load()) {
+      result.stop_reason = "interrupted";
+      stop = true;
+    } else if (config.max_epochs > 0 && epoch >= config.max_epochs) {
+      result.stop_reason = "epochs";
+      stop = true;
+    } else if (config.max_evaluations > 0 && result.evaluations >= config.max_evaluations) {
+      result.stop_reason = "evaluations";
+      stop = true;
+    } else if (config.time_limit_seconds > 0.0 && seconds >= config.time_limit_seconds) {
+      result.stop_reason = "time limit";
+      stop = true;
+    }
+    if (stop) break;
+  }
+
+  // Refit the front on every row (the search may have used a subset) with uncertainties,
+  // then select the model on the refitted losses.
+  FitOptions final_options = fit_options.fit;
+  final_options.compute_uncertainties = true;
+  final_options.solver.max_iterations = std::max(100, config.fit_iterations);
+  ParetoFront final_front;
+  std::vector<std::pair<Program, FitResult>> refits;
+  for (const FrontEntry& e : front.entries()) {
+    FitResult fit = FitConstants(e.program, library, data, final_options);
+    if (!fit.finite) continue;
+    FrontEntry entry;
+    entry.program = e.program;
+    entry.program.constants = fit.constants;
+    entry.complexity = e.complexity;
+    entry.loss = fit.nrmse;
+    entry.epoch = e.epoch;
+    final_front.Offer(entry);
+    refits.emplace_back(e.program, std::move(fit));
+  }
+  auto fit_of = [&](const FrontEntry& e) -> const FitResult& {
+    for (const auto& [program, fit] : refits) {
+      if (program.tokens == e.program.tokens) return fit;
+    }
+    PHYSR_CHECK(false, "front entry without its refit");
+  };
+  for (const FrontEntry& e : final_front.entries()) {
+    result.pareto.push_back(MakeFormula(e.program, library, fit_of(e)));
+  }
+  if (const FrontEntry* best = final_front.Best(config.perfect_nrmse)) {
+    result.best = MakeFormula(best->program, library, fit_of(*best));
+  }
+  result.seconds = SecondsSince(start);
+  return result;
+}
+
+}  // namespace physr

@@ -1,0 +1,175 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "physr/core/error.hpp"
+#include "physr/core/rng.hpp"
+#include "physr/expr/parser.hpp"
+#include "physr/search/pareto_front.hpp"
+#include "physr/search/search.hpp"
+#include "physr/units/unit_parser.hpp"
+
+namespace physr {
+namespace {
+
+FrontEntry Entry(std::vector<TokenId> tokens, double complexity, double loss) {
+  FrontEntry e;
+  e.program.tokens = std::move(tokens);
+  e.complexity = complexity;
+  e.loss = loss;
+  return e;
+}
+
+// A dataset from a closure over named columns with units, uniform inputs in [lo, hi].
+Dataset MakeData(const std::vector<std::pair<std::string, std::string>>& inputs,
+                 const std::string& target, const std::string& target_unit,
+                 const std::function<double(const Eigen::VectorXd&)>& law, int rows,
+                 std::uint64_t seed, double lo = 0.5, double hi = 3.0) {
+  Dataset d;
+  Rng rng(seed);
+  d.X.resize(rows, static_cast<Eigen::Index>(inputs.size()));
+  for (const auto& [name, unit] : inputs) {
+    d.names.push_back(name);
+    d.dimensions.push_back(units::ParseUnit(unit));
+  }
+  d.target_name = target;
+  d.target_dimension = units::ParseUnit(target_unit);
+  d.y.resize(rows);
+  for (int r = 0; r < rows; ++r) {
+    for (Eigen::Index c = 0; c < d.X.cols(); ++c) d.X(r, c) = rng.Uniform(lo, hi);
+    d.y(r) = law(d.X.row(r).transpose());
+  }
+  return d;
+}
+
+SearchConfig SmallConfig(std::uint64_t seed) {
+  SearchConfig config;
+  config.batch_size = 500;
+  config.max_epochs = 60;
+  config.seed = seed;
+  config.max_length = 20;
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("ParetoFront keeps the most accurate formula per complexity, non-dominated") {
+  ParetoFront front;
+  CHECK(front.Offer(Entry({1}, 1, 0.5)));
+  CHECK(front.Offer(Entry({1, 2, 3}, 3, 0.1)));
+  CHECK_FALSE(front.Offer(Entry({4, 5, 6}, 3, 0.2)));  // same complexity, worse
+  CHECK_FALSE(front.Offer(Entry({4, 5, 6, 7, 8}, 5, 0.3)));  // dominated by complexity 3
+  CHECK(front.Offer(Entry({2, 2, 2}, 3, 0.05)));  // replaces the complexity-3 entry
+  CHECK(front.Offer(Entry({1, 1, 1, 1, 1}, 5, 0.0)));
+  CHECK_FALSE(front.Offer(Entry({9}, 1, std::nan(""))));
+  REQUIRE(front.entries().size() == 3);
+  CHECK(front.entries()[0].loss == 0.5);
+  CHECK(front.entries()[1].loss == 0.05);
+  CHECK(front.entries()[2].loss == 0.0);
+  // A simpler exact formula evicts every more complex entry.
+  CHECK(front.Offer(Entry({3}, 1, 0.0)));
+  REQUIRE(front.entries().size() == 1);
+  CHECK(front.MostAccurate()->program.tokens == std::vector<TokenId>{3});
+}
+
+TEST_CASE("ParetoFront ties do not depend on arrival order") {
+  ParetoFront a, b;
+  a.Offer(Entry({1, 2}, 2, 0.25));
+  a.Offer(Entry({1, 1}, 2, 0.25));
+  b.Offer(Entry({1, 1}, 2, 0.25));
+  b.Offer(Entry({1, 2}, 2, 0.25));
+  REQUIRE(a.entries().size() == 1);
+  REQUIRE(b.entries().size() == 1);
+  CHECK(a.entries()[0].program.tokens == b.entries()[0].program.tokens);
+}
+
+TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else PySR's score") {
+  ParetoFront front;
+  front.Offer(Entry({1}, 1, 1.0));
+  front.Offer(Entry({1, 2, 3}, 3, 1e-9));
+  front.Offer(Entry({1, 2, 3, 4, 5}, 5, 1e-12));
+  CHECK(front.Best(1e-6)->complexity == 3);
+  ParetoFront noisy;
+  noisy.Offer(Entry({1}, 1, 1.0));
+  noisy.Offer(Entry({1, 2, 3}, 3, 0.10));   // score ln(10)/2 ≈ 1.15
+  noisy.Offer(Entry({1, 2, 3, 4, 5}, 5, 0.099));  // tiny gain: low score, within 1.5×
+  CHECK(noisy.Best(1e-6)->complexity == 3);
+  CHECK(noisy.Score(1) == doctest::Approx(std::log(10.0) / 2));
+}
+
+TEST_CASE("BuildSearchLibrary adds variables, the constant 1 and default free constants") {
+  const Dataset d = MakeData({{"m", "kg"}, {"a", "m/s^2"}}, "F", "N",
+                             [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 10, 1);
+  SearchConfig config;
+  const Library lib = BuildSearchLibrary(d, config);
+  CHECK(lib.num_variables() == 2);
+  CHECK(lib.num_free_constants() == 2);
+  REQUIRE(lib.Find("1"));
+  CHECK(lib[*lib.Find("1")].value == 1.0);
+  CHECK(lib.FindOperator(OpCode::kCos));
+  config.operators = {"mul", "frobnicate"};
+  CHECK_THROWS_AS(BuildSearchLibrary(d, config), InputError);
+}
+
+TEST_CASE("RunSearch rejects a target no expression can reach, with a clear message") {
+  const Dataset d = MakeData({{"m", "kg"}}, "x", "m",
+                             [](const Eigen::VectorXd& x) { return x(0); }, 10, 2);
+  SearchConfig config = SmallConfig(1);
+  config.default_free_constants = false;
+  try {
+    RunSearch(d, config);
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("no dimensionally valid expression") != std::string::npos);
+  }
+}
+
+TEST_CASE("Seeded searches recover easy laws within an epoch cap") {
+  struct Case {
+    const char* name;
+    Dataset data;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"F = m*a", MakeData({{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
+                                       [](const Eigen::VectorXd& x) { return x(0) * x(1); },
+                                       100, 11)});
+  cases.push_back({"v = d/t", MakeData({{"d", "m"}, {"t", "s"}}, "v", "m/s",
+                                       [](const Eigen::VectorXd& x) { return x(0) / x(1); },
+                                       100, 12)});
+  cases.push_back({"E = m*v^2/2",
+                   MakeData({{"m", "kg"}, {"v", "m/s"}}, "E", "J",
+                            [](const Eigen::VectorXd& x) { return 0.5 * x(0) * x(1) * x(1); },
+                            100, 13)});
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    const SearchResult r = RunSearch(c.data, SmallConfig(5));
+    REQUIRE(r.best.has_value());
+    CHECK(r.stop_reason == "perfect fit");
+    CHECK(r.best->nrmse < 1e-6);
+    CHECK(r.best->r2 > 1 - 1e-10);
+    CHECK(r.invalid == 0);
+  }
+}
+
+TEST_CASE("The same seed gives the same Pareto front with 1 or 2 threads") {
+  const Dataset d = MakeData({{"m", "kg"}, {"v", "m/s"}, {"h", "m"}}, "E", "J",
+                             [](const Eigen::VectorXd& x) {
+                               return x(0) * 9.81 * x(2) + 0.5 * x(0) * x(1) * x(1);
+                             },
+                             60, 21);
+  SearchConfig config = SmallConfig(9);
+  config.max_epochs = 4;
+  config.batch_size = 300;
+  config.threads = 1;
+  const SearchResult one = RunSearch(d, config);
+  config.threads = 2;
+  const SearchResult two = RunSearch(d, config);
+  REQUIRE(one.pareto.size() == two.pareto.size());
+  for (std::size_t i = 0; i < one.pareto.size(); ++i) {
+    CHECK(one.pareto[i].program == two.pareto[i].program);
+    CHECK(one.pareto[i].nrmse == two.pareto[i].nrmse);
+  }
+  CHECK(one.evaluations == two.evaluations);
+}
+
+}  // namespace physr
