@@ -15,29 +15,33 @@ LatticeDim DivideByPower(const LatticeDim& d, int num, int den) {
 }
 
 // Candidate values of the subtree in progress at one level of the path, each with the tokens
-// its pending operands still need. Small and fixed-size: no allocation per step. When full,
-// further candidates are dropped, which only makes the look-ahead stricter.
+// its pending operands still need. Small and fixed-size: no allocation per step. Values off
+// the lattice box are dropped, and so are candidates beyond the capacity; both only make the
+// look-ahead stricter.
 class FormSet {
  public:
-  static constexpr int kCapacity = 48;
+  static constexpr int kCapacity = 24;
   struct Form {
     LatticeDim value;
+    std::int64_t cell;
     int extra;
   };
   void Clear() { size_ = 0; }
   bool empty() const { return size_ == 0; }
   int size() const { return size_; }
   const Form& operator[](int i) const { return items_[static_cast<std::size_t>(i)]; }
-  void Add(const LatticeDim& value, int extra) {
-    if (!value.valid || extra >= kInf) return;
+  void Add(const DimensionLattice& lattice, const LatticeDim& value, int extra) {
+    if (extra >= kInf) return;
+    const std::int64_t cell = lattice.Cell(value);
+    if (cell < 0) return;
     for (int i = 0; i < size_; ++i) {
       Form& f = items_[static_cast<std::size_t>(i)];
-      if (f.value == value) {
+      if (f.cell == cell) {
         f.extra = std::min(f.extra, extra);
         return;
       }
     }
-    if (size_ < kCapacity) items_[static_cast<std::size_t>(size_++)] = {value, extra};
+    if (size_ < kCapacity) items_[static_cast<std::size_t>(size_++)] = {value, cell, extra};
   }
   int MinExtra() const {
     int best = kInf;
@@ -59,19 +63,12 @@ UnitsPrior::UnitsPrior(const DimensionLattice& lattice, int max_length)
               "units prior max_length must not exceed the lattice's");
   CheckTargetReachable(lattice);
   const Library& library = lattice.library();
-  operator_nodes_.resize(library.size());
   for (std::size_t id = 0; id < library.size(); ++id) {
     const Token& t = library[static_cast<TokenId>(id)];
     if (t.IsTerminal()) continue;
     const OperatorInfo& info = Info(t.op);
     operators_.push_back({static_cast<TokenId>(id), info.rule, info.power.num(),
                           info.power.den()});
-    OpenNode& n = operator_nodes_[id];
-    n.token = static_cast<TokenId>(id);
-    n.rule = info.rule;
-    n.power_num = static_cast<std::int8_t>(info.power.num());
-    n.power_den = static_cast<std::int8_t>(info.power.den());
-    n.arity = static_cast<std::uint8_t>(t.arity);
   }
 }
 
@@ -87,22 +84,20 @@ int UnitsPrior::SlotCost(const Requirement& r) const {
   return kInf;
 }
 
-int UnitsPrior::Pending(const OpenNode* extra_top, std::span<const OpenNode> path,
-                        const LatticeDim& x) const {
+int UnitsPrior::Pending(std::span<const OpenNode> path, int stop, const LatticeDim& x) const {
   FormSet a;
   FormSet b;
   FormSet* cur = &a;
   FormSet* next = &b;
-  cur->Add(x, 0);
-  const int depth = static_cast<int>(path.size());
-  for (int i = depth - (extra_top ? 0 : 1); i >= 0; --i) {
-    const OpenNode& node = i == depth ? *extra_top : path[static_cast<std::size_t>(i)];
+  cur->Add(*lattice_, x, 0);
+  for (int i = static_cast<int>(path.size()) - 1; i >= stop; --i) {
+    const OpenNode& node = path[static_cast<std::size_t>(i)];
     next->Clear();
     const Requirement& req = node.requirement;
     if (node.next_child + 1 >= node.arity) {
       // The subtree in progress is the node's last operand: the node closes with it.
       for (int k = 0; k < cur->size(); ++k) {
-        next->Add(NodeResult(node, node.first_dim, (*cur)[k].value), (*cur)[k].extra);
+        next->Add(*lattice_, NodeResult(node, node.first_dim, (*cur)[k].value), (*cur)[k].extra);
       }
     } else {
       // First operand in progress; price the pending second one.
@@ -111,7 +106,7 @@ int UnitsPrior::Pending(const OpenNode* extra_top, std::span<const OpenNode> pat
           for (int k = 0; k < cur->size(); ++k) {
             const FormSet::Form& f = (*cur)[k];
             const int c = lattice_->MinLen(req.is_fixed() ? req.dim : f.value);
-            if (c < kInf) next->Add(f.value, f.extra + c);
+            if (c < kInf) next->Add(*lattice_, f.value, f.extra + c);
           }
           break;
         case UnitRule::kProduct:
@@ -124,12 +119,12 @@ int UnitsPrior::Pending(const OpenNode* extra_top, std::span<const OpenNode> pat
               const int c = lattice_->MinLen(product ? req.dim - f.value : f.value - req.dim);
               if (c < kInf) best = std::min(best, f.extra + c);
             }
-            next->Add(req.dim, best);
+            next->Add(*lattice_, req.dim, best);
           } else {
             for (int k = 0; k < cur->size(); ++k) {
               const FormSet::Form& f = (*cur)[k];
               for (const DimensionLattice::TerminalGroup& g : lattice_->terminal_groups()) {
-                next->Add(product ? f.value + g.dim : f.value - g.dim, f.extra + 1);
+                next->Add(*lattice_, product ? f.value + g.dim : f.value - g.dim, f.extra + 1);
               }
             }
           }
@@ -138,7 +133,9 @@ int UnitsPrior::Pending(const OpenNode* extra_top, std::span<const OpenNode> pat
         case UnitRule::kPowRule: {
           const int c = lattice_->MinLen(LatticeDim{});
           for (int k = 0; k < cur->size(); ++k) {
-            if ((*cur)[k].value.IsZero() && c < kInf) next->Add(LatticeDim{}, (*cur)[k].extra + c);
+            if ((*cur)[k].value.IsZero() && c < kInf) {
+              next->Add(*lattice_, LatticeDim{}, (*cur)[k].extra + c);
+            }
           }
           break;
         }
@@ -153,7 +150,7 @@ int UnitsPrior::Pending(const OpenNode* extra_top, std::span<const OpenNode> pat
         if ((*next)[k].value == req.dim) best = std::min(best, (*next)[k].extra);
       }
       next->Clear();
-      next->Add(req.dim, best);
+      next->Add(*lattice_, req.dim, best);
     } else if (req.kind == Requirement::Kind::kImpossible) {
       return kInf;
     }
@@ -174,13 +171,25 @@ void UnitsPrior::Apply(const PartialBatch& batch, TokenMask mask) const {
     const Requirement slot = ChildRequirement(top, top.next_child, top.first_dim);
     // Tokens still available after placing this one.
     const int budget = max_length_ - batch.length(row) - 1;
+    // Below the deepest operator with a fixed requirement, the pending cost no longer depends
+    // on the current slot: price that part once per row.
+    int fixed_at = static_cast<int>(path.size()) - 1;
+    while (!path[static_cast<std::size_t>(fixed_at)].requirement.is_fixed()) --fixed_at;
+    const OpenNode& anchor = path[static_cast<std::size_t>(fixed_at)];
+    const int below = fixed_at == 0 ? 0 : Pending(path.first(static_cast<std::size_t>(fixed_at)), 0,
+                                                  anchor.requirement.dim);
+    const std::span<const OpenNode> upper = path.subspan(static_cast<std::size_t>(fixed_at));
+    const auto pending_at = [&](const LatticeDim& x) {
+      const int c = Pending(upper, 0, x);
+      return c >= kInf || below >= kInf ? kInf : c + below;
+    };
     if (slot.kind == Requirement::Kind::kImpossible || budget < 0) {
       std::fill(allowed.begin(), allowed.end(), std::uint8_t{0});
       continue;
     }
 
     if (slot.is_fixed()) {
-      const int pending = Pending(nullptr, path, slot.dim);
+      const int pending = pending_at(slot.dim);
       for (const OperatorEntry& op : operators_) {
         if (!allowed[op.token]) continue;
         int cost = kInf;
@@ -226,7 +235,7 @@ void UnitsPrior::Apply(const PartialBatch& batch, TokenMask mask) const {
       const auto h = static_cast<std::size_t>(cell) & (kMemoSize - 1);
       MemoEntry& e = memo_[h];
       if (e.generation == memo_generation_ && e.cell == cell) return e.cost;
-      const int cost = Pending(nullptr, path, x);
+      const int cost = pending_at(x);
       e = {memo_generation_, cell, cost};
       return cost;
     };

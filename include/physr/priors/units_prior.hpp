@@ -51,15 +51,13 @@ class UnitsPrior final : public Prior {
   };
   static constexpr int kMaxCandidates = 64;
   int SlotCost(const Requirement& r) const;
-  // Pending(x) above; `extra_top`, when given, is a hypothetical operator on top of `path`
-  // whose child 0 is the slot of dimension x. DimensionLattice::kUnreachable when infeasible.
-  int Pending(const OpenNode* extra_top, std::span<const OpenNode> path,
-              const LatticeDim& x) const;
+  // Pending(x) above for the subtree in progress under path.back(), walking path[size-1]
+  // down to path[stop]. DimensionLattice::kUnreachable when infeasible.
+  int Pending(std::span<const OpenNode> path, int stop, const LatticeDim& x) const;
 
   const DimensionLattice* lattice_;
   int max_length_;
   std::vector<OperatorEntry> operators_;
-  std::vector<OpenNode> operator_nodes_;  // per library token: the node it opens
   // Per-row memo of Pending(x) by lattice cell, invalidated by bumping the generation.
   struct MemoEntry {
     std::uint64_t generation = 0;
