@@ -1,4 +1,4 @@
-// physr command-line tool: `physr units`, `physr eval` (DESIGN §5). Exit status 0 on
+// physr command-line tool: `physr units`, `physr eval`, `physr fit` (DESIGN §5). Exit status 0 on
 // success, 2 for bad usage or input (one line on stderr naming the problem), 1 for an
 // internal error.
 #include <CLI/CLI.hpp>
@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "eval_command.hpp"
+#include "fit_command.hpp"
 #include "units_command.hpp"
 
 #ifndef PHYSR_VERSION
@@ -38,13 +39,16 @@ int Run(int argc, char** argv) {
 
   UnitsOptions units_options;
   EvalOptions eval_options;
+  FitCommandOptions fit_options;
   CLI::App* units = AddUnitsCommand(app, units_options);
   CLI::App* eval = AddEvalCommand(app, eval_options);
+  CLI::App* fit = AddFitCommand(app, fit_options);
 
   // CLI11 reports an unknown command as a missing one; name it instead.
-  if (argc > 1 && argv[1][0] != '-' && !units->check_name(argv[1]) && !eval->check_name(argv[1])) {
+  if (argc > 1 && argv[1][0] != '-' && !units->check_name(argv[1]) && !eval->check_name(argv[1]) &&
+      !fit->check_name(argv[1])) {
     PrintError("error", "unknown command '" + std::string(argv[1]) +
-                            "' (commands: units, eval; see 'physr --help')");
+                            "' (commands: units, eval, fit; see 'physr --help')");
     return kExitInputError;
   }
   try {
@@ -56,6 +60,7 @@ int Run(int argc, char** argv) {
   }
   if (units->parsed()) return RunUnits(units_options, std::cout);
   if (eval->parsed()) return RunEval(eval_options, std::cout);
+  if (fit->parsed()) return RunFit(fit_options, std::cout);
   PrintError("error", "no command given (see 'physr --help')");
   return kExitInputError;
 }

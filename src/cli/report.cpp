@@ -60,8 +60,8 @@ FormulaReport MakeFormulaReport(const Program& program, const Library& library,
   report.sympy = ToSympy(program, library, values);
   report.latex = ToLatex(program, library, values);
   const UnitCheckResult units = CheckUnits(program, library);
-  PHYSR_CHECK(units.ok, "MakeFormulaReport needs a dimensionally valid program: " + units.error);
   report.dimension = units.dimension;
+  if (!units.ok) report.unit_error = units.error;
   report.complexity = Complexity(program.tokens, library);
   report.metrics = metrics;
   std::vector<bool> seen(library.size(), false);
@@ -102,10 +102,14 @@ void PrintFormulaReport(std::ostream& out, const FormulaReport& report,
     out << value << '\n';
   };
   line("formula", report.infix);
-  line("units", report.dimension.ToUnitString() + "  (" +
-                    (report.dimension.IsDimensionless() ? std::string("dimensionless")
-                                                        : report.dimension.ToSymbolString()) +
-                    ")");
+  if (!report.unit_error.empty()) {
+    line("units", "dimensionally invalid: " + report.unit_error);
+  } else {
+    line("units", report.dimension.ToUnitString() + "  (" +
+                      (report.dimension.IsDimensionless() ? std::string("dimensionless")
+                                                          : report.dimension.ToSymbolString()) +
+                      ")");
+  }
   line("complexity", FormatNumber(report.complexity));
   line("RMSE", FormatNumber(report.metrics.rmse) +
                    (target_unit == "1" ? std::string() : " " + target_unit));
@@ -130,7 +134,13 @@ void WriteFormulaFields(JsonWriter& w, const FormulaReport& report) {
   w.Field("infix", report.infix_values);
   w.Field("sympy", report.sympy);
   w.Field("latex", report.latex);
-  w.Field("units", report.dimension.ToUnitString());
+  if (report.unit_error.empty()) {
+    w.Field("units", report.dimension.ToUnitString());
+  } else {
+    w.Key("units");
+    w.Null();
+    w.Field("unit_error", report.unit_error);
+  }
   w.Field("complexity", report.complexity);
   w.Field("rmse", report.metrics.rmse);
   w.Field("nrmse", report.metrics.nrmse);

@@ -42,13 +42,16 @@ struct FormulaReport {
   std::string sympy;         // free constants replaced by their values
   std::string latex;         // free constants replaced by their values
   Dimension dimension;
+  // Empty for a dimensionally valid formula; otherwise the unit checker's message (formulas
+  // found with --no-units-prior may be invalid), and `dimension` is meaningless.
+  std::string unit_error;
   double complexity = 0.0;
   FitMetrics metrics;
   // Named constants the formula uses (numeric literals excluded), in order of first use.
   std::vector<ConstantReport> constants;
 };
 
-// Summarises a complete, dimensionally valid program (its dimension comes from CheckUnits).
+// Summarises a complete program (its dimension comes from CheckUnits; see unit_error).
 // `standard_errors` holds one entry per free-constant slot
 // (Token::index) when the constants were fitted (NaN where not estimable), and is empty
 // otherwise.

@@ -152,9 +152,7 @@ void SearchConfig::Validate() const {
   if (max_evaluations < 0) fail("max evaluations must be ≥ 0");
   if (!(perfect_nrmse >= 0.0)) fail("perfect-fit threshold must be ≥ 0");
   if (threads < 0) fail("threads must be ≥ 0");
-  if (max_epochs == 0 && time_limit_seconds == 0.0 && max_evaluations == 0) {
-    // Allowed: the search then stops on a perfect fit or an interrupt only.
-  }
+  if (perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
 }
 
 Library BuildSearchLibrary(const Dataset& data, const SearchConfig& config) {
@@ -250,6 +248,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
 
   std::unordered_set<std::uint64_t> offered;  // token hashes already offered to the front
   double best_nrmse = std::numeric_limits<double>::infinity();
+  int first_perfect_epoch = 0;  // 0 until an exact formula is found
   result.stop_reason = "epochs";
   for (int epoch = 1;; ++epoch) {
     const SampleBatch& batch = sampler.Sample(policy, rng);
@@ -277,10 +276,10 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       rewards[i] = Reward(fits[i]);
       if (!fits[i].finite) continue;
       best_nrmse = std::min(best_nrmse, fits[i].nrmse);
-      if (!offered.insert(HashTokens(programs[i].tokens)).second &&
-          offered.size() < (std::size_t{1} << 22)) {
-        continue;
-      }
+      // A program's fit is deterministic, so each distinct program is offered once (the set
+      // is bounded: past the cap it restarts, costing only repeated offers).
+      if (offered.size() >= (std::size_t{1} << 22)) offered.clear();
+      if (!offered.insert(HashTokens(programs[i].tokens)).second) continue;
       FrontEntry entry;
       entry.program = programs[i];
       entry.program.constants = fits[i].constants;
@@ -308,6 +307,9 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     }
 
     result.epochs = epoch;
+    if (first_perfect_epoch == 0 && best_nrmse <= config.perfect_nrmse) {
+      first_perfect_epoch = epoch;
+    }
     const double seconds = SecondsSince(start);
     EpochReport report;
     report.epoch = epoch;
@@ -330,7 +332,9 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     if (callbacks.on_epoch && !callbacks.on_epoch(report)) {
       result.stop_reason = "interrupted";
       stop = true;
-    } else if (best_nrmse <= config.perfect_nrmse) {
+    } else if (best_nrmse <= config.perfect_nrmse &&
+               epoch >= (first_perfect_epoch == 0 ? epoch : first_perfect_epoch) +
+                            config.perfect_patience) {
       result.stop_reason = "perfect fit";
       stop = true;
     } else if (callbacks.stop_requested != nullptr && callbacks.stop_requested->load()) {

@@ -55,7 +55,10 @@ struct SearchConfig {
   int max_epochs = 0;
   double time_limit_seconds = 0.0;
   std::int64_t max_evaluations = 0;
-  double perfect_nrmse = 1e-6;  // stop when the best NRMSE on the training rows is below
+  double perfect_nrmse = 1e-6;  // a formula with NRMSE below this on the training rows is exact
+  // After the first exact formula, keep searching this many epochs for simpler exact ones
+  // (the front then selects the simplest), then stop with "perfect fit". 0 stops at once.
+  int perfect_patience = 10;
 
   // Rows: with more rows than this, the search runs on a seeded random subset of them and the
   // final front is refitted on all rows. 0 = always all rows.

@@ -1,0 +1,312 @@
+#include "fit_command.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <sstream>
+
+#include "options.hpp"
+#include "physr/core/error.hpp"
+#include "physr/data/csv.hpp"
+#include "physr/expr/unit_check.hpp"
+#include "physr/search/search.hpp"
+#include "report.hpp"
+
+namespace physr::cli {
+namespace {
+
+// Set by the signal handler; the search polls it between epochs.
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
+
+extern "C" void HandleStopSignal(int signal) {
+  if (g_stop.load()) {
+    // A second signal: the user insists. Restore the default action and re-raise.
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+    return;
+  }
+  g_signal.store(signal);
+  g_stop.store(true);
+}
+
+// Installs the stop handlers for the lifetime of a run and restores the previous ones.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop.store(false);
+    g_signal.store(0);
+    previous_int_ = std::signal(SIGINT, HandleStopSignal);
+    previous_term_ = std::signal(SIGTERM, HandleStopSignal);
+  }
+  ~StopSignals() {
+    std::signal(SIGINT, previous_int_);
+    std::signal(SIGTERM, previous_term_);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  void (*previous_int_)(int);
+  void (*previous_term_)(int);
+};
+
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> parts;
+  std::string current;
+  for (char c : text) {
+    if (c == ',') {
+      parts.push_back(current);
+      current.clear();
+    } else if (c != ' ') {
+      current.push_back(c);
+    }
+  }
+  parts.push_back(current);
+  return parts;
+}
+
+std::string Shorten(const std::string& text, std::size_t width) {
+  if (text.size() <= width) return text;
+  return text.substr(0, width - 3) + "...";
+}
+
+std::string Abbreviate(double x) {
+  char buf[32];
+  if (x >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.1fM", x / 1e6);
+  } else if (x >= 1e3) {
+    std::snprintf(buf, sizeof buf, "%.1fk", x / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f", x);
+  }
+  return buf;
+}
+
+FormulaReport ReportOf(const Formula& f, const Library& library) {
+  std::vector<double> errors(static_cast<std::size_t>(library.num_free_constants()),
+                             std::numeric_limits<double>::quiet_NaN());
+  for (const FittedConstant& c : f.constants) {
+    if (const auto id = library.Find(c.name)) {
+      errors[static_cast<std::size_t>(library[*id].index)] = c.standard_error;
+    }
+  }
+  FitMetrics metrics;
+  metrics.rmse = f.rmse;
+  metrics.nrmse = f.nrmse;
+  metrics.r2 = f.r2;
+  return MakeFormulaReport(f.program, library, metrics, errors);
+}
+
+void WriteJsonFile(const std::string& path, const std::string& text) {
+  // Atomic: write a sibling temporary file, then rename over the target.
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
+    if (!file) throw InputError("--json: cannot write '" + temp + "': " + std::strerror(errno));
+    file << text;
+    file.flush();
+    if (!file) throw InputError("--json: error writing '" + temp + "'");
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) throw InputError("--json: cannot rename '" + temp + "' to '" + path + "': " + ec.message());
+}
+
+}  // namespace
+
+CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "fit", "Discover formulas for the target column: a Pareto front of accuracy vs complexity");
+  cmd->add_option("DATA", o.data_path,
+                  "CSV file with a name[unit] header; the last column is the target")
+      ->required();
+  cmd->add_option("--target", o.target, "Target column (default: the last column)");
+  cmd->add_option("--ops", o.ops,
+                  "Operators to use, replacing the defaults "
+                  "(add,sub,mul,div,neg,inv,n2,sqrt,exp,log,sin,cos); also n3, tan, tanh, "
+                  "arcsin, arccos, arctan, abs, pow")
+      ->type_name("OP,...");
+  cmd->add_option("--const", o.constants,
+                  "Fixed constant with unit and value, e.g. c[m/s]=299792458 (repeatable)")
+      ->type_name("NAME[UNIT]=VALUE")
+      ->allow_extra_args(false);
+  cmd->add_option("--free-const", o.free_constants,
+                  "Constant to fit, with its unit and optional start value, e.g. g[m/s^2] "
+                  "(repeatable; added to the two default dimensionless ones)")
+      ->type_name("NAME[UNIT][=START]")
+      ->allow_extra_args(false);
+  cmd->add_flag("--no-default-consts", o.no_default_constants,
+                "Do not add the two default dimensionless free constants");
+  cmd->add_option("--max-length", o.max_length, "Longest formula, in tokens")
+      ->capture_default_str();
+  cmd->add_option("--batch", o.batch, "Formulas sampled per epoch")->capture_default_str();
+  cmd->add_option("--epochs", o.epochs,
+                  "Stop after this many epochs (default 200 when no other limit is given)");
+  cmd->add_option("--time-limit", o.time_limit, "Stop after this many seconds")
+      ->type_name("S");
+  cmd->add_option("--max-evals", o.max_evals, "Stop after this many formulas scored");
+  cmd->add_option("--seed", o.seed, "Random seed: the same seed gives the same result")
+      ->capture_default_str();
+  cmd->add_option("--threads", o.threads, "Worker threads (default: all cores)");
+  CLI::Option* sigma = cmd->add_option(
+      "--sigma", o.sigma, "Column of per-row standard errors of the target (weights 1/sigma^2)");
+  CLI::Option* weights = cmd->add_option("--weights", o.weights, "Column of per-row weights");
+  sigma->excludes(weights);
+  cmd->add_option("--units", o.units,
+                  "Units for columns whose header has none, or overriding it: v=m/s,E=J")
+      ->type_name("NAME=UNIT,...");
+  cmd->add_flag("--drop-nonfinite", o.drop_nonfinite,
+                "Drop rows holding NaN or inf instead of rejecting the file");
+  cmd->add_flag("--no-units-prior", o.no_units_prior,
+                "Ignore units while sampling (for comparisons; results may be dimensionally wrong)");
+  cmd->add_option("--json", o.json_path, "Also write the result as JSON to this file")
+      ->type_name("OUT.json");
+  cmd->add_flag("--quiet,-q", o.quiet, "No progress line");
+  return cmd;
+}
+
+int RunFit(const FitCommandOptions& o, std::ostream& out) {
+  SearchConfig config;
+  if (!o.ops.empty()) config.operators = SplitCommas(o.ops);
+  for (const std::string& text : o.constants) {
+    config.fixed_constants.push_back(ParseFixedConstant(text));
+  }
+  for (const std::string& text : o.free_constants) {
+    config.free_constants.push_back(ParseFreeConstant(text));
+  }
+  config.default_free_constants = !o.no_default_constants;
+  config.max_length = o.max_length;
+  config.min_length = std::min(config.min_length, o.max_length);
+  config.batch_size = o.batch;
+  config.max_epochs = o.epochs;
+  config.time_limit_seconds = o.time_limit;
+  config.max_evaluations = o.max_evals;
+  if (o.epochs == 0 && o.time_limit == 0.0 && o.max_evals == 0) config.max_epochs = 200;
+  config.seed = o.seed;
+  config.threads = o.threads;
+  config.units_prior = !o.no_units_prior;
+  config.Validate();
+
+  CsvOptions csv_options;
+  csv_options.drop_nonfinite = o.drop_nonfinite;
+  if (!o.units.empty()) csv_options.units = ParseUnitOverrides(o.units);
+  std::error_code ignored;
+  if (std::filesystem::is_directory(o.data_path, ignored)) {
+    throw InputError("cannot read '" + o.data_path + "': it is a directory, not a CSV file");
+  }
+  const CsvTable table = ReadCsvFile(o.data_path, csv_options);
+  DatasetOptions dataset_options;
+  dataset_options.target = o.target;
+  dataset_options.sigma = o.sigma;
+  dataset_options.weights = o.weights;
+  const Dataset data = MakeDataset(table, dataset_options);
+  if (table.dropped_rows > 0) {
+    std::cerr << "physr: note: dropped " << table.dropped_rows
+              << " row(s) holding NaN or inf (--drop-nonfinite)\n";
+  }
+
+  const bool show_progress = !o.quiet && isatty(STDERR_FILENO) != 0;
+  SearchCallbacks callbacks;
+  callbacks.stop_requested = &g_stop;
+  std::size_t last_width = 0;
+  if (show_progress) {
+    callbacks.on_epoch = [&last_width](const EpochReport& r) {
+      std::ostringstream line;
+      line << "epoch " << r.epoch << "  " << Abbreviate(r.candidates_per_second) << " cand/s  valid "
+           << std::fixed << std::setprecision(1) << 100.0 * r.valid_share << "%  best R "
+           << std::setprecision(4) << r.best_reward << "  NRMSE " << std::scientific
+           << std::setprecision(2) << r.best_nrmse << "  " << Shorten(r.best_infix, 60);
+      std::string text = line.str();
+      const std::size_t width = text.size();
+      if (width < last_width) text.append(last_width - width, ' ');
+      last_width = width;
+      std::cerr << '\r' << text << std::flush;
+      return true;
+    };
+  }
+
+  StopSignals signals;
+  const SearchResult result = RunSearch(data, config, callbacks);
+  if (show_progress) std::cerr << '\n';
+
+  const Library& library = result.library;
+  std::vector<FormulaReport> reports;
+  for (const Formula& f : result.pareto) reports.push_back(ReportOf(f, library));
+  std::optional<FormulaReport> best;
+  if (result.best) best = ReportOf(*result.best, library);
+
+  if (!o.json_path.empty()) {
+    std::ostringstream json;
+    JsonWriter w(json);
+    w.BeginObject();
+    w.Key("best");
+    if (best) {
+      w.BeginObject();
+      WriteFormulaFields(w, *best);
+      w.EndObject();
+    } else {
+      w.Null();
+    }
+    w.Key("pareto");
+    w.BeginArray();
+    for (const FormulaReport& r : reports) {
+      w.BeginObject();
+      WriteFormulaFields(w, r);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.IntegerField("epochs", result.epochs);
+    w.IntegerField("evaluations", result.evaluations);
+    w.Field("seconds", result.seconds);
+    w.Field("stop_reason", result.stop_reason);
+    w.Key("seed");
+    w.Integer(static_cast<std::int64_t>(result.seed));
+    w.IntegerField("sampled", result.sampled);
+    w.IntegerField("dead_ends", result.dead_ends);
+    w.IntegerField("invalid", result.invalid);
+    w.Field("data", table.source);
+    w.Field("target", data.target_name);
+    w.EndObject();
+    WriteJsonFile(o.json_path, json.str());
+  }
+
+  const std::string target_unit = data.target_dimension.ToUnitString();
+  out << "data        " << table.source << ": " << data.rows() << " rows, target "
+      << data.target_name << " [" << target_unit << "]\n";
+  out << "search      " << result.epochs << " epochs, " << result.evaluations
+      << " formulas scored in " << std::fixed << std::setprecision(1) << result.seconds
+      << " s; stopped: " << result.stop_reason << "\n";
+  out.unsetf(std::ios::floatfield);
+  out << std::setprecision(6);
+  out << "\nPareto front (complexity, NRMSE, R^2, formula):\n";
+  for (const FormulaReport& r : reports) {
+    out << "  " << std::setw(4) << FormatNumber(r.complexity, 4) << "  " << std::setw(10)
+        << FormatNumber(r.metrics.nrmse, 3) << "  " << std::setw(12)
+        << FormatNumber(r.metrics.r2, 8) << "  " << data.target_name << " = " << r.infix_values
+        << "\n";
+  }
+  if (best) {
+    out << "\nbest\n";
+    PrintFormulaReport(out, *best, target_unit);
+  } else {
+    out << "\nno formula with finite predictions was found\n";
+  }
+  if (!o.json_path.empty()) out << "json        " << o.json_path << '\n';
+  const int signal = g_signal.load();
+  if (signal == SIGINT) return 130;
+  if (signal == SIGTERM) return 143;
+  return 0;
+}
+
+}  // namespace physr::cli

@@ -1,0 +1,44 @@
+// `physr fit DATA.csv ...`: discovers formulas for the target column (DESIGN §5). Reads the
+// CSV, runs the search with a live progress line on a terminal, prints the Pareto front with
+// fitted constants ± standard errors and units, and writes the JSON result. Ctrl-C (SIGINT) or
+// SIGTERM finish the current epoch and still report the best formulas.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace physr::cli {
+
+struct FitCommandOptions {
+  std::string data_path;
+  std::string target;
+  std::string ops;                          // comma-separated operator names
+  std::vector<std::string> constants;       // --const NAME[UNIT]=VALUE
+  std::vector<std::string> free_constants;  // --free-const NAME[UNIT][=START]
+  bool no_default_constants = false;
+  int max_length = 35;
+  int batch = 1000;
+  int epochs = 0;
+  double time_limit = 0.0;
+  std::int64_t max_evals = 0;
+  std::uint64_t seed = 0;
+  int threads = 0;
+  std::string sigma;
+  std::string weights;
+  std::string units;
+  bool drop_nonfinite = false;
+  bool no_units_prior = false;
+  std::string json_path;
+  bool quiet = false;
+};
+
+CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& options);
+
+// Returns the exit status: 0, or 130 / 143 when SIGINT / SIGTERM stopped the run (after
+// reporting). Bad input throws InputError (exit status 2 in main).
+int RunFit(const FitCommandOptions& options, std::ostream& out);
+
+}  // namespace physr::cli
