@@ -95,6 +95,13 @@ TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else PySR's score")
   noisy.Offer(Entry({1, 2, 3, 4, 5}, 5, 0.099));  // tiny gain: low score, within 1.5×
   CHECK(noisy.Best(1e-6)->complexity == 3);
   CHECK(noisy.Score(1) == doctest::Approx(std::log(10.0) / 2));
+  // Equal losses further up the front do not beat a simple first entry.
+  ParetoFront flat;
+  flat.Offer(Entry({1, 2, 3}, 7, 0.00806));
+  flat.Offer(Entry({1, 2, 3, 4}, 16, 0.00806 * (1 - 1e-9)));
+  flat.Offer(Entry({1, 2, 3, 4, 5}, 35, 0.00806 * (1 - 2e-9)));
+  CHECK(flat.Score(0) == doctest::Approx(-std::log(0.00806) / 7));
+  CHECK(flat.Best(1e-6)->complexity == 7);
 }
 
 TEST_CASE("BuildSearchLibrary adds variables, the constant 1 and default free constants") {

@@ -41,12 +41,15 @@ const FrontEntry* ParetoFront::MostAccurate() const {
 }
 
 double ParetoFront::Score(std::size_t i, double loss_floor) const {
-  if (i == 0 || i >= entries_.size()) return 0.0;
-  const FrontEntry& a = entries_[i - 1];
+  if (i >= entries_.size()) return 0.0;
   const FrontEntry& b = entries_[i];
-  const double dc = b.complexity - a.complexity;
+  // The first entry is scored against the baseline that predicts the mean of y: NRMSE 1 at
+  // complexity 0.
+  const double a_loss = i == 0 ? 1.0 : entries_[i - 1].loss;
+  const double a_complexity = i == 0 ? 0.0 : entries_[i - 1].complexity;
+  const double dc = b.complexity - a_complexity;
   if (dc <= 0.0) return 0.0;
-  return -(std::log(std::max(b.loss, loss_floor)) - std::log(std::max(a.loss, loss_floor))) / dc;
+  return -(std::log(std::max(b.loss, loss_floor)) - std::log(std::max(a_loss, loss_floor))) / dc;
 }
 
 const FrontEntry* ParetoFront::Best(double good_enough_loss) const {

@@ -32,7 +32,8 @@ class ParetoFront {
   bool empty() const { return entries_.empty(); }
   // The entry with the lowest loss (the last one), or nullptr when empty.
   const FrontEntry* MostAccurate() const;
-  // PySR's score of entry i: −Δlog(loss)/Δcomplexity against entry i−1 (0 for the first).
+  // PySR's score of entry i: −Δlog(loss)/Δcomplexity against entry i−1; the first entry is
+  // scored against the mean predictor (loss 1 at complexity 0), as losses are NRMSEs.
   // Losses are floored at `loss_floor` so exact fits do not give infinite scores.
   double Score(std::size_t i, double loss_floor = 1e-12) const;
   // The selected model: among entries whose loss is within max(1.5 × the lowest loss,
