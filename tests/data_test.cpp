@@ -246,6 +246,13 @@ TEST_CASE("ReadCsvFile reads a file and names it in messages") {
   } catch (const InputError& e) {
     CHECK(Contains(e.what(), "cannot open '" + missing + "': "));
   }
+  const std::string directory = dir.string();
+  try {
+    ReadCsvFile(directory);
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    CHECK(Contains(e.what(), "it is a directory"));
+  }
 }
 
 TEST_CASE("A large generated table round-trips bit-exactly through %.17g") {

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string_view>
 #include <system_error>
@@ -366,6 +367,11 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
 }
 
 CsvTable ReadCsvFile(const std::string& path, const CsvOptions& options) {
+  // An ifstream opens a directory without complaint and then fails while sizing its buffer.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError("cannot read '" + path + "': it is a directory, not a CSV file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int error = errno;
