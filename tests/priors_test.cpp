@@ -293,8 +293,10 @@ TEST_CASE("units look-ahead is exact against brute force on a small library") {
       if (lattice.MinLen(*lattice.target()) > max_len) continue;
       PriorSet priors;
       priors.Add(std::make_unique<HardLengthPrior>(library, 1, max_len));
-      priors.Add(std::make_unique<UnitsPrior>(lattice, max_len));
+      priors.Add(std::make_unique<UnitsPrior>(lattice, max_len, 1.0));
       std::map<std::vector<TokenId>, std::set<TokenId>> valid_next;
+      // Shortest valid program through each (prefix, next token).
+      std::map<std::vector<TokenId>, std::map<TokenId, int>> shortest;
       int num_valid = 0;
       EnumeratePrograms(library, max_len, [&](const std::vector<TokenId>& p) {
         const auto d = ReferenceDimension(p, library);
@@ -309,8 +311,10 @@ TEST_CASE("units look-ahead is exact against brute force on a small library") {
         }
         ++num_valid;
         for (std::size_t k = 0; k < p.size(); ++k) {
-          valid_next[std::vector<TokenId>(p.begin(), p.begin() + static_cast<long>(k))].insert(
-              p[k]);
+          const std::vector<TokenId> prefix(p.begin(), p.begin() + static_cast<long>(k));
+          valid_next[prefix].insert(p[k]);
+          const auto [it, inserted] = shortest[prefix].emplace(p[k], static_cast<int>(p.size()));
+          if (!inserted) it->second = std::min(it->second, static_cast<int>(p.size()));
         }
       });
       REQUIRE(num_valid > 0);
@@ -322,6 +326,10 @@ TEST_CASE("units look-ahead is exact against brute force on a small library") {
         batch.Reset(1);
         for (TokenId t : prefix) batch.Append(0, t);
         const std::vector<std::uint8_t> mask = MaskOf(priors, batch);
+        std::vector<float> factors(library.size());
+        priors.ComputeLogFactors(batch, TokenLogFactors{factors, static_cast<int>(library.size())});
+        int best = max_len + 1;
+        for (const auto& [t, len] : shortest[prefix]) best = std::min(best, len);
         bool waits_on_free = false;
         for (const OpenNode& n : batch.Path(0)) {
           waits_on_free = waits_on_free || (n.arity == 2 && n.next_child == 0 &&
@@ -342,6 +350,12 @@ TEST_CASE("units look-ahead is exact against brute force on a small library") {
           if (!waits_on_free) {
             CHECK(mask[id] == static_cast<int>(valid));
             ++exact_checks;
+            // Fixed slots: the Occam factor is exactly −(extra length of the shortest
+            // completion through the token).
+            if (valid) {
+              CHECK(factors[id] ==
+                    doctest::Approx(-(shortest[prefix][static_cast<TokenId>(id)] - best)));
+            }
           }
         }
       }
@@ -350,6 +364,54 @@ TEST_CASE("units look-ahead is exact against brute force on a small library") {
       CHECK(allowed_count >= 0.9 * valid_count);
     }
   }
+}
+
+TEST_CASE("completion length log-factors of the units prior on hand-made prefixes") {
+  // Target L from x [L] and t [T] with add, mul, div (no "1"). Shortest completions, counted
+  // by hand: at the root x closes at once (0 more tokens); add needs x x (2); mul and div
+  // need 4 (mul x div x x, div mul x x x). After "mul x" the slot needs a dimensionless
+  // value: div x x (2 more), add (div x x)(div x x) (6), mul needs a 1/L factor of 3 tokens'
+  // minimum 5 besides a terminal (6).
+  const Library library =
+      MakeLibrary({"add", "mul", "div"}, {{"x", Dim(1)}, {"t", Dim(0, 0, 1)}}, 0, false);
+  const DimensionLattice lattice(library, Dim(1));
+  const TokenId add = Id(library, "add"), mul = Id(library, "mul"), div = Id(library, "div"),
+                x = Id(library, "x"), t = Id(library, "t");
+  std::vector<float> f(library.size());
+  const auto factors = [&](double beta, const std::vector<std::string>& prefix) {
+    PriorSet priors;
+    priors.Add(std::make_unique<UnitsPrior>(lattice, 35, beta));
+    const PartialBatch batch = BatchOf(lattice, 35, prefix);
+    priors.ComputeLogFactors(batch, TokenLogFactors{f, static_cast<int>(library.size())});
+    return MaskOf(priors, batch);
+  };
+  for (double beta : {1.0, 0.5, 2.5}) {
+    INFO("beta ", beta);
+    auto mask = factors(beta, {});
+    CHECK(mask[t] == 0);  // the mask is the look-ahead's, whatever beta
+    CHECK(mask[x] == 1);
+    CHECK(mask[add] == 1);
+    CHECK(f[x] == 0.0f);
+    CHECK(f[add] == doctest::Approx(-beta * 2.0));
+    CHECK(f[mul] == doctest::Approx(-beta * 4.0));
+    CHECK(f[div] == doctest::Approx(-beta * 4.0));
+    CHECK(f[t] == 0.0f);  // not allowed: left alone
+    mask = factors(beta, {"mul", "x"});
+    CHECK(mask[x] == 0);
+    CHECK(mask[t] == 0);
+    CHECK(mask[mul] == 1);
+    CHECK(f[div] == 0.0f);
+    CHECK(f[add] == doctest::Approx(-beta * (6.0 - 2.0)));
+    CHECK(f[mul] == doctest::Approx(-beta * (6.0 - 2.0)));
+    // The cheaper token is favoured by exactly exp(beta × difference) over the dearer one.
+    factors(beta, {});
+    CHECK(std::exp(f[add] - f[mul]) == doctest::Approx(std::exp(beta * 2.0)));
+  }
+  // beta = 0 adds nothing and leaves the mask as it was.
+  const auto with = factors(1.0, {"mul"});
+  const auto without = factors(0.0, {"mul"});
+  CHECK(with == without);
+  for (float v : f) CHECK(v == 0.0f);
 }
 
 TEST_CASE("hard length prior") {
@@ -724,6 +786,7 @@ TEST_CASE("sampled programs are complete and dimensionally valid: units and leng
   options.max_exp_nesting = 0;
   options.max_log_nesting = 0;
   options.max_trig_nesting = 0;
+  options.completion_length_weight = 0.0;
   const auto [programs, dead] = RunScenarios(options, kPerRun, 20240611);
   CHECK(programs == 12 * kPerRun);
   CHECK(static_cast<double>(dead) < 2e-2 * static_cast<double>(programs));

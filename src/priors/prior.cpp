@@ -68,7 +68,8 @@ PriorSet MakeDefaultPriors(const DimensionLattice& lattice, const PriorOptions& 
                                            options.max_trig_nesting, "trig_nesting"));
   }
   if (options.units && lattice.target()) {
-    set.Add(std::make_unique<UnitsPrior>(lattice, options.max_length));
+    set.Add(std::make_unique<UnitsPrior>(lattice, options.max_length,
+                                         options.completion_length_weight));
   }
   return set;
 }

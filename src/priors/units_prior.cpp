@@ -10,6 +10,9 @@ namespace {
 
 constexpr int kInf = DimensionLattice::kUnreachable;
 
+// a + b, saturating at kInf.
+int Plus(int a, int b) { return a >= kInf || b >= kInf ? kInf : a + b; }
+
 LatticeDim DivideByPower(const LatticeDim& d, int num, int den) {
   return num < 0 ? Scale(d, -den, -num) : Scale(d, den, num);
 }
@@ -56,8 +59,13 @@ class FormSet {
 
 }  // namespace
 
-UnitsPrior::UnitsPrior(const DimensionLattice& lattice, int max_length)
-    : lattice_(&lattice), max_length_(max_length) {
+UnitsPrior::UnitsPrior(const DimensionLattice& lattice, int max_length,
+                       double completion_length_weight)
+    : lattice_(&lattice),
+      max_length_(max_length),
+      completion_length_weight_(completion_length_weight),
+      costs_(lattice.library().size(), kInf) {
+  PHYSR_CHECK(completion_length_weight >= 0.0, "completion_length_weight must be >= 0");
   PHYSR_CHECK(lattice.target().has_value(), "the units prior needs a target dimension");
   PHYSR_CHECK(max_length >= 1 && max_length <= lattice.max_length(),
               "units prior max_length must not exceed the lattice's");
@@ -160,136 +168,167 @@ int UnitsPrior::Pending(std::span<const OpenNode> path, int stop, const LatticeD
   return cur->MinExtra();
 }
 
-void UnitsPrior::Apply(const PartialBatch& batch, TokenMask mask) const {
+int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row,
+                                std::span<const std::uint8_t> consider, bool minimal) const {
+  std::fill(costs_.begin(), costs_.end(), kInf);
+  const auto considered = [&](TokenId t) { return consider.empty() || consider[t] != 0; };
   const LatticeDim zero{};
   const int zero_cost = lattice_->MinLen(zero);
+  const std::span<const OpenNode> path = batch.Path(row);
+  const OpenNode& top = path.back();
+  const Requirement slot = ChildRequirement(top, top.next_child, top.first_dim);
+  // Tokens still available after placing this one.
+  const int budget = max_length_ - batch.length(row) - 1;
+  if (slot.kind == Requirement::Kind::kImpossible || budget < 0) return -1;
+  // Below the deepest operator with a fixed requirement, the pending cost no longer depends
+  // on the current slot: price that part once per row.
+  int fixed_at = static_cast<int>(path.size()) - 1;
+  while (!path[static_cast<std::size_t>(fixed_at)].requirement.is_fixed()) --fixed_at;
+  const OpenNode& anchor = path[static_cast<std::size_t>(fixed_at)];
+  const int below = fixed_at == 0 ? 0 : Pending(path.first(static_cast<std::size_t>(fixed_at)), 0,
+                                                anchor.requirement.dim);
+  const std::span<const OpenNode> upper = path.subspan(static_cast<std::size_t>(fixed_at));
+  const auto pending_at = [&](const LatticeDim& x) { return Plus(Pending(upper, 0, x), below); };
+
+  if (slot.is_fixed()) {
+    const int pending = pending_at(slot.dim);
+    for (const OperatorEntry& op : operators_) {
+      if (!considered(op.token)) continue;
+      int cost = kInf;
+      switch (op.rule) {
+        case UnitRule::kPower:
+          cost = lattice_->MinLen(DivideByPower(slot.dim, op.power_num, op.power_den));
+          break;
+        case UnitRule::kPreserve:
+          cost = lattice_->MinLen(slot.dim);
+          break;
+        case UnitRule::kDimensionless:
+          if (slot.dim.IsZero()) cost = zero_cost;
+          break;
+        case UnitRule::kPowRule:
+          if (slot.dim.IsZero()) cost = Plus(zero_cost, zero_cost);
+          break;
+        case UnitRule::kSame:
+          cost = Plus(lattice_->MinLen(slot.dim), lattice_->MinLen(slot.dim));
+          break;
+        case UnitRule::kProduct:
+        case UnitRule::kQuotient:
+          cost = lattice_->PairCost(op.rule, slot.dim);
+          break;
+        case UnitRule::kTerminal:
+          break;
+      }
+      costs_[op.token] = Plus(pending, cost);
+    }
+    for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
+      if (!(group.dim == slot.dim)) continue;
+      for (TokenId t : group.tokens) {
+        if (considered(t)) costs_[t] = pending;
+      }
+    }
+    return budget;
+  }
+
+  // Free slot: the subtree's dimension x is the look-ahead's variable. Every operator's cost
+  // reduces to Pending(x) for some x (its result as a function of its first child's dimension
+  // z), so Pending is memoised per x for this row.
+  ++memo_generation_;
+  const auto pending_of = [&](const LatticeDim& x) {
+    const std::int64_t cell = lattice_->Cell(x);
+    if (cell < 0) return kInf;
+    const auto h = static_cast<std::size_t>(cell) & (kMemoSize - 1);
+    MemoEntry& e = memo_[h];
+    if (e.generation == memo_generation_ && e.cell == cell) return e.cost;
+    const int cost = pending_at(x);
+    e = {memo_generation_, cell, cost};
+    return cost;
+  };
+  for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
+    const int pending = pending_of(group.dim);
+    for (TokenId t : group.tokens) {
+      if (considered(t)) costs_[t] = pending;
+    }
+  }
+  for (const OperatorEntry& op : operators_) {
+    if (!considered(op.token)) continue;
+    // Tokens, beyond those of the child subtree, that the operator's own pending operand and
+    // the open slots above need, given its first child's dimension z.
+    const auto rest = [&](const LatticeDim& z) {
+      switch (op.rule) {
+        case UnitRule::kPower:
+          return pending_of(Scale(z, op.power_num, op.power_den));
+        case UnitRule::kPreserve:
+          return pending_of(z);
+        case UnitRule::kDimensionless:
+          return pending_of(LatticeDim{});
+        case UnitRule::kPowRule:
+          return Plus(zero_cost, pending_of(LatticeDim{}));
+        case UnitRule::kSame:
+          return Plus(lattice_->MinLen(z), pending_of(z));
+        case UnitRule::kProduct:
+        case UnitRule::kQuotient: {
+          int best = kInf;
+          for (const DimensionLattice::TerminalGroup& g : lattice_->terminal_groups()) {
+            const LatticeDim x = op.rule == UnitRule::kProduct ? z + g.dim : z - g.dim;
+            best = std::min(best, Plus(1, pending_of(x)));
+            if (!minimal && best <= budget) break;
+          }
+          return best;
+        }
+        case UnitRule::kTerminal:
+          break;
+      }
+      return kInf;
+    };
+    int best = kInf;
+    if (op.rule == UnitRule::kDimensionless || op.rule == UnitRule::kPowRule) {
+      best = Plus(zero_cost, rest(zero));
+    } else {
+      // Candidates z in order of FreeMinLen: the mask stops at the first completion within
+      // the budget; the minimal search goes on while a shorter one is still possible.
+      int tries = 0;
+      bool done = false;
+      for (int len = 1; len <= budget && len < best && !done && tries < kMaxCandidates; ++len) {
+        for (const LatticeDim& z : lattice_->FreeLevel(len)) {
+          if (++tries > kMaxCandidates) break;
+          best = std::min(best, Plus(len, rest(z)));
+          if (!minimal && best <= budget) {
+            done = true;
+            break;
+          }
+        }
+      }
+    }
+    costs_[op.token] = best;
+  }
+  return budget;
+}
+
+void UnitsPrior::Apply(const PartialBatch& batch, TokenMask mask) const {
   for (int row = 0; row < batch.batch_size(); ++row) {
     if (batch.IsComplete(row)) continue;
     const std::span<std::uint8_t> allowed = mask.Row(row);
-    const std::span<const OpenNode> path = batch.Path(row);
-    const OpenNode& top = path.back();
-    const Requirement slot = ChildRequirement(top, top.next_child, top.first_dim);
-    // Tokens still available after placing this one.
-    const int budget = max_length_ - batch.length(row) - 1;
-    // Below the deepest operator with a fixed requirement, the pending cost no longer depends
-    // on the current slot: price that part once per row.
-    int fixed_at = static_cast<int>(path.size()) - 1;
-    while (!path[static_cast<std::size_t>(fixed_at)].requirement.is_fixed()) --fixed_at;
-    const OpenNode& anchor = path[static_cast<std::size_t>(fixed_at)];
-    const int below = fixed_at == 0 ? 0 : Pending(path.first(static_cast<std::size_t>(fixed_at)), 0,
-                                                  anchor.requirement.dim);
-    const std::span<const OpenNode> upper = path.subspan(static_cast<std::size_t>(fixed_at));
-    const auto pending_at = [&](const LatticeDim& x) {
-      const int c = Pending(upper, 0, x);
-      return c >= kInf || below >= kInf ? kInf : c + below;
-    };
-    if (slot.kind == Requirement::Kind::kImpossible || budget < 0) {
-      std::fill(allowed.begin(), allowed.end(), std::uint8_t{0});
-      continue;
+    const int budget = CompletionCosts(batch, row, allowed, /*minimal=*/false);
+    for (std::size_t t = 0; t < allowed.size(); ++t) {
+      if (costs_[t] > budget) allowed[t] = 0;
     }
+  }
+}
 
-    if (slot.is_fixed()) {
-      const int pending = pending_at(slot.dim);
-      for (const OperatorEntry& op : operators_) {
-        if (!allowed[op.token]) continue;
-        int cost = kInf;
-        switch (op.rule) {
-          case UnitRule::kPower:
-            cost = lattice_->MinLen(DivideByPower(slot.dim, op.power_num, op.power_den));
-            break;
-          case UnitRule::kPreserve:
-            cost = lattice_->MinLen(slot.dim);
-            break;
-          case UnitRule::kDimensionless:
-            if (slot.dim.IsZero()) cost = zero_cost;
-            break;
-          case UnitRule::kPowRule:
-            if (slot.dim.IsZero()) cost = 2 * zero_cost;
-            break;
-          case UnitRule::kSame:
-            cost = 2 * lattice_->MinLen(slot.dim);
-            break;
-          case UnitRule::kProduct:
-          case UnitRule::kQuotient:
-            cost = lattice_->PairCost(op.rule, slot.dim);
-            break;
-          case UnitRule::kTerminal:
-            break;
-        }
-        if (cost >= kInf || pending >= kInf || pending + cost > budget) allowed[op.token] = 0;
-      }
-      for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
-        if (group.dim == slot.dim && pending <= budget) continue;
-        for (TokenId t : group.tokens) allowed[t] = 0;
-      }
-      continue;
+void UnitsPrior::AddLogFactors(const PartialBatch& batch, TokenLogFactors factors) const {
+  if (completion_length_weight_ <= 0.0) return;
+  for (int row = 0; row < batch.batch_size(); ++row) {
+    if (batch.IsComplete(row)) continue;
+    const int budget = CompletionCosts(batch, row, {}, /*minimal=*/true);
+    int shortest = kInf;
+    for (int c : costs_) {
+      if (c <= budget) shortest = std::min(shortest, c);
     }
-
-    // Free slot: the subtree's dimension x is the look-ahead's variable. Every operator's
-    // test reduces to Pending(x) for some x (its result as a function of its first child's
-    // dimension z), so Pending is memoised per x for this row.
-    ++memo_generation_;
-    const auto pending_of = [&](const LatticeDim& x) {
-      const std::int64_t cell = lattice_->Cell(x);
-      if (cell < 0) return kInf;
-      const auto h = static_cast<std::size_t>(cell) & (kMemoSize - 1);
-      MemoEntry& e = memo_[h];
-      if (e.generation == memo_generation_ && e.cell == cell) return e.cost;
-      const int cost = pending_at(x);
-      e = {memo_generation_, cell, cost};
-      return cost;
-    };
-    for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
-      if (pending_of(group.dim) <= budget) continue;
-      for (TokenId t : group.tokens) allowed[t] = 0;
-    }
-    for (const OperatorEntry& op : operators_) {
-      if (!allowed[op.token]) continue;
-      // Tokens, beyond those of the child subtree, that the operator's own pending operand
-      // needs, and the operator's value given its first child's dimension z.
-      const auto feasible = [&](const LatticeDim& z, int child_cost) {
-        const int left = budget - child_cost;
-        switch (op.rule) {
-          case UnitRule::kPower:
-            return pending_of(Scale(z, op.power_num, op.power_den)) <= left;
-          case UnitRule::kPreserve:
-            return pending_of(z) <= left;
-          case UnitRule::kDimensionless:
-            return pending_of(LatticeDim{}) <= left;
-          case UnitRule::kPowRule:
-            return zero_cost + pending_of(LatticeDim{}) <= left;
-          case UnitRule::kSame: {
-            const int copy = lattice_->MinLen(z);
-            return copy < kInf && copy + pending_of(z) <= left;
-          }
-          case UnitRule::kProduct:
-          case UnitRule::kQuotient:
-            for (const DimensionLattice::TerminalGroup& g : lattice_->terminal_groups()) {
-              const LatticeDim x = op.rule == UnitRule::kProduct ? z + g.dim : z - g.dim;
-              if (1 + pending_of(x) <= left) return true;
-            }
-            return false;
-          case UnitRule::kTerminal:
-            break;
-        }
-        return false;
-      };
-      bool ok = false;
-      if (op.rule == UnitRule::kDimensionless || op.rule == UnitRule::kPowRule) {
-        ok = zero_cost < kInf && feasible(zero, zero_cost);
-      } else {
-        int tries = 0;
-        for (int len = 1; len <= budget && !ok && tries < kMaxCandidates; ++len) {
-          for (const LatticeDim& z : lattice_->FreeLevel(len)) {
-            if (++tries > kMaxCandidates) break;
-            if (feasible(z, len)) {
-              ok = true;
-              break;
-            }
-          }
-        }
-      }
-      if (!ok) allowed[op.token] = 0;
+    if (shortest >= kInf) continue;
+    const std::span<float> out = factors.Row(row);
+    for (std::size_t t = 0; t < costs_.size(); ++t) {
+      if (costs_[t] > budget) continue;
+      out[t] -= static_cast<float>(completion_length_weight_ * (costs_[t] - shortest));
     }
   }
 }

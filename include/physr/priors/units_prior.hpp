@@ -21,6 +21,13 @@
 // closed under continuing it (FreeMinLen witnesses use terminal second operands, matching the
 // assumption), so dead ends arise only from the candidate cap, the bounded lattice, or other
 // priors masking the witness. PriorSet::ComputeMask counts them; the sampler resamples them.
+//
+// The same costs give a soft Occam prior on the completion length. With C(t) the fewest tokens
+// after t that complete the program (Pending plus the token's own operands, exact in fixed
+// slots; in free slots the cheapest candidate z within kMaxCandidates tries for operators and
+// the pending cost of the terminal's dimension for terminals), every allowed token gets the
+// log-factor −β·(C(t) − min of C over the tokens the look-ahead allows): tokens forcing longer
+// programs become exponentially less likely, and none is masked by it.
 #pragma once
 
 #include <cstdint>
@@ -33,14 +40,19 @@ namespace physr {
 class UnitsPrior final : public Prior {
  public:
   // `lattice` must outlive the prior and have a target (PHYSR_CHECK). max_length ≤
-  // lattice.max_length(). Throws InputError when the target is unreachable
-  // (CheckTargetReachable).
-  UnitsPrior(const DimensionLattice& lattice, int max_length);
+  // lattice.max_length(). completion_length_weight is β above (≥ 0, PHYSR_CHECK; 0 adds no
+  // log-factors). Throws InputError when the target is unreachable (CheckTargetReachable).
+  UnitsPrior(const DimensionLattice& lattice, int max_length,
+             double completion_length_weight = 0.0);
 
   std::string_view name() const override { return "units"; }
   // Cost per incomplete row: one pass over the path, one check per operator token, and one
   // walk up the closing subtrees per distinct terminal dimension. No allocation.
   void Apply(const PartialBatch& batch, TokenMask mask) const override;
+  // Adds −β·(C(t) − min C) to every token the look-ahead allows (see above); nothing when
+  // β = 0. Cost per incomplete row: as Apply, plus a search on past the first feasible
+  // candidate for operators in free slots. Not thread-safe (shares the memo).
+  void AddLogFactors(const PartialBatch& batch, TokenLogFactors factors) const override;
 
  private:
   struct OperatorEntry {
@@ -51,13 +63,22 @@ class UnitsPrior final : public Prior {
   };
   static constexpr int kMaxCandidates = 64;
   int SlotCost(const Requirement& r) const;
+  // Fills costs_[t] = C(t) for the current slot of incomplete `row` (kUnreachable when no
+  // completion is known). Tokens with consider[t] == 0 are skipped (left kUnreachable); an
+  // empty `consider` means all. With `minimal` false an operator in a free slot stops at its
+  // first completion within the budget (all the mask needs); with true it searches on for
+  // the fewest tokens. Returns the budget (tokens left after placing one), −1 when none.
+  int CompletionCosts(const PartialBatch& batch, int row, std::span<const std::uint8_t> consider,
+                      bool minimal) const;
   // Pending(x) above for the subtree in progress under path.back(), walking path[size-1]
   // down to path[stop]. DimensionLattice::kUnreachable when infeasible.
   int Pending(std::span<const OpenNode> path, int stop, const LatticeDim& x) const;
 
   const DimensionLattice* lattice_;
   int max_length_;
+  double completion_length_weight_;
   std::vector<OperatorEntry> operators_;
+  mutable std::vector<int> costs_;  // per library token, scratch for CompletionCosts
   // Per-row memo of Pending(x) by lattice cell, invalidated by bumping the generation.
   struct MemoEntry {
     std::uint64_t generation = 0;
