@@ -201,20 +201,13 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   CsvOptions csv_options;
   csv_options.drop_nonfinite = o.drop_nonfinite;
   if (!o.units.empty()) csv_options.units = ParseUnitOverrides(o.units);
-  std::error_code ignored;
-  if (std::filesystem::is_directory(o.data_path, ignored)) {
-    throw InputError("cannot read '" + o.data_path + "': it is a directory, not a CSV file");
-  }
-  const CsvTable table = ReadCsvFile(o.data_path, csv_options);
   DatasetOptions dataset_options;
   dataset_options.target = o.target;
   dataset_options.sigma = o.sigma;
   dataset_options.weights = o.weights;
-  const Dataset data = MakeDataset(table, dataset_options);
-  if (table.dropped_rows > 0) {
-    std::cerr << "physr: note: dropped " << table.dropped_rows
-              << " row(s) holding NaN or inf (--drop-nonfinite)\n";
-  }
+  const LoadedData loaded = LoadData(o.data_path, csv_options, dataset_options);
+  const CsvTable& table = loaded.table;
+  const Dataset& data = loaded.data;
 
   const bool show_progress = !o.quiet && isatty(STDERR_FILENO) != 0;
   SearchCallbacks callbacks;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <iostream>
 #include <optional>
 
 #include "physr/core/error.hpp"
@@ -153,6 +154,18 @@ std::map<std::string, std::string> ParseUnitOverrides(std::string_view text,
     }
   }
   return result;
+}
+
+LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
+                    const DatasetOptions& dataset_options) {
+  LoadedData loaded;
+  loaded.table = ReadCsvFile(path, csv_options);
+  loaded.data = MakeDataset(loaded.table, dataset_options);
+  if (loaded.table.dropped_rows > 0) {
+    std::cerr << "physr: note: dropped " << loaded.table.dropped_rows
+              << " row(s) holding NaN or inf (--drop-nonfinite)\n";
+  }
+  return loaded;
 }
 
 }  // namespace physr::cli

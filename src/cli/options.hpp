@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "physr/data/csv.hpp"
 #include "physr/expr/library.hpp"
 
 namespace physr::cli {
@@ -36,5 +37,16 @@ FreeConstantSpec ParseFreeConstant(std::string_view text, std::string_view flag 
 // InputError); whether each name is a column is checked by the CSV reader.
 std::map<std::string, std::string> ParseUnitOverrides(std::string_view text,
                                                       std::string_view flag = "--units");
+
+struct LoadedData {
+  CsvTable table;
+  Dataset data;
+};
+
+// Reads the CSV at `path` and splits it into inputs and target, as `physr eval` and
+// `physr fit` both do; prints a note on stderr when --drop-nonfinite dropped rows. Throws
+// InputError (from the reader or MakeDataset) for bad files.
+LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
+                    const DatasetOptions& dataset_options);
 
 }  // namespace physr::cli
