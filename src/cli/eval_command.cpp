@@ -81,16 +81,6 @@ std::vector<double> FitFreeConstants(Program& program, const Library& library, c
   return fit.standard_errors;
 }
 
-void WriteJsonFile(const std::string& path, const std::string& text) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file) {
-    throw InputError("--json: cannot write '" + path + "': " + std::strerror(errno));
-  }
-  file << text;
-  file.flush();
-  if (!file) throw InputError("--json: error writing '" + path + "'");
-}
-
 }  // namespace
 
 CLI::App* AddEvalCommand(CLI::App& app, EvalOptions& o) {

@@ -108,21 +108,6 @@ FormulaReport ReportOf(const Formula& f, const Library& library) {
   return MakeFormulaReport(f.program, library, metrics, errors);
 }
 
-void WriteJsonFile(const std::string& path, const std::string& text) {
-  // Atomic: write a sibling temporary file, then rename over the target.
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-    if (!file) throw InputError("--json: cannot write '" + temp + "': " + std::strerror(errno));
-    file << text;
-    file.flush();
-    if (!file) throw InputError("--json: error writing '" + temp + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) throw InputError("--json: cannot rename '" + temp + "' to '" + path + "': " + ec.message());
-}
-
 }  // namespace
 
 CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {

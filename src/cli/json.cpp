@@ -2,7 +2,11 @@
 
 #include <charconv>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include "physr/core/error.hpp"
 
@@ -195,6 +199,21 @@ void JsonWriter::Null() {
   BeforeValue();
   out_ << "null";
   if (stack_.empty()) done_ = true;
+}
+
+void WriteJsonFile(const std::string& path, const std::string& text) {
+  // Atomic: write a sibling temporary file, then rename over the target.
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
+    if (!file) throw InputError("--json: cannot write '" + temp + "': " + std::strerror(errno));
+    file << text;
+    file.flush();
+    if (!file) throw InputError("--json: error writing '" + temp + "'");
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) throw InputError("--json: cannot rename '" + temp + "' to '" + path + "': " + ec.message());
 }
 
 }  // namespace physr::cli
