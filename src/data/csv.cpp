@@ -286,6 +286,7 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
   bool have_header = false;
   std::size_t header_line = 0;
   std::size_t nonfinite_rows = 0;
+  std::vector<std::size_t> nonfinite_cells;  // per column, in the dropped rows
   for (const char* next = p; p < end; p = next) {
     ++line;
     const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
@@ -305,12 +306,19 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
       have_header = true;
       header_line = line;
       ApplyUnitOverrides(options, report, table);
-      // Rows are at most the remaining line count; reserving avoids regrowing big columns.
+      // Rows are at most the remaining line count, and each needs at least two bytes per
+      // cell (a digit and a comma or line break); reserving the smaller bound avoids
+      // regrowing big columns without letting a wide header times many blank lines ask for
+      // more memory than the file could ever fill.
       const auto lines_left = static_cast<std::size_t>(std::count(next, end, '\n')) + 1;
+      const std::size_t rows_fit =
+          static_cast<std::size_t>(end - next) / (2 * table.names.size()) + 1;
+      const std::size_t rows_bound = std::min(lines_left, rows_fit);
       table.columns.assign(table.names.size(), {});
-      for (auto& column : table.columns) column.reserve(lines_left);
-      table.row_lines.reserve(lines_left);
+      for (auto& column : table.columns) column.reserve(rows_bound);
+      table.row_lines.reserve(rows_bound);
       row.resize(table.names.size());
+      nonfinite_cells.assign(table.names.size(), 0);
       continue;
     }
 
@@ -338,6 +346,7 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
           report.At(cell.start, "column '" + table.names[c] + "' holds " + Shown(cell.text) +
                                     "; pass --drop-nonfinite to drop such rows");
         }
+        ++nonfinite_cells[c];
         finite = false;
       }
     }
@@ -353,8 +362,19 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
   table.dropped_rows = nonfinite_rows;
   if (table.num_rows() == 0) {
     if (nonfinite_rows > 0) {
+      // Name the columns that caused it: those non-finite in every row (an all-NaN column).
+      std::vector<std::string> culprits;
+      for (std::size_t c = 0; c < nonfinite_cells.size(); ++c) {
+        if (nonfinite_cells[c] == nonfinite_rows) culprits.push_back("'" + table.names[c] + "'");
+      }
+      std::string why;
+      if (culprits.size() == 1) {
+        why = " (column " + culprits.front() + " holds nan or inf in every row)";
+      } else if (!culprits.empty()) {
+        why = " (columns " + JoinNames(culprits) + " hold nan or inf in every row)";
+      }
       report.File("no data rows left after dropping " + std::to_string(nonfinite_rows) +
-                  " rows holding nan or inf");
+                  " rows holding nan or inf" + why);
     }
     report.File("no data rows after the header (line " + std::to_string(header_line) + ")");
   }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <sstream>
 #include <unordered_set>
 
 #include <tbb/global_control.h>
@@ -63,6 +64,21 @@ Dataset SearchRows(const Dataset& data, Eigen::Index max_rows, std::uint64_t see
     if (data.weights.size() > 0) subset.weights(r) = data.weights(src);
   }
   return subset;
+}
+
+// The goodness of fit is relative to the target's spread Σ(y − ȳ)²; where that overflows or
+// underflows a double, no formula could be ranked, so say so instead of returning nothing.
+void CheckTargetScale(const Dataset& data) {
+  const double mean = data.y.mean();
+  const double spread = (data.y.array() - mean).square().sum();
+  const bool varies = (data.y.array() != data.y(0)).any();
+  if (std::isfinite(spread) && (spread > 0.0 || !varies)) return;
+  std::ostringstream message;
+  message << "the target '" << data.target_name << "' (largest |value| "
+          << data.y.cwiseAbs().maxCoeff() << ") is out of range for double-precision fit "
+          << "statistics: its spread " << (std::isfinite(spread) ? "underflows to 0" : "overflows")
+          << "; rescale the target column (e.g. by a power of ten)";
+  throw InputError(message.str());
 }
 
 double Reward(const FitResult& fit) {
@@ -194,6 +210,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   if (!data.X.allFinite() || !data.y.allFinite()) {
     throw InputError("the dataset holds non-finite values");
   }
+  CheckTargetScale(data);
   const Clock::time_point start = Clock::now();
   const int threads =
       config.threads > 0 ? config.threads : std::max(1, tbb::info::default_concurrency());

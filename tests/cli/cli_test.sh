@@ -194,5 +194,27 @@ expect_error "non-finite predictions" "non-finite.*[0-9]+ of 200 rows" eval "$re
 expect_error "unwritable --json" "--json" eval "$rel" --formula "$true_formula" "${light[@]}" \
   --json "$tmp/no_such_dir/out.json"
 
+# ---- hostile data ------------------------------------------------------------------------
+{ echo 'x[m],y[m],x[s]'; echo '1,2,3'; } >"$tmp/dupcol.csv"
+expect_error "duplicate column names" "duplicate column name 'x' \(columns 1 and 3\)" \
+  eval "$tmp/dupcol.csv" --formula y
+{ echo 'x[m],a[m],y[m]'; echo '1,nan,2'; echo '3,NaN,4'; } >"$tmp/allnan.csv"
+expect_error "all-NaN column" "column 'a' holds nan" eval "$tmp/allnan.csv" --formula x
+expect_error "all-NaN column with --drop-nonfinite" "'a' holds nan or inf in every row" \
+  eval "$tmp/allnan.csv" --formula x --drop-nonfinite
+expect_error "absurd unit exponent" "out of range" units 'kg^1000000000000'
+expect_error "zero exponent denominator" "zero denominator" units 'm^(1/0)'
+expect_error "huge rational exponent" "out of range" units 'm^(99999999999999999999/3)'
+expect_error "exponent overflow by nesting" "overflow" units '((((m^1000)^1000)^1000)^1000)'
+{ echo 'x[m],y[kg*m^2]'; echo '1,2'; echo '2,3'; } >"$tmp/unreachable.csv"
+expect_error "unreachable target units" "no dimensionally valid expression of length ≤ 35 gives kg\*m\^2" \
+  fit "$tmp/unreachable.csv" --epochs 1 --no-default-consts -q
+{ echo 'x[m],y[1]'; for i in 1 2 3 4 5 6 7 8; do echo "$i,3"; done; } >"$tmp/constant.csv"
+expect_ok "constant target" fit "$tmp/constant.csv" --epochs 2 --batch 50 --max-length 10 -q \
+  --threads 1 --json "$tmp/constant.json"
+near "constant target: exact fit" "$(json_number "$tmp/constant.json" rmse)" 0 1e-9
+{ echo 'x[m],y[m]'; echo '2,4'; } >"$tmp/onerow.csv"
+expect_ok "one row" fit "$tmp/onerow.csv" --epochs 2 --batch 50 --max-length 10 -q --threads 1
+
 echo "$passed passed, $failed failed"
 ((failed == 0))

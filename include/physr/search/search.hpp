@@ -128,7 +128,8 @@ struct SearchCallbacks {
 
 // Runs the search. Throws InputError for invalid options, for a library with no way to
 // produce the target's dimension within max_length, or for unusable data (no rows, non-finite
-// values, constant target is allowed). Deterministic: the same data, config and seed give the
+// values, a target whose spread Σ(y − ȳ)² overflows or underflows a double; a constant
+// target is allowed). Deterministic: the same data, config and seed give the
 // same result whatever `threads` is (time limits aside).
 SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
                        const SearchCallbacks& callbacks = {});
