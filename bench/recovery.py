@@ -129,6 +129,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=1, help="runs in parallel")
     ap.add_argument("--units-prior-off", action="store_true",
                     help="also run every problem and seed with --no-units-prior")
+    ap.add_argument("--commit", default="",
+                    help="commit the physr binary was built from, for the CSV (default: this "
+                         "tree's HEAD, +dirty when it has changes)")
     ap.add_argument("--nice", type=int, default=10, help="niceness of the runs")
     ap.add_argument("--out", default=os.path.join(runner.REPO, "bench", "results", "recovery.csv"))
     ap.add_argument("--self-test", action="store_true", help="test the recovery checker and exit")
@@ -149,7 +152,7 @@ def main():
     done = results.done_keys()
     work_dir = os.path.join(os.path.dirname(os.path.abspath(args.out)), "recovery_runs")
     os.makedirs(work_dir, exist_ok=True)
-    commit = runner.git_commit()
+    commit = args.commit or runner.git_commit()
     checkers = {p: symbolic.Checker(truth_of(p)) for p in problems}
 
     todo = [(p, s, prior) for p in problems for prior in priors
