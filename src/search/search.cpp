@@ -24,6 +24,7 @@
 #include "physr/priors/observation.hpp"
 #include "physr/priors/partial_batch.hpp"
 #include "physr/priors/prior.hpp"
+#include "physr/search/checkpoint.hpp"
 #include "physr/search/pareto_front.hpp"
 #include "physr/search/sampler.hpp"
 
@@ -169,6 +170,8 @@ void SearchConfig::Validate() const {
   if (!(perfect_nrmse >= 0.0)) fail("perfect-fit threshold must be ≥ 0");
   if (threads < 0) fail("threads must be ≥ 0");
   if (perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
+  if (checkpoint_every < 0) fail("checkpoint interval must be ≥ 0 epochs");
+  if (!(checkpoint_seconds >= 0.0)) fail("checkpoint interval must be ≥ 0 seconds");
 }
 
 Library BuildSearchLibrary(const Dataset& data, const SearchConfig& config) {
@@ -266,8 +269,12 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   std::unordered_set<std::uint64_t> offered;  // token hashes already offered to the front
   double best_nrmse = std::numeric_limits<double>::infinity();
   int first_perfect_epoch = 0;  // 0 until an exact formula is found
+  Checkpointer checkpointer(config, SearchFingerprint(data, library, config));
+  const SearchStateRefs state{&policy, &adam, &rng, &front, &result, &best_nrmse,
+                              &first_perfect_epoch};
+  const int resumed_epochs = checkpointer.Resume(state);
   result.stop_reason = "epochs";
-  for (int epoch = 1;; ++epoch) {
+  for (int epoch = resumed_epochs + 1;; ++epoch) {
     const SampleBatch& batch = sampler.Sample(policy, rng);
     result.sampled += batch.sampled;
     result.dead_ends += batch.dead_ends;
@@ -327,7 +334,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     if (first_perfect_epoch == 0 && best_nrmse <= config.perfect_nrmse) {
       first_perfect_epoch = epoch;
     }
-    const double seconds = SecondsSince(start);
+    const double seconds = checkpointer.seconds_before() + SecondsSince(start);
     EpochReport report;
     report.epoch = epoch;
     report.evaluations = result.evaluations;
@@ -367,6 +374,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       result.stop_reason = "time limit";
       stop = true;
     }
+    checkpointer.AfterEpoch(epoch, seconds, stop, state);
     if (stop) break;
   }
 
@@ -401,7 +409,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   if (const FrontEntry* best = final_front.Best(config.perfect_nrmse)) {
     result.best = MakeFormula(best->program, library, fit_of(*best));
   }
-  result.seconds = SecondsSince(start);
+  result.seconds = checkpointer.seconds_before() + SecondsSince(start);
   return result;
 }
 

@@ -216,5 +216,74 @@ near "constant target: exact fit" "$(json_number "$tmp/constant.json" rmse)" 0 1
 { echo 'x[m],y[m]'; echo '2,4'; } >"$tmp/onerow.csv"
 expect_ok "one row" fit "$tmp/onerow.csv" --epochs 2 --batch 50 --max-length 10 -q --threads 1
 
+# ---- physr fit: checkpoint, kill -9, resume ----------------------------------------------
+# Noisy data, so no formula is exact and the run goes to its epoch limit.
+awk 'BEGIN { print "x[m],t[s],v[m/s]";
+  for (i = 1; i <= 60; i++) { x = 1 + i % 7; t = 1 + (i * 3) % 5;
+    printf "%d,%d,%.17g\n", x, t, x / t * (1 + 0.1 * sin(i)) } }' >"$tmp/noisy.csv"
+fitargs=(fit "$tmp/noisy.csv" --epochs 12 --batch 200 --max-length 12 --seed 5 --threads 1 -q)
+# pareto_of FILE: the Pareto front and counters of a JSON result, without timings.
+pareto_of() { sed -n '/"pareto"/,/"sampled"/p' "$1" | grep -v '"seconds"'; }
+expect_ok "fit uninterrupted" "${fitargs[@]}" --json "$tmp/whole.json"
+"$physr" "${fitargs[@]}" --checkpoint "$tmp/ckpt" --checkpoint-every 1 \
+  >"$tmp/out" 2>"$tmp/err" </dev/null &
+pid=$!
+for _ in $(seq 1 3000); do
+  [[ -s "$tmp/ckpt/search.ckpt" ]] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.02
+done
+if kill -9 "$pid" 2>/dev/null; then
+  pass "fit killed with -9 after a checkpoint"
+else
+  fail "fit killed with -9 after a checkpoint" "the run ended before it could be killed"
+fi
+wait "$pid" 2>/dev/null
+[[ -s "$tmp/ckpt/search.ckpt" ]] && pass "checkpoint file exists" ||
+  fail "checkpoint file exists" "no $tmp/ckpt/search.ckpt"
+expect_ok "fit --resume after kill -9" "${fitargs[@]}" --resume "$tmp/ckpt" --json "$tmp/resumed.json"
+if [[ -s "$tmp/whole.json" && "$(pareto_of "$tmp/whole.json")" == "$(pareto_of "$tmp/resumed.json")" ]]; then
+  pass "resumed run gives the uninterrupted run's Pareto front"
+else
+  fail "resumed run gives the uninterrupted run's Pareto front" \
+    "$(diff <(pareto_of "$tmp/whole.json") <(pareto_of "$tmp/resumed.json") | head -n 20)"
+fi
+# SIGTERM: the run saves its state and exits 143; resuming it finishes the same way.
+"$physr" "${fitargs[@]}" --checkpoint "$tmp/ckpt2" --checkpoint-every 1000 \
+  >"$tmp/out" 2>"$tmp/err" </dev/null &
+pid=$!
+for _ in $(seq 1 3000); do
+  grep -q . "$tmp/err" 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || break
+  [[ -d "$tmp/ckpt2" ]] && break
+  sleep 0.02
+done
+sleep 0.2
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+if ((rc == 0)); then
+  pass "SIGTERM came after the run ended (nothing to check)"
+elif ((rc == 143)) && [[ -s "$tmp/ckpt2/search.ckpt" ]]; then
+  pass "SIGTERM saves a checkpoint and exits 143"
+  expect_ok "fit --resume after SIGTERM" "${fitargs[@]}" --resume "$tmp/ckpt2" \
+    --json "$tmp/resumed2.json"
+  if [[ "$(pareto_of "$tmp/whole.json")" == "$(pareto_of "$tmp/resumed2.json")" ]]; then
+    pass "resume after SIGTERM gives the uninterrupted run's Pareto front"
+  else
+    fail "resume after SIGTERM gives the uninterrupted run's Pareto front" \
+      "$(diff <(pareto_of "$tmp/whole.json") <(pareto_of "$tmp/resumed2.json") | head -n 20)"
+  fi
+else
+  fail "SIGTERM saves a checkpoint and exits 143" "exit status $rc"
+fi
+other_seed=("${fitargs[@]}")
+for i in "${!other_seed[@]}"; do
+  [[ "${other_seed[$i]}" == --seed ]] && other_seed[i + 1]=6
+done
+expect_error "resume with another seed" "different run" "${other_seed[@]}" --resume "$tmp/ckpt"
+expect_error "resume without a checkpoint" "no readable checkpoint" "${fitargs[@]}" \
+  --resume "$tmp/no_ckpt_here"
+
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -67,6 +67,16 @@ struct SearchConfig {
   std::uint64_t seed = 0;
   int threads = 0;  // 0 = all cores
 
+  // Checkpoint and resume (checkpoint.hpp). With checkpoint_dir set, the search saves its
+  // state there every checkpoint_every epochs and/or every checkpoint_seconds seconds (0 =
+  // not on that schedule), and always when it stops. With resume_dir set, it continues the
+  // search saved there (same data, library, seed and shaping options, else InputError);
+  // epoch and time limits count the epochs and seconds already run.
+  std::string checkpoint_dir;
+  int checkpoint_every = 0;
+  double checkpoint_seconds = 0.0;
+  std::string resume_dir;
+
   // Throws InputError naming the first invalid option.
   void Validate() const;
 };
