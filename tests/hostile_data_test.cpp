@@ -5,7 +5,10 @@
 // InputError whose message names the problem.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <istream>
+#include <streambuf>
 #include <sstream>
 #include <string>
 
@@ -158,6 +161,38 @@ TEST_CASE("All-NaN columns: an error naming the column, also after dropping rows
   const std::string message = InputErrorOf([&] { Read(text, drop); });
   CHECK(message.find("no data rows left") != std::string::npos);
   CHECK(message.find("'a'") != std::string::npos);
+}
+
+// A stream that cannot seek and hands out its text a few bytes at a time, like a pipe.
+class TrickleBuf : public std::streambuf {
+ public:
+  explicit TrickleBuf(std::string text) : text_(std::move(text)) {}
+
+ protected:
+  int_type underflow() override {
+    if (pos_ >= text_.size()) return traits_type::eof();
+    const std::size_t n = std::min<std::size_t>(3, text_.size() - pos_);
+    char* p = text_.data() + pos_;
+    setg(p, p, p + n);
+    pos_ += n;
+    return traits_type::to_int_type(*p);
+  }
+
+ private:
+  std::string text_;
+  std::size_t pos_ = 0;
+};
+
+TEST_CASE("ReadCsv reads a stream that cannot tell its length, small or over a block") {
+  for (const int rows : {2, 200000}) {
+    std::string text = "x[m],y[m]\n";
+    for (int r = 0; r < rows; ++r) text += std::to_string(r) + "," + std::to_string(2 * r) + "\n";
+    TrickleBuf buf(text);
+    std::istream in(&buf);
+    const CsvTable table = ReadCsv(in, "pipe");
+    REQUIRE(table.num_rows() == static_cast<std::size_t>(rows));
+    CHECK(table.columns[1].back() == 2.0 * (rows - 1));
+  }
 }
 
 TEST_CASE("Duplicate column names: an error naming the name and both positions") {

@@ -165,22 +165,25 @@ std::string ReadAll(std::istream& in, const Reporter& report) {
   std::streambuf* buf = in.rdbuf();
   if (buf == nullptr) report.File("cannot read the input");
   constexpr std::size_t kBlock = std::size_t{1} << 20;
-  // Where the stream can tell its length (files, string streams), size the buffer once
-  // (one block more, as the loop below asks for a whole block past the end).
+  // Where the stream can tell its length (files, string streams), read it in one block of
+  // that length plus one byte, so a small input costs no more than its size.
+  std::size_t block = kBlock;
   const std::streampos here = buf->pubseekoff(0, std::ios::cur, std::ios::in);
   if (here != std::streampos(-1)) {
     const std::streampos last = buf->pubseekoff(0, std::ios::end, std::ios::in);
-    if (last != std::streampos(-1) && last > here) {
-      data.reserve(static_cast<std::size_t>(last - here) + kBlock);
+    if (last != std::streampos(-1) && last >= here) {
+      block = static_cast<std::size_t>(last - here) + 1;
     }
     buf->pubseekpos(here, std::ios::in);
   }
   std::size_t size = 0;
   while (true) {
-    data.resize(size + kBlock);
-    const std::streamsize got = buf->sgetn(data.data() + size, static_cast<std::streamsize>(kBlock));
-    if (got <= 0) break;
-    size += static_cast<std::size_t>(got);
+    data.resize(size + block);
+    const std::streamsize got = buf->sgetn(data.data() + size, static_cast<std::streamsize>(block));
+    if (got > 0) size += static_cast<std::size_t>(got);
+    // sgetn returns fewer characters than asked for only at the end of the stream.
+    if (got < static_cast<std::streamsize>(block)) break;
+    block = kBlock;
   }
   data.resize(size);
   return data;
