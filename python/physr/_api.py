@@ -308,7 +308,8 @@ def fit(
     Names and units come from ``X_names``/``X_units`` and ``y_name``/``y_units``, else from
     labels such as ``"v[m/s]"``. Units are SI strings (``"kg*m^2/s^2"``, ``"J"``). Without
     any unit, everything is dimensionless. Fortran-ordered float64 X is not copied on the
-    Python side (the engine keeps one copy of the data for the search).
+    Python side (the engine keeps one copy of the data for the search). ``sample_weight``:
+    optional per-row weights (finite, >= 0) of the least-squares fits.
 
     Constants: ``fixed_consts={"c": (299792458.0, "m/s")}`` (or ``{"k": 2.0}``,
     dimensionless); ``free_consts={"m": "kg"}`` or ``{"m": ("kg", start)}``, fitted to the
