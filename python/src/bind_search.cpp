@@ -130,7 +130,10 @@ std::shared_ptr<SearchResult> Run(const Dataset& data, const SearchConfig& confi
       py::gil_scoped_acquire gil;
       try {
         const py::object answer = on_epoch(report);
-        return answer.is_none() || PyObject_IsTrue(answer.ptr()) != 0;
+        if (answer.is_none()) return true;
+        const int keep_going = PyObject_IsTrue(answer.ptr());
+        if (keep_going < 0) throw py::error_already_set();  // e.g. an array's ambiguous truth
+        return keep_going != 0;
       } catch (py::error_already_set& e) {
         if (!e.matches(PyExc_KeyboardInterrupt)) callback_error.emplace(std::move(e));
         stop.store(true);

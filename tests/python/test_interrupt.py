@@ -60,3 +60,8 @@ def test_callback_error_propagates(newton):
 
     with pytest.raises(RuntimeError, match="stop at 1"):
         fit(newton, callback)
+
+
+def test_callback_answer_without_truth_value_raises(newton):
+    with pytest.raises(ValueError, match="truth value"):
+        fit(newton, lambda report: np.ones(2))
