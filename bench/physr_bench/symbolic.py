@@ -252,14 +252,21 @@ class Checker:
         if relation and guard_ok:
             return Verdict(True, "symbolic", "constant " + relation, max_err)
         if max_err <= 1e-6:
-            try:
-                relation6 = _with_timeout(self.timeout, _constant_relation,
-                                          _exactify(cand, 6, True),
-                                          self._truth_rounded(6, True), self.variables)
-            except _Timeout:
-                relation6 = ""
-            except Exception:  # noqa: BLE001
-                relation6 = ""
+            relation6 = ""
+            # Closed forms first, then plain 6-digit rounding of the expanded formula (so
+            # that products of fitted numbers are rounded once, not factor by factor).
+            for recognise in (True, False):
+                form = cand if recognise else sympy.expand(sympy.N(cand, 17))
+                try:
+                    relation6 = _with_timeout(self.timeout, _constant_relation,
+                                              _exactify(form, 6, recognise),
+                                              self._truth_rounded(6, recognise), self.variables)
+                except _Timeout:
+                    relation6 = ""
+                except Exception:  # noqa: BLE001
+                    relation6 = ""
+                if relation6:
+                    break
             if relation6:
                 return Verdict(True, "numeric", "constant " + relation6, max_err)
             return Verdict(False, detail="numerically equal, no symbolic match", max_rel_error=max_err)
@@ -315,6 +322,10 @@ def self_test():
     ck = Checker(pot)
     v = ck.check("1/sqrt(r*(2*r)*(8.885765876316732/(q/epsilon) - "
                  "8.88576587631673*v*epsilon/(c*q))**2)")
+    assert v.recovered and v.how == "numeric"
+    trig = Truth("2*U*(1-cos(k*d))", {"U": (1, 5), "k": (1, 5), "d": (1, 5)})
+    v = Checker(trig).check("(cos(d*k)*cos(1.2915823761627572**3) + 0.27560012624571806)"
+                            "/(cos(1.2915823761627572)/U) + U")
     assert v.recovered and v.how == "numeric"
 
     # Variables named like SymPy objects stay plain symbols.
