@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "physr/search/search.hpp"
+
 namespace physr::cli {
 
 struct FitCommandOptions {
@@ -33,6 +35,8 @@ struct FitCommandOptions {
   bool no_units_prior = false;
   std::string json_path;
   bool quiet = false;
+  // Search tuning (advanced): starts from SearchConfig's defaults.
+  SearchConfig tuning;
 };
 
 CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& options);
