@@ -115,6 +115,42 @@ Formula MakeFormula(const Program& program, const Library& library, const FitRes
   return f;
 }
 
+// Keeps `remembered` the best `capacity` distinct programs seen so far (by reward, ties by
+// token hash so the memory does not depend on arrival order within a batch), their episodes
+// copied into `memory`.
+template <typename Entry>
+void UpdateEliteMemory(const std::vector<Program>& programs, const std::vector<double>& rewards,
+                       const std::vector<int>& episode_of, const EpisodeBuffer& episodes,
+                       int capacity, std::vector<Entry>& remembered, EpisodeBuffer& memory) {
+  const auto before = [](double ra, std::uint64_t ha, double rb, std::uint64_t hb) {
+    return ra != rb ? ra > rb : ha < hb;
+  };
+  for (std::size_t i = 0; i < programs.size(); ++i) {
+    if (!(rewards[i] > 0.0)) continue;
+    const std::uint64_t hash = HashTokens(programs[i].tokens);
+    const bool full = static_cast<int>(remembered.size()) >= capacity;
+    if (full && !before(rewards[i], hash, remembered.back().reward, remembered.back().hash)) {
+      continue;
+    }
+    if (std::any_of(remembered.begin(), remembered.end(),
+                    [&](const Entry& m) { return m.hash == hash; })) {
+      continue;
+    }
+    int slot = static_cast<int>(remembered.size());
+    if (full) {
+      slot = remembered.back().slot;
+      remembered.pop_back();
+    }
+    memory.CopyEpisodeFrom(episodes, episode_of[i], slot);
+    const Entry entry{rewards[i], hash, slot};
+    const auto pos = std::lower_bound(remembered.begin(), remembered.end(), entry,
+                                      [&](const Entry& a, const Entry& b) {
+                                        return before(a.reward, a.hash, b.reward, b.hash);
+                                      });
+    remembered.insert(pos, entry);
+  }
+}
+
 std::string UniqueName(const std::string& base, const Library& library,
                        const std::vector<std::string>& reserved) {
   for (int i = 0;; ++i) {
@@ -153,6 +189,8 @@ void SearchConfig::Validate() const {
   if (!(perfect_nrmse >= 0.0)) fail("perfect-fit threshold must be ≥ 0");
   if (threads < 0) fail("threads must be ≥ 0");
   if (perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
+  if (!(completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
+  if (elite_memory < 0 || elite_memory > 100000) fail("elite memory must be in [0, 100000]");
 }
 
 Library BuildSearchLibrary(const Dataset& data, const SearchConfig& config) {
@@ -215,6 +253,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   prior_options.max_length = config.max_length;
   prior_options.soft_length_loc = config.soft_length_loc;
   prior_options.soft_length_variance = config.soft_length_variance;
+  prior_options.completion_length_weight = config.completion_length_weight;
   prior_options.units = config.units_prior;
   const PriorSet priors = MakeDefaultPriors(lattice, prior_options);
   const ObservationEncoder encoder(lattice);
@@ -245,6 +284,24 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   loss_options.entropy_weight = config.entropy_weight;
   loss_options.entropy_gamma = config.entropy_gamma;
   LstmParameters<float> gradient;
+
+  // Elite memory: episodes of the best distinct programs so far, by decreasing reward.
+  struct Remembered {
+    double reward;
+    std::uint64_t hash;
+    int slot;  // episode index in `memory`
+  };
+  std::vector<Remembered> remembered;
+  const int memory_capacity = config.elite_memory;
+  EpisodeBuffer memory;
+  EpisodeBuffer training;
+  if (memory_capacity > 0) {
+    memory = EpisodeBuffer(memory_capacity, config.max_length, encoder.feature_size(),
+                           static_cast<int>(library.size()));
+    memory.Reset(memory_capacity);
+    training = EpisodeBuffer(config.batch_size + memory_capacity, config.max_length,
+                             encoder.feature_size(), static_cast<int>(library.size()));
+  }
 
   std::unordered_set<std::uint64_t> offered;  // token hashes already offered to the front
   double best_nrmse = std::numeric_limits<double>::infinity();
@@ -289,7 +346,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       front.Offer(std::move(entry));
     }
 
-    // Risk-seeking policy gradient on the top ε of the batch.
+    // Risk-seeking policy gradient on the top ε of the batch (and the remembered elite).
     if (!programs.empty()) {
       const double r_eps = RiskQuantile(rewards, config.risk_epsilon);
       std::vector<int> elite;
@@ -300,7 +357,37 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
           advantages.push_back(static_cast<float>(rewards[i] - r_eps));
         }
       }
-      if (!elite.empty()) {
+      if (memory_capacity > 0) {
+        UpdateEliteMemory(programs, rewards, episode_of, sampler.episodes(), memory_capacity,
+                          remembered, memory);
+        // The batch's elite, then the remembered programs the batch did not sample.
+        std::unordered_set<std::uint64_t> sampled_hashes;
+        for (const Program& p : programs) sampled_hashes.insert(HashTokens(p.tokens));
+        std::vector<int> rows;
+        std::vector<float> row_advantages;
+        const auto n_elite = static_cast<int>(elite.size());
+        int n = 0;
+        for (const Remembered& m : remembered) {
+          if (m.reward > r_eps && !sampled_hashes.contains(m.hash)) ++n;
+        }
+        training.Reset(n_elite + n);
+        for (int k = 0; k < n_elite; ++k) {
+          training.CopyEpisodeFrom(sampler.episodes(), elite[static_cast<std::size_t>(k)], k);
+          rows.push_back(k);
+          row_advantages.push_back(advantages[static_cast<std::size_t>(k)]);
+        }
+        for (const Remembered& m : remembered) {
+          if (!(m.reward > r_eps) || sampled_hashes.contains(m.hash)) continue;
+          const auto row = static_cast<int>(rows.size());
+          training.CopyEpisodeFrom(memory, m.slot, row);
+          rows.push_back(row);
+          row_advantages.push_back(static_cast<float>(m.reward - r_eps));
+        }
+        if (!rows.empty()) {
+          policy.ComputeGradient(training, rows, row_advantages, loss_options, &gradient);
+          adam.Step(policy.mutable_parameters(), gradient);
+        }
+      } else if (!elite.empty()) {
         policy.ComputeGradient(sampler.episodes(), elite, advantages, loss_options, &gradient);
         adam.Step(policy.mutable_parameters(), gradient);
       }
