@@ -50,3 +50,16 @@ physr_build() {
   physr_log "building with $PHYSR_JOBS jobs"
   cmake --build "$PHYSR_BUILD_DIR" -j "$PHYSR_JOBS"
 }
+
+# Installs clang and its libFuzzer/sanitizer runtimes (Debian bookworm: clang-14 and
+# libclang-rt-14-dev) for the fuzz step of .ci/run; does nothing when clang++ can already
+# link a libFuzzer program.
+physr_ensure_fuzz_packages() {
+  if command -v clang++ >/dev/null 2>&1 &&
+    echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' |
+    clang++ -x c++ -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then
+    return 0
+  fi
+  local PHYSR_PACKAGES=(clang libclang-rt-14-dev)
+  physr_ensure_packages
+}

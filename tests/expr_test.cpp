@@ -573,11 +573,11 @@ TEST_CASE("parser: errors name the column and the offending text") {
 
 TEST_CASE("parser: deep nesting is an error, not a crash") {
   const Library lib = MvcLibrary();
-  const std::string deep_parens = std::string(300, '(') + "m" + std::string(300, ')');
-  CHECK(ParseError(deep_parens, lib).find("nests deeper than 200 levels at column") !=
+  const std::string deep_parens = std::string(600, '(') + "m" + std::string(600, ')');
+  CHECK(ParseError(deep_parens, lib).find("nests deeper than 500 levels at column") !=
         std::string::npos);
-  const std::string deep_minus = std::string(500, '-') + "m";
-  CHECK(ParseError(deep_minus, lib).find("nests deeper than 200 levels") != std::string::npos);
+  const std::string deep_minus = std::string(1000, '-') + "m";
+  CHECK(ParseError(deep_minus, lib).find("nests deeper than 500 levels") != std::string::npos);
   std::string long_sum = "m";
   for (int i = 0; i < 2000; ++i) long_sum += "+m";
   CHECK(ParseError(long_sum, lib).find("nests deeper than 1000 operations") != std::string::npos);
@@ -588,6 +588,22 @@ TEST_CASE("parser: deep nesting is an error, not a crash") {
   std::string sum = "m";
   for (int i = 0; i < 500; ++i) sum += "+m";
   CHECK(ParseFormula(sum, copy).tokens.size() == 1001);
+}
+
+TEST_CASE("parser: the printed form of a deep program parses back (fuzz regression)") {
+  // 150 nested negations parse within the nesting limit, and ToInfix prints them as
+  // "-(-(...))", two levels per negation: the limit must leave room for that.
+  Library lib = MvcLibrary();
+  const std::string minus = std::string(150, '-') + "m";
+  const Program p = ParseFormula(minus, lib);
+  CHECK(p.tokens.size() == 151);
+  const std::string printed = ToInfix(p, lib);
+  CHECK(ParseFormula(printed, lib).tokens == p.tokens);
+  // Alternating negation and product: "-(m*(-(m*(-(...)))))", two levels per pair.
+  std::string mixed = "m";
+  for (int i = 0; i < 120; ++i) mixed = "-(m*" + mixed + ")";
+  const Program q = ParseFormula(mixed, lib);
+  CHECK(ParseFormula(ToInfix(q, lib), lib).tokens == q.tokens);
 }
 
 TEST_CASE("parser survives random byte strings") {

@@ -189,6 +189,20 @@ CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
   cmd->add_option("--patience", t.perfect_patience,
                   "Epochs to keep searching for simpler exact formulas after the first")
       ->group(tuning)->capture_default_str();
+  cmd->add_option("--checkpoint", o.checkpoint_dir,
+                  "Save the search state in this directory (every 60 s unless "
+                  "--checkpoint-every/--checkpoint-seconds say otherwise, and on stopping, "
+                  "Ctrl-C included)")
+      ->type_name("DIR");
+  cmd->add_option("--checkpoint-every", o.checkpoint_every, "Save the state every N epochs")
+      ->type_name("N");
+  cmd->add_option("--checkpoint-seconds", o.checkpoint_seconds,
+                  "Save the state every S seconds")
+      ->type_name("S");
+  cmd->add_option("--resume", o.resume_dir,
+                  "Continue the run saved in DIR (same data and options; it keeps saving "
+                  "there unless --checkpoint names another directory)")
+      ->type_name("DIR");
   return cmd;
 }
 
@@ -212,6 +226,13 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   config.seed = o.seed;
   config.threads = o.threads;
   config.units_prior = !o.no_units_prior;
+  config.resume_dir = o.resume_dir;
+  config.checkpoint_dir = o.checkpoint_dir.empty() ? o.resume_dir : o.checkpoint_dir;
+  config.checkpoint_every = o.checkpoint_every;
+  config.checkpoint_seconds = o.checkpoint_seconds;
+  if (!config.checkpoint_dir.empty() && o.checkpoint_every == 0 && o.checkpoint_seconds == 0.0) {
+    config.checkpoint_seconds = 60.0;
+  }
   config.Validate();
 
   CsvOptions csv_options;

@@ -1,7 +1,8 @@
 // `physr fit DATA.csv ...`: discovers formulas for the target column (DESIGN §5). Reads the
 // CSV, runs the search with a live progress line on a terminal, prints the Pareto front with
 // fitted constants ± standard errors and units, and writes the JSON result. Ctrl-C (SIGINT) or
-// SIGTERM finish the current epoch and still report the best formulas.
+// SIGTERM finish the current epoch and still report the best formulas (and, with
+// --checkpoint, save the state first, so --resume can continue the run).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -37,6 +38,10 @@ struct FitCommandOptions {
   bool quiet = false;
   // Search tuning (advanced): starts from SearchConfig's defaults.
   SearchConfig tuning;
+  std::string checkpoint_dir;    // --checkpoint DIR
+  int checkpoint_every = 0;      // --checkpoint-every N (epochs)
+  double checkpoint_seconds = 0.0;  // --checkpoint-seconds S
+  std::string resume_dir;        // --resume DIR
 };
 
 CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& options);

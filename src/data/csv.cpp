@@ -165,22 +165,25 @@ std::string ReadAll(std::istream& in, const Reporter& report) {
   std::streambuf* buf = in.rdbuf();
   if (buf == nullptr) report.File("cannot read the input");
   constexpr std::size_t kBlock = std::size_t{1} << 20;
-  // Where the stream can tell its length (files, string streams), size the buffer once
-  // (one block more, as the loop below asks for a whole block past the end).
+  // Where the stream can tell its length (files, string streams), read it in one block of
+  // that length plus one byte, so a small input costs no more than its size.
+  std::size_t block = kBlock;
   const std::streampos here = buf->pubseekoff(0, std::ios::cur, std::ios::in);
   if (here != std::streampos(-1)) {
     const std::streampos last = buf->pubseekoff(0, std::ios::end, std::ios::in);
-    if (last != std::streampos(-1) && last > here) {
-      data.reserve(static_cast<std::size_t>(last - here) + kBlock);
+    if (last != std::streampos(-1) && last >= here) {
+      block = static_cast<std::size_t>(last - here) + 1;
     }
     buf->pubseekpos(here, std::ios::in);
   }
   std::size_t size = 0;
   while (true) {
-    data.resize(size + kBlock);
-    const std::streamsize got = buf->sgetn(data.data() + size, static_cast<std::streamsize>(kBlock));
-    if (got <= 0) break;
-    size += static_cast<std::size_t>(got);
+    data.resize(size + block);
+    const std::streamsize got = buf->sgetn(data.data() + size, static_cast<std::streamsize>(block));
+    if (got > 0) size += static_cast<std::size_t>(got);
+    // sgetn returns fewer characters than asked for only at the end of the stream.
+    if (got < static_cast<std::streamsize>(block)) break;
+    block = kBlock;
   }
   data.resize(size);
   return data;
@@ -286,6 +289,7 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
   bool have_header = false;
   std::size_t header_line = 0;
   std::size_t nonfinite_rows = 0;
+  std::vector<std::size_t> nonfinite_cells;  // per column, in the dropped rows
   for (const char* next = p; p < end; p = next) {
     ++line;
     const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
@@ -305,12 +309,19 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
       have_header = true;
       header_line = line;
       ApplyUnitOverrides(options, report, table);
-      // Rows are at most the remaining line count; reserving avoids regrowing big columns.
+      // Rows are at most the remaining line count, and each needs at least two bytes per
+      // cell (a digit and a comma or line break); reserving the smaller bound avoids
+      // regrowing big columns without letting a wide header times many blank lines ask for
+      // more memory than the file could ever fill.
       const auto lines_left = static_cast<std::size_t>(std::count(next, end, '\n')) + 1;
+      const std::size_t rows_fit =
+          static_cast<std::size_t>(end - next) / (2 * table.names.size()) + 1;
+      const std::size_t rows_bound = std::min(lines_left, rows_fit);
       table.columns.assign(table.names.size(), {});
-      for (auto& column : table.columns) column.reserve(lines_left);
-      table.row_lines.reserve(lines_left);
+      for (auto& column : table.columns) column.reserve(rows_bound);
+      table.row_lines.reserve(rows_bound);
       row.resize(table.names.size());
+      nonfinite_cells.assign(table.names.size(), 0);
       continue;
     }
 
@@ -338,6 +349,7 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
           report.At(cell.start, "column '" + table.names[c] + "' holds " + Shown(cell.text) +
                                     "; pass --drop-nonfinite to drop such rows");
         }
+        ++nonfinite_cells[c];
         finite = false;
       }
     }
@@ -353,8 +365,19 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
   table.dropped_rows = nonfinite_rows;
   if (table.num_rows() == 0) {
     if (nonfinite_rows > 0) {
+      // Name the columns that caused it: those non-finite in every row (an all-NaN column).
+      std::vector<std::string> culprits;
+      for (std::size_t c = 0; c < nonfinite_cells.size(); ++c) {
+        if (nonfinite_cells[c] == nonfinite_rows) culprits.push_back("'" + table.names[c] + "'");
+      }
+      std::string why;
+      if (culprits.size() == 1) {
+        why = " (column " + culprits.front() + " holds nan or inf in every row)";
+      } else if (!culprits.empty()) {
+        why = " (columns " + JoinNames(culprits) + " hold nan or inf in every row)";
+      }
       report.File("no data rows left after dropping " + std::to_string(nonfinite_rows) +
-                  " rows holding nan or inf");
+                  " rows holding nan or inf" + why);
     }
     report.File("no data rows after the header (line " + std::to_string(header_line) + ")");
   }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <sstream>
 #include <unordered_set>
 
 #include <tbb/global_control.h>
@@ -23,8 +24,10 @@
 #include "physr/priors/observation.hpp"
 #include "physr/priors/partial_batch.hpp"
 #include "physr/priors/prior.hpp"
+#include "physr/search/checkpoint.hpp"
 #include "physr/search/pareto_front.hpp"
 #include "physr/search/sampler.hpp"
+#include "physr/search/simplify.hpp"
 
 namespace physr {
 namespace {
@@ -63,6 +66,21 @@ Dataset SearchRows(const Dataset& data, Eigen::Index max_rows, std::uint64_t see
     if (data.weights.size() > 0) subset.weights(r) = data.weights(src);
   }
   return subset;
+}
+
+// The goodness of fit is relative to the target's spread Σ(y − ȳ)²; where that overflows or
+// underflows a double, no formula could be ranked, so say so instead of returning nothing.
+void CheckTargetScale(const Dataset& data) {
+  const double mean = data.y.mean();
+  const double spread = (data.y.array() - mean).square().sum();
+  const bool varies = (data.y.array() != data.y(0)).any();
+  if (std::isfinite(spread) && (spread > 0.0 || !varies)) return;
+  std::ostringstream message;
+  message << "the target '" << data.target_name << "' (largest |value| "
+          << data.y.cwiseAbs().maxCoeff() << ") is out of range for double-precision fit "
+          << "statistics: its spread " << (std::isfinite(spread) ? "underflows to 0" : "overflows")
+          << "; rescale the target column (e.g. by a power of ten)";
+  throw InputError(message.str());
 }
 
 double Reward(const FitResult& fit) {
@@ -191,6 +209,8 @@ void SearchConfig::Validate() const {
   if (perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
   if (!(completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
   if (elite_memory < 0 || elite_memory > 100000) fail("elite memory must be in [0, 100000]");
+  if (checkpoint_every < 0) fail("checkpoint interval must be ≥ 0 epochs");
+  if (!(checkpoint_seconds >= 0.0)) fail("checkpoint interval must be ≥ 0 seconds");
 }
 
 Library BuildSearchLibrary(const Dataset& data, const SearchConfig& config) {
@@ -232,6 +252,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   if (!data.X.allFinite() || !data.y.allFinite()) {
     throw InputError("the dataset holds non-finite values");
   }
+  CheckTargetScale(data);
   const Clock::time_point start = Clock::now();
   const int threads =
       config.threads > 0 ? config.threads : std::max(1, tbb::info::default_concurrency());
@@ -277,6 +298,9 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   fit_options.cache_capacity = config.cache_capacity;
   BatchFitter fitter(library, fit_options);
 
+  SimplifyOptions simplify_options;
+  simplify_options.accept_nrmse = config.perfect_nrmse;
+  simplify_options.fit = fit_options.fit;
   Sampler sampler(lattice, priors, encoder, config.batch_size, config.max_length);
   ParetoFront front;
   Rng rng(config.seed, 1);
@@ -306,8 +330,12 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   std::unordered_set<std::uint64_t> offered;  // token hashes already offered to the front
   double best_nrmse = std::numeric_limits<double>::infinity();
   int first_perfect_epoch = 0;  // 0 until an exact formula is found
+  Checkpointer checkpointer(config, SearchFingerprint(data, library, config));
+  const SearchStateRefs state{&policy, &adam, &rng, &front, &result, &best_nrmse,
+                              &first_perfect_epoch};
+  const int resumed_epochs = checkpointer.Resume(state);
   result.stop_reason = "epochs";
-  for (int epoch = 1;; ++epoch) {
+  for (int epoch = resumed_epochs + 1;; ++epoch) {
     const SampleBatch& batch = sampler.Sample(policy, rng);
     result.sampled += batch.sampled;
     result.dead_ends += batch.dead_ends;
@@ -343,7 +371,20 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       entry.complexity = Complexity(programs[i].tokens, library);
       entry.loss = fits[i].nrmse;
       entry.epoch = static_cast<std::uint64_t>(epoch);
-      front.Offer(std::move(entry));
+      // An exact formula is often found first in a bloated form: offer its simplest form too.
+      const bool exact = fits[i].nrmse <= config.perfect_nrmse;
+      const bool kept = front.Offer(entry);
+      if (exact && kept) {
+        const Simplified simple =
+            SimplifyProgram(entry.program, fits[i], library, train, simplify_options);
+        if (simple.changes > 0) {
+          offered.insert(HashTokens(simple.program.tokens));
+          entry.program = simple.program;
+          entry.complexity = Complexity(simple.program.tokens, library);
+          entry.loss = simple.fit.nrmse;
+          front.Offer(std::move(entry));
+        }
+      }
     }
 
     // Risk-seeking policy gradient on the top ε of the batch (and the remembered elite).
@@ -397,7 +438,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     if (first_perfect_epoch == 0 && best_nrmse <= config.perfect_nrmse) {
       first_perfect_epoch = epoch;
     }
-    const double seconds = SecondsSince(start);
+    const double seconds = checkpointer.seconds_before() + SecondsSince(start);
     EpochReport report;
     report.epoch = epoch;
     report.evaluations = result.evaluations;
@@ -437,6 +478,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       result.stop_reason = "time limit";
       stop = true;
     }
+    checkpointer.AfterEpoch(epoch, seconds, stop, state);
     if (stop) break;
   }
 
@@ -454,10 +496,22 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     entry.program = e.program;
     entry.program.constants = fit.constants;
     entry.complexity = e.complexity;
+    // Drop what does not help (judged on the search rows, kept only if the full data agrees),
+    // then refit with uncertainties.
+    const Simplified simple = SimplifyProgram(entry.program, fit, library, train, simplify_options);
+    if (simple.changes > 0) {
+      FitResult refit = FitConstants(simple.program, library, data, final_options);
+      if (refit.finite && refit.nrmse <= std::max(config.perfect_nrmse, fit.nrmse * (1.0 + 1e-9))) {
+        entry.program = simple.program;
+        entry.program.constants = refit.constants;
+        entry.complexity = Complexity(simple.program.tokens, library);
+        fit = std::move(refit);
+      }
+    }
     entry.loss = fit.nrmse;
     entry.epoch = e.epoch;
     final_front.Offer(entry);
-    refits.emplace_back(e.program, std::move(fit));
+    refits.emplace_back(entry.program, std::move(fit));
   }
   auto fit_of = [&](const FrontEntry& e) -> const FitResult& {
     for (const auto& [program, fit] : refits) {
@@ -471,7 +525,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   if (const FrontEntry* best = final_front.Best(config.perfect_nrmse)) {
     result.best = MakeFormula(best->program, library, fit_of(*best));
   }
-  result.seconds = SecondsSince(start);
+  result.seconds = checkpointer.seconds_before() + SecondsSince(start);
   return result;
 }
 

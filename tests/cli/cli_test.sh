@@ -194,5 +194,96 @@ expect_error "non-finite predictions" "non-finite.*[0-9]+ of 200 rows" eval "$re
 expect_error "unwritable --json" "--json" eval "$rel" --formula "$true_formula" "${light[@]}" \
   --json "$tmp/no_such_dir/out.json"
 
+# ---- hostile data ------------------------------------------------------------------------
+{ echo 'x[m],y[m],x[s]'; echo '1,2,3'; } >"$tmp/dupcol.csv"
+expect_error "duplicate column names" "duplicate column name 'x' \(columns 1 and 3\)" \
+  eval "$tmp/dupcol.csv" --formula y
+{ echo 'x[m],a[m],y[m]'; echo '1,nan,2'; echo '3,NaN,4'; } >"$tmp/allnan.csv"
+expect_error "all-NaN column" "column 'a' holds nan" eval "$tmp/allnan.csv" --formula x
+expect_error "all-NaN column with --drop-nonfinite" "'a' holds nan or inf in every row" \
+  eval "$tmp/allnan.csv" --formula x --drop-nonfinite
+expect_error "absurd unit exponent" "out of range" units 'kg^1000000000000'
+expect_error "zero exponent denominator" "zero denominator" units 'm^(1/0)'
+expect_error "huge rational exponent" "out of range" units 'm^(99999999999999999999/3)'
+expect_error "exponent overflow by nesting" "overflow" units '((((m^1000)^1000)^1000)^1000)'
+{ echo 'x[m],y[kg*m^2]'; echo '1,2'; echo '2,3'; } >"$tmp/unreachable.csv"
+expect_error "unreachable target units" "no dimensionally valid expression of length ≤ 35 gives kg\*m\^2" \
+  fit "$tmp/unreachable.csv" --epochs 1 --no-default-consts -q
+{ echo 'x[m],y[1]'; for i in 1 2 3 4 5 6 7 8; do echo "$i,3"; done; } >"$tmp/constant.csv"
+expect_ok "constant target" fit "$tmp/constant.csv" --epochs 2 --batch 50 --max-length 10 -q \
+  --threads 1 --json "$tmp/constant.json"
+near "constant target: exact fit" "$(json_number "$tmp/constant.json" rmse)" 0 1e-9
+{ echo 'x[m],y[m]'; echo '2,4'; } >"$tmp/onerow.csv"
+expect_ok "one row" fit "$tmp/onerow.csv" --epochs 2 --batch 50 --max-length 10 -q --threads 1
+
+# ---- physr fit: checkpoint, kill -9, resume ----------------------------------------------
+# Noisy data, so no formula is exact and the run goes to its epoch limit.
+awk 'BEGIN { print "x[m],t[s],v[m/s]";
+  for (i = 1; i <= 60; i++) { x = 1 + i % 7; t = 1 + (i * 3) % 5;
+    printf "%d,%d,%.17g\n", x, t, x / t * (1 + 0.1 * sin(i)) } }' >"$tmp/noisy.csv"
+fitargs=(fit "$tmp/noisy.csv" --epochs 12 --batch 200 --max-length 12 --seed 5 --threads 1 -q)
+# pareto_of FILE: the Pareto front and counters of a JSON result, without timings.
+pareto_of() { sed -n '/"pareto"/,/"sampled"/p' "$1" | grep -v '"seconds"'; }
+expect_ok "fit uninterrupted" "${fitargs[@]}" --json "$tmp/whole.json"
+"$physr" "${fitargs[@]}" --checkpoint "$tmp/ckpt" --checkpoint-every 1 \
+  >"$tmp/out" 2>"$tmp/err" </dev/null &
+pid=$!
+for _ in $(seq 1 3000); do
+  [[ -s "$tmp/ckpt/search.ckpt" ]] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.02
+done
+if kill -9 "$pid" 2>/dev/null; then
+  pass "fit killed with -9 after a checkpoint"
+else
+  fail "fit killed with -9 after a checkpoint" "the run ended before it could be killed"
+fi
+wait "$pid" 2>/dev/null
+[[ -s "$tmp/ckpt/search.ckpt" ]] && pass "checkpoint file exists" ||
+  fail "checkpoint file exists" "no $tmp/ckpt/search.ckpt"
+expect_ok "fit --resume after kill -9" "${fitargs[@]}" --resume "$tmp/ckpt" --json "$tmp/resumed.json"
+if [[ -s "$tmp/whole.json" && "$(pareto_of "$tmp/whole.json")" == "$(pareto_of "$tmp/resumed.json")" ]]; then
+  pass "resumed run gives the uninterrupted run's Pareto front"
+else
+  fail "resumed run gives the uninterrupted run's Pareto front" \
+    "$(diff <(pareto_of "$tmp/whole.json") <(pareto_of "$tmp/resumed.json") | head -n 20)"
+fi
+# SIGTERM: the run saves its state and exits 143; resuming it finishes the same way.
+"$physr" "${fitargs[@]}" --checkpoint "$tmp/ckpt2" --checkpoint-every 1000 \
+  >"$tmp/out" 2>"$tmp/err" </dev/null &
+pid=$!
+for _ in $(seq 1 3000); do
+  grep -q . "$tmp/err" 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || break
+  [[ -d "$tmp/ckpt2" ]] && break
+  sleep 0.02
+done
+sleep 0.2
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+if ((rc == 0)); then
+  pass "SIGTERM came after the run ended (nothing to check)"
+elif ((rc == 143)) && [[ -s "$tmp/ckpt2/search.ckpt" ]]; then
+  pass "SIGTERM saves a checkpoint and exits 143"
+  expect_ok "fit --resume after SIGTERM" "${fitargs[@]}" --resume "$tmp/ckpt2" \
+    --json "$tmp/resumed2.json"
+  if [[ "$(pareto_of "$tmp/whole.json")" == "$(pareto_of "$tmp/resumed2.json")" ]]; then
+    pass "resume after SIGTERM gives the uninterrupted run's Pareto front"
+  else
+    fail "resume after SIGTERM gives the uninterrupted run's Pareto front" \
+      "$(diff <(pareto_of "$tmp/whole.json") <(pareto_of "$tmp/resumed2.json") | head -n 20)"
+  fi
+else
+  fail "SIGTERM saves a checkpoint and exits 143" "exit status $rc"
+fi
+other_seed=("${fitargs[@]}")
+for i in "${!other_seed[@]}"; do
+  [[ "${other_seed[$i]}" == --seed ]] && other_seed[i + 1]=6
+done
+expect_error "resume with another seed" "different run" "${other_seed[@]}" --resume "$tmp/ckpt"
+expect_error "resume without a checkpoint" "no readable checkpoint" "${fitargs[@]}" \
+  --resume "$tmp/no_ckpt_here"
+
 echo "$passed passed, $failed failed"
 ((failed == 0))

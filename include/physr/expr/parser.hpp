@@ -36,7 +36,8 @@ namespace physr {
 // pow(x, 2) → pow, (1)/x → div(1, x). Other exponents give pow: x^2.5, x^-2 = pow(x, neg 2),
 // x^(1/2) = pow(x, inv 2) (expressions are not constant-folded). ToInfix uses the same
 // rules, so ParseFormula(ToInfix(p)) == p for every program whose token names are
-// identifiers or canonical non-negative numerals.
+// identifiers or canonical non-negative numerals and whose tree is at most 250 operations
+// deep (every program a search can write: those are at most 200 tokens long).
 //
 // The parser adds to `library` what the formula needs and it lacks: operator tokens, literal
 // constants and pi, all only after the whole text parsed (a syntax error leaves `library`
@@ -50,7 +51,7 @@ namespace physr {
 //   "formula '(x+1': unclosed '(' at column 1: expected ')' at column 5 (end of input)"
 //   "formula '1e': bad number '1e' at column 1", "formula '': empty formula",
 //   "formula 'sqrt x': function 'sqrt' needs parentheses at column 1".
-// Nesting (parentheses, unary minus, exponents) deeper than 200 levels, or a tree deeper
+// Nesting (parentheses, unary minus, exponents) deeper than 500 levels, or a tree deeper
 // than 1000 operations, is an error rather than a stack overflow. Not thread-safe on a
 // shared `library` (it may be modified). Cost: linear in the text length.
 Program ParseFormula(std::string_view text, Library& library);

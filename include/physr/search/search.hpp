@@ -73,6 +73,16 @@ struct SearchConfig {
   std::uint64_t seed = 0;
   int threads = 0;  // 0 = all cores
 
+  // Checkpoint and resume (checkpoint.hpp). With checkpoint_dir set, the search saves its
+  // state there every checkpoint_every epochs and/or every checkpoint_seconds seconds (0 =
+  // not on that schedule), and always when it stops. With resume_dir set, it continues the
+  // search saved there (same data, library, seed and shaping options, else InputError);
+  // epoch and time limits count the epochs and seconds already run.
+  std::string checkpoint_dir;
+  int checkpoint_every = 0;
+  double checkpoint_seconds = 0.0;
+  std::string resume_dir;
+
   // Throws InputError naming the first invalid option.
   void Validate() const;
 };
@@ -134,7 +144,8 @@ struct SearchCallbacks {
 
 // Runs the search. Throws InputError for invalid options, for a library with no way to
 // produce the target's dimension within max_length, or for unusable data (no rows, non-finite
-// values, constant target is allowed). Deterministic: the same data, config and seed give the
+// values, a target whose spread Σ(y − ȳ)² overflows or underflows a double; a constant
+// target is allowed). Deterministic: the same data, config and seed give the
 // same result whatever `threads` is (time limits aside).
 SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
                        const SearchCallbacks& callbacks = {});

@@ -1,0 +1,204 @@
+"""Running `physr fit` for benchmarks: one run per call, its JSON, wall time and peak memory.
+
+Each run is its own child process, waited for with os.wait4 so that its peak resident set
+size (ru_maxrss) is that run's alone, also when several runs go in parallel threads. Results
+go to a CSV that is appended to row by row, so an interrupted benchmark resumes where it
+stopped. Standard library only.
+"""
+
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+
+def default_physr():
+    """The physr binary: $PHYSR, else the first of build*/src/cli/physr that exists."""
+    if os.environ.get("PHYSR"):
+        return os.environ["PHYSR"]
+    for build in ("build", "build-release"):
+        path = os.path.join(REPO, build, "src", "cli", "physr")
+        if os.path.exists(path):
+            return path
+    return os.path.join(REPO, "build", "src", "cli", "physr")
+
+
+def git_commit():
+    try:
+        out = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return out + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_evals=None,
+                  epochs=None, threads=1, units_prior=True, nice=0, log_path=None):
+    """Runs `physr fit` once and returns a dict of measurements.
+
+    flags: extra command-line arguments (constants, operators...). The JSON written by physr
+    is read back into result["json"] (None when missing). Keys: returncode, wall_seconds,
+    peak_rss_mb, json, command, stderr_tail.
+    """
+    cmd = [physr, "fit", data, "--seed", str(seed), "--json", json_path, "--quiet",
+           "--threads", str(threads)]
+    if time_limit:
+        cmd += ["--time-limit", str(time_limit)]
+    if max_evals:
+        cmd += ["--max-evals", str(max_evals)]
+    if epochs:
+        cmd += ["--epochs", str(epochs)]
+    if not units_prior:
+        cmd.append("--no-units-prior")
+    cmd += list(flags)
+    if os.path.exists(json_path):
+        os.remove(json_path)
+    log_path = log_path or json_path + ".log"
+    start = time.monotonic()
+    with open(log_path, "w", encoding="utf-8") as log:
+        full = (["nice", "-n", str(nice)] if nice else []) + cmd  # nice execs physr: same pid
+        proc = subprocess.Popen(full, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status) if hasattr(
+        os, "waitstatus_to_exitcode") else (status >> 8)
+    result = {"returncode": proc.returncode, "wall_seconds": wall,
+              "peak_rss_mb": usage.ru_maxrss / 1024.0,  # Linux: kilobytes
+              "command": cmd, "json": None, "stderr_tail": ""}
+    try:
+        with open(json_path, encoding="utf-8") as f:
+            result["json"] = json.load(f)
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            result["stderr_tail"] = f.read()[-400:].strip().replace("\n", " | ")
+    except OSError:
+        pass
+    return result
+
+
+def json_fields(js):
+    """Run-level fields of physr fit's JSON, flattened for a CSV row."""
+    if not js:
+        return {}
+    best = js.get("best") or {}
+    sampled = js.get("sampled") or 0
+    dead = js.get("dead_ends") or 0
+    seconds = js.get("seconds") or 0.0
+    evaluations = js.get("evaluations") or 0
+    return {
+        "best_sympy": best.get("sympy", ""),
+        "best_infix": best.get("infix", ""),
+        "best_r2": best.get("r2", ""),
+        "best_nrmse": best.get("nrmse", ""),
+        "best_complexity": best.get("complexity", ""),
+        "stop_reason": js.get("stop_reason", ""),
+        "epochs": js.get("epochs", ""),
+        "evaluations": evaluations,
+        "seconds": seconds,
+        "sampled": sampled,
+        "dead_ends": dead,
+        "invalid": js.get("invalid", ""),
+        "valid_share": (1.0 - dead / sampled) if sampled else "",
+        "cand_per_s": (evaluations / seconds) if seconds else "",
+        "pareto_size": len(js.get("pareto") or []),
+    }
+
+
+class ResultsCsv:
+    """Append-only CSV of run rows, keyed for resuming. Thread-safe appends."""
+
+    def __init__(self, path, columns, key_columns):
+        self.path = path
+        self.columns = columns
+        self.key_columns = key_columns
+        self.lock = threading.Lock()
+        self.rows = []
+        if os.path.exists(path):
+            with open(path, newline="", encoding="utf-8") as f:
+                self.rows = list(csv.DictReader(f))
+        else:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                csv.DictWriter(f, columns).writeheader()
+
+    def key(self, row):
+        return tuple(str(row[c]) for c in self.key_columns)
+
+    def done_keys(self):
+        """Keys of rows that finished (status ok); failed runs are retried."""
+        return {self.key(r) for r in self.rows if r.get("status") == "ok"}
+
+    def append(self, row):
+        with self.lock:
+            self.rows.append({c: str(row.get(c, "")) for c in self.columns})
+            with open(self.path, "a", newline="", encoding="utf-8") as f:
+                csv.DictWriter(f, self.columns, extrasaction="ignore").writerow(row)
+
+    def latest(self):
+        """The last row per key."""
+        out = {}
+        for r in self.rows:
+            out[self.key(r)] = r
+        return list(out.values())
+
+
+def median(values):
+    values = [float(v) for v in values if v not in ("", None)]
+    return statistics.median(values) if values else float("nan")
+
+
+def fmt(x, digits=3):
+    if isinstance(x, str):
+        return x
+    if x != x:  # nan
+        return "–"
+    if abs(x) >= 1000:
+        return "%.0f" % x
+    return ("%%.%dg" % digits) % x
+
+
+def markdown_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(str(c) for c in r) + " |")
+    return "\n".join(lines)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def read_ranges(csv_path, target=None):
+    """(input ranges {name: (min, max)}, target name) of a physr CSV: `name[unit]` header,
+    `#` comment lines, the last column the target unless `target` names one."""
+    names, lows, highs = None, None, None
+    with open(csv_path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            cells = [c.strip() for c in line.split(",")]
+            if names is None:
+                names = [c.split("[")[0].strip() for c in cells]
+                lows = [float("inf")] * len(names)
+                highs = [float("-inf")] * len(names)
+                continue
+            for i, c in enumerate(cells):
+                x = float(c)
+                lows[i] = min(lows[i], x)
+                highs[i] = max(highs[i], x)
+    target = target or names[-1]
+    return {n: (lo, hi) for n, lo, hi in zip(names, lows, highs) if n != target}, target

@@ -1,0 +1,46 @@
+"""Tests of the recovery checker: `python3 -m pytest bench/tests` or
+`python3 bench/tests/test_symbolic.py`. Needs SymPy."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from physr_bench import symbolic  # noqa: E402
+
+
+def test_self_test():
+    assert symbolic.self_test()
+
+
+def test_round_sig_agrees_for_close_values():
+    assert symbolic.round_sig(12.1499999999, 3) == symbolic.round_sig(12.15, 3)
+    assert symbolic.round_sig(6.674000000000005e-11, 3) == symbolic.round_sig(6.674e-11, 3)
+    assert symbolic.round_sig(2.4999999999, 3) == symbolic.round_sig(2.5, 3)
+    assert symbolic.round_sig(-0.4000000001, 3) == -symbolic.round_sig(0.4, 3)
+
+
+def test_relativistic_rewrites():
+    truth = symbolic.Truth("m*c**2/sqrt(1 - v**2/c**2)", {"m": (0.1, 10.0), "v": (0.0, 2.7e8)},
+                           given={"c": 299792458.0})
+    ck = symbolic.Checker(truth)
+    assert ck.check("m*c**2*(1 - v**2/c**2)**(-1/2)").recovered
+    assert ck.check("m/sqrt(1/c**4 - v**2/c**6)").recovered
+    v = ck.check("m*c**2 + m*v**2/2")
+    assert not v.recovered and v.max_rel_error > 1e-3
+
+
+def test_additive_constant_is_allowed_as_in_srbench():
+    truth = symbolic.Truth("G*m1*m2/r**2", {"m1": (1e20, 1e25), "m2": (1e20, 1e25),
+                                            "r": (1e6, 1e9)}, hidden={"G": 6.674e-11})
+    ck = symbolic.Checker(truth)
+    assert ck.check("6.674000000000005e-11*m1*m2/r**2").recovered
+    assert ck.check("m1*m2/r**2*1.0e-10").recovered  # wrong G: a constant ratio still counts
+    assert not ck.check("6.674e-11*m1*m2/r**3").recovered
+
+
+if __name__ == "__main__":
+    for name, fn in sorted(globals().items()):
+        if name.startswith("test_"):
+            fn()
+            print("ok", name)

@@ -1,0 +1,157 @@
+// Checkpoint and resume of a search: a run stopped and resumed reaches the
+// uninterrupted run's result; damaged, foreign and mismatched checkpoints are
+// clear errors.
+#include "physr/search/checkpoint.hpp"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "physr/core/error.hpp"
+#include "physr/core/rng.hpp"
+#include "physr/search/search.hpp"
+#include "physr/units/unit_parser.hpp"
+#include "support/input_error.hpp"
+
+namespace physr {
+namespace {
+
+using testing::InputErrorOf;
+
+// A fresh directory under the system's temporary directory, removed at scope
+// exit.
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ =
+        std::filesystem::temp_directory_path() /
+        ("physr_checkpoint_test_" + std::to_string(::getpid()) + "_" + std::to_string(++counter));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string str() const { return path_.string(); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// v = x / t with 5 % multiplicative noise: nothing is exact, so runs go to
+// their epoch limit.
+Dataset NoisyData() {
+  Dataset d;
+  d.names = {"x", "t"};
+  d.dimensions = {units::ParseUnit("m"), units::ParseUnit("s")};
+  d.target_name = "v";
+  d.target_dimension = units::ParseUnit("m/s");
+  d.X.resize(40, 2);
+  d.y.resize(40);
+  Rng rng(11);
+  for (Eigen::Index r = 0; r < 40; ++r) {
+    d.X(r, 0) = rng.Uniform(0.5, 3.0);
+    d.X(r, 1) = rng.Uniform(0.5, 3.0);
+    d.y(r) = d.X(r, 0) / d.X(r, 1) * (1.0 + 0.05 * rng.Normal());
+  }
+  return d;
+}
+
+SearchConfig Config(int epochs) {
+  SearchConfig config;
+  config.batch_size = 64;
+  config.max_epochs = epochs;
+  config.max_length = 12;
+  config.hidden_size = 16;
+  config.fit_iterations = 10;
+  config.seed = 21;
+  config.threads = 1;
+  return config;
+}
+
+void CheckSameResult(const SearchResult& a, const SearchResult& b) {
+  CHECK(a.epochs == b.epochs);
+  CHECK(a.evaluations == b.evaluations);
+  CHECK(a.sampled == b.sampled);
+  REQUIRE(a.pareto.size() == b.pareto.size());
+  for (std::size_t i = 0; i < a.pareto.size(); ++i) {
+    CAPTURE(i);
+    CHECK(a.pareto[i].infix_values == b.pareto[i].infix_values);
+    CHECK(a.pareto[i].nrmse == b.pareto[i].nrmse);
+  }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "A search stopped and resumed from its checkpoint matches the "
+    "uninterrupted run") {
+  const Dataset data = NoisyData();
+  const SearchResult whole = RunSearch(data, Config(6));
+
+  TempDir dir;
+  SearchConfig first = Config(3);
+  first.checkpoint_dir = dir.str();
+  const SearchResult part = RunSearch(data, first);
+  CHECK(part.epochs == 3);
+  REQUIRE(std::filesystem::exists(dir.file("search.ckpt")));
+  CHECK_FALSE(std::filesystem::exists(dir.file("search.ckpt.tmp")));
+
+  SearchConfig second = Config(6);
+  second.resume_dir = dir.str();
+  const SearchResult resumed = RunSearch(data, second);
+  CheckSameResult(whole, resumed);
+}
+
+TEST_CASE("Checkpoints every epoch leave the latest state") {
+  const Dataset data = NoisyData();
+  TempDir dir;
+  SearchConfig config = Config(4);
+  config.checkpoint_dir = dir.str();
+  config.checkpoint_every = 1;
+  const SearchResult first = RunSearch(data, config);
+  // Resuming a finished run with a higher limit continues from epoch 4.
+  SearchConfig more = Config(5);
+  more.resume_dir = dir.str();
+  const SearchResult resumed = RunSearch(data, more);
+  CheckSameResult(RunSearch(data, Config(5)), resumed);
+  CHECK(first.epochs == 4);
+}
+
+TEST_CASE("Damaged, foreign and mismatched checkpoints are clear errors") {
+  const Dataset data = NoisyData();
+  TempDir dir;
+  SearchConfig config = Config(2);
+  config.checkpoint_dir = dir.str();
+  RunSearch(data, config);
+
+  SearchConfig other_seed = Config(3);
+  other_seed.seed = 22;
+  other_seed.resume_dir = dir.str();
+  CHECK(InputErrorOf([&] { RunSearch(data, other_seed); }).find("different run") !=
+        std::string::npos);
+
+  SearchConfig resume = Config(3);
+  resume.resume_dir = dir.str();
+  const std::string path = dir.file("search.ckpt");
+  const auto size = std::filesystem::file_size(path);
+  std::filesystem::resize_file(path, size / 2);
+  CHECK(InputErrorOf([&] { RunSearch(data, resume); }).find("truncated") != std::string::npos);
+
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << "not a checkpoint at all";
+  CHECK(InputErrorOf([&] { RunSearch(data, resume); }).find("not a physr search checkpoint") !=
+        std::string::npos);
+
+  resume.resume_dir = dir.file("missing");
+  CHECK(InputErrorOf([&] { RunSearch(data, resume); }).find("no readable checkpoint") !=
+        std::string::npos);
+}
+
+}  // namespace physr
