@@ -174,9 +174,6 @@ CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
       ->group(tuning)->capture_default_str();
   cmd->add_option("--soft-length", t.soft_length_loc, "Preferred formula length, in tokens")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--elite-memory", t.elite_memory,
-                  "Best formulas so far kept in training (0: risk-seeking gradient only)")
-      ->group(tuning)->capture_default_str();
   cmd->add_option("--occam", t.completion_length_weight,
                   "Penalty per extra token a choice forces to complete the formula")
       ->group(tuning)->capture_default_str();

@@ -133,42 +133,6 @@ Formula MakeFormula(const Program& program, const Library& library, const FitRes
   return f;
 }
 
-// Keeps `remembered` the best `capacity` distinct programs seen so far (by reward, ties by
-// token hash so the memory does not depend on arrival order within a batch), their episodes
-// copied into `memory`.
-template <typename Entry>
-void UpdateEliteMemory(const std::vector<Program>& programs, const std::vector<double>& rewards,
-                       const std::vector<int>& episode_of, const EpisodeBuffer& episodes,
-                       int capacity, std::vector<Entry>& remembered, EpisodeBuffer& memory) {
-  const auto before = [](double ra, std::uint64_t ha, double rb, std::uint64_t hb) {
-    return ra != rb ? ra > rb : ha < hb;
-  };
-  for (std::size_t i = 0; i < programs.size(); ++i) {
-    if (!(rewards[i] > 0.0)) continue;
-    const std::uint64_t hash = HashTokens(programs[i].tokens);
-    const bool full = static_cast<int>(remembered.size()) >= capacity;
-    if (full && !before(rewards[i], hash, remembered.back().reward, remembered.back().hash)) {
-      continue;
-    }
-    if (std::any_of(remembered.begin(), remembered.end(),
-                    [&](const Entry& m) { return m.hash == hash; })) {
-      continue;
-    }
-    int slot = static_cast<int>(remembered.size());
-    if (full) {
-      slot = remembered.back().slot;
-      remembered.pop_back();
-    }
-    memory.CopyEpisodeFrom(episodes, episode_of[i], slot);
-    const Entry entry{rewards[i], hash, slot};
-    const auto pos = std::lower_bound(remembered.begin(), remembered.end(), entry,
-                                      [&](const Entry& a, const Entry& b) {
-                                        return before(a.reward, a.hash, b.reward, b.hash);
-                                      });
-    remembered.insert(pos, entry);
-  }
-}
-
 std::string UniqueName(const std::string& base, const Library& library,
                        const std::vector<std::string>& reserved) {
   for (int i = 0;; ++i) {
@@ -208,7 +172,6 @@ void SearchConfig::Validate() const {
   if (threads < 0) fail("threads must be ≥ 0");
   if (perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
   if (!(completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
-  if (elite_memory < 0 || elite_memory > 100000) fail("elite memory must be in [0, 100000]");
   if (checkpoint_every < 0) fail("checkpoint interval must be ≥ 0 epochs");
   if (!(checkpoint_seconds >= 0.0)) fail("checkpoint interval must be ≥ 0 seconds");
 }
@@ -309,24 +272,6 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   loss_options.entropy_gamma = config.entropy_gamma;
   LstmParameters<float> gradient;
 
-  // Elite memory: episodes of the best distinct programs so far, by decreasing reward.
-  struct Remembered {
-    double reward;
-    std::uint64_t hash;
-    int slot;  // episode index in `memory`
-  };
-  std::vector<Remembered> remembered;
-  const int memory_capacity = config.elite_memory;
-  EpisodeBuffer memory;
-  EpisodeBuffer training;
-  if (memory_capacity > 0) {
-    memory = EpisodeBuffer(memory_capacity, config.max_length, encoder.feature_size(),
-                           static_cast<int>(library.size()));
-    memory.Reset(memory_capacity);
-    training = EpisodeBuffer(config.batch_size + memory_capacity, config.max_length,
-                             encoder.feature_size(), static_cast<int>(library.size()));
-  }
-
   std::unordered_set<std::uint64_t> offered;  // token hashes already offered to the front
   double best_nrmse = std::numeric_limits<double>::infinity();
   int first_perfect_epoch = 0;  // 0 until an exact formula is found
@@ -387,7 +332,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       }
     }
 
-    // Risk-seeking policy gradient on the top ε of the batch (and the remembered elite).
+    // Risk-seeking policy gradient on the top ε of the batch.
     if (!programs.empty()) {
       const double r_eps = RiskQuantile(rewards, config.risk_epsilon);
       std::vector<int> elite;
@@ -398,37 +343,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
           advantages.push_back(static_cast<float>(rewards[i] - r_eps));
         }
       }
-      if (memory_capacity > 0) {
-        UpdateEliteMemory(programs, rewards, episode_of, sampler.episodes(), memory_capacity,
-                          remembered, memory);
-        // The batch's elite, then the remembered programs the batch did not sample.
-        std::unordered_set<std::uint64_t> sampled_hashes;
-        for (const Program& p : programs) sampled_hashes.insert(HashTokens(p.tokens));
-        std::vector<int> rows;
-        std::vector<float> row_advantages;
-        const auto n_elite = static_cast<int>(elite.size());
-        int n = 0;
-        for (const Remembered& m : remembered) {
-          if (m.reward > r_eps && !sampled_hashes.contains(m.hash)) ++n;
-        }
-        training.Reset(n_elite + n);
-        for (int k = 0; k < n_elite; ++k) {
-          training.CopyEpisodeFrom(sampler.episodes(), elite[static_cast<std::size_t>(k)], k);
-          rows.push_back(k);
-          row_advantages.push_back(advantages[static_cast<std::size_t>(k)]);
-        }
-        for (const Remembered& m : remembered) {
-          if (!(m.reward > r_eps) || sampled_hashes.contains(m.hash)) continue;
-          const auto row = static_cast<int>(rows.size());
-          training.CopyEpisodeFrom(memory, m.slot, row);
-          rows.push_back(row);
-          row_advantages.push_back(static_cast<float>(m.reward - r_eps));
-        }
-        if (!rows.empty()) {
-          policy.ComputeGradient(training, rows, row_advantages, loss_options, &gradient);
-          adam.Step(policy.mutable_parameters(), gradient);
-        }
-      } else if (!elite.empty()) {
+      if (!elite.empty()) {
         policy.ComputeGradient(sampler.episodes(), elite, advantages, loss_options, &gradient);
         adam.Step(policy.mutable_parameters(), gradient);
       }

@@ -85,7 +85,7 @@ struct PriorOptions {
   bool units = true;         // the in-situ units prior (needs a target in the lattice)
   // Occam look-ahead of the units prior: log-factor −w·(extra tokens a token forces to
   // complete the program, beyond the cheapest allowed token); 0 disables.
-  double completion_length_weight = 1.5;
+  double completion_length_weight = 0.5;
 };
 
 // PhySO's default set (DESIGN §3 "Other priors") for `lattice`'s library: hard and soft

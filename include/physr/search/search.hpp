@@ -37,7 +37,7 @@ struct SearchConfig {
   double soft_length_loc = 8.0;
   double soft_length_variance = 5.0;
   // Occam look-ahead: log-factor −w per token a choice forces beyond the cheapest one (0: off).
-  double completion_length_weight = 1.5;
+  double completion_length_weight = 0.5;
   bool units_prior = true;  // off: dimensions are ignored while sampling (for comparisons)
 
   // Policy and training.
@@ -47,10 +47,6 @@ struct SearchConfig {
   double learning_rate = 0.0025;
   double entropy_weight = 0.005;
   double entropy_gamma = 0.7;
-  // Elite memory: the best distinct formulas seen so far (at most this many) join each
-  // epoch's elite in the gradient while their reward beats the batch quantile. 0: off
-  // (pure risk-seeking policy gradient).
-  int elite_memory = 0;
 
   // Constant fitting.
   int fit_iterations = 30;
