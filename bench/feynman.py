@@ -70,6 +70,22 @@ def summarise(rows, levels):
     return "\n".join(lines)
 
 
+def rejudge(results, by_id):
+    """Re-checks the best formula of every finished row of the CSV and rewrites it."""
+    checkers = {}
+    for r in results.rows:
+        p = by_id.get(r["problem"])
+        if p is None or r["status"] != "ok" or not r["best_sympy"]:
+            continue
+        if p["id"] not in checkers:
+            checkers[p["id"]] = symbolic.Checker(feynman.truth_of(p))
+        v = checkers[p["id"]].check(r["best_sympy"])
+        if v.recovered:
+            r["pareto_recovered"] = "1"
+        r.update(recovered=str(int(v.recovered)), how=v.how, detail=v.detail)
+    results.rewrite()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--physr", default=runner.default_physr())
@@ -92,12 +108,17 @@ def main():
     ap.add_argument("--nice", type=int, default=10)
     ap.add_argument("--out", default=os.path.join(runner.REPO, "bench", "results", "feynman.csv"))
     ap.add_argument("--summary-only", action="store_true", help="print the CSV's summary, run nothing")
+    ap.add_argument("--rejudge", action="store_true",
+                    help="judge the CSV's best formulas again (after a change of the rule), "
+                         "rewrite the CSV and print its summary; runs nothing")
     args = ap.parse_args()
 
     problems = feynman.select(feynman.load_equations(), args.problems)
     levels = parse_levels(args.noise)
     results = runner.ResultsCsv(args.out, COLUMNS, ["problem", "noise", "seed"])
-    if args.summary_only:
+    if args.rejudge:
+        rejudge(results, {p["id"]: p for p in problems})
+    if args.summary_only or args.rejudge:
         ids = {p["id"] for p in problems}
         print(summarise([r for r in results.latest() if r["problem"] in ids], levels))
         return 0

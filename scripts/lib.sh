@@ -63,3 +63,53 @@ physr_ensure_fuzz_packages() {
   local PHYSR_PACKAGES=(clang libclang-rt-14-dev)
   physr_ensure_packages
 }
+
+# ---- Python package ---------------------------------------------------------------------
+# PHYSR_VENV    virtual environment for the Python package and its tests
+#               (default: $PHYSR_BUILD_DIR/venv)
+# PHYSR_PYTHON  interpreter the environment is made from (default: python3)
+PHYSR_VENV="${PHYSR_VENV:-$PHYSR_BUILD_DIR/venv}"
+PHYSR_PYTHON="${PHYSR_PYTHON:-python3}"
+
+# Makes sure PHYSR_PYTHON can create virtual environments and build extensions (venv,
+# ensurepip and Python.h); installs Debian's python3, python3-venv and python3-dev if not.
+physr_ensure_python() {
+  if command -v "$PHYSR_PYTHON" >/dev/null 2>&1 && "$PHYSR_PYTHON" - <<'PY' >/dev/null 2>&1
+import ensurepip, os, sysconfig, venv
+assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))
+PY
+  then
+    return 0
+  fi
+  local PHYSR_PACKAGES=(python3 python3-venv python3-dev python3-pip)
+  physr_ensure_packages
+  PHYSR_PYTHON=python3
+  if ! "$PHYSR_PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    # Debian names the venv package after the minor version (python3.11-venv).
+    local minor
+    minor="$("$PHYSR_PYTHON" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+    PHYSR_PACKAGES=("python$minor-venv")
+    physr_ensure_packages
+  fi
+}
+
+# Creates PHYSR_VENV if needed and installs the physr package into it, built by
+# scikit-build-core in $PHYSR_BUILD_DIR/skbuild (kept between runs, so a rebuild is
+# incremental), with the test extras from PyPI. Fails on any error.
+physr_python_install() {
+  physr_ensure_python
+  if [[ ! -x "$PHYSR_VENV/bin/python" ]]; then
+    physr_log "creating the virtual environment $PHYSR_VENV"
+    "$PHYSR_PYTHON" -m venv "$PHYSR_VENV"
+  fi
+  local py="$PHYSR_VENV/bin/python" werror=OFF
+  if [[ "${PHYSR_WERROR:-0}" == 1 ]]; then werror=ON; fi
+  physr_log "installing the build tools into $PHYSR_VENV"
+  "$py" -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.10"
+  physr_log "building and installing the physr Python package with its test extras"
+  # No build isolation: the build tools' paths stay the same, so the build directory is reused.
+  CMAKE_BUILD_PARALLEL_LEVEL="$PHYSR_JOBS" "$py" -m pip install -q --no-build-isolation \
+    -C build-dir="$PHYSR_BUILD_DIR/skbuild/{wheel_tag}" \
+    -C cmake.define.PHYSR_WERROR="$werror" \
+    "$PHYSR_ROOT[test]"
+}

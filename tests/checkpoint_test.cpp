@@ -66,7 +66,7 @@ Dataset NoisyData() {
 
 SearchConfig Config(int epochs) {
   SearchConfig config;
-  config.batch_size = 64;
+  config.batch_size = 32;
   config.max_epochs = epochs;
   config.max_length = 12;
   config.hidden_size = 16;

@@ -49,9 +49,10 @@ void CheckFinite(const SearchResult& result) {
 
 SearchConfig TinyConfig() {
   SearchConfig config;
-  config.batch_size = 64;
+  config.batch_size = 32;
   config.max_epochs = 3;
   config.max_length = 12;
+  config.hidden_size = 16;
   config.seed = 7;
   config.threads = 1;
   config.fit_iterations = 10;

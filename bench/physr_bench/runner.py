@@ -146,6 +146,16 @@ class ResultsCsv:
             with open(self.path, "a", newline="", encoding="utf-8") as f:
                 csv.DictWriter(f, self.columns, extrasaction="ignore").writerow(row)
 
+    def rewrite(self):
+        """Writes all rows back (after they were changed in place)."""
+        with self.lock:
+            tmp = self.path + ".tmp"
+            with open(tmp, "w", newline="", encoding="utf-8") as f:
+                w = csv.DictWriter(f, self.columns, extrasaction="ignore")
+                w.writeheader()
+                w.writerows(self.rows)
+            os.replace(tmp, self.path)
+
     def latest(self):
         """The last row per key."""
         out = {}

@@ -7,7 +7,9 @@ multiplicative constant is allowed). Hidden constants of the truth (those the en
 their true values; given constants (e.g. c) stay exact in both. A numerical guard on random
 points rejects anything rounding made look equal. A second route accepts a candidate that
 agrees with the truth to 1e-6 relative on random points *and* matches it symbolically once its
-numbers are rounded to 6 significant digits and recognised as multiples of pi (nsimplify).
+numbers are recognised as short closed forms with pi (nsimplify to 1e-9, else 6 significant
+digits) and powers are denested and |x| taken as x (sqrt(x**2) -> x, sound here because the values agree on the
+data's range).
 
 Not a general theorem prover: SymPy's simplify may miss a true identity (counted as not
 recovered) and is stopped after a timeout.
@@ -124,9 +126,14 @@ def _exactify(expr, digits, recognise_pi=False):
     if recognise_pi:
         reps = {}
         for f in expr.atoms(sympy.Float):
-            r = round_sig(float(f), digits)
-            reps[f] = sympy.nsimplify(r, [sympy.pi], rational=False)
+            x = float(f)
+            guess = sympy.nsimplify(x, [sympy.pi], tolerance=1e-9 * abs(x)) if x else 0
+            # Only a short closed form (2*sqrt(2)*pi, log(2*pi), 2/3) counts as recognised.
+            reps[f] = guess if sympy.count_ops(guess) <= 8 else round_sig(x, digits)
         expr = expr.xreplace(reps) if reps else expr
+        # sqrt(x**2) -> x, |x| -> x: this route runs only after the values agreed on the
+        # data's range, and a sign is a constant ratio.
+        expr = sympy.powdenest(expr, force=True).replace(sympy.Abs, lambda a: a)
     else:
         expr = round_numbers(expr, digits)
     return expr
@@ -301,6 +308,14 @@ def self_test():
     assert not ck.check("0.4*exp(-0.45*theta**2)").recovered
     assert not ck.check("theta + unknown_name").recovered
     assert not ck.check("((").recovered
+
+    # |1 - v/c| from sqrt(...**2) is 1 - v/c on the data's range (v < c).
+    pot = Truth("q/(4*pi*epsilon*r*(1-v/c))", {"q": (1, 5), "epsilon": (1, 5), "r": (1, 5),
+                                               "v": (1, 2), "c": (3, 10)})
+    ck = Checker(pot)
+    v = ck.check("1/sqrt(r*(2*r)*(8.885765876316732/(q/epsilon) - "
+                 "8.88576587631673*v*epsilon/(c*q))**2)")
+    assert v.recovered and v.how == "numeric"
 
     # Variables named like SymPy objects stay plain symbols.
     names = Truth("E*I/S + beta*gamma", {"E": (1, 2), "I": (1, 2), "S": (1, 2), "beta": (1, 2),

@@ -1,0 +1,25 @@
+"""physr: discover closed-form physical laws from data with units.
+
+Symbolic regression under exact dimensional analysis, with a C++ engine::
+
+    import physr
+    result = physr.fit(df[["m[kg]", "v[m/s]"]], df["E[J]"],
+                       fixed_consts={"c": (299792458.0, "m/s")}, epochs=60)
+    result.best.infix      # 'm*c^2/sqrt(1 - v^2/c^2)'
+
+``physr.fit`` returns a SearchResult (``.pareto``, ``.best``); ``physr.PhysicalRegressor``
+is the same search as a scikit-learn estimator.
+"""
+
+from ._api import Constant, Formula, SearchResult, fit, parse_unit, search_options
+from ._estimator import PhysicalRegressor
+
+try:
+    from importlib.metadata import version as _version
+
+    __version__ = _version("physr")
+except Exception:  # running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = ["Constant", "Formula", "PhysicalRegressor", "SearchResult", "fit", "parse_unit",
+           "search_options", "__version__"]

@@ -1,0 +1,350 @@
+"""physr.fit and the result types: SearchResult, Formula, Constant.
+
+``fit`` turns Python inputs into a Dataset and a SearchConfig, runs the C++ search with the
+GIL released, and wraps what it returns. Formulas keep the C++ result alive and evaluate in
+C++ (``Formula.predict``). Not here: input conversion (``_data``), scikit-learn glue
+(``_estimator``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from . import _core
+from ._data import as_columns, check_name, is_dataframe, prepare_inputs, split_label
+from ._progress import Progress, combine
+
+# Options fit() sets from its own arguments; the other SearchConfig fields are accepted by
+# name as keyword arguments (**options).
+_MANAGED = {"operators", "max_epochs", "time_limit_seconds", "max_evaluations", "seed",
+            "threads", "max_length", "batch_size", "default_free_constants"}
+
+
+def search_options() -> list[str]:
+    """Names of the search options fit() accepts as extra keyword arguments."""
+    return sorted(name for name, value in vars(_core.SearchConfig).items()
+                  if isinstance(value, property) and not name.startswith("_")
+                  and name not in _MANAGED and name not in {"fixed_constants", "free_constants"})
+
+
+def parse_unit(text: str) -> str:
+    """Canonical SI text of a unit string: ``parse_unit("J") == "kg*m^2/s^2"``.
+
+    Raises ValueError for text that is not a unit (the message gives the position)."""
+    return _core.parse_unit(text)
+
+
+class Constant(NamedTuple):
+    """A constant of a formula: value, standard error (NaN for fixed ones) and SI unit."""
+
+    value: float
+    stderr: float
+    unit: str
+
+
+class Formula:
+    """One formula of a search result, fitted on the full dataset.
+
+    ``infix`` uses constant names, ``infix_values`` substitutes the fitted values;
+    ``constants`` maps each free constant the formula uses to its Constant. ``predict``
+    evaluates with the C++ evaluator.
+    """
+
+    def __init__(self, core: Any, result: "SearchResult") -> None:
+        self._core = core
+        self._result = result
+
+    complexity = property(lambda self: self._core.complexity, doc="Sum of token complexities.")
+    rmse = property(lambda self: self._core.rmse, doc="Root-mean-square error, target units.")
+    nrmse = property(lambda self: self._core.nrmse, doc="RMSE over the target's std. dev.")
+    r2 = property(lambda self: self._core.r2, doc="Coefficient of determination.")
+    unit = property(lambda self: self._core.unit, doc="The formula's SI unit (the target's).")
+
+    @property
+    def constants(self) -> dict[str, Constant]:
+        """Free constants used, name -> Constant(value, stderr, unit)."""
+        return {name: Constant(value, stderr, unit)
+                for name, value, stderr, unit in self._core.free_constants}
+
+    @property
+    def fixed_constants(self) -> dict[str, Constant]:
+        """Named fixed constants used (numerals such as 1 left out), name -> Constant."""
+        return {name: Constant(value, math.nan, unit)
+                for name, value, unit in self._core.fixed_constants if name.isidentifier()}
+
+    # Text -----------------------------------------------------------------------------
+    @property
+    def infix(self) -> str:
+        """The formula with constant names: ``m*c^2/sqrt(1 - v^2/c^2)``."""
+        return self._core.infix(values=False)
+
+    @property
+    def infix_values(self) -> str:
+        """The formula with the fitted values of its free constants substituted."""
+        return self._core.infix(values=True)
+
+    def latex(self, values: bool = True, precision: int = 6) -> str:
+        """LaTeX of the right-hand side (``values``: substitute fitted constants)."""
+        return self._core.latex(values=values, precision=precision)
+
+    def sympy(self, values: bool = True) -> Any:
+        """The formula as a SymPy expression (variables and constants are real Symbols).
+
+        SymPy is imported on first use."""
+        import sympy
+
+        local = {}
+        for name, kind, _ in self._result._core.terminals:
+            if not name.isidentifier():
+                continue
+            local[name] = sympy.pi if (name == "pi" and kind == "fixed") else sympy.Symbol(
+                name, real=True)
+        return sympy.parse_expr(self._core.sympy_text(values=values), local_dict=local)
+
+    # Evaluation -----------------------------------------------------------------------
+    def predict(self, X: Any) -> np.ndarray:
+        """Values of the formula for each row of X.
+
+        X: (n_samples, n_features) array with the columns of the search, in the same order,
+        or a DataFrame holding them (matched by name; ``v[m/s]`` labels match ``v``).
+        Fortran-ordered float64 input is read in place; other input is copied once.
+        Non-finite values are returned as they are."""
+        return self._core.predict(self._result._columns_for(X))
+
+    def __repr__(self) -> str:
+        return (f"Formula({self._result.target} = {self.infix_values}, "
+                f"complexity={self.complexity:g}, r2={self.r2:.6g})")
+
+    def _repr_latex_(self) -> str:
+        return f"${_latex_name(self._result.target)} = {self.latex()}$"
+
+
+def _latex_name(name: str) -> str:
+    return name if len(name) == 1 else r"\mathrm{" + name.replace("_", r"\_") + "}"
+
+
+class SearchResult:
+    """What physr.fit found: the Pareto front and the selected formula.
+
+    ``pareto`` lists formulas by increasing complexity; ``best`` is the selected model
+    (None when no formula had finite predictions). ``stop_reason`` is one of "perfect fit",
+    "epochs", "time limit", "evaluations", "interrupted".
+    """
+
+    def __init__(self, core: Any, names: list[str], target: str, target_unit: str) -> None:
+        self._core = core
+        self.variables = list(names)
+        self.target = target
+        self.target_unit = target_unit
+        self.pareto = [Formula(f, self) for f in core.pareto]
+        best = core.best
+        self.best = None if best is None else Formula(best, self)
+
+    epochs = property(lambda self: self._core.epochs)
+    evaluations = property(lambda self: self._core.evaluations)
+    seconds = property(lambda self: self._core.seconds)
+    stop_reason = property(lambda self: self._core.stop_reason)
+    seed = property(lambda self: self._core.seed)
+    sampled = property(lambda self: self._core.sampled)
+    dead_ends = property(lambda self: self._core.dead_ends)
+    invalid = property(lambda self: self._core.invalid)
+
+    def _columns_for(self, X: Any) -> np.ndarray:
+        if is_dataframe(X):
+            by_name = {split_label(label)[0]: label for label in X.columns}
+            missing = [name for name in self.variables if name not in by_name]
+            if missing:
+                raise ValueError(f"X lacks the columns {missing} (needs {self.variables})")
+            X = X[[by_name[name] for name in self.variables]]
+        columns = as_columns(X)
+        if columns.shape[1] != len(self.variables):
+            raise ValueError(f"X has {columns.shape[1]} columns; the search used "
+                             f"{len(self.variables)}: {self.variables}")
+        return columns
+
+    def __repr__(self) -> str:
+        lines = [f"SearchResult({self.epochs} epochs, {self.evaluations} formulas, "
+                 f"stopped: {self.stop_reason})"]
+        for f in self.pareto:
+            mark = "*" if self.best is not None and f.infix == self.best.infix else " "
+            lines.append(f" {mark} {f.complexity:4g}  NRMSE {f.nrmse:<10.3g} "
+                         f"{self.target} = {f.infix_values}")
+        return "\n".join(lines)
+
+
+def _constant_entries(spec: Any, what: str, form: str):
+    """Yields (name, entry) of a constants dict, checking the dict and the names."""
+    if spec is None:
+        return
+    if not isinstance(spec, Mapping):
+        raise TypeError(f"{what}_consts must be a dict {form}")
+    for name, entry in spec.items():
+        yield check_name(name, "constant"), entry
+
+
+def _finite(value: Any, what: str) -> float:
+    if not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+        raise ValueError(f"{what} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _fixed_constants(config: Any, spec: Mapping[str, Any] | None) -> None:
+    for name, entry in _constant_entries(spec, "fixed", "name -> (value, unit) or name -> value"):
+        if isinstance(entry, numbers.Real):
+            value, unit = entry, "1"
+        elif isinstance(entry, Sequence) and not isinstance(entry, str) and len(entry) == 2:
+            value, unit = entry
+        else:
+            raise TypeError(f"fixed constant '{name}': expected (value, unit) or a number, "
+                            f"got {entry!r}")
+        if not isinstance(unit, str):
+            raise TypeError(f"fixed constant '{name}': unit must be a string, got {unit!r}")
+        config.add_fixed_constant(name, _finite(value, f"fixed constant '{name}': value"), unit)
+
+
+def _free_constants(config: Any, spec: Mapping[str, Any] | None) -> None:
+    for name, entry in _constant_entries(spec, "free", "name -> unit or name -> (unit, start)"):
+        if entry is None or isinstance(entry, str):
+            unit, start = entry or "1", 1.0
+        elif isinstance(entry, Sequence) and len(entry) == 2 and isinstance(entry[0], str):
+            unit, start = entry
+        else:
+            raise TypeError(f"free constant '{name}': expected a unit string or (unit, start), "
+                            f"got {entry!r}")
+        config.add_free_constant(name, unit, _finite(start, f"free constant '{name}': start"))
+
+
+def _set_option(config: Any, name: str, value: Any) -> None:
+    try:
+        setattr(config, name, value)
+    except TypeError:
+        current = getattr(config, name)
+        raise TypeError(f"option {name}={value!r}: expected a value like "
+                        f"{current!r} ({type(current).__name__})") from None
+
+
+def make_config(
+    *,
+    fixed_consts: Mapping[str, Any] | None = None,
+    free_consts: Mapping[str, Any] | None = None,
+    ops: str | Sequence[str] | None = None,
+    default_free_consts: bool = True,
+    time_limit: float | None = None,
+    epochs: int | None = None,
+    max_evals: int | None = None,
+    seed: int = 0,
+    threads: int = 0,
+    max_length: int | None = None,
+    batch_size: int | None = None,
+    **options: Any,
+) -> Any:
+    """A validated _core.SearchConfig (see fit for the arguments)."""
+    config = _core.SearchConfig()
+    known = set(search_options())
+    for name in options:
+        if name not in known:
+            raise TypeError(f"unexpected keyword argument '{name}'; search options are: "
+                            + ", ".join(sorted(known)))
+    if ops is not None:
+        ops = [op.strip() for op in ops.split(",")] if isinstance(ops, str) else list(ops)
+        _set_option(config, "operators", ops)
+    _fixed_constants(config, fixed_consts)
+    _free_constants(config, free_consts)
+    _set_option(config, "default_free_constants", bool(default_free_consts))
+    if epochs is None and time_limit is None and max_evals is None:
+        epochs = 200  # as `physr fit`: some limit is always set
+    if epochs is not None:
+        _set_option(config, "max_epochs", epochs)
+    if time_limit is not None:
+        _set_option(config, "time_limit_seconds", float(time_limit))
+    if max_evals is not None:
+        _set_option(config, "max_evaluations", max_evals)
+    _set_option(config, "seed", seed)
+    _set_option(config, "threads", threads)
+    if batch_size is not None:
+        _set_option(config, "batch_size", batch_size)
+    for name, value in options.items():
+        _set_option(config, name, value)
+    if max_length is not None:
+        _set_option(config, "max_length", max_length)
+        if isinstance(max_length, int) and "min_length" not in options:
+            config.min_length = max(1, min(config.min_length, max_length))
+    config.validate()
+    return config
+
+
+def fit(
+    X: Any,
+    y: Any,
+    X_names: Sequence[str] | None = None,
+    X_units: Sequence[str] | Mapping[str, str] | None = None,
+    y_name: str | None = None,
+    y_units: str | None = None,
+    fixed_consts: Mapping[str, Any] | None = None,
+    free_consts: Mapping[str, Any] | None = None,
+    ops: str | Sequence[str] | None = None,
+    time_limit: float | None = None,
+    epochs: int | None = None,
+    max_evals: int | None = None,
+    seed: int = 0,
+    threads: int = 0,
+    max_length: int | None = None,
+    batch_size: int | None = None,
+    callback: Callable[[Any], Any] | None = None,
+    quiet: bool = True,
+    progress: bool | None = None,
+    default_free_consts: bool = True,
+    sample_weight: Any = None,
+    **options: Any,
+) -> SearchResult:
+    """Discovers formulas for y from the columns of X, under dimensional analysis.
+
+    Data: X is an (n_samples, n_features) array or a DataFrame; y a 1-D array or Series.
+    Names and units come from ``X_names``/``X_units`` and ``y_name``/``y_units``, else from
+    labels such as ``"v[m/s]"``. Units are SI strings (``"kg*m^2/s^2"``, ``"J"``). Without
+    any unit, everything is dimensionless. Fortran-ordered float64 X is not copied on the
+    Python side (the engine keeps one copy of the data for the search). ``sample_weight``:
+    optional per-row weights (finite, >= 0) of the least-squares fits.
+
+    Constants: ``fixed_consts={"c": (299792458.0, "m/s")}`` (or ``{"k": 2.0}``,
+    dimensionless); ``free_consts={"m": "kg"}`` or ``{"m": ("kg", start)}``, fitted to the
+    data. Two dimensionless free constants (k0, k1) are added unless
+    ``default_free_consts=False``.
+
+    Search: ``ops`` replaces the default operators (``"add,sub,mul,div,n2,sqrt"`` or a list);
+    the search stops at the first of ``epochs``, ``time_limit`` (seconds), ``max_evals``, a
+    perfect fit, or an interrupt (200 epochs when no limit is given). The same seed gives the
+    same result whatever ``threads`` is (time limits aside). Other SearchConfig fields
+    (``search_options()``) are accepted by name.
+
+    Progress: ``callback(report)`` runs after every epoch (report: epoch, evaluations,
+    seconds, best_nrmse, best_infix, ...); returning False stops the search. ``quiet=False``
+    (or ``progress=True``) shows a tqdm bar if tqdm is installed, else prints a line per
+    epoch. Ctrl-C (KeyboardInterrupt, also when raised by the callback) stops the search and
+    returns the best so far with ``stop_reason == "interrupted"``.
+
+    Raises ValueError for bad data, units or options (with the engine's message) and
+    TypeError for arguments of the wrong type.
+    """
+    inputs = prepare_inputs(X, y, X_names, X_units, y_name, y_units)
+    config = make_config(fixed_consts=fixed_consts, free_consts=free_consts, ops=ops,
+                         default_free_consts=default_free_consts, time_limit=time_limit,
+                         epochs=epochs, max_evals=max_evals, seed=seed, threads=threads,
+                         max_length=max_length, batch_size=batch_size, **options)
+    weights = None if sample_weight is None else np.ascontiguousarray(sample_weight,
+                                                                      dtype=np.float64)
+    data = _core.make_dataset(inputs.X, inputs.y, inputs.names, inputs.units,
+                              inputs.target_name, inputs.target_unit, weights)
+    show = (not quiet) if progress is None else bool(progress)
+    bar = Progress(config.max_epochs or None) if show else None
+    try:
+        core = _core.run_search(data, config, combine(bar, callback))
+    finally:
+        if bar is not None:
+            bar.close()
+    return SearchResult(core, inputs.names, inputs.target_name, data.target_unit)

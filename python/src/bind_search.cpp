@@ -1,0 +1,358 @@
+// Bindings for the search: SearchConfig, RunSearch with the GIL released, and the result's
+// formulas (printing, constants, prediction by the C++ evaluator).
+//
+// Threads and interrupts: run_search runs RunSearch on a worker thread with the GIL
+// released. The calling thread waits, and every 50 ms takes the GIL to run Python's signal
+// handlers (PyErr_CheckSignals works only on the main thread); a KeyboardInterrupt there
+// sets the search's stop flag, so the search ends its epoch and returns what it has
+// (stop_reason "interrupted"). The epoch callback runs on the worker thread holding the GIL.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "bindings.hpp"
+#include "physr/core/error.hpp"
+#include "physr/eval/compiled_program.hpp"
+#include "physr/eval/evaluator.hpp"
+#include "physr/expr/printer.hpp"
+#include "physr/search/search.hpp"
+#include "physr/units/unit_parser.hpp"
+
+namespace physr::python {
+namespace {
+
+// One formula of a search result. Shares ownership of the result, whose library the
+// formula's tokens refer to, so a formula outlives the Python result object it came from.
+struct FormulaRef {
+  std::shared_ptr<const SearchResult> result;
+  const Formula* formula = nullptr;
+
+  const Library& library() const { return result->library; }
+  const Program& program() const { return formula->program; }
+};
+
+Dimension ParseConstantUnit(const std::string& name, const std::string& unit) {
+  try {
+    return units::ParseUnit(unit);
+  } catch (const units::UnitParseError& e) {
+    throw InputError("constant '" + name + "': " + e.what());
+  }
+}
+
+std::string Print(const FormulaRef& f, bool values, int precision,
+                  std::string (*printer)(const Program&, const Library&, const PrintOptions&)) {
+  if (precision < 1) throw InputError("precision must be >= 1");
+  PrintOptions options;
+  options.substitute_constants = values;
+  options.precision = precision;
+  return printer(f.program(), f.library(), options);
+}
+
+// Free constants the formula uses: (name, value, standard error, unit).
+std::vector<std::tuple<std::string, double, double, std::string>> FreeConstants(
+    const FormulaRef& f) {
+  std::vector<std::tuple<std::string, double, double, std::string>> out;
+  for (const FittedConstant& c : f.formula->constants) {
+    out.emplace_back(c.name, c.value, c.standard_error, c.dimension.ToUnitString());
+  }
+  return out;
+}
+
+// Fixed constants the formula uses, once each in order of appearance: (name, value, unit).
+std::vector<std::tuple<std::string, double, std::string>> FixedConstants(const FormulaRef& f) {
+  std::vector<std::tuple<std::string, double, std::string>> out;
+  std::vector<TokenId> seen;
+  for (TokenId id : f.program().tokens) {
+    const Token& t = f.library()[id];
+    if (t.kind != TokenKind::kFixedConstant) continue;
+    if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+    seen.push_back(id);
+    out.emplace_back(t.name, t.value, t.dimension.ToUnitString());
+  }
+  return out;
+}
+
+py::array_t<double> Predict(const FormulaRef& f, const ColumnMajorArray& X) {
+  const Eigen::Map<const Eigen::MatrixXd> view = ViewColumns(X);
+  const Library& library = f.library();
+  if (view.cols() != library.num_variables()) {
+    throw InputError("X has " + std::to_string(view.cols()) + " columns; the formula was found on " +
+                     std::to_string(library.num_variables()) + " input columns");
+  }
+  const CompiledProgram compiled = Compile(f.program(), library);
+  std::vector<double> constants = f.program().constants;
+  if (constants.size() < static_cast<std::size_t>(compiled.num_constant_slots)) {
+    constants = library.FreeConstantDefaults();
+  }
+  const Eigen::Index rows = view.rows();
+  // Shape and strides spelled out: the one-argument (count) constructor gave zero strides
+  // with pybind11 2.10 here.
+  py::array_t<double> out(std::vector<py::ssize_t>{rows},
+                          std::vector<py::ssize_t>{static_cast<py::ssize_t>(sizeof(double))});
+  if (rows == 0) return out;
+  double* values = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    Evaluator evaluator;
+    // The view converts to the evaluator's Eigen::Ref without a copy (contiguous columns).
+    evaluator.Evaluate(compiled, view, constants,
+                       std::span<double>(values, static_cast<std::size_t>(rows)));
+  }
+  return out;
+}
+
+// Runs the search as described at the top of this file. `on_epoch` (None or a callable
+// taking an EpochReport) returning False stops the search; raising KeyboardInterrupt stops
+// it with the result so far; raising anything else stops it and re-raises here.
+std::shared_ptr<SearchResult> Run(const Dataset& data, const SearchConfig& config,
+                                  const py::object& on_epoch) {
+  config.Validate();  // fail fast, on the calling thread
+  std::atomic<bool> stop{false};
+  std::optional<py::error_already_set> callback_error;  // touched only with the GIL held
+
+  SearchCallbacks callbacks;
+  callbacks.stop_requested = &stop;
+  if (!on_epoch.is_none()) {
+    callbacks.on_epoch = [&](const EpochReport& report) {
+      py::gil_scoped_acquire gil;
+      try {
+        const py::object answer = on_epoch(report);
+        if (answer.is_none()) return true;
+        const int keep_going = PyObject_IsTrue(answer.ptr());
+        if (keep_going < 0) throw py::error_already_set();  // e.g. an array's ambiguous truth
+        return keep_going != 0;
+      } catch (py::error_already_set& e) {
+        if (!e.matches(PyExc_KeyboardInterrupt)) callback_error.emplace(std::move(e));
+        stop.store(true);
+        return false;
+      }
+    };
+  }
+
+  std::shared_ptr<SearchResult> result;
+  std::exception_ptr failure;
+  {
+    py::gil_scoped_release release;
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+    std::thread worker([&] {
+      try {
+        result = std::make_shared<SearchResult>(RunSearch(data, config, callbacks));
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      const std::lock_guard<std::mutex> lock(mutex);
+      done = true;
+      finished.notify_all();
+    });
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!finished.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) {
+      lock.unlock();
+      {
+        py::gil_scoped_acquire gil;
+        if (PyErr_CheckSignals() != 0) {
+          // A signal handler raised: KeyboardInterrupt stops the search with its result;
+          // any other exception stops it and is raised once the worker has finished.
+          py::error_already_set e;
+          if (!e.matches(PyExc_KeyboardInterrupt) && !callback_error) {
+            callback_error.emplace(std::move(e));
+          }
+          stop.store(true);
+        }
+      }
+      lock.lock();
+    }
+    lock.unlock();
+    worker.join();
+  }
+  // A signal that arrived as the search ended: the result is complete, so keep it.
+  if (PyErr_CheckSignals() != 0) {
+    py::error_already_set e;
+    if (!e.matches(PyExc_KeyboardInterrupt) && !callback_error) callback_error.emplace(std::move(e));
+  }
+  if (callback_error) {
+    py::error_already_set e = std::move(*callback_error);
+    callback_error.reset();
+    throw e;
+  }
+  if (failure) std::rethrow_exception(failure);
+  return result;
+}
+
+}  // namespace
+
+void BindSearch(py::module_& m) {
+  m.def("default_operators", &DefaultOperators,
+        "The operators a search uses when none are named.");
+
+  py::class_<SearchConfig> config(m, "SearchConfig",
+                                  "Options of one search (see physr/search/search.hpp).");
+  config.def(py::init<>())
+      .def("validate", &SearchConfig::Validate, "Raises ValueError naming the first bad option.")
+      .def(
+          "add_fixed_constant",
+          [](SearchConfig& c, const std::string& name, double value, const std::string& unit) {
+            c.fixed_constants.push_back({name, value, ParseConstantUnit(name, unit)});
+          },
+          py::arg("name"), py::arg("value"), py::arg("unit") = "1")
+      .def(
+          "add_free_constant",
+          [](SearchConfig& c, const std::string& name, const std::string& unit, double start) {
+            c.free_constants.push_back({name, ParseConstantUnit(name, unit), start});
+          },
+          py::arg("name"), py::arg("unit") = "1", py::arg("initial_value") = 1.0)
+      .def_property_readonly("fixed_constants",
+                             [](const SearchConfig& c) {
+                               std::vector<std::tuple<std::string, double, std::string>> out;
+                               for (const auto& k : c.fixed_constants) {
+                                 out.emplace_back(k.name, k.value, k.dimension.ToUnitString());
+                               }
+                               return out;
+                             })
+      .def_property_readonly("free_constants", [](const SearchConfig& c) {
+        std::vector<std::tuple<std::string, std::string, double>> out;
+        for (const auto& k : c.free_constants) {
+          out.emplace_back(k.name, k.dimension.ToUnitString(), k.initial_value);
+        }
+        return out;
+      });
+  // The plain options, settable by name from Python (physr.fit(**options)).
+  config.def_readwrite("operators", &SearchConfig::operators)
+      .def_readwrite("default_free_constants", &SearchConfig::default_free_constants)
+      .def_readwrite("min_length", &SearchConfig::min_length)
+      .def_readwrite("max_length", &SearchConfig::max_length)
+      .def_readwrite("soft_length_loc", &SearchConfig::soft_length_loc)
+      .def_readwrite("soft_length_variance", &SearchConfig::soft_length_variance)
+      .def_readwrite("units_prior", &SearchConfig::units_prior)
+      .def_readwrite("batch_size", &SearchConfig::batch_size)
+      .def_readwrite("risk_epsilon", &SearchConfig::risk_epsilon)
+      .def_readwrite("hidden_size", &SearchConfig::hidden_size)
+      .def_readwrite("learning_rate", &SearchConfig::learning_rate)
+      .def_readwrite("entropy_weight", &SearchConfig::entropy_weight)
+      .def_readwrite("entropy_gamma", &SearchConfig::entropy_gamma)
+      .def_readwrite("fit_iterations", &SearchConfig::fit_iterations)
+      .def_readwrite("fit_restarts", &SearchConfig::fit_restarts)
+      .def_readwrite("cache_capacity", &SearchConfig::cache_capacity)
+      .def_readwrite("max_epochs", &SearchConfig::max_epochs)
+      .def_readwrite("time_limit_seconds", &SearchConfig::time_limit_seconds)
+      .def_readwrite("max_evaluations", &SearchConfig::max_evaluations)
+      .def_readwrite("perfect_nrmse", &SearchConfig::perfect_nrmse)
+      .def_readwrite("perfect_patience", &SearchConfig::perfect_patience)
+      .def_readwrite("max_search_rows", &SearchConfig::max_search_rows)
+      .def_readwrite("seed", &SearchConfig::seed)
+      .def_readwrite("threads", &SearchConfig::threads);
+
+  py::class_<EpochReport>(m, "EpochReport", "Progress after one epoch of a search.")
+      .def_readonly("epoch", &EpochReport::epoch)
+      .def_readonly("evaluations", &EpochReport::evaluations)
+      .def_readonly("seconds", &EpochReport::seconds)
+      .def_readonly("candidates_per_second", &EpochReport::candidates_per_second)
+      .def_readonly("valid_share", &EpochReport::valid_share)
+      .def_readonly("best_reward", &EpochReport::best_reward)
+      .def_readonly("best_nrmse", &EpochReport::best_nrmse)
+      .def_readonly("best_infix", &EpochReport::best_infix)
+      .def("__repr__", [](const EpochReport& r) {
+        return "EpochReport(epoch=" + std::to_string(r.epoch) +
+               ", evaluations=" + std::to_string(r.evaluations) +
+               ", best_nrmse=" + std::to_string(r.best_nrmse) + ", best_infix='" + r.best_infix +
+               "')";
+      });
+
+  py::class_<FormulaRef>(m, "Formula", "One formula of a search result.")
+      .def_property_readonly("complexity", [](const FormulaRef& f) { return f.formula->complexity; })
+      .def_property_readonly("rmse", [](const FormulaRef& f) { return f.formula->rmse; })
+      .def_property_readonly("nrmse", [](const FormulaRef& f) { return f.formula->nrmse; })
+      .def_property_readonly("r2", [](const FormulaRef& f) { return f.formula->r2; })
+      .def_property_readonly("unit",
+                             [](const FormulaRef& f) { return f.formula->dimension.ToUnitString(); })
+      .def_property_readonly("tokens",
+                             [](const FormulaRef& f) {
+                               std::vector<std::string> names;
+                               for (TokenId id : f.program().tokens) {
+                                 names.push_back(f.library()[id].name);
+                               }
+                               return names;
+                             })
+      .def(
+          "infix",
+          [](const FormulaRef& f, bool values, int precision) {
+            return Print(f, values, precision, &ToInfix);
+          },
+          py::arg("values") = false, py::arg("precision") = 17)
+      .def(
+          "sympy_text",
+          [](const FormulaRef& f, bool values, int precision) {
+            return Print(f, values, precision, &ToSympy);
+          },
+          py::arg("values") = true, py::arg("precision") = 17)
+      .def(
+          "latex",
+          [](const FormulaRef& f, bool values, int precision) {
+            return Print(f, values, precision, &ToLatex);
+          },
+          py::arg("values") = true, py::arg("precision") = 6)
+      .def_property_readonly("free_constants", &FreeConstants,
+                             "(name, value, standard error, unit) of each free constant used.")
+      .def_property_readonly("fixed_constants", &FixedConstants,
+                             "(name, value, unit) of each fixed constant used.")
+      .def("predict", &Predict, py::arg("X").noconvert(),
+           "Values of the formula on X (Fortran-ordered float64, one column per input of the "
+           "search, read in place). Non-finite values are returned as they are.");
+
+  py::class_<SearchResult, std::shared_ptr<SearchResult>>(m, "SearchResult",
+                                                          "What a search found.")
+      .def_readonly("epochs", &SearchResult::epochs)
+      .def_readonly("evaluations", &SearchResult::evaluations)
+      .def_readonly("seconds", &SearchResult::seconds)
+      .def_readonly("stop_reason", &SearchResult::stop_reason)
+      .def_readonly("seed", &SearchResult::seed)
+      .def_readonly("sampled", &SearchResult::sampled)
+      .def_readonly("dead_ends", &SearchResult::dead_ends)
+      .def_readonly("invalid", &SearchResult::invalid)
+      .def_property_readonly("pareto",
+                             [](const std::shared_ptr<SearchResult>& r) {
+                               std::vector<FormulaRef> out;
+                               for (const Formula& f : r->pareto) out.push_back({r, &f});
+                               return out;
+                             })
+      .def_property_readonly(
+          "best",
+          [](const std::shared_ptr<SearchResult>& r) -> std::optional<FormulaRef> {
+            if (!r->best) return std::nullopt;
+            return FormulaRef{r, &*r->best};
+          })
+      .def_property_readonly("terminals", [](const std::shared_ptr<SearchResult>& r) {
+        // (name, kind, unit) of every terminal of the library: "variable", "fixed", "free".
+        std::vector<std::tuple<std::string, std::string, std::string>> out;
+        for (const Token& t : r->library.tokens()) {
+          if (!t.IsTerminal()) continue;
+          const char* kind = t.kind == TokenKind::kVariable        ? "variable"
+                             : t.kind == TokenKind::kFixedConstant ? "fixed"
+                                                                   : "free";
+          out.emplace_back(t.name, kind, t.dimension.ToUnitString());
+        }
+        return out;
+      });
+
+  m.def("run_search", &Run, py::arg("data"), py::arg("config"),
+        py::arg("on_epoch") = py::none(),
+        "Runs a search with the GIL released. on_epoch(report) is called after every epoch; "
+        "returning False stops the search. KeyboardInterrupt (Ctrl-C, or raised by on_epoch) "
+        "stops it and returns the best so far with stop_reason 'interrupted'.");
+}
+
+}  // namespace physr::python

@@ -1,0 +1,18 @@
+"""Shared data and settings of the Python tests: small seeded datasets and search options
+that keep every search short (a few small epochs)."""
+
+import numpy as np
+import pytest
+
+# Small batches and few epochs: each search takes a fraction of a second to a few seconds.
+QUICK = dict(batch_size=200, epochs=4, threads=2, seed=1)
+
+
+@pytest.fixture
+def newton():
+    """F = m*a with m in kg, a in m/s^2, F in N, as an F-ordered array and a target."""
+    rng = np.random.default_rng(7)
+    m = rng.uniform(1.0, 10.0, 60)
+    a = rng.uniform(1.0, 10.0, 60)
+    X = np.asfortranarray(np.column_stack([m, a]))
+    return X, m * a

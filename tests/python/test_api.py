@@ -1,0 +1,164 @@
+"""physr.fit and its results: names and units, constants, printers, prediction."""
+
+import math
+
+import numpy as np
+import pytest
+
+import physr
+from conftest import QUICK
+
+
+def test_parse_unit_gives_canonical_si_text():
+    assert physr.parse_unit("J") == "kg*m^2/s^2"
+    assert physr.parse_unit("N*m") == physr.parse_unit("J")
+
+
+def test_newton_law_is_recovered(newton):
+    X, F = newton
+    result = physr.fit(X, F, X_names=["m", "a"], X_units=["kg", "m/s^2"], y_name="F",
+                       y_units="N", ops="mul,div", default_free_consts=False,
+                       batch_size=200, epochs=30, threads=2, seed=1)
+    best = result.best
+    assert best is not None
+    assert best.nrmse < 1e-9
+    assert best.r2 == pytest.approx(1.0)
+    assert best.unit == "kg*m/s^2"
+    sympy = pytest.importorskip("sympy")
+    m, a = sympy.symbols("m a", real=True)
+    assert sympy.simplify(best.sympy() - m * a) == 0
+    # Held-out rows, checked against the law itself.
+    rng = np.random.default_rng(99)
+    X_new = rng.uniform(0.5, 20.0, (25, 2))
+    np.testing.assert_allclose(best.predict(X_new), X_new[:, 0] * X_new[:, 1], rtol=1e-12)
+
+
+def test_free_constant_is_fitted_with_its_unit():
+    rng = np.random.default_rng(3)
+    a = rng.uniform(1.0, 10.0, 50)
+    result = physr.fit(a.reshape(-1, 1), 2.5 * a, X_names=["a"], X_units=["m/s^2"],
+                       y_name="F", y_units="N", free_consts={"m": "kg"}, ops=["mul", "div"],
+                       default_free_consts=False, batch_size=200, epochs=20, threads=2, seed=2)
+    best = result.best
+    assert best.nrmse < 1e-9
+    assert set(best.constants) == {"m"}
+    m = best.constants["m"]
+    assert m.value == pytest.approx(2.5, rel=1e-9)
+    assert m.unit == "kg"
+    assert m.stderr >= 0.0 or math.isnan(m.stderr)
+    assert "m" in best.infix and "2.5" in best.infix_values
+
+
+def test_fixed_constant_with_unit_is_used():
+    rng = np.random.default_rng(5)
+    m = rng.uniform(1.0, 10.0, 40)
+    c = 299792458.0
+    result = physr.fit(m.reshape(-1, 1), m * c**2, X_names=["m"], X_units=["kg"], y_name="E",
+                       y_units="J", fixed_consts={"c": (c, "m/s")}, ops="mul,div,n2",
+                       default_free_consts=False, batch_size=200, epochs=20, threads=2, seed=3)
+    best = result.best
+    assert best.nrmse < 1e-9
+    assert best.fixed_constants["c"].value == c
+    assert best.fixed_constants["c"].unit == "m/s"
+
+
+def test_pareto_front_is_ordered_and_holds_best(newton):
+    X, F = newton
+    result = physr.fit(X, F, X_names=["m", "a"], X_units=["kg", "m/s^2"], y_units="N", **QUICK)
+    complexities = [f.complexity for f in result.pareto]
+    assert complexities == sorted(complexities)
+    errors = [f.nrmse for f in result.pareto]
+    assert all(b <= a for a, b in zip(errors, errors[1:]))  # a front: more complex, more exact
+    assert result.best is not None
+    assert result.best.infix in [f.infix for f in result.pareto]
+    assert result.epochs >= 1 and result.evaluations > 0
+    assert result.stop_reason in {"epochs", "perfect fit"}
+    assert result.variables == ["m", "a"] and result.target == "y"
+    assert result.target_unit == "kg*m/s^2"
+    assert "SearchResult(" in repr(result)
+
+
+def test_predict_agrees_with_sympy_evaluation(newton):
+    sympy = pytest.importorskip("sympy")
+    X, F = newton
+    result = physr.fit(X, F + 3.0 * X[:, 0], X_names=["m", "a"], X_units=["kg", "m/s^2"],
+                       y_units="N", **QUICK)
+    m, a = sympy.symbols("m a", real=True)
+    for formula in result.pareto:
+        expression = formula.sympy()
+        assert expression.free_symbols <= {m, a}
+        f = sympy.lambdify((m, a), expression, "numpy")
+        expected = np.broadcast_to(np.asarray(f(X[:, 0], X[:, 1]), dtype=float), (len(X),))
+        np.testing.assert_allclose(formula.predict(X), expected, rtol=1e-9, atol=1e-9)
+        assert isinstance(formula.latex(), str) and formula.latex()
+        assert formula._repr_latex_().startswith("$y = ")
+
+
+def test_same_seed_gives_same_result(newton):
+    X, F = newton
+    kwargs = dict(X_names=["m", "a"], X_units=["kg", "m/s^2"], y_units="N", **QUICK)
+    one = physr.fit(X, F, **kwargs)
+    two = physr.fit(X, F, **kwargs)
+    assert [f.infix_values for f in one.pareto] == [f.infix_values for f in two.pareto]
+
+
+def test_dataframe_labels_carry_names_and_units(newton):
+    pd = pytest.importorskip("pandas")
+    X, F = newton
+    frame = pd.DataFrame({"m[kg]": X[:, 0], "a[m/s^2]": X[:, 1]})
+    target = pd.Series(F, name="F[N]")
+    result = physr.fit(frame, target, **QUICK)
+    assert result.variables == ["m", "a"]
+    assert result.target == "F" and result.target_unit == "kg*m/s^2"
+    # Columns are matched by name, whatever their order and labels.
+    swapped = pd.DataFrame({"a": X[:, 1], "m": X[:, 0]})
+    np.testing.assert_allclose(result.best.predict(swapped), result.best.predict(X))
+
+
+def test_without_units_everything_is_dimensionless():
+    rng = np.random.default_rng(11)
+    X = rng.uniform(1.0, 2.0, (30, 2))
+    result = physr.fit(X, X[:, 0] - X[:, 1], **QUICK)
+    assert result.variables == ["x0", "x1"]
+    assert result.target_unit == "1"
+
+
+def test_sample_weight_is_accepted(newton):
+    X, F = newton
+    weights = np.linspace(1.0, 2.0, len(F))
+    result = physr.fit(X, F, X_units=["kg", "m/s^2"], y_units="N", sample_weight=weights,
+                       **QUICK)
+    assert result.best is not None
+
+
+def test_extra_search_options_are_passed_by_name(newton):
+    X, F = newton
+    assert "risk_epsilon" in physr.search_options()
+    result = physr.fit(X, F, X_units=["kg", "m/s^2"], y_units="N", risk_epsilon=0.1,
+                       hidden_size=16, **QUICK)
+    assert result.best is not None
+
+
+def test_progress_prints_when_tqdm_is_missing(newton, capsys, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_tqdm(name, *args, **kwargs):
+        if name.startswith("tqdm"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    X, F = newton
+    physr.fit(X, F, X_units=["kg", "m/s^2"], y_units="N", quiet=False, **QUICK)
+    assert "epoch 1" in capsys.readouterr().err
+
+
+def test_callback_sees_every_epoch(newton):
+    X, F = newton
+    seen = []
+    result = physr.fit(X, F, X_units=["kg", "m/s^2"], y_units="N",
+                       callback=lambda r: seen.append((r.epoch, r.evaluations)), **QUICK)
+    assert [e for e, _ in seen] == list(range(1, result.epochs + 1))
+    assert all(b > a for (_, a), (_, b) in zip(seen, seen[1:]))
