@@ -414,6 +414,47 @@ TEST_CASE("completion length log-factors of the units prior on hand-made prefixe
   for (float v : f) CHECK(v == 0.0f);
 }
 
+TEST_CASE("units prior: factors priced by Apply equal a fresh pricing up to a row shift") {
+  const Library library = MakeLibrary({"add", "sub", "mul", "div", "n2", "sqrt", "exp", "cos"},
+                                      {{"x", Dim(1)}, {"t", Dim(0, 0, 1)}, {"m", Dim(0, 1)}}, 2);
+  const DimensionLattice lattice(library, kJoule);
+  const UnitsPrior prior(lattice, 20, 1.5);
+  const UnitsPrior unprimed(lattice, 20, 1.5);  // never sees Apply: prices from scratch
+  const auto n = static_cast<int>(library.size());
+  Rng rng(11);
+  PartialBatch batch(lattice, 20);
+  const int rows = 64;
+  batch.Reset(rows);
+  std::vector<std::uint8_t> mask(static_cast<std::size_t>(rows) * n);
+  std::vector<float> cached(static_cast<std::size_t>(rows) * n);
+  std::vector<float> fresh(static_cast<std::size_t>(rows) * n);
+  int compared = 0;
+  for (int step = 0; step < 20; ++step) {
+    std::fill(mask.begin(), mask.end(), std::uint8_t{1});
+    prior.Apply(batch, TokenMask{mask, n});
+    std::fill(cached.begin(), cached.end(), 0.0f);
+    prior.AddLogFactors(batch, TokenLogFactors{cached, n});  // from Apply's pricing
+    std::fill(fresh.begin(), fresh.end(), 0.0f);
+    unprimed.AddLogFactors(batch, TokenLogFactors{fresh, n});
+    for (int r = 0; r < rows; ++r) {
+      if (batch.IsComplete(r)) continue;
+      std::optional<float> shift;
+      std::vector<TokenId> allowed;
+      for (int t = 0; t < n; ++t) {
+        const auto i = static_cast<std::size_t>(r * n + t);
+        if (mask[i] == 0) continue;
+        allowed.push_back(static_cast<TokenId>(t));
+        if (!shift) shift = cached[i] - fresh[i];
+        CHECK(cached[i] - fresh[i] == doctest::Approx(*shift));
+        ++compared;
+      }
+      REQUIRE(!allowed.empty());
+      batch.Append(r, allowed[rng.Below(allowed.size())]);
+    }
+  }
+  CHECK(compared > 1000);
+}
+
 TEST_CASE("hard length prior") {
   const Library library = MakeLibrary({"add", "sin"}, {{"x", Dim(0)}});
   const DimensionLattice lattice(library, std::nullopt);
@@ -537,6 +578,58 @@ TEST_CASE("relation, nesting and occurrence priors") {
     CHECK(m[sin] == 0);
     CHECK(m[cos] == 1);
   }
+}
+
+TEST_CASE("redundant constant prior") {
+  // With a dimensionless free constant, constant-only subtrees are penalised; "1" is never a
+  // factor. Without one, only the useless "1" factor is.
+  const Library with_k = MakeLibrary({"add", "mul", "div", "sin", "n2"}, {{"x", Dim(0)}}, 2);
+  const Library without_k = MakeLibrary({"add", "mul", "div", "sin", "n2"}, {{"x", Dim(0)}}, 0);
+  const float penalty = -30.0f;
+  auto factors_of = [&](const Library& library, const std::vector<std::string>& prefix) {
+    const DimensionLattice lattice(library, std::nullopt);
+    PriorSet priors;
+    priors.Add(std::make_unique<RedundantConstantPrior>(library, penalty));
+    PartialBatch batch = BatchOf(lattice, 35, prefix);
+    std::vector<float> f(library.size(), 0.0f);
+    priors.ComputeLogFactors(batch, TokenLogFactors{f, static_cast<int>(library.size())});
+    return f;
+  };
+  const TokenId k0 = Id(with_k, "k0"), k1 = Id(with_k, "k1"), one = Id(with_k, "1"),
+                x = Id(with_k, "x"), add = Id(with_k, "add");
+  auto f = factors_of(with_k, {});  // root: anything goes
+  CHECK(f[k0] == 0.0f);
+  CHECK(f[one] == 0.0f);
+  f = factors_of(with_k, {"sin"});  // unary argument: no constants
+  CHECK(f[k0] == penalty);
+  CHECK(f[k1] == penalty);
+  CHECK(f[one] == penalty);
+  CHECK(f[x] == 0.0f);
+  CHECK(f[add] == 0.0f);
+  f = factors_of(with_k, {"add", "k0"});  // constant first operand: second may not be one
+  CHECK(f[k1] == penalty);
+  CHECK(f[k0] == penalty);
+  CHECK(f[x] == 0.0f);
+  f = factors_of(with_k, {"add", "x"});  // x + k0 is fine
+  CHECK(f[k0] == 0.0f);
+  CHECK(f[one] == 0.0f);
+  f = factors_of(with_k, {"mul"});  // 1*x is useless, k0*x is not
+  CHECK(f[one] == penalty);
+  CHECK(f[k0] == 0.0f);
+  f = factors_of(with_k, {"div"});  // 1/x is a reciprocal
+  CHECK(f[one] == 0.0f);
+  f = factors_of(with_k, {"div", "x"});  // x/1 is useless
+  CHECK(f[one] == penalty);
+  f = factors_of(with_k, {"add", "sin", "x"});  // the parent is add again
+  CHECK(f[k0] == 0.0f);
+
+  const TokenId one_b = Id(without_k, "1");
+  auto g = factors_of(without_k, {"sin"});  // nothing absorbs sin(1): allowed
+  CHECK(g[one_b] == 0.0f);
+  g = factors_of(without_k, {"mul", "x"});
+  CHECK(g[one_b] == penalty);
+  g = factors_of(without_k, {"n2"});
+  CHECK(g[one_b] == 0.0f);
 }
 
 TEST_CASE("complete rows get an empty mask; dead ends are counted") {

@@ -7,6 +7,7 @@
 #include "physr/expr/parser.hpp"
 #include "physr/search/pareto_front.hpp"
 #include "physr/search/search.hpp"
+#include "physr/search/simplify.hpp"
 #include "physr/units/unit_parser.hpp"
 
 namespace physr {
@@ -177,6 +178,53 @@ TEST_CASE("The same seed gives the same Pareto front with 1 or 2 threads") {
     CHECK(one.pareto[i].nrmse == two.pareto[i].nrmse);
   }
   CHECK(one.evaluations == two.evaluations);
+}
+
+TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant subtrees") {
+  // E = m c^2 / sqrt(1 - v^2/c^2) with c = 3 m/s, v < c.
+  const double c = 3.0;
+  const Dataset data = MakeData(
+      {{"m", "kg"}, {"v", "m/s"}}, "E", "kg*m^2/s^2",
+      [c](const Eigen::VectorXd& x) { return x(0) * c * c / std::sqrt(1.0 - x(1) * x(1) / (c * c)); },
+      200, 3, 0.2, 2.8);
+  SearchConfig config;
+  config.operators = {"add", "sub", "mul", "div", "n2", "sqrt", "sin"};
+  config.fixed_constants.push_back({"c", c, units::ParseUnit("m/s")});
+  Library library = BuildSearchLibrary(data, config);
+  const auto fit_of = [&](const Program& p) { return FitConstants(p, library, data); };
+
+  // An exact formula with a useless term: the term goes, the law stays.
+  Program bloated = ParseFormula("m*c^2/sqrt(1 - v^2/c^2) + k0*m*v^2", library);
+  FitResult fit = fit_of(bloated);
+  REQUIRE(fit.nrmse < 1e-9);
+  bloated.constants = fit.constants;
+  Simplified s = SimplifyProgram(bloated, fit, library, data);
+  CHECK(s.changes >= 1);
+  CHECK(s.program.tokens == ParseFormula("m*c^2/sqrt(1 - v^2/c^2)", library).tokens);
+  CHECK(s.fit.nrmse < 1e-9);
+
+  // A wrong formula whose every part matters comes back unchanged.
+  Program wrong = ParseFormula("m*v^2 + m*c^2", library);
+  fit = fit_of(wrong);
+  wrong.constants = fit.constants;
+  s = SimplifyProgram(wrong, fit, library, data);
+  CHECK(s.changes == 0);
+  CHECK(s.program.tokens == wrong.tokens);
+  CHECK(s.refits > 0);
+
+  // A dimensionless subtree of constants folds into one constant, then the data decide.
+  const Dataset scaled = MakeData({{"m", "kg"}, {"v", "m/s"}}, "E", "kg*m^2/s^2",
+                                  [c](const Eigen::VectorXd& x) { return 2.5 * x(0) * c * c; },
+                                  100, 4, 0.2, 2.8);
+  Library scaled_library = BuildSearchLibrary(scaled, config);
+  Program folded = ParseFormula("m*c^2*(sin(k0) + k0)", scaled_library);
+  fit = FitConstants(folded, scaled_library, scaled);
+  REQUIRE(fit.nrmse < 1e-9);
+  folded.constants = fit.constants;
+  s = SimplifyProgram(folded, fit, scaled_library, scaled);
+  CHECK(s.changes >= 1);
+  CHECK(s.program.tokens.size() <= 6);  // mul mul m n2 c k0, in some order
+  CHECK(s.fit.nrmse < 1e-9);
 }
 
 }  // namespace physr

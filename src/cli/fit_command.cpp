@@ -158,6 +158,34 @@ CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
   cmd->add_option("--json", o.json_path, "Also write the result as JSON to this file")
       ->type_name("OUT.json");
   cmd->add_flag("--quiet,-q", o.quiet, "No progress line");
+
+  const std::string tuning = "Search tuning";
+  SearchConfig& t = o.tuning;
+  cmd->add_option("--risk-epsilon", t.risk_epsilon,
+                  "Train on the best fraction of each batch (risk-seeking quantile)")
+      ->group(tuning)->capture_default_str();
+  cmd->add_option("--learning-rate", t.learning_rate, "Adam learning rate of the policy")
+      ->group(tuning)->capture_default_str();
+  cmd->add_option("--entropy-weight", t.entropy_weight, "Entropy bonus weight")
+      ->group(tuning)->capture_default_str();
+  cmd->add_option("--entropy-gamma", t.entropy_gamma, "Entropy bonus decay per position")
+      ->group(tuning)->capture_default_str();
+  cmd->add_option("--hidden-size", t.hidden_size, "LSTM hidden units")
+      ->group(tuning)->capture_default_str();
+  cmd->add_option("--soft-length", t.soft_length_loc, "Preferred formula length, in tokens")
+      ->group(tuning)->capture_default_str();
+  cmd->add_option("--occam", t.completion_length_weight,
+                  "Penalty per extra token a choice forces to complete the formula")
+      ->group(tuning)->capture_default_str();
+  cmd->add_option("--fit-iterations", t.fit_iterations,
+                  "Levenberg-Marquardt iterations per candidate")
+      ->group(tuning)->capture_default_str();
+  cmd->add_option("--fit-restarts", t.fit_restarts,
+                  "Extra random starts of the constant fit per candidate")
+      ->group(tuning)->capture_default_str();
+  cmd->add_option("--patience", t.perfect_patience,
+                  "Epochs to keep searching for simpler exact formulas after the first")
+      ->group(tuning)->capture_default_str();
   cmd->add_option("--checkpoint", o.checkpoint_dir,
                   "Save the search state in this directory (every 60 s unless "
                   "--checkpoint-every/--checkpoint-seconds say otherwise, and on stopping, "
@@ -176,7 +204,7 @@ CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
 }
 
 int RunFit(const FitCommandOptions& o, std::ostream& out) {
-  SearchConfig config;
+  SearchConfig config = o.tuning;
   if (!o.ops.empty()) config.operators = SplitCommas(o.ops);
   for (const std::string& text : o.constants) {
     config.fixed_constants.push_back(ParseFixedConstant(text));

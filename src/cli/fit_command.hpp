@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "physr/search/search.hpp"
+
 namespace physr::cli {
 
 struct FitCommandOptions {
@@ -34,6 +36,8 @@ struct FitCommandOptions {
   bool no_units_prior = false;
   std::string json_path;
   bool quiet = false;
+  // Search tuning (advanced): starts from SearchConfig's defaults.
+  SearchConfig tuning;
   std::string checkpoint_dir;    // --checkpoint DIR
   int checkpoint_every = 0;      // --checkpoint-every N (epochs)
   double checkpoint_seconds = 0.0;  // --checkpoint-seconds S

@@ -1,6 +1,7 @@
 #include "physr/priors/partial_batch.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include "physr/core/error.hpp"
 
@@ -79,8 +80,14 @@ PartialBatch::PartialBatch(const DimensionLattice& lattice, int max_length)
   }
 }
 
+void PartialBatch::Touch() {
+  static std::atomic<std::uint64_t> stamps{0};
+  version_ = stamps.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 void PartialBatch::Reset(int batch_size) {
   PHYSR_CHECK(batch_size >= 0, "batch size must be non-negative");
+  Touch();
   batch_size_ = batch_size;
   const auto b = static_cast<std::size_t>(batch_size);
   if (rows_.size() < b) {
@@ -94,6 +101,7 @@ void PartialBatch::Reset(int batch_size) {
 
 void PartialBatch::ResetRow(int row) {
   PHYSR_CHECK(row >= 0 && row < batch_size_, "row out of range");
+  Touch();
   RowState& s = rows_[row];
   s = RowState{};
   s.depth = 1;
@@ -132,6 +140,7 @@ const LatticeDim* PartialBatch::SiblingDim(int row) const {
 void PartialBatch::Append(int row, TokenId token) {
   PHYSR_CHECK(row >= 0 && row < batch_size_, "row out of range");
   PHYSR_CHECK(token < library().size(), "token not in the library");
+  Touch();
   RowState& s = rows_[row];
   PHYSR_CHECK(s.depth > 0, "cannot append to a complete program");
   PHYSR_CHECK(s.length < max_length_, "program already has max_length tokens");

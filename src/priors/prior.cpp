@@ -67,6 +67,9 @@ PriorSet MakeDefaultPriors(const DimensionLattice& lattice, const PriorOptions& 
     set.Add(std::make_unique<NestingPrior>(library, TrigonometricOperators(),
                                            options.max_trig_nesting, "trig_nesting"));
   }
+  if (options.no_redundant_constants) {
+    set.Add(std::make_unique<RedundantConstantPrior>(library));
+  }
   if (options.units && lattice.target()) {
     set.Add(std::make_unique<UnitsPrior>(lattice, options.max_length,
                                          options.completion_length_weight));

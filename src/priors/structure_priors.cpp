@@ -49,6 +49,46 @@ void SoftLengthPrior::AddLogFactors(const PartialBatch& batch, TokenLogFactors f
   }
 }
 
+RedundantConstantPrior::RedundantConstantPrior(const Library& library, float penalty)
+    : is_constant_(library.size(), false),
+      arity_(library.size()),
+      op_(library.size()),
+      one_(kNoToken),
+      penalty_(penalty) {
+  for (TokenId id = 0; id < library.size(); ++id) {
+    const Token& t = library[id];
+    arity_[id] = t.arity;
+    op_[id] = t.op;
+    const bool constant =
+        t.kind == TokenKind::kFixedConstant || t.kind == TokenKind::kFreeConstant;
+    if (!constant || !t.dimension.IsDimensionless()) continue;
+    constants_.push_back(id);
+    is_constant_[id] = true;
+    if (t.kind == TokenKind::kFreeConstant) absorbable_ = true;
+    if (t.kind == TokenKind::kFixedConstant && t.name == "1" && t.value == 1.0) one_ = id;
+  }
+}
+
+void RedundantConstantPrior::AddLogFactors(const PartialBatch& batch,
+                                           TokenLogFactors factors) const {
+  for (int row = 0; row < batch.batch_size(); ++row) {
+    if (batch.IsComplete(row)) continue;
+    const TokenId parent = batch.ParentToken(row);
+    if (parent == kNoToken) continue;
+    const TokenId sibling = batch.SiblingToken(row);
+    const std::span<float> out = factors.Row(row);
+    const bool constant_only =
+        absorbable_ && (arity_[parent] == 1 || (sibling != kNoToken && is_constant_[sibling]));
+    if (constant_only) {
+      for (TokenId id : constants_) out[id] += penalty_;
+    }
+    const bool useless_one = one_ != kNoToken && !constant_only &&
+                             (op_[parent] == OpCode::kMul ||
+                              (op_[parent] == OpCode::kDiv && sibling != kNoToken));
+    if (useless_one) out[one_] += penalty_;
+  }
+}
+
 RelationPrior::RelationPrior(const Library& library, std::vector<ForbiddenRelation> relations,
                              std::string_view name)
     : name_(name), no_child_(library.size()), no_descendant_(library.size()) {

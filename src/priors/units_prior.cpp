@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include "physr/core/error.hpp"
 
 namespace physr {
@@ -63,8 +66,7 @@ UnitsPrior::UnitsPrior(const DimensionLattice& lattice, int max_length,
                        double completion_length_weight)
     : lattice_(&lattice),
       max_length_(max_length),
-      completion_length_weight_(completion_length_weight),
-      costs_(lattice.library().size(), kInf) {
+      completion_length_weight_(completion_length_weight) {
   PHYSR_CHECK(completion_length_weight >= 0.0, "completion_length_weight must be >= 0");
   PHYSR_CHECK(lattice.target().has_value(), "the units prior needs a target dimension");
   PHYSR_CHECK(max_length >= 1 && max_length <= lattice.max_length(),
@@ -168,9 +170,17 @@ int UnitsPrior::Pending(std::span<const OpenNode> path, int stop, const LatticeD
   return cur->MinExtra();
 }
 
+UnitsPrior::Scratch& UnitsPrior::LocalScratch() const {
+  Scratch& scratch = scratch_.local();
+  scratch.costs.resize(lattice_->library().size());
+  return scratch;
+}
+
 int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row,
-                                std::span<const std::uint8_t> consider, bool minimal) const {
-  std::fill(costs_.begin(), costs_.end(), kInf);
+                                std::span<const std::uint8_t> consider, bool minimal,
+                                Scratch& scratch) const {
+  std::vector<int>& costs = scratch.costs;
+  std::fill(costs.begin(), costs.end(), kInf);
   const auto considered = [&](TokenId t) { return consider.empty() || consider[t] != 0; };
   const LatticeDim zero{};
   const int zero_cost = lattice_->MinLen(zero);
@@ -218,12 +228,12 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row,
         case UnitRule::kTerminal:
           break;
       }
-      costs_[op.token] = Plus(pending, cost);
+      costs[op.token] = Plus(pending, cost);
     }
     for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
       if (!(group.dim == slot.dim)) continue;
       for (TokenId t : group.tokens) {
-        if (considered(t)) costs_[t] = pending;
+        if (considered(t)) costs[t] = pending;
       }
     }
     return budget;
@@ -232,21 +242,21 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row,
   // Free slot: the subtree's dimension x is the look-ahead's variable. Every operator's cost
   // reduces to Pending(x) for some x (its result as a function of its first child's dimension
   // z), so Pending is memoised per x for this row.
-  ++memo_generation_;
+  const std::uint64_t generation = ++scratch.generation;
   const auto pending_of = [&](const LatticeDim& x) {
     const std::int64_t cell = lattice_->Cell(x);
     if (cell < 0) return kInf;
     const auto h = static_cast<std::size_t>(cell) & (kMemoSize - 1);
-    MemoEntry& e = memo_[h];
-    if (e.generation == memo_generation_ && e.cell == cell) return e.cost;
+    MemoEntry& e = scratch.memo[h];
+    if (e.generation == generation && e.cell == cell) return e.cost;
     const int cost = pending_at(x);
-    e = {memo_generation_, cell, cost};
+    e = {generation, cell, cost};
     return cost;
   };
   for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
     const int pending = pending_of(group.dim);
     for (TokenId t : group.tokens) {
-      if (considered(t)) costs_[t] = pending;
+      if (considered(t)) costs[t] = pending;
     }
   }
   for (const OperatorEntry& op : operators_) {
@@ -299,38 +309,75 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row,
         }
       }
     }
-    costs_[op.token] = best;
+    costs[op.token] = best;
   }
   return budget;
 }
 
-void UnitsPrior::Apply(const PartialBatch& batch, TokenMask mask) const {
-  for (int row = 0; row < batch.batch_size(); ++row) {
-    if (batch.IsComplete(row)) continue;
-    const std::span<std::uint8_t> allowed = mask.Row(row);
-    const int budget = CompletionCosts(batch, row, allowed, /*minimal=*/false);
-    for (std::size_t t = 0; t < allowed.size(); ++t) {
-      if (costs_[t] > budget) allowed[t] = 0;
-    }
+void UnitsPrior::FactorsFromCosts(std::span<const int> costs, int budget,
+                                  std::span<float> out) const {
+  std::fill(out.begin(), out.end(), 0.0f);
+  int shortest = kInf;
+  for (int c : costs) {
+    if (c <= budget) shortest = std::min(shortest, c);
   }
+  if (shortest >= kInf) return;
+  for (std::size_t t = 0; t < costs.size(); ++t) {
+    if (costs[t] > budget) continue;
+    out[t] = -static_cast<float>(completion_length_weight_ * (costs[t] - shortest));
+  }
+}
+
+void UnitsPrior::Apply(const PartialBatch& batch, TokenMask mask) const {
+  const bool price = completion_length_weight_ > 0.0;
+  const auto num_tokens = lattice_->library().size();
+  if (price) cached_factors_.resize(static_cast<std::size_t>(batch.batch_size()) * num_tokens);
+  cached_version_ = 0;
+  tbb::parallel_for(tbb::blocked_range<int>(0, batch.batch_size(), 16),
+                    [&](const tbb::blocked_range<int>& rows) {
+    Scratch& scratch = LocalScratch();
+    for (int row = rows.begin(); row < rows.end(); ++row) {
+      if (batch.IsComplete(row)) continue;
+      const std::span<std::uint8_t> allowed = mask.Row(row);
+      // The minimal pricing decides the same mask as the cheaper first-feasible one.
+      const int budget = CompletionCosts(batch, row, allowed, price, scratch);
+      for (std::size_t t = 0; t < allowed.size(); ++t) {
+        if (scratch.costs[t] > budget) allowed[t] = 0;
+      }
+      if (price) {
+        FactorsFromCosts(scratch.costs, budget,
+                         std::span<float>(cached_factors_).subspan(
+                             static_cast<std::size_t>(row) * num_tokens, num_tokens));
+      }
+    }
+  });
+  if (price) cached_version_ = batch.version();
 }
 
 void UnitsPrior::AddLogFactors(const PartialBatch& batch, TokenLogFactors factors) const {
   if (completion_length_weight_ <= 0.0) return;
-  for (int row = 0; row < batch.batch_size(); ++row) {
-    if (batch.IsComplete(row)) continue;
-    const int budget = CompletionCosts(batch, row, {}, /*minimal=*/true);
-    int shortest = kInf;
-    for (int c : costs_) {
-      if (c <= budget) shortest = std::min(shortest, c);
+  const auto num_tokens = lattice_->library().size();
+  const bool cached = cached_version_ != 0 && cached_version_ == batch.version();
+  tbb::parallel_for(tbb::blocked_range<int>(0, batch.batch_size(), 16),
+                    [&](const tbb::blocked_range<int>& rows) {
+    Scratch& scratch = LocalScratch();
+    std::vector<float> row_factors;
+    for (int row = rows.begin(); row < rows.end(); ++row) {
+      if (batch.IsComplete(row)) continue;
+      const std::span<float> out = factors.Row(row);
+      std::span<const float> add;
+      if (cached) {
+        add = std::span<const float>(cached_factors_)
+                  .subspan(static_cast<std::size_t>(row) * num_tokens, num_tokens);
+      } else {
+        const int budget = CompletionCosts(batch, row, {}, /*minimal=*/true, scratch);
+        row_factors.resize(num_tokens);
+        FactorsFromCosts(scratch.costs, budget, row_factors);
+        add = row_factors;
+      }
+      for (std::size_t t = 0; t < num_tokens; ++t) out[t] += add[t];
     }
-    if (shortest >= kInf) continue;
-    const std::span<float> out = factors.Row(row);
-    for (std::size_t t = 0; t < costs_.size(); ++t) {
-      if (costs_[t] > budget) continue;
-      out[t] -= static_cast<float>(completion_length_weight_ * (costs_[t] - shortest));
-    }
-  }
+  });
 }
 
 }  // namespace physr

@@ -27,6 +27,7 @@
 #include "physr/search/checkpoint.hpp"
 #include "physr/search/pareto_front.hpp"
 #include "physr/search/sampler.hpp"
+#include "physr/search/simplify.hpp"
 
 namespace physr {
 namespace {
@@ -170,6 +171,7 @@ void SearchConfig::Validate() const {
   if (!(perfect_nrmse >= 0.0)) fail("perfect-fit threshold must be ≥ 0");
   if (threads < 0) fail("threads must be ≥ 0");
   if (perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
+  if (!(completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
   if (checkpoint_every < 0) fail("checkpoint interval must be ≥ 0 epochs");
   if (!(checkpoint_seconds >= 0.0)) fail("checkpoint interval must be ≥ 0 seconds");
 }
@@ -235,6 +237,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   prior_options.max_length = config.max_length;
   prior_options.soft_length_loc = config.soft_length_loc;
   prior_options.soft_length_variance = config.soft_length_variance;
+  prior_options.completion_length_weight = config.completion_length_weight;
   prior_options.units = config.units_prior;
   const PriorSet priors = MakeDefaultPriors(lattice, prior_options);
   const ObservationEncoder encoder(lattice);
@@ -258,6 +261,9 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   fit_options.cache_capacity = config.cache_capacity;
   BatchFitter fitter(library, fit_options);
 
+  SimplifyOptions simplify_options;
+  simplify_options.accept_nrmse = config.perfect_nrmse;
+  simplify_options.fit = fit_options.fit;
   Sampler sampler(lattice, priors, encoder, config.batch_size, config.max_length);
   ParetoFront front;
   Rng rng(config.seed, 1);
@@ -310,7 +316,20 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       entry.complexity = Complexity(programs[i].tokens, library);
       entry.loss = fits[i].nrmse;
       entry.epoch = static_cast<std::uint64_t>(epoch);
-      front.Offer(std::move(entry));
+      // An exact formula is often found first in a bloated form: offer its simplest form too.
+      const bool exact = fits[i].nrmse <= config.perfect_nrmse;
+      const bool kept = front.Offer(entry);
+      if (exact && kept) {
+        const Simplified simple =
+            SimplifyProgram(entry.program, fits[i], library, train, simplify_options);
+        if (simple.changes > 0) {
+          offered.insert(HashTokens(simple.program.tokens));
+          entry.program = simple.program;
+          entry.complexity = Complexity(simple.program.tokens, library);
+          entry.loss = simple.fit.nrmse;
+          front.Offer(std::move(entry));
+        }
+      }
     }
 
     // Risk-seeking policy gradient on the top ε of the batch.
@@ -392,10 +411,22 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     entry.program = e.program;
     entry.program.constants = fit.constants;
     entry.complexity = e.complexity;
+    // Drop what does not help (judged on the search rows, kept only if the full data agrees),
+    // then refit with uncertainties.
+    const Simplified simple = SimplifyProgram(entry.program, fit, library, train, simplify_options);
+    if (simple.changes > 0) {
+      FitResult refit = FitConstants(simple.program, library, data, final_options);
+      if (refit.finite && refit.nrmse <= std::max(config.perfect_nrmse, fit.nrmse * (1.0 + 1e-9))) {
+        entry.program = simple.program;
+        entry.program.constants = refit.constants;
+        entry.complexity = Complexity(simple.program.tokens, library);
+        fit = std::move(refit);
+      }
+    }
     entry.loss = fit.nrmse;
     entry.epoch = e.epoch;
     final_front.Offer(entry);
-    refits.emplace_back(e.program, std::move(fit));
+    refits.emplace_back(entry.program, std::move(fit));
   }
   auto fit_of = [&](const FrontEntry& e) -> const FitResult& {
     for (const auto& [program, fit] : refits) {

@@ -78,6 +78,9 @@ class PartialBatch {
 
   int batch_size() const { return batch_size_; }
   int max_length() const { return max_length_; }
+  // Changes with every Reset, ResetRow and Append, and differs between batch objects: equal
+  // versions mean the same state (priors key per-state caches on it).
+  std::uint64_t version() const { return version_; }
   const DimensionLattice& lattice() const { return *lattice_; }
   const Library& library() const { return lattice_->library(); }
 
@@ -127,9 +130,12 @@ class PartialBatch {
     return static_cast<std::size_t>(row) * static_cast<std::size_t>(stride);
   }
 
+  void Touch();
+
   const DimensionLattice* lattice_;
   int max_length_;
   int batch_size_ = 0;
+  std::uint64_t version_ = 0;
   std::vector<OpenNode> token_nodes_;  // per library token: the node it opens (operators)
   std::vector<RowState> rows_;
   std::vector<TokenId> tokens_;       // batch × max_length

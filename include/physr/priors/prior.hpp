@@ -81,14 +81,16 @@ struct PriorOptions {
   int max_exp_nesting = 1;   // exp inside exp; < 1 disables the rule
   int max_log_nesting = 1;   // log inside log
   int max_trig_nesting = 1;  // sin, cos, tan, arcsin, arccos, arctan inside one another
+  bool no_redundant_constants = true;  // RedundantConstantPrior
   bool units = true;         // the in-situ units prior (needs a target in the lattice)
   // Occam look-ahead of the units prior: log-factor −w·(extra tokens a token forces to
   // complete the program, beyond the cheapest allowed token); 0 disables.
-  double completion_length_weight = 1.5;
+  double completion_length_weight = 0.5;
 };
 
 // PhySO's default set (DESIGN §3 "Other priors") for `lattice`'s library: hard and soft
-// length, no useless inverse child, exp/log/trig nesting, and the units prior last when
+// length, no useless inverse child, exp/log/trig nesting, physr's redundant-constant prior,
+// and the units prior last when
 // options.units and the lattice has a target. `lattice` must outlive the set. Throws
 // InputError when the target cannot be reached (CheckTargetReachable).
 PriorSet MakeDefaultPriors(const DimensionLattice& lattice, const PriorOptions& options = {});

@@ -98,6 +98,34 @@ class NestingPrior final : public Prior {
 // The trigonometric group of the trig nesting rule: sin, cos, tan, arcsin, arccos, arctan.
 std::span<const OpCode> TrigonometricOperators();
 
+// Redundant constant subtrees: a subtree that only computes a dimensionless number (cos(k0),
+// k0*k1, sqrt(1), ...) says nothing a single dimensionless free constant does not, and
+// multiplying by the constant 1 says nothing at all; sampling them wastes the batch. This prior
+// gives log-factor `penalty` to
+//  - a dimensionless constant token (fixed or free) as the argument of a unary operator, or as
+//    the second operand of a binary operator whose first operand is one — only when the library
+//    has a dimensionless free constant to absorb the subtree;
+//  - the fixed constant "1" as an operand of mul or the second operand of div.
+// By induction no sampled constant subtree is larger than one token. A log-factor rather than a
+// mask: where nothing else is allowed (a tight length budget), the token stays possible, so the
+// prior never creates dead ends.
+class RedundantConstantPrior final : public Prior {
+ public:
+  explicit RedundantConstantPrior(const Library& library, float penalty = -30.0f);
+  std::string_view name() const override { return "redundant_constant"; }
+  void Apply(const PartialBatch&, TokenMask) const override {}
+  void AddLogFactors(const PartialBatch& batch, TokenLogFactors factors) const override;
+
+ private:
+  std::vector<TokenId> constants_;        // dimensionless constants, fixed and free
+  std::vector<bool> is_constant_;         // by token: in constants_
+  std::vector<int> arity_;                // by token
+  std::vector<OpCode> op_;                // by token
+  bool absorbable_ = false;               // a dimensionless free constant exists
+  TokenId one_;                           // the fixed constant "1", or kNoToken
+  float penalty_;
+};
+
 // Per-token occurrence caps: a token is forbidden once it occurs `cap` times in the program.
 class OccurrencePrior final : public Prior {
  public:

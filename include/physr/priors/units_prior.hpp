@@ -33,6 +33,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <tbb/enumerable_thread_specific.h>
+
 #include "physr/priors/prior.hpp"
 
 namespace physr {
@@ -47,11 +49,16 @@ class UnitsPrior final : public Prior {
 
   std::string_view name() const override { return "units"; }
   // Cost per incomplete row: one pass over the path, one check per operator token, and one
-  // walk up the closing subtrees per distinct terminal dimension. No allocation.
+  // walk up the closing subtrees per distinct terminal dimension. No allocation after the
+  // first call. Rows are processed in parallel (oneTBB); the result does not depend on the
+  // thread count. With β > 0 the same pass also prices the allowed tokens for AddLogFactors on
+  // the same batch state, which then costs nothing more.
   void Apply(const PartialBatch& batch, TokenMask mask) const override;
   // Adds −β·(C(t) − min C) to every token the look-ahead allows (see above); nothing when
-  // β = 0. Cost per incomplete row: as Apply, plus a search on past the first feasible
-  // candidate for operators in free slots. Not thread-safe (shares the memo).
+  // β = 0. Right after Apply on the same batch state it adds the factors Apply priced (the
+  // minimum then runs over the tokens left allowed, a per-row shift that leaves the sampling
+  // distribution unchanged); otherwise it prices every token itself. Not thread-safe: one
+  // prior serves one sampling loop at a time.
   void AddLogFactors(const PartialBatch& batch, TokenLogFactors factors) const override;
 
  private:
@@ -61,24 +68,6 @@ class UnitsPrior final : public Prior {
     int power_num;
     int power_den;
   };
-  static constexpr int kMaxCandidates = 64;
-  int SlotCost(const Requirement& r) const;
-  // Fills costs_[t] = C(t) for the current slot of incomplete `row` (kUnreachable when no
-  // completion is known). Tokens with consider[t] == 0 are skipped (left kUnreachable); an
-  // empty `consider` means all. With `minimal` false an operator in a free slot stops at its
-  // first completion within the budget (all the mask needs); with true it searches on for
-  // the fewest tokens. Returns the budget (tokens left after placing one), −1 when none.
-  int CompletionCosts(const PartialBatch& batch, int row, std::span<const std::uint8_t> consider,
-                      bool minimal) const;
-  // Pending(x) above for the subtree in progress under path.back(), walking path[size-1]
-  // down to path[stop]. DimensionLattice::kUnreachable when infeasible.
-  int Pending(std::span<const OpenNode> path, int stop, const LatticeDim& x) const;
-
-  const DimensionLattice* lattice_;
-  int max_length_;
-  double completion_length_weight_;
-  std::vector<OperatorEntry> operators_;
-  mutable std::vector<int> costs_;  // per library token, scratch for CompletionCosts
   // Per-row memo of Pending(x) by lattice cell, invalidated by bumping the generation.
   struct MemoEntry {
     std::uint64_t generation = 0;
@@ -86,8 +75,36 @@ class UnitsPrior final : public Prior {
     int cost = 0;
   };
   static constexpr std::size_t kMemoSize = 1024;
-  mutable std::vector<MemoEntry> memo_ = std::vector<MemoEntry>(kMemoSize);
-  mutable std::uint64_t memo_generation_ = 0;
+  // Working storage of one thread.
+  struct Scratch {
+    std::vector<int> costs;  // per library token
+    std::vector<MemoEntry> memo = std::vector<MemoEntry>(kMemoSize);
+    std::uint64_t generation = 0;
+  };
+  static constexpr int kMaxCandidates = 64;
+  int SlotCost(const Requirement& r) const;
+  // Fills scratch.costs[t] = C(t) for the current slot of incomplete `row` (kUnreachable when
+  // no completion is known). Tokens with consider[t] == 0 are skipped (left kUnreachable); an
+  // empty `consider` means all. With `minimal` false an operator in a free slot stops at its
+  // first completion within the budget (all the mask needs); with true it searches on for
+  // the fewest tokens. Returns the budget (tokens left after placing one), −1 when none.
+  int CompletionCosts(const PartialBatch& batch, int row, std::span<const std::uint8_t> consider,
+                      bool minimal, Scratch& scratch) const;
+  // Pending(x) above for the subtree in progress under path.back(), walking path[size-1]
+  // down to path[stop]. DimensionLattice::kUnreachable when infeasible.
+  int Pending(std::span<const OpenNode> path, int stop, const LatticeDim& x) const;
+  // Writes −β·(C(t) − min C) into `out` for tokens within `budget`, 0 elsewhere.
+  void FactorsFromCosts(std::span<const int> costs, int budget, std::span<float> out) const;
+  Scratch& LocalScratch() const;
+
+  const DimensionLattice* lattice_;
+  int max_length_;
+  double completion_length_weight_;
+  std::vector<OperatorEntry> operators_;
+  mutable tbb::enumerable_thread_specific<Scratch> scratch_;
+  // Factors priced by the last Apply, for the batch state `cached_version_` (0: none).
+  mutable std::vector<float> cached_factors_;
+  mutable std::uint64_t cached_version_ = 0;
 };
 
 }  // namespace physr

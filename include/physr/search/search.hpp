@@ -36,6 +36,8 @@ struct SearchConfig {
   int max_length = 35;
   double soft_length_loc = 8.0;
   double soft_length_variance = 5.0;
+  // Occam look-ahead: log-factor −w per token a choice forces beyond the cheapest one (0: off).
+  double completion_length_weight = 0.5;
   bool units_prior = true;  // off: dimensions are ignored while sampling (for comparisons)
 
   // Policy and training.

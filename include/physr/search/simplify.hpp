@@ -1,0 +1,42 @@
+// Structural simplification of a fitted formula against its data: drop the parts that do not
+// help the fit (a term of a sum, a dimensionless factor, a sign) and fold subtrees that only
+// compute a dimensionless number into one free constant, refitting after each change and
+// keeping it only when the fit stays as good. Turns the bloated exact formulas a search finds
+// first (m*c^2*sqrt(c)*sqrt(sin(1e-7*k)^2/c + c/(c^2 - v^2))) into their plain form.
+// Not algebraic rewriting: it never changes what the formula computes beyond the fit's
+// tolerance, and never looks for identities the data cannot tell apart.
+#pragma once
+
+#include "physr/data/dataset.hpp"
+#include "physr/expr/library.hpp"
+#include "physr/expr/program.hpp"
+#include "physr/fit/constant_fitter.hpp"
+
+namespace physr {
+
+struct SimplifyOptions {
+  // A change is kept when the refitted NRMSE is at most max(accept_nrmse, the current NRMSE
+  // × (1 + relative_slack)).
+  double accept_nrmse = 1e-6;
+  double relative_slack = 1e-9;
+  int max_changes = 64;  // bound on accepted changes (each one shortens the program)
+  FitOptions fit;        // for the refits; uncertainties are never computed here
+};
+
+struct Simplified {
+  Program program;  // constants fitted
+  FitResult fit;
+  int changes = 0;  // accepted changes (0: the input came back unchanged)
+  int refits = 0;   // candidate changes tried
+};
+
+// Simplifies complete, dimensionally valid `program` (its constants the fitted values, `fit`
+// its fit on `data`) greedily: at each round, the first change (in prefix order of the node
+// it edits, larger edits first) whose refit passes is kept, until none does. Every candidate
+// keeps the program's dimension; free constants used for folding are dimensionless ones the
+// program does not use elsewhere. Deterministic. Cost: up to (changes + 1) × (3 × length)
+// refits.
+Simplified SimplifyProgram(const Program& program, const FitResult& fit, const Library& library,
+                           const Dataset& data, const SimplifyOptions& options = {});
+
+}  // namespace physr

@@ -1,0 +1,162 @@
+#include "physr/search/simplify.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <vector>
+
+#include "physr/eval/compiled_program.hpp"
+#include "physr/eval/evaluator.hpp"
+#include "physr/expr/unit_check.hpp"
+
+namespace physr {
+namespace {
+
+using Tokens = std::vector<TokenId>;
+
+Tokens Slice(const Tokens& tokens, int begin, int end) {
+  return Tokens(tokens.begin() + begin, tokens.begin() + end);
+}
+
+// Dimension of the subtree tokens[begin, end), when it checks.
+std::optional<Dimension> DimensionOf(const Program& program, int begin, int end,
+                                     const Library& library) {
+  Program sub;
+  sub.tokens = Slice(program.tokens, begin, end);
+  const UnitCheckResult r = CheckUnits(sub, library);
+  if (!r.ok) return std::nullopt;
+  return r.dimension;
+}
+
+// Mean value of the subtree tokens[begin, end) over the data: a start for the constant that
+// replaces it (1.0 when it is not finite).
+double MeanValue(const Program& program, int begin, int end, const Library& library,
+                 const Dataset& data) {
+  Program sub;
+  sub.tokens = Slice(program.tokens, begin, end);
+  sub.constants = program.constants;
+  const CompiledProgram compiled = Compile(sub, library);
+  const std::vector<double>& constants = program.constants;
+  std::vector<double> values(static_cast<std::size_t>(data.rows()));
+  Evaluator evaluator;
+  if (!evaluator.Evaluate(compiled, data.X, constants, values)) return 1.0;
+  double sum = 0.0;
+  for (double v : values) sum += v;
+  const double mean = values.empty() ? 1.0 : sum / static_cast<double>(values.size());
+  return std::isfinite(mean) && mean != 0.0 ? mean : 1.0;
+}
+
+struct Candidate {
+  Tokens replacement;
+  int fold_slot = -1;  // a free-constant slot to start at fold_value
+  double fold_value = 1.0;
+};
+
+}  // namespace
+
+Simplified SimplifyProgram(const Program& program, const FitResult& fit, const Library& library,
+                           const Dataset& data, const SimplifyOptions& options) {
+  Simplified out{program, fit, 0, 0};
+  // Every slot holds a value (the library's start value where the program had none), so
+  // edits can set and refits warm-start any of them.
+  const auto slots = static_cast<std::size_t>(library.num_free_constants());
+  if (out.program.constants.size() < slots) {
+    const std::size_t had = out.program.constants.size();
+    out.program.constants.resize(slots);
+    for (TokenId id = 0; id < library.size(); ++id) {
+      const Token& t = library[id];
+      const auto slot = static_cast<std::size_t>(t.index);
+      if (t.kind == TokenKind::kFreeConstant && slot >= had) out.program.constants[slot] = t.value;
+    }
+  }
+  const UnitCheckResult root = CheckUnits(program, library);
+  if (!root.ok || !fit.finite) return out;
+  const Dimension target = root.dimension;
+  FitOptions fit_options = options.fit;
+  fit_options.compute_uncertainties = false;
+
+  std::vector<TokenId> folding;  // dimensionless free constants
+  for (TokenId id = 0; id < library.size(); ++id) {
+    const Token& t = library[id];
+    if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless()) folding.push_back(id);
+  }
+
+  while (out.changes < options.max_changes) {
+    const Tokens& tokens = out.program.tokens;
+    const auto n = static_cast<int>(tokens.size());
+    const std::vector<int> ends = SubtreeEnds(tokens, library);
+    const double limit =
+        std::max(options.accept_nrmse, out.fit.nrmse * (1.0 + options.relative_slack));
+    bool accepted = false;
+    for (int i = 0; i < n && !accepted; ++i) {
+      const Token& t = library[tokens[static_cast<std::size_t>(i)]];
+      if (t.IsTerminal()) continue;
+      const int end = ends[static_cast<std::size_t>(i)];
+      const int a = i + 1;
+      const int a_end = ends[static_cast<std::size_t>(a)];
+      const auto dimensionless = [&](int b, int e) {
+        const std::optional<Dimension> d = DimensionOf(out.program, b, e, library);
+        return d && d->IsDimensionless();
+      };
+      std::vector<Candidate> candidates;
+      const auto keep = [&](int b, int e) { candidates.push_back({Slice(tokens, b, e)}); };
+      switch (t.op) {
+        case OpCode::kAdd:
+          keep(a, a_end);
+          keep(a_end, end);
+          break;
+        case OpCode::kSub:
+        case OpCode::kNeg:
+          keep(a, a_end);
+          break;
+        case OpCode::kMul:
+          if (dimensionless(a, a_end)) keep(a_end, end);
+          if (dimensionless(a_end, end)) keep(a, a_end);
+          break;
+        case OpCode::kDiv:
+          if (dimensionless(a_end, end)) keep(a, a_end);
+          break;
+        default:
+          break;
+      }
+      // Fold a dimensionless subtree into a constant the rest of the program does not use.
+      if (end - i > 1 && dimensionless(i, end)) {
+        for (TokenId k : folding) {
+          const auto outside = std::count(tokens.begin(), tokens.begin() + i, k) +
+                               std::count(tokens.begin() + end, tokens.end(), k);
+          if (outside != 0) continue;
+          candidates.push_back({Tokens{k}, library[k].index,
+                                MeanValue(out.program, i, end, library, data)});
+          break;
+        }
+      }
+      // Larger removals first.
+      std::stable_sort(candidates.begin(), candidates.end(),
+                       [](const Candidate& x, const Candidate& y) {
+                         return x.replacement.size() < y.replacement.size();
+                       });
+      for (const Candidate& c : candidates) {
+        Program next;
+        next.tokens = Slice(tokens, 0, i);
+        next.tokens.insert(next.tokens.end(), c.replacement.begin(), c.replacement.end());
+        next.tokens.insert(next.tokens.end(), tokens.begin() + end, tokens.end());
+        next.constants = out.program.constants;
+        if (c.fold_slot >= 0) next.constants[static_cast<std::size_t>(c.fold_slot)] = c.fold_value;
+        if (!CheckUnits(next, library, target).ok) continue;
+        ++out.refits;
+        FitResult refit = FitConstants(next, library, data, fit_options);
+        if (!refit.finite || !(refit.nrmse <= limit)) continue;
+        next.constants = refit.constants;
+        out.program = std::move(next);
+        out.fit = std::move(refit);
+        ++out.changes;
+        accepted = true;
+        break;
+      }
+    }
+    if (!accepted) break;
+  }
+  return out;
+}
+
+}  // namespace physr
