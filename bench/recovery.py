@@ -64,7 +64,8 @@ PROBLEMS = {
 
 COLUMNS = ["problem", "seed", "units_prior", "status", "returncode", "recovered", "how",
            "pareto_recovered", "detail", "max_rel_error", "best_sympy", "best_infix", "best_r2",
-           "best_nrmse", "best_complexity", "stop_reason", "epochs", "evaluations", "seconds",
+           "best_nrmse", "best_complexity", "stop_reason", "epochs", "first_exact_epoch",
+           "first_exact_seconds", "evaluations", "seconds",
            "wall_seconds", "sampled", "dead_ends", "invalid", "valid_share", "cand_per_s",
            "pareto_size", "peak_rss_mb", "time_limit", "max_evals", "threads", "commit",
            "error"]
@@ -105,8 +106,10 @@ def summarise(rows, problems, priors):
             invalid = sum(int(r["invalid"] or 0) for r in rs)
             table.append([
                 name, prior, "%d/%d" % (len(hits), len(rs)),
-                runner.fmt(runner.median(r["wall_seconds"] for r in hits)),
-                runner.fmt(runner.median(r["epochs"] for r in hits)),
+                runner.fmt(runner.median(r.get("first_exact_seconds") or r["wall_seconds"]
+                                         for r in hits)),
+                runner.fmt(runner.median(r.get("first_exact_epoch") or r["epochs"]
+                                         for r in hits)),
                 "%d/%d" % (sum(r["pareto_recovered"] == "1" for r in rs), len(rs)),
                 runner.fmt(runner.median(r["valid_share"] for r in rs)),
                 str(invalid),

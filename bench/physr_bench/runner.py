@@ -105,6 +105,8 @@ def json_fields(js):
         "best_complexity": best.get("complexity", ""),
         "stop_reason": js.get("stop_reason", ""),
         "epochs": js.get("epochs", ""),
+        "first_exact_epoch": js.get("first_exact_epoch") or "",
+        "first_exact_seconds": js.get("first_exact_seconds") or "",
         "evaluations": evaluations,
         "seconds": seconds,
         "sampled": sampled,

@@ -294,6 +294,13 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
     }
     w.EndArray();
     w.IntegerField("epochs", result.epochs);
+    if (result.first_exact_epoch > 0) {
+      w.IntegerField("first_exact_epoch", result.first_exact_epoch);
+    } else {
+      w.Key("first_exact_epoch");
+      w.Null();
+    }
+    w.Field("first_exact_seconds", result.first_exact_seconds);
     w.IntegerField("evaluations", result.evaluations);
     w.Field("seconds", result.seconds);
     w.Field("stop_reason", result.stop_reason);

@@ -350,10 +350,12 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     }
 
     result.epochs = epoch;
+    const double seconds = checkpointer.seconds_before() + SecondsSince(start);
     if (first_perfect_epoch == 0 && best_nrmse <= config.perfect_nrmse) {
       first_perfect_epoch = epoch;
+      result.first_exact_seconds = seconds;
     }
-    const double seconds = checkpointer.seconds_before() + SecondsSince(start);
+    result.first_exact_epoch = first_perfect_epoch;
     EpochReport report;
     report.epoch = epoch;
     report.evaluations = result.evaluations;

@@ -128,6 +128,10 @@ struct SearchResult {
   std::int64_t sampled = 0;      // programs sampled
   std::int64_t dead_ends = 0;    // samples that reached a dead end and were resampled
   std::int64_t invalid = 0;      // complete programs failing the unit check (should be 0)
+  // When the first formula with NRMSE ≤ perfect_nrmse appeared: its epoch (0: none) and the
+  // run's seconds then (NaN when none, or when it was found before a resumed checkpoint).
+  int first_exact_epoch = 0;
+  double first_exact_seconds = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct SearchCallbacks {
