@@ -176,19 +176,17 @@ UnitsPrior::Scratch& UnitsPrior::LocalScratch() const {
   return scratch;
 }
 
-int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row,
-                                std::span<const std::uint8_t> consider, bool minimal,
-                                Scratch& scratch) const {
+int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row, Scratch& scratch) const {
   std::vector<int>& costs = scratch.costs;
   std::fill(costs.begin(), costs.end(), kInf);
-  const auto considered = [&](TokenId t) { return consider.empty() || consider[t] != 0; };
   const LatticeDim zero{};
   const int zero_cost = lattice_->MinLen(zero);
   const std::span<const OpenNode> path = batch.Path(row);
   const OpenNode& top = path.back();
   const Requirement slot = ChildRequirement(top, top.next_child, top.first_dim);
-  // Tokens still available after placing this one.
-  const int budget = max_length_ - batch.length(row) - 1;
+  // Tokens still available after placing this one, for the shortest program in this path
+  // state: one token per open operator (the placeholder aside).
+  const int budget = max_length_ - static_cast<int>(path.size() - 1) - 1;
   if (slot.kind == Requirement::Kind::kImpossible || budget < 0) return -1;
   // Below the deepest operator with a fixed requirement, the pending cost no longer depends
   // on the current slot: price that part once per row.
@@ -203,7 +201,6 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row,
   if (slot.is_fixed()) {
     const int pending = pending_at(slot.dim);
     for (const OperatorEntry& op : operators_) {
-      if (!considered(op.token)) continue;
       int cost = kInf;
       switch (op.rule) {
         case UnitRule::kPower:
@@ -233,7 +230,7 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row,
     for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
       if (!(group.dim == slot.dim)) continue;
       for (TokenId t : group.tokens) {
-        if (considered(t)) costs[t] = pending;
+        costs[t] = pending;
       }
     }
     return budget;
@@ -256,11 +253,10 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row,
   for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
     const int pending = pending_of(group.dim);
     for (TokenId t : group.tokens) {
-      if (considered(t)) costs[t] = pending;
+      costs[t] = pending;
     }
   }
   for (const OperatorEntry& op : operators_) {
-    if (!considered(op.token)) continue;
     // Tokens, beyond those of the child subtree, that the operator's own pending operand and
     // the open slots above need, given its first child's dimension z.
     const auto rest = [&](const LatticeDim& z) {
@@ -281,7 +277,6 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row,
           for (const DimensionLattice::TerminalGroup& g : lattice_->terminal_groups()) {
             const LatticeDim x = op.rule == UnitRule::kProduct ? z + g.dim : z - g.dim;
             best = std::min(best, Plus(1, pending_of(x)));
-            if (!minimal && best <= budget) break;
           }
           return best;
         }
@@ -294,18 +289,12 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row,
     if (op.rule == UnitRule::kDimensionless || op.rule == UnitRule::kPowRule) {
       best = Plus(zero_cost, rest(zero));
     } else {
-      // Candidates z in order of FreeMinLen: the mask stops at the first completion within
-      // the budget; the minimal search goes on while a shorter one is still possible.
+      // Candidates z in order of FreeMinLen, while a shorter completion is still possible.
       int tries = 0;
-      bool done = false;
-      for (int len = 1; len <= budget && len < best && !done && tries < kMaxCandidates; ++len) {
+      for (int len = 1; len <= budget && len < best && tries < kMaxCandidates; ++len) {
         for (const LatticeDim& z : lattice_->FreeLevel(len)) {
           if (++tries > kMaxCandidates) break;
           best = std::min(best, Plus(len, rest(z)));
-          if (!minimal && best <= budget) {
-            done = true;
-            break;
-          }
         }
       }
     }
@@ -328,24 +317,83 @@ void UnitsPrior::FactorsFromCosts(std::span<const int> costs, int budget,
   }
 }
 
+std::size_t UnitsPrior::KeyHash::operator()(const std::vector<std::int32_t>& key) const {
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ key.size();
+  for (const std::int32_t v : key) {
+    h ^= static_cast<std::uint32_t>(v);
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
+  }
+  return static_cast<std::size_t>(h);
+}
+
+void UnitsPrior::StateKey(const PartialBatch& batch, int row,
+                          std::vector<std::int32_t>& key) const {
+  key.clear();
+  const auto push_dim = [&](const LatticeDim& d) {
+    key.insert(key.end(), d.num.begin(), d.num.end());
+    key.push_back(d.valid ? 1 : 0);
+  };
+  for (const OpenNode& node : batch.Path(row)) {
+    // One header word says which of the dimensions follow, so the key is unambiguous.
+    key.push_back(static_cast<std::int32_t>(node.rule) | node.arity << 8 | node.next_child << 12 |
+                  static_cast<std::int32_t>(node.requirement.kind) << 16);
+    key.push_back((node.power_num & 0xFF) | (node.power_den & 0xFF) << 8);
+    if (node.requirement.is_fixed()) push_dim(node.requirement.dim);
+    if (node.next_child > 0) push_dim(node.first_dim);
+  }
+}
+
+const std::vector<const UnitsPrior::StateCosts*>& UnitsPrior::PriceRows(
+    const PartialBatch& batch) const {
+  const int n = batch.batch_size();
+  if (state_cache_.size() + static_cast<std::size_t>(n) > kStateCacheCapacity) {
+    state_cache_.clear();
+  }
+  row_costs_.assign(static_cast<std::size_t>(n), nullptr);
+  std::vector<StateCosts*> misses;
+  std::vector<std::int32_t> key;
+  for (int row = 0; row < n; ++row) {
+    if (batch.IsComplete(row)) continue;
+    StateKey(batch, row, key);
+    const auto [it, inserted] = state_cache_.try_emplace(key);
+    if (inserted) {
+      it->second.row = row;
+      misses.push_back(&it->second);
+    }
+    row_costs_[static_cast<std::size_t>(row)] = &it->second;
+  }
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, misses.size(), 4),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+    Scratch& scratch = LocalScratch();
+    for (std::size_t i = range.begin(); i < range.end(); ++i) {
+      StateCosts& entry = *misses[i];
+      CompletionCosts(batch, entry.row, scratch);
+      entry.costs = scratch.costs;
+      entry.row = -1;
+    }
+  });
+  return row_costs_;
+}
+
 void UnitsPrior::Apply(const PartialBatch& batch, TokenMask mask) const {
   const bool price = completion_length_weight_ > 0.0;
   const auto num_tokens = lattice_->library().size();
   if (price) cached_factors_.resize(static_cast<std::size_t>(batch.batch_size()) * num_tokens);
   cached_version_ = 0;
-  tbb::parallel_for(tbb::blocked_range<int>(0, batch.batch_size(), 16),
+  const std::vector<const StateCosts*>& priced = PriceRows(batch);
+  tbb::parallel_for(tbb::blocked_range<int>(0, batch.batch_size(), 64),
                     [&](const tbb::blocked_range<int>& rows) {
-    Scratch& scratch = LocalScratch();
     for (int row = rows.begin(); row < rows.end(); ++row) {
-      if (batch.IsComplete(row)) continue;
+      const StateCosts* state = priced[static_cast<std::size_t>(row)];
+      if (state == nullptr) continue;
+      const int budget = Budget(batch, row);
       const std::span<std::uint8_t> allowed = mask.Row(row);
-      // The minimal pricing decides the same mask as the cheaper first-feasible one.
-      const int budget = CompletionCosts(batch, row, allowed, price, scratch);
       for (std::size_t t = 0; t < allowed.size(); ++t) {
-        if (scratch.costs[t] > budget) allowed[t] = 0;
+        if (state->costs[t] > budget) allowed[t] = 0;
       }
       if (price) {
-        FactorsFromCosts(scratch.costs, budget,
+        FactorsFromCosts(state->costs, budget,
                          std::span<float>(cached_factors_).subspan(
                              static_cast<std::size_t>(row) * num_tokens, num_tokens));
       }
@@ -358,9 +406,9 @@ void UnitsPrior::AddLogFactors(const PartialBatch& batch, TokenLogFactors factor
   if (completion_length_weight_ <= 0.0) return;
   const auto num_tokens = lattice_->library().size();
   const bool cached = cached_version_ != 0 && cached_version_ == batch.version();
-  tbb::parallel_for(tbb::blocked_range<int>(0, batch.batch_size(), 16),
+  const std::vector<const StateCosts*>* priced = cached ? nullptr : &PriceRows(batch);
+  tbb::parallel_for(tbb::blocked_range<int>(0, batch.batch_size(), 64),
                     [&](const tbb::blocked_range<int>& rows) {
-    Scratch& scratch = LocalScratch();
     std::vector<float> row_factors;
     for (int row = rows.begin(); row < rows.end(); ++row) {
       if (batch.IsComplete(row)) continue;
@@ -370,9 +418,9 @@ void UnitsPrior::AddLogFactors(const PartialBatch& batch, TokenLogFactors factor
         add = std::span<const float>(cached_factors_)
                   .subspan(static_cast<std::size_t>(row) * num_tokens, num_tokens);
       } else {
-        const int budget = CompletionCosts(batch, row, {}, /*minimal=*/true, scratch);
+        const StateCosts& state = *(*priced)[static_cast<std::size_t>(row)];
         row_factors.resize(num_tokens);
-        FactorsFromCosts(scratch.costs, budget, row_factors);
+        FactorsFromCosts(state.costs, Budget(batch, row), row_factors);
         add = row_factors;
       }
       for (std::size_t t = 0; t < num_tokens; ++t) out[t] += add[t];

@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include <tbb/enumerable_thread_specific.h>
@@ -48,11 +49,14 @@ class UnitsPrior final : public Prior {
              double completion_length_weight = 0.0);
 
   std::string_view name() const override { return "units"; }
-  // Cost per incomplete row: one pass over the path, one check per operator token, and one
-  // walk up the closing subtrees per distinct terminal dimension. No allocation after the
-  // first call. Rows are processed in parallel (oneTBB); the result does not depend on the
-  // thread count. With β > 0 the same pass also prices the allowed tokens for AddLogFactors on
-  // the same batch state, which then costs nothing more.
+  // Rows are priced by path state (the open operators' rules, requirements and first-operand
+  // dimensions): each distinct state is priced once, by one pass over the
+  // path, one check per operator token and one walk up the closing subtrees per distinct
+  // terminal dimension, then kept in a bounded cache shared by later steps and batches (the
+  // same states recur constantly). Misses are priced in parallel (oneTBB); the result does
+  // not depend on the thread count. With β > 0 the same pass also prices the tokens for
+  // AddLogFactors on the same batch state, which then costs nothing more. Not thread-safe:
+  // one prior serves one sampling loop at a time.
   void Apply(const PartialBatch& batch, TokenMask mask) const override;
   // Adds −β·(C(t) − min C) to every token the look-ahead allows (see above); nothing when
   // β = 0. Right after Apply on the same batch state it adds the factors Apply priced (the
@@ -82,14 +86,32 @@ class UnitsPrior final : public Prior {
     std::uint64_t generation = 0;
   };
   static constexpr int kMaxCandidates = 64;
+  // Completion costs of one path state (see Apply).
+  struct StateCosts {
+    std::vector<int> costs;  // C(t) per library token
+    int row = -1;            // a row in this state, while it waits to be priced
+  };
+  struct KeyHash {
+    std::size_t operator()(const std::vector<std::int32_t>& key) const;
+  };
+  static constexpr std::size_t kStateCacheCapacity = std::size_t{1} << 15;
+  // The path state of incomplete `row` (its open operators: rules, requirements and
+  // first-operand dimensions; not its length), as a flat key.
+  void StateKey(const PartialBatch& batch, int row, std::vector<std::int32_t>& key) const;
+  // Prices every incomplete row of `batch`, each distinct state once; entry r is row r's
+  // costs (nullptr for complete rows). Valid until the next call.
+  const std::vector<const StateCosts*>& PriceRows(const PartialBatch& batch) const;
   int SlotCost(const Requirement& r) const;
-  // Fills scratch.costs[t] = C(t) for the current slot of incomplete `row` (kUnreachable when
-  // no completion is known). Tokens with consider[t] == 0 are skipped (left kUnreachable); an
-  // empty `consider` means all. With `minimal` false an operator in a free slot stops at its
-  // first completion within the budget (all the mask needs); with true it searches on for
-  // the fewest tokens. Returns the budget (tokens left after placing one), −1 when none.
-  int CompletionCosts(const PartialBatch& batch, int row, std::span<const std::uint8_t> consider,
-                      bool minimal, Scratch& scratch) const;
+  // Fills scratch.costs[t] = C(t) for every token in the current slot of incomplete `row`
+  // (kUnreachable when no completion is known). C depends on the path state only, not on
+  // the row's length: the search for the fewest tokens is bounded by the budget of the
+  // shortest program in that state, so costs within any row's budget are exact. Returns that
+  // budget, −1 when the slot cannot be filled.
+  int CompletionCosts(const PartialBatch& batch, int row, Scratch& scratch) const;
+  // Tokens left after placing one in `row`'s current slot (negative: none).
+  int Budget(const PartialBatch& batch, int row) const {
+    return max_length_ - batch.length(row) - 1;
+  }
   // Pending(x) above for the subtree in progress under path.back(), walking path[size-1]
   // down to path[stop]. DimensionLattice::kUnreachable when infeasible.
   int Pending(std::span<const OpenNode> path, int stop, const LatticeDim& x) const;
@@ -105,6 +127,8 @@ class UnitsPrior final : public Prior {
   // Factors priced by the last Apply, for the batch state `cached_version_` (0: none).
   mutable std::vector<float> cached_factors_;
   mutable std::uint64_t cached_version_ = 0;
+  mutable std::unordered_map<std::vector<std::int32_t>, StateCosts, KeyHash> state_cache_;
+  mutable std::vector<const StateCosts*> row_costs_;
 };
 
 }  // namespace physr
