@@ -244,6 +244,8 @@ void BindSearch(py::module_& m) {
       .def_readwrite("learning_rate", &SearchConfig::learning_rate)
       .def_readwrite("entropy_weight", &SearchConfig::entropy_weight)
       .def_readwrite("entropy_gamma", &SearchConfig::entropy_gamma)
+      .def_readwrite("evolution_offspring", &SearchConfig::evolution_offspring)
+      .def_readwrite("evolution_generations", &SearchConfig::evolution_generations)
       .def_readwrite("fit_iterations", &SearchConfig::fit_iterations)
       .def_readwrite("fit_restarts", &SearchConfig::fit_restarts)
       .def_readwrite("cache_capacity", &SearchConfig::cache_capacity)
@@ -322,6 +324,7 @@ void BindSearch(py::module_& m) {
       .def_readonly("seed", &SearchResult::seed)
       .def_readonly("sampled", &SearchResult::sampled)
       .def_readonly("dead_ends", &SearchResult::dead_ends)
+      .def_readonly("bred", &SearchResult::bred)
       .def_readonly("invalid", &SearchResult::invalid)
       .def_property_readonly("pareto",
                              [](const std::shared_ptr<SearchResult>& r) {

@@ -183,6 +183,12 @@ CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
   cmd->add_option("--fit-restarts", t.fit_restarts,
                   "Extra random starts of the constant fit per candidate")
       ->group(tuning)->capture_default_str();
+  cmd->add_option("--evolve", t.evolution_offspring,
+                  "Offspring bred per generation from each epoch's best formulas (0: the policy "
+                  "alone)")
+      ->group(tuning)->capture_default_str();
+  cmd->add_option("--generations", t.evolution_generations, "Generations bred per epoch")
+      ->group(tuning)->capture_default_str();
   cmd->add_option("--patience", t.perfect_patience,
                   "Epochs to keep searching for simpler exact formulas after the first")
       ->group(tuning)->capture_default_str();
@@ -309,6 +315,7 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
     w.IntegerField("sampled", result.sampled);
     w.IntegerField("dead_ends", result.dead_ends);
     w.IntegerField("invalid", result.invalid);
+    w.IntegerField("bred", result.bred);
     w.Field("data", table.source);
     w.Field("target", data.target_name);
     w.EndObject();

@@ -20,7 +20,7 @@ namespace {
 
 constexpr char kMagic[9] = "PHYSRCKP";
 constexpr char kEndMagic[9] = "PHYSREND";
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 constexpr std::uint32_t kByteOrderMarker = 0x01020304u;
 constexpr const char* kFileName = "search.ckpt";
 
@@ -103,6 +103,7 @@ std::string Serialize(std::uint64_t fingerprint, double seconds, const SearchSta
   Put(out, s.result->sampled);
   Put(out, s.result->dead_ends);
   Put(out, s.result->invalid);
+  Put(out, s.result->bred);
   Put(out, seconds);
   Put(out, *s.best_nrmse);
   Put(out, static_cast<std::int32_t>(*s.first_perfect_epoch));
@@ -193,6 +194,7 @@ std::uint64_t SearchFingerprint(const Dataset& data, const Library& library,
   h = Mix(h, config.seed);
   for (const int v : {config.min_length, config.max_length, config.batch_size, config.hidden_size,
                       config.fit_iterations, config.fit_restarts, config.perfect_patience,
+                      config.evolution_offspring, config.evolution_generations,
                       config.units_prior ? 1 : 0}) {
     h = Mix(h, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)));
   }
@@ -247,6 +249,7 @@ int Checkpointer::Resume(const SearchStateRefs& state) {
   result.sampled = r.Get<std::int64_t>();
   result.dead_ends = r.Get<std::int64_t>();
   result.invalid = r.Get<std::int64_t>();
+  result.bred = r.Get<std::int64_t>();
   seconds_before_ = r.Get<double>();
   *state.best_nrmse = r.Get<double>();
   *state.first_perfect_epoch = r.Get<std::int32_t>();

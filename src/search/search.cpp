@@ -25,6 +25,7 @@
 #include "physr/priors/partial_batch.hpp"
 #include "physr/priors/prior.hpp"
 #include "physr/search/checkpoint.hpp"
+#include "physr/search/evolution.hpp"
 #include "physr/search/pareto_front.hpp"
 #include "physr/search/sampler.hpp"
 #include "physr/search/simplify.hpp"
@@ -81,6 +82,26 @@ void CheckTargetScale(const Dataset& data) {
           << "statistics: its spread " << (std::isfinite(spread) ? "underflows to 0" : "overflows")
           << "; rescale the target column (e.g. by a power of ten)";
   throw InputError(message.str());
+}
+
+// Random stream of epoch e's evolution: Rng(seed, kEvolutionStream + e).
+constexpr std::uint64_t kEvolutionStream = std::uint64_t{1} << 32;
+
+// Sorts (reward, program) pairs best first (ties keep their order), drops repeated programs
+// and keeps at most `limit`; returns the count kept.
+std::size_t KeepBestDistinct(std::vector<std::pair<double, Program>>& scored,
+                             std::size_t limit = std::numeric_limits<std::size_t>::max()) {
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::unordered_set<std::uint64_t> seen;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < scored.size() && kept < limit; ++i) {
+    if (!seen.insert(HashTokens(scored[i].second.tokens)).second) continue;
+    if (kept != i) scored[kept] = std::move(scored[i]);
+    ++kept;
+  }
+  scored.resize(kept);
+  return kept;
 }
 
 double Reward(const FitResult& fit) {
@@ -172,6 +193,8 @@ void SearchConfig::Validate() const {
   if (threads < 0) fail("threads must be ≥ 0");
   if (perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
   if (!(completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
+  if (evolution_offspring < 0) fail("evolution offspring must be ≥ 0");
+  if (evolution_generations < 1) fail("evolution generations must be ≥ 1");
   if (checkpoint_every < 0) fail("checkpoint interval must be ≥ 0 epochs");
   if (!(checkpoint_seconds >= 0.0)) fail("checkpoint interval must be ≥ 0 seconds");
 }
@@ -265,6 +288,11 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   simplify_options.accept_nrmse = config.perfect_nrmse;
   simplify_options.fit = fit_options.fit;
   Sampler sampler(lattice, priors, encoder, config.batch_size, config.max_length);
+  BreedOptions breed_options;
+  breed_options.min_length = config.min_length;
+  breed_options.max_length = config.max_length;
+  if (config.units_prior) breed_options.target = data.target_dimension;
+  const Breeder breeder(library, breed_options);
   ParetoFront front;
   Rng rng(config.seed, 1);
   LossOptions loss_options;
@@ -301,38 +329,46 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     const std::vector<FitResult> fits = fitter.FitAll(programs, train);
     result.evaluations += static_cast<std::int64_t>(programs.size());
 
-    std::vector<double> rewards(programs.size());
-    for (std::size_t i = 0; i < programs.size(); ++i) {
-      rewards[i] = Reward(fits[i]);
-      if (!fits[i].finite) continue;
-      best_nrmse = std::min(best_nrmse, fits[i].nrmse);
-      // A program's fit is deterministic, so each distinct program is offered once (the set
-      // is bounded: past the cap it restarts, costing only repeated offers).
+    // Offers a scored program to the front, once per distinct program (its fit is
+    // deterministic); an exact formula is often found in a bloated form, so its simplest form
+    // is offered too.
+    const auto consider = [&](const Program& program, const FitResult& fit) {
+      if (!fit.finite) return;
+      best_nrmse = std::min(best_nrmse, fit.nrmse);
+      // The set is bounded: past the cap it restarts, costing only repeated offers.
       if (offered.size() >= (std::size_t{1} << 22)) offered.clear();
-      if (!offered.insert(HashTokens(programs[i].tokens)).second) continue;
+      if (!offered.insert(HashTokens(program.tokens)).second) return;
       FrontEntry entry;
-      entry.program = programs[i];
-      entry.program.constants = fits[i].constants;
-      entry.complexity = Complexity(programs[i].tokens, library);
-      entry.loss = fits[i].nrmse;
+      entry.program = program;
+      entry.program.constants = fit.constants;
+      entry.complexity = Complexity(program.tokens, library);
+      // Exact formulas tie on loss: which is simplest decides, not round-off (the final pass
+      // refits and reports the real losses).
+      entry.loss = std::max(fit.nrmse, config.perfect_nrmse);
       entry.epoch = static_cast<std::uint64_t>(epoch);
-      // An exact formula is often found first in a bloated form: offer its simplest form too.
-      const bool exact = fits[i].nrmse <= config.perfect_nrmse;
+      const bool exact = fit.nrmse <= config.perfect_nrmse;
       const bool kept = front.Offer(entry);
       if (exact && kept) {
         const Simplified simple =
-            SimplifyProgram(entry.program, fits[i], library, train, simplify_options);
+            SimplifyProgram(entry.program, fit, library, train, simplify_options);
         if (simple.changes > 0) {
           offered.insert(HashTokens(simple.program.tokens));
           entry.program = simple.program;
           entry.complexity = Complexity(simple.program.tokens, library);
-          entry.loss = simple.fit.nrmse;
+          entry.loss = std::max(simple.fit.nrmse, config.perfect_nrmse);
           front.Offer(std::move(entry));
         }
       }
+    };
+
+    std::vector<double> rewards(programs.size());
+    for (std::size_t i = 0; i < programs.size(); ++i) {
+      rewards[i] = Reward(fits[i]);
+      consider(programs[i], fits[i]);
     }
 
     // Risk-seeking policy gradient on the top ε of the batch.
+    std::vector<std::pair<double, Program>> parents;  // the elite, for evolution
     if (!programs.empty()) {
       const double r_eps = RiskQuantile(rewards, config.risk_epsilon);
       std::vector<int> elite;
@@ -341,11 +377,41 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
         if (rewards[i] >= r_eps) {
           elite.push_back(episode_of[i]);
           advantages.push_back(static_cast<float>(rewards[i] - r_eps));
+          parents.emplace_back(rewards[i], programs[i]);
         }
       }
       if (!elite.empty()) {
         policy.ComputeGradient(sampler.episodes(), elite, advantages, loss_options, &gradient);
         adam.Step(policy.mutable_parameters(), gradient);
+      }
+    }
+
+    // Evolution from the elite and the front. Its random stream depends only on the seed and
+    // the epoch, so a resumed run breeds as an uninterrupted one.
+    if (config.evolution_offspring > 0) {
+      for (const FrontEntry& e : front.entries()) {
+        Program p;
+        p.tokens = e.program.tokens;
+        parents.emplace_back(1.0 / (1.0 + e.loss), std::move(p));
+      }
+      Rng breed_rng(config.seed, kEvolutionStream + static_cast<std::uint64_t>(epoch));
+      for (int generation = 0; generation < config.evolution_generations; ++generation) {
+        const std::size_t keep = KeepBestDistinct(parents);
+        std::vector<Program> pool;
+        pool.reserve(keep);
+        for (std::size_t i = 0; i < keep; ++i) pool.push_back(parents[i].second);
+        std::vector<Program> children =
+            breeder.Breed(pool, config.evolution_offspring, breed_rng);
+        if (children.empty()) break;
+        const std::vector<FitResult> child_fits = fitter.FitAll(children, train);
+        result.evaluations += static_cast<std::int64_t>(children.size());
+        result.bred += static_cast<std::int64_t>(children.size());
+        for (std::size_t i = 0; i < children.size(); ++i) {
+          consider(children[i], child_fits[i]);
+          parents.emplace_back(Reward(child_fits[i]), std::move(children[i]));
+        }
+        // The next generation breeds from as many parents as this one had.
+        KeepBestDistinct(parents, keep);
       }
     }
 

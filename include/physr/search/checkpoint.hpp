@@ -26,7 +26,7 @@ struct SearchStateRefs {
   AdamOptimizer* optimizer;
   Rng* rng;  // the sampling stream
   ParetoFront* front;
-  // Counters: epochs (completed), evaluations, sampled, dead_ends, invalid.
+  // Counters: epochs (completed), evaluations, sampled, dead_ends, invalid, bred.
   SearchResult* result;
   double* best_nrmse;        // best training NRMSE seen (+inf before any)
   int* first_perfect_epoch;  // 0 until an exact formula is found

@@ -48,6 +48,12 @@ struct SearchConfig {
   double entropy_weight = 0.005;
   double entropy_gamma = 0.7;
 
+  // Evolution beside the policy (evolution.hpp): each epoch breeds this many offspring from
+  // the batch's elite and the Pareto front and scores them too, for this many generations
+  // (each breeding from the best of the one before). 0 offspring: the policy alone.
+  int evolution_offspring = 500;
+  int evolution_generations = 2;
+
   // Constant fitting.
   int fit_iterations = 30;
   int fit_restarts = 0;
@@ -128,6 +134,7 @@ struct SearchResult {
   std::int64_t sampled = 0;      // programs sampled
   std::int64_t dead_ends = 0;    // samples that reached a dead end and were resampled
   std::int64_t invalid = 0;      // complete programs failing the unit check (should be 0)
+  std::int64_t bred = 0;         // offspring of evolution scored (included in evaluations)
   // When the first formula with NRMSE ≤ perfect_nrmse appeared: its epoch (0: none) and the
   // run's seconds then (NaN when none, or when it was found before a resumed checkpoint).
   int first_exact_epoch = 0;
