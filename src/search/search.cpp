@@ -104,9 +104,11 @@ std::size_t KeepBestDistinct(std::vector<std::pair<double, Program>>& scored,
   return kept;
 }
 
-double Reward(const FitResult& fit) {
+// 1/(1 + NRMSE); every exact formula (NRMSE ≤ perfect) gets the full reward 1, so exact
+// formulas differing only by round-off do not rank against each other.
+double Reward(const FitResult& fit, double perfect_nrmse) {
   if (!fit.finite || !std::isfinite(fit.nrmse)) return 0.0;
-  return 1.0 / (1.0 + fit.nrmse);
+  return fit.nrmse <= perfect_nrmse ? 1.0 : 1.0 / (1.0 + fit.nrmse);
 }
 
 // The (1 − ε) quantile of the rewards, linear interpolation between order statistics.
@@ -363,7 +365,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
 
     std::vector<double> rewards(programs.size());
     for (std::size_t i = 0; i < programs.size(); ++i) {
-      rewards[i] = Reward(fits[i]);
+      rewards[i] = Reward(fits[i], config.perfect_nrmse);
       consider(programs[i], fits[i]);
     }
 
@@ -380,7 +382,12 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
           parents.emplace_back(rewards[i], programs[i]);
         }
       }
-      if (!elite.empty()) {
+      // When the quantile is the best reward (e.g. once exact formulas fill the top ε) no
+      // program has an advantage; the entropy bonus alone would then only spread the policy
+      // out, towards long programs, so the step is skipped.
+      const bool signal =
+          std::any_of(advantages.begin(), advantages.end(), [](float a) { return a > 0.0f; });
+      if (signal) {
         policy.ComputeGradient(sampler.episodes(), elite, advantages, loss_options, &gradient);
         adam.Step(policy.mutable_parameters(), gradient);
       }
@@ -408,7 +415,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
         result.bred += static_cast<std::int64_t>(children.size());
         for (std::size_t i = 0; i < children.size(); ++i) {
           consider(children[i], child_fits[i]);
-          parents.emplace_back(Reward(child_fits[i]), std::move(children[i]));
+          parents.emplace_back(Reward(child_fits[i], config.perfect_nrmse), std::move(children[i]));
         }
         // The next generation breeds from as many parents as this one had.
         KeepBestDistinct(parents, keep);
