@@ -73,6 +73,7 @@ SearchConfig Config(int epochs) {
   config.fit_iterations = 10;
   config.seed = 21;
   config.threads = 1;
+  config.evolution_offspring = 40;  // evolution on, in small
   return config;
 }
 
@@ -80,6 +81,7 @@ void CheckSameResult(const SearchResult& a, const SearchResult& b) {
   CHECK(a.epochs == b.epochs);
   CHECK(a.evaluations == b.evaluations);
   CHECK(a.sampled == b.sampled);
+  CHECK(a.bred == b.bred);
   REQUIRE(a.pareto.size() == b.pareto.size());
   for (std::size_t i = 0; i < a.pareto.size(); ++i) {
     CAPTURE(i);

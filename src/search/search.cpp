@@ -399,7 +399,8 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       for (const FrontEntry& e : front.entries()) {
         Program p;
         p.tokens = e.program.tokens;
-        parents.emplace_back(1.0 / (1.0 + e.loss), std::move(p));
+        parents.emplace_back(e.loss <= config.perfect_nrmse ? 1.0 : 1.0 / (1.0 + e.loss),
+                             std::move(p));
       }
       Rng breed_rng(config.seed, kEvolutionStream + static_cast<std::uint64_t>(epoch));
       for (int generation = 0; generation < config.evolution_generations; ++generation) {
