@@ -51,7 +51,7 @@ struct SearchConfig {
   // Evolution beside the policy (evolution.hpp): each epoch breeds this many offspring from
   // the batch's elite and the Pareto front and scores them too, for this many generations
   // (each breeding from the best of the one before). 0 offspring: the policy alone.
-  int evolution_offspring = 500;
+  int evolution_offspring = 1000;
   int evolution_generations = 2;
 
   // Constant fitting.
