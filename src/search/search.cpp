@@ -492,14 +492,16 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     const Simplified simple = SimplifyProgram(entry.program, fit, library, train, simplify_options);
     if (simple.changes > 0) {
       FitResult refit = FitConstants(simple.program, library, data, final_options);
-      if (refit.finite && refit.nrmse <= std::max(config.perfect_nrmse, fit.nrmse * (1.0 + 1e-9))) {
+      const double limit = std::max(simplify_options.accept_nrmse,
+                                    fit.nrmse * (1.0 + simplify_options.relative_slack));
+      if (refit.finite && refit.nrmse <= limit) {
         entry.program = simple.program;
         entry.program.constants = refit.constants;
         entry.complexity = Complexity(simple.program.tokens, library);
         fit = std::move(refit);
       }
     }
-    entry.loss = fit.nrmse;
+    entry.loss = std::max(fit.nrmse, config.perfect_nrmse);  // exact formulas tie, as above
     entry.epoch = e.epoch;
     final_front.Offer(entry);
     refits.emplace_back(entry.program, std::move(fit));
