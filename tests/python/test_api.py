@@ -81,8 +81,13 @@ def test_pareto_front_is_ordered_and_holds_best(newton):
 def test_predict_agrees_with_sympy_evaluation(newton):
     sympy = pytest.importorskip("sympy")
     X, F = newton
+    # The policy alone: evolution also breeds formulas that hide a constant in an
+    # ill-conditioned expression of the variables (sin(exp((1/m + 1/m)^2*(m + m)^2)), i.e.
+    # sin(exp(16))). SymPy rewrites those as it parses, so their double-precision values
+    # differ from physr's by round-off amplified up to 1e7 times, which says nothing about
+    # the printer.
     result = physr.fit(X, F + 3.0 * X[:, 0], X_names=["m", "a"], X_units=["kg", "m/s^2"],
-                       y_units="N", **QUICK)
+                       y_units="N", evolution_offspring=0, **QUICK)
     m, a = sympy.symbols("m a", real=True)
     for formula in result.pareto:
         expression = formula.sympy()
