@@ -250,14 +250,31 @@ std::optional<Dimension> ReferenceDimension(const Program& p, const Library& lib
   }
 }
 
-TEST_CASE("CheckUnits agrees with a recursive reference on random programs") {
+TEST_CASE("CheckUnits and SubtreeDimensions agree with a recursive reference on random programs") {
   Rng rng(11);
   int valid = 0;
   int invalid = 0;
+  int subtrees_valid = 0;
   for (int l = 0; l < 8; ++l) {
     const Library lib = l == 0 ? testing::FullTestLibrary() : testing::RandomTestLibrary(rng);
     for (int i = 0; i < 300; ++i) {
       const Program p = testing::RandomProgram(lib, rng, 12);
+      // Every subtree, checked on its own by the reference.
+      const std::vector<std::optional<Dimension>> dims = SubtreeDimensions(p.tokens, lib);
+      REQUIRE(dims.size() == p.tokens.size());
+      const std::vector<int> ends = SubtreeEnds(p.tokens, lib);
+      for (std::size_t k = 0; k < p.tokens.size(); ++k) {
+        Program sub;
+        sub.tokens.assign(p.tokens.begin() + static_cast<std::ptrdiff_t>(k),
+                          p.tokens.begin() + ends[k]);
+        std::size_t sub_pos = 0;
+        const std::optional<Dimension> want = ReferenceDimension(sub, lib, sub_pos);
+        REQUIRE(dims[k].has_value() == want.has_value());
+        if (want) {
+          CHECK(*dims[k] == *want);
+          ++subtrees_valid;
+        }
+      }
       std::size_t pos = 0;
       const std::optional<Dimension> expected = ReferenceDimension(p, lib, pos);
       const UnitCheckResult r = CheckUnits(p, lib);
@@ -275,6 +292,7 @@ TEST_CASE("CheckUnits agrees with a recursive reference on random programs") {
   }
   CHECK(valid > 100);
   CHECK(invalid > 100);
+  CHECK(subtrees_valid > 1000);
 }
 
 // ---------------------------------------------------------------------------------------

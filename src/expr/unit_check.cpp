@@ -1,6 +1,7 @@
 #include "physr/expr/unit_check.hpp"
 
 #include <cmath>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -24,9 +25,75 @@ std::optional<Rational> SimpleRational(double value) {
 
 std::string Sym(const Dimension& d) { return d.ToSymbolString(); }
 
-struct Failure {
-  std::string message;
+// The dimension operator token `i` gives operands of dimensions a (first) and b (second;
+// unused for unary operators), or the reason it gives none (without the position).
+// `ends` (SubtreeEnds of the program) is computed on first need.
+struct OperatorOutcome {
+  Dimension dimension;
+  std::string error;  // empty: ok
 };
+
+OperatorOutcome ApplyRule(std::span<const TokenId> tokens, std::size_t i, const Library& library,
+                          const Dimension& a, const Dimension& b, std::vector<int>& ends) {
+  const Token& token = library[tokens[i]];
+  const OperatorInfo& info = Info(token.op);
+  OperatorOutcome r;
+  try {
+    switch (info.rule) {
+      case UnitRule::kSame:
+        if (a != b) {
+          const char* verb = token.op == OpCode::kSub ? "subtract" : "add";
+          r.error = std::string(info.name) + ": cannot " + verb + " " + Sym(a) + " and " + Sym(b);
+        }
+        r.dimension = a;
+        break;
+      case UnitRule::kProduct:
+        r.dimension = a * b;
+        break;
+      case UnitRule::kQuotient:
+        r.dimension = a / b;
+        break;
+      case UnitRule::kPower:
+        r.dimension = a.Pow(info.power);
+        break;
+      case UnitRule::kPreserve:
+        r.dimension = a;
+        break;
+      case UnitRule::kDimensionless:
+        if (!a.IsDimensionless()) {
+          r.error = std::string(info.name) + ": argument must be dimensionless, got " + Sym(a);
+        }
+        break;
+      case UnitRule::kPowRule: {
+        if (!b.IsDimensionless()) {
+          r.error = "pow: exponent must be dimensionless, got " + Sym(b);
+          break;
+        }
+        if (a.IsDimensionless()) break;
+        // A dimensioned base needs an exponent known before the data: one fixed constant
+        // with a simple rational value (the exponent subtree starts right after the base's).
+        if (ends.empty()) ends = SubtreeEnds(tokens, library);
+        const Token& exponent = library[tokens[static_cast<std::size_t>(ends[i + 1])]];
+        std::optional<Rational> p;
+        if (exponent.kind == TokenKind::kFixedConstant) p = SimpleRational(exponent.value);
+        if (!p) {
+          r.error = "pow: base has dimension " + Sym(a) +
+                    ", so the exponent must be a fixed constant with a simple rational value";
+          break;
+        }
+        r.dimension = a.Pow(*p);
+        break;
+      }
+      case UnitRule::kTerminal:
+        PHYSR_CHECK(false, "terminal rule on an operator");
+    }
+  } catch (const std::overflow_error&) {
+    r.error = std::string(info.name) + ": dimension exponent overflow";
+  } catch (const std::domain_error&) {
+    r.error = std::string(info.name) + ": dimension exponent overflow";
+  }
+  return r;
+}
 
 }  // namespace
 
@@ -39,16 +106,9 @@ UnitCheckResult CheckUnits(const Program& program, const Library& library,
   // the dimensions of finished subtrees, the first argument on top.
   std::vector<Dimension> stack;
   stack.reserve(tokens.size());
+  std::vector<int> ends;
   for (std::size_t i = tokens.size(); i-- > 0;) {
     const Token& token = library[tokens[i]];
-    const OperatorInfo& info = Info(token.op);
-    const std::string at = " at token " + std::to_string(i);
-    auto fail = [&](const std::string& message) {
-      result.ok = false;
-      result.error = message;
-      result.token_position = static_cast<int>(i);
-      return result;
-    };
     if (token.IsTerminal()) {
       stack.push_back(token.dimension);
       continue;
@@ -56,69 +116,17 @@ UnitCheckResult CheckUnits(const Program& program, const Library& library,
     const Dimension a = stack.back();
     stack.pop_back();
     Dimension b;
-    if (info.arity == 2) {
+    if (token.arity == 2) {
       b = stack.back();
       stack.pop_back();
     }
-    Dimension out;
-    try {
-      switch (info.rule) {
-        case UnitRule::kSame:
-          if (a != b) {
-            const char* verb = token.op == OpCode::kSub ? "subtract" : "add";
-            return fail(std::string(info.name) + ": cannot " + verb + " " + Sym(a) + " and " +
-                        Sym(b) + at);
-          }
-          out = a;
-          break;
-        case UnitRule::kProduct:
-          out = a * b;
-          break;
-        case UnitRule::kQuotient:
-          out = a / b;
-          break;
-        case UnitRule::kPower:
-          out = a.Pow(info.power);
-          break;
-        case UnitRule::kPreserve:
-          out = a;
-          break;
-        case UnitRule::kDimensionless:
-          if (!a.IsDimensionless()) {
-            return fail(std::string(info.name) + ": argument must be dimensionless, got " + Sym(a) +
-                        at);
-          }
-          break;
-        case UnitRule::kPowRule: {
-          if (!b.IsDimensionless()) {
-            return fail("pow: exponent must be dimensionless, got " + Sym(b) + at);
-          }
-          if (a.IsDimensionless()) break;
-          // A dimensioned base needs an exponent known before the data: one fixed constant
-          // with a simple rational value (the exponent subtree starts right after the base's).
-          const std::vector<int> ends = SubtreeEnds(tokens, library);
-          const std::size_t exponent_pos = static_cast<std::size_t>(ends[i + 1]);
-          const Token& exponent = library[tokens[exponent_pos]];
-          std::optional<Rational> p;
-          if (exponent.kind == TokenKind::kFixedConstant) p = SimpleRational(exponent.value);
-          if (!p) {
-            return fail("pow: base has dimension " + Sym(a) +
-                        ", so the exponent must be a fixed constant with a simple rational "
-                        "value" +
-                        at);
-          }
-          out = a.Pow(*p);
-          break;
-        }
-        case UnitRule::kTerminal:
-          PHYSR_CHECK(false, "terminal rule on an operator");
-      }
-    } catch (const std::overflow_error&) {
-      return fail(std::string(info.name) + ": dimension exponent overflow" + at);
-    } catch (const std::domain_error&) {
-      return fail(std::string(info.name) + ": dimension exponent overflow" + at);
+    OperatorOutcome out = ApplyRule(tokens, i, library, a, b, ends);
+    if (!out.error.empty()) {
+      result.error = std::move(out.error) + " at token " + std::to_string(i);
+      result.token_position = static_cast<int>(i);
+      return result;
     }
-    stack.push_back(out);
+    stack.push_back(out.dimension);
   }
   PHYSR_CHECK(stack.size() == 1, "unbalanced program");
   result.dimension = stack.back();
@@ -129,6 +137,36 @@ UnitCheckResult CheckUnits(const Program& program, const Library& library,
   }
   result.ok = true;
   return result;
+}
+
+std::vector<std::optional<Dimension>> SubtreeDimensions(std::span<const TokenId> tokens,
+                                                        const Library& library) {
+  PHYSR_CHECK(IsComplete(tokens, library), "SubtreeDimensions needs a complete program");
+  std::vector<std::optional<Dimension>> dims(tokens.size());
+  std::vector<std::size_t> stack;  // positions of finished subtrees, the first argument on top
+  stack.reserve(tokens.size());
+  std::vector<int> ends;
+  for (std::size_t i = tokens.size(); i-- > 0;) {
+    const Token& token = library[tokens[i]];
+    if (token.IsTerminal()) {
+      dims[i] = token.dimension;
+      stack.push_back(i);
+      continue;
+    }
+    const std::optional<Dimension>& a = dims[stack.back()];
+    stack.pop_back();
+    const std::optional<Dimension>* b = nullptr;
+    if (token.arity == 2) {
+      b = &dims[stack.back()];
+      stack.pop_back();
+    }
+    if (a && (b == nullptr || *b)) {
+      OperatorOutcome out = ApplyRule(tokens, i, library, *a, b ? **b : Dimension(), ends);
+      if (out.error.empty()) dims[i] = out.dimension;
+    }
+    stack.push_back(i);
+  }
+  return dims;
 }
 
 }  // namespace physr

@@ -68,14 +68,14 @@ bool Breeder::Valid(const Tokens& tokens) const {
 std::vector<Breeder::Node> Breeder::Nodes(const Tokens& tokens) const {
   const std::vector<int> ends = SubtreeEnds(tokens, *library_);
   std::vector<Node> nodes(tokens.size());
-  Program sub;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     nodes[i].begin = static_cast<int>(i);
     nodes[i].end = ends[i];
-    if (!options_.target) continue;  // dimensions ignored: all nodes alike
-    const std::span<const TokenId> s = Slice(tokens, static_cast<int>(i), ends[i]);
-    sub.tokens.assign(s.begin(), s.end());
-    nodes[i].dimension = CheckUnits(sub, *library_).dimension;
+  }
+  if (!options_.target) return nodes;  // dimensions ignored: all nodes alike
+  const std::vector<std::optional<Dimension>> dims = SubtreeDimensions(tokens, *library_);
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (dims[i]) nodes[i].dimension = *dims[i];
   }
   return nodes;
 }

@@ -106,10 +106,18 @@ std::size_t KeepBestDistinct(std::vector<std::pair<double, Program>>& scored,
 
 // 1/(1 + NRMSE); every exact formula (NRMSE ≤ perfect) gets the full reward 1, so exact
 // formulas differing only by round-off do not rank against each other.
+double RewardOf(double nrmse, double perfect_nrmse) {
+  return nrmse <= perfect_nrmse ? 1.0 : 1.0 / (1.0 + nrmse);
+}
+
 double Reward(const FitResult& fit, double perfect_nrmse) {
   if (!fit.finite || !std::isfinite(fit.nrmse)) return 0.0;
-  return fit.nrmse <= perfect_nrmse ? 1.0 : 1.0 / (1.0 + fit.nrmse);
+  return RewardOf(fit.nrmse, perfect_nrmse);
 }
+
+// The loss a front entry carries. Exact formulas tie at perfect_nrmse, so among them the
+// simplest wins, not round-off.
+double FrontLoss(double nrmse, double perfect_nrmse) { return std::max(nrmse, perfect_nrmse); }
 
 // The (1 − ε) quantile of the rewards, linear interpolation between order statistics.
 double RiskQuantile(std::vector<double> rewards, double epsilon) {
@@ -344,9 +352,8 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       entry.program = program;
       entry.program.constants = fit.constants;
       entry.complexity = Complexity(program.tokens, library);
-      // Exact formulas tie on loss: which is simplest decides, not round-off (the final pass
-      // refits and reports the real losses).
-      entry.loss = std::max(fit.nrmse, config.perfect_nrmse);
+      // The final pass refits and reports the real losses.
+      entry.loss = FrontLoss(fit.nrmse, config.perfect_nrmse);
       entry.epoch = static_cast<std::uint64_t>(epoch);
       const bool exact = fit.nrmse <= config.perfect_nrmse;
       const bool kept = front.Offer(entry);
@@ -357,7 +364,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
           offered.insert(HashTokens(simple.program.tokens));
           entry.program = simple.program;
           entry.complexity = Complexity(simple.program.tokens, library);
-          entry.loss = std::max(simple.fit.nrmse, config.perfect_nrmse);
+          entry.loss = FrontLoss(simple.fit.nrmse, config.perfect_nrmse);
           front.Offer(std::move(entry));
         }
       }
@@ -399,15 +406,15 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       for (const FrontEntry& e : front.entries()) {
         Program p;
         p.tokens = e.program.tokens;
-        parents.emplace_back(e.loss <= config.perfect_nrmse ? 1.0 : 1.0 / (1.0 + e.loss),
-                             std::move(p));
+        parents.emplace_back(RewardOf(e.loss, config.perfect_nrmse), std::move(p));
       }
       Rng breed_rng(config.seed, kEvolutionStream + static_cast<std::uint64_t>(epoch));
+      // Every generation breeds from as many parents as the first: the best distinct ones.
+      const std::size_t keep = KeepBestDistinct(parents);
       for (int generation = 0; generation < config.evolution_generations; ++generation) {
-        const std::size_t keep = KeepBestDistinct(parents);
         std::vector<Program> pool;
-        pool.reserve(keep);
-        for (std::size_t i = 0; i < keep; ++i) pool.push_back(parents[i].second);
+        pool.reserve(parents.size());
+        for (const auto& parent : parents) pool.push_back(parent.second);
         std::vector<Program> children =
             breeder.Breed(pool, config.evolution_offspring, breed_rng);
         if (children.empty()) break;
@@ -418,7 +425,6 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
           consider(children[i], child_fits[i]);
           parents.emplace_back(Reward(child_fits[i], config.perfect_nrmse), std::move(children[i]));
         }
-        // The next generation breeds from as many parents as this one had.
         KeepBestDistinct(parents, keep);
       }
     }
@@ -501,7 +507,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
         fit = std::move(refit);
       }
     }
-    entry.loss = std::max(fit.nrmse, config.perfect_nrmse);  // exact formulas tie, as above
+    entry.loss = FrontLoss(fit.nrmse, config.perfect_nrmse);
     entry.epoch = e.epoch;
     final_front.Offer(entry);
     refits.emplace_back(entry.program, std::move(fit));

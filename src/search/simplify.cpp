@@ -18,16 +18,6 @@ Tokens Slice(const Tokens& tokens, int begin, int end) {
   return Tokens(tokens.begin() + begin, tokens.begin() + end);
 }
 
-// Dimension of the subtree tokens[begin, end), when it checks.
-std::optional<Dimension> DimensionOf(const Program& program, int begin, int end,
-                                     const Library& library) {
-  Program sub;
-  sub.tokens = Slice(program.tokens, begin, end);
-  const UnitCheckResult r = CheckUnits(sub, library);
-  if (!r.ok) return std::nullopt;
-  return r.dimension;
-}
-
 // Mean value of the subtree tokens[begin, end) over the data: a start for the constant that
 // replaces it (1.0 when it is not finite).
 double MeanValue(const Program& program, int begin, int end, const Library& library,
@@ -85,6 +75,7 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
     const Tokens& tokens = out.program.tokens;
     const auto n = static_cast<int>(tokens.size());
     const std::vector<int> ends = SubtreeEnds(tokens, library);
+    const std::vector<std::optional<Dimension>> dims = SubtreeDimensions(tokens, library);
     const double limit =
         std::max(options.accept_nrmse, out.fit.nrmse * (1.0 + options.relative_slack));
     bool accepted = false;
@@ -94,8 +85,9 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
       const int end = ends[static_cast<std::size_t>(i)];
       const int a = i + 1;
       const int a_end = ends[static_cast<std::size_t>(a)];
-      const auto dimensionless = [&](int b, int e) {
-        const std::optional<Dimension> d = DimensionOf(out.program, b, e, library);
+      // Whether the subtree rooted at position b checks and is dimensionless.
+      const auto dimensionless = [&](int b) {
+        const std::optional<Dimension>& d = dims[static_cast<std::size_t>(b)];
         return d && d->IsDimensionless();
       };
       std::vector<Candidate> candidates;
@@ -110,17 +102,17 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
           keep(a, a_end);
           break;
         case OpCode::kMul:
-          if (dimensionless(a, a_end)) keep(a_end, end);
-          if (dimensionless(a_end, end)) keep(a, a_end);
+          if (dimensionless(a)) keep(a_end, end);
+          if (dimensionless(a_end)) keep(a, a_end);
           break;
         case OpCode::kDiv:
-          if (dimensionless(a_end, end)) keep(a, a_end);
+          if (dimensionless(a_end)) keep(a, a_end);
           break;
         default:
           break;
       }
       // Fold a dimensionless subtree into a constant the rest of the program does not use.
-      if (end - i > 1 && dimensionless(i, end)) {
+      if (end - i > 1 && dimensionless(i)) {
         for (TokenId k : folding) {
           const auto outside = std::count(tokens.begin(), tokens.begin() + i, k) +
                                std::count(tokens.begin() + end, tokens.end(), k);

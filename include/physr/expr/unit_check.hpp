@@ -4,7 +4,9 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "physr/expr/program.hpp"
 
@@ -34,5 +36,12 @@ struct UnitCheckResult {
 // pow with a dimensioned base.
 UnitCheckResult CheckUnits(const Program& program, const Library& library,
                            const std::optional<Dimension>& required = std::nullopt);
+
+// The dimension of every subtree of a complete program, by the rules above: entry i is the
+// dimension of the subtree rooted at prefix position i, nullopt where that subtree breaks a
+// rule (and so at every ancestor of it). One bottom-up pass (plus one per pow with a
+// dimensioned base); PHYSR_CHECK on an incomplete program. Thread-safe.
+std::vector<std::optional<Dimension>> SubtreeDimensions(std::span<const TokenId> tokens,
+                                                        const Library& library);
 
 }  // namespace physr
