@@ -116,6 +116,9 @@ TEST_CASE("CheckUnits accepts correct programs and gives their dimension") {
       {"pow x 2", Dimension::FromInts({2})},
       {"pow x 0.5", Dimension::Of(units::Base::kLength, Rational(1, 2))},
       {"pow x third", Dimension::Of(units::Base::kLength, Rational(1, 3))},
+      {"pow x div add 1 2 2", Dimension::Of(units::Base::kLength, Rational(3, 2))},  // x^(3/2)
+      {"pow x neg 1", Dimension::FromInts({-1})},                                       // x^(-1)
+      {"pow x inv n3 2", Dimension::Of(units::Base::kLength, Rational(1, 8))},
       {"pow theta k", Dimension()},
       {"pow theta add theta 1", Dimension()},
       {"mul q k", kM},
@@ -148,16 +151,16 @@ TEST_CASE("CheckUnits names the rule, the dimensions and the token") {
       {"add theta arccos v", "arccos: argument must be dimensionless, got L T^-1 at token 2", 2},
       {"pow theta x", "pow: exponent must be dimensionless, got L at token 0", 0},
       {"pow x k",
-       "pow: base has dimension L, so the exponent must be a fixed constant with a simple "
-       "rational value at token 0",
+       "pow: base has dimension L, so the exponent must be a number with a simple rational "
+       "value at token 0",
        0},
       {"pow x pi",
-       "pow: base has dimension L, so the exponent must be a fixed constant with a simple "
-       "rational value at token 0",
+       "pow: base has dimension L, so the exponent must be a number with a simple rational "
+       "value at token 0",
        0},
-      {"pow x add 1 1",
-       "pow: base has dimension L, so the exponent must be a fixed constant with a simple "
-       "rational value at token 0",
+      {"pow x add 1 k",
+       "pow: base has dimension L, so the exponent must be a number with a simple rational "
+       "value at token 0",
        0},
   };
   for (const Case& c : cases) {
@@ -192,6 +195,29 @@ TEST_CASE("CheckUnits reports exponent overflow instead of throwing") {
   CHECK(CheckUnits(P(lib, "n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 n3 theta"),
                    lib)
             .ok);
+}
+
+// The value of the subtree at pos when it is arithmetic on fixed constants only.
+std::optional<double> ReferenceNumber(const Program& p, const Library& lib, std::size_t& pos) {
+  const Token& t = lib[p.tokens[pos++]];
+  if (t.IsTerminal()) {
+    return t.kind == TokenKind::kFixedConstant ? std::optional<double>(t.value) : std::nullopt;
+  }
+  const std::optional<double> a = ReferenceNumber(p, lib, pos);
+  std::optional<double> b;
+  if (t.arity == 2) b = ReferenceNumber(p, lib, pos);
+  if (!a || (t.arity == 2 && !b)) return std::nullopt;
+  double v = std::nan("");
+  if (t.op == OpCode::kAdd) v = *a + *b;
+  if (t.op == OpCode::kSub) v = *a - *b;
+  if (t.op == OpCode::kMul) v = *a * *b;
+  if (t.op == OpCode::kDiv) v = *a / *b;
+  if (t.op == OpCode::kNeg) v = -*a;
+  if (t.op == OpCode::kInv) v = 1 / *a;
+  if (t.op == OpCode::kN2) v = std::pow(*a, 2);
+  if (t.op == OpCode::kN3) v = std::pow(*a, 3);
+  if (!std::isfinite(v)) return std::nullopt;
+  return v;
 }
 
 // An independent recursive reference for the unit rules, for the property test below.
@@ -232,11 +258,13 @@ std::optional<Dimension> ReferenceDimension(const Program& p, const Library& lib
       case OpCode::kPow: {
         if (!b->IsDimensionless()) return std::nullopt;
         if (a->IsDimensionless()) return Dimension();
-        const Token& e = lib[p.tokens[exponent_pos]];
-        if (e.kind != TokenKind::kFixedConstant) return std::nullopt;
+        std::size_t probe = exponent_pos;
+        const std::optional<double> e = ReferenceNumber(p, lib, probe);
+        if (!e) return std::nullopt;
         for (int den = 1; den <= 12; ++den) {
-          const double num = std::round(e.value * den);
-          if (std::abs(num / den - e.value) < 1e-12) {
+          const double num = std::round(*e * den);
+          if (std::abs(num / den - *e) < 1e-12 * std::max(1.0, std::abs(*e)) &&
+              std::abs(*e) <= 1e6) {
             return a->Pow(Rational(static_cast<std::int64_t>(num), den));
           }
         }

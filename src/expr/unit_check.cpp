@@ -1,6 +1,7 @@
 #include "physr/expr/unit_check.hpp"
 
 #include <cmath>
+#include <limits>
 #include <span>
 #include <stdexcept>
 #include <vector>
@@ -24,6 +25,45 @@ std::optional<Rational> SimpleRational(double value) {
 }
 
 std::string Sym(const Dimension& d) { return d.ToSymbolString(); }
+
+// The value of tokens[begin, end) when it is a number known before the data: fixed
+// constants joined by + − × ÷, neg, inv, n2 and n3 (3/2, -1, 1/3). nullopt otherwise, and
+// for a non-finite value. Recursive over the subtree, which is complete.
+std::optional<double> ConstantValue(std::span<const TokenId> tokens, std::size_t& pos,
+                                    const Library& library) {
+  const Token& t = library[tokens[pos++]];
+  if (t.IsTerminal()) {
+    if (t.kind != TokenKind::kFixedConstant) return std::nullopt;
+    return t.value;
+  }
+  const std::optional<double> a = ConstantValue(tokens, pos, library);
+  std::optional<double> b;
+  if (t.arity == 2) b = ConstantValue(tokens, pos, library);
+  if (!a || (t.arity == 2 && !b)) return std::nullopt;
+  const double v = [&]() -> double {
+    switch (t.op) {
+      case OpCode::kAdd:
+        return *a + *b;
+      case OpCode::kSub:
+        return *a - *b;
+      case OpCode::kMul:
+        return *a * *b;
+      case OpCode::kDiv:
+        return *a / *b;
+      case OpCode::kNeg:
+        return -*a;
+      case OpCode::kInv:
+        return 1.0 / *a;
+      case OpCode::kN2:
+        return *a * *a;
+      case OpCode::kN3:
+        return *a * *a * *a;
+      default:
+        return std::numeric_limits<double>::quiet_NaN();  // not arithmetic: not a number
+    }
+  }();
+  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+}
 
 // The dimension operator token `i` gives operands of dimensions a (first) and b (second;
 // unused for unary operators), or the reason it gives none (without the position).
@@ -70,15 +110,17 @@ OperatorOutcome ApplyRule(std::span<const TokenId> tokens, std::size_t i, const 
           break;
         }
         if (a.IsDimensionless()) break;
-        // A dimensioned base needs an exponent known before the data: one fixed constant
-        // with a simple rational value (the exponent subtree starts right after the base's).
+        // A dimensioned base needs an exponent known before the data: a number with a
+        // simple rational value (the exponent subtree starts right after the base's).
         if (ends.empty()) ends = SubtreeEnds(tokens, library);
-        const Token& exponent = library[tokens[static_cast<std::size_t>(ends[i + 1])]];
+        std::size_t pos = static_cast<std::size_t>(ends[i + 1]);
         std::optional<Rational> p;
-        if (exponent.kind == TokenKind::kFixedConstant) p = SimpleRational(exponent.value);
+        if (const std::optional<double> value = ConstantValue(tokens, pos, library)) {
+          p = SimpleRational(*value);
+        }
         if (!p) {
           r.error = "pow: base has dimension " + Sym(a) +
-                    ", so the exponent must be a fixed constant with a simple rational value";
+                    ", so the exponent must be a number with a simple rational value";
           break;
         }
         r.dimension = a.Pow(*p);

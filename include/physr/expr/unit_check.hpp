@@ -28,8 +28,9 @@ struct UnitCheckResult {
 // mul/div add/subtract exponents; n2, n3, sqrt, inv scale them by 2, 3, 1/2, -1; neg/abs keep
 // them; exp, log, trig, tanh need and give dimensionless. pow: the exponent must be
 // dimensionless; a dimensionless base gives dimensionless; a dimensioned base needs an
-// exponent that is a single fixed-constant token whose value is p/q with q ≤ 12 (within
-// 1e-12), and gives base^(p/q). The first violation in bottom-up order (last prefix
+// exponent that is a number known before the data (fixed constants joined by + − × ÷, neg,
+// inv, n2, n3: `x^1.5`, `x^(3/2)`, `x^(-1)`) whose value is p/q with q ≤ 12 (within 1e-12),
+// and gives base^(p/q). The first violation in bottom-up order (last prefix
 // position first) is reported. With `required`, also checks the result's dimension.
 // Never throws for a complete program (exponent overflow is reported as an error);
 // PHYSR_CHECK fails on an incomplete one. Thread-safe. Cost: one pass, plus one more per
