@@ -696,39 +696,6 @@ TEST_CASE("complete rows get an empty mask; dead ends are counted") {
   CHECK(std::all_of(mask.begin(), mask.end(), [](std::uint8_t v) { return v == 0; }));
 }
 
-TEST_CASE("a yielding prior keeps a row it would empty; a binding one does not") {
-  const Library library = MakeLibrary({"add", "sin"}, {{"x", Dim(0)}});
-  const DimensionLattice lattice(library, std::nullopt);
-  const TokenId sin = Id(library, "sin"), add = Id(library, "add"), x = Id(library, "x"),
-                one = Id(library, "1");
-  std::vector<ForbiddenRelation> everything;
-  for (const TokenId t : {sin, add, x, one}) everything.push_back({sin, t, Relation::kChild});
-  PriorSet priors;
-  priors.Add(std::make_unique<RelationPrior>(library, everything));
-  priors.Add(std::make_unique<RelationPrior>(
-      library, std::vector<ForbiddenRelation>{{add, x, Relation::kChild}}));
-  priors.Add(std::make_unique<HardLengthPrior>(library, 1, 3));
-  int dead = -1;
-  // Under sin every token is forbidden: that relation yields, and the row keeps what the
-  // binding length prior allows at length 1 of 3 (terminals and sin, not add).
-  auto m = MaskOf(priors, BatchOf(lattice, 3, {"sin"}), &dead);
-  CHECK(dead == 0);
-  CHECK(m[x] == 1);
-  CHECK(m[one] == 1);
-  CHECK(m[sin] == 1);
-  CHECK(m[add] == 0);
-  // Under add only x is forbidden, and the relation holds.
-  m = MaskOf(priors, BatchOf(lattice, 3, {"add"}), &dead);
-  CHECK(dead == 0);
-  CHECK(m[x] == 0);
-  CHECK(m[one] == 1);
-  // An occurrence cap binds: with both terminals capped at 0 and sin at 1, nothing is left.
-  priors.Add(std::make_unique<OccurrencePrior>(
-      library, std::vector<OccurrencePrior::Cap>{{x, 0}, {one, 0}, {sin, 1}}));
-  MaskOf(priors, BatchOf(lattice, 3, {"sin"}), &dead);
-  CHECK(dead == 1);
-}
-
 TEST_CASE("observation features") {
   const Library library = MakeLibrary({"add", "mul", "sqrt"},
                                       {{"m", Dim(0, 1)}, {"v", Dim(1, 0, -1)}}, 1);
@@ -962,11 +929,11 @@ TEST_CASE("sampled programs are complete and dimensionally valid: units and leng
 }
 
 TEST_CASE("sampled programs are complete and dimensionally valid: PhySO default priors") {
-  // The structural priors yield where they would mask the look-ahead's only completion
-  // (n2 under sqrt at a tight budget), so they add no dead ends of their own.
+  // The structural priors can mask the look-ahead's cheapest completion (e.g. n2 under
+  // sqrt), which at a tight budget leaves a dead end; the sampler resamples those rows.
   const auto [programs, dead] = RunScenarios(PriorOptions{}, kPerRun, 7);
   CHECK(programs == 12 * kPerRun);
-  CHECK(static_cast<double>(dead) < 1.5e-2 * static_cast<double>(programs));
+  CHECK(static_cast<double>(dead) < 0.1 * static_cast<double>(programs));
 }
 
 }  // namespace

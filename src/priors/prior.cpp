@@ -23,28 +23,12 @@ int PriorSet::ComputeMask(const PartialBatch& batch, TokenMask mask,
     const std::span<std::uint8_t> r = mask.Row(row);
     std::fill(r.begin(), r.end(), static_cast<std::uint8_t>(!batch.IsComplete(row)));
   }
-  for (const auto& prior : priors_) {
-    if (!prior->yields()) prior->Apply(batch, mask);
-  }
-  const auto has_token = [](std::span<const std::uint8_t> r) {
-    return std::any_of(r.begin(), r.end(), [](std::uint8_t v) { return v != 0; });
-  };
-  for (const auto& prior : priors_) {
-    if (!prior->yields()) continue;
-    before_.assign(mask.values.begin(), mask.values.end());
-    prior->Apply(batch, mask);
-    for (int row = 0; row < batch.batch_size(); ++row) {
-      const std::span<std::uint8_t> r = mask.Row(row);
-      if (batch.IsComplete(row) || has_token(r)) continue;
-      const auto from = before_.begin() + static_cast<std::ptrdiff_t>(r.data() - mask.values.data());
-      std::copy(from, from + static_cast<std::ptrdiff_t>(r.size()), r.begin());
-    }
-  }
+  for (const auto& prior : priors_) prior->Apply(batch, mask);
   int dead = 0;
   for (int row = 0; row < batch.batch_size(); ++row) {
     if (batch.IsComplete(row)) continue;
     const std::span<std::uint8_t> r = mask.Row(row);
-    if (!has_token(r)) {
+    if (std::none_of(r.begin(), r.end(), [](std::uint8_t v) { return v != 0; })) {
       ++dead;
       if (dead_rows) dead_rows->push_back(row);
     }

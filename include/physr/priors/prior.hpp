@@ -38,11 +38,6 @@ class Prior {
   // Clears (never sets) flags of tokens this prior forbids, for every row of `batch` that is
   // not complete; complete rows are left untouched. Cost: O(batch × (library + depth)).
   virtual void Apply(const PartialBatch& batch, TokenMask mask) const = 0;
-  // True for a preference rather than a law: where this prior would leave an incomplete row
-  // with no allowed token, PriorSet::ComputeMask keeps that row's mask as it was before it.
-  // The structural rules (relations, nesting, occurrence caps) yield; the length bounds and
-  // the units prior do not, since a program that breaks them is not a valid answer.
-  virtual bool yields() const { return false; }
   // Adds this prior's log-factors (soft priors only; the default adds nothing).
   virtual void AddLogFactors(const PartialBatch& batch, TokenLogFactors factors) const {
     (void)batch;
@@ -50,12 +45,10 @@ class Prior {
   }
 };
 
-// A list of priors applied together. The binding priors (those that do not yield) are
-// applied first, in the order added; then each yielding prior, row by row unless it would
-// empty the row. So the structural rules never cause a dead end: the units look-ahead prices
-// completions without them, and where its cheapest completion is one they forbid (sqrt whose
-// only short operand is n2(x)), the row keeps that completion. Dead ends then come only from
-// the look-ahead's own bounds (candidate cap, lattice box).
+// A list of priors applied together. Masks commute under AND, so the order does not change
+// the result; the units prior is kept last by convention, and is exact on its own: the
+// dead-end count below measures how often the other priors' restrictions (or the rare
+// nested free operand) leave a row with nothing allowed.
 class PriorSet {
  public:
   PriorSet() = default;
@@ -66,7 +59,7 @@ class PriorSet {
   std::span<const std::unique_ptr<Prior>> priors() const { return priors_; }
 
   // Sets `mask` to all ones for incomplete rows and all zeros for complete rows, then applies
-  // every prior as above. Returns the number of incomplete rows left with no allowed token (dead ends)
+  // every prior. Returns the number of incomplete rows left with no allowed token (dead ends)
   // and, when `dead_rows` is given, appends their indices (the caller resamples them). The
   // mask must be batch_size × library size. Not thread-safe (the units prior memoises).
   int ComputeMask(const PartialBatch& batch, TokenMask mask,
@@ -76,7 +69,6 @@ class PriorSet {
 
  private:
   std::vector<std::unique_ptr<Prior>> priors_;
-  mutable std::vector<std::uint8_t> before_;  // the mask before a yielding prior
 };
 
 struct PriorOptions {

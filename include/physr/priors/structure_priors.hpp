@@ -59,14 +59,12 @@ struct ForbiddenRelation {
   Relation relation;
 };
 
-// A preference: it yields where it would leave a slot with no token (Prior::yields).
 class RelationPrior final : public Prior {
  public:
   // PHYSR_CHECK: ids in the library, ancestors are operators.
   RelationPrior(const Library& library, std::vector<ForbiddenRelation> relations,
                 std::string_view name = "relation");
   std::string_view name() const override { return name_; }
-  bool yields() const override { return true; }
   void Apply(const PartialBatch& batch, TokenMask mask) const override;
 
  private:
@@ -81,15 +79,13 @@ class RelationPrior final : public Prior {
 std::vector<ForbiddenRelation> UselessInverseRelations(const Library& library);
 
 // At most max_nesting operators from `group` on any root-to-leaf path: a group token is
-// forbidden where max_nesting group tokens are already among its ancestors. A preference: it
-// yields where it would leave a slot with no token (Prior::yields).
+// forbidden where max_nesting group tokens are already among its ancestors.
 class NestingPrior final : public Prior {
  public:
   // Group members absent from the library are ignored. PHYSR_CHECK: max_nesting ≥ 1.
   NestingPrior(const Library& library, std::span<const OpCode> group, int max_nesting,
                std::string_view name = "nesting");
   std::string_view name() const override { return name_; }
-  bool yields() const override { return true; }
   void Apply(const PartialBatch& batch, TokenMask mask) const override;
 
  private:
@@ -131,7 +127,6 @@ class RedundantConstantPrior final : public Prior {
 };
 
 // Per-token occurrence caps: a token is forbidden once it occurs `cap` times in the program.
-// Binding (a cap the user sets is a requirement), so it can cause dead ends.
 class OccurrencePrior final : public Prior {
  public:
   struct Cap {

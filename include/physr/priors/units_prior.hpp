@@ -20,9 +20,8 @@
 //    with no token allowed).
 // Every allowed token keeps a completion of the class within max_length, and the class is
 // closed under continuing it (FreeMinLen witnesses use terminal second operands, matching the
-// assumption), so dead ends arise only from the candidate cap, the bounded lattice, or the
-// FormSet's capacity (the structural priors yield rather than mask the witness, see
-// PriorSet). PriorSet::ComputeMask counts them; the sampler resamples them.
+// assumption), so dead ends arise only from the candidate cap, the bounded lattice, the
+// FormSet's capacity, or other priors masking the witness. PriorSet::ComputeMask counts them; the sampler resamples them.
 //
 // The same costs give a soft Occam prior on the completion length. With C(t) the fewest tokens
 // after t that complete the program (Pending plus the token's own operands, exact in fixed
