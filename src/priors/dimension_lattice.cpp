@@ -171,86 +171,85 @@ std::int64_t DimensionLattice::Cell(const LatticeDim& d) const {
 }
 
 void DimensionLattice::BuildMinLen() {
-  // Both tables are built together, level by level, for the look-ahead's completion class:
-  // the first operand of a mul/div is sampled in a free slot, so a fixed dimension D costs
-  //   1 for a terminal of dimension D,
-  //   1 + MinLen(D / p) for a power rule p,
-  //   1 + FreeMinLen(a) + MinLen(b) for mul/div with a·b = D (a/b = D),
-  // and a free one (FreeMinLen) the same, except that the second operand of a mul/div is one
-  // terminal, plus a dimensionless function of a fixed dimensionless argument. add/sub,
-  // neg/abs and the dimensionless functions never give a dimension more cheaply than their
-  // argument already has it. With MinLen built from the same class the look-ahead prices, a
-  // fixed slot with MinLen(D) ≤ budget always has a token that fits (PairCost(D) ≤ MinLen(D)
-  // − 1 when the witness is a mul/div).
   const int max_len = options_.max_length;
   min_len_.assign(static_cast<std::size_t>(cells_), kUnreachable);
   levels_.assign(static_cast<std::size_t>(max_len) + 1, {});
-  free_min_len_.assign(static_cast<std::size_t>(cells_), kUnreachable);
-  free_levels_.assign(static_cast<std::size_t>(max_len) + 1, {});
-  const auto visit_in = [&](std::vector<std::uint8_t>& table,
-                            std::vector<std::vector<LatticeDim>>& levels, const LatticeDim& d,
-                            int len) {
+  auto visit = [&](const LatticeDim& d, int len) {
     const std::int64_t cell = Cell(d);
-    if (cell < 0 || table[static_cast<std::size_t>(cell)] != kUnreachable) return;
-    table[static_cast<std::size_t>(cell)] = static_cast<std::uint8_t>(len);
-    levels[static_cast<std::size_t>(len)].push_back(d);
+    if (cell < 0 || min_len_[static_cast<std::size_t>(cell)] != kUnreachable) return;
+    min_len_[static_cast<std::size_t>(cell)] = static_cast<std::uint8_t>(len);
+    levels_[static_cast<std::size_t>(len)].push_back(d);
   };
-  const auto visit = [&](const LatticeDim& d, int len) { visit_in(min_len_, levels_, d, len); };
-  const auto visit_free = [&](const LatticeDim& d, int len) {
-    visit_in(free_min_len_, free_levels_, d, len);
-  };
+  for (const TerminalGroup& g : terminal_groups_) visit(g.dim, 1);
+
+  // Only operators that can shorten a dimension matter: the power rules and mul/div. add/sub,
+  // neg/abs, and the dimensionless functions never give a dimension more cheaply than their
+  // argument already has it.
   std::vector<std::pair<int, int>> powers;
   bool has_mul = false;
   bool has_div = false;
-  bool has_dimensionless_function = false;
   for (const Token& t : library_->tokens()) {
     if (t.IsTerminal()) continue;
     const OperatorInfo& info = Info(t.op);
     if (info.rule == UnitRule::kPower) powers.emplace_back(info.power.num(), info.power.den());
     has_mul = has_mul || info.rule == UnitRule::kProduct;
     has_div = has_div || info.rule == UnitRule::kQuotient;
-    has_dimensionless_function =
-        has_dimensionless_function || info.rule == UnitRule::kDimensionless;
   }
-  for (const TerminalGroup& g : terminal_groups_) {
-    visit(g.dim, 1);
-    visit_free(g.dim, 1);
-  }
-  const LatticeDim zero{};
   for (int len = 2; len <= max_len; ++len) {
-    const auto& fixed_prev = levels_[static_cast<std::size_t>(len - 1)];
-    for (const LatticeDim& x : fixed_prev) {
+    for (const LatticeDim& x : levels_[static_cast<std::size_t>(len - 1)]) {
       for (const auto& [pn, pd] : powers) visit(Scale(x, pn, pd), len);
     }
-    if (has_mul || has_div) {
-      // Splits in order of increasing work, so the cap drops the most expensive ones first.
-      std::vector<std::pair<std::int64_t, int>> splits;
-      for (int a = 1; a <= len - 2; ++a) {
-        const int b = len - 1 - a;
-        const std::int64_t work = static_cast<std::int64_t>(free_levels_[a].size()) *
-                                  static_cast<std::int64_t>(levels_[b].size());
-        if (work > 0) splits.emplace_back(work, a);
-      }
-      std::sort(splits.begin(), splits.end());
-      const std::int64_t ops = (has_mul ? 1 : 0) + (has_div ? 1 : 0);
-      std::int64_t spent = 0;
-      for (const auto& [work, a] : splits) {
-        if (spent + work * ops > options_.max_pairs_per_level) break;
-        spent += work * ops;
-        // visit() appends to levels_[len] only, so these references stay valid.
-        const std::vector<LatticeDim>& xs = free_levels_[static_cast<std::size_t>(a)];
-        const std::vector<LatticeDim>& ys = levels_[static_cast<std::size_t>(len - 1 - a)];
-        for (const LatticeDim& x : xs) {
-          for (const LatticeDim& y : ys) {
-            if (has_mul) visit(x + y, len);
-            if (has_div) visit(x - y, len);
-          }
+    if (!has_mul && !has_div) continue;
+    // Splits in order of increasing work, so the cap drops the most expensive ones first.
+    std::vector<std::pair<std::int64_t, int>> splits;
+    for (int a = 1; a <= len - 2; ++a) {
+      const int b = len - 1 - a;
+      const std::int64_t work = static_cast<std::int64_t>(levels_[a].size()) *
+                                static_cast<std::int64_t>(levels_[b].size());
+      if (work > 0) splits.emplace_back(work, a);
+    }
+    std::sort(splits.begin(), splits.end());
+    std::int64_t spent = 0;
+    for (const auto& [work, a] : splits) {
+      const int b = len - 1 - a;
+      const std::int64_t cost = work * ((has_mul && a <= b ? 1 : 0) + (has_div ? 1 : 0));
+      if (spent + cost > options_.max_pairs_per_level) break;
+      spent += cost;
+      // visit() appends to levels_[len] only, so these references stay valid.
+      const std::vector<LatticeDim>& xs = levels_[static_cast<std::size_t>(a)];
+      const std::vector<LatticeDim>& ys = levels_[static_cast<std::size_t>(b)];
+      for (const LatticeDim& x : xs) {
+        for (const LatticeDim& y : ys) {
+          if (has_mul && a <= b) visit(x + y, len);
+          if (has_div) visit(x - y, len);
         }
       }
     }
-    // The free level: MinLen(0) is final here, since every level below len is.
-    const int zero_cost = MinLen(zero);
-    if (has_dimensionless_function && zero_cost + 1 == len) visit_free(zero, len);
+  }
+  // The free-context table: terminals; power rules of a free operand; mul/div of a free
+  // operand and one terminal; a dimensionless function of a fixed dimensionless argument.
+  free_min_len_.assign(static_cast<std::size_t>(cells_), kUnreachable);
+  free_levels_.assign(static_cast<std::size_t>(max_len) + 1, {});
+  auto visit_free = [&](const LatticeDim& d, int len) {
+    const std::int64_t cell = Cell(d);
+    if (cell < 0 || len > max_len ||
+        free_min_len_[static_cast<std::size_t>(cell)] != kUnreachable) {
+      return;
+    }
+    free_min_len_[static_cast<std::size_t>(cell)] = static_cast<std::uint8_t>(len);
+    free_levels_[static_cast<std::size_t>(len)].push_back(d);
+  };
+  bool has_dimensionless_function = false;
+  for (const Token& t : library_->tokens()) {
+    if (t.IsTerminal()) continue;
+    const UnitRule rule = Info(t.op).rule;
+    has_dimensionless_function =
+        has_dimensionless_function || rule == UnitRule::kDimensionless;
+  }
+  for (const TerminalGroup& g : terminal_groups_) visit_free(g.dim, 1);
+  const int zero_cost = MinLen(LatticeDim{});
+  for (int len = 2; len <= max_len; ++len) {
+    if (has_dimensionless_function && zero_cost + 1 == len) visit_free(LatticeDim{}, len);
     for (const LatticeDim& x : free_levels_[static_cast<std::size_t>(len - 1)]) {
       for (const auto& [pn, pd] : powers) visit_free(Scale(x, pn, pd), len);
     }

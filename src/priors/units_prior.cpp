@@ -176,8 +176,7 @@ UnitsPrior::Scratch& UnitsPrior::LocalScratch() const {
   return scratch;
 }
 
-int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row, Scratch& scratch,
-                                int max_candidates) const {
+int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row, Scratch& scratch) const {
   std::vector<int>& costs = scratch.costs;
   std::fill(costs.begin(), costs.end(), kInf);
   const LatticeDim zero{};
@@ -292,9 +291,9 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row, Scratch& scr
     } else {
       // Candidates z in order of FreeMinLen, while a shorter completion is still possible.
       int tries = 0;
-      for (int len = 1; len <= budget && len < best && tries < max_candidates; ++len) {
+      for (int len = 1; len <= budget && len < best && tries < kMaxCandidates; ++len) {
         for (const LatticeDim& z : lattice_->FreeLevel(len)) {
-          if (++tries > max_candidates) break;
+          if (++tries > kMaxCandidates) break;
           best = std::min(best, Plus(len, rest(z)));
         }
       }
@@ -351,7 +350,7 @@ const std::vector<const UnitsPrior::StateCosts*>& UnitsPrior::PriceRows(
   if (state_cache_.size() + static_cast<std::size_t>(n) > kStateCacheCapacity) {
     state_cache_.clear();
   }
-  std::vector<StateCosts*> states(static_cast<std::size_t>(n), nullptr);
+  row_costs_.assign(static_cast<std::size_t>(n), nullptr);
   std::vector<StateCosts*> misses;
   std::vector<std::int32_t> key;
   for (int row = 0; row < n; ++row) {
@@ -362,34 +361,19 @@ const std::vector<const UnitsPrior::StateCosts*>& UnitsPrior::PriceRows(
       it->second.row = row;
       misses.push_back(&it->second);
     }
-    states[static_cast<std::size_t>(row)] = &it->second;
+    row_costs_[static_cast<std::size_t>(row)] = &it->second;
   }
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, misses.size(), 4),
                     [&](const tbb::blocked_range<std::size_t>& range) {
     Scratch& scratch = LocalScratch();
     for (std::size_t i = range.begin(); i < range.end(); ++i) {
       StateCosts& entry = *misses[i];
-      PriceState(batch, entry.row, scratch, kMaxCandidates, entry);
+      CompletionCosts(batch, entry.row, scratch);
+      entry.costs = scratch.costs;
       entry.row = -1;
     }
   });
-  // A state whose capped costs leave a row with nothing allowed is priced again with the
-  // larger cap. Rare, so serial; rows in batch order keep the cache deterministic.
-  for (int row = 0; row < n; ++row) {
-    StateCosts* state = states[static_cast<std::size_t>(row)];
-    if (state == nullptr || state->rescued || state->min_cost <= Budget(batch, row)) continue;
-    PriceState(batch, row, LocalScratch(), kRescueCandidates, *state);
-    state->rescued = true;
-  }
-  row_costs_.assign(states.begin(), states.end());
   return row_costs_;
-}
-
-void UnitsPrior::PriceState(const PartialBatch& batch, int row, Scratch& scratch,
-                            int max_candidates, StateCosts& entry) const {
-  CompletionCosts(batch, row, scratch, max_candidates);
-  entry.costs = scratch.costs;
-  entry.min_cost = *std::min_element(entry.costs.begin(), entry.costs.end());
 }
 
 void UnitsPrior::Apply(const PartialBatch& batch, TokenMask mask) const {

@@ -46,7 +46,7 @@ struct DimensionLatticeOptions {
   // to cover the terminals and the target, lowered when the box would exceed max_cells).
   int max_exponent = 8;
   std::int64_t max_cells = std::int64_t{1} << 21;
-  // Work cap for combining two length levels under mul/div (|free level a|·|level b| pairs).
+  // Work cap for combining two length levels under mul/div (|level a|·|level b| pairs).
   // Skipping a combination only makes MinLen larger (more conservative), never inconsistent:
   // every finite MinLen stays witnessed by an expression whose parts have their tabulated
   // MinLen, which is what keeps the look-ahead free of dead ends on fixed slots.
@@ -83,10 +83,8 @@ class DimensionLattice {
 
   // Box cell of `d`, or -1 when off the box or invalid. Cost: K multiply-adds.
   std::int64_t Cell(const LatticeDim& d) const;
-  // Fewest tokens of an expression with dimension d (all its subexpressions on the box) in
-  // the look-ahead's completion class: the first operand of every mul/div in it is built as
-  // for a free slot (FreeMinLen), since that is how it is sampled. kUnreachable when none of
-  // length ≤ max_length is known. Cost: Cell + a table read.
+  // Fewest tokens of an expression with dimension d (all its subexpressions on the box), or
+  // kUnreachable when none of length ≤ max_length is known. Cost: Cell + a table read.
   int MinLen(const LatticeDim& d) const {
     const std::int64_t c = Cell(d);
     return c < 0 ? kUnreachable : min_len_[static_cast<std::size_t>(c)];

@@ -16,12 +16,11 @@
 //    ≤ max, with MinLen of the operands' requirements, or PairCost(D) for mul/div;
 //  - an operator in a free slot is allowed iff some child dimension z gives
 //    n + 1 + FreeMinLen(z) + Pending(its result) ≤ max (z tried in order of FreeMinLen; at
-//    most kMaxCandidates tries, or kRescueCandidates when the capped search leaves a row
-//    with no token allowed).
+//    most kMaxCandidates tries).
 // Every allowed token keeps a completion of the class within max_length, and the class is
 // closed under continuing it (FreeMinLen witnesses use terminal second operands, matching the
-// assumption), so dead ends arise only from the candidate cap, the bounded lattice, the
-// FormSet's capacity, or other priors masking the witness. PriorSet::ComputeMask counts them; the sampler resamples them.
+// assumption), so dead ends arise only from the candidate cap, the bounded lattice, or other
+// priors masking the witness. PriorSet::ComputeMask counts them; the sampler resamples them.
 //
 // The same costs give a soft Occam prior on the completion length. With C(t) the fewest tokens
 // after t that complete the program (Pending plus the token's own operands, exact in fixed
@@ -87,14 +86,10 @@ class UnitsPrior final : public Prior {
     std::uint64_t generation = 0;
   };
   static constexpr int kMaxCandidates = 64;
-  // The cap when a state's capped costs leave some row in it with nothing allowed.
-  static constexpr int kRescueCandidates = 1 << 10;
   // Completion costs of one path state (see Apply).
   struct StateCosts {
     std::vector<int> costs;  // C(t) per library token
-    int min_cost = 0;        // min over t of costs[t]
     int row = -1;            // a row in this state, while it waits to be priced
-    bool rescued = false;    // priced with kRescueCandidates
   };
   struct KeyHash {
     std::size_t operator()(const std::vector<std::int32_t>& key) const;
@@ -112,12 +107,7 @@ class UnitsPrior final : public Prior {
   // the row's length: the search for the fewest tokens is bounded by the budget of the
   // shortest program in that state, so costs within any row's budget are exact. Returns that
   // budget, −1 when the slot cannot be filled.
-  // `max_candidates` caps the candidate dimensions tried per operator in a free slot.
-  int CompletionCosts(const PartialBatch& batch, int row, Scratch& scratch,
-                      int max_candidates) const;
-  // Prices `row` (in the state of `entry`) into `entry`.
-  void PriceState(const PartialBatch& batch, int row, Scratch& scratch, int max_candidates,
-                  StateCosts& entry) const;
+  int CompletionCosts(const PartialBatch& batch, int row, Scratch& scratch) const;
   // Tokens left after placing one in `row`'s current slot (negative: none).
   int Budget(const PartialBatch& batch, int row) const {
     return max_length_ - batch.length(row) - 1;
