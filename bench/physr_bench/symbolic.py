@@ -8,8 +8,9 @@ their true values; given constants (e.g. c) stay exact in both. A numerical guar
 points rejects anything rounding made look equal. A second route accepts a candidate that
 agrees with the truth to 1e-6 relative on random points *and* matches it symbolically once its
 numbers are recognised as short closed forms with pi (nsimplify to 1e-9, else 6 significant
-digits) and powers are denested and |x| taken as x (sqrt(x**2) -> x, sound here because the values agree on the
-data's range).
+digits) and powers are denested and |x| taken as x (sqrt(x**2) -> x), and, for the ratio,
+powers combined as for positive bases (sqrt(a)*sqrt(1/a) -> 1): sound here because the values
+agree on the data's range.
 
 Not a general theorem prover: SymPy's simplify may miss a true identity (counted as not
 recovered) and is stopped after a timeout.
@@ -139,15 +140,22 @@ def _exactify(expr, digits, recognise_pi=False):
     return expr
 
 
-def _constant_relation(candidate, truth, variables):
+def _constant_relation(candidate, truth, variables, combine_powers=False):
     """'difference', 'ratio' or '' — which of candidate-truth, candidate/truth simplifies to
-    an expression free of the variables (ratio must also be nonzero and finite)."""
+    an expression free of the variables (ratio must also be nonzero and finite). With
+    combine_powers, a ratio that simplify leaves as sqrt(a)*sqrt(1/a) gets its powers combined
+    as for positive bases (powsimp/powdenest with force), which holds where both formulas
+    are real, as on the data's range when they agree there numerically."""
     diff = sympy.simplify(candidate - truth)
     if not (diff.free_symbols & variables) and diff.is_finite is not False:
         return "difference"
     ratio = sympy.simplify(candidate / truth)
     if not (ratio.free_symbols & variables) and ratio != 0 and ratio.is_finite is not False:
         return "ratio"
+    if combine_powers:
+        ratio = sympy.simplify(sympy.powsimp(sympy.powdenest(ratio, force=True), force=True))
+        if not (ratio.free_symbols & variables) and ratio != 0 and ratio.is_finite is not False:
+            return "ratio"
     return ""
 
 
@@ -260,7 +268,8 @@ class Checker:
                 try:
                     relation6 = _with_timeout(self.timeout, _constant_relation,
                                               _exactify(form, 6, recognise),
-                                              self._truth_rounded(6, recognise), self.variables)
+                                              self._truth_rounded(6, recognise), self.variables,
+                                              True)
                 except _Timeout:
                     relation6 = ""
                 except Exception:  # noqa: BLE001
