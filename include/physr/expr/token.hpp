@@ -23,7 +23,7 @@ enum class OpCode : std::uint8_t {
   kSub,
   kMul,
   kDiv,
-  kPow,  // x^y; optional. Both dimensionless, or y a fixed constant with a simple rational value
+  kPow,  // x^y; optional. Both dimensionless, or y a number with a simple rational value
   // unary operators
   kNeg,
   kInv,
