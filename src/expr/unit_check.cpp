@@ -26,9 +26,9 @@ std::optional<Rational> SimpleRational(double value) {
 
 std::string Sym(const Dimension& d) { return d.ToSymbolString(); }
 
-// The value of tokens[begin, end) when it is a number known before the data: fixed
-// constants joined by + − × ÷, neg, inv, n2 and n3 (3/2, -1, 1/3). nullopt otherwise, and
-// for a non-finite value. Recursive over the subtree, which is complete.
+// The value of the subtree starting at tokens[pos] (pos is left past it) when it is a
+// number known before the data: fixed constants joined by + − × ÷, neg, inv, n2 and n3
+// (3/2, -1, 1/3). nullopt otherwise, and for a non-finite value. Recursive.
 std::optional<double> ConstantValue(std::span<const TokenId> tokens, std::size_t& pos,
                                     const Library& library) {
   const Token& t = library[tokens[pos++]];
