@@ -84,25 +84,52 @@ TEST_CASE("ParetoFront ties do not depend on arrival order") {
   CHECK(a.entries()[0].program.tokens == b.entries()[0].program.tokens);
 }
 
-TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else PySR's score") {
+TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else the information criterion") {
   ParetoFront front;
   front.Offer(Entry({1}, 1, 1.0));
   front.Offer(Entry({1, 2, 3}, 3, 1e-9));
   front.Offer(Entry({1, 2, 3, 4, 5}, 5, 1e-12));
-  CHECK(front.Best(1e-6)->complexity == 3);
+  CHECK(front.Best(1e-6, 100)->complexity == 3);
+
+  // 2·rows·ln(loss) + 4·complexity: for 100 rows the 1 % gain of complexity 5 is noise
+  // (−2.0 + 8 against complexity 3); for 10 000 rows it is not (−201 + 8).
   ParetoFront noisy;
   noisy.Offer(Entry({1}, 1, 1.0));
-  noisy.Offer(Entry({1, 2, 3}, 3, 0.10));   // score ln(10)/2 ≈ 1.15
-  noisy.Offer(Entry({1, 2, 3, 4, 5}, 5, 0.099));  // tiny gain: low score, within 1.5×
-  CHECK(noisy.Best(1e-6)->complexity == 3);
-  CHECK(noisy.Score(1) == doctest::Approx(std::log(10.0) / 2));
-  // Equal losses further up the front do not beat a simple first entry.
+  noisy.Offer(Entry({1, 2, 3}, 3, 0.10));
+  noisy.Offer(Entry({1, 2, 3, 4, 5}, 5, 0.099));
+  CHECK(noisy.Best(1e-6, 100)->complexity == 3);
+  CHECK(noisy.Best(1e-6, 10000)->complexity == 5);
+  // A larger price per unit of complexity buys the simpler one back.
+  CHECK(noisy.Best(1e-6, 10000, 120.0)->complexity == 3);
+
+  // Equal losses further up the front do not beat a simple entry.
   ParetoFront flat;
   flat.Offer(Entry({1, 2, 3}, 7, 0.00806));
   flat.Offer(Entry({1, 2, 3, 4}, 16, 0.00806 * (1 - 1e-9)));
   flat.Offer(Entry({1, 2, 3, 4, 5}, 35, 0.00806 * (1 - 2e-9)));
-  CHECK(flat.Score(0) == doctest::Approx(-std::log(0.00806) / 7));
-  CHECK(flat.Best(1e-6)->complexity == 7);
+  CHECK(flat.Best(1e-6, 1e6)->complexity == 7);
+
+  // A noisy front of ½·m·(u² + v² + w²) (2000 rows, noise 10 % of rms(y)): the law at
+  // complexity 14 sits at the noise floor; the shorter (u + v + w)²-shaped formula has a large
+  // PySR score (a big step down in loss per token) but is 23 % worse, and the longer entries
+  // only refit the noise.
+  ParetoFront law;
+  law.Offer(Entry({1}, 4, 0.99247));
+  law.Offer(Entry({2}, 7, 0.59549));
+  law.Offer(Entry({3}, 9, 0.42896));
+  law.Offer(Entry({4}, 10, 0.24842));
+  law.Offer(Entry({5}, 14, 0.20233));
+  law.Offer(Entry({6}, 19, 0.20222));
+  law.Offer(Entry({7}, 33, 0.20191));
+  CHECK(law.Best(1e-6, 2000)->complexity == 14);
+
+  // Few rows (ten measured orbits): a simple law three times less accurate than a
+  // 31-token formula that bends through every point is the better model.
+  ParetoFront measured;
+  measured.Offer(Entry({1}, 8, 0.0030));
+  measured.Offer(Entry({2}, 31, 0.0010));
+  CHECK(measured.Best(1e-6, 10)->complexity == 8);
+  CHECK(measured.Best(1e-6, 1000)->complexity == 31);
 }
 
 TEST_CASE("BuildSearchLibrary adds variables, the constant 1 and default free constants") {

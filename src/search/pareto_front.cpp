@@ -40,35 +40,24 @@ const FrontEntry* ParetoFront::MostAccurate() const {
   return entries_.empty() ? nullptr : &entries_.back();
 }
 
-double ParetoFront::Score(std::size_t i, double loss_floor) const {
-  if (i >= entries_.size()) return 0.0;
-  const FrontEntry& b = entries_[i];
-  // The first entry is scored against the baseline that predicts the mean of y: NRMSE 1 at
-  // complexity 0.
-  const double a_loss = i == 0 ? 1.0 : entries_[i - 1].loss;
-  const double a_complexity = i == 0 ? 0.0 : entries_[i - 1].complexity;
-  const double dc = b.complexity - a_complexity;
-  if (dc <= 0.0) return 0.0;
-  return -(std::log(std::max(b.loss, loss_floor)) - std::log(std::max(a_loss, loss_floor))) / dc;
-}
-
-const FrontEntry* ParetoFront::Best(double good_enough_loss) const {
+const FrontEntry* ParetoFront::Best(double good_enough_loss, double rows,
+                                     double penalty) const {
   if (entries_.empty()) return nullptr;
-  const double lowest = entries_.back().loss;
-  if (lowest <= good_enough_loss) {
+  if (entries_.back().loss <= good_enough_loss) {
     for (const FrontEntry& e : entries_) {
       if (e.loss <= good_enough_loss) return &e;
     }
   }
-  const double threshold = std::max(1.5 * lowest, good_enough_loss);
   const FrontEntry* best = nullptr;
-  double best_score = -1.0;
-  for (std::size_t i = 0; i < entries_.size(); ++i) {
-    if (entries_[i].loss > threshold) continue;
-    const double s = Score(i);
-    if (best == nullptr || s > best_score) {
-      best = &entries_[i];
-      best_score = s;
+  double best_criterion = 0.0;
+  for (const FrontEntry& e : entries_) {
+    // Losses are floored so that a zero loss (possible only when good_enough_loss < 0 or the
+    // target is constant) stays finite.
+    const double criterion =
+        2.0 * rows * std::log(std::max(e.loss, 1e-300)) + penalty * e.complexity;
+    if (best == nullptr || criterion < best_criterion) {
+      best = &e;
+      best_criterion = criterion;
     }
   }
   return best;

@@ -119,6 +119,14 @@ double Reward(const FitResult& fit, double perfect_nrmse) {
 // simplest wins, not round-off.
 double FrontLoss(double nrmse, double perfect_nrmse) { return std::max(nrmse, perfect_nrmse); }
 
+// How many rows the weighted losses are worth for model selection: (Σw)²/Σw², which is the row
+// count when all weights are equal.
+double EffectiveRows(const Dataset& data) {
+  if (data.weights.size() == 0) return static_cast<double>(data.rows());
+  const double sum_squares = data.weights.squaredNorm();
+  return sum_squares > 0.0 ? data.weights.sum() * data.weights.sum() / sum_squares : 0.0;
+}
+
 // The (1 − ε) quantile of the rewards, linear interpolation between order statistics.
 double RiskQuantile(std::vector<double> rewards, double epsilon) {
   PHYSR_CHECK(!rewards.empty(), "quantile of an empty batch");
@@ -521,7 +529,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   for (const FrontEntry& e : final_front.entries()) {
     result.pareto.push_back(MakeFormula(e.program, library, fit_of(e)));
   }
-  if (const FrontEntry* best = final_front.Best(config.perfect_nrmse)) {
+  if (const FrontEntry* best = final_front.Best(config.perfect_nrmse, EffectiveRows(data))) {
     result.best = MakeFormula(best->program, library, fit_of(*best));
   }
   result.seconds = checkpointer.seconds_before() + SecondsSince(start);
