@@ -254,4 +254,59 @@ TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant s
   CHECK(s.fit.nrmse < 1e-9);
 }
 
+TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain away") {
+  // y = A·(exp(x) − 1) + 0.3·A·x², noise 10 % of rms(y), 2000 rows.
+  Dataset data = MakeData({{"A", "kg"}, {"x", "1"}}, "y", "kg",
+                          [](const Eigen::VectorXd& r) {
+                            return r(0) * (std::exp(r(1)) - 1.0) + 0.3 * r(0) * r(1) * r(1);
+                          },
+                          2000, 7, 0.5, 2.0);
+  Rng rng(8);
+  const double rms = std::sqrt(data.y.squaredNorm() / static_cast<double>(data.rows()));
+  for (Eigen::Index i = 0; i < data.rows(); ++i) data.y(i) += 0.1 * rms * rng.Normal();
+  SearchConfig config;
+  config.operators = {"add", "sub", "mul", "div", "n2", "exp"};
+  Library library = BuildSearchLibrary(data, config);
+  const auto simplify = [&](const std::string& formula, double rows) {
+    Program p = ParseFormula(formula, library);
+    const FitResult fit = FitConstants(p, library, data);
+    REQUIRE(fit.finite);
+    p.constants = fit.constants;
+    SimplifyOptions options;
+    options.rows = rows;
+    return SimplifyProgram(p, fit, library, data, options);
+  };
+  const std::vector<TokenId> law =
+      ParseFormula("A*(exp(x) - 1) + k1*A*x^2", library).tokens;
+
+  // The fitted k0 ≈ 1 is 1 within the noise: it becomes the number; a small extra term goes.
+  // Neither happens without the row count (the fit gets slightly worse each time).
+  const std::string bloated = "A*(exp(x) - k0) + k1*A*x^2 + k1*k1*A*x*k0";
+  Simplified s = simplify(bloated, 2000.0);
+  CHECK(s.program.tokens == law);
+  CHECK(s.fit.nrmse > 0.05);
+  s = simplify(bloated, 0.0);
+  CHECK(s.changes == 0);
+
+  // Terms the data need stay: the x² term explains far more than the noise.
+  s = simplify("A*(exp(x) - 1) + k1*A*x^2", 2000.0);
+  CHECK(s.changes == 0);
+  // And a constant far from 1 is not fixed at 1.
+  s = simplify("A*(exp(x) - k0) + k1*A*x^2", 2000.0);
+  CHECK(s.program.tokens == law);
+  const Dataset shifted = [&] {
+    Dataset d = data;
+    for (Eigen::Index i = 0; i < d.rows(); ++i) d.y(i) -= 0.5 * d.X(i, 0);
+    return d;
+  }();
+  Program p = ParseFormula("A*(exp(x) - k0) + k1*A*x^2", library);
+  const FitResult fit = FitConstants(p, library, shifted);
+  CHECK(fit.constants[0] == doctest::Approx(1.5).epsilon(0.05));
+  p.constants = fit.constants;
+  SimplifyOptions options;
+  options.rows = 2000.0;
+  s = SimplifyProgram(p, fit, library, shifted, options);
+  CHECK(s.changes == 0);
+}
+
 }  // namespace physr

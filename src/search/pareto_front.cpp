@@ -40,6 +40,10 @@ const FrontEntry* ParetoFront::MostAccurate() const {
   return entries_.empty() ? nullptr : &entries_.back();
 }
 
+double SelectionCriterion(double loss, double complexity, double rows, double penalty) {
+  return 2.0 * rows * std::log(std::max(loss, 1e-300)) + penalty * complexity;
+}
+
 const FrontEntry* ParetoFront::Best(double good_enough_loss, double rows,
                                      double penalty) const {
   if (entries_.empty()) return nullptr;
@@ -51,10 +55,7 @@ const FrontEntry* ParetoFront::Best(double good_enough_loss, double rows,
   const FrontEntry* best = nullptr;
   double best_criterion = 0.0;
   for (const FrontEntry& e : entries_) {
-    // Losses are floored so that a zero loss (possible only when good_enough_loss < 0 or the
-    // target is constant) stays finite.
-    const double criterion =
-        2.0 * rows * std::log(std::max(e.loss, 1e-300)) + penalty * e.complexity;
+    const double criterion = SelectionCriterion(e.loss, e.complexity, rows, penalty);
     if (best == nullptr || criterion < best_criterion) {
       best = &e;
       best_criterion = criterion;

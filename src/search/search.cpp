@@ -494,6 +494,10 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   final_options.solver.max_iterations = std::max(100, config.fit_iterations);
   ParetoFront final_front;
   std::vector<std::pair<Program, FitResult>> refits;
+  // Here, unlike during the search, simplification also weighs a change against the noise.
+  SimplifyOptions final_simplify = simplify_options;
+  final_simplify.rows = EffectiveRows(train);
+  const double rows = EffectiveRows(data);
   for (const FrontEntry& e : front.entries()) {
     FitResult fit = FitConstants(e.program, library, data, final_options);
     if (!fit.finite) continue;
@@ -503,12 +507,17 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     entry.complexity = e.complexity;
     // Drop what does not help (judged on the search rows, kept only if the full data agrees),
     // then refit with uncertainties.
-    const Simplified simple = SimplifyProgram(entry.program, fit, library, train, simplify_options);
+    const Simplified simple = SimplifyProgram(entry.program, fit, library, train, final_simplify);
     if (simple.changes > 0) {
       FitResult refit = FitConstants(simple.program, library, data, final_options);
       const double limit = std::max(simplify_options.accept_nrmse,
                                     fit.nrmse * (1.0 + simplify_options.relative_slack));
-      if (refit.finite && refit.nrmse <= limit) {
+      const bool agrees =
+          refit.finite &&
+          (refit.nrmse <= limit ||
+           SimplificationCriterion(simple.program.tokens, refit.nrmse, library, rows) <=
+               SimplificationCriterion(entry.program.tokens, fit.nrmse, library, rows));
+      if (agrees) {
         entry.program = simple.program;
         entry.program.constants = refit.constants;
         entry.complexity = Complexity(simple.program.tokens, library);
@@ -529,7 +538,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   for (const FrontEntry& e : final_front.entries()) {
     result.pareto.push_back(MakeFormula(e.program, library, fit_of(e)));
   }
-  if (const FrontEntry* best = final_front.Best(config.perfect_nrmse, EffectiveRows(data))) {
+  if (const FrontEntry* best = final_front.Best(config.perfect_nrmse, rows)) {
     result.best = MakeFormula(best->program, library, fit_of(*best));
   }
   result.seconds = checkpointer.seconds_before() + SecondsSince(start);

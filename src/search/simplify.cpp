@@ -44,6 +44,20 @@ struct Candidate {
 
 }  // namespace
 
+double SimplificationCriterion(std::span<const TokenId> tokens, double nrmse,
+                               const Library& library, double rows, double penalty) {
+  std::vector<char> used(static_cast<std::size_t>(library.num_free_constants()), 0);
+  int fitted = 0;
+  for (const TokenId id : tokens) {
+    const Token& t = library[id];
+    if (t.kind != TokenKind::kFreeConstant) continue;
+    char& u = used[static_cast<std::size_t>(t.index)];
+    fitted += u == 0 ? 1 : 0;
+    u = 1;
+  }
+  return SelectionCriterion(nrmse, Complexity(tokens, library), rows, penalty) + 2.0 * fitted;
+}
+
 Simplified SimplifyProgram(const Program& program, const FitResult& fit, const Library& library,
                            const Dataset& data, const SimplifyOptions& options) {
   Simplified out{program, fit, 0, 0};
@@ -66,10 +80,17 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
   fit_options.compute_uncertainties = false;
 
   std::vector<TokenId> folding;  // dimensionless free constants
+  std::optional<TokenId> one;    // the number 1, when the library has it
   for (TokenId id = 0; id < library.size(); ++id) {
     const Token& t = library[id];
     if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless()) folding.push_back(id);
+    if (t.kind == TokenKind::kFixedConstant && t.value == 1.0 && t.dimension.IsDimensionless()) {
+      one = id;
+    }
   }
+  const auto criterion = [&](const Tokens& tokens, double nrmse) {
+    return SimplificationCriterion(tokens, nrmse, library, options.rows, options.penalty);
+  };
 
   while (out.changes < options.max_changes) {
     const Tokens& tokens = out.program.tokens;
@@ -78,48 +99,62 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
     const std::vector<std::optional<Dimension>> dims = SubtreeDimensions(tokens, library);
     const double limit =
         std::max(options.accept_nrmse, out.fit.nrmse * (1.0 + options.relative_slack));
+    const double current = options.rows > 0.0 ? criterion(tokens, out.fit.nrmse) : 0.0;
+    const auto passes = [&](const Tokens& next, const FitResult& refit) {
+      if (!refit.finite) return false;
+      if (refit.nrmse <= limit) return true;
+      return options.rows > 0.0 && criterion(next, refit.nrmse) <= current;
+    };
     bool accepted = false;
     for (int i = 0; i < n && !accepted; ++i) {
       const Token& t = library[tokens[static_cast<std::size_t>(i)]];
-      if (t.IsTerminal()) continue;
       const int end = ends[static_cast<std::size_t>(i)];
-      const int a = i + 1;
-      const int a_end = ends[static_cast<std::size_t>(a)];
-      // Whether the subtree rooted at position b checks and is dimensionless.
-      const auto dimensionless = [&](int b) {
-        const std::optional<Dimension>& d = dims[static_cast<std::size_t>(b)];
-        return d && d->IsDimensionless();
-      };
       std::vector<Candidate> candidates;
-      const auto keep = [&](int b, int e) { candidates.push_back({Slice(tokens, b, e)}); };
-      switch (t.op) {
-        case OpCode::kAdd:
-          keep(a, a_end);
-          keep(a_end, end);
-          break;
-        case OpCode::kSub:
-        case OpCode::kNeg:
-          keep(a, a_end);
-          break;
-        case OpCode::kMul:
-          if (dimensionless(a)) keep(a_end, end);
-          if (dimensionless(a_end)) keep(a, a_end);
-          break;
-        case OpCode::kDiv:
-          if (dimensionless(a_end)) keep(a, a_end);
-          break;
-        default:
-          break;
-      }
-      // Fold a dimensionless subtree into a constant the rest of the program does not use.
-      if (end - i > 1 && dimensionless(i)) {
-        for (TokenId k : folding) {
-          const auto outside = std::count(tokens.begin(), tokens.begin() + i, k) +
-                               std::count(tokens.begin() + end, tokens.end(), k);
-          if (outside != 0) continue;
-          candidates.push_back({Tokens{k}, library[k].index,
-                                MeanValue(out.program, i, end, library, data)});
-          break;
+      if (t.IsTerminal()) {
+        // A dimensionless free constant that fits as 1 becomes the number. (Not −1: `neg 1`
+        // is longer, and folding it back into a constant would undo the change.)
+        if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless() && one &&
+            out.program.constants[static_cast<std::size_t>(t.index)] > 0.0) {
+          candidates.push_back({Tokens{*one}});
+        }
+      } else {
+        const int a = i + 1;
+        const int a_end = ends[static_cast<std::size_t>(a)];
+        // Whether the subtree rooted at position b checks and is dimensionless.
+        const auto dimensionless = [&](int b) {
+          const std::optional<Dimension>& d = dims[static_cast<std::size_t>(b)];
+          return d && d->IsDimensionless();
+        };
+        const auto keep = [&](int b, int e) { candidates.push_back({Slice(tokens, b, e)}); };
+        switch (t.op) {
+          case OpCode::kAdd:
+            keep(a, a_end);
+            keep(a_end, end);
+            break;
+          case OpCode::kSub:
+          case OpCode::kNeg:
+            keep(a, a_end);
+            break;
+          case OpCode::kMul:
+            if (dimensionless(a)) keep(a_end, end);
+            if (dimensionless(a_end)) keep(a, a_end);
+            break;
+          case OpCode::kDiv:
+            if (dimensionless(a_end)) keep(a, a_end);
+            break;
+          default:
+            break;
+        }
+        // Fold a dimensionless subtree into a constant the rest of the program does not use.
+        if (dimensionless(i)) {
+          for (TokenId k : folding) {
+            const auto outside = std::count(tokens.begin(), tokens.begin() + i, k) +
+                                 std::count(tokens.begin() + end, tokens.end(), k);
+            if (outside != 0) continue;
+            candidates.push_back({Tokens{k}, library[k].index,
+                                  MeanValue(out.program, i, end, library, data)});
+            break;
+          }
         }
       }
       // Larger removals first.
@@ -137,7 +172,7 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
         if (!CheckUnits(next, library, target).ok) continue;
         ++out.refits;
         FitResult refit = FitConstants(next, library, data, fit_options);
-        if (!refit.finite || !(refit.nrmse <= limit)) continue;
+        if (!passes(next.tokens, refit)) continue;
         next.constants = refit.constants;
         out.program = std::move(next);
         out.fit = std::move(refit);

@@ -20,6 +20,18 @@ struct FrontEntry {
   std::uint64_t epoch = 0;  // when it was first seen
 };
 
+// The default price of one unit of complexity in the model-selection criterion, in deviance
+// units: two fitted parameters' worth of Akaike's criterion. Measured on noisy Feynman runs:
+// 3 lets a refitted constant in through the noise, 8 drops true terms a few points explain.
+inline constexpr double kSelectionPenalty = 4.0;
+
+// The model-selection criterion of a formula with NRMSE `loss` on `rows` (effective) rows:
+// rows · ln(loss²) + penalty · complexity, Akaike's criterion for Gaussian errors (the deviance
+// up to a constant, as losses are NRMSEs) with each unit of complexity priced at `penalty`.
+// Lower is better. Losses are floored at 1e-300 so that a zero loss stays finite.
+double SelectionCriterion(double loss, double complexity, double rows,
+                          double penalty = kSelectionPenalty);
+
 class ParetoFront {
  public:
   // Offers a candidate; returns true if it entered the front (and may have evicted entries it
@@ -32,19 +44,12 @@ class ParetoFront {
   // The entry with the lowest loss (the last one), or nullptr when empty.
   const FrontEntry* MostAccurate() const;
   // The selected model. With a perfect fit in the front, the simplest entry whose loss is at
-  // most good_enough_loss. Otherwise the entry with the lowest information criterion
-  //   rows · ln(loss²) + penalty · complexity,
-  // Akaike's criterion for Gaussian errors (losses are NRMSEs, so rows · ln(loss²) is the
-  // deviance up to a constant) with each unit of complexity priced at `penalty`: a longer
-  // formula wins only when it lowers the squared error by more than the noise of `rows` points
-  // explains. `rows` is the (effective) number of rows the losses were measured on.
+  // most good_enough_loss. Otherwise the entry with the lowest SelectionCriterion over `rows`,
+  // the (effective) number of rows the losses were measured on: a longer formula wins only
+  // when it lowers the squared error by more than the noise of that many points explains.
+  // Ties go to the simpler entry.
   const FrontEntry* Best(double good_enough_loss, double rows,
                          double penalty = kSelectionPenalty) const;
-
-  // The default price of one unit of complexity, in deviance units: two fitted parameters'
-  // worth of Akaike's criterion. Measured on noisy Feynman runs: 3 lets a refitted
-  // constant in through the noise, 8 drops true terms a few points explain.
-  static constexpr double kSelectionPenalty = 4.0;
 
  private:
   std::vector<FrontEntry> entries_;
