@@ -18,6 +18,7 @@ recovered) and is stopped after a timeout.
 
 import math
 import random
+import re
 import signal
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -114,6 +115,16 @@ def round_sig(x, digits):
         exponent = d.adjusted() - keep + 1
         d = d.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
     return sympy.Rational(str(d))
+
+
+_NUMBER = re.compile(r"(?<![\w.])(\d+\.\d*(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)")
+
+
+def round_written(text, digits):
+    """The numbers with a point or an exponent in formula text, rounded to `digits`
+    significant digits where they are written. Parsing first would let SymPy combine them:
+    sqrt(exp(-1.0016*θ**2)) parses as exp(-0.5008*θ**2), and 0.5008 rounds to 0.501, not 1/2."""
+    return _NUMBER.sub(lambda m: "(%s)" % round_sig(float(m.group(1)), digits), text)
 
 
 def round_numbers(expr, digits):
@@ -251,8 +262,9 @@ class Checker:
         relation = ""
         try:
             relation = _with_timeout(self.timeout, _constant_relation,
-                                     _exactify(cand, 3), self._truth_rounded(3, False),
-                                     self.variables)
+                                     _exactify(parse(round_written(candidate_text, 3),
+                                                     self.symbols), 3),
+                                     self._truth_rounded(3, False), self.variables)
         except _Timeout:
             relation = ""
         except Exception:  # noqa: BLE001 - SymPy internals; treat as no relation

@@ -41,6 +41,17 @@ def test_additive_constant_is_allowed_as_in_srbench():
     assert not ck.check("6.674e-11*m1*m2/r**3").recovered
 
 
+def test_numbers_round_as_written():
+    assert symbolic.round_written("2.5e-3*x2/3 + k1 - 1.0016*y", 3) == \
+        "(1/400)*x2/3 + k1 - (1)*y"
+    truth = symbolic.Truth("exp(-theta**2/2)/sqrt(2*pi)", {"theta": (1.0, 3.0)})
+    ck = symbolic.Checker(truth)
+    # SymPy would write this as 0.399*exp(-0.5008*theta**2), whose 0.5008 rounds to 0.501;
+    # as written, 1.0016 rounds to 1.
+    assert ck.check("sqrt(exp(-1.0016301997413546/(1/theta**2) + (-1.8351451170571993)))").recovered
+    assert not ck.check("sqrt(exp(-1.0116/(1/theta**2) + (-1.8351451170571993)))").recovered
+
+
 if __name__ == "__main__":
     for name, fn in sorted(globals().items()):
         if name.startswith("test_"):
