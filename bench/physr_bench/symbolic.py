@@ -122,8 +122,10 @@ _NUMBER = re.compile(r"(?<![\w.])(\d+\.\d*(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)")
 
 def round_written(text, digits):
     """The numbers with a point or an exponent in formula text, rounded to `digits`
-    significant digits where they are written. Parsing first would let SymPy combine them:
-    sqrt(exp(-1.0016*θ**2)) parses as exp(-0.5008*θ**2), and 0.5008 rounds to 0.501, not 1/2."""
+    significant digits where they are written. Parsing first lets SymPy merge them:
+    sqrt(exp(-1.0016*θ**2)) parses as exp(-0.5008*θ**2), and 0.5008 rounds to 0.501, not 1/2;
+    (0.1187*x)**2 + 0.01413 parses as 0.01409*x**2 + 0.01413, whose numbers round alike
+    where 0.119**2 and 0.0141 do not. The checker tries both orders."""
     return _NUMBER.sub(lambda m: "(%s)" % round_sig(float(m.group(1)), digits), text)
 
 
@@ -259,16 +261,19 @@ class Checker:
         if not guard_ok:  # neither route can accept it: skip the costly simplify
             return Verdict(False, detail="no constant difference or ratio on random points",
                            max_rel_error=max_err)
+        # Numbers rounded as SRBench does, after SymPy's parse (which merges them), and, failing
+        # that, where the formula writes them (see round_written).
         relation = ""
-        try:
-            relation = _with_timeout(self.timeout, _constant_relation,
-                                     _exactify(parse(round_written(candidate_text, 3),
-                                                     self.symbols), 3),
-                                     self._truth_rounded(3, False), self.variables)
-        except _Timeout:
-            relation = ""
-        except Exception:  # noqa: BLE001 - SymPy internals; treat as no relation
-            relation = ""
+        for form in (cand, parse(round_written(candidate_text, 3), self.symbols)):
+            try:
+                relation = _with_timeout(self.timeout, _constant_relation, _exactify(form, 3),
+                                         self._truth_rounded(3, False), self.variables)
+            except _Timeout:
+                relation = ""
+            except Exception:  # noqa: BLE001 - SymPy internals; treat as no relation
+                relation = ""
+            if relation:
+                break
         if relation and guard_ok:
             return Verdict(True, "symbolic", "constant " + relation, max_err)
         if max_err <= 1e-6:
