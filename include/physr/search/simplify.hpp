@@ -30,8 +30,9 @@ struct SimplifyOptions {
   // goes, and a constant that is 1 up to that noise becomes the number 1.
   double rows = 0.0;
   double penalty = kSelectionPenalty;
-  int max_changes = 64;  // bound on accepted changes (each shortens the program or fixes a constant)
-  FitOptions fit;        // for the refits; uncertainties are never computed here
+  // Bound on accepted changes (each shortens the program or fixes a constant).
+  int max_changes = 64;
+  FitOptions fit;  // for the refits; uncertainties are never computed here
 };
 
 struct Simplified {
