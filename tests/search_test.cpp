@@ -85,11 +85,17 @@ TEST_CASE("ParetoFront ties do not depend on arrival order") {
 }
 
 TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else the information criterion") {
+  // Tokens 0–7 are variables; 8 and 9 free constants (fitted values count 2 each).
+  Library library;
+  for (int i = 0; i < 8; ++i) library.AddVariable("x" + std::to_string(i), Dimension());
+  library.AddFreeConstant("k0", Dimension());
+  library.AddFreeConstant("k1", Dimension());
+
   ParetoFront front;
   front.Offer(Entry({1}, 1, 1.0));
   front.Offer(Entry({1, 2, 3}, 3, 1e-9));
   front.Offer(Entry({1, 2, 3, 4, 5}, 5, 1e-12));
-  CHECK(front.Best(1e-6, 100)->complexity == 3);
+  CHECK(front.Best(1e-6, 100, library)->complexity == 3);
 
   // 2·rows·ln(loss) + 4·complexity: for 100 rows the 1 % gain of complexity 5 is noise
   // (−2.0 + 8 against complexity 3); for 10 000 rows it is not (−201 + 8).
@@ -97,17 +103,29 @@ TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else the informatio
   noisy.Offer(Entry({1}, 1, 1.0));
   noisy.Offer(Entry({1, 2, 3}, 3, 0.10));
   noisy.Offer(Entry({1, 2, 3, 4, 5}, 5, 0.099));
-  CHECK(noisy.Best(1e-6, 100)->complexity == 3);
-  CHECK(noisy.Best(1e-6, 10000)->complexity == 5);
+  CHECK(noisy.Best(1e-6, 100, library)->complexity == 3);
+  CHECK(noisy.Best(1e-6, 10000, library)->complexity == 5);
   // A larger price per unit of complexity buys the simpler one back.
-  CHECK(noisy.Best(1e-6, 10000, 120.0)->complexity == 3);
+  CHECK(noisy.Best(1e-6, 10000, library, 120.0)->complexity == 3);
+  CHECK(SelectionCriterion(0.099, 5, 0, 10000) ==
+        doctest::Approx(20000 * std::log(0.099) + 20));
+  // Fitted values count too: two of them (+4) tip 100 rows' −2.0 + 8 further the same way,
+  // and at 10 000 rows two fitted constants cannot outweigh −201.
+  ParetoFront fitted;
+  fitted.Offer(Entry({1, 2, 3}, 3, 0.10));
+  fitted.Offer(Entry({8, 9, 3, 4, 5}, 5, 0.0995));
+  CHECK(fitted.Best(1e-6, 100, library)->complexity == 3);
+  CHECK(fitted.Best(1e-6, 1000, library)->complexity == 3);  // −10.0 + 8 + 4
+  CHECK(fitted.Best(1e-6, 10000, library)->complexity == 5);
+  CHECK(SelectionCriterion(0.0995, 5, CountFreeConstants(std::vector<TokenId>{8, 9, 8}, library),
+                           1000) == doctest::Approx(2000 * std::log(0.0995) + 20 + 4));
 
   // Equal losses further up the front do not beat a simple entry.
   ParetoFront flat;
   flat.Offer(Entry({1, 2, 3}, 7, 0.00806));
   flat.Offer(Entry({1, 2, 3, 4}, 16, 0.00806 * (1 - 1e-9)));
   flat.Offer(Entry({1, 2, 3, 4, 5}, 35, 0.00806 * (1 - 2e-9)));
-  CHECK(flat.Best(1e-6, 1e6)->complexity == 7);
+  CHECK(flat.Best(1e-6, 1e6, library)->complexity == 7);
 
   // A noisy front of ½·m·(u² + v² + w²) (2000 rows, noise 10 % of rms(y)): the law at
   // complexity 14 sits at the noise floor; the shorter (u + v + w)²-shaped formula has a large
@@ -121,15 +139,15 @@ TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else the informatio
   law.Offer(Entry({5}, 14, 0.20233));
   law.Offer(Entry({6}, 19, 0.20222));
   law.Offer(Entry({7}, 33, 0.20191));
-  CHECK(law.Best(1e-6, 2000)->complexity == 14);
+  CHECK(law.Best(1e-6, 2000, library)->complexity == 14);
 
   // Few rows (ten measured orbits): a simple law three times less accurate than a
   // 31-token formula that bends through every point is the better model.
   ParetoFront measured;
   measured.Offer(Entry({1}, 8, 0.0030));
   measured.Offer(Entry({2}, 31, 0.0010));
-  CHECK(measured.Best(1e-6, 10)->complexity == 8);
-  CHECK(measured.Best(1e-6, 1000)->complexity == 31);
+  CHECK(measured.Best(1e-6, 10, library)->complexity == 8);
+  CHECK(measured.Best(1e-6, 1000, library)->complexity == 31);
 }
 
 TEST_CASE("BuildSearchLibrary adds variables, the constant 1 and default free constants") {
@@ -291,9 +309,9 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   // Terms the data need stay: the x² term explains far more than the noise.
   s = simplify("A*(exp(x) - 1) + k1*A*x^2", 2000.0);
   CHECK(s.changes == 0);
-  // And a constant far from 1 is not fixed at 1.
   s = simplify("A*(exp(x) - k0) + k1*A*x^2", 2000.0);
   CHECK(s.program.tokens == law);
+  // A constant far from 1 (here 1.5) is not fixed at 1.
   const Dataset shifted = [&] {
     Dataset d = data;
     for (Eigen::Index i = 0; i < d.rows(); ++i) d.y(i) -= 0.5 * d.X(i, 0);

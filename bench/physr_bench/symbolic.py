@@ -117,7 +117,7 @@ def round_sig(x, digits):
     return sympy.Rational(str(d))
 
 
-_NUMBER = re.compile(r"(?<![\w.])(\d+\.\d*(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)")
+_NUMBER = re.compile(r"(?<![\w.])((?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)")
 
 
 def round_written(text, digits):
@@ -264,8 +264,9 @@ class Checker:
         # Numbers rounded as SRBench does, after SymPy's parse (which merges them), and, failing
         # that, where the formula writes them (see round_written).
         relation = ""
-        for form in (cand, parse(round_written(candidate_text, 3), self.symbols)):
+        for written in (False, True):
             try:
+                form = parse(round_written(candidate_text, 3), self.symbols) if written else cand
                 relation = _with_timeout(self.timeout, _constant_relation, _exactify(form, 3),
                                          self._truth_rounded(3, False), self.variables)
             except _Timeout:

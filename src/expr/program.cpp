@@ -63,4 +63,17 @@ bool UsesFreeConstants(std::span<const TokenId> tokens, const Library& library) 
   return false;
 }
 
+int CountFreeConstants(std::span<const TokenId> tokens, const Library& library) {
+  std::vector<bool> used(static_cast<std::size_t>(library.num_free_constants()), false);
+  int count = 0;
+  for (const TokenId id : tokens) {
+    const Token& t = library[id];
+    if (t.kind != TokenKind::kFreeConstant) continue;
+    const auto slot = static_cast<std::size_t>(t.index);
+    if (!used[slot]) ++count;
+    used[slot] = true;
+  }
+  return count;
+}
+
 }  // namespace physr

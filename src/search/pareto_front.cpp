@@ -40,11 +40,13 @@ const FrontEntry* ParetoFront::MostAccurate() const {
   return entries_.empty() ? nullptr : &entries_.back();
 }
 
-double SelectionCriterion(double loss, double complexity, double rows, double penalty) {
-  return 2.0 * rows * std::log(std::max(loss, 1e-300)) + penalty * complexity;
+double SelectionCriterion(double loss, double complexity, int free_constants, double rows,
+                          double penalty) {
+  return 2.0 * rows * std::log(std::max(loss, 1e-300)) + penalty * complexity +
+         2.0 * free_constants;
 }
 
-const FrontEntry* ParetoFront::Best(double good_enough_loss, double rows,
+const FrontEntry* ParetoFront::Best(double good_enough_loss, double rows, const Library& library,
                                      double penalty) const {
   if (entries_.empty()) return nullptr;
   if (entries_.back().loss <= good_enough_loss) {
@@ -55,7 +57,8 @@ const FrontEntry* ParetoFront::Best(double good_enough_loss, double rows,
   const FrontEntry* best = nullptr;
   double best_criterion = 0.0;
   for (const FrontEntry& e : entries_) {
-    const double criterion = SelectionCriterion(e.loss, e.complexity, rows, penalty);
+    const double criterion = SelectionCriterion(
+        e.loss, e.complexity, CountFreeConstants(e.program.tokens, library), rows, penalty);
     if (best == nullptr || criterion < best_criterion) {
       best = &e;
       best_criterion = criterion;

@@ -120,11 +120,13 @@ double Reward(const FitResult& fit, double perfect_nrmse) {
 double FrontLoss(double nrmse, double perfect_nrmse) { return std::max(nrmse, perfect_nrmse); }
 
 // How many rows the weighted losses are worth for model selection: (Σw)²/Σw², which is the row
-// count when all weights are equal.
+// count when all weights are equal. Computed on w / max(w), which neither overflows nor
+// underflows to 0.
 double EffectiveRows(const Dataset& data) {
-  if (data.weights.size() == 0) return static_cast<double>(data.rows());
-  const double sum_squares = data.weights.squaredNorm();
-  return sum_squares > 0.0 ? data.weights.sum() * data.weights.sum() / sum_squares : 0.0;
+  const double largest = data.weights.size() > 0 ? data.weights.maxCoeff() : 0.0;
+  if (!(largest > 0.0) || !std::isfinite(largest)) return static_cast<double>(data.rows());
+  const Eigen::VectorXd w = data.weights / largest;
+  return w.sum() * w.sum() / w.squaredNorm();
 }
 
 // The (1 − ε) quantile of the rewards, linear interpolation between order statistics.
@@ -498,6 +500,10 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   SimplifyOptions final_simplify = simplify_options;
   final_simplify.rows = EffectiveRows(train);
   const double rows = EffectiveRows(data);
+  const auto criterion = [&](const Program& p, double nrmse) {
+    return SelectionCriterion(nrmse, Complexity(p.tokens, library),
+                              CountFreeConstants(p.tokens, library), rows, final_simplify.penalty);
+  };
   for (const FrontEntry& e : front.entries()) {
     FitResult fit = FitConstants(e.program, library, data, final_options);
     if (!fit.finite) continue;
@@ -505,29 +511,39 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     entry.program = e.program;
     entry.program.constants = fit.constants;
     entry.complexity = e.complexity;
-    // Drop what does not help (judged on the search rows, kept only if the full data agrees),
-    // then refit with uncertainties.
-    const Simplified simple = SimplifyProgram(entry.program, fit, library, train, final_simplify);
-    if (simple.changes > 0) {
-      FitResult refit = FitConstants(simple.program, library, data, final_options);
-      const double limit = std::max(simplify_options.accept_nrmse,
-                                    fit.nrmse * (1.0 + simplify_options.relative_slack));
-      const bool agrees =
-          refit.finite &&
-          (refit.nrmse <= limit ||
-           SimplificationCriterion(simple.program.tokens, refit.nrmse, library, rows) <=
-               SimplificationCriterion(entry.program.tokens, fit.nrmse, library, rows));
-      if (agrees) {
-        entry.program = simple.program;
-        entry.program.constants = refit.constants;
-        entry.complexity = Complexity(simple.program.tokens, library);
-        fit = std::move(refit);
-      }
-    }
     entry.loss = FrontLoss(fit.nrmse, config.perfect_nrmse);
     entry.epoch = e.epoch;
-    final_front.Offer(entry);
-    refits.emplace_back(entry.program, std::move(fit));
+    // Its simplest form that loses nothing the data can tell (judged on the search rows, kept
+    // only if the full data agrees), refitted with uncertainties. It joins the front beside
+    // the original, or in its place when it is as long (only constants became numbers).
+    const FitResult search_fit = train.rows() == data.rows()
+                                     ? fit
+                                     : FitConstants(entry.program, library, train, fit_options.fit);
+    bool replaced = false;
+    if (search_fit.finite) {
+      const Simplified simple =
+          SimplifyProgram(entry.program, search_fit, library, train, final_simplify);
+      if (simple.changes > 0) {
+        FitResult refit = FitConstants(simple.program, library, data, final_options);
+        const double limit = std::max(simplify_options.accept_nrmse,
+                                      fit.nrmse * (1.0 + simplify_options.relative_slack));
+        if (refit.finite && (refit.nrmse <= limit || criterion(simple.program, refit.nrmse) <=
+                                                         criterion(entry.program, fit.nrmse))) {
+          FrontEntry simpler = entry;
+          simpler.program = simple.program;
+          simpler.program.constants = refit.constants;
+          simpler.complexity = Complexity(simple.program.tokens, library);
+          simpler.loss = FrontLoss(refit.nrmse, config.perfect_nrmse);
+          replaced = simpler.complexity >= entry.complexity;
+          final_front.Offer(simpler);
+          refits.emplace_back(simpler.program, std::move(refit));
+        }
+      }
+    }
+    if (!replaced) {
+      final_front.Offer(entry);
+      refits.emplace_back(entry.program, std::move(fit));
+    }
   }
   auto fit_of = [&](const FrontEntry& e) -> const FitResult& {
     for (const auto& [program, fit] : refits) {
@@ -538,7 +554,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   for (const FrontEntry& e : final_front.entries()) {
     result.pareto.push_back(MakeFormula(e.program, library, fit_of(e)));
   }
-  if (const FrontEntry* best = final_front.Best(config.perfect_nrmse, rows)) {
+  if (const FrontEntry* best = final_front.Best(config.perfect_nrmse, rows, library)) {
     result.best = MakeFormula(best->program, library, fit_of(*best));
   }
   result.seconds = checkpointer.seconds_before() + SecondsSince(start);

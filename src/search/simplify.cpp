@@ -44,20 +44,6 @@ struct Candidate {
 
 }  // namespace
 
-double SimplificationCriterion(std::span<const TokenId> tokens, double nrmse,
-                               const Library& library, double rows, double penalty) {
-  std::vector<char> used(static_cast<std::size_t>(library.num_free_constants()), 0);
-  int fitted = 0;
-  for (const TokenId id : tokens) {
-    const Token& t = library[id];
-    if (t.kind != TokenKind::kFreeConstant) continue;
-    char& u = used[static_cast<std::size_t>(t.index)];
-    fitted += u == 0 ? 1 : 0;
-    u = 1;
-  }
-  return SelectionCriterion(nrmse, Complexity(tokens, library), rows, penalty) + 2.0 * fitted;
-}
-
 Simplified SimplifyProgram(const Program& program, const FitResult& fit, const Library& library,
                            const Dataset& data, const SimplifyOptions& options) {
   Simplified out{program, fit, 0, 0};
@@ -84,12 +70,14 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
   for (TokenId id = 0; id < library.size(); ++id) {
     const Token& t = library[id];
     if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless()) folding.push_back(id);
-    if (t.kind == TokenKind::kFixedConstant && t.value == 1.0 && t.dimension.IsDimensionless()) {
+    if (!one && t.kind == TokenKind::kFixedConstant && t.value == 1.0 &&
+        t.dimension.IsDimensionless()) {
       one = id;
     }
   }
   const auto criterion = [&](const Tokens& tokens, double nrmse) {
-    return SimplificationCriterion(tokens, nrmse, library, options.rows, options.penalty);
+    return SelectionCriterion(nrmse, Complexity(tokens, library),
+                              CountFreeConstants(tokens, library), options.rows, options.penalty);
   };
 
   while (out.changes < options.max_changes) {
@@ -111,10 +99,11 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
       const int end = ends[static_cast<std::size_t>(i)];
       std::vector<Candidate> candidates;
       if (t.IsTerminal()) {
-        // A dimensionless free constant that fits as 1 becomes the number. (Not −1: `neg 1`
-        // is longer, and folding it back into a constant would undo the change.)
+        // A dimensionless free constant that fits as 1 becomes the number; tried when it is
+        // within 10 % of 1. (Not −1: `neg 1` is longer, and folding it back into a constant
+        // would undo the change.)
         if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless() && one &&
-            out.program.constants[static_cast<std::size_t>(t.index)] > 0.0) {
+            std::abs(out.program.constants[static_cast<std::size_t>(t.index)] - 1.0) <= 0.1) {
           candidates.push_back({Tokens{*one}});
         }
       } else {

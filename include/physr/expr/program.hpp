@@ -35,4 +35,7 @@ std::uint64_t HashTokens(std::span<const TokenId> tokens);
 // True if any token of the program is a free constant.
 bool UsesFreeConstants(std::span<const TokenId> tokens, const Library& library);
 
+// How many distinct free constants (slots) the program uses: the number of values a fit sets.
+int CountFreeConstants(std::span<const TokenId> tokens, const Library& library);
+
 }  // namespace physr

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "physr/expr/library.hpp"
 #include "physr/expr/program.hpp"
 
 namespace physr {
@@ -25,11 +26,13 @@ struct FrontEntry {
 // 3 lets a refitted constant in through the noise, 8 drops true terms a few points explain.
 inline constexpr double kSelectionPenalty = 4.0;
 
-// The model-selection criterion of a formula with NRMSE `loss` on `rows` (effective) rows:
-// rows · ln(loss²) + penalty · complexity, Akaike's criterion for Gaussian errors (the deviance
-// up to a constant, as losses are NRMSEs) with each unit of complexity priced at `penalty`.
-// Lower is better. Losses are floored at 1e-300 so that a zero loss stays finite.
-double SelectionCriterion(double loss, double complexity, double rows,
+// The model-selection criterion of a formula with NRMSE `loss` on `rows` (effective) rows and
+// `free_constants` fitted values: rows · ln(loss²) + penalty · complexity + 2 · free_constants.
+// That is Akaike's criterion for Gaussian errors (rows · ln(loss²) is the deviance up to a
+// constant, as losses are NRMSEs), each fitted value counting 2 as usual, with each unit of
+// complexity priced at `penalty` besides. Lower is better. Losses are floored at 1e-300 so
+// that a zero loss stays finite.
+double SelectionCriterion(double loss, double complexity, int free_constants, double rows,
                           double penalty = kSelectionPenalty);
 
 class ParetoFront {
@@ -45,10 +48,10 @@ class ParetoFront {
   const FrontEntry* MostAccurate() const;
   // The selected model. With a perfect fit in the front, the simplest entry whose loss is at
   // most good_enough_loss. Otherwise the entry with the lowest SelectionCriterion over `rows`,
-  // the (effective) number of rows the losses were measured on: a longer formula wins only
-  // when it lowers the squared error by more than the noise of that many points explains.
-  // Ties go to the simpler entry.
-  const FrontEntry* Best(double good_enough_loss, double rows,
+  // the (effective) number of rows the losses were measured on (free constants counted over
+  // `library`): a longer formula wins only when it lowers the squared error by more than the
+  // noise of that many points explains. Ties go to the simpler entry.
+  const FrontEntry* Best(double good_enough_loss, double rows, const Library& library,
                          double penalty = kSelectionPenalty) const;
 
  private:

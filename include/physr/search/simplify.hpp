@@ -6,10 +6,9 @@
 // bloated exact formulas a search finds first
 // (m*c^2*sqrt(c)*sqrt(sin(1e-7*k)^2/c + c/(c^2 - v^2))) into their plain form.
 // Not algebraic rewriting: it never changes what the formula computes beyond the fit's
-// tolerance, and never looks for identities the data cannot tell apart.
+// tolerance (or, with SimplifyOptions::rows, beyond what the noise hides), and never looks
+// for identities the data cannot tell apart.
 #pragma once
-
-#include <span>
 
 #include "physr/data/dataset.hpp"
 #include "physr/expr/library.hpp"
@@ -25,9 +24,9 @@ struct SimplifyOptions {
   double accept_nrmse = 1e-6;
   double relative_slack = 1e-9;
   // With rows > 0 (the data's effective row count), a change is also kept when it does not
-  // raise SelectionCriterion(nrmse, complexity, rows, penalty) + 2 × (free constants fitted):
-  // on noisy data, a part whose removal costs less than the noise of `rows` points explains
-  // goes, and a constant that is 1 up to that noise becomes the number 1.
+  // raise the model-selection criterion (SelectionCriterion with `penalty`): on noisy data, a
+  // part whose removal costs less than the noise of `rows` points explains goes, and a
+  // constant that is 1 up to that noise becomes the number 1.
   double rows = 0.0;
   double penalty = kSelectionPenalty;
   // Bound on accepted changes (each shortens the program or fixes a constant).
@@ -41,13 +40,6 @@ struct Simplified {
   int changes = 0;  // accepted changes (0: the input came back unchanged)
   int refits = 0;   // candidate changes tried
 };
-
-// The criterion a change must not raise on noisy data: SelectionCriterion(nrmse, complexity,
-// rows, penalty) + 2 × (distinct free constants the tokens use), Akaike's price of a fitted
-// constant on top of its token. Cost: one pass over the tokens.
-double SimplificationCriterion(std::span<const TokenId> tokens, double nrmse,
-                               const Library& library, double rows,
-                               double penalty = kSelectionPenalty);
 
 // Simplifies complete, dimensionally valid `program` (its constants the fitted values, `fit`
 // its fit on `data`) greedily: at each round, the first change (in prefix order of the node
