@@ -4,6 +4,8 @@
 
 #include "physr/core/error.hpp"
 #include "physr/core/rng.hpp"
+#include "physr/eval/compiled_program.hpp"
+#include "physr/eval/evaluator.hpp"
 #include "physr/expr/parser.hpp"
 #include "physr/search/pareto_front.hpp"
 #include "physr/search/search.hpp"
@@ -201,6 +203,46 @@ TEST_CASE("Seeded searches recover easy laws within an epoch cap") {
     CHECK(r.best->nrmse < 1e-6);
     CHECK(r.best->r2 > 1 - 1e-10);
     CHECK(r.invalid == 0);
+  }
+}
+
+TEST_CASE("On noisy data the search selects the law, with no fitted stand-in for 1") {
+  // F = m·a with noise of 10 % of rms(F): nothing is exact. The selected formula must be the
+  // law itself (2·m·a/2 and the like pass), not a formula that refits the noise, and no
+  // constant may remain (a fitted 1.003 becomes 1). The same with per-row weights.
+  Dataset d = MakeData({{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
+                       [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 400, 31);
+  Rng rng(32);
+  const double rms = std::sqrt(d.y.squaredNorm() / static_cast<double>(d.rows()));
+  for (Eigen::Index i = 0; i < d.rows(); ++i) d.y(i) += 0.1 * rms * rng.Normal();
+  for (const bool weighted : {false, true}) {
+    CAPTURE(weighted);
+    Dataset data = d;
+    if (weighted) {
+      data.weights.resize(d.rows());
+      for (Eigen::Index i = 0; i < d.rows(); ++i) data.weights(i) = 1e-200 * static_cast<double>(1 + i % 3);
+    }
+    SearchConfig config = SmallConfig(6);
+    config.max_epochs = 8;
+    const SearchResult r = RunSearch(data, config);
+    REQUIRE(r.best.has_value());
+    CHECK(r.stop_reason == "epochs");
+    CHECK(r.best->constants.empty());
+    const Library library = BuildSearchLibrary(data, config);
+    std::vector<double> constants = r.best->program.constants;
+    constants.resize(std::max(constants.size(),
+                              static_cast<std::size_t>(library.num_free_constants())), 1.0);
+    std::vector<double> prediction(static_cast<std::size_t>(d.rows()));
+    Evaluator evaluator;
+    REQUIRE(evaluator.Evaluate(Compile(r.best->program, library), data.X, constants, prediction));
+    double worst = 0.0;  // largest relative difference from m·a
+    for (Eigen::Index i = 0; i < d.rows(); ++i) {
+      const double law = data.X(i, 0) * data.X(i, 1);
+      worst = std::max(worst, std::abs(prediction[static_cast<std::size_t>(i)] - law) / law);
+    }
+    CHECK(worst < 1e-12);
+    // The front still lists more accurate, longer formulas than the selected one.
+    CHECK(r.pareto.back().nrmse <= r.best->nrmse);
   }
 }
 
