@@ -111,16 +111,17 @@ TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else the informatio
   CHECK(noisy.Best(1e-6, 10000, library, 120.0)->complexity == 3);
   CHECK(SelectionCriterion(0.099, 5, 0, 10000) ==
         doctest::Approx(20000 * std::log(0.099) + 20));
-  // Fitted values count too: two of them (+4) tip 100 rows' −2.0 + 8 further the same way,
-  // and at 10 000 rows two fitted constants cannot outweigh −201.
+  // Fitted values count too, ln(rows) each: two of them tip 100 rows' −2.0 + 8 further the
+  // same way, 1000 rows' −10.0 + 8 back (+13.8), and cannot outweigh 10 000 rows' −201.
   ParetoFront fitted;
   fitted.Offer(Entry({1, 2, 3}, 3, 0.10));
   fitted.Offer(Entry({8, 9, 3, 4, 5}, 5, 0.0995));
   CHECK(fitted.Best(1e-6, 100, library)->complexity == 3);
-  CHECK(fitted.Best(1e-6, 1000, library)->complexity == 3);  // −10.0 + 8 + 4
+  CHECK(fitted.Best(1e-6, 1000, library)->complexity == 3);
   CHECK(fitted.Best(1e-6, 10000, library)->complexity == 5);
   CHECK(SelectionCriterion(0.0995, 5, CountFreeConstants(std::vector<TokenId>{8, 9, 8}, library),
-                           1000) == doctest::Approx(2000 * std::log(0.0995) + 20 + 4));
+                           1000) ==
+        doctest::Approx(2000 * std::log(0.0995) + 20 + 2 * std::log(1000.0)));
 
   // Equal losses further up the front do not beat a simple entry.
   ParetoFront flat;
@@ -325,7 +326,7 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   const double rms = std::sqrt(data.y.squaredNorm() / static_cast<double>(data.rows()));
   for (Eigen::Index i = 0; i < data.rows(); ++i) data.y(i) += 0.1 * rms * rng.Normal();
   SearchConfig config;
-  config.operators = {"add", "sub", "mul", "div", "n2", "exp"};
+  config.operators = {"add", "sub", "mul", "div", "neg", "n2", "exp"};
   Library library = BuildSearchLibrary(data, config);
   const auto simplify = [&](const std::string& formula, double rows) {
     Program p = ParseFormula(formula, library);
@@ -353,6 +354,10 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   CHECK(s.changes == 0);
   s = simplify("A*(exp(x) - k0) + k1*A*x^2", 2000.0);
   CHECK(s.program.tokens == law);
+  // −1 too; the `neg 1` it becomes is not folded back into a constant.
+  s = simplify("A*(exp(x) + k0) + k1*A*x^2", 2000.0);
+  CHECK(s.program.tokens == ParseFormula("A*(exp(x) + (-1)) + k1*A*x^2", library).tokens);
+  CHECK(s.changes == 1);
   // A constant far from 1 (here 1.5) is not fixed at 1.
   const Dataset shifted = [&] {
     Dataset d = data;

@@ -132,7 +132,7 @@ class SearchResult:
     """What physr.fit found: the Pareto front and the selected formula.
 
     ``pareto`` lists formulas by increasing complexity; ``best`` is the selected model
-    (the simplest exact formula, else the lowest N·ln(NRMSE²) + 4·complexity + 2·(fitted
+    (the simplest exact formula, else the lowest N·ln(NRMSE²) + 4·complexity + ln(N)·(fitted
     constants) over the N rows; None when no formula had finite predictions). ``stop_reason`` is one of "perfect fit",
     "epochs", "time limit", "evaluations", "interrupted".
     """

@@ -43,7 +43,7 @@ const FrontEntry* ParetoFront::MostAccurate() const {
 double SelectionCriterion(double loss, double complexity, int free_constants, double rows,
                           double penalty) {
   return 2.0 * rows * std::log(std::max(loss, 1e-300)) + penalty * complexity +
-         2.0 * free_constants;
+         std::log(std::max(rows, 1.0)) * free_constants;
 }
 
 const FrontEntry* ParetoFront::Best(double good_enough_loss, double rows, const Library& library,

@@ -66,7 +66,8 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
   fit_options.compute_uncertainties = false;
 
   std::vector<TokenId> folding;  // dimensionless free constants
-  std::optional<TokenId> one;    // the number 1, when the library has it
+  std::optional<TokenId> one;    // the number 1 and neg, when the library has them
+  std::optional<TokenId> neg;
   for (TokenId id = 0; id < library.size(); ++id) {
     const Token& t = library[id];
     if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless()) folding.push_back(id);
@@ -74,6 +75,7 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
         t.dimension.IsDimensionless()) {
       one = id;
     }
+    if (t.kind == TokenKind::kOperator && t.op == OpCode::kNeg) neg = id;
   }
   const auto criterion = [&](const Tokens& tokens, double nrmse) {
     return SelectionCriterion(nrmse, Complexity(tokens, library),
@@ -99,12 +101,12 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
       const int end = ends[static_cast<std::size_t>(i)];
       std::vector<Candidate> candidates;
       if (t.IsTerminal()) {
-        // A dimensionless free constant that fits as 1 becomes the number; tried when it is
-        // within 10 % of 1. (Not −1: `neg 1` is longer, and folding it back into a constant
-        // would undo the change.)
-        if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless() && one &&
-            std::abs(out.program.constants[static_cast<std::size_t>(t.index)] - 1.0) <= 0.1) {
-          candidates.push_back({Tokens{*one}});
+        // A dimensionless free constant that fits as 1 or −1 becomes the number; tried when
+        // it is within 10 % of it.
+        if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless() && one) {
+          const double value = out.program.constants[static_cast<std::size_t>(t.index)];
+          if (std::abs(value - 1.0) <= 0.1) candidates.push_back({Tokens{*one}});
+          if (std::abs(value + 1.0) <= 0.1 && neg) candidates.push_back({Tokens{*neg, *one}});
         }
       } else {
         const int a = i + 1;
@@ -134,8 +136,11 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
           default:
             break;
         }
-        // Fold a dimensionless subtree into a constant the rest of the program does not use.
-        if (dimensionless(i)) {
+        // Fold a dimensionless subtree into a constant the rest of the program does not use;
+        // not `neg 1`, which only a constant written as −1 makes (folding would undo that).
+        const bool minus_one = end - i == 2 && t.op == OpCode::kNeg &&
+                               tokens[static_cast<std::size_t>(a)] == one;
+        if (dimensionless(i) && !minus_one) {
           for (TokenId k : folding) {
             const auto outside = std::count(tokens.begin(), tokens.begin() + i, k) +
                                  std::count(tokens.begin() + end, tokens.end(), k);

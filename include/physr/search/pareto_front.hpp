@@ -22,16 +22,18 @@ struct FrontEntry {
 };
 
 // The default price of one unit of complexity in the model-selection criterion, in deviance
-// units: two fitted parameters' worth of Akaike's criterion. Measured on noisy Feynman runs:
+// units (two fitted parameters' worth of Akaike's criterion). Measured on noisy Feynman runs:
 // 3 lets a refitted constant in through the noise, 8 drops true terms a few points explain.
 inline constexpr double kSelectionPenalty = 4.0;
 
 // The model-selection criterion of a formula with NRMSE `loss` on `rows` (effective) rows and
-// `free_constants` fitted values: rows · ln(loss²) + penalty · complexity + 2 · free_constants.
-// That is Akaike's criterion for Gaussian errors (rows · ln(loss²) is the deviance up to a
-// constant, as losses are NRMSEs), each fitted value counting 2 as usual, with each unit of
-// complexity priced at `penalty` besides. Lower is better. Losses are floored at 1e-300 so
-// that a zero loss stays finite.
+// `free_constants` fitted values:
+//   rows · ln(loss²) + penalty · complexity + ln(rows) · free_constants,
+// the Bayesian information criterion for Gaussian errors (rows · ln(loss²) is the deviance
+// up to a constant, as losses are NRMSEs) with each unit of complexity priced at `penalty`
+// besides. A fitted value costs ln(rows), so a constant is written as a plain number unless
+// the data reject that number by more than √ln(rows) standard errors (2.8 for 2000 rows). Lower is better.
+// Losses are floored at 1e-300 and rows at 1 so that every term stays finite.
 double SelectionCriterion(double loss, double complexity, int free_constants, double rows,
                           double penalty = kSelectionPenalty);
 

@@ -1,7 +1,7 @@
 // Structural simplification of a fitted formula against its data: drop the parts that do not
 // help the fit (a term of a sum, a dimensionless factor, a sign), fold subtrees that only
 // compute a dimensionless number into one free constant, and write a dimensionless free
-// constant that fits as 1 as the number, refitting after each change and keeping it only
+// constant that fits as 1 or −1 as the number, refitting after each change and keeping it only
 // when the fit stays as good (on noisy data: as good as the noise can tell). Turns the
 // bloated exact formulas a search finds first
 // (m*c^2*sqrt(c)*sqrt(sin(1e-7*k)^2/c + c/(c^2 - v^2))) into their plain form.
@@ -26,10 +26,10 @@ struct SimplifyOptions {
   // With rows > 0 (the data's effective row count), a change is also kept when it does not
   // raise the model-selection criterion (SelectionCriterion with `penalty`): on noisy data, a
   // part whose removal costs less than the noise of `rows` points explains goes, and a
-  // constant that is 1 up to that noise becomes the number 1.
+  // constant that is ±1 up to that noise becomes the number.
   double rows = 0.0;
   double penalty = kSelectionPenalty;
-  // Bound on accepted changes (each shortens the program or fixes a constant).
+  // Bound on accepted changes (each shortens the program or fixes a constant as ±1).
   int max_changes = 64;
   FitOptions fit;  // for the refits; uncertainties are never computed here
 };
