@@ -224,7 +224,8 @@ TEST_CASE("On noisy data the search selects the law, with no fitted stand-in for
       for (Eigen::Index i = 0; i < d.rows(); ++i) data.weights(i) = 1e-200 * static_cast<double>(1 + i % 3);
     }
     SearchConfig config = SmallConfig(6);
-    config.max_epochs = 8;
+    config.max_epochs = 4;
+    config.evolution_offspring = 200;
     const SearchResult r = RunSearch(data, config);
     REQUIRE(r.best.has_value());
     CHECK(r.stop_reason == "epochs");

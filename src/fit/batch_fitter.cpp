@@ -10,6 +10,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "physr/core/error.hpp"
+#include "physr/core/tsan.hpp"
 
 namespace physr {
 namespace {
@@ -166,9 +167,11 @@ std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
   // Parallel: each unique fit is independent and writes only its own slot.
   std::vector<FitResult> fitted(unique_keys.size());
   tbb::enumerable_thread_specific<Evaluator> evaluators;
+  TsanRelease(&fitted);
   tbb::parallel_for(
       tbb::blocked_range<std::size_t>(0, unique_keys.size(), 1),
       [&](const tbb::blocked_range<std::size_t>& range) {
+        TsanAcquire(&fitted);
         Evaluator& evaluator = evaluators.local();
         for (std::size_t u = range.begin(); u != range.end(); ++u) {
           const Program& program = programs[unique_program[u]];
@@ -178,7 +181,9 @@ std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
           fitted[u] =
               FitConstants(compiled, unique_keys[u].start, X, y, weights, evaluator, options);
         }
+        TsanRelease(&fitted);
       });
+  TsanAcquire(&fitted);
   stats_.fitted = unique_keys.size();
 
   // Serial, in batch order: fill results and the cache.
