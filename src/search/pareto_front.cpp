@@ -46,6 +46,12 @@ double SelectionCriterion(double loss, double complexity, int free_constants, do
          std::log(std::max(rows, 1.0)) * free_constants;
 }
 
+double SelectionCriterion(std::span<const TokenId> tokens, const Library& library, double loss,
+                          double rows, double penalty) {
+  return SelectionCriterion(loss, Complexity(tokens, library), CountFreeConstants(tokens, library),
+                            rows, penalty);
+}
+
 const FrontEntry* ParetoFront::Best(double good_enough_loss, double rows, const Library& library,
                                      double penalty) const {
   if (entries_.empty()) return nullptr;

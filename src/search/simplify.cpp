@@ -78,8 +78,7 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
     if (t.kind == TokenKind::kOperator && t.op == OpCode::kNeg) neg = id;
   }
   const auto criterion = [&](const Tokens& tokens, double nrmse) {
-    return SelectionCriterion(nrmse, Complexity(tokens, library),
-                              CountFreeConstants(tokens, library), options.rows, options.penalty);
+    return SelectionCriterion(tokens, library, nrmse, options.rows, options.penalty);
   };
 
   while (out.changes < options.max_changes) {
@@ -87,8 +86,7 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
     const auto n = static_cast<int>(tokens.size());
     const std::vector<int> ends = SubtreeEnds(tokens, library);
     const std::vector<std::optional<Dimension>> dims = SubtreeDimensions(tokens, library);
-    const double limit =
-        std::max(options.accept_nrmse, out.fit.nrmse * (1.0 + options.relative_slack));
+    const double limit = options.AcceptLimit(out.fit.nrmse);
     const double current = options.rows > 0.0 ? criterion(tokens, out.fit.nrmse) : 0.0;
     const auto passes = [&](const Tokens& next, const FitResult& refit) {
       if (!refit.finite) return false;

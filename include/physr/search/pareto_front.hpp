@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "physr/expr/library.hpp"
@@ -32,10 +33,13 @@ inline constexpr double kSelectionPenalty = 4.0;
 // the Bayesian information criterion for Gaussian errors (rows · ln(loss²) is the deviance
 // up to a constant, as losses are NRMSEs) with each unit of complexity priced at `penalty`
 // besides. A fitted value costs ln(rows), so a constant is written as a plain number unless
-// the data reject that number by more than √ln(rows) standard errors (2.8 for 2000 rows). Lower is better.
-// Losses are floored at 1e-300 and rows at 1 so that every term stays finite.
+// the data reject that number by more than √ln(rows) standard errors (2.8 for 2000 rows).
+// Lower is better. Losses are floored at 1e-300 and rows at 1 so that every term stays finite.
 double SelectionCriterion(double loss, double complexity, int free_constants, double rows,
                           double penalty = kSelectionPenalty);
+// The same for the formula `tokens`, its complexity and fitted constants counted over `library`.
+double SelectionCriterion(std::span<const TokenId> tokens, const Library& library, double loss,
+                          double rows, double penalty = kSelectionPenalty);
 
 class ParetoFront {
  public:

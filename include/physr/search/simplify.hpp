@@ -10,6 +10,8 @@
 // for identities the data cannot tell apart.
 #pragma once
 
+#include <algorithm>
+
 #include "physr/data/dataset.hpp"
 #include "physr/expr/library.hpp"
 #include "physr/expr/program.hpp"
@@ -23,6 +25,10 @@ struct SimplifyOptions {
   // × (1 + relative_slack)).
   double accept_nrmse = 1e-6;
   double relative_slack = 1e-9;
+  // The largest refitted NRMSE that change of a formula fitting at `nrmse` may reach.
+  double AcceptLimit(double nrmse) const {
+    return std::max(accept_nrmse, nrmse * (1.0 + relative_slack));
+  }
   // With rows > 0 (the data's effective row count), a change is also kept when it does not
   // raise the model-selection criterion (SelectionCriterion with `penalty`): on noisy data, a
   // part whose removal costs less than the noise of `rows` points explains goes, and a
