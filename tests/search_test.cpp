@@ -1,6 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
 
 #include "physr/core/error.hpp"
 #include "physr/core/rng.hpp"
@@ -165,6 +170,64 @@ TEST_CASE("BuildSearchLibrary adds variables, the constant 1 and default free co
   CHECK(lib.FindOperator(OpCode::kCos));
   config.operators = {"mul", "frobnicate"};
   CHECK_THROWS_AS(BuildSearchLibrary(d, config), InputError);
+}
+
+namespace {
+
+// `v` written with `digits` significant digits, and half a unit in its last nonzero digit.
+std::pair<double, double> Rounded(double v, int digits) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*e", digits - 1, v);
+  std::string mantissa(text, std::strchr(text, 'e'));
+  const int exponent = std::atoi(std::strchr(text, 'e') + 1);
+  while (mantissa.back() == '0') mantissa.pop_back();
+  if (mantissa.back() == '.') mantissa.pop_back();
+  int shown = 0;
+  for (const char c : mantissa) shown += std::isdigit(static_cast<unsigned char>(c)) ? 1 : 0;
+  return {std::strtod(text, nullptr), 0.5 * std::pow(10.0, exponent - (shown - 1))};
+}
+
+}  // namespace
+
+TEST_CASE("ExactThreshold follows the digits the target is written with") {
+  const Dataset d = MakeData({{"m", "kg"}}, "E", "J",
+                             [](const Eigen::VectorXd& x) { return x(0); }, 200, 3, 1.0, 10.0);
+  // Full double precision: the floor, so a 1e-7 approximation is not exact.
+  CHECK(ExactThreshold(d) == 1e-9);
+  // Rounded to 10 and to 6 significant digits: 100 times the rms rounding error over the
+  // spread, clamped to [1e-9, 1e-6].
+  for (const int digits : {10, 6}) {
+    CAPTURE(digits);
+    Dataset rounded = d;
+    double sum_squares = 0.0;
+    for (Eigen::Index i = 0; i < rounded.y.size(); ++i) {
+      const auto [value, half_step] = Rounded(d.y[i], digits);
+      rounded.y[i] = value;
+      sum_squares += half_step * half_step / 3.0;
+    }
+    const double mean = rounded.y.mean();
+    const double spread = std::sqrt((rounded.y.array() - mean).square().mean());
+    const double expected = 100.0 * std::sqrt(sum_squares / 200.0) / spread;
+    if (digits == 10) {
+      REQUIRE(expected > 1e-9);
+      REQUIRE(expected < 1e-6);
+      CHECK(ExactThreshold(rounded) == doctest::Approx(expected).epsilon(1e-9));
+    } else {
+      REQUIRE(expected > 1e-6);
+      CHECK(ExactThreshold(rounded) == 1e-6);
+    }
+  }
+  // The scale of the values does not matter, however small.
+  Dataset tiny = d;
+  tiny.y *= 1e-200;
+  CHECK(ExactThreshold(tiny) == 1e-9);
+  Dataset tiny_six = tiny;
+  for (double& v : tiny_six.y) v = Rounded(v, 6).first;
+  CHECK(ExactThreshold(tiny_six) == 1e-6);
+  // A constant target gets the loosest threshold.
+  Dataset constant = d;
+  constant.y.setConstant(2.5);
+  CHECK(ExactThreshold(constant) == 1e-6);
 }
 
 TEST_CASE("RunSearch rejects a target no expression can reach, with a clear message") {

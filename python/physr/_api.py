@@ -133,8 +133,10 @@ class SearchResult:
 
     ``pareto`` lists formulas by increasing complexity; ``best`` is the selected model
     (the simplest exact formula, else the lowest N·ln(NRMSE²) + 4·complexity + ln(N)·(fitted
-    constants) over the N rows; None when no formula had finite predictions). ``stop_reason`` is one of "perfect fit",
-    "epochs", "time limit", "evaluations", "interrupted".
+    constants) over the N rows; None when no formula had finite predictions). A formula is
+    exact at NRMSE ≤ ``exact_nrmse``, which follows the digits the target carries (1e-9 for
+    full double precision, up to 1e-6; the option ``perfect_nrmse`` sets it). ``stop_reason``
+    is one of "perfect fit", "epochs", "time limit", "evaluations", "interrupted".
     """
 
     def __init__(self, core: Any, names: list[str], target: str, target_unit: str) -> None:
@@ -154,6 +156,7 @@ class SearchResult:
     sampled = property(lambda self: self._core.sampled)
     dead_ends = property(lambda self: self._core.dead_ends)
     invalid = property(lambda self: self._core.invalid)
+    exact_nrmse = property(lambda self: self._core.exact_nrmse)
 
     def _columns_for(self, X: Any) -> np.ndarray:
         if is_dataframe(X):

@@ -326,6 +326,7 @@ void BindSearch(py::module_& m) {
       .def_readonly("dead_ends", &SearchResult::dead_ends)
       .def_readonly("bred", &SearchResult::bred)
       .def_readonly("invalid", &SearchResult::invalid)
+      .def_readonly("exact_nrmse", &SearchResult::exact_nrmse)
       .def_property_readonly("pareto",
                              [](const std::shared_ptr<SearchResult>& r) {
                                std::vector<FormulaRef> out;

@@ -189,6 +189,10 @@ CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
       ->group(tuning)->capture_default_str();
   cmd->add_option("--generations", t.evolution_generations, "Generations bred per epoch")
       ->group(tuning)->capture_default_str();
+  cmd->add_option("--exact-nrmse", t.perfect_nrmse,
+                  "NRMSE at or below which a formula counts as exact (default: from the digits "
+                  "the target is written with, between 1e-9 and 1e-6)")
+      ->group(tuning);
   cmd->add_option("--patience", t.perfect_patience,
                   "Epochs to keep searching for simpler exact formulas after the first")
       ->group(tuning)->capture_default_str();
@@ -307,6 +311,7 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
       w.Null();
     }
     w.Field("first_exact_seconds", result.first_exact_seconds);
+    w.Field("exact_nrmse", result.exact_nrmse);
     w.IntegerField("evaluations", result.evaluations);
     w.Field("seconds", result.seconds);
     w.Field("stop_reason", result.stop_reason);

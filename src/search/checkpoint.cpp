@@ -200,7 +200,7 @@ std::uint64_t SearchFingerprint(const Dataset& data, const Library& library,
   }
   for (const double v :
        {config.soft_length_loc, config.soft_length_variance, config.risk_epsilon,
-        config.learning_rate, config.entropy_weight, config.entropy_gamma, config.perfect_nrmse}) {
+        config.learning_rate, config.entropy_weight, config.entropy_gamma, config.perfect_nrmse.value_or(-1.0)}) {
     h = MixDouble(h, v);
   }
   h = Mix(h, static_cast<std::uint64_t>(config.max_search_rows));

@@ -1,7 +1,11 @@
 #include "physr/search/search.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cctype>
+#include <iterator>
+#include <string_view>
 #include <cmath>
 #include <numeric>
 #include <sstream>
@@ -209,7 +213,7 @@ void SearchConfig::Validate() const {
   if (max_epochs < 0) fail("epochs must be ≥ 0");
   if (!(time_limit_seconds >= 0.0)) fail("time limit must be ≥ 0");
   if (max_evaluations < 0) fail("max evaluations must be ≥ 0");
-  if (!(perfect_nrmse >= 0.0)) fail("perfect-fit threshold must be ≥ 0");
+  if (perfect_nrmse && !(*perfect_nrmse >= 0.0)) fail("perfect-fit threshold must be ≥ 0");
   if (threads < 0) fail("threads must be ≥ 0");
   if (perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
   if (!(completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
@@ -217,6 +221,44 @@ void SearchConfig::Validate() const {
   if (evolution_generations < 1) fail("evolution generations must be ≥ 1");
   if (checkpoint_every < 0) fail("checkpoint interval must be ≥ 0 epochs");
   if (!(checkpoint_seconds >= 0.0)) fail("checkpoint interval must be ≥ 0 seconds");
+}
+
+double ExactThreshold(const Dataset& data) {
+  constexpr double kLowest = 1e-9;
+  constexpr double kHighest = 1e-6;
+  const Eigen::Index n = data.y.size();
+  if (n == 0) return kHighest;
+  // The standard deviation, scaled by the largest deviation so that it neither underflows
+  // nor overflows.
+  const Eigen::ArrayXd deviation = data.y.array() - data.y.mean();
+  const double largest = deviation.abs().maxCoeff();
+  if (!(largest > 0.0) || !std::isfinite(largest)) return kHighest;
+  const double spread =
+      largest * std::sqrt((deviation / largest).square().sum() / static_cast<double>(n));
+  // Each value's rounding step from its shortest round-trip decimal form d.ddd…e±X: half a
+  // unit in its last digit. Its rounding error is uniform within ± that, rms step/√3.
+  double sum_squares = 0.0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double v = data.y[i];
+    if (v == 0.0 || !std::isfinite(v)) continue;
+    char text[64];
+    const std::to_chars_result written =
+        std::to_chars(std::begin(text), std::end(text), v, std::chars_format::scientific);
+    const std::string_view s(text, static_cast<std::size_t>(written.ptr - text));
+    const std::size_t e = s.find('e');
+    int digits = 0;
+    for (std::size_t k = 0; k < e; ++k) {
+      digits += std::isdigit(static_cast<unsigned char>(s[k])) != 0 ? 1 : 0;
+    }
+    int exponent = 0;
+    std::from_chars(s.data() + e + (s[e + 1] == '+' ? 2 : 1), s.data() + s.size(), exponent);
+    // Relative to the spread before squaring, so that tiny or huge values neither underflow
+    // nor overflow.
+    const double half_step = 0.5 * std::pow(10.0, exponent - (digits - 1)) / spread;
+    sum_squares += half_step * half_step / 3.0;
+  }
+  const double floor = std::sqrt(sum_squares / static_cast<double>(n));
+  return std::clamp(100.0 * floor, kLowest, kHighest);
 }
 
 Library BuildSearchLibrary(const Dataset& data, const SearchConfig& config) {
@@ -268,6 +310,8 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   SearchResult result;
   result.seed = config.seed;
   result.library = BuildSearchLibrary(data, config);
+  const double perfect_nrmse = config.perfect_nrmse.value_or(ExactThreshold(data));
+  result.exact_nrmse = perfect_nrmse;
   const Library& library = result.library;
 
   DimensionLatticeOptions lattice_options;
@@ -305,7 +349,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   BatchFitter fitter(library, fit_options);
 
   SimplifyOptions simplify_options;
-  simplify_options.accept_nrmse = config.perfect_nrmse;
+  simplify_options.accept_nrmse = perfect_nrmse;
   simplify_options.fit = fit_options.fit;
   Sampler sampler(lattice, priors, encoder, config.batch_size, config.max_length);
   BreedOptions breed_options;
@@ -363,9 +407,9 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       entry.program.constants = fit.constants;
       entry.complexity = Complexity(program.tokens, library);
       // The final pass refits and reports the real losses.
-      entry.loss = FrontLoss(fit.nrmse, config.perfect_nrmse);
+      entry.loss = FrontLoss(fit.nrmse, perfect_nrmse);
       entry.epoch = static_cast<std::uint64_t>(epoch);
-      const bool exact = fit.nrmse <= config.perfect_nrmse;
+      const bool exact = fit.nrmse <= perfect_nrmse;
       const bool kept = front.Offer(entry);
       if (exact && kept) {
         const Simplified simple =
@@ -374,7 +418,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
           offered.insert(HashTokens(simple.program.tokens));
           entry.program = simple.program;
           entry.complexity = Complexity(simple.program.tokens, library);
-          entry.loss = FrontLoss(simple.fit.nrmse, config.perfect_nrmse);
+          entry.loss = FrontLoss(simple.fit.nrmse, perfect_nrmse);
           front.Offer(std::move(entry));
         }
       }
@@ -382,7 +426,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
 
     std::vector<double> rewards(programs.size());
     for (std::size_t i = 0; i < programs.size(); ++i) {
-      rewards[i] = Reward(fits[i], config.perfect_nrmse);
+      rewards[i] = Reward(fits[i], perfect_nrmse);
       consider(programs[i], fits[i]);
     }
 
@@ -416,7 +460,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       for (const FrontEntry& e : front.entries()) {
         Program p;
         p.tokens = e.program.tokens;
-        parents.emplace_back(RewardOf(e.loss, config.perfect_nrmse), std::move(p));
+        parents.emplace_back(RewardOf(e.loss, perfect_nrmse), std::move(p));
       }
       Rng breed_rng(config.seed, kEvolutionStream + static_cast<std::uint64_t>(epoch));
       // Every generation breeds from as many parents as the first: the best distinct ones.
@@ -433,7 +477,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
         result.bred += static_cast<std::int64_t>(children.size());
         for (std::size_t i = 0; i < children.size(); ++i) {
           consider(children[i], child_fits[i]);
-          parents.emplace_back(Reward(child_fits[i], config.perfect_nrmse), std::move(children[i]));
+          parents.emplace_back(Reward(child_fits[i], perfect_nrmse), std::move(children[i]));
         }
         KeepBestDistinct(parents, keep);
       }
@@ -441,7 +485,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
 
     result.epochs = epoch;
     const double seconds = checkpointer.seconds_before() + SecondsSince(start);
-    if (first_perfect_epoch == 0 && best_nrmse <= config.perfect_nrmse) {
+    if (first_perfect_epoch == 0 && best_nrmse <= perfect_nrmse) {
       first_perfect_epoch = epoch;
       result.first_exact_seconds = seconds;
     }
@@ -467,7 +511,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     if (callbacks.on_epoch && !callbacks.on_epoch(report)) {
       result.stop_reason = "interrupted";
       stop = true;
-    } else if (best_nrmse <= config.perfect_nrmse &&
+    } else if (best_nrmse <= perfect_nrmse &&
                epoch >= (first_perfect_epoch == 0 ? epoch : first_perfect_epoch) +
                             config.perfect_patience) {
       result.stop_reason = "perfect fit";
@@ -501,8 +545,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   final_simplify.rows = EffectiveRows(train);
   const double rows = EffectiveRows(data);
   const auto criterion = [&](const Program& p, double nrmse) {
-    return SelectionCriterion(nrmse, Complexity(p.tokens, library),
-                              CountFreeConstants(p.tokens, library), rows, final_simplify.penalty);
+    return SelectionCriterion(p.tokens, library, nrmse, rows, final_simplify.penalty);
   };
   for (const FrontEntry& e : front.entries()) {
     FitResult fit = FitConstants(e.program, library, data, final_options);
@@ -511,7 +554,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     entry.program = e.program;
     entry.program.constants = fit.constants;
     entry.complexity = e.complexity;
-    entry.loss = FrontLoss(fit.nrmse, config.perfect_nrmse);
+    entry.loss = FrontLoss(fit.nrmse, perfect_nrmse);
     entry.epoch = e.epoch;
     // Its simplest form that loses nothing the data can tell (judged on the search rows, kept
     // only if the full data agrees), refitted with uncertainties. It joins the front beside
@@ -525,15 +568,14 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
           SimplifyProgram(entry.program, search_fit, library, train, final_simplify);
       if (simple.changes > 0) {
         FitResult refit = FitConstants(simple.program, library, data, final_options);
-        const double limit = std::max(simplify_options.accept_nrmse,
-                                      fit.nrmse * (1.0 + simplify_options.relative_slack));
+        const double limit = simplify_options.AcceptLimit(fit.nrmse);
         if (refit.finite && (refit.nrmse <= limit || criterion(simple.program, refit.nrmse) <=
                                                          criterion(entry.program, fit.nrmse))) {
           FrontEntry simpler = entry;
           simpler.program = simple.program;
           simpler.program.constants = refit.constants;
           simpler.complexity = Complexity(simple.program.tokens, library);
-          simpler.loss = FrontLoss(refit.nrmse, config.perfect_nrmse);
+          simpler.loss = FrontLoss(refit.nrmse, perfect_nrmse);
           replaced = simpler.complexity >= entry.complexity;
           final_front.Offer(simpler);
           refits.emplace_back(simpler.program, std::move(refit));
@@ -554,7 +596,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   for (const FrontEntry& e : final_front.entries()) {
     result.pareto.push_back(MakeFormula(e.program, library, fit_of(e)));
   }
-  if (const FrontEntry* best = final_front.Best(config.perfect_nrmse, rows, library)) {
+  if (const FrontEntry* best = final_front.Best(perfect_nrmse, rows, library)) {
     result.best = MakeFormula(best->program, library, fit_of(*best));
   }
   result.seconds = checkpointer.seconds_before() + SecondsSince(start);

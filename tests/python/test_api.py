@@ -167,3 +167,16 @@ def test_callback_sees_every_epoch(newton):
                        callback=lambda r: seen.append((r.epoch, r.evaluations)), **QUICK)
     assert [e for e, _ in seen] == list(range(1, result.epochs + 1))
     assert all(b > a for (_, a), (_, b) in zip(seen, seen[1:]))
+
+
+def test_exact_threshold_follows_the_targets_digits(newton):
+    X, F = newton
+    kwargs = dict(X_units=["kg", "m/s^2"], y_units="N", ops="mul,div",
+                  default_free_consts=False, **QUICK)
+    # Full double precision: a formula must reach 1e-9 to count as exact.
+    assert physr.fit(X, F, **kwargs).exact_nrmse == 1e-9
+    # Written to 4 significant digits: the loosest threshold.
+    rounded = np.array([float("%.3e" % v) for v in F])
+    assert physr.fit(X, rounded, **kwargs).exact_nrmse == 1e-6
+    # Set by hand.
+    assert physr.fit(X, F, perfect_nrmse=1e-4, **kwargs).exact_nrmse == 1e-4

@@ -63,7 +63,9 @@ struct SearchConfig {
   int max_epochs = 0;
   double time_limit_seconds = 0.0;
   std::int64_t max_evaluations = 0;
-  double perfect_nrmse = 1e-6;  // a formula with NRMSE below this on the training rows is exact
+  // A formula with NRMSE at most this on the training rows is exact. Unset: ExactThreshold of
+  // the data, from the precision the target was written to.
+  std::optional<double> perfect_nrmse;
   // After the first exact formula, keep searching this many epochs for simpler exact ones
   // (the front then selects the simplest), then stop with "perfect fit". 0 stops at once.
   int perfect_patience = 10;
@@ -139,6 +141,7 @@ struct SearchResult {
   // run's seconds then (NaN when none, or when it was found before a resumed checkpoint).
   int first_exact_epoch = 0;
   double first_exact_seconds = std::numeric_limits<double>::quiet_NaN();
+  double exact_nrmse = 0.0;  // the threshold the run used (SearchConfig::perfect_nrmse)
 };
 
 struct SearchCallbacks {
@@ -156,6 +159,14 @@ struct SearchCallbacks {
 // same result whatever `threads` is (time limits aside).
 SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
                        const SearchCallbacks& callbacks = {});
+
+// The NRMSE at or below which a formula counts as exact on `data` when the configuration sets
+// none: 100 times the error that rounding the target to the digits it carries leaves (each
+// value's shortest round-trip decimal form, rms over rows, over the target's standard
+// deviation), clamped to [1e-9, 1e-6]. Data written to full double precision get 1e-9, so a
+// close approximation (NRMSE 1e-7) does not end the search; data written to 6 or fewer digits
+// get 1e-6. A constant target gets 1e-6. O(rows).
+double ExactThreshold(const Dataset& data);
 
 // Builds the token library of a search over `data` (exposed for tools and tests).
 Library BuildSearchLibrary(const Dataset& data, const SearchConfig& config);
