@@ -230,6 +230,26 @@ TEST_CASE("ExactThreshold follows the digits the target is written with") {
   CHECK(ExactThreshold(constant) == 1e-6);
 }
 
+TEST_CASE("NumericallyStable tells formulas of the data from rounding residues") {
+  // Ten orbits: T = 3e-10·a^(3/2), a from 5e10 to 5e12 m.
+  const Dataset d = MakeData(
+      {{"a", "m"}}, "T", "s",
+      [](const Eigen::VectorXd& x) { return 3e-10 * x(0) * std::sqrt(x(0)); }, 10, 8, 5e10, 5e12);
+  SearchConfig config;
+  Library library = BuildSearchLibrary(d, config);
+  const auto stable = [&](const char* formula) {
+    CAPTURE(formula);
+    return NumericallyStable(ParseFormula(formula, library), library, d);
+  };
+  CHECK(stable("3e-10*a*sqrt(a)"));
+  // Steep but honest: exp(a/1e11) grows by e^50 over the range, the nudge moves it by 5e-11.
+  CHECK(stable("3e-10*a*sqrt(a)*exp(a/1e11)/exp(50)"));
+  // (a + 1e-15·a − a) is a rounding residue of a: its value is decided by a's last bits.
+  CHECK_FALSE(stable("(a + a*1e-15 - a)*sqrt(a)*3e5"));
+  // The same algebra without the cancellation is fine.
+  CHECK(stable("(a*1e-15)*sqrt(a)*3e5"));
+}
+
 TEST_CASE("RunSearch rejects a target no expression can reach, with a clear message") {
   const Dataset d = MakeData({{"m", "kg"}}, "x", "m",
                              [](const Eigen::VectorXd& x) { return x(0); }, 10, 2);

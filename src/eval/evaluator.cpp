@@ -97,13 +97,16 @@ bool Evaluator::Evaluate(const CompiledProgram& program, const ConstMatrixRef& X
   return finite;
 }
 
-double EvaluateScalar(const CompiledProgram& program, std::span<const double> row,
-                      std::span<const double> constants) {
+namespace {
+
+template <class T>
+T EvaluateScalarAs(const CompiledProgram& program, std::span<const double> row,
+                   std::span<const double> constants) {
   PHYSR_CHECK(static_cast<int>(row.size()) >= program.num_variables_used,
               "row has fewer values than the program reads");
   PHYSR_CHECK(static_cast<int>(constants.size()) >= program.num_constant_slots,
               "fewer constant values than the program's free-constant slots");
-  std::vector<double> stack;
+  std::vector<T> stack;
   stack.reserve(static_cast<std::size_t>(program.max_stack));
   for (const Instruction& ins : program.code) {
     switch (ins.op) {
@@ -118,7 +121,7 @@ double EvaluateScalar(const CompiledProgram& program, std::span<const double> ro
         break;
       default:
         if (Info(ins.op).arity == 2) {
-          const double b = stack.back();
+          const T b = stack.back();
           stack.pop_back();
           stack.back() = ApplyBinary(ins.op, stack.back(), b);
         } else {
@@ -128,6 +131,18 @@ double EvaluateScalar(const CompiledProgram& program, std::span<const double> ro
   }
   PHYSR_CHECK(stack.size() == 1, "malformed compiled program");
   return stack.back();
+}
+
+}  // namespace
+
+double EvaluateScalar(const CompiledProgram& program, std::span<const double> row,
+                      std::span<const double> constants) {
+  return EvaluateScalarAs<double>(program, row, constants);
+}
+
+long double EvaluateScalarExtended(const CompiledProgram& program, std::span<const double> row,
+                                   std::span<const double> constants) {
+  return EvaluateScalarAs<long double>(program, row, constants);
 }
 
 }  // namespace physr

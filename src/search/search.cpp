@@ -17,6 +17,7 @@
 #include "physr/core/error.hpp"
 #include "physr/core/rng.hpp"
 #include "physr/eval/compiled_program.hpp"
+#include "physr/eval/evaluator.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/expr/unit_check.hpp"
 #include "physr/fit/batch_fitter.hpp"
@@ -223,18 +224,56 @@ void SearchConfig::Validate() const {
   if (!(checkpoint_seconds >= 0.0)) fail("checkpoint interval must be ≥ 0 seconds");
 }
 
+namespace {
+
+// The standard deviation of `values`, scaled by the largest deviation so that it neither
+// underflows nor overflows; 0 for constant or empty values, NaN for non-finite ones.
+double Spread(const Eigen::VectorXd& values) {
+  if (values.size() == 0) return 0.0;
+  const Eigen::ArrayXd deviation = values.array() - values.mean();
+  const double largest = deviation.abs().maxCoeff();
+  if (!std::isfinite(largest)) return std::numeric_limits<double>::quiet_NaN();
+  if (largest == 0.0) return 0.0;
+  return largest *
+         std::sqrt((deviation / largest).square().sum() / static_cast<double>(values.size()));
+}
+
+}  // namespace
+
+bool NumericallyStable(const Program& program, const Library& library, const Dataset& data) {
+  constexpr double kTolerance = 1e-6;
+  constexpr Eigen::Index kMaxRows = 10000;  // evenly spaced rows beyond this
+  const Eigen::Index n = data.rows();
+  if (n == 0) return true;
+  const CompiledProgram compiled = Compile(program, library);
+  const double spread = Spread(data.y);
+  const double scale = spread > 0.0 && std::isfinite(spread)
+                           ? spread
+                           : std::max(data.y.cwiseAbs().maxCoeff(), 1e-300);
+  const Eigen::Index step = (n + kMaxRows - 1) / kMaxRows;
+  std::vector<double> row(static_cast<std::size_t>(data.num_variables()));
+  double sum_squares = 0.0;
+  Eigen::Index checked = 0;
+  for (Eigen::Index i = 0; i < n; i += step) {
+    for (Eigen::Index j = 0; j < data.X.cols(); ++j) {
+      row[static_cast<std::size_t>(j)] = data.X(i, j);
+    }
+    const double value = EvaluateScalar(compiled, row, program.constants);
+    const long double extended = EvaluateScalarExtended(compiled, row, program.constants);
+    if (!std::isfinite(value) || !std::isfinite(extended)) return false;
+    const double change = static_cast<double>((extended - value) / scale);
+    sum_squares += change * change;
+    ++checked;
+  }
+  return std::sqrt(sum_squares / static_cast<double>(checked)) <= kTolerance;
+}
+
 double ExactThreshold(const Dataset& data) {
   constexpr double kLowest = 1e-9;
   constexpr double kHighest = 1e-6;
   const Eigen::Index n = data.y.size();
-  if (n == 0) return kHighest;
-  // The standard deviation, scaled by the largest deviation so that it neither underflows
-  // nor overflows.
-  const Eigen::ArrayXd deviation = data.y.array() - data.y.mean();
-  const double largest = deviation.abs().maxCoeff();
-  if (!(largest > 0.0) || !std::isfinite(largest)) return kHighest;
-  const double spread =
-      largest * std::sqrt((deviation / largest).square().sum() / static_cast<double>(n));
+  const double spread = Spread(data.y);
+  if (!(spread > 0.0) || !std::isfinite(spread)) return kHighest;
   // Each value's rounding step from its shortest round-trip decimal form d.ddd…e±X: half a
   // unit in its last digit. Its rounding error is uniform within ± that, rms step/√3.
   double sum_squares = 0.0;
@@ -553,6 +592,8 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
     FrontEntry entry;
     entry.program = e.program;
     entry.program.constants = fit.constants;
+    // A formula whose fit rests on floating-point rounding is not reported.
+    if (!NumericallyStable(entry.program, library, data)) continue;
     entry.complexity = e.complexity;
     entry.loss = FrontLoss(fit.nrmse, perfect_nrmse);
     entry.epoch = e.epoch;
@@ -569,11 +610,14 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       if (simple.changes > 0) {
         FitResult refit = FitConstants(simple.program, library, data, final_options);
         const double limit = simplify_options.AcceptLimit(fit.nrmse);
-        if (refit.finite && (refit.nrmse <= limit || criterion(simple.program, refit.nrmse) <=
-                                                         criterion(entry.program, fit.nrmse))) {
+        Program fitted = simple.program;
+        fitted.constants = refit.constants;
+        if (refit.finite &&
+            (refit.nrmse <= limit ||
+             criterion(simple.program, refit.nrmse) <= criterion(entry.program, fit.nrmse)) &&
+            NumericallyStable(fitted, library, data)) {
           FrontEntry simpler = entry;
-          simpler.program = simple.program;
-          simpler.program.constants = refit.constants;
+          simpler.program = std::move(fitted);
           simpler.complexity = Complexity(simple.program.tokens, library);
           simpler.loss = FrontLoss(refit.nrmse, perfect_nrmse);
           replaced = simpler.complexity >= entry.complexity;

@@ -16,13 +16,14 @@ template <OpCode>
 inline constexpr bool kUnsupportedOp = false;
 }  // namespace detail
 
-// f(x) for a unary operator kOp. Cost: one libm call at most.
-template <OpCode kOp>
-inline double UnaryValue(double x) {
+// f(x) for a unary operator kOp, in the precision of T (double everywhere in the engine;
+// long double for EvaluateScalarExtended). Cost: one libm call at most.
+template <OpCode kOp, class T>
+inline T UnaryValue(T x) {
   if constexpr (kOp == OpCode::kNeg) {
     return -x;
   } else if constexpr (kOp == OpCode::kInv) {
-    return 1.0 / x;
+    return T{1} / x;
   } else if constexpr (kOp == OpCode::kN2) {
     return x * x;
   } else if constexpr (kOp == OpCode::kN3) {
@@ -95,9 +96,9 @@ inline void UnaryValueAndSlope(double x, double& value, double& slope) {
   }
 }
 
-// a op b for a binary operator kOp.
-template <OpCode kOp>
-inline double BinaryValue(double a, double b) {
+// a op b for a binary operator kOp, in the precision of T.
+template <OpCode kOp, class T>
+inline T BinaryValue(T a, T b) {
   if constexpr (kOp == OpCode::kAdd) {
     return a + b;
   } else if constexpr (kOp == OpCode::kSub) {
@@ -154,10 +155,12 @@ inline decltype(auto) DispatchOperator(OpCode op, Fn&& fn) {
 }
 
 // Runtime-opcode forms, for scalar code paths. PHYSR_CHECK on a wrong arity.
-inline double ApplyUnary(OpCode op, double x) {
+template <class T>
+inline T ApplyUnary(OpCode op, T x) {
   return DispatchOperator<1>(op, [x]<OpCode kOp>() { return UnaryValue<kOp>(x); });
 }
-inline double ApplyBinary(OpCode op, double a, double b) {
+template <class T>
+inline T ApplyBinary(OpCode op, T a, T b) {
   return DispatchOperator<2>(op, [a, b]<OpCode kOp>() { return BinaryValue<kOp>(a, b); });
 }
 

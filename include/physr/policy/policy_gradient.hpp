@@ -11,7 +11,7 @@
 namespace physr {
 
 struct LossOptions {
-  double entropy_weight = 0.005;  // λ_H
+  double entropy_weight = 0.02;   // λ_H
   double entropy_gamma = 0.7;     // γ: step t's entropy is weighted by γ^t (t from 0)
 };
 
