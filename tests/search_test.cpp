@@ -242,9 +242,11 @@ TEST_CASE("NumericallyStable tells formulas of the data from rounding residues")
     return NumericallyStable(ParseFormula(formula, library), library, d);
   };
   CHECK(stable("3e-10*a*sqrt(a)"));
-  // Steep but honest: exp(a/1e11) grows by e^50 over the range, the nudge moves it by 5e-11.
+  // Steep but honest: exp(a/1e11) grows by e^50 over the range; in long double its value
+  // moves by about 1e-16 of itself.
   CHECK(stable("3e-10*a*sqrt(a)*exp(a/1e11)/exp(50)"));
-  // (a + 1e-15·a − a) is a rounding residue of a: its value is decided by a's last bits.
+  // (a + 1e-15·a − a) is a rounding residue of a: 1e-15·a rounded to a's unit in the last
+  // place, which long double (11 more bits) rounds differently.
   CHECK_FALSE(stable("(a + a*1e-15 - a)*sqrt(a)*3e5"));
   // The same algebra without the cancellation is fine.
   CHECK(stable("(a*1e-15)*sqrt(a)*3e5"));

@@ -198,9 +198,9 @@ std::uint64_t SearchFingerprint(const Dataset& data, const Library& library,
                       config.units_prior ? 1 : 0}) {
     h = Mix(h, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)));
   }
-  for (const double v :
-       {config.soft_length_loc, config.soft_length_variance, config.risk_epsilon,
-        config.learning_rate, config.entropy_weight, config.entropy_gamma, config.perfect_nrmse.value_or(-1.0)}) {
+  for (const double v : {config.soft_length_loc, config.soft_length_variance,
+                         config.risk_epsilon, config.learning_rate, config.entropy_weight,
+                         config.entropy_gamma, config.perfect_nrmse.value_or(-1.0)}) {
     h = MixDouble(h, v);
   }
   h = Mix(h, static_cast<std::uint64_t>(config.max_search_rows));

@@ -1,14 +1,14 @@
 #include "physr/search/search.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
-#include <cctype>
-#include <iterator>
-#include <string_view>
 #include <cmath>
+#include <iterator>
 #include <numeric>
 #include <sstream>
+#include <string_view>
 #include <unordered_set>
 
 #include <tbb/global_control.h>
@@ -349,7 +349,8 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
   SearchResult result;
   result.seed = config.seed;
   result.library = BuildSearchLibrary(data, config);
-  const double perfect_nrmse = config.perfect_nrmse.value_or(ExactThreshold(data));
+  const double perfect_nrmse =
+      config.perfect_nrmse ? *config.perfect_nrmse : ExactThreshold(data);
   result.exact_nrmse = perfect_nrmse;
   const Library& library = result.library;
 
