@@ -89,7 +89,9 @@ def rejudge(results, by_id):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--physr", default=runner.default_physr())
-    ap.add_argument("--problems", default="all", help="all, bulk, bonus or ids: I.6.2a,II.3.24")
+    ap.add_argument("--problems", default="all",
+                    help="all (120), srbench (the 116 SRBench uses), bulk, bonus or ids: "
+                         "I.6.2a,II.3.24")
     ap.add_argument("--noise", default="0", help="noise levels, e.g. 0,0.1")
     ap.add_argument("--seeds", type=int, default=1, help="seeds 1..N per problem and noise level")
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per run (0: none)")

@@ -41,7 +41,9 @@ def check(physr, problem, path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=os.path.join(runner.REPO, "build", "feynman"))
-    ap.add_argument("--problems", default="all", help="all, bulk, bonus or ids: I.6.2a,II.3.24")
+    ap.add_argument("--problems", default="all",
+                    help="all (120), srbench (the 116 SRBench uses), bulk, bonus or ids: "
+                         "I.6.2a,II.3.24")
     ap.add_argument("--rows", type=int, default=2000, help="training rows (SRBench: 100000)")
     ap.add_argument("--test-rows", type=int, default=1000, help="rows of the test set")
     ap.add_argument("--noise", default="0,0.001,0.01,0.1", help="noise levels (times rms(y))")
