@@ -175,6 +175,30 @@ TEST_CASE("MinLen and PairCost match brute-force enumeration") {
   CHECK(lattice.MinLen(lattice.Encode(Dim(1, 0, -1))) == 3);  // div x t
   CHECK(lattice.MinLen(lattice.Encode(Dimension())) == 3);    // div x x
 
+  // Cells and DimAt are inverse over the whole box, and the free levels list each cell of
+  // finite FreeMinLen exactly once, at its FreeMinLen.
+  const std::int64_t side = 2 * std::int64_t{lattice.box_half_width()} + 1;
+  std::int64_t box = 1;
+  for (int i = 0; i < lattice.num_active_bases(); ++i) box *= side;
+  std::vector<int> listed(static_cast<std::size_t>(box), 0);
+  for (int len = 1; len <= lattice.max_length(); ++len) {
+    for (const std::int32_t cell : lattice.FreeLevel(len)) {
+      REQUIRE(cell >= 0);
+      REQUIRE(cell < box);
+      ++listed[static_cast<std::size_t>(cell)];
+      CHECK(lattice.FreeMinLen(lattice.DimAt(cell)) == len);
+    }
+  }
+  int reachable = 0;
+  for (std::int64_t cell = 0; cell < box; ++cell) {
+    const LatticeDim d = lattice.DimAt(cell);
+    REQUIRE(lattice.Cell(d) == cell);
+    const bool finite = lattice.FreeMinLen(d) <= lattice.max_length();
+    reachable += finite ? 1 : 0;
+    CHECK(listed[static_cast<std::size_t>(cell)] == (finite ? 1 : 0));
+  }
+  CHECK(reachable > 50);
+
   // PairCost: brute-force min over the tabulated box.
   for (const Dimension& u : {Dim(1, 0, -1), kJoule, Dim(0, 0, 0), Dim(2, 1)}) {
     const LatticeDim lu = lattice.Encode(u);

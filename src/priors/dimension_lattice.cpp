@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@ namespace physr {
 namespace {
 
 constexpr int kK = units::kNumBaseDimensions;
+constexpr std::int64_t kMaxCells = std::numeric_limits<std::int32_t>::max();
 
 LatticeDim Invalid() {
   LatticeDim d;
@@ -64,6 +66,8 @@ DimensionLattice::DimensionLattice(const Library& library,
     : library_(&library), options_(options), target_dimension_(target) {
   PHYSR_CHECK(options.max_length >= 1 && options.max_length < kUnreachable,
               "max_length must lie in [1, 254]");
+  PHYSR_CHECK(options.max_cells >= 1 && options.max_cells <= kMaxCells,
+              "max_cells must lie in [1, 2^31 - 1]");
   // Active bases and the common denominator come from the terminals and the target.
   std::array<bool, kK> used{};
   std::int64_t lcm = 1;
@@ -170,17 +174,37 @@ std::int64_t DimensionLattice::Cell(const LatticeDim& d) const {
   return cell;
 }
 
+LatticeDim DimensionLattice::DimAt(std::int64_t cell) const {
+  PHYSR_DCHECK(cell >= 0 && cell < cells_, "cell off the box");
+  LatticeDim d;
+  for (std::size_t i = 0; i < active_bases_.size(); ++i) {
+    d.num[i] = static_cast<std::int32_t>(cell % side_) - half_width_;
+    cell /= side_;
+  }
+  return d;
+}
+
 void DimensionLattice::BuildMinLen() {
+  // Level lists hold cells, filled one length at a time: level L is
+  // cells[start[L], start[L + 1]). visit() only appends, so index ranges of earlier levels stay
+  // valid while level L grows.
   const int max_len = options_.max_length;
+  const auto level_size = [](const std::vector<std::size_t>& start, int len) {
+    return static_cast<std::int64_t>(start[static_cast<std::size_t>(len) + 1] -
+                                     start[static_cast<std::size_t>(len)]);
+  };
   min_len_.assign(static_cast<std::size_t>(cells_), kUnreachable);
-  levels_.assign(static_cast<std::size_t>(max_len) + 1, {});
+  std::vector<std::int32_t> cells;
+  std::vector<std::size_t> start(static_cast<std::size_t>(max_len) + 2, 0);
   auto visit = [&](const LatticeDim& d, int len) {
     const std::int64_t cell = Cell(d);
     if (cell < 0 || min_len_[static_cast<std::size_t>(cell)] != kUnreachable) return;
     min_len_[static_cast<std::size_t>(cell)] = static_cast<std::uint8_t>(len);
-    levels_[static_cast<std::size_t>(len)].push_back(d);
+    cells.push_back(static_cast<std::int32_t>(cell));
   };
+  start[1] = 0;
   for (const TerminalGroup& g : terminal_groups_) visit(g.dim, 1);
+  start[2] = cells.size();
 
   // Only operators that can shorten a dimension matter: the power rules and mul/div. add/sub,
   // neg/abs, and the dimensionless functions never give a dimension more cheaply than their
@@ -195,49 +219,63 @@ void DimensionLattice::BuildMinLen() {
     has_mul = has_mul || info.rule == UnitRule::kProduct;
     has_div = has_div || info.rule == UnitRule::kQuotient;
   }
+  std::vector<LatticeDim> ys;  // one decoded level, reused
   for (int len = 2; len <= max_len; ++len) {
-    for (const LatticeDim& x : levels_[static_cast<std::size_t>(len - 1)]) {
+    for (std::size_t i = start[static_cast<std::size_t>(len) - 1];
+         i < start[static_cast<std::size_t>(len)]; ++i) {
+      const LatticeDim x = DimAt(cells[i]);
       for (const auto& [pn, pd] : powers) visit(Scale(x, pn, pd), len);
     }
-    if (!has_mul && !has_div) continue;
-    // Splits in order of increasing work, so the cap drops the most expensive ones first.
-    std::vector<std::pair<std::int64_t, int>> splits;
-    for (int a = 1; a <= len - 2; ++a) {
-      const int b = len - 1 - a;
-      const std::int64_t work = static_cast<std::int64_t>(levels_[a].size()) *
-                                static_cast<std::int64_t>(levels_[b].size());
-      if (work > 0) splits.emplace_back(work, a);
-    }
-    std::sort(splits.begin(), splits.end());
-    std::int64_t spent = 0;
-    for (const auto& [work, a] : splits) {
-      const int b = len - 1 - a;
-      const std::int64_t cost = work * ((has_mul && a <= b ? 1 : 0) + (has_div ? 1 : 0));
-      if (spent + cost > options_.max_pairs_per_level) break;
-      spent += cost;
-      // visit() appends to levels_[len] only, so these references stay valid.
-      const std::vector<LatticeDim>& xs = levels_[static_cast<std::size_t>(a)];
-      const std::vector<LatticeDim>& ys = levels_[static_cast<std::size_t>(b)];
-      for (const LatticeDim& x : xs) {
-        for (const LatticeDim& y : ys) {
-          if (has_mul && a <= b) visit(x + y, len);
-          if (has_div) visit(x - y, len);
+    if (has_mul || has_div) {
+      // Splits in order of increasing work, so the cap drops the most expensive ones first.
+      std::vector<std::pair<std::int64_t, int>> splits;
+      for (int a = 1; a <= len - 2; ++a) {
+        const std::int64_t work = level_size(start, a) * level_size(start, len - 1 - a);
+        if (work > 0) splits.emplace_back(work, a);
+      }
+      std::sort(splits.begin(), splits.end());
+      std::int64_t spent = 0;
+      for (const auto& [work, a] : splits) {
+        const int b = len - 1 - a;
+        const std::int64_t cost = work * ((has_mul && a <= b ? 1 : 0) + (has_div ? 1 : 0));
+        if (spent + cost > options_.max_pairs_per_level) break;
+        spent += cost;
+        ys.clear();
+        for (std::size_t j = start[static_cast<std::size_t>(b)];
+             j < start[static_cast<std::size_t>(b) + 1]; ++j) {
+          ys.push_back(DimAt(cells[j]));
+        }
+        for (std::size_t i = start[static_cast<std::size_t>(a)];
+             i < start[static_cast<std::size_t>(a) + 1]; ++i) {
+          const LatticeDim x = DimAt(cells[i]);
+          for (const LatticeDim& y : ys) {
+            if (has_mul && a <= b) visit(x + y, len);
+            if (has_div) visit(x - y, len);
+          }
         }
       }
     }
+    start[static_cast<std::size_t>(len) + 1] = cells.size();
   }
+  min_cost_ = kUnreachable;
+  for (int len = 1; len <= max_len; ++len) {
+    if (level_size(start, len) > 0) {
+      min_cost_ = len;
+      break;
+    }
+  }
+  cells = {};  // the MinLen levels are not needed past this point
+
   // The free-context table: terminals; power rules of a free operand; mul/div of a free
   // operand and one terminal; a dimensionless function of a fixed dimensionless argument.
   free_min_len_.assign(static_cast<std::size_t>(cells_), kUnreachable);
-  free_levels_.assign(static_cast<std::size_t>(max_len) + 1, {});
+  free_cells_.clear();
+  free_level_start_.assign(static_cast<std::size_t>(max_len) + 2, 0);
   auto visit_free = [&](const LatticeDim& d, int len) {
     const std::int64_t cell = Cell(d);
-    if (cell < 0 || len > max_len ||
-        free_min_len_[static_cast<std::size_t>(cell)] != kUnreachable) {
-      return;
-    }
+    if (cell < 0 || free_min_len_[static_cast<std::size_t>(cell)] != kUnreachable) return;
     free_min_len_[static_cast<std::size_t>(cell)] = static_cast<std::uint8_t>(len);
-    free_levels_[static_cast<std::size_t>(len)].push_back(d);
+    free_cells_.push_back(static_cast<std::int32_t>(cell));
   };
   bool has_dimensionless_function = false;
   for (const Token& t : library_->tokens()) {
@@ -247,28 +285,29 @@ void DimensionLattice::BuildMinLen() {
         has_dimensionless_function || rule == UnitRule::kDimensionless;
   }
   for (const TerminalGroup& g : terminal_groups_) visit_free(g.dim, 1);
+  free_level_start_[2] = free_cells_.size();
   const int zero_cost = MinLen(LatticeDim{});
   for (int len = 2; len <= max_len; ++len) {
     if (has_dimensionless_function && zero_cost + 1 == len) visit_free(LatticeDim{}, len);
-    for (const LatticeDim& x : free_levels_[static_cast<std::size_t>(len - 1)]) {
+    // Indices, not spans: visit_free appends to free_cells_, which may reallocate.
+    for (std::size_t i = free_level_start_[static_cast<std::size_t>(len) - 1];
+         i < free_level_start_[static_cast<std::size_t>(len)]; ++i) {
+      const LatticeDim x = DimAt(free_cells_[i]);
       for (const auto& [pn, pd] : powers) visit_free(Scale(x, pn, pd), len);
     }
-    if (len < 3) continue;
-    for (const LatticeDim& x : free_levels_[static_cast<std::size_t>(len - 2)]) {
-      for (const TerminalGroup& g : terminal_groups_) {
-        if (has_mul) visit_free(x + g.dim, len);
-        if (has_div) visit_free(x - g.dim, len);
+    if (len >= 3) {
+      for (std::size_t i = free_level_start_[static_cast<std::size_t>(len) - 2];
+           i < free_level_start_[static_cast<std::size_t>(len) - 1]; ++i) {
+        const LatticeDim x = DimAt(free_cells_[i]);
+        for (const TerminalGroup& g : terminal_groups_) {
+          if (has_mul) visit_free(x + g.dim, len);
+          if (has_div) visit_free(x - g.dim, len);
+        }
       }
     }
+    free_level_start_[static_cast<std::size_t>(len) + 1] = free_cells_.size();
   }
-
-  min_cost_ = kUnreachable;
-  for (int len = 1; len <= max_len; ++len) {
-    if (!levels_[static_cast<std::size_t>(len)].empty()) {
-      min_cost_ = len;
-      break;
-    }
-  }
+  free_cells_.shrink_to_fit();
 }
 
 int DimensionLattice::PairCost(UnitRule rule, const LatticeDim& u) const {
@@ -282,7 +321,8 @@ int DimensionLattice::PairCost(UnitRule rule, const LatticeDim& u) const {
   if (slot != 0) return slot;
   int best = kUnreachable;
   for (int a = 1; a <= options_.max_length && a + min_cost_ < best; ++a) {
-    for (const LatticeDim& x : free_levels_[static_cast<std::size_t>(a)]) {
+    for (const std::int32_t x_cell : FreeLevel(a)) {
+      const LatticeDim x = DimAt(x_cell);
       const int other = rule == UnitRule::kProduct ? MinLen(u - x) : MinLen(x - u);
       if (other != kUnreachable) best = std::min(best, a + other);
     }

@@ -292,9 +292,9 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row, Scratch& scr
       // Candidates z in order of FreeMinLen, while a shorter completion is still possible.
       int tries = 0;
       for (int len = 1; len <= budget && len < best && tries < kMaxCandidates; ++len) {
-        for (const LatticeDim& z : lattice_->FreeLevel(len)) {
+        for (const std::int32_t z : lattice_->FreeLevel(len)) {
           if (++tries > kMaxCandidates) break;
-          best = std::min(best, Plus(len, rest(z)));
+          best = std::min(best, Plus(len, rest(lattice_->DimAt(z))));
         }
       }
     }

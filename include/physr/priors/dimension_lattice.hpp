@@ -45,7 +45,7 @@ struct DimensionLatticeOptions {
   // Box half-width in whole exponents: |exponent| ≤ max_exponent on every active base (raised
   // to cover the terminals and the target, lowered when the box would exceed max_cells).
   int max_exponent = 8;
-  std::int64_t max_cells = std::int64_t{1} << 21;
+  std::int64_t max_cells = std::int64_t{1} << 21;  // at most 2^31 - 1 (cells are int32)
   // Work cap for combining two length levels under mul/div (|level a|·|level b| pairs).
   // Skipping a combination only makes MinLen larger (more conservative), never inconsistent:
   // every finite MinLen stays witnessed by an expression whose parts have their tabulated
@@ -60,8 +60,9 @@ class DimensionLattice {
   // Builds the encoding and the MinLen table for `library` (its terminals and the unit rules
   // of its operators). `target` is the dimension the root must have; nullopt leaves the root
   // free. Cost: up to a few hundred ms for 4–5 active bases, typically a few ms; allocates the
-  // box (≤ max_cells bytes) plus two memo tables of the same size. Throws InputError when a
-  // terminal or the target has an exponent the box cannot hold.
+  // box (≤ max_cells bytes), two memo tables of the same size and, for the level lists, up to
+  // 8 bytes per cell (half of it freed on return). Throws InputError when a terminal or the
+  // target has an exponent the box cannot hold.
   DimensionLattice(const Library& library, const std::optional<Dimension>& target,
                    const DimensionLatticeOptions& options = {});
 
@@ -97,8 +98,15 @@ class DimensionLattice {
     const std::int64_t c = Cell(d);
     return c < 0 ? kUnreachable : free_min_len_[static_cast<std::size_t>(c)];
   }
-  // Dimensions with FreeMinLen == len, for len in [1, max_length].
-  std::span<const LatticeDim> FreeLevel(int len) const { return free_levels_[len]; }
+  // Dimensions with FreeMinLen == len, for len in [1, max_length], as box cells (DimAt
+  // decodes one), in the order the table was built.
+  std::span<const std::int32_t> FreeLevel(int len) const {
+    const auto l = static_cast<std::size_t>(len);
+    return std::span<const std::int32_t>(free_cells_).subspan(
+        free_level_start_[l], free_level_start_[l + 1] - free_level_start_[l]);
+  }
+  // The dimension of a box cell: the inverse of Cell. Cost: K divisions.
+  LatticeDim DimAt(std::int64_t cell) const;
   // min over d of FreeMinLen(d) + MinLen(u - d) (rule kProduct) or FreeMinLen(d) +
   // MinLen(d - u) (kQuotient): the fewest tokens for both operands of a mul/div whose result
   // must be u (the first operand is free, the second then fixed). Memoised per u; NOT
@@ -130,9 +138,12 @@ class DimensionLattice {
   std::vector<LatticeDim> token_dims_;
   std::vector<TerminalGroup> terminal_groups_;
   std::vector<std::uint8_t> min_len_;
-  std::vector<std::vector<LatticeDim>> levels_;  // levels_[L]: dimensions with MinLen == L
   std::vector<std::uint8_t> free_min_len_;
-  std::vector<std::vector<LatticeDim>> free_levels_;
+  // Cells with FreeMinLen == L at [free_level_start_[L], free_level_start_[L + 1]). Cells, not
+  // LatticeDims: 4 bytes a dimension instead of 32, which matters with 4–5 active bases, where
+  // most of a box of up to max_cells is reachable.
+  std::vector<std::int32_t> free_cells_;
+  std::vector<std::size_t> free_level_start_;
   int min_cost_ = kUnreachable;
   mutable std::vector<std::uint8_t> pair_product_memo_;  // 0 = not computed yet
   mutable std::vector<std::uint8_t> pair_quotient_memo_;
