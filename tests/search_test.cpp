@@ -12,6 +12,7 @@
 #include "physr/eval/compiled_program.hpp"
 #include "physr/eval/evaluator.hpp"
 #include "physr/expr/parser.hpp"
+#include "physr/expr/printer.hpp"
 #include "physr/search/pareto_front.hpp"
 #include "physr/search/search.hpp"
 #include "physr/search/simplify.hpp"
@@ -440,10 +441,31 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   CHECK(s.changes == 0);
   s = simplify("A*(exp(x) - k0) + k1*A*x^2", 2000.0);
   CHECK(s.program.tokens == law);
-  // −1 too; the `neg 1` it becomes is not folded back into a constant.
+  // −1 too. As an operand of add, sub, mul or div its sign goes into the operator, at no
+  // extra token: x + k → x − 1, x·k → −x, x − k → x + 1.
   s = simplify("A*(exp(x) + k0) + k1*A*x^2", 2000.0);
-  CHECK(s.program.tokens == ParseFormula("A*(exp(x) + (-1)) + k1*A*x^2", library).tokens);
+  CHECK(s.program.tokens == law);
   CHECK(s.changes == 1);
+  const auto simplify_on = [&](const std::string& formula, const Dataset& d) {
+    Program p = ParseFormula(formula, library);
+    const FitResult fit = FitConstants(p, library, d);
+    REQUIRE(fit.finite);
+    p.constants = fit.constants;
+    SimplifyOptions options;
+    options.rows = 2000.0;
+    return SimplifyProgram(p, fit, library, d, options);
+  };
+  // −y: the fitted k0 ≈ −1 multiplies the law.
+  Dataset minus_y = data;
+  minus_y.y = -data.y;
+  s = simplify_on("k0*(A*(exp(x) - 1) + k1*A*x^2)", minus_y);
+  INFO(ToInfix(s.program, library));
+  CHECK(s.program.tokens == ParseFormula("-(A*(exp(x) - 1) + k1*A*x^2)", library).tokens);
+  // y + 2A = A·(exp(x) + 1) + 0.3·A·x²: the fitted k0 ≈ −1 is subtracted.
+  Dataset plus_2a = data;
+  plus_2a.y = data.y + 2.0 * data.X.col(0);
+  s = simplify_on("A*(exp(x) - k0) + k1*A*x^2", plus_2a);
+  CHECK(s.program.tokens == ParseFormula("A*(exp(x) + 1) + k1*A*x^2", library).tokens);
   // A constant far from 1 (here 1.5) is not fixed at 1.
   const Dataset shifted = [&] {
     Dataset d = data;

@@ -66,8 +66,7 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
   fit_options.compute_uncertainties = false;
 
   std::vector<TokenId> folding;  // dimensionless free constants
-  std::optional<TokenId> one;    // the number 1 and neg, when the library has them
-  std::optional<TokenId> neg;
+  std::optional<TokenId> one;    // the number 1, when the library has it
   for (TokenId id = 0; id < library.size(); ++id) {
     const Token& t = library[id];
     if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless()) folding.push_back(id);
@@ -75,8 +74,10 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
         t.dimension.IsDimensionless()) {
       one = id;
     }
-    if (t.kind == TokenKind::kOperator && t.op == OpCode::kNeg) neg = id;
   }
+  const std::optional<TokenId> neg = library.FindOperator(OpCode::kNeg);
+  const std::optional<TokenId> add = library.FindOperator(OpCode::kAdd);
+  const std::optional<TokenId> sub = library.FindOperator(OpCode::kSub);
   const auto criterion = [&](const Tokens& tokens, double nrmse) {
     return SelectionCriterion(tokens, library, nrmse, options.rows, options.penalty);
   };
@@ -115,21 +116,44 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
           return d && d->IsDimensionless();
         };
         const auto keep = [&](int b, int e) { candidates.push_back({Slice(tokens, b, e)}); };
+        // An operand that is a dimensionless free constant within 10 % of −1. As an operand of
+        // add, sub, mul or div its sign goes into the operator (x + k → x − 1, x − k → x + 1,
+        // x·k and x/k → −x), which costs no token, where `neg 1` costs one.
+        const auto near_minus_one = [&](int b) {
+          const Token& c = library[tokens[static_cast<std::size_t>(b)]];
+          return c.kind == TokenKind::kFreeConstant && c.dimension.IsDimensionless() &&
+                 std::abs(out.program.constants[static_cast<std::size_t>(c.index)] + 1.0) <= 0.1;
+        };
+        const auto signed_form = [&](std::optional<TokenId> op, int b, int e, bool plus_one) {
+          if (!op || (plus_one && !one)) return;
+          Tokens form{*op};
+          form.insert(form.end(), tokens.begin() + b, tokens.begin() + e);
+          if (plus_one) form.push_back(*one);
+          candidates.push_back({std::move(form)});
+        };
         switch (t.op) {
           case OpCode::kAdd:
             keep(a, a_end);
             keep(a_end, end);
+            if (near_minus_one(a_end)) signed_form(sub, a, a_end, true);
+            if (near_minus_one(a)) signed_form(sub, a_end, end, true);
             break;
           case OpCode::kSub:
+            keep(a, a_end);
+            if (near_minus_one(a_end)) signed_form(add, a, a_end, true);
+            break;
           case OpCode::kNeg:
             keep(a, a_end);
             break;
           case OpCode::kMul:
             if (dimensionless(a)) keep(a_end, end);
             if (dimensionless(a_end)) keep(a, a_end);
+            if (near_minus_one(a_end)) signed_form(neg, a, a_end, false);
+            if (near_minus_one(a)) signed_form(neg, a_end, end, false);
             break;
           case OpCode::kDiv:
             if (dimensionless(a_end)) keep(a, a_end);
+            if (near_minus_one(a_end)) signed_form(neg, a, a_end, false);
             break;
           default:
             break;
