@@ -415,14 +415,17 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   SearchConfig config;
   config.operators = {"add", "sub", "mul", "div", "neg", "n2", "exp"};
   Library library = BuildSearchLibrary(data, config);
-  const auto simplify = [&](const std::string& formula, double rows) {
+  const auto simplify_on = [&](const std::string& formula, const Dataset& d, double rows) {
     Program p = ParseFormula(formula, library);
-    const FitResult fit = FitConstants(p, library, data);
+    const FitResult fit = FitConstants(p, library, d);
     REQUIRE(fit.finite);
     p.constants = fit.constants;
     SimplifyOptions options;
     options.rows = rows;
-    return SimplifyProgram(p, fit, library, data, options);
+    return SimplifyProgram(p, fit, library, d, options);
+  };
+  const auto simplify = [&](const std::string& formula, double rows) {
+    return simplify_on(formula, data, rows);
   };
   const std::vector<TokenId> law =
       ParseFormula("A*(exp(x) - 1) + k1*A*x^2", library).tokens;
@@ -446,25 +449,16 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   s = simplify("A*(exp(x) + k0) + k1*A*x^2", 2000.0);
   CHECK(s.program.tokens == law);
   CHECK(s.changes == 1);
-  const auto simplify_on = [&](const std::string& formula, const Dataset& d) {
-    Program p = ParseFormula(formula, library);
-    const FitResult fit = FitConstants(p, library, d);
-    REQUIRE(fit.finite);
-    p.constants = fit.constants;
-    SimplifyOptions options;
-    options.rows = 2000.0;
-    return SimplifyProgram(p, fit, library, d, options);
-  };
   // −y: the fitted k0 ≈ −1 multiplies the law.
   Dataset minus_y = data;
   minus_y.y = -data.y;
-  s = simplify_on("k0*(A*(exp(x) - 1) + k1*A*x^2)", minus_y);
+  s = simplify_on("k0*(A*(exp(x) - 1) + k1*A*x^2)", minus_y, 2000.0);
   INFO(ToInfix(s.program, library));
   CHECK(s.program.tokens == ParseFormula("-(A*(exp(x) - 1) + k1*A*x^2)", library).tokens);
   // y + 2A = A·(exp(x) + 1) + 0.3·A·x²: the fitted k0 ≈ −1 is subtracted.
   Dataset plus_2a = data;
   plus_2a.y = data.y + 2.0 * data.X.col(0);
-  s = simplify_on("A*(exp(x) - k0) + k1*A*x^2", plus_2a);
+  s = simplify_on("A*(exp(x) - k0) + k1*A*x^2", plus_2a, 2000.0);
   CHECK(s.program.tokens == ParseFormula("A*(exp(x) + 1) + k1*A*x^2", library).tokens);
   // A constant far from 1 (here 1.5) is not fixed at 1.
   const Dataset shifted = [&] {

@@ -94,6 +94,13 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
       if (refit.nrmse <= limit) return true;
       return options.rows > 0.0 && criterion(next, refit.nrmse) <= current;
     };
+    // Whether the token at position b is a dimensionless free constant within 10 % of `sign`
+    // (±1): the constants tried as the number.
+    const auto near_unit = [&](int b, double sign) {
+      const Token& c = library[tokens[static_cast<std::size_t>(b)]];
+      return c.kind == TokenKind::kFreeConstant && c.dimension.IsDimensionless() &&
+             std::abs(out.program.constants[static_cast<std::size_t>(c.index)] - sign) <= 0.1;
+    };
     bool accepted = false;
     for (int i = 0; i < n && !accepted; ++i) {
       const Token& t = library[tokens[static_cast<std::size_t>(i)]];
@@ -102,11 +109,8 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
       if (t.IsTerminal()) {
         // A dimensionless free constant that fits as 1 or −1 becomes the number; tried when
         // it is within 10 % of it.
-        if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless() && one) {
-          const double value = out.program.constants[static_cast<std::size_t>(t.index)];
-          if (std::abs(value - 1.0) <= 0.1) candidates.push_back({Tokens{*one}});
-          if (std::abs(value + 1.0) <= 0.1 && neg) candidates.push_back({Tokens{*neg, *one}});
-        }
+        if (one && near_unit(i, 1.0)) candidates.push_back({Tokens{*one}});
+        if (one && neg && near_unit(i, -1.0)) candidates.push_back({Tokens{*neg, *one}});
       } else {
         const int a = i + 1;
         const int a_end = ends[static_cast<std::size_t>(a)];
@@ -116,14 +120,9 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
           return d && d->IsDimensionless();
         };
         const auto keep = [&](int b, int e) { candidates.push_back({Slice(tokens, b, e)}); };
-        // An operand that is a dimensionless free constant within 10 % of −1. As an operand of
-        // add, sub, mul or div its sign goes into the operator (x + k → x − 1, x − k → x + 1,
-        // x·k and x/k → −x), which costs no token, where `neg 1` costs one.
-        const auto near_minus_one = [&](int b) {
-          const Token& c = library[tokens[static_cast<std::size_t>(b)]];
-          return c.kind == TokenKind::kFreeConstant && c.dimension.IsDimensionless() &&
-                 std::abs(out.program.constants[static_cast<std::size_t>(c.index)] + 1.0) <= 0.1;
-        };
+        // An operand near −1 of add, sub, mul or div: its sign goes into the operator
+        // (x + k → x − 1, x − k → x + 1, x·k and x/k → −x), which costs no token, where
+        // `neg 1` costs one. signed_form builds `op` over tokens[b, e), then 1 if plus_one.
         const auto signed_form = [&](std::optional<TokenId> op, int b, int e, bool plus_one) {
           if (!op || (plus_one && !one)) return;
           Tokens form{*op};
@@ -135,12 +134,12 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
           case OpCode::kAdd:
             keep(a, a_end);
             keep(a_end, end);
-            if (near_minus_one(a_end)) signed_form(sub, a, a_end, true);
-            if (near_minus_one(a)) signed_form(sub, a_end, end, true);
+            if (near_unit(a_end, -1.0)) signed_form(sub, a, a_end, true);
+            if (near_unit(a, -1.0)) signed_form(sub, a_end, end, true);
             break;
           case OpCode::kSub:
             keep(a, a_end);
-            if (near_minus_one(a_end)) signed_form(add, a, a_end, true);
+            if (near_unit(a_end, -1.0)) signed_form(add, a, a_end, true);
             break;
           case OpCode::kNeg:
             keep(a, a_end);
@@ -148,12 +147,12 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
           case OpCode::kMul:
             if (dimensionless(a)) keep(a_end, end);
             if (dimensionless(a_end)) keep(a, a_end);
-            if (near_minus_one(a_end)) signed_form(neg, a, a_end, false);
-            if (near_minus_one(a)) signed_form(neg, a_end, end, false);
+            if (near_unit(a_end, -1.0)) signed_form(neg, a, a_end, false);
+            if (near_unit(a, -1.0)) signed_form(neg, a_end, end, false);
             break;
           case OpCode::kDiv:
             if (dimensionless(a_end)) keep(a, a_end);
-            if (near_minus_one(a_end)) signed_form(neg, a, a_end, false);
+            if (near_unit(a_end, -1.0)) signed_form(neg, a, a_end, false);
             break;
           default:
             break;
