@@ -51,12 +51,12 @@ int main(int argc, char** argv) {
   const int every = argc > 3 ? std::max(1, std::atoi(argv[3])) : 500;
   const physr::Dataset data = NoisyData(200);
   physr::SearchConfig config;
-  config.batch_size = batch;
-  config.max_epochs = epochs;
-  config.max_length = 15;
-  config.hidden_size = 32;
-  config.fit_iterations = 10;
-  config.perfect_nrmse = 0.0;
+  config.training.batch_size = batch;
+  config.stopping.max_epochs = epochs;
+  config.priors.max_length = 15;
+  config.training.hidden_size = 32;
+  config.fitting.fit.solver.max_iterations = 10;
+  config.stopping.perfect_nrmse = 0.0;
   config.seed = 1;
   config.threads = 1;
 

@@ -66,14 +66,14 @@ Dataset NoisyData() {
 
 SearchConfig Config(int epochs) {
   SearchConfig config;
-  config.batch_size = 32;
-  config.max_epochs = epochs;
-  config.max_length = 12;
-  config.hidden_size = 16;
-  config.fit_iterations = 10;
+  config.training.batch_size = 32;
+  config.stopping.max_epochs = epochs;
+  config.priors.max_length = 12;
+  config.training.hidden_size = 16;
+  config.fitting.fit.solver.max_iterations = 10;
   config.seed = 21;
   config.threads = 1;
-  config.evolution_offspring = 40;  // evolution on, in small
+  config.evolution.offspring = 40;  // evolution on, in small
   return config;
 }
 
@@ -82,6 +82,18 @@ void CheckSameResult(const SearchResult& a, const SearchResult& b) {
   CHECK(a.evaluations == b.evaluations);
   CHECK(a.sampled == b.sampled);
   CHECK(a.bred == b.bred);
+  CHECK(a.first_exact_epoch == b.first_exact_epoch);
+  // The per-epoch history is part of the saved state: the resumed run reports every epoch.
+  REQUIRE(a.history.size() == static_cast<std::size_t>(a.epochs));
+  REQUIRE(a.history.size() == b.history.size());
+  for (std::size_t i = 0; i < a.history.size(); ++i) {
+    CAPTURE(i);
+    CHECK(a.history[i].epoch == static_cast<int>(i) + 1);
+    CHECK(a.history[i].epoch == b.history[i].epoch);
+    CHECK(a.history[i].evaluations == b.history[i].evaluations);
+    CHECK(a.history[i].best_nrmse == b.history[i].best_nrmse);
+    CHECK(a.history[i].best_infix == b.history[i].best_infix);
+  }
   REQUIRE(a.pareto.size() == b.pareto.size());
   for (std::size_t i = 0; i < a.pareto.size(); ++i) {
     CAPTURE(i);
@@ -100,14 +112,14 @@ TEST_CASE(
 
   TempDir dir;
   SearchConfig first = Config(3);
-  first.checkpoint_dir = dir.str();
+  first.checkpoint.dir = dir.str();
   const SearchResult part = RunSearch(data, first);
   CHECK(part.epochs == 3);
   REQUIRE(std::filesystem::exists(dir.file("search.ckpt")));
   CHECK_FALSE(std::filesystem::exists(dir.file("search.ckpt.tmp")));
 
   SearchConfig second = Config(6);
-  second.resume_dir = dir.str();
+  second.checkpoint.resume_dir = dir.str();
   const SearchResult resumed = RunSearch(data, second);
   CheckSameResult(whole, resumed);
 }
@@ -116,12 +128,12 @@ TEST_CASE("Checkpoints every epoch leave the latest state") {
   const Dataset data = NoisyData();
   TempDir dir;
   SearchConfig config = Config(4);
-  config.checkpoint_dir = dir.str();
-  config.checkpoint_every = 1;
+  config.checkpoint.dir = dir.str();
+  config.checkpoint.every_epochs = 1;
   const SearchResult first = RunSearch(data, config);
   // Resuming a finished run with a higher limit continues from epoch 4.
   SearchConfig more = Config(5);
-  more.resume_dir = dir.str();
+  more.checkpoint.resume_dir = dir.str();
   const SearchResult resumed = RunSearch(data, more);
   CheckSameResult(RunSearch(data, Config(5)), resumed);
   CHECK(first.epochs == 4);
@@ -131,17 +143,17 @@ TEST_CASE("Damaged, foreign and mismatched checkpoints are clear errors") {
   const Dataset data = NoisyData();
   TempDir dir;
   SearchConfig config = Config(2);
-  config.checkpoint_dir = dir.str();
+  config.checkpoint.dir = dir.str();
   RunSearch(data, config);
 
   SearchConfig other_seed = Config(3);
   other_seed.seed = 22;
-  other_seed.resume_dir = dir.str();
+  other_seed.checkpoint.resume_dir = dir.str();
   CHECK(InputErrorOf([&] { RunSearch(data, other_seed); }).find("different run") !=
         std::string::npos);
 
   SearchConfig resume = Config(3);
-  resume.resume_dir = dir.str();
+  resume.checkpoint.resume_dir = dir.str();
   const std::string path = dir.file("search.ckpt");
   const auto size = std::filesystem::file_size(path);
   std::filesystem::resize_file(path, size / 2);
@@ -151,7 +163,7 @@ TEST_CASE("Damaged, foreign and mismatched checkpoints are clear errors") {
   CHECK(InputErrorOf([&] { RunSearch(data, resume); }).find("not a physr search checkpoint") !=
         std::string::npos);
 
-  resume.resume_dir = dir.file("missing");
+  resume.checkpoint.resume_dir = dir.file("missing");
   CHECK(InputErrorOf([&] { RunSearch(data, resume); }).find("no readable checkpoint") !=
         std::string::npos);
 }

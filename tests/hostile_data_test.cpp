@@ -49,13 +49,13 @@ void CheckFinite(const SearchResult& result) {
 
 SearchConfig TinyConfig() {
   SearchConfig config;
-  config.batch_size = 32;
-  config.max_epochs = 3;
-  config.max_length = 12;
-  config.hidden_size = 16;
+  config.training.batch_size = 32;
+  config.stopping.max_epochs = 3;
+  config.priors.max_length = 12;
+  config.training.hidden_size = 16;
   config.seed = 7;
   config.threads = 1;
-  config.fit_iterations = 10;
+  config.fitting.fit.solver.max_iterations = 10;
   return config;
 }
 
@@ -207,7 +207,7 @@ TEST_CASE(
     "the length") {
   const Dataset data = DataOf("x[m],y[kg*m^2]\n1,2\n2,3\n");
   SearchConfig config = TinyConfig();
-  config.default_free_constants = false;
+  config.library.default_free_constants = false;
   const std::string message = InputErrorOf([&] { RunSearch(data, config); });
   CHECK(message.find("no dimensionally valid expression of length ≤ 12 gives kg*m^2") !=
         std::string::npos);

@@ -53,10 +53,10 @@ Dataset MakeData(const std::vector<std::pair<std::string, std::string>>& inputs,
 
 SearchConfig SmallConfig(std::uint64_t seed) {
   SearchConfig config;
-  config.batch_size = 500;
-  config.max_epochs = 60;
+  config.training.batch_size = 500;
+  config.stopping.max_epochs = 60;
   config.seed = seed;
-  config.max_length = 20;
+  config.priors.max_length = 20;
   return config;
 }
 
@@ -163,14 +163,14 @@ TEST_CASE("BuildSearchLibrary adds variables, the constant 1 and default free co
   const Dataset d = MakeData({{"m", "kg"}, {"a", "m/s^2"}}, "F", "N",
                              [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 10, 1);
   SearchConfig config;
-  const Library lib = BuildSearchLibrary(d, config);
+  const Library lib = BuildSearchLibrary(d, config.library);
   CHECK(lib.num_variables() == 2);
   CHECK(lib.num_free_constants() == 2);
   REQUIRE(lib.Find("1"));
   CHECK(lib[*lib.Find("1")].value == 1.0);
   CHECK(lib.FindOperator(OpCode::kCos));
-  config.operators = {"mul", "frobnicate"};
-  CHECK_THROWS_AS(BuildSearchLibrary(d, config), InputError);
+  config.library.operators = {"mul", "frobnicate"};
+  CHECK_THROWS_AS(BuildSearchLibrary(d, config.library), InputError);
 }
 
 namespace {
@@ -237,7 +237,7 @@ TEST_CASE("NumericallyStable tells formulas of the data from rounding residues")
       {{"a", "m"}}, "T", "s",
       [](const Eigen::VectorXd& x) { return 3e-10 * x(0) * std::sqrt(x(0)); }, 10, 8, 5e10, 5e12);
   SearchConfig config;
-  Library library = BuildSearchLibrary(d, config);
+  Library library = BuildSearchLibrary(d, config.library);
   const auto stable = [&](const char* formula) {
     CAPTURE(formula);
     return NumericallyStable(ParseFormula(formula, library), library, d);
@@ -257,7 +257,7 @@ TEST_CASE("RunSearch rejects a target no expression can reach, with a clear mess
   const Dataset d = MakeData({{"m", "kg"}}, "x", "m",
                              [](const Eigen::VectorXd& x) { return x(0); }, 10, 2);
   SearchConfig config = SmallConfig(1);
-  config.default_free_constants = false;
+  config.library.default_free_constants = false;
   try {
     RunSearch(d, config);
     FAIL("expected an InputError");
@@ -286,7 +286,7 @@ TEST_CASE("Seeded searches recover easy laws within an epoch cap") {
     CAPTURE(c.name);
     const SearchResult r = RunSearch(c.data, SmallConfig(5));
     REQUIRE(r.best.has_value());
-    CHECK(r.stop_reason == "perfect fit");
+    CHECK(r.stop_reason == StopReason::kPerfectFit);
     CHECK(r.best->nrmse < 1e-6);
     CHECK(r.best->r2 > 1 - 1e-10);
     CHECK(r.invalid == 0);
@@ -310,13 +310,13 @@ TEST_CASE("On noisy data the search selects the law, with no fitted stand-in for
       for (Eigen::Index i = 0; i < d.rows(); ++i) data.weights(i) = 1e-200 * static_cast<double>(1 + i % 3);
     }
     SearchConfig config = SmallConfig(6);
-    config.max_epochs = 4;
-    config.evolution_offspring = 200;
+    config.stopping.max_epochs = 4;
+    config.evolution.offspring = 200;
     const SearchResult r = RunSearch(data, config);
     REQUIRE(r.best.has_value());
-    CHECK(r.stop_reason == "epochs");
+    CHECK(r.stop_reason == StopReason::kEpochs);
     CHECK(r.best->constants.empty());
-    const Library library = BuildSearchLibrary(data, config);
+    const Library library = BuildSearchLibrary(data, config.library);
     std::vector<double> constants = r.best->program.constants;
     constants.resize(std::max(constants.size(),
                               static_cast<std::size_t>(library.num_free_constants())), 1.0);
@@ -341,8 +341,8 @@ TEST_CASE("The same seed gives the same Pareto front with 1 or 2 threads") {
                              },
                              60, 21);
   SearchConfig config = SmallConfig(9);
-  config.max_epochs = 4;
-  config.batch_size = 300;
+  config.stopping.max_epochs = 4;
+  config.training.batch_size = 300;
   config.threads = 1;
   const SearchResult one = RunSearch(d, config);
   config.threads = 2;
@@ -363,9 +363,9 @@ TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant s
       [c](const Eigen::VectorXd& x) { return x(0) * c * c / std::sqrt(1.0 - x(1) * x(1) / (c * c)); },
       200, 3, 0.2, 2.8);
   SearchConfig config;
-  config.operators = {"add", "sub", "mul", "div", "n2", "sqrt", "sin"};
-  config.fixed_constants.push_back({"c", c, units::ParseUnit("m/s")});
-  Library library = BuildSearchLibrary(data, config);
+  config.library.operators = {"add", "sub", "mul", "div", "n2", "sqrt", "sin"};
+  config.library.fixed_constants.push_back({"c", c, units::ParseUnit("m/s")});
+  Library library = BuildSearchLibrary(data, config.library);
   const auto fit_of = [&](const Program& p) { return FitConstants(p, library, data); };
 
   // An exact formula with a useless term: the term goes, the law stays.
@@ -391,7 +391,7 @@ TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant s
   const Dataset scaled = MakeData({{"m", "kg"}, {"v", "m/s"}}, "E", "kg*m^2/s^2",
                                   [c](const Eigen::VectorXd& x) { return 2.5 * x(0) * c * c; },
                                   100, 4, 0.2, 2.8);
-  Library scaled_library = BuildSearchLibrary(scaled, config);
+  Library scaled_library = BuildSearchLibrary(scaled, config.library);
   Program folded = ParseFormula("m*c^2*(sin(k0) + k0)", scaled_library);
   fit = FitConstants(folded, scaled_library, scaled);
   REQUIRE(fit.nrmse < 1e-9);
@@ -413,8 +413,8 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   const double rms = std::sqrt(data.y.squaredNorm() / static_cast<double>(data.rows()));
   for (Eigen::Index i = 0; i < data.rows(); ++i) data.y(i) += 0.1 * rms * rng.Normal();
   SearchConfig config;
-  config.operators = {"add", "sub", "mul", "div", "neg", "n2", "exp"};
-  Library library = BuildSearchLibrary(data, config);
+  config.library.operators = {"add", "sub", "mul", "div", "neg", "n2", "exp"};
+  Library library = BuildSearchLibrary(data, config.library);
   const auto simplify_on = [&](const std::string& formula, const Dataset& d, double rows) {
     Program p = ParseFormula(formula, library);
     const FitResult fit = FitConstants(p, library, d);

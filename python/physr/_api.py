@@ -260,8 +260,6 @@ def make_config(
     _fixed_constants(config, fixed_consts)
     _free_constants(config, free_consts)
     _set_option(config, "default_free_constants", bool(default_free_consts))
-    if epochs is None and time_limit is None and max_evals is None:
-        epochs = 200  # as `physr fit`: some limit is always set
     if epochs is not None:
         _set_option(config, "max_epochs", epochs)
     if time_limit is not None:
@@ -274,6 +272,7 @@ def make_config(
         _set_option(config, "batch_size", batch_size)
     for name, value in options.items():
         _set_option(config, name, value)
+    config.apply_default_limit()  # as `physr fit`: some limit is always set
     if max_length is not None:
         _set_option(config, "max_length", max_length)
         if isinstance(max_length, int) and "min_length" not in options:

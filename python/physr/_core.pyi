@@ -33,6 +33,8 @@ class SearchConfig:
     learning_rate: float
     entropy_weight: float
     entropy_gamma: float
+    evolution_offspring: int
+    evolution_generations: int
     fit_iterations: int
     fit_restarts: int
     cache_capacity: int
@@ -47,6 +49,7 @@ class SearchConfig:
     fixed_constants: list[tuple[str, float, str]]
     free_constants: list[tuple[str, str, float]]
     def validate(self) -> None: ...
+    def apply_default_limit(self) -> None: ...
     def add_fixed_constant(self, name: str, value: float, unit: str = "1") -> None: ...
     def add_free_constant(self, name: str, unit: str = "1",
                           initial_value: float = 1.0) -> None: ...
@@ -84,6 +87,9 @@ class SearchResult:
     sampled: int
     dead_ends: int
     invalid: int
+    bred: int
+    exact_nrmse: float
+    history: list[EpochReport]
     pareto: list[Formula]
     best: Optional[Formula]
     terminals: list[tuple[str, str, str]]

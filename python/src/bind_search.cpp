@@ -119,7 +119,6 @@ py::array_t<double> Predict(const FormulaRef& f, const ColumnMajorArray& X) {
 // it with the result so far; raising anything else stops it and re-raises here.
 std::shared_ptr<SearchResult> Run(const Dataset& data, const SearchConfig& config,
                                   const py::object& on_epoch) {
-  config.Validate();  // fail fast, on the calling thread
   std::atomic<bool> stop{false};
   std::optional<py::error_already_set> callback_error;  // touched only with the GIL held
 
@@ -193,6 +192,22 @@ std::shared_ptr<SearchResult> Run(const Dataset& data, const SearchConfig& confi
   return result;
 }
 
+// A read-write property `name` of SearchConfig for the field reached through `path` (member
+// pointers, outermost first), e.g. &SearchConfig::priors, &PriorOptions::max_length.
+template <typename... Path>
+auto& Field(SearchConfig& config, Path... path) {
+  return (config.* ... .*path);
+}
+
+template <typename... Path>
+void Option(py::class_<SearchConfig>& cls, const char* name, Path... path) {
+  cls.def_property(
+      name, [=](SearchConfig& c) { return Field(c, path...); },
+      [=](SearchConfig& c, std::remove_reference_t<decltype(Field(c, path...))> value) {
+        Field(c, path...) = std::move(value);
+      });
+}
+
 }  // namespace
 
 void BindSearch(py::module_& m) {
@@ -206,57 +221,69 @@ void BindSearch(py::module_& m) {
       .def(
           "add_fixed_constant",
           [](SearchConfig& c, const std::string& name, double value, const std::string& unit) {
-            c.fixed_constants.push_back({name, value, ParseConstantUnit(name, unit)});
+            c.library.fixed_constants.push_back({name, value, ParseConstantUnit(name, unit)});
           },
           py::arg("name"), py::arg("value"), py::arg("unit") = "1")
       .def(
           "add_free_constant",
           [](SearchConfig& c, const std::string& name, const std::string& unit, double start) {
-            c.free_constants.push_back({name, ParseConstantUnit(name, unit), start});
+            c.library.free_constants.push_back({name, ParseConstantUnit(name, unit), start});
           },
           py::arg("name"), py::arg("unit") = "1", py::arg("initial_value") = 1.0)
       .def_property_readonly("fixed_constants",
                              [](const SearchConfig& c) {
                                std::vector<std::tuple<std::string, double, std::string>> out;
-                               for (const auto& k : c.fixed_constants) {
+                               for (const auto& k : c.library.fixed_constants) {
                                  out.emplace_back(k.name, k.value, k.dimension.ToUnitString());
                                }
                                return out;
                              })
       .def_property_readonly("free_constants", [](const SearchConfig& c) {
         std::vector<std::tuple<std::string, std::string, double>> out;
-        for (const auto& k : c.free_constants) {
+        for (const auto& k : c.library.free_constants) {
           out.emplace_back(k.name, k.dimension.ToUnitString(), k.initial_value);
         }
         return out;
       });
-  // The plain options, settable by name from Python (physr.fit(**options)).
-  config.def_readwrite("operators", &SearchConfig::operators)
-      .def_readwrite("default_free_constants", &SearchConfig::default_free_constants)
-      .def_readwrite("min_length", &SearchConfig::min_length)
-      .def_readwrite("max_length", &SearchConfig::max_length)
-      .def_readwrite("soft_length_loc", &SearchConfig::soft_length_loc)
-      .def_readwrite("soft_length_variance", &SearchConfig::soft_length_variance)
-      .def_readwrite("units_prior", &SearchConfig::units_prior)
-      .def_readwrite("batch_size", &SearchConfig::batch_size)
-      .def_readwrite("risk_epsilon", &SearchConfig::risk_epsilon)
-      .def_readwrite("hidden_size", &SearchConfig::hidden_size)
-      .def_readwrite("learning_rate", &SearchConfig::learning_rate)
-      .def_readwrite("entropy_weight", &SearchConfig::entropy_weight)
-      .def_readwrite("entropy_gamma", &SearchConfig::entropy_gamma)
-      .def_readwrite("evolution_offspring", &SearchConfig::evolution_offspring)
-      .def_readwrite("evolution_generations", &SearchConfig::evolution_generations)
-      .def_readwrite("fit_iterations", &SearchConfig::fit_iterations)
-      .def_readwrite("fit_restarts", &SearchConfig::fit_restarts)
-      .def_readwrite("cache_capacity", &SearchConfig::cache_capacity)
-      .def_readwrite("max_epochs", &SearchConfig::max_epochs)
-      .def_readwrite("time_limit_seconds", &SearchConfig::time_limit_seconds)
-      .def_readwrite("max_evaluations", &SearchConfig::max_evaluations)
-      .def_readwrite("perfect_nrmse", &SearchConfig::perfect_nrmse)
-      .def_readwrite("perfect_patience", &SearchConfig::perfect_patience)
-      .def_readwrite("max_search_rows", &SearchConfig::max_search_rows)
-      .def_readwrite("seed", &SearchConfig::seed)
-      .def_readwrite("threads", &SearchConfig::threads);
+  // The plain options, settable by name from Python (physr.fit(**options)): flat names for
+  // the fields of SearchConfig's parts.
+  Option(config, "operators", &SearchConfig::library, &LibraryOptions::operators);
+  Option(config, "default_free_constants", &SearchConfig::library,
+         &LibraryOptions::default_free_constants);
+  Option(config, "min_length", &SearchConfig::priors, &PriorOptions::min_length);
+  Option(config, "max_length", &SearchConfig::priors, &PriorOptions::max_length);
+  Option(config, "soft_length_loc", &SearchConfig::priors, &PriorOptions::soft_length_loc);
+  Option(config, "soft_length_variance", &SearchConfig::priors,
+         &PriorOptions::soft_length_variance);
+  Option(config, "units_prior", &SearchConfig::priors, &PriorOptions::units);
+  Option(config, "batch_size", &SearchConfig::training, &TrainingOptions::batch_size);
+  Option(config, "risk_epsilon", &SearchConfig::training, &TrainingOptions::risk_epsilon);
+  Option(config, "hidden_size", &SearchConfig::training, &TrainingOptions::hidden_size);
+  Option(config, "learning_rate", &SearchConfig::training, &TrainingOptions::learning_rate);
+  Option(config, "entropy_weight", &SearchConfig::training, &TrainingOptions::loss,
+         &LossOptions::entropy_weight);
+  Option(config, "entropy_gamma", &SearchConfig::training, &TrainingOptions::loss,
+         &LossOptions::entropy_gamma);
+  Option(config, "evolution_offspring", &SearchConfig::evolution, &EvolutionOptions::offspring);
+  Option(config, "evolution_generations", &SearchConfig::evolution,
+         &EvolutionOptions::generations);
+  Option(config, "fit_iterations", &SearchConfig::fitting, &BatchFitOptions::fit,
+         &FitOptions::solver, &LevenbergMarquardtOptions::max_iterations);
+  Option(config, "fit_restarts", &SearchConfig::fitting, &BatchFitOptions::fit,
+         &FitOptions::restarts);
+  Option(config, "cache_capacity", &SearchConfig::fitting, &BatchFitOptions::cache_capacity);
+  Option(config, "max_epochs", &SearchConfig::stopping, &StoppingOptions::max_epochs);
+  Option(config, "time_limit_seconds", &SearchConfig::stopping,
+         &StoppingOptions::time_limit_seconds);
+  Option(config, "max_evaluations", &SearchConfig::stopping, &StoppingOptions::max_evaluations);
+  Option(config, "perfect_nrmse", &SearchConfig::stopping, &StoppingOptions::perfect_nrmse);
+  Option(config, "perfect_patience", &SearchConfig::stopping, &StoppingOptions::perfect_patience);
+  Option(config, "max_search_rows", &SearchConfig::rows, &RowSamplingOptions::max_rows);
+  Option(config, "seed", &SearchConfig::seed);
+  Option(config, "threads", &SearchConfig::threads);
+  config.def(
+      "apply_default_limit", [](SearchConfig& c) { c.stopping.ApplyDefaultLimit(); },
+      "Sets max_epochs to the default limit when no epoch, time or evaluation limit is set.");
 
   py::class_<EpochReport>(m, "EpochReport", "Progress after one epoch of a search.")
       .def_readonly("epoch", &EpochReport::epoch)
@@ -320,13 +347,16 @@ void BindSearch(py::module_& m) {
       .def_readonly("epochs", &SearchResult::epochs)
       .def_readonly("evaluations", &SearchResult::evaluations)
       .def_readonly("seconds", &SearchResult::seconds)
-      .def_readonly("stop_reason", &SearchResult::stop_reason)
+      .def_property_readonly(
+          "stop_reason",
+          [](const SearchResult& r) { return std::string(ToString(r.stop_reason)); })
       .def_readonly("seed", &SearchResult::seed)
       .def_readonly("sampled", &SearchResult::sampled)
       .def_readonly("dead_ends", &SearchResult::dead_ends)
       .def_readonly("bred", &SearchResult::bred)
       .def_readonly("invalid", &SearchResult::invalid)
       .def_readonly("exact_nrmse", &SearchResult::exact_nrmse)
+      .def_readonly("history", &SearchResult::history, "One EpochReport per epoch.")
       .def_property_readonly("pareto",
                              [](const std::shared_ptr<SearchResult>& r) {
                                std::vector<FormulaRef> out;

@@ -133,17 +133,21 @@ CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
       ->allow_extra_args(false);
   cmd->add_flag("--no-default-consts", o.no_default_constants,
                 "Do not add the two default dimensionless free constants");
-  cmd->add_option("--max-length", o.max_length, "Longest formula, in tokens")
+  SearchConfig& t = o.config;
+  cmd->add_option("--max-length", t.priors.max_length, "Longest formula, in tokens")
       ->capture_default_str();
-  cmd->add_option("--batch", o.batch, "Formulas sampled per epoch")->capture_default_str();
-  cmd->add_option("--epochs", o.epochs,
-                  "Stop after this many epochs (default 200 when no other limit is given)");
-  cmd->add_option("--time-limit", o.time_limit, "Stop after this many seconds")
+  cmd->add_option("--batch", t.training.batch_size, "Formulas sampled per epoch")
+      ->capture_default_str();
+  cmd->add_option("--epochs", t.stopping.max_epochs,
+                  "Stop after this many epochs (default " + std::to_string(kDefaultEpochs) +
+                      " when no other limit is given)");
+  cmd->add_option("--time-limit", t.stopping.time_limit_seconds, "Stop after this many seconds")
       ->type_name("S");
-  cmd->add_option("--max-evals", o.max_evals, "Stop after this many formulas scored");
-  cmd->add_option("--seed", o.seed, "Random seed: the same seed gives the same result")
+  cmd->add_option("--max-evals", t.stopping.max_evaluations,
+                  "Stop after this many formulas scored");
+  cmd->add_option("--seed", t.seed, "Random seed: the same seed gives the same result")
       ->capture_default_str();
-  cmd->add_option("--threads", o.threads, "Worker threads (default: all cores)");
+  cmd->add_option("--threads", t.threads, "Worker threads (default: all cores)");
   CLI::Option* sigma = cmd->add_option(
       "--sigma", o.sigma, "Column of per-row standard errors of the target (weights 1/sigma^2)");
   CLI::Option* weights = cmd->add_option("--weights", o.weights, "Column of per-row weights");
@@ -160,88 +164,85 @@ CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
   cmd->add_flag("--quiet,-q", o.quiet, "No progress line");
 
   const std::string tuning = "Search tuning";
-  SearchConfig& t = o.tuning;
-  cmd->add_option("--risk-epsilon", t.risk_epsilon,
+  cmd->add_option("--risk-epsilon", t.training.risk_epsilon,
                   "Train on the best fraction of each batch (risk-seeking quantile)")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--learning-rate", t.learning_rate, "Adam learning rate of the policy")
+  cmd->add_option("--learning-rate", t.training.learning_rate, "Adam learning rate of the policy")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--entropy-weight", t.entropy_weight, "Entropy bonus weight")
+  cmd->add_option("--entropy-weight", t.training.loss.entropy_weight, "Entropy bonus weight")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--entropy-gamma", t.entropy_gamma, "Entropy bonus decay per position")
+  cmd->add_option("--entropy-gamma", t.training.loss.entropy_gamma, "Entropy bonus decay per position")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--hidden-size", t.hidden_size, "LSTM hidden units")
+  cmd->add_option("--hidden-size", t.training.hidden_size, "LSTM hidden units")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--soft-length", t.soft_length_loc, "Preferred formula length, in tokens")
+  cmd->add_option("--soft-length", t.priors.soft_length_loc, "Preferred formula length, in tokens")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--occam", t.completion_length_weight,
+  cmd->add_option("--occam", t.priors.completion_length_weight,
                   "Penalty per extra token a choice forces to complete the formula")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--fit-iterations", t.fit_iterations,
+  cmd->add_option("--fit-iterations", t.fitting.fit.solver.max_iterations,
                   "Levenberg-Marquardt iterations per candidate")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--fit-restarts", t.fit_restarts,
+  cmd->add_option("--fit-restarts", t.fitting.fit.restarts,
                   "Extra random starts of the constant fit per candidate")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--evolve", t.evolution_offspring,
+  cmd->add_option("--evolve", t.evolution.offspring,
                   "Offspring bred per generation from each epoch's best formulas (0: the policy "
                   "alone)")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--generations", t.evolution_generations, "Generations bred per epoch")
+  cmd->add_option("--generations", t.evolution.generations, "Generations bred per epoch")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--exact-nrmse", t.perfect_nrmse,
+  cmd->add_option("--exact-nrmse", t.stopping.perfect_nrmse,
                   "NRMSE at or below which a formula counts as exact (default: from the digits "
                   "the target is written with, between 1e-9 and 1e-6)")
       ->group(tuning);
-  cmd->add_option("--patience", t.perfect_patience,
+  cmd->add_option("--patience", t.stopping.perfect_patience,
                   "Epochs to keep searching for simpler exact formulas after the first")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--checkpoint", o.checkpoint_dir,
-                  "Save the search state in this directory (every 60 s unless "
+  cmd->add_option("--checkpoint", t.checkpoint.dir,
+                  "Save the search state in this directory (every " +
+                      std::to_string(static_cast<int>(kDefaultCheckpointSeconds)) + " s unless "
                   "--checkpoint-every/--checkpoint-seconds say otherwise, and on stopping, "
                   "Ctrl-C included)")
       ->type_name("DIR");
-  cmd->add_option("--checkpoint-every", o.checkpoint_every, "Save the state every N epochs")
+  cmd->add_option("--checkpoint-every", t.checkpoint.every_epochs, "Save the state every N epochs")
       ->type_name("N");
-  cmd->add_option("--checkpoint-seconds", o.checkpoint_seconds,
+  cmd->add_option("--checkpoint-seconds", t.checkpoint.every_seconds,
                   "Save the state every S seconds")
       ->type_name("S");
-  cmd->add_option("--resume", o.resume_dir,
+  cmd->add_option("--resume", t.checkpoint.resume_dir,
                   "Continue the run saved in DIR (same data and options; it keeps saving "
                   "there unless --checkpoint names another directory)")
       ->type_name("DIR");
   return cmd;
 }
 
-int RunFit(const FitCommandOptions& o, std::ostream& out) {
-  SearchConfig config = o.tuning;
-  if (!o.ops.empty()) config.operators = SplitCommas(o.ops);
+// The search options: the flags bound to SearchConfig directly, plus those that need
+// parsing or depend on one another.
+SearchConfig MakeConfig(const FitCommandOptions& o) {
+  SearchConfig config = o.config;
+  LibraryOptions& library = config.library;
+  if (!o.ops.empty()) library.operators = SplitCommas(o.ops);
   for (const std::string& text : o.constants) {
-    config.fixed_constants.push_back(ParseFixedConstant(text));
+    library.fixed_constants.push_back(ParseFixedConstant(text));
   }
   for (const std::string& text : o.free_constants) {
-    config.free_constants.push_back(ParseFreeConstant(text));
+    library.free_constants.push_back(ParseFreeConstant(text));
   }
-  config.default_free_constants = !o.no_default_constants;
-  config.max_length = o.max_length;
-  config.min_length = std::min(config.min_length, o.max_length);
-  config.batch_size = o.batch;
-  config.max_epochs = o.epochs;
-  config.time_limit_seconds = o.time_limit;
-  config.max_evaluations = o.max_evals;
-  if (o.epochs == 0 && o.time_limit == 0.0 && o.max_evals == 0) config.max_epochs = 200;
-  config.seed = o.seed;
-  config.threads = o.threads;
-  config.units_prior = !o.no_units_prior;
-  config.resume_dir = o.resume_dir;
-  config.checkpoint_dir = o.checkpoint_dir.empty() ? o.resume_dir : o.checkpoint_dir;
-  config.checkpoint_every = o.checkpoint_every;
-  config.checkpoint_seconds = o.checkpoint_seconds;
-  if (!config.checkpoint_dir.empty() && o.checkpoint_every == 0 && o.checkpoint_seconds == 0.0) {
-    config.checkpoint_seconds = 60.0;
+  library.default_free_constants = !o.no_default_constants;
+  config.priors.min_length = std::min(config.priors.min_length, config.priors.max_length);
+  config.priors.units = !o.no_units_prior;
+  config.stopping.ApplyDefaultLimit();
+  CheckpointOptions& checkpoint = config.checkpoint;
+  if (checkpoint.dir.empty()) checkpoint.dir = checkpoint.resume_dir;
+  if (!checkpoint.dir.empty() && checkpoint.every_epochs == 0 && checkpoint.every_seconds == 0.0) {
+    checkpoint.every_seconds = kDefaultCheckpointSeconds;
   }
-  config.Validate();
+  return config;
+}
 
+int RunFit(const FitCommandOptions& o, std::ostream& out) {
+  const SearchConfig config = MakeConfig(o);
   CsvOptions csv_options;
   csv_options.drop_nonfinite = o.drop_nonfinite;
   if (!o.units.empty()) csv_options.units = ParseUnitOverrides(o.units);
@@ -314,7 +315,7 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
     w.Field("exact_nrmse", result.exact_nrmse);
     w.IntegerField("evaluations", result.evaluations);
     w.Field("seconds", result.seconds);
-    w.Field("stop_reason", result.stop_reason);
+    w.Field("stop_reason", ToString(result.stop_reason));
     w.Key("seed");
     w.Integer(static_cast<std::int64_t>(result.seed));
     w.IntegerField("sampled", result.sampled);
@@ -332,7 +333,7 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
       << data.target_name << " [" << target_unit << "]\n";
   out << "search      " << result.epochs << " epochs, " << result.evaluations
       << " formulas scored in " << std::fixed << std::setprecision(1) << result.seconds
-      << " s; stopped: " << result.stop_reason << "\n";
+      << " s; stopped: " << ToString(result.stop_reason) << "\n";
   out.unsetf(std::ios::floatfield);
   out << std::setprecision(6);
   out << "\nPareto front (complexity, NRMSE, R^2, formula):\n";

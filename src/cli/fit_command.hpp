@@ -22,13 +22,6 @@ struct FitCommandOptions {
   std::vector<std::string> constants;       // --const NAME[UNIT]=VALUE
   std::vector<std::string> free_constants;  // --free-const NAME[UNIT][=START]
   bool no_default_constants = false;
-  int max_length = 35;
-  int batch = 1000;
-  int epochs = 0;
-  double time_limit = 0.0;
-  std::int64_t max_evals = 0;
-  std::uint64_t seed = 0;
-  int threads = 0;
   std::string sigma;
   std::string weights;
   std::string units;
@@ -36,12 +29,8 @@ struct FitCommandOptions {
   bool no_units_prior = false;
   std::string json_path;
   bool quiet = false;
-  // Search tuning (advanced): starts from SearchConfig's defaults.
-  SearchConfig tuning;
-  std::string checkpoint_dir;    // --checkpoint DIR
-  int checkpoint_every = 0;      // --checkpoint-every N (epochs)
-  double checkpoint_seconds = 0.0;  // --checkpoint-seconds S
-  std::string resume_dir;        // --resume DIR
+  // The search options the flags set directly, starting from SearchConfig's defaults.
+  SearchConfig config;
 };
 
 CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& options);

@@ -20,34 +20,9 @@ namespace {
 
 constexpr char kMagic[9] = "PHYSRCKP";
 constexpr char kEndMagic[9] = "PHYSREND";
-constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kVersion = 3;
 constexpr std::uint32_t kByteOrderMarker = 0x01020304u;
 constexpr const char* kFileName = "search.ckpt";
-
-std::uint64_t Mix(std::uint64_t h, std::uint64_t v) {
-  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  return h * 0xff51afd7ed558ccdULL;
-}
-
-std::uint64_t MixDouble(std::uint64_t h, double x) {
-  std::uint64_t bits;
-  std::memcpy(&bits, &x, sizeof bits);
-  return Mix(h, bits);
-}
-
-std::uint64_t MixString(std::uint64_t h, const std::string& s) {
-  h = Mix(h, s.size());
-  for (const char c : s) h = Mix(h, static_cast<unsigned char>(c));
-  return h;
-}
-
-std::uint64_t MixDimension(std::uint64_t h, const Dimension& d) {
-  for (const units::Rational& r : d.exponents()) {
-    h = Mix(h, static_cast<std::uint64_t>(static_cast<std::int64_t>(r.num())));
-    h = Mix(h, static_cast<std::uint64_t>(r.den()));
-  }
-  return h;
-}
 
 template <typename T>
 void Put(std::ostream& out, const T& value) {
@@ -92,40 +67,54 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
-std::string Serialize(std::uint64_t fingerprint, double seconds, const SearchStateRefs& s) {
-  std::ostringstream out(std::ios::binary);
-  out.write(kMagic, 8);
-  Put(out, kVersion);
-  Put(out, kByteOrderMarker);
-  Put(out, fingerprint);
-  Put(out, static_cast<std::int32_t>(s.result->epochs));
-  Put(out, s.result->evaluations);
-  Put(out, s.result->sampled);
-  Put(out, s.result->dead_ends);
-  Put(out, s.result->invalid);
-  Put(out, s.result->bred);
-  Put(out, seconds);
-  Put(out, *s.best_nrmse);
-  Put(out, static_cast<std::int32_t>(*s.first_perfect_epoch));
-  const Rng::State rng = s.rng->GetState();
-  for (const std::uint64_t word : rng.s) Put(out, word);
-  Put(out, rng.spare_normal);
-  Put(out, static_cast<std::uint8_t>(rng.has_spare ? 1 : 0));
+void PutString(std::ostream& out, const std::string& text) {
+  Put(out, static_cast<std::uint64_t>(text.size()));
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+}
 
-  std::ostringstream policy(std::ios::binary);
-  s.policy->Save(policy);
-  const std::string policy_bytes = policy.str();
-  Put(out, static_cast<std::uint64_t>(policy_bytes.size()));
-  out.write(policy_bytes.data(), static_cast<std::streamsize>(policy_bytes.size()));
-  std::ostringstream optimizer(std::ios::binary);
-  s.optimizer->Save(optimizer);
-  const std::string optimizer_bytes = optimizer.str();
-  Put(out, static_cast<std::uint64_t>(optimizer_bytes.size()));
-  out.write(optimizer_bytes.data(), static_cast<std::streamsize>(optimizer_bytes.size()));
+void PutCounters(std::ostream& out, const SearchCounters& c) {
+  Put(out, static_cast<std::int32_t>(c.epochs));
+  for (const std::int64_t n : {c.evaluations, c.sampled, c.dead_ends, c.invalid, c.bred}) {
+    Put(out, n);
+  }
+  Put(out, c.seconds);
+  Put(out, c.best_nrmse);
+  Put(out, static_cast<std::int32_t>(c.first_exact_epoch));
+  Put(out, c.first_exact_seconds);
+}
 
-  const std::vector<FrontEntry>& entries = s.front->entries();
-  Put(out, static_cast<std::uint64_t>(entries.size()));
-  for (const FrontEntry& e : entries) {
+SearchCounters GetCounters(Reader& r) {
+  SearchCounters c;
+  c.epochs = r.Get<std::int32_t>();
+  for (std::int64_t* n : {&c.evaluations, &c.sampled, &c.dead_ends, &c.invalid, &c.bred}) {
+    *n = r.Get<std::int64_t>();
+  }
+  c.seconds = r.Get<double>();
+  c.best_nrmse = r.Get<double>();
+  c.first_exact_epoch = r.Get<std::int32_t>();
+  c.first_exact_seconds = r.Get<double>();
+  if (c.epochs < 0 || !(c.seconds >= 0.0)) r.Fail("damaged counters");
+  return c;
+}
+
+void PutRng(std::ostream& out, const Rng& rng) {
+  const Rng::State state = rng.GetState();
+  for (const std::uint64_t word : state.s) Put(out, word);
+  Put(out, state.spare_normal);
+  Put(out, static_cast<std::uint8_t>(state.has_spare ? 1 : 0));
+}
+
+Rng::State GetRng(Reader& r) {
+  Rng::State state{};
+  for (std::uint64_t& word : state.s) word = r.Get<std::uint64_t>();
+  state.spare_normal = r.Get<double>();
+  state.has_spare = r.Get<std::uint8_t>() != 0;
+  return state;
+}
+
+void PutFront(std::ostream& out, const ParetoFront& front) {
+  Put(out, static_cast<std::uint64_t>(front.entries().size()));
+  for (const FrontEntry& e : front.entries()) {
     Put(out, static_cast<std::uint64_t>(e.program.tokens.size()));
     for (const TokenId id : e.program.tokens) Put(out, id);
     Put(out, static_cast<std::uint64_t>(e.program.constants.size()));
@@ -134,6 +123,72 @@ std::string Serialize(std::uint64_t fingerprint, double seconds, const SearchSta
     Put(out, e.loss);
     Put(out, e.epoch);
   }
+}
+
+ParetoFront GetFront(Reader& r) {
+  ParetoFront front;
+  const std::size_t entries = r.Count(8 * 5);
+  for (std::size_t i = 0; i < entries; ++i) {
+    FrontEntry e;
+    e.program.tokens.resize(r.Count(sizeof(TokenId)));
+    for (TokenId& id : e.program.tokens) id = r.Get<TokenId>();
+    e.program.constants.resize(r.Count(sizeof(double)));
+    for (double& c : e.program.constants) c = r.Get<double>();
+    e.complexity = r.Get<double>();
+    e.loss = r.Get<double>();
+    e.epoch = r.Get<std::uint64_t>();
+    front.Offer(std::move(e));
+  }
+  return front;
+}
+
+void PutHistory(std::ostream& out, const std::vector<EpochReport>& history) {
+  Put(out, static_cast<std::uint64_t>(history.size()));
+  for (const EpochReport& e : history) {
+    Put(out, static_cast<std::int32_t>(e.epoch));
+    Put(out, e.evaluations);
+    for (const double x : {e.seconds, e.candidates_per_second, e.valid_share, e.best_reward,
+                           e.best_nrmse}) {
+      Put(out, x);
+    }
+    PutString(out, e.best_infix);
+  }
+}
+
+std::vector<EpochReport> GetHistory(Reader& r) {
+  std::vector<EpochReport> history(r.Count(4 + 8 * 7));
+  for (EpochReport& e : history) {
+    e.epoch = r.Get<std::int32_t>();
+    e.evaluations = r.Get<std::int64_t>();
+    for (double* x : {&e.seconds, &e.candidates_per_second, &e.valid_share, &e.best_reward,
+                      &e.best_nrmse}) {
+      *x = r.Get<double>();
+    }
+    e.best_infix = r.Bytes(r.Count(1));
+  }
+  return history;
+}
+
+// A block of bytes written by `save`, preceded by its size.
+template <typename Saver>
+void PutBlock(std::ostream& out, const Saver& save) {
+  std::ostringstream block(std::ios::binary);
+  save(block);
+  PutString(out, block.str());
+}
+
+std::string Serialize(std::uint64_t fingerprint, const SearchState& s) {
+  std::ostringstream out(std::ios::binary);
+  out.write(kMagic, 8);
+  Put(out, kVersion);
+  Put(out, kByteOrderMarker);
+  Put(out, fingerprint);
+  PutCounters(out, s.counters);
+  PutRng(out, s.rng);
+  PutBlock(out, [&](std::ostream& o) { s.policy.Save(o); });
+  PutBlock(out, [&](std::ostream& o) { s.optimizer.Save(o); });
+  PutFront(out, s.front);
+  PutHistory(out, s.history);
   out.write(kEndMagic, 8);
   return out.str();
 }
@@ -174,61 +229,25 @@ void WriteAtomically(const std::string& dir, const std::string& bytes) {
 
 }  // namespace
 
-std::uint64_t SearchFingerprint(const Dataset& data, const Library& library,
-                                const SearchConfig& config) {
-  std::uint64_t h = Mix(0x5048595352434b50ULL, kVersion);
-  h = Mix(Mix(h, static_cast<std::uint64_t>(data.rows())),
-          static_cast<std::uint64_t>(data.num_variables()));
-  for (std::size_t i = 0; i < data.names.size(); ++i) {
-    h = MixDimension(MixString(h, data.names[i]), data.dimensions[i]);
-  }
-  h = MixDimension(MixString(h, data.target_name), data.target_dimension);
-  for (Eigen::Index i = 0; i < data.X.size(); ++i) h = MixDouble(h, data.X.data()[i]);
-  for (Eigen::Index i = 0; i < data.y.size(); ++i) h = MixDouble(h, data.y(i));
-  h = Mix(h, static_cast<std::uint64_t>(data.weights.size()));
-  for (Eigen::Index i = 0; i < data.weights.size(); ++i) h = MixDouble(h, data.weights(i));
-  for (const Token& t : library.tokens()) {
-    h = MixDimension(MixString(h, t.name), t.dimension);
-    h = MixDouble(Mix(h, static_cast<std::uint64_t>(t.op)), t.value);
-  }
-  h = Mix(h, config.seed);
-  for (const int v : {config.min_length, config.max_length, config.batch_size, config.hidden_size,
-                      config.fit_iterations, config.fit_restarts, config.perfect_patience,
-                      config.evolution_offspring, config.evolution_generations,
-                      config.units_prior ? 1 : 0}) {
-    h = Mix(h, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)));
-  }
-  for (const double v : {config.soft_length_loc, config.soft_length_variance,
-                         config.risk_epsilon, config.learning_rate, config.entropy_weight,
-                         config.entropy_gamma, config.perfect_nrmse.value_or(-1.0)}) {
-    h = MixDouble(h, v);
-  }
-  h = Mix(h, static_cast<std::uint64_t>(config.max_search_rows));
-  h = Mix(h, static_cast<std::uint64_t>(config.cache_capacity > 0 ? 1 : 0));
-  return h;
-}
-
-Checkpointer::Checkpointer(const SearchConfig& config, std::uint64_t fingerprint)
-    : dir_(config.checkpoint_dir),
-      resume_dir_(config.resume_dir),
-      every_epochs_(config.checkpoint_every),
-      every_seconds_(config.checkpoint_seconds),
-      fingerprint_(fingerprint) {
-  if (dir_.empty()) return;
+Checkpointer::Checkpointer(const CheckpointOptions& options, std::uint64_t fingerprint)
+    : options_(options), fingerprint_(fingerprint) {
+  const std::string& dir = options_.dir;
+  if (dir.empty()) return;
   std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec || !std::filesystem::is_directory(dir_)) {
-    throw InputError("cannot use checkpoint directory '" + dir_ +
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir)) {
+    throw InputError("cannot use checkpoint directory '" + dir +
                      "': " + (ec ? ec.message() : "not a directory"));
   }
 }
 
-int Checkpointer::Resume(const SearchStateRefs& state) {
-  if (resume_dir_.empty()) return 0;
-  const std::string path = (std::filesystem::path(resume_dir_) / kFileName).string();
+bool Checkpointer::Resume(SearchState& state) {
+  const std::string& resume_dir = options_.resume_dir;
+  if (resume_dir.empty()) return false;
+  const std::string path = (std::filesystem::path(resume_dir) / kFileName).string();
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw InputError("cannot resume from '" + resume_dir_ + "': no readable checkpoint " + path);
+    throw InputError("cannot resume from '" + resume_dir + "': no readable checkpoint " + path);
   }
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   Reader r(bytes, "checkpoint '" + path + "'");
@@ -238,70 +257,45 @@ int Checkpointer::Resume(const SearchStateRefs& state) {
   }
   if (r.Get<std::uint32_t>() != kByteOrderMarker) r.Fail("written with another byte order");
   if (r.Get<std::uint64_t>() != fingerprint_) {
-    r.Fail(
-        "written for a different run (the data, operators, constants, seed "
-        "or search "
-        "options differ)");
+    r.Fail("written for a different run (the data, operators, constants, seed or search "
+           "options differ)");
   }
-  SearchResult& result = *state.result;
-  const auto epochs = r.Get<std::int32_t>();
-  result.evaluations = r.Get<std::int64_t>();
-  result.sampled = r.Get<std::int64_t>();
-  result.dead_ends = r.Get<std::int64_t>();
-  result.invalid = r.Get<std::int64_t>();
-  result.bred = r.Get<std::int64_t>();
-  seconds_before_ = r.Get<double>();
-  *state.best_nrmse = r.Get<double>();
-  *state.first_perfect_epoch = r.Get<std::int32_t>();
-  Rng::State rng{};
-  for (std::uint64_t& word : rng.s) word = r.Get<std::uint64_t>();
-  rng.spare_normal = r.Get<double>();
-  rng.has_spare = r.Get<std::uint8_t>() != 0;
-  if (epochs < 0 || !(seconds_before_ >= 0.0)) r.Fail("damaged counters");
-
-  {
-    std::istringstream policy(r.Bytes(r.Count(1)), std::ios::binary);
-    *state.policy = LstmPolicy::Load(policy, "policy in the checkpoint", state.policy->parallel());
-  }
-  {
-    std::istringstream optimizer(r.Bytes(r.Count(1)), std::ios::binary);
-    *state.optimizer =
-        AdamOptimizer::Load(optimizer, state.policy->parameters(), "optimizer in the checkpoint");
-  }
-  ParetoFront front;
-  const std::size_t entries = r.Count(8 * 5);
-  for (std::size_t i = 0; i < entries; ++i) {
-    FrontEntry e;
-    e.program.tokens.resize(r.Count(sizeof(TokenId)));
-    for (TokenId& id : e.program.tokens) id = r.Get<TokenId>();
-    e.program.constants.resize(r.Count(sizeof(double)));
-    for (double& c : e.program.constants) c = r.Get<double>();
-    e.complexity = r.Get<double>();
-    e.loss = r.Get<double>();
-    e.epoch = r.Get<std::uint64_t>();
-    front.Offer(std::move(e));
-  }
+  const SearchCounters counters = GetCounters(r);
+  const Rng::State rng = GetRng(r);
+  std::istringstream policy(r.Bytes(r.Count(1)), std::ios::binary);
+  LstmPolicy loaded = LstmPolicy::Load(policy, "policy in the checkpoint", state.policy.parallel());
+  std::istringstream optimizer(r.Bytes(r.Count(1)), std::ios::binary);
+  AdamOptimizer moments =
+      AdamOptimizer::Load(optimizer, loaded.parameters(), "optimizer in the checkpoint");
+  ParetoFront front = GetFront(r);
+  std::vector<EpochReport> history = GetHistory(r);
   if (r.Bytes(8) != std::string(kEndMagic, 8)) r.Fail("damaged file (no end marker)");
-  *state.front = std::move(front);
-  state.rng->SetState(rng);
-  result.epochs = epochs;
-  last_write_seconds_ = seconds_before_;
-  return epochs;
+  // Nothing is changed until the whole file has been read.
+  state.policy = std::move(loaded);
+  state.optimizer = std::move(moments);
+  state.rng.SetState(rng);
+  state.front = std::move(front);
+  state.counters = counters;
+  state.history = std::move(history);
+  last_write_seconds_ = counters.seconds;
+  return true;
 }
 
-void Checkpointer::AfterEpoch(int epoch, double seconds, bool stopping,
-                              const SearchStateRefs& state) {
-  if (dir_.empty()) return;
-  const bool due = stopping || (every_epochs_ > 0 && epoch % every_epochs_ == 0) ||
-                   (every_seconds_ > 0.0 && seconds - last_write_seconds_ >= every_seconds_);
+void Checkpointer::AfterEpoch(const SearchState& state, bool stopping) {
+  if (options_.dir.empty()) return;
+  const int epoch = state.counters.epochs;
+  const double seconds = state.counters.seconds;
+  const bool due = stopping || (options_.every_epochs > 0 && epoch % options_.every_epochs == 0) ||
+                   (options_.every_seconds > 0.0 &&
+                    seconds - last_write_seconds_ >= options_.every_seconds);
   if (!due) return;
-  Save(dir_, fingerprint_, seconds, state);
+  Save(options_.dir, fingerprint_, state);
   last_write_seconds_ = seconds;
 }
 
-void Checkpointer::Save(const std::string& dir, std::uint64_t fingerprint, double seconds,
-                        const SearchStateRefs& state) {
-  WriteAtomically(dir, Serialize(fingerprint, seconds, state));
+void Checkpointer::Save(const std::string& dir, std::uint64_t fingerprint,
+                        const SearchState& state) {
+  WriteAtomically(dir, Serialize(fingerprint, state));
 }
 
 }  // namespace physr

@@ -3,16 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <iterator>
 #include <numeric>
 #include <sstream>
 #include <string_view>
-#include <unordered_set>
-
-#include <tbb/global_control.h>
-#include <tbb/info.h>
 
 #include "physr/core/error.hpp"
 #include "physr/core/rng.hpp"
@@ -20,29 +15,10 @@
 #include "physr/eval/evaluator.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/expr/unit_check.hpp"
-#include "physr/fit/batch_fitter.hpp"
-#include "physr/fit/constant_fitter.hpp"
-#include "physr/policy/adam.hpp"
-#include "physr/policy/episode_buffer.hpp"
-#include "physr/policy/lstm_policy.hpp"
-#include "physr/priors/dimension_lattice.hpp"
-#include "physr/priors/observation.hpp"
-#include "physr/priors/partial_batch.hpp"
-#include "physr/priors/prior.hpp"
-#include "physr/search/checkpoint.hpp"
-#include "physr/search/evolution.hpp"
-#include "physr/search/pareto_front.hpp"
-#include "physr/search/sampler.hpp"
-#include "physr/search/simplify.hpp"
+#include "physr/search/engine.hpp"
+#include "search_internal.hpp"
 
 namespace physr {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // Rows the search trains on: all of them, or a seeded subset when there are many.
 Dataset SearchRows(const Dataset& data, Eigen::Index max_rows, std::uint64_t seed) {
@@ -89,41 +65,6 @@ void CheckTargetScale(const Dataset& data) {
   throw InputError(message.str());
 }
 
-// Random stream of epoch e's evolution: Rng(seed, kEvolutionStream + e).
-constexpr std::uint64_t kEvolutionStream = std::uint64_t{1} << 32;
-
-// Sorts (reward, program) pairs best first (ties keep their order), drops repeated programs
-// and keeps at most `limit`; returns the count kept.
-std::size_t KeepBestDistinct(std::vector<std::pair<double, Program>>& scored,
-                             std::size_t limit = std::numeric_limits<std::size_t>::max()) {
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::unordered_set<std::uint64_t> seen;
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < scored.size() && kept < limit; ++i) {
-    if (!seen.insert(HashTokens(scored[i].second.tokens)).second) continue;
-    if (kept != i) scored[kept] = std::move(scored[i]);
-    ++kept;
-  }
-  scored.resize(kept);
-  return kept;
-}
-
-// 1/(1 + NRMSE); every exact formula (NRMSE ≤ perfect) gets the full reward 1, so exact
-// formulas differing only by round-off do not rank against each other.
-double RewardOf(double nrmse, double perfect_nrmse) {
-  return nrmse <= perfect_nrmse ? 1.0 : 1.0 / (1.0 + nrmse);
-}
-
-double Reward(const FitResult& fit, double perfect_nrmse) {
-  if (!fit.finite || !std::isfinite(fit.nrmse)) return 0.0;
-  return RewardOf(fit.nrmse, perfect_nrmse);
-}
-
-// The loss a front entry carries. Exact formulas tie at perfect_nrmse, so among them the
-// simplest wins, not round-off.
-double FrontLoss(double nrmse, double perfect_nrmse) { return std::max(nrmse, perfect_nrmse); }
-
 // How many rows the weighted losses are worth for model selection: (Σw)²/Σw², which is the row
 // count when all weights are equal. Computed on w / max(w), which neither overflows nor
 // underflows to 0.
@@ -132,17 +73,6 @@ double EffectiveRows(const Dataset& data) {
   if (!(largest > 0.0) || !std::isfinite(largest)) return static_cast<double>(data.rows());
   const Eigen::VectorXd w = data.weights / largest;
   return w.sum() * w.sum() / w.squaredNorm();
-}
-
-// The (1 − ε) quantile of the rewards, linear interpolation between order statistics.
-double RiskQuantile(std::vector<double> rewards, double epsilon) {
-  PHYSR_CHECK(!rewards.empty(), "quantile of an empty batch");
-  std::sort(rewards.begin(), rewards.end());
-  const double pos = (1.0 - epsilon) * static_cast<double>(rewards.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const std::size_t hi = std::min(lo + 1, rewards.size() - 1);
-  const double frac = pos - static_cast<double>(lo);
-  return rewards[lo] + frac * (rewards[hi] - rewards[lo]);
 }
 
 Formula MakeFormula(const Program& program, const Library& library, const FitResult& fit) {
@@ -177,51 +107,6 @@ Formula MakeFormula(const Program& program, const Library& library, const FitRes
   f.sympy = ToSympy(f.program, library, values);
   f.latex = ToLatex(f.program, library, values);
   return f;
-}
-
-std::string UniqueName(const std::string& base, const Library& library,
-                       const std::vector<std::string>& reserved) {
-  for (int i = 0;; ++i) {
-    std::string name = i == 0 ? base : base + "_" + std::to_string(i);
-    if (!library.Find(name) && std::find(reserved.begin(), reserved.end(), name) == reserved.end()) {
-      return name;
-    }
-  }
-}
-
-}  // namespace
-
-const std::vector<std::string>& DefaultOperators() {
-  static const std::vector<std::string> ops = {"add", "sub", "mul", "div", "neg", "inv",
-                                               "n2",  "sqrt", "exp", "log", "sin", "cos"};
-  return ops;
-}
-
-void SearchConfig::Validate() const {
-  auto fail = [](const std::string& what) { throw InputError("invalid option: " + what); };
-  if (operators.empty()) fail("--ops needs at least one operator");
-  if (min_length < 1) fail("min length must be ≥ 1");
-  if (max_length < min_length) fail("max length must be ≥ min length");
-  if (max_length > 200) fail("max length must be ≤ 200");
-  if (batch_size < 2) fail("batch size must be ≥ 2");
-  if (!(risk_epsilon > 0.0 && risk_epsilon <= 1.0)) fail("risk epsilon must be in (0, 1]");
-  if (hidden_size < 1) fail("hidden size must be ≥ 1");
-  if (!(learning_rate > 0.0) || !std::isfinite(learning_rate)) fail("learning rate must be > 0");
-  if (!(entropy_weight >= 0.0)) fail("entropy weight must be ≥ 0");
-  if (!(entropy_gamma > 0.0 && entropy_gamma <= 1.0)) fail("entropy gamma must be in (0, 1]");
-  if (fit_iterations < 0) fail("fit iterations must be ≥ 0");
-  if (fit_restarts < 0) fail("fit restarts must be ≥ 0");
-  if (max_epochs < 0) fail("epochs must be ≥ 0");
-  if (!(time_limit_seconds >= 0.0)) fail("time limit must be ≥ 0");
-  if (max_evaluations < 0) fail("max evaluations must be ≥ 0");
-  if (perfect_nrmse && !(*perfect_nrmse >= 0.0)) fail("perfect-fit threshold must be ≥ 0");
-  if (threads < 0) fail("threads must be ≥ 0");
-  if (perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
-  if (!(completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
-  if (evolution_offspring < 0) fail("evolution offspring must be ≥ 0");
-  if (evolution_generations < 1) fail("evolution generations must be ≥ 1");
-  if (checkpoint_every < 0) fail("checkpoint interval must be ≥ 0 epochs");
-  if (!(checkpoint_seconds >= 0.0)) fail("checkpoint interval must be ≥ 0 seconds");
 }
 
 namespace {
@@ -300,352 +185,20 @@ double ExactThreshold(const Dataset& data) {
   return std::clamp(100.0 * floor, kLowest, kHighest);
 }
 
-Library BuildSearchLibrary(const Dataset& data, const SearchConfig& config) {
-  Library library;
-  for (const std::string& name : config.operators) {
-    const std::optional<OpCode> op = OperatorByName(name);
-    if (!op) throw InputError("unknown operator '" + name + "' in --ops");
-    library.AddOperator(*op);
+std::string_view ToString(StopReason reason) {
+  switch (reason) {
+    case StopReason::kPerfectFit: return "perfect fit";
+    case StopReason::kEpochs: return "epochs";
+    case StopReason::kTimeLimit: return "time limit";
+    case StopReason::kEvaluations: return "evaluations";
+    case StopReason::kInterrupted: return "interrupted";
   }
-  for (int i = 0; i < data.num_variables(); ++i) {
-    library.AddVariable(data.names[static_cast<std::size_t>(i)],
-                        data.dimensions[static_cast<std::size_t>(i)]);
-  }
-  bool has_one = false;
-  for (const FixedConstantSpec& c : config.fixed_constants) {
-    library.AddFixedConstant(c.name, c.value, c.dimension);
-    if (c.name == "1") has_one = true;
-  }
-  if (!has_one && !library.Find("1")) library.AddFixedConstant("1", 1.0, Dimension());
-  std::vector<std::string> reserved;
-  for (const FreeConstantSpec& c : config.free_constants) reserved.push_back(c.name);
-  if (config.default_free_constants) {
-    for (const char* base : {"k0", "k1"}) {
-      const std::string name = UniqueName(base, library, reserved);
-      library.AddFreeConstant(name, Dimension(), 1.0);
-    }
-  }
-  for (const FreeConstantSpec& c : config.free_constants) {
-    library.AddFreeConstant(c.name, c.dimension, c.initial_value);
-  }
-  return library;
+  PHYSR_CHECK(false, "unknown stop reason");
 }
 
 SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
                        const SearchCallbacks& callbacks) {
-  config.Validate();
-  if (data.rows() == 0) throw InputError("the dataset has no rows");
-  if (data.num_variables() == 0) throw InputError("the dataset has no input columns");
-  if (!data.X.allFinite() || !data.y.allFinite()) {
-    throw InputError("the dataset holds non-finite values");
-  }
-  CheckTargetScale(data);
-  const Clock::time_point start = Clock::now();
-  const int threads =
-      config.threads > 0 ? config.threads : std::max(1, tbb::info::default_concurrency());
-  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
-                                  static_cast<std::size_t>(threads));
-
-  SearchResult result;
-  result.seed = config.seed;
-  result.library = BuildSearchLibrary(data, config);
-  const double perfect_nrmse =
-      config.perfect_nrmse ? *config.perfect_nrmse : ExactThreshold(data);
-  result.exact_nrmse = perfect_nrmse;
-  const Library& library = result.library;
-
-  DimensionLatticeOptions lattice_options;
-  lattice_options.max_length = config.max_length;
-  const DimensionLattice lattice(
-      library, config.units_prior ? std::optional<Dimension>(data.target_dimension) : std::nullopt,
-      lattice_options);
-  PriorOptions prior_options;
-  prior_options.min_length = config.min_length;
-  prior_options.max_length = config.max_length;
-  prior_options.soft_length_loc = config.soft_length_loc;
-  prior_options.soft_length_variance = config.soft_length_variance;
-  prior_options.completion_length_weight = config.completion_length_weight;
-  prior_options.units = config.units_prior;
-  const PriorSet priors = MakeDefaultPriors(lattice, prior_options);
-  const ObservationEncoder encoder(lattice);
-
-  LstmPolicyOptions policy_options;
-  policy_options.input_size = encoder.feature_size();
-  policy_options.num_tokens = static_cast<int>(library.size());
-  policy_options.hidden_size = config.hidden_size;
-  policy_options.seed = config.seed;
-  LstmPolicy policy(policy_options);
-  AdamOptions adam_options;
-  adam_options.learning_rate = static_cast<float>(config.learning_rate);
-  AdamOptimizer adam(policy.parameters(), adam_options);
-
-  const Dataset train = SearchRows(data, config.max_search_rows, config.seed);
-  BatchFitOptions fit_options;
-  fit_options.fit.solver.max_iterations = config.fit_iterations;
-  fit_options.fit.restarts = config.fit_restarts;
-  fit_options.fit.seed = config.seed;
-  fit_options.fit.compute_uncertainties = false;
-  fit_options.cache_capacity = config.cache_capacity;
-  BatchFitter fitter(library, fit_options);
-
-  SimplifyOptions simplify_options;
-  simplify_options.accept_nrmse = perfect_nrmse;
-  simplify_options.fit = fit_options.fit;
-  Sampler sampler(lattice, priors, encoder, config.batch_size, config.max_length);
-  BreedOptions breed_options;
-  breed_options.min_length = config.min_length;
-  breed_options.max_length = config.max_length;
-  if (config.units_prior) breed_options.target = data.target_dimension;
-  const Breeder breeder(library, breed_options);
-  ParetoFront front;
-  Rng rng(config.seed, 1);
-  LossOptions loss_options;
-  loss_options.entropy_weight = config.entropy_weight;
-  loss_options.entropy_gamma = config.entropy_gamma;
-  LstmParameters<float> gradient;
-
-  std::unordered_set<std::uint64_t> offered;  // token hashes already offered to the front
-  double best_nrmse = std::numeric_limits<double>::infinity();
-  int first_perfect_epoch = 0;  // 0 until an exact formula is found
-  Checkpointer checkpointer(config, SearchFingerprint(data, library, config));
-  const SearchStateRefs state{&policy, &adam, &rng, &front, &result, &best_nrmse,
-                              &first_perfect_epoch};
-  const int resumed_epochs = checkpointer.Resume(state);
-  result.stop_reason = "epochs";
-  for (int epoch = resumed_epochs + 1;; ++epoch) {
-    const SampleBatch& batch = sampler.Sample(policy, rng);
-    result.sampled += batch.sampled;
-    result.dead_ends += batch.dead_ends;
-
-    // Drop the (never expected) dimensionally invalid programs before they reach the fitter.
-    std::vector<Program> programs;
-    std::vector<int> episode_of;
-    programs.reserve(batch.programs.size());
-    for (std::size_t i = 0; i < batch.programs.size(); ++i) {
-      if (config.units_prior &&
-          !CheckUnits(batch.programs[i], library, data.target_dimension).ok) {
-        ++result.invalid;
-        continue;
-      }
-      programs.push_back(batch.programs[i]);
-      episode_of.push_back(batch.episode[i]);
-    }
-    const std::vector<FitResult> fits = fitter.FitAll(programs, train);
-    result.evaluations += static_cast<std::int64_t>(programs.size());
-
-    // Offers a scored program to the front, once per distinct program (its fit is
-    // deterministic); an exact formula is often found in a bloated form, so its simplest form
-    // is offered too.
-    const auto consider = [&](const Program& program, const FitResult& fit) {
-      if (!fit.finite) return;
-      best_nrmse = std::min(best_nrmse, fit.nrmse);
-      // The set is bounded: past the cap it restarts, costing only repeated offers.
-      if (offered.size() >= (std::size_t{1} << 22)) offered.clear();
-      if (!offered.insert(HashTokens(program.tokens)).second) return;
-      FrontEntry entry;
-      entry.program = program;
-      entry.program.constants = fit.constants;
-      entry.complexity = Complexity(program.tokens, library);
-      // The final pass refits and reports the real losses.
-      entry.loss = FrontLoss(fit.nrmse, perfect_nrmse);
-      entry.epoch = static_cast<std::uint64_t>(epoch);
-      const bool exact = fit.nrmse <= perfect_nrmse;
-      const bool kept = front.Offer(entry);
-      if (exact && kept) {
-        const Simplified simple =
-            SimplifyProgram(entry.program, fit, library, train, simplify_options);
-        if (simple.changes > 0) {
-          offered.insert(HashTokens(simple.program.tokens));
-          entry.program = simple.program;
-          entry.complexity = Complexity(simple.program.tokens, library);
-          entry.loss = FrontLoss(simple.fit.nrmse, perfect_nrmse);
-          front.Offer(std::move(entry));
-        }
-      }
-    };
-
-    std::vector<double> rewards(programs.size());
-    for (std::size_t i = 0; i < programs.size(); ++i) {
-      rewards[i] = Reward(fits[i], perfect_nrmse);
-      consider(programs[i], fits[i]);
-    }
-
-    // Risk-seeking policy gradient on the top ε of the batch.
-    std::vector<std::pair<double, Program>> parents;  // the elite, for evolution
-    if (!programs.empty()) {
-      const double r_eps = RiskQuantile(rewards, config.risk_epsilon);
-      std::vector<int> elite;
-      std::vector<float> advantages;
-      for (std::size_t i = 0; i < programs.size(); ++i) {
-        if (rewards[i] >= r_eps) {
-          elite.push_back(episode_of[i]);
-          advantages.push_back(static_cast<float>(rewards[i] - r_eps));
-          parents.emplace_back(rewards[i], programs[i]);
-        }
-      }
-      // When the quantile is the best reward (e.g. once exact formulas fill the top ε) no
-      // program has an advantage; the entropy bonus alone would then only spread the policy
-      // out, towards long programs, so the step is skipped.
-      const bool signal =
-          std::any_of(advantages.begin(), advantages.end(), [](float a) { return a > 0.0f; });
-      if (signal) {
-        policy.ComputeGradient(sampler.episodes(), elite, advantages, loss_options, &gradient);
-        adam.Step(policy.mutable_parameters(), gradient);
-      }
-    }
-
-    // Evolution from the elite and the front. Its random stream depends only on the seed and
-    // the epoch, so a resumed run breeds as an uninterrupted one.
-    if (config.evolution_offspring > 0) {
-      for (const FrontEntry& e : front.entries()) {
-        Program p;
-        p.tokens = e.program.tokens;
-        parents.emplace_back(RewardOf(e.loss, perfect_nrmse), std::move(p));
-      }
-      Rng breed_rng(config.seed, kEvolutionStream + static_cast<std::uint64_t>(epoch));
-      // Every generation breeds from as many parents as the first: the best distinct ones.
-      const std::size_t keep = KeepBestDistinct(parents);
-      for (int generation = 0; generation < config.evolution_generations; ++generation) {
-        std::vector<Program> pool;
-        pool.reserve(parents.size());
-        for (const auto& parent : parents) pool.push_back(parent.second);
-        std::vector<Program> children =
-            breeder.Breed(pool, config.evolution_offspring, breed_rng);
-        if (children.empty()) break;
-        const std::vector<FitResult> child_fits = fitter.FitAll(children, train);
-        result.evaluations += static_cast<std::int64_t>(children.size());
-        result.bred += static_cast<std::int64_t>(children.size());
-        for (std::size_t i = 0; i < children.size(); ++i) {
-          consider(children[i], child_fits[i]);
-          parents.emplace_back(Reward(child_fits[i], perfect_nrmse), std::move(children[i]));
-        }
-        KeepBestDistinct(parents, keep);
-      }
-    }
-
-    result.epochs = epoch;
-    const double seconds = checkpointer.seconds_before() + SecondsSince(start);
-    if (first_perfect_epoch == 0 && best_nrmse <= perfect_nrmse) {
-      first_perfect_epoch = epoch;
-      result.first_exact_seconds = seconds;
-    }
-    result.first_exact_epoch = first_perfect_epoch;
-    EpochReport report;
-    report.epoch = epoch;
-    report.evaluations = result.evaluations;
-    report.seconds = seconds;
-    report.candidates_per_second =
-        seconds > 0.0 ? static_cast<double>(result.evaluations) / seconds : 0.0;
-    report.valid_share = batch.sampled > 0 ? static_cast<double>(programs.size()) /
-                                                 static_cast<double>(batch.sampled)
-                                           : 0.0;
-    report.best_nrmse = best_nrmse;
-    report.best_reward = std::isfinite(best_nrmse) ? 1.0 / (1.0 + best_nrmse) : 0.0;
-    if (const FrontEntry* best = front.MostAccurate()) {
-      PrintOptions values;
-      values.substitute_constants = true;
-      values.precision = 6;
-      report.best_infix = ToInfix(best->program, library, values);
-    }
-    bool stop = false;
-    if (callbacks.on_epoch && !callbacks.on_epoch(report)) {
-      result.stop_reason = "interrupted";
-      stop = true;
-    } else if (best_nrmse <= perfect_nrmse &&
-               epoch >= (first_perfect_epoch == 0 ? epoch : first_perfect_epoch) +
-                            config.perfect_patience) {
-      result.stop_reason = "perfect fit";
-      stop = true;
-    } else if (callbacks.stop_requested != nullptr && callbacks.stop_requested->load()) {
-      result.stop_reason = "interrupted";
-      stop = true;
-    } else if (config.max_epochs > 0 && epoch >= config.max_epochs) {
-      result.stop_reason = "epochs";
-      stop = true;
-    } else if (config.max_evaluations > 0 && result.evaluations >= config.max_evaluations) {
-      result.stop_reason = "evaluations";
-      stop = true;
-    } else if (config.time_limit_seconds > 0.0 && seconds >= config.time_limit_seconds) {
-      result.stop_reason = "time limit";
-      stop = true;
-    }
-    checkpointer.AfterEpoch(epoch, seconds, stop, state);
-    if (stop) break;
-  }
-
-  // Refit the front on every row (the search may have used a subset) with uncertainties,
-  // then select the model on the refitted losses.
-  FitOptions final_options = fit_options.fit;
-  final_options.compute_uncertainties = true;
-  final_options.solver.max_iterations = std::max(100, config.fit_iterations);
-  ParetoFront final_front;
-  std::vector<std::pair<Program, FitResult>> refits;
-  // Here, unlike during the search, simplification also weighs a change against the noise.
-  SimplifyOptions final_simplify = simplify_options;
-  final_simplify.rows = EffectiveRows(train);
-  const double rows = EffectiveRows(data);
-  const auto criterion = [&](const Program& p, double nrmse) {
-    return SelectionCriterion(p.tokens, library, nrmse, rows, final_simplify.penalty);
-  };
-  for (const FrontEntry& e : front.entries()) {
-    FitResult fit = FitConstants(e.program, library, data, final_options);
-    if (!fit.finite) continue;
-    FrontEntry entry;
-    entry.program = e.program;
-    entry.program.constants = fit.constants;
-    // A formula whose fit rests on floating-point rounding is not reported.
-    if (!NumericallyStable(entry.program, library, data)) continue;
-    entry.complexity = e.complexity;
-    entry.loss = FrontLoss(fit.nrmse, perfect_nrmse);
-    entry.epoch = e.epoch;
-    // Its simplest form that loses nothing the data can tell (judged on the search rows, kept
-    // only if the full data agrees), refitted with uncertainties. It joins the front beside
-    // the original, or in its place when it is as long (only constants became numbers).
-    const FitResult search_fit = train.rows() == data.rows()
-                                     ? fit
-                                     : FitConstants(entry.program, library, train, fit_options.fit);
-    bool replaced = false;
-    if (search_fit.finite) {
-      const Simplified simple =
-          SimplifyProgram(entry.program, search_fit, library, train, final_simplify);
-      if (simple.changes > 0) {
-        FitResult refit = FitConstants(simple.program, library, data, final_options);
-        const double limit = simplify_options.AcceptLimit(fit.nrmse);
-        Program fitted = simple.program;
-        fitted.constants = refit.constants;
-        if (refit.finite &&
-            (refit.nrmse <= limit ||
-             criterion(simple.program, refit.nrmse) <= criterion(entry.program, fit.nrmse)) &&
-            NumericallyStable(fitted, library, data)) {
-          FrontEntry simpler = entry;
-          simpler.program = std::move(fitted);
-          simpler.complexity = Complexity(simple.program.tokens, library);
-          simpler.loss = FrontLoss(refit.nrmse, perfect_nrmse);
-          replaced = simpler.complexity >= entry.complexity;
-          final_front.Offer(simpler);
-          refits.emplace_back(simpler.program, std::move(refit));
-        }
-      }
-    }
-    if (!replaced) {
-      final_front.Offer(entry);
-      refits.emplace_back(entry.program, std::move(fit));
-    }
-  }
-  auto fit_of = [&](const FrontEntry& e) -> const FitResult& {
-    for (const auto& [program, fit] : refits) {
-      if (program.tokens == e.program.tokens) return fit;
-    }
-    PHYSR_CHECK(false, "front entry without its refit");
-  };
-  for (const FrontEntry& e : final_front.entries()) {
-    result.pareto.push_back(MakeFormula(e.program, library, fit_of(e)));
-  }
-  if (const FrontEntry* best = final_front.Best(perfect_nrmse, rows, library)) {
-    result.best = MakeFormula(best->program, library, fit_of(*best));
-  }
-  result.seconds = checkpointer.seconds_before() + SecondsSince(start);
-  return result;
+  return SearchEngine(data, config, callbacks).Run();
 }
 
 }  // namespace physr

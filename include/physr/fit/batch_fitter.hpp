@@ -18,7 +18,7 @@ struct BatchFitOptions {
   // Per-program options; options.seed is mixed with each program's HashTokens (FitSeed), so a
   // program's restarts do not depend on its position in the batch.
   FitOptions fit;
-  std::size_t cache_capacity = std::size_t{1} << 16;  // entries; 0 disables the cache
+  std::size_t cache_capacity = std::size_t{1} << 17;  // entries; 0 disables the cache
 };
 
 struct BatchFitStats {

@@ -19,6 +19,14 @@
 
 namespace physr {
 
+// Evolution beside the policy, as a search runs it: each epoch breeds `offspring` programs
+// from the batch's elite and the Pareto front and scores them, for `generations` generations
+// (each breeding from the best of the one before). 0 offspring: the policy alone.
+struct EvolutionOptions {
+  int offspring = 1000;
+  int generations = 2;
+};
+
 struct BreedOptions {
   int min_length = 1;
   int max_length = 35;

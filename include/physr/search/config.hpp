@@ -1,0 +1,101 @@
+// The options of one search, composed of the option structs of the parts that use them:
+// the token library, the priors, the policy's training, evolution, constant fitting,
+// stopping, checkpoints and row sampling. Every default is written once, in the struct that
+// owns it; the command line and Python take theirs from here. Not here: running a search
+// (engine.hpp, search.hpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "physr/data/dataset.hpp"
+#include "physr/expr/library.hpp"
+#include "physr/fit/batch_fitter.hpp"
+#include "physr/policy/training.hpp"
+#include "physr/priors/prior.hpp"
+#include "physr/search/checkpoint.hpp"
+#include "physr/search/evolution.hpp"
+
+namespace physr {
+
+// The operators used when the user names none (the SRBench/PhySO Feynman setup).
+const std::vector<std::string>& DefaultOperators();
+
+// The tokens of a search besides the dataset's input columns (its variables). Fixed
+// constants: "1" (dimensionless) is always added unless the user defines a token named "1".
+// Free constants: when `default_free_constants` is true, two dimensionless ones (k0, k1) are
+// added before the user's.
+struct LibraryOptions {
+  std::vector<std::string> operators = DefaultOperators();
+  std::vector<FixedConstantSpec> fixed_constants;
+  std::vector<FreeConstantSpec> free_constants;
+  bool default_free_constants = true;
+};
+
+// The epoch limit the command line and Python set when the user gives no limit at all.
+inline constexpr int kDefaultEpochs = 200;
+
+// The first criterion met ends the run. 0 means "no limit" for each of the three limits.
+struct StoppingOptions {
+  int max_epochs = 0;
+  double time_limit_seconds = 0.0;
+  std::int64_t max_evaluations = 0;
+  // A formula with NRMSE at most this on the training rows is exact. Unset: ExactThreshold of
+  // the data, from the precision the target was written to.
+  std::optional<double> perfect_nrmse;
+  // After the first exact formula, keep searching this many epochs for simpler exact ones
+  // (the front then selects the simplest), then stop with "perfect fit". 0 stops at once.
+  int perfect_patience = 10;
+
+  // Whether any of the three limits is set (not 0; a negative one fails Validate).
+  bool HasLimit() const {
+    return max_epochs != 0 || time_limit_seconds != 0.0 || max_evaluations != 0;
+  }
+  // Sets max_epochs to kDefaultEpochs when no limit is set, so that a run always ends.
+  void ApplyDefaultLimit() {
+    if (!HasLimit()) max_epochs = kDefaultEpochs;
+  }
+};
+
+// Rows: with more rows than max_rows, the search runs on a seeded random subset of them
+// (SearchRows) and the final front is refitted on all rows. 0 = always all rows.
+struct RowSamplingOptions {
+  Eigen::Index max_rows = 10000;
+};
+
+struct SearchConfig {
+  LibraryOptions library;
+  // Priors: lengths, the units prior (`priors.units`; off, dimensions are ignored while
+  // sampling, for comparisons) and its Occam look-ahead.
+  PriorOptions priors;
+  TrainingOptions training;  // batch size, risk quantile, policy size, Adam, entropy bonus
+  EvolutionOptions evolution;
+  // Constant fitting during the search: iterations (`fit.solver.max_iterations`), restarts
+  // and the cache. The search sets `fit.seed` from `seed` and computes uncertainties only in
+  // the final refit.
+  BatchFitOptions fitting;
+  StoppingOptions stopping;
+  CheckpointOptions checkpoint;
+  RowSamplingOptions rows;
+  std::uint64_t seed = 0;
+  int threads = 0;  // 0 = all cores
+
+  // Throws InputError naming the first invalid option. RunSearch calls it.
+  void Validate() const;
+};
+
+// The token library of a search over `data`: the operators, the data's columns as
+// variables, the fixed constants with "1", then the free constants (k0, k1 first when asked
+// for). Throws InputError for an unknown operator or a duplicate name.
+Library BuildSearchLibrary(const Dataset& data, const LibraryOptions& options);
+
+// A fingerprint of everything that decides a search's course: the data (names, units, every
+// value bit), the token library, the seed and the options that shape sampling, training and
+// fitting. Stopping limits (epochs, time, evaluations), checkpoint schedules and the thread
+// count are left out, so a resumed run may extend the limits. Cost: one pass over the data.
+std::uint64_t SearchFingerprint(const Dataset& data, const Library& library,
+                                const SearchConfig& config);
+
+}  // namespace physr

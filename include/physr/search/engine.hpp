@@ -1,0 +1,102 @@
+// The search engine: one object that owns a search's state (state.hpp) and the parts built
+// for it from the options (token library, dimension lattice, priors, sampler, breeder,
+// constant fitter with its cache, checkpointer), and runs the search as named phases. Each
+// epoch: Sample a batch from the policy under the priors, Score it (fit constants, offer to
+// the Pareto front), Train the policy on the batch's elite, Breed offspring from the elite and
+// the front and score them, then Report the epoch and decide whether to stop (checkpointing
+// when due). After the last epoch, Finalise refits the front on all rows, simplifies it and
+// selects the model. RunSearch (search.hpp) is the one-call entry point.
+// Not here: reading files or printing (cli/, python/).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "physr/data/dataset.hpp"
+#include "physr/fit/batch_fitter.hpp"
+#include "physr/priors/dimension_lattice.hpp"
+#include "physr/priors/observation.hpp"
+#include "physr/priors/prior.hpp"
+#include "physr/search/checkpoint.hpp"
+#include "physr/search/config.hpp"
+#include "physr/search/evolution.hpp"
+#include "physr/search/sampler.hpp"
+#include "physr/search/search.hpp"
+#include "physr/search/simplify.hpp"
+#include "physr/search/state.hpp"
+
+namespace physr {
+
+class SearchEngine {
+ public:
+  // Validates the options and the data, builds the parts and the initial state, and resumes
+  // from config.checkpoint.resume_dir when it is set. `data` is borrowed and must outlive the
+  // engine. Throws InputError as RunSearch documents. The thread limit (config.threads) holds
+  // for the engine's lifetime.
+  SearchEngine(const Dataset& data, SearchConfig config, SearchCallbacks callbacks = {});
+  SearchEngine(const SearchEngine&) = delete;
+  SearchEngine& operator=(const SearchEngine&) = delete;
+
+  // Runs epochs until a stopping criterion is met, then finalises. Call once.
+  SearchResult Run();
+
+  const SearchState& state() const { return state_; }
+  const Library& library() const { return library_; }
+  double exact_nrmse() const { return exact_nrmse_; }
+
+ private:
+  // One epoch's programs that passed the unit check, with their fits and rewards.
+  struct Batch {
+    std::vector<Program> programs;
+    std::vector<int> episode_of;  // programs[i] is episode episode_of[i] of the sampler's
+    std::vector<FitResult> fits;
+    std::vector<double> rewards;
+    std::int64_t sampled = 0;  // rows the sampler started, resampled ones included
+  };
+  // A program that may breed, with its reward.
+  using Parent = std::pair<double, Program>;
+
+  Batch Sample();
+  void Score(Batch& batch, int epoch);
+  std::vector<Parent> Train(const Batch& batch);
+  void Breed(std::vector<Parent> parents, int epoch);
+  std::optional<StopReason> ReportAndStop(const Batch& batch, int epoch);
+  SearchResult Finalise(StopReason reason);
+
+  double Seconds() const;
+  double Reward(const FitResult& fit) const;
+  void Offer(const Program& program, const FitResult& fit, int epoch);
+  EpochReport MakeReport(const Batch& batch, int epoch) const;
+  std::optional<StopReason> StopCriterion(const EpochReport& report) const;
+  // The final front: every entry refitted on all rows (with uncertainties) and simplified,
+  // with each entry's fit.
+  std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> RefitFront() const;
+
+  const Dataset& data_;
+  const SearchConfig config_;
+  const SearchCallbacks callbacks_;
+  std::shared_ptr<void> thread_limit_;  // a tbb::global_control
+  std::chrono::steady_clock::time_point start_;
+  Library library_;
+  double exact_nrmse_;
+  Dataset train_;  // the rows the search fits on (SearchRows)
+  DimensionLattice lattice_;
+  PriorSet priors_;
+  ObservationEncoder encoder_;
+  Sampler sampler_;
+  Breeder breeder_;
+  BatchFitter fitter_;  // with the fit cache, rebuilt at every start
+  SimplifyOptions simplify_;
+  Checkpointer checkpointer_;
+  SearchState state_;
+  double seconds_before_ = 0.0;  // of the run this one resumed
+  std::unordered_set<std::uint64_t> offered_;  // token hashes already offered to the front
+  LstmParameters<float> gradient_;
+};
+
+}  // namespace physr

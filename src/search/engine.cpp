@@ -1,0 +1,428 @@
+#include "physr/search/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include "physr/core/error.hpp"
+#include "physr/expr/printer.hpp"
+#include "physr/expr/unit_check.hpp"
+#include "physr/fit/constant_fitter.hpp"
+#include "physr/policy/training.hpp"
+#include "search_internal.hpp"
+
+namespace physr {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Random stream of epoch e's evolution: Rng(seed, kEvolutionStream + e).
+constexpr std::uint64_t kEvolutionStream = std::uint64_t{1} << 32;
+
+// Before any part is built: the options, then the data.
+const SearchConfig& Validated(const SearchConfig& config, const Dataset& data) {
+  config.Validate();
+  if (data.rows() == 0) throw InputError("the dataset has no rows");
+  if (data.num_variables() == 0) throw InputError("the dataset has no input columns");
+  if (!data.X.allFinite() || !data.y.allFinite()) {
+    throw InputError("the dataset holds non-finite values");
+  }
+  CheckTargetScale(data);
+  return config;
+}
+
+std::shared_ptr<void> LimitThreads(int threads) {
+  const int n = threads > 0 ? threads : std::max(1, tbb::info::default_concurrency());
+  return std::make_shared<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                               static_cast<std::size_t>(n));
+}
+
+DimensionLattice MakeLattice(const Library& library, const Dataset& data,
+                             const PriorOptions& priors) {
+  DimensionLatticeOptions options;
+  options.max_length = priors.max_length;
+  return DimensionLattice(
+      library, priors.units ? std::optional<Dimension>(data.target_dimension) : std::nullopt,
+      options);
+}
+
+BreedOptions MakeBreedOptions(const PriorOptions& priors, const Dataset& data) {
+  BreedOptions options;
+  options.min_length = priors.min_length;
+  options.max_length = priors.max_length;
+  if (priors.units) options.target = data.target_dimension;
+  return options;
+}
+
+BatchFitOptions SearchFitOptions(const SearchConfig& config) {
+  BatchFitOptions options = config.fitting;
+  options.fit.seed = config.seed;
+  options.fit.compute_uncertainties = false;
+  return options;
+}
+
+LstmPolicy MakePolicy(const SearchConfig& config, const ObservationEncoder& encoder,
+                      const Library& library) {
+  LstmPolicyOptions options;
+  options.input_size = encoder.feature_size();
+  options.num_tokens = static_cast<int>(library.size());
+  options.hidden_size = config.training.hidden_size;
+  options.seed = config.seed;
+  return LstmPolicy(options);
+}
+
+// The state of a new run: a freshly initialised policy, its optimiser and the sampling
+// stream.
+SearchState MakeState(const SearchConfig& config, const ObservationEncoder& encoder,
+                      const Library& library) {
+  LstmPolicy policy = MakePolicy(config, encoder, library);
+  AdamOptions adam;
+  adam.learning_rate = static_cast<float>(config.training.learning_rate);
+  AdamOptimizer optimizer(policy.parameters(), adam);
+  return SearchState(std::move(policy), std::move(optimizer), Rng(config.seed, 1));
+}
+
+// 1/(1 + NRMSE); every exact formula (NRMSE ≤ exact) gets the full reward 1, so exact
+// formulas differing only by round-off do not rank against each other.
+double RewardOf(double nrmse, double exact_nrmse) {
+  return nrmse <= exact_nrmse ? 1.0 : 1.0 / (1.0 + nrmse);
+}
+
+// The loss a front entry carries. Exact formulas tie at exact_nrmse, so among them the
+// simplest wins, not round-off.
+double FrontLoss(double nrmse, double exact_nrmse) { return std::max(nrmse, exact_nrmse); }
+
+// Sorts parents best first (ties keep their order), drops repeated programs and keeps at most
+// `limit`; returns the count kept.
+std::size_t KeepBestDistinct(std::vector<std::pair<double, Program>>& parents,
+                             std::size_t limit = std::numeric_limits<std::size_t>::max()) {
+  std::stable_sort(parents.begin(), parents.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::unordered_set<std::uint64_t> seen;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < parents.size() && kept < limit; ++i) {
+    if (!seen.insert(HashTokens(parents[i].second.tokens)).second) continue;
+    if (kept != i) parents[kept] = std::move(parents[i]);
+    ++kept;
+  }
+  parents.resize(kept);
+  return kept;
+}
+
+}  // namespace
+
+SearchEngine::SearchEngine(const Dataset& data, SearchConfig config, SearchCallbacks callbacks)
+    : data_(data),
+      config_(Validated(config, data)),
+      callbacks_(std::move(callbacks)),
+      thread_limit_(LimitThreads(config_.threads)),
+      start_(Clock::now()),
+      library_(BuildSearchLibrary(data, config_.library)),
+      exact_nrmse_(config_.stopping.perfect_nrmse ? *config_.stopping.perfect_nrmse
+                                                   : ExactThreshold(data)),
+      train_(SearchRows(data, config_.rows.max_rows, config_.seed)),
+      lattice_(MakeLattice(library_, data, config_.priors)),
+      priors_(MakeDefaultPriors(lattice_, config_.priors)),
+      encoder_(lattice_),
+      sampler_(lattice_, priors_, encoder_, config_.training.batch_size,
+               config_.priors.max_length),
+      breeder_(library_, MakeBreedOptions(config_.priors, data)),
+      fitter_(library_, SearchFitOptions(config_)),
+      checkpointer_(config_.checkpoint, SearchFingerprint(data, library_, config_)),
+      state_(MakeState(config_, encoder_, library_)) {
+  simplify_.accept_nrmse = exact_nrmse_;
+  simplify_.fit = SearchFitOptions(config_).fit;
+  if (checkpointer_.Resume(state_)) seconds_before_ = state_.counters.seconds;
+}
+
+SearchResult SearchEngine::Run() {
+  for (int epoch = state_.counters.epochs + 1;; ++epoch) {
+    Batch batch = Sample();
+    Score(batch, epoch);
+    Breed(Train(batch), epoch);
+    if (const std::optional<StopReason> stop = ReportAndStop(batch, epoch)) {
+      return Finalise(*stop);
+    }
+  }
+}
+
+double SearchEngine::Seconds() const {
+  return seconds_before_ + std::chrono::duration<double>(Clock::now() - start_).count();
+}
+
+double SearchEngine::Reward(const FitResult& fit) const {
+  if (!fit.finite || !std::isfinite(fit.nrmse)) return 0.0;
+  return RewardOf(fit.nrmse, exact_nrmse_);
+}
+
+// Sample: a batch from the policy under the priors. The (never expected) dimensionally
+// invalid programs are counted and dropped before they reach the fitter.
+SearchEngine::Batch SearchEngine::Sample() {
+  const SampleBatch& sample = sampler_.Sample(state_.policy, state_.rng);
+  SearchCounters& counters = state_.counters;
+  counters.sampled += sample.sampled;
+  counters.dead_ends += sample.dead_ends;
+  Batch batch;
+  batch.sampled = sample.sampled;
+  batch.programs.reserve(sample.programs.size());
+  for (std::size_t i = 0; i < sample.programs.size(); ++i) {
+    if (config_.priors.units &&
+        !CheckUnits(sample.programs[i], library_, data_.target_dimension).ok) {
+      ++counters.invalid;
+      continue;
+    }
+    batch.programs.push_back(sample.programs[i]);
+    batch.episode_of.push_back(sample.episode[i]);
+  }
+  return batch;
+}
+
+// Score: fit every program's constants on the training rows, reward it and offer it to the
+// front.
+void SearchEngine::Score(Batch& batch, int epoch) {
+  batch.fits = fitter_.FitAll(batch.programs, train_);
+  state_.counters.evaluations += static_cast<std::int64_t>(batch.programs.size());
+  batch.rewards.resize(batch.programs.size());
+  for (std::size_t i = 0; i < batch.programs.size(); ++i) {
+    batch.rewards[i] = Reward(batch.fits[i]);
+    Offer(batch.programs[i], batch.fits[i], epoch);
+  }
+}
+
+// Offers a scored program to the front, once per distinct program (its fit is deterministic).
+// An exact formula is often found in a bloated form, so its simplest form is offered too.
+void SearchEngine::Offer(const Program& program, const FitResult& fit, int epoch) {
+  if (!fit.finite) return;
+  state_.counters.best_nrmse = std::min(state_.counters.best_nrmse, fit.nrmse);
+  // The set is bounded: past the cap it restarts, costing only repeated offers.
+  if (offered_.size() >= (std::size_t{1} << 22)) offered_.clear();
+  if (!offered_.insert(HashTokens(program.tokens)).second) return;
+  FrontEntry entry;
+  entry.program = program;
+  entry.program.constants = fit.constants;
+  entry.complexity = Complexity(program.tokens, library_);
+  entry.loss = FrontLoss(fit.nrmse, exact_nrmse_);  // Finalise reports the real losses
+  entry.epoch = static_cast<std::uint64_t>(epoch);
+  const bool exact = fit.nrmse <= exact_nrmse_;
+  if (!state_.front.Offer(entry) || !exact) return;
+  const Simplified simple = SimplifyProgram(entry.program, fit, library_, train_, simplify_);
+  if (simple.changes == 0) return;
+  offered_.insert(HashTokens(simple.program.tokens));
+  entry.program = simple.program;
+  entry.complexity = Complexity(simple.program.tokens, library_);
+  entry.loss = FrontLoss(simple.fit.nrmse, exact_nrmse_);
+  state_.front.Offer(std::move(entry));
+}
+
+// Train: a risk-seeking policy-gradient step on the top ε of the batch. Returns the elite,
+// which breeds next.
+std::vector<SearchEngine::Parent> SearchEngine::Train(const Batch& batch) {
+  std::vector<Parent> parents;
+  if (batch.programs.empty()) return parents;
+  const Elite elite = SelectElite(batch.rewards, config_.training.risk_epsilon);
+  std::vector<int> episodes;
+  episodes.reserve(elite.rows.size());
+  for (const int row : elite.rows) {
+    const auto i = static_cast<std::size_t>(row);
+    episodes.push_back(batch.episode_of[i]);
+    parents.emplace_back(batch.rewards[i], batch.programs[i]);
+  }
+  if (elite.signal) {
+    state_.policy.ComputeGradient(sampler_.episodes(), episodes, elite.advantages,
+                                  config_.training.loss, &gradient_);
+    state_.optimizer.Step(state_.policy.mutable_parameters(), gradient_);
+  }
+  return parents;
+}
+
+// Breed: offspring of the elite and the front, scored and offered like sampled programs, for
+// the configured generations. The random stream depends only on the seed and the epoch, so a
+// resumed run breeds as an uninterrupted one.
+void SearchEngine::Breed(std::vector<Parent> parents, int epoch) {
+  const EvolutionOptions& options = config_.evolution;
+  if (options.offspring <= 0) return;
+  for (const FrontEntry& e : state_.front.entries()) {
+    Program p;
+    p.tokens = e.program.tokens;
+    parents.emplace_back(RewardOf(e.loss, exact_nrmse_), std::move(p));
+  }
+  Rng rng(config_.seed, kEvolutionStream + static_cast<std::uint64_t>(epoch));
+  // Every generation breeds from as many parents as the first: the best distinct ones.
+  const std::size_t keep = KeepBestDistinct(parents);
+  SearchCounters& counters = state_.counters;
+  for (int generation = 0; generation < options.generations; ++generation) {
+    std::vector<Program> pool;
+    pool.reserve(parents.size());
+    for (const Parent& parent : parents) pool.push_back(parent.second);
+    std::vector<Program> children = breeder_.Breed(pool, options.offspring, rng);
+    if (children.empty()) break;
+    const std::vector<FitResult> fits = fitter_.FitAll(children, train_);
+    counters.evaluations += static_cast<std::int64_t>(children.size());
+    counters.bred += static_cast<std::int64_t>(children.size());
+    for (std::size_t i = 0; i < children.size(); ++i) {
+      Offer(children[i], fits[i], epoch);
+      parents.emplace_back(Reward(fits[i]), std::move(children[i]));
+    }
+    KeepBestDistinct(parents, keep);
+  }
+}
+
+// Report and stop: close the epoch's counters, record and report it, decide whether to stop,
+// and checkpoint when due.
+std::optional<StopReason> SearchEngine::ReportAndStop(const Batch& batch, int epoch) {
+  SearchCounters& counters = state_.counters;
+  counters.epochs = epoch;
+  counters.seconds = Seconds();
+  if (counters.first_exact_epoch == 0 && counters.best_nrmse <= exact_nrmse_) {
+    counters.first_exact_epoch = epoch;
+    counters.first_exact_seconds = counters.seconds;
+  }
+  state_.history.push_back(MakeReport(batch, epoch));
+  const std::optional<StopReason> stop = StopCriterion(state_.history.back());
+  checkpointer_.AfterEpoch(state_, stop.has_value());
+  return stop;
+}
+
+EpochReport SearchEngine::MakeReport(const Batch& batch, int epoch) const {
+  const SearchCounters& counters = state_.counters;
+  EpochReport report;
+  report.epoch = epoch;
+  report.evaluations = counters.evaluations;
+  report.seconds = counters.seconds;
+  report.candidates_per_second =
+      counters.seconds > 0.0 ? static_cast<double>(counters.evaluations) / counters.seconds : 0.0;
+  report.valid_share = batch.sampled > 0 ? static_cast<double>(batch.programs.size()) /
+                                               static_cast<double>(batch.sampled)
+                                         : 0.0;
+  report.best_nrmse = counters.best_nrmse;
+  report.best_reward = std::isfinite(counters.best_nrmse) ? 1.0 / (1.0 + counters.best_nrmse) : 0.0;
+  if (const FrontEntry* best = state_.front.MostAccurate()) {
+    PrintOptions values;
+    values.substitute_constants = true;
+    values.precision = 6;
+    report.best_infix = ToInfix(best->program, library_, values);
+  }
+  return report;
+}
+
+// The first criterion met, in this order: the caller's on_epoch, a perfect fit past its
+// patience, the stop flag, then the epoch, evaluation and time limits.
+std::optional<StopReason> SearchEngine::StopCriterion(const EpochReport& report) const {
+  const SearchCounters& counters = state_.counters;
+  const StoppingOptions& limits = config_.stopping;
+  const int epoch = report.epoch;
+  if (callbacks_.on_epoch && !callbacks_.on_epoch(report)) return StopReason::kInterrupted;
+  if (counters.best_nrmse <= exact_nrmse_ &&
+      epoch >= counters.first_exact_epoch + limits.perfect_patience) {
+    return StopReason::kPerfectFit;
+  }
+  if (callbacks_.stop_requested != nullptr && callbacks_.stop_requested->load()) {
+    return StopReason::kInterrupted;
+  }
+  if (limits.max_epochs > 0 && epoch >= limits.max_epochs) return StopReason::kEpochs;
+  if (limits.max_evaluations > 0 && counters.evaluations >= limits.max_evaluations) {
+    return StopReason::kEvaluations;
+  }
+  if (limits.time_limit_seconds > 0.0 && report.seconds >= limits.time_limit_seconds) {
+    return StopReason::kTimeLimit;
+  }
+  return std::nullopt;
+}
+
+// Finalise: refit the front on every row (the search may have used a subset) with
+// uncertainties and simplify it, then select the model on the refitted losses.
+SearchResult SearchEngine::Finalise(StopReason reason) {
+  SearchResult result;
+  result.library = library_;
+  const auto [front, fits] = RefitFront();
+  const auto fit_of = [&fits](const FrontEntry& e) -> const FitResult& {
+    for (const auto& [program, fit] : fits) {
+      if (program.tokens == e.program.tokens) return fit;
+    }
+    PHYSR_CHECK(false, "front entry without its refit");
+  };
+  for (const FrontEntry& e : front.entries()) {
+    result.pareto.push_back(MakeFormula(e.program, library_, fit_of(e)));
+  }
+  if (const FrontEntry* best = front.Best(exact_nrmse_, EffectiveRows(data_), library_)) {
+    result.best = MakeFormula(best->program, library_, fit_of(*best));
+  }
+  const SearchCounters& counters = state_.counters;
+  result.epochs = counters.epochs;
+  result.evaluations = counters.evaluations;
+  result.sampled = counters.sampled;
+  result.dead_ends = counters.dead_ends;
+  result.invalid = counters.invalid;
+  result.bred = counters.bred;
+  result.first_exact_epoch = counters.first_exact_epoch;
+  result.first_exact_seconds = counters.first_exact_seconds;
+  result.seconds = Seconds();
+  result.stop_reason = reason;
+  result.seed = config_.seed;
+  result.exact_nrmse = exact_nrmse_;
+  result.history = state_.history;
+  return result;
+}
+
+std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> SearchEngine::RefitFront()
+    const {
+  FitOptions final_options = simplify_.fit;
+  final_options.compute_uncertainties = true;
+  final_options.solver.max_iterations = std::max(100, final_options.solver.max_iterations);
+  // Here, unlike during the search, simplification also weighs a change against the noise.
+  SimplifyOptions final_simplify = simplify_;
+  final_simplify.rows = EffectiveRows(train_);
+  const double rows = EffectiveRows(data_);
+  const auto criterion = [&](const Program& p, double nrmse) {
+    return SelectionCriterion(p.tokens, library_, nrmse, rows, final_simplify.penalty);
+  };
+  ParetoFront final_front;
+  std::vector<std::pair<Program, FitResult>> refits;
+  for (const FrontEntry& e : state_.front.entries()) {
+    FitResult fit = FitConstants(e.program, library_, data_, final_options);
+    if (!fit.finite) continue;
+    FrontEntry entry = e;
+    entry.program.constants = fit.constants;
+    // A formula whose fit rests on floating-point rounding is not reported.
+    if (!NumericallyStable(entry.program, library_, data_)) continue;
+    entry.loss = FrontLoss(fit.nrmse, exact_nrmse_);
+    // Its simplest form that loses nothing the data can tell (judged on the search rows, kept
+    // only if the full data agrees), refitted with uncertainties. It joins the front beside
+    // the original, or in its place when it is as long (only constants became numbers).
+    const FitResult search_fit = train_.rows() == data_.rows()
+                                     ? fit
+                                     : FitConstants(entry.program, library_, train_, simplify_.fit);
+    bool replaced = false;
+    if (search_fit.finite) {
+      const Simplified simple =
+          SimplifyProgram(entry.program, search_fit, library_, train_, final_simplify);
+      if (simple.changes > 0) {
+        FitResult refit = FitConstants(simple.program, library_, data_, final_options);
+        Program fitted = simple.program;
+        fitted.constants = refit.constants;
+        if (refit.finite &&
+            (refit.nrmse <= simplify_.AcceptLimit(fit.nrmse) ||
+             criterion(simple.program, refit.nrmse) <= criterion(entry.program, fit.nrmse)) &&
+            NumericallyStable(fitted, library_, data_)) {
+          FrontEntry simpler = entry;
+          simpler.program = std::move(fitted);
+          simpler.complexity = Complexity(simple.program.tokens, library_);
+          simpler.loss = FrontLoss(refit.nrmse, exact_nrmse_);
+          replaced = simpler.complexity >= entry.complexity;
+          final_front.Offer(simpler);
+          refits.emplace_back(simpler.program, std::move(refit));
+        }
+      }
+    }
+    if (!replaced) {
+      final_front.Offer(entry);
+      refits.emplace_back(entry.program, std::move(fit));
+    }
+  }
+  return {std::move(final_front), std::move(refits)};
+}
+
+}  // namespace physr
