@@ -263,6 +263,114 @@ void ApplyUnitOverrides(const CsvOptions& options, const Reporter& report, CsvTa
   }
 }
 
+// The end of the line starting at p (before its "\n" or "\r\n"); `next` gets the start of the
+// line after it.
+const char* LineEnd(const char* p, const char* end, const char*& next) {
+  const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+  const char* line_end = newline != nullptr ? static_cast<const char*>(newline) : end;
+  next = newline != nullptr ? line_end + 1 : end;
+  if (line_end > p && line_end[-1] == '\r') --line_end;
+  return line_end;
+}
+
+// Whether the line [p, line_end) is blank or a comment.
+bool IsSkipped(const char* p, const char* line_end) {
+  const char* first = p;
+  while (first < line_end && IsBlank(*first)) ++first;
+  return first == line_end || *first == '#';
+}
+
+// Rows dropped for holding NaN or inf, and per column how many such cells they had.
+struct DroppedRows {
+  std::size_t rows = 0;
+  std::vector<std::size_t> cells;
+};
+
+// Reads the header cells and the unit overrides into `table`, and sizes its columns for the
+// data in [next, end).
+void ReadHeader(const std::vector<Cell>& cells, const char* next, const char* end,
+                const CsvOptions& options, const Reporter& report, CsvTable& table) {
+  for (const Cell& cell : cells) ReadHeaderCell(cell, report, table);
+  ApplyUnitOverrides(options, report, table);
+  // Rows are at most the remaining line count, and each needs at least two bytes per
+  // cell (a digit and a comma or line break); reserving the smaller bound avoids
+  // regrowing big columns without letting a wide header times many blank lines ask for
+  // more memory than the file could ever fill.
+  const auto lines_left = static_cast<std::size_t>(std::count(next, end, '\n')) + 1;
+  const std::size_t rows_fit =
+      static_cast<std::size_t>(end - next) / (2 * table.names.size()) + 1;
+  const std::size_t rows_bound = std::min(lines_left, rows_fit);
+  table.columns.assign(table.names.size(), {});
+  for (auto& column : table.columns) column.reserve(rows_bound);
+  table.row_lines.reserve(rows_bound);
+}
+
+// Parses the cells of a data row into `row`. A row holding NaN or inf is an error unless
+// options.drop_nonfinite; then it returns false, counting the row and its non-finite cells in
+// `dropped`.
+bool ReadRow(const std::vector<Cell>& cells, const CsvTable& table, const CsvOptions& options,
+             const Reporter& report, std::vector<double>& row, DroppedRows& dropped) {
+  if (cells.size() != table.names.size()) {
+    report.Line("row has " + std::to_string(cells.size()) + " cells, header has " +
+                std::to_string(table.names.size()));
+  }
+  bool finite = true;
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    const Cell& cell = cells[c];
+    switch (ParseNumber(cell.text, row[c])) {
+      case NumberStatus::kOk:
+        break;
+      case NumberStatus::kEmpty:
+        report.At(cell.start, "empty cell in column '" + table.names[c] + "'");
+      case NumberStatus::kBad:
+        report.At(cell.start, "cell '" + Shown(Unescape(cell)) + "' in column '" +
+                                  table.names[c] + "' is not a number");
+      case NumberStatus::kOutOfRange:
+        report.At(cell.start, "cell '" + Shown(cell.text) + "' in column '" + table.names[c] +
+                                  "' is outside the range of a double");
+    }
+    if (!std::isfinite(row[c])) {
+      if (!options.drop_nonfinite) {
+        report.At(cell.start, "column '" + table.names[c] + "' holds " + Shown(cell.text) +
+                                  "; pass --drop-nonfinite to drop such rows");
+      }
+      ++dropped.cells[c];
+      finite = false;
+    }
+  }
+  if (!finite) ++dropped.rows;
+  return finite;
+}
+
+// Reports a table without data rows, naming the columns that caused it when rows were dropped
+// (those non-finite in every row: an all-NaN column).
+[[noreturn]] void FailNoRows(const CsvTable& table, const DroppedRows& dropped,
+                             std::size_t header_line, const Reporter& report) {
+  if (dropped.rows > 0) {
+    std::vector<std::string> culprits;
+    for (std::size_t c = 0; c < dropped.cells.size(); ++c) {
+      if (dropped.cells[c] == dropped.rows) culprits.push_back("'" + table.names[c] + "'");
+    }
+    std::string why;
+    if (culprits.size() == 1) {
+      why = " (column " + culprits.front() + " holds nan or inf in every row)";
+    } else if (!culprits.empty()) {
+      why = " (columns " + JoinNames(culprits) + " hold nan or inf in every row)";
+    }
+    report.File("no data rows left after dropping " + std::to_string(dropped.rows) +
+                " rows holding nan or inf" + why);
+  }
+  report.File("no data rows after the header (line " + std::to_string(header_line) + ")");
+}
+
+// Comment lines or dropped rows can leave much unused room; gives it back if so.
+void ShrinkUnused(CsvTable& table) {
+  if (table.row_lines.capacity() > table.num_rows() + table.num_rows() / 4 + 16) {
+    for (auto& column : table.columns) column.shrink_to_fit();
+    table.row_lines.shrink_to_fit();
+  }
+}
+
 }  // namespace
 
 std::optional<std::size_t> CsvTable::FindColumn(const std::string& name) const {
@@ -288,104 +396,32 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
   std::size_t line = 0;
   bool have_header = false;
   std::size_t header_line = 0;
-  std::size_t nonfinite_rows = 0;
-  std::vector<std::size_t> nonfinite_cells;  // per column, in the dropped rows
+  DroppedRows dropped;
   for (const char* next = p; p < end; p = next) {
     ++line;
-    const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-    const char* line_end = newline != nullptr ? static_cast<const char*>(newline) : end;
-    next = newline != nullptr ? line_end + 1 : end;
-    if (line_end > p && line_end[-1] == '\r') --line_end;
-
-    const char* first = p;
-    while (first < line_end && IsBlank(*first)) ++first;
-    if (first == line_end || *first == '#') continue;  // blank or comment line
+    const char* const line_end = LineEnd(p, end, next);
+    if (IsSkipped(p, line_end)) continue;  // blank or comment line
 
     report.SetLine(line, p);
     SplitCells(p, line_end, report, cells);
 
     if (!have_header) {
-      for (const Cell& cell : cells) ReadHeaderCell(cell, report, table);
       have_header = true;
       header_line = line;
-      ApplyUnitOverrides(options, report, table);
-      // Rows are at most the remaining line count, and each needs at least two bytes per
-      // cell (a digit and a comma or line break); reserving the smaller bound avoids
-      // regrowing big columns without letting a wide header times many blank lines ask for
-      // more memory than the file could ever fill.
-      const auto lines_left = static_cast<std::size_t>(std::count(next, end, '\n')) + 1;
-      const std::size_t rows_fit =
-          static_cast<std::size_t>(end - next) / (2 * table.names.size()) + 1;
-      const std::size_t rows_bound = std::min(lines_left, rows_fit);
-      table.columns.assign(table.names.size(), {});
-      for (auto& column : table.columns) column.reserve(rows_bound);
-      table.row_lines.reserve(rows_bound);
+      ReadHeader(cells, next, end, options, report, table);
       row.resize(table.names.size());
-      nonfinite_cells.assign(table.names.size(), 0);
+      dropped.cells.assign(table.names.size(), 0);
       continue;
     }
-
-    if (cells.size() != table.names.size()) {
-      report.Line("row has " + std::to_string(cells.size()) + " cells, header has " +
-                  std::to_string(table.names.size()));
-    }
-    bool finite = true;
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      const Cell& cell = cells[c];
-      switch (ParseNumber(cell.text, row[c])) {
-        case NumberStatus::kOk:
-          break;
-        case NumberStatus::kEmpty:
-          report.At(cell.start, "empty cell in column '" + table.names[c] + "'");
-        case NumberStatus::kBad:
-          report.At(cell.start, "cell '" + Shown(Unescape(cell)) + "' in column '" +
-                                    table.names[c] + "' is not a number");
-        case NumberStatus::kOutOfRange:
-          report.At(cell.start, "cell '" + Shown(cell.text) + "' in column '" + table.names[c] +
-                                    "' is outside the range of a double");
-      }
-      if (!std::isfinite(row[c])) {
-        if (!options.drop_nonfinite) {
-          report.At(cell.start, "column '" + table.names[c] + "' holds " + Shown(cell.text) +
-                                    "; pass --drop-nonfinite to drop such rows");
-        }
-        ++nonfinite_cells[c];
-        finite = false;
-      }
-    }
-    if (!finite) {
-      ++nonfinite_rows;
-      continue;
-    }
+    if (!ReadRow(cells, table, options, report, row, dropped)) continue;
     for (std::size_t c = 0; c < row.size(); ++c) table.columns[c].push_back(row[c]);
     table.row_lines.push_back(line);
   }
 
   if (!have_header) report.File("empty file (no header line)");
-  table.dropped_rows = nonfinite_rows;
-  if (table.num_rows() == 0) {
-    if (nonfinite_rows > 0) {
-      // Name the columns that caused it: those non-finite in every row (an all-NaN column).
-      std::vector<std::string> culprits;
-      for (std::size_t c = 0; c < nonfinite_cells.size(); ++c) {
-        if (nonfinite_cells[c] == nonfinite_rows) culprits.push_back("'" + table.names[c] + "'");
-      }
-      std::string why;
-      if (culprits.size() == 1) {
-        why = " (column " + culprits.front() + " holds nan or inf in every row)";
-      } else if (!culprits.empty()) {
-        why = " (columns " + JoinNames(culprits) + " hold nan or inf in every row)";
-      }
-      report.File("no data rows left after dropping " + std::to_string(nonfinite_rows) +
-                  " rows holding nan or inf" + why);
-    }
-    report.File("no data rows after the header (line " + std::to_string(header_line) + ")");
-  }
-  // Comment lines or dropped rows can leave much unused room; give it back if so.
-  if (table.row_lines.capacity() > table.num_rows() + table.num_rows() / 4 + 16) {
-    for (auto& column : table.columns) column.shrink_to_fit();
-    table.row_lines.shrink_to_fit();
-  }
+  table.dropped_rows = dropped.rows;
+  if (table.num_rows() == 0) FailNoRows(table, dropped, header_line, report);
+  ShrinkUnused(table);
   return table;
 }
 

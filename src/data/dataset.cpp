@@ -64,6 +64,145 @@ std::string ShowValue(double v) {
   return buffer;
 }
 
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+// What MakeDataset makes of each column of the table.
+struct ColumnRoles {
+  std::size_t sigma = kNone;
+  std::size_t weights = kNone;
+  std::size_t target = kNone;
+  std::vector<std::size_t> inputs;
+};
+
+// The target column: the one options.target names, else the last column that is not
+// `excluded` (sigma or weights) or ignored.
+std::size_t FindTarget(const CsvTable& table, const DatasetOptions& options,
+                       const ColumnRoles& roles, const std::vector<bool>& excluded,
+                       const std::vector<bool>& ignored, const TableReporter& report) {
+  std::size_t target = kNone;
+  if (!options.target.empty()) {
+    target = report.Find(options.target, "--target");
+    if (target == roles.sigma) {
+      report.Fail("column '" + options.target + "' is both target and sigma");
+    }
+    if (target == roles.weights) {
+      report.Fail("column '" + options.target + "' is both target and weights");
+    }
+    if (ignored[target]) report.Fail("column '" + options.target + "' is the target and ignored");
+  } else {
+    for (std::size_t c = table.names.size(); c-- > 0;) {
+      if (!excluded[c] && !ignored[c]) {
+        target = c;
+        break;
+      }
+    }
+    if (target == kNone) report.Fail("no column is left for the target");
+  }
+  return target;
+}
+
+// Assigns the columns their roles from the options (inputs: all the others, in table order).
+ColumnRoles AssignColumns(const CsvTable& table, const DatasetOptions& options,
+                          const TableReporter& report) {
+  const std::size_t num_columns = table.names.size();
+  ColumnRoles roles;
+  std::vector<bool> excluded(num_columns, false);  // not an input
+  if (!options.sigma.empty()) roles.sigma = report.Find(options.sigma, "--sigma");
+  if (!options.weights.empty()) roles.weights = report.Find(options.weights, "--weights");
+  if (roles.sigma != kNone) excluded[roles.sigma] = true;
+  if (roles.weights != kNone) excluded[roles.weights] = true;
+  std::vector<bool> ignored(num_columns, false);
+  for (const auto& name : options.ignore) ignored[report.Find(name, "--ignore")] = true;
+
+  roles.target = FindTarget(table, options, roles, excluded, ignored, report);
+  excluded[roles.target] = true;
+
+  for (std::size_t c = 0; c < num_columns; ++c) {
+    if (!excluded[c] && !ignored[c]) roles.inputs.push_back(c);
+  }
+  if (roles.inputs.empty()) {
+    report.Fail("no input column: every column is the target, sigma, weights or ignored "
+                "(columns: " + report.Columns() + ")");
+  }
+  return roles;
+}
+
+// The unit of column c, which the dataset uses.
+Dimension UnitOf(const CsvTable& table, std::size_t c, const TableReporter& report) {
+  if (!table.units[c]) {
+    const std::string& n = table.names[c];
+    report.Fail("column '" + n + "' has no unit: write " + n + "[<unit>] in the header (" + n +
+                "[1] if dimensionless), or pass --units " + n + "=<unit>");
+  }
+  return *table.units[c];
+}
+
+// Copies the inputs and the target, with their names and units.
+void CopyColumns(const CsvTable& table, const ColumnRoles& roles, const TableReporter& report,
+                 Dataset& dataset) {
+  const auto num_rows = static_cast<Eigen::Index>(table.num_rows());
+  dataset.X.resize(num_rows, static_cast<Eigen::Index>(roles.inputs.size()));
+  for (std::size_t j = 0; j < roles.inputs.size(); ++j) {
+    const std::size_t c = roles.inputs[j];
+    dataset.names.push_back(table.names[c]);
+    dataset.dimensions.push_back(UnitOf(table, c, report));
+    std::copy(table.columns[c].begin(), table.columns[c].end(),
+              dataset.X.col(static_cast<Eigen::Index>(j)).data());
+  }
+  dataset.target_name = table.names[roles.target];
+  dataset.target_dimension = UnitOf(table, roles.target, report);
+  dataset.y = Eigen::Map<const Eigen::VectorXd>(table.columns[roles.target].data(), num_rows);
+}
+
+// Weights 1/σ² from the sigma column, which must be in the target's unit (or have none).
+void WeightsFromSigma(const CsvTable& table, std::size_t sigma, const TableReporter& report,
+                      Dataset& dataset) {
+  const std::string& n = table.names[sigma];
+  if (table.units[sigma] && *table.units[sigma] != dataset.target_dimension) {
+    report.Fail("sigma column '" + n + "' has unit " + table.units[sigma]->ToUnitString() +
+                ", but the target '" + dataset.target_name + "' has " +
+                dataset.target_dimension.ToUnitString() +
+                "; errors must be in the target's unit");
+  }
+  const std::size_t rows = table.num_rows();
+  dataset.weights.resize(static_cast<Eigen::Index>(rows));
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double s = table.columns[sigma][r];
+    if (!(std::isfinite(s) && s > 0)) {
+      report.FailRow(r, "sigma column '" + n + "' holds " + ShowValue(s) +
+                            "; every sigma must be finite and > 0");
+    }
+    const double w = 1.0 / (s * s);
+    if (!std::isfinite(w)) {  // σ so small that 1/σ² overflows
+      report.FailRow(r, "sigma column '" + n + "' holds " + ShowValue(s) +
+                            ", too small for a weight 1/sigma^2");
+    }
+    dataset.weights[static_cast<Eigen::Index>(r)] = w;
+  }
+}
+
+// Weights from the weights column: each finite and >= 0, with a positive, finite sum.
+void WeightsFromColumn(const CsvTable& table, std::size_t weights, const TableReporter& report,
+                       Dataset& dataset) {
+  const std::string& n = table.names[weights];
+  const std::size_t rows = table.num_rows();
+  dataset.weights.resize(static_cast<Eigen::Index>(rows));
+  double sum = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double w = table.columns[weights][r];
+    if (!(std::isfinite(w) && w >= 0)) {
+      report.FailRow(r, "weights column '" + n + "' holds " + ShowValue(w) +
+                            "; every weight must be finite and >= 0");
+    }
+    sum += w;
+    dataset.weights[static_cast<Eigen::Index>(r)] = w;
+  }
+  if (!(sum > 0 && std::isfinite(sum))) {
+    report.Fail("weights column '" + n + "' must have a positive, finite sum (it is " +
+                ShowValue(sum) + ")");
+  }
+}
+
 }  // namespace
 
 Dataset MakeDataset(const CsvTable& table, const DatasetOptions& options) {
@@ -81,106 +220,13 @@ Dataset MakeDataset(const CsvTable& table, const DatasetOptions& options) {
     report.Fail("pass either --sigma or --weights, not both");
   }
 
-  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-  std::vector<bool> excluded(num_columns, false);  // not an input
-  const std::size_t sigma = options.sigma.empty() ? kNone : report.Find(options.sigma, "--sigma");
-  const std::size_t weights =
-      options.weights.empty() ? kNone : report.Find(options.weights, "--weights");
-  if (sigma != kNone) excluded[sigma] = true;
-  if (weights != kNone) excluded[weights] = true;
-  std::vector<bool> ignored(num_columns, false);
-  for (const auto& name : options.ignore) ignored[report.Find(name, "--ignore")] = true;
-
-  std::size_t target = kNone;
-  if (!options.target.empty()) {
-    target = report.Find(options.target, "--target");
-    if (target == sigma) report.Fail("column '" + options.target + "' is both target and sigma");
-    if (target == weights) {
-      report.Fail("column '" + options.target + "' is both target and weights");
-    }
-    if (ignored[target]) report.Fail("column '" + options.target + "' is the target and ignored");
-  } else {
-    for (std::size_t c = num_columns; c-- > 0;) {
-      if (!excluded[c] && !ignored[c]) {
-        target = c;
-        break;
-      }
-    }
-    if (target == kNone) report.Fail("no column is left for the target");
-  }
-  excluded[target] = true;
-
-  std::vector<std::size_t> inputs;
-  for (std::size_t c = 0; c < num_columns; ++c) {
-    if (!excluded[c] && !ignored[c]) inputs.push_back(c);
-  }
-  if (inputs.empty()) {
-    report.Fail("no input column: every column is the target, sigma, weights or ignored "
-                "(columns: " + report.Columns() + ")");
-  }
-
-  auto unit_of = [&](std::size_t c) {
-    if (!table.units[c]) {
-      const std::string& n = table.names[c];
-      report.Fail("column '" + n + "' has no unit: write " + n + "[<unit>] in the header (" + n +
-                  "[1] if dimensionless), or pass --units " + n + "=<unit>");
-    }
-    return *table.units[c];
-  };
-
+  const ColumnRoles roles = AssignColumns(table, options, report);
   Dataset dataset;
-  const auto num_rows = static_cast<Eigen::Index>(rows);
-  dataset.X.resize(num_rows, static_cast<Eigen::Index>(inputs.size()));
-  for (std::size_t j = 0; j < inputs.size(); ++j) {
-    const std::size_t c = inputs[j];
-    dataset.names.push_back(table.names[c]);
-    dataset.dimensions.push_back(unit_of(c));
-    std::copy(table.columns[c].begin(), table.columns[c].end(),
-              dataset.X.col(static_cast<Eigen::Index>(j)).data());
-  }
-  dataset.target_name = table.names[target];
-  dataset.target_dimension = unit_of(target);
-  dataset.y = Eigen::Map<const Eigen::VectorXd>(table.columns[target].data(), num_rows);
-
-  if (sigma != kNone) {
-    const std::string& n = table.names[sigma];
-    if (table.units[sigma] && *table.units[sigma] != dataset.target_dimension) {
-      report.Fail("sigma column '" + n + "' has unit " + table.units[sigma]->ToUnitString() +
-                  ", but the target '" + dataset.target_name + "' has " +
-                  dataset.target_dimension.ToUnitString() +
-                  "; errors must be in the target's unit");
-    }
-    dataset.weights.resize(num_rows);
-    for (std::size_t r = 0; r < rows; ++r) {
-      const double s = table.columns[sigma][r];
-      if (!(std::isfinite(s) && s > 0)) {
-        report.FailRow(r, "sigma column '" + n + "' holds " + ShowValue(s) +
-                              "; every sigma must be finite and > 0");
-      }
-      const double w = 1.0 / (s * s);
-      if (!std::isfinite(w)) {  // σ so small that 1/σ² overflows
-        report.FailRow(r, "sigma column '" + n + "' holds " + ShowValue(s) +
-                              ", too small for a weight 1/sigma^2");
-      }
-      dataset.weights[static_cast<Eigen::Index>(r)] = w;
-    }
-  } else if (weights != kNone) {
-    const std::string& n = table.names[weights];
-    dataset.weights.resize(num_rows);
-    double sum = 0;
-    for (std::size_t r = 0; r < rows; ++r) {
-      const double w = table.columns[weights][r];
-      if (!(std::isfinite(w) && w >= 0)) {
-        report.FailRow(r, "weights column '" + n + "' holds " + ShowValue(w) +
-                              "; every weight must be finite and >= 0");
-      }
-      sum += w;
-      dataset.weights[static_cast<Eigen::Index>(r)] = w;
-    }
-    if (!(sum > 0 && std::isfinite(sum))) {
-      report.Fail("weights column '" + n + "' must have a positive, finite sum (it is " +
-                  ShowValue(sum) + ")");
-    }
+  CopyColumns(table, roles, report, dataset);
+  if (roles.sigma != kNone) {
+    WeightsFromSigma(table, roles.sigma, report, dataset);
+  } else if (roles.weights != kNone) {
+    WeightsFromColumn(table, roles.weights, report, dataset);
   }
   return dataset;
 }

@@ -30,6 +30,67 @@ double GradientCosine(const Eigen::MatrixXd& jtj, const Eigen::VectorXd& gradien
   return worst;
 }
 
+// JᵀJ and the gradient Jᵀr of the linearised problem; `scale` keeps Moré's running max of
+// diag(JᵀJ). k is small: column dot products beat a packed GEMM here.
+void Linearise(const Eigen::MatrixXd& jac, const Eigen::VectorXd& r, Eigen::MatrixXd& jtj,
+               Eigen::VectorXd& gradient, Eigen::VectorXd& scale) {
+  const auto k = static_cast<int>(jac.cols());
+  for (int a = 0; a < k; ++a) {
+    for (int b = 0; b <= a; ++b) jtj(a, b) = jtj(b, a) = jac.col(a).dot(jac.col(b));
+    gradient(a) = jac.col(a).dot(r);
+  }
+  scale = scale.cwiseMax(jtj.diagonal());
+}
+
+// Working storage of the damped steps, allocated once per solve.
+struct StepBuffers {
+  StepBuffers(int n, int k)
+      : trial(k), step(k), damped_scale(k), trial_r(n), trial_jac(n, k), system(k, k), ldlt(k) {}
+  Eigen::VectorXd trial, step, damped_scale;
+  Eigen::VectorXd trial_r;
+  Eigen::MatrixXd trial_jac;
+  Eigen::MatrixXd system;
+  Eigen::LDLT<Eigen::MatrixXd> ldlt;
+};
+
+struct StepOutcome {
+  bool accepted = false;  // the trial lowers the cost
+  double rho = 0.0;       // actual over predicted decrease of the cost
+  double new_cost = kInf;
+};
+
+// Solves the damped normal equations for a step from `parameters` and evaluates the problem
+// there (into b.trial, b.trial_r and b.trial_jac), counting the evaluation in `summary`.
+StepOutcome TryStep(LeastSquaresProblem& problem, const Eigen::VectorXd& parameters,
+                    const Eigen::MatrixXd& jtj, const Eigen::VectorXd& gradient,
+                    const Eigen::VectorXd& scale, double damping, double cost, StepBuffers& b,
+                    LevenbergMarquardtSummary& summary) {
+  // Floor the scaling so a parameter the residuals ignore still gets a bounded step.
+  const double floor = std::max(1e-12 * scale.maxCoeff(), 1e-300);
+  b.damped_scale = damping * scale.cwiseMax(floor);
+  b.system = jtj;
+  b.system.diagonal() += b.damped_scale;
+  b.ldlt.compute(b.system);
+  b.step = b.ldlt.solve(-gradient);
+
+  StepOutcome out;
+  if (b.ldlt.info() == Eigen::Success && b.step.allFinite()) {
+    b.trial = parameters + b.step;
+    const bool ok = problem.Evaluate(b.trial, b.trial_r, &b.trial_jac);
+    ++summary.residual_evaluations;
+    ++summary.jacobian_evaluations;
+    if (ok) {
+      out.new_cost = b.trial_r.squaredNorm();
+      // Predicted decrease of Σr² by the linear model: δᵀ(λDδ − g).
+      const double predicted = b.step.dot(b.damped_scale.cwiseProduct(b.step) - gradient);
+      const double actual = cost - out.new_cost;
+      out.accepted = actual > 0.0;
+      out.rho = predicted > 0.0 ? actual / predicted : 0.0;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view ToString(LevenbergMarquardtStatus status) {
@@ -95,15 +156,7 @@ LevenbergMarquardtSummary SolveLevenbergMarquardt(LeastSquaresProblem& problem,
   Eigen::MatrixXd jtj(k, k);
   Eigen::VectorXd gradient(k);
   Eigen::VectorXd scale = Eigen::VectorXd::Zero(k);  // Moré's running max of diag(JᵀJ)
-  // k is small: column dot products beat a packed GEMM here.
-  const auto linearise = [&] {
-    for (int a = 0; a < k; ++a) {
-      for (int b = 0; b <= a; ++b) jtj(a, b) = jtj(b, a) = jac.col(a).dot(jac.col(b));
-      gradient(a) = jac.col(a).dot(r);
-    }
-    scale = scale.cwiseMax(jtj.diagonal());
-  };
-  linearise();
+  Linearise(jac, r, jtj, gradient, scale);
   if (cost <= exact_cost) return finish(Status::kExactFit);
   if (GradientCosine(jtj, gradient, cost) <= options.gradient_tolerance) {
     return finish(Status::kGradientTolerance);
@@ -111,45 +164,18 @@ LevenbergMarquardtSummary SolveLevenbergMarquardt(LeastSquaresProblem& problem,
 
   double damping = options.initial_damping;
   double nu = 2.0;
-  Eigen::VectorXd trial(k), step(k), damped_scale(k);
-  Eigen::VectorXd trial_r(n);
-  Eigen::MatrixXd trial_jac(n, k);
-  Eigen::MatrixXd system(k, k);
-  Eigen::LDLT<Eigen::MatrixXd> ldlt(k);
-
+  StepBuffers buffers(n, k);
   while (summary.iterations < options.max_iterations) {
     ++summary.iterations;
-    // Floor the scaling so a parameter the residuals ignore still gets a bounded step.
-    const double floor = std::max(1e-12 * scale.maxCoeff(), 1e-300);
-    damped_scale = damping * scale.cwiseMax(floor);
-    system = jtj;
-    system.diagonal() += damped_scale;
-    ldlt.compute(system);
-    step = ldlt.solve(-gradient);
-
-    bool accepted = false;
-    double rho = 0.0;
-    double new_cost = kInf;
-    if (ldlt.info() == Eigen::Success && step.allFinite()) {
-      trial = parameters + step;
-      const bool ok = problem.Evaluate(trial, trial_r, &trial_jac);
-      ++summary.residual_evaluations;
-      ++summary.jacobian_evaluations;
-      if (ok) {
-        new_cost = trial_r.squaredNorm();
-        // Predicted decrease of Σr² by the linear model: δᵀ(λDδ − g).
-        const double predicted = step.dot(damped_scale.cwiseProduct(step) - gradient);
-        const double actual = cost - new_cost;
-        accepted = actual > 0.0;
-        rho = predicted > 0.0 ? actual / predicted : 0.0;
-      }
-    }
+    const StepOutcome outcome =
+        TryStep(problem, parameters, jtj, gradient, scale, damping, cost, buffers, summary);
+    const Eigen::VectorXd& step = buffers.step;
     const double step_norm = step.allFinite() ? step.norm() : kInf;
     const bool small_step =
         step_norm <= options.parameter_tolerance *
                          (parameters.norm() + options.parameter_tolerance);
 
-    if (!accepted) {
+    if (!outcome.accepted) {
       // A step too small to matter that still does not lower the cost: the minimum is
       // reached to rounding.
       if (small_step) return finish(Status::kParameterTolerance);
@@ -160,14 +186,14 @@ LevenbergMarquardtSummary SolveLevenbergMarquardt(LeastSquaresProblem& problem,
     }
 
     const double old_cost = cost;
-    parameters.swap(trial);
-    r.swap(trial_r);
-    jac.swap(trial_jac);
-    cost = new_cost;
-    const double t = 2.0 * rho - 1.0;
+    parameters.swap(buffers.trial);
+    r.swap(buffers.trial_r);
+    jac.swap(buffers.trial_jac);
+    cost = outcome.new_cost;
+    const double t = 2.0 * outcome.rho - 1.0;
     damping *= std::max(1.0 / 3.0, 1.0 - t * t * t);
     nu = 2.0;
-    linearise();
+    Linearise(jac, r, jtj, gradient, scale);
 
     if (cost <= exact_cost) return finish(Status::kExactFit);
     if (old_cost - cost <= options.function_tolerance * old_cost) {

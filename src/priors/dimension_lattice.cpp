@@ -25,6 +25,152 @@ bool InRange(std::int64_t v) {
   return v <= LatticeDim::kMaxNumerator && v >= -LatticeDim::kMaxNumerator;
 }
 
+// Operators that can give a dimension in fewer tokens than its operands: the power rules and
+// mul/div. add/sub, neg/abs, and the dimensionless functions never give a dimension more cheaply
+// than their argument already has it (the dimensionless ones matter only in the free table).
+struct Shortcuts {
+  std::vector<std::pair<int, int>> powers;  // p_num, p_den of each power rule
+  bool has_mul = false;
+  bool has_div = false;
+  bool has_dimensionless_function = false;
+};
+
+Shortcuts FindShortcuts(const Library& library) {
+  Shortcuts s;
+  for (const Token& t : library.tokens()) {
+    if (t.IsTerminal()) continue;
+    const OperatorInfo& info = Info(t.op);
+    if (info.rule == UnitRule::kPower) s.powers.emplace_back(info.power.num(), info.power.den());
+    s.has_mul = s.has_mul || info.rule == UnitRule::kProduct;
+    s.has_div = s.has_div || info.rule == UnitRule::kQuotient;
+    s.has_dimensionless_function =
+        s.has_dimensionless_function || info.rule == UnitRule::kDimensionless;
+  }
+  return s;
+}
+
+// A table of fewest tokens per box cell, filled one length at a time, with the cells of each
+// length listed: level L is cells[start[L], start[L + 1]). Reach only appends, so index ranges
+// of earlier levels stay valid while level L grows (indices, not spans: cells may reallocate).
+struct LevelTable {
+  LevelTable(const DimensionLattice& of, std::int64_t num_cells)
+      : lattice(of),
+        min_len(static_cast<std::size_t>(num_cells), DimensionLattice::kUnreachable),
+        start(static_cast<std::size_t>(of.max_length()) + 2, 0) {}
+
+  // Records length `len` for d's cell when d is on the box and not reached before.
+  void Reach(const LatticeDim& d, int len) {
+    const std::int64_t cell = lattice.Cell(d);
+    if (cell < 0 || min_len[static_cast<std::size_t>(cell)] != DimensionLattice::kUnreachable) {
+      return;
+    }
+    min_len[static_cast<std::size_t>(cell)] = static_cast<std::uint8_t>(len);
+    cells.push_back(static_cast<std::int32_t>(cell));
+  }
+  std::size_t Begin(int len) const { return start[static_cast<std::size_t>(len)]; }
+  std::size_t End(int len) const { return start[static_cast<std::size_t>(len) + 1]; }
+  std::int64_t Size(int len) const { return static_cast<std::int64_t>(End(len) - Begin(len)); }
+  // Ends level `len` with the cells reached so far.
+  void Close(int len) { start[static_cast<std::size_t>(len) + 1] = cells.size(); }
+  // Level 1: the terminals' dimensions.
+  void ReachTerminals() {
+    for (const DimensionLattice::TerminalGroup& g : lattice.terminal_groups()) Reach(g.dim, 1);
+    Close(1);
+  }
+  // Level len from the power rules applied to level len - 1.
+  void ReachPowers(const Shortcuts& shortcuts, int len) {
+    for (std::size_t i = Begin(len - 1); i < End(len - 1); ++i) {
+      const LatticeDim x = lattice.DimAt(cells[i]);
+      for (const auto& [pn, pd] : shortcuts.powers) Reach(Scale(x, pn, pd), len);
+    }
+  }
+  // Shortest length with a cell (kUnreachable when none).
+  int FirstLength() const {
+    for (int len = 1; len <= lattice.max_length(); ++len) {
+      if (Size(len) > 0) return len;
+    }
+    return DimensionLattice::kUnreachable;
+  }
+
+  const DimensionLattice& lattice;
+  std::vector<std::uint8_t> min_len;
+  std::vector<std::int32_t> cells;
+  std::vector<std::size_t> start;
+};
+
+// Level len of the MinLen table from mul/div of levels a and len - 1 - a, splits in order of
+// increasing work, so the cap drops the most expensive ones first. `ys` is a reused buffer.
+void ReachPairs(const Shortcuts& shortcuts, std::int64_t max_pairs, int len, LevelTable& table,
+                std::vector<LatticeDim>& ys) {
+  std::vector<std::pair<std::int64_t, int>> splits;
+  for (int a = 1; a <= len - 2; ++a) {
+    const std::int64_t work = table.Size(a) * table.Size(len - 1 - a);
+    if (work > 0) splits.emplace_back(work, a);
+  }
+  std::sort(splits.begin(), splits.end());
+  const bool has_mul = shortcuts.has_mul;
+  const bool has_div = shortcuts.has_div;
+  std::int64_t spent = 0;
+  for (const auto& [work, a] : splits) {
+    const int b = len - 1 - a;
+    const std::int64_t cost = work * ((has_mul && a <= b ? 1 : 0) + (has_div ? 1 : 0));
+    if (spent + cost > max_pairs) break;
+    spent += cost;
+    ys.clear();
+    for (std::size_t j = table.Begin(b); j < table.End(b); ++j) {
+      ys.push_back(table.lattice.DimAt(table.cells[j]));
+    }
+    for (std::size_t i = table.Begin(a); i < table.End(a); ++i) {
+      const LatticeDim x = table.lattice.DimAt(table.cells[i]);
+      for (const LatticeDim& y : ys) {
+        if (has_mul && a <= b) table.Reach(x + y, len);
+        if (has_div) table.Reach(x - y, len);
+      }
+    }
+  }
+}
+
+// The MinLen table: terminals, then the power rules and mul/div of shorter levels.
+LevelTable FixedLevels(const DimensionLattice& lattice, std::int64_t num_cells,
+                       const Shortcuts& shortcuts, std::int64_t max_pairs) {
+  LevelTable table(lattice, num_cells);
+  table.ReachTerminals();
+  std::vector<LatticeDim> ys;  // one decoded level, reused
+  for (int len = 2; len <= lattice.max_length(); ++len) {
+    table.ReachPowers(shortcuts, len);
+    if (shortcuts.has_mul || shortcuts.has_div) ReachPairs(shortcuts, max_pairs, len, table, ys);
+    table.Close(len);
+  }
+  return table;
+}
+
+// The free-context table: terminals; power rules of a free operand; mul/div of a free
+// operand and one terminal; a dimensionless function of a fixed dimensionless argument.
+// Reads the lattice's MinLen table, which must be built.
+LevelTable FreeLevels(const DimensionLattice& lattice, std::int64_t num_cells,
+                      const Shortcuts& shortcuts) {
+  LevelTable table(lattice, num_cells);
+  table.ReachTerminals();
+  const int zero_cost = lattice.MinLen(LatticeDim{});
+  for (int len = 2; len <= lattice.max_length(); ++len) {
+    if (shortcuts.has_dimensionless_function && zero_cost + 1 == len) {
+      table.Reach(LatticeDim{}, len);
+    }
+    table.ReachPowers(shortcuts, len);
+    if (len >= 3) {
+      for (std::size_t i = table.Begin(len - 2); i < table.End(len - 2); ++i) {
+        const LatticeDim x = lattice.DimAt(table.cells[i]);
+        for (const DimensionLattice::TerminalGroup& g : lattice.terminal_groups()) {
+          if (shortcuts.has_mul) table.Reach(x + g.dim, len);
+          if (shortcuts.has_div) table.Reach(x - g.dim, len);
+        }
+      }
+    }
+    table.Close(len);
+  }
+  return table;
+}
+
 }  // namespace
 
 LatticeDim operator+(const LatticeDim& a, const LatticeDim& b) {
@@ -185,129 +331,18 @@ LatticeDim DimensionLattice::DimAt(std::int64_t cell) const {
 }
 
 void DimensionLattice::BuildMinLen() {
-  // Level lists hold cells, filled one length at a time: level L is
-  // cells[start[L], start[L + 1]). visit() only appends, so index ranges of earlier levels stay
-  // valid while level L grows.
-  const int max_len = options_.max_length;
-  const auto level_size = [](const std::vector<std::size_t>& start, int len) {
-    return static_cast<std::int64_t>(start[static_cast<std::size_t>(len) + 1] -
-                                     start[static_cast<std::size_t>(len)]);
-  };
-  min_len_.assign(static_cast<std::size_t>(cells_), kUnreachable);
-  std::vector<std::int32_t> cells;
-  std::vector<std::size_t> start(static_cast<std::size_t>(max_len) + 2, 0);
-  auto visit = [&](const LatticeDim& d, int len) {
-    const std::int64_t cell = Cell(d);
-    if (cell < 0 || min_len_[static_cast<std::size_t>(cell)] != kUnreachable) return;
-    min_len_[static_cast<std::size_t>(cell)] = static_cast<std::uint8_t>(len);
-    cells.push_back(static_cast<std::int32_t>(cell));
-  };
-  start[1] = 0;
-  for (const TerminalGroup& g : terminal_groups_) visit(g.dim, 1);
-  start[2] = cells.size();
-
-  // Only operators that can shorten a dimension matter: the power rules and mul/div. add/sub,
-  // neg/abs, and the dimensionless functions never give a dimension more cheaply than their
-  // argument already has it.
-  std::vector<std::pair<int, int>> powers;
-  bool has_mul = false;
-  bool has_div = false;
-  for (const Token& t : library_->tokens()) {
-    if (t.IsTerminal()) continue;
-    const OperatorInfo& info = Info(t.op);
-    if (info.rule == UnitRule::kPower) powers.emplace_back(info.power.num(), info.power.den());
-    has_mul = has_mul || info.rule == UnitRule::kProduct;
-    has_div = has_div || info.rule == UnitRule::kQuotient;
+  const Shortcuts shortcuts = FindShortcuts(*library_);
+  {
+    // The MinLen levels are not needed past this block.
+    LevelTable fixed = FixedLevels(*this, cells_, shortcuts, options_.max_pairs_per_level);
+    min_cost_ = fixed.FirstLength();
+    min_len_ = std::move(fixed.min_len);
   }
-  std::vector<LatticeDim> ys;  // one decoded level, reused
-  for (int len = 2; len <= max_len; ++len) {
-    for (std::size_t i = start[static_cast<std::size_t>(len) - 1];
-         i < start[static_cast<std::size_t>(len)]; ++i) {
-      const LatticeDim x = DimAt(cells[i]);
-      for (const auto& [pn, pd] : powers) visit(Scale(x, pn, pd), len);
-    }
-    if (has_mul || has_div) {
-      // Splits in order of increasing work, so the cap drops the most expensive ones first.
-      std::vector<std::pair<std::int64_t, int>> splits;
-      for (int a = 1; a <= len - 2; ++a) {
-        const std::int64_t work = level_size(start, a) * level_size(start, len - 1 - a);
-        if (work > 0) splits.emplace_back(work, a);
-      }
-      std::sort(splits.begin(), splits.end());
-      std::int64_t spent = 0;
-      for (const auto& [work, a] : splits) {
-        const int b = len - 1 - a;
-        const std::int64_t cost = work * ((has_mul && a <= b ? 1 : 0) + (has_div ? 1 : 0));
-        if (spent + cost > options_.max_pairs_per_level) break;
-        spent += cost;
-        ys.clear();
-        for (std::size_t j = start[static_cast<std::size_t>(b)];
-             j < start[static_cast<std::size_t>(b) + 1]; ++j) {
-          ys.push_back(DimAt(cells[j]));
-        }
-        for (std::size_t i = start[static_cast<std::size_t>(a)];
-             i < start[static_cast<std::size_t>(a) + 1]; ++i) {
-          const LatticeDim x = DimAt(cells[i]);
-          for (const LatticeDim& y : ys) {
-            if (has_mul && a <= b) visit(x + y, len);
-            if (has_div) visit(x - y, len);
-          }
-        }
-      }
-    }
-    start[static_cast<std::size_t>(len) + 1] = cells.size();
-  }
-  min_cost_ = kUnreachable;
-  for (int len = 1; len <= max_len; ++len) {
-    if (level_size(start, len) > 0) {
-      min_cost_ = len;
-      break;
-    }
-  }
-  cells = {};  // the MinLen levels are not needed past this point
-
-  // The free-context table: terminals; power rules of a free operand; mul/div of a free
-  // operand and one terminal; a dimensionless function of a fixed dimensionless argument.
-  free_min_len_.assign(static_cast<std::size_t>(cells_), kUnreachable);
-  free_cells_.clear();
-  free_level_start_.assign(static_cast<std::size_t>(max_len) + 2, 0);
-  auto visit_free = [&](const LatticeDim& d, int len) {
-    const std::int64_t cell = Cell(d);
-    if (cell < 0 || free_min_len_[static_cast<std::size_t>(cell)] != kUnreachable) return;
-    free_min_len_[static_cast<std::size_t>(cell)] = static_cast<std::uint8_t>(len);
-    free_cells_.push_back(static_cast<std::int32_t>(cell));
-  };
-  bool has_dimensionless_function = false;
-  for (const Token& t : library_->tokens()) {
-    if (t.IsTerminal()) continue;
-    const UnitRule rule = Info(t.op).rule;
-    has_dimensionless_function =
-        has_dimensionless_function || rule == UnitRule::kDimensionless;
-  }
-  for (const TerminalGroup& g : terminal_groups_) visit_free(g.dim, 1);
-  free_level_start_[2] = free_cells_.size();
-  const int zero_cost = MinLen(LatticeDim{});
-  for (int len = 2; len <= max_len; ++len) {
-    if (has_dimensionless_function && zero_cost + 1 == len) visit_free(LatticeDim{}, len);
-    // Indices, not spans: visit_free appends to free_cells_, which may reallocate.
-    for (std::size_t i = free_level_start_[static_cast<std::size_t>(len) - 1];
-         i < free_level_start_[static_cast<std::size_t>(len)]; ++i) {
-      const LatticeDim x = DimAt(free_cells_[i]);
-      for (const auto& [pn, pd] : powers) visit_free(Scale(x, pn, pd), len);
-    }
-    if (len >= 3) {
-      for (std::size_t i = free_level_start_[static_cast<std::size_t>(len) - 2];
-           i < free_level_start_[static_cast<std::size_t>(len) - 1]; ++i) {
-        const LatticeDim x = DimAt(free_cells_[i]);
-        for (const TerminalGroup& g : terminal_groups_) {
-          if (has_mul) visit_free(x + g.dim, len);
-          if (has_div) visit_free(x - g.dim, len);
-        }
-      }
-    }
-    free_level_start_[static_cast<std::size_t>(len) + 1] = free_cells_.size();
-  }
+  LevelTable free_table = FreeLevels(*this, cells_, shortcuts);
+  free_min_len_ = std::move(free_table.min_len);
+  free_cells_ = std::move(free_table.cells);
   free_cells_.shrink_to_fit();
+  free_level_start_ = std::move(free_table.start);
 }
 
 int DimensionLattice::PairCost(UnitRule rule, const LatticeDim& u) const {

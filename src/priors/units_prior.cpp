@@ -66,7 +66,8 @@ UnitsPrior::UnitsPrior(const DimensionLattice& lattice, int max_length,
                        double completion_length_weight)
     : lattice_(&lattice),
       max_length_(max_length),
-      completion_length_weight_(completion_length_weight) {
+      completion_length_weight_(completion_length_weight),
+      zero_cost_(lattice.MinLen(LatticeDim{})) {
   PHYSR_CHECK(completion_length_weight >= 0.0, "completion_length_weight must be >= 0");
   PHYSR_CHECK(lattice.target().has_value(), "the units prior needs a target dimension");
   PHYSR_CHECK(max_length >= 1 && max_length <= lattice.max_length(),
@@ -176,11 +177,56 @@ UnitsPrior::Scratch& UnitsPrior::LocalScratch() const {
   return scratch;
 }
 
+// Pending(x) for one row's current slot, x being the dimension of the subtree that will fill
+// it. Below the deepest operator with a fixed requirement the pending cost no longer depends
+// on x: that part is priced once, at construction.
+class UnitsPrior::PendingCost {
+ public:
+  PendingCost(const UnitsPrior& prior, std::span<const OpenNode> path) : prior_(prior) {
+    int fixed_at = static_cast<int>(path.size()) - 1;
+    while (!path[static_cast<std::size_t>(fixed_at)].requirement.is_fixed()) --fixed_at;
+    const OpenNode& anchor = path[static_cast<std::size_t>(fixed_at)];
+    below_ = fixed_at == 0 ? 0
+                           : prior.Pending(path.first(static_cast<std::size_t>(fixed_at)), 0,
+                                           anchor.requirement.dim);
+    upper_ = path.subspan(static_cast<std::size_t>(fixed_at));
+  }
+  int operator()(const LatticeDim& x) const { return Plus(prior_.Pending(upper_, 0, x), below_); }
+
+ private:
+  const UnitsPrior& prior_;
+  std::span<const OpenNode> upper_;
+  int below_ = 0;
+};
+
+// PendingCost memoised per lattice cell in a thread's scratch, for one row (a new generation
+// of the memo).
+class UnitsPrior::MemoisedPending {
+ public:
+  MemoisedPending(const UnitsPrior& prior, const PendingCost& pending, Scratch& scratch)
+      : prior_(prior), pending_(pending), memo_(scratch.memo),
+        generation_(++scratch.generation) {}
+  int operator()(const LatticeDim& x) const {
+    const std::int64_t cell = prior_.lattice_->Cell(x);
+    if (cell < 0) return kInf;
+    const auto h = static_cast<std::size_t>(cell) & (kMemoSize - 1);
+    MemoEntry& e = memo_[h];
+    if (e.generation == generation_ && e.cell == cell) return e.cost;
+    const int cost = pending_(x);
+    e = {generation_, cell, cost};
+    return cost;
+  }
+
+ private:
+  const UnitsPrior& prior_;
+  const PendingCost& pending_;
+  std::vector<MemoEntry>& memo_;
+  std::uint64_t generation_;
+};
+
 int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row, Scratch& scratch) const {
   std::vector<int>& costs = scratch.costs;
   std::fill(costs.begin(), costs.end(), kInf);
-  const LatticeDim zero{};
-  const int zero_cost = lattice_->MinLen(zero);
   const std::span<const OpenNode> path = batch.Path(row);
   const OpenNode& top = path.back();
   const Requirement slot = ChildRequirement(top, top.next_child, top.first_dim);
@@ -188,119 +234,104 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row, Scratch& scr
   // state: one token per open operator (the placeholder aside).
   const int budget = max_length_ - static_cast<int>(path.size() - 1) - 1;
   if (slot.kind == Requirement::Kind::kImpossible || budget < 0) return -1;
-  // Below the deepest operator with a fixed requirement, the pending cost no longer depends
-  // on the current slot: price that part once per row.
-  int fixed_at = static_cast<int>(path.size()) - 1;
-  while (!path[static_cast<std::size_t>(fixed_at)].requirement.is_fixed()) --fixed_at;
-  const OpenNode& anchor = path[static_cast<std::size_t>(fixed_at)];
-  const int below = fixed_at == 0 ? 0 : Pending(path.first(static_cast<std::size_t>(fixed_at)), 0,
-                                                anchor.requirement.dim);
-  const std::span<const OpenNode> upper = path.subspan(static_cast<std::size_t>(fixed_at));
-  const auto pending_at = [&](const LatticeDim& x) { return Plus(Pending(upper, 0, x), below); };
-
+  const PendingCost pending(*this, path);
   if (slot.is_fixed()) {
-    const int pending = pending_at(slot.dim);
-    for (const OperatorEntry& op : operators_) {
-      int cost = kInf;
-      switch (op.rule) {
-        case UnitRule::kPower:
-          cost = lattice_->MinLen(DivideByPower(slot.dim, op.power_num, op.power_den));
-          break;
-        case UnitRule::kPreserve:
-          cost = lattice_->MinLen(slot.dim);
-          break;
-        case UnitRule::kDimensionless:
-          if (slot.dim.IsZero()) cost = zero_cost;
-          break;
-        case UnitRule::kPowRule:
-          if (slot.dim.IsZero()) cost = Plus(zero_cost, zero_cost);
-          break;
-        case UnitRule::kSame:
-          cost = Plus(lattice_->MinLen(slot.dim), lattice_->MinLen(slot.dim));
-          break;
-        case UnitRule::kProduct:
-        case UnitRule::kQuotient:
-          cost = lattice_->PairCost(op.rule, slot.dim);
-          break;
-        case UnitRule::kTerminal:
-          break;
-      }
-      costs[op.token] = Plus(pending, cost);
-    }
-    for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
-      if (!(group.dim == slot.dim)) continue;
-      for (TokenId t : group.tokens) {
-        costs[t] = pending;
-      }
-    }
-    return budget;
+    FixedSlotCosts(slot.dim, pending(slot.dim), costs);
+  } else {
+    FreeSlotCosts(MemoisedPending(*this, pending, scratch), budget, costs);
   }
+  return budget;
+}
 
-  // Free slot: the subtree's dimension x is the look-ahead's variable. Every operator's cost
-  // reduces to Pending(x) for some x (its result as a function of its first child's dimension
-  // z), so Pending is memoised per x for this row.
-  const std::uint64_t generation = ++scratch.generation;
-  const auto pending_of = [&](const LatticeDim& x) {
-    const std::int64_t cell = lattice_->Cell(x);
-    if (cell < 0) return kInf;
-    const auto h = static_cast<std::size_t>(cell) & (kMemoSize - 1);
-    MemoEntry& e = scratch.memo[h];
-    if (e.generation == generation && e.cell == cell) return e.cost;
-    const int cost = pending_at(x);
-    e = {generation, cell, cost};
-    return cost;
-  };
+int UnitsPrior::FixedOperandCost(const OperatorEntry& op, const LatticeDim& slot) const {
+  switch (op.rule) {
+    case UnitRule::kPower:
+      return lattice_->MinLen(DivideByPower(slot, op.power_num, op.power_den));
+    case UnitRule::kPreserve:
+      return lattice_->MinLen(slot);
+    case UnitRule::kDimensionless:
+      return slot.IsZero() ? zero_cost_ : kInf;
+    case UnitRule::kPowRule:
+      return slot.IsZero() ? Plus(zero_cost_, zero_cost_) : kInf;
+    case UnitRule::kSame:
+      return Plus(lattice_->MinLen(slot), lattice_->MinLen(slot));
+    case UnitRule::kProduct:
+    case UnitRule::kQuotient:
+      return lattice_->PairCost(op.rule, slot);
+    case UnitRule::kTerminal:
+      break;
+  }
+  return kInf;
+}
+
+void UnitsPrior::FixedSlotCosts(const LatticeDim& slot, int pending,
+                                std::vector<int>& costs) const {
+  for (const OperatorEntry& op : operators_) {
+    costs[op.token] = Plus(pending, FixedOperandCost(op, slot));
+  }
   for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
-    const int pending = pending_of(group.dim);
+    if (!(group.dim == slot)) continue;
     for (TokenId t : group.tokens) {
       costs[t] = pending;
     }
   }
+}
+
+// Free slot: the subtree's dimension x is the look-ahead's variable. Every operator's cost
+// reduces to Pending(x) for some x (its result as a function of its first child's dimension
+// z), hence the memo.
+void UnitsPrior::FreeSlotCosts(const MemoisedPending& pending, int budget,
+                               std::vector<int>& costs) const {
+  for (const DimensionLattice::TerminalGroup& group : lattice_->terminal_groups()) {
+    const int cost = pending(group.dim);
+    for (TokenId t : group.tokens) {
+      costs[t] = cost;
+    }
+  }
   for (const OperatorEntry& op : operators_) {
-    // Tokens, beyond those of the child subtree, that the operator's own pending operand and
-    // the open slots above need, given its first child's dimension z.
-    const auto rest = [&](const LatticeDim& z) {
-      switch (op.rule) {
-        case UnitRule::kPower:
-          return pending_of(Scale(z, op.power_num, op.power_den));
-        case UnitRule::kPreserve:
-          return pending_of(z);
-        case UnitRule::kDimensionless:
-          return pending_of(LatticeDim{});
-        case UnitRule::kPowRule:
-          return Plus(zero_cost, pending_of(LatticeDim{}));
-        case UnitRule::kSame:
-          return Plus(lattice_->MinLen(z), pending_of(z));
-        case UnitRule::kProduct:
-        case UnitRule::kQuotient: {
-          int best = kInf;
-          for (const DimensionLattice::TerminalGroup& g : lattice_->terminal_groups()) {
-            const LatticeDim x = op.rule == UnitRule::kProduct ? z + g.dim : z - g.dim;
-            best = std::min(best, Plus(1, pending_of(x)));
-          }
-          return best;
-        }
-        case UnitRule::kTerminal:
-          break;
-      }
-      return kInf;
-    };
     int best = kInf;
     if (op.rule == UnitRule::kDimensionless || op.rule == UnitRule::kPowRule) {
-      best = Plus(zero_cost, rest(zero));
+      best = Plus(zero_cost_, FreeRestCost(op, LatticeDim{}, pending));
     } else {
       // Candidates z in order of FreeMinLen, while a shorter completion is still possible.
       int tries = 0;
       for (int len = 1; len <= budget && len < best && tries < kMaxCandidates; ++len) {
         for (const std::int32_t z : lattice_->FreeLevel(len)) {
           if (++tries > kMaxCandidates) break;
-          best = std::min(best, Plus(len, rest(lattice_->DimAt(z))));
+          best = std::min(best, Plus(len, FreeRestCost(op, lattice_->DimAt(z), pending)));
         }
       }
     }
     costs[op.token] = best;
   }
-  return budget;
+}
+
+int UnitsPrior::FreeRestCost(const OperatorEntry& op, const LatticeDim& z,
+                             const MemoisedPending& pending) const {
+  switch (op.rule) {
+    case UnitRule::kPower:
+      return pending(Scale(z, op.power_num, op.power_den));
+    case UnitRule::kPreserve:
+      return pending(z);
+    case UnitRule::kDimensionless:
+      return pending(LatticeDim{});
+    case UnitRule::kPowRule:
+      return Plus(zero_cost_, pending(LatticeDim{}));
+    case UnitRule::kSame:
+      return Plus(lattice_->MinLen(z), pending(z));
+    case UnitRule::kProduct:
+    case UnitRule::kQuotient: {
+      int best = kInf;
+      for (const DimensionLattice::TerminalGroup& g : lattice_->terminal_groups()) {
+        const LatticeDim x = op.rule == UnitRule::kProduct ? z + g.dim : z - g.dim;
+        best = std::min(best, Plus(1, pending(x)));
+      }
+      return best;
+    }
+    case UnitRule::kTerminal:
+      break;
+  }
+  return kInf;
 }
 
 void UnitsPrior::FactorsFromCosts(std::span<const int> costs, int budget,

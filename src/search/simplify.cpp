@@ -42,161 +42,262 @@ struct Candidate {
   double fold_value = 1.0;
 };
 
+// Gives every free-constant slot a value: the library's start value where `constants` has none.
+void FillConstantSlots(std::vector<double>& constants, const Library& library) {
+  const auto slots = static_cast<std::size_t>(library.num_free_constants());
+  if (constants.size() >= slots) return;
+  const std::size_t had = constants.size();
+  constants.resize(slots);
+  for (TokenId id = 0; id < library.size(); ++id) {
+    const Token& t = library[id];
+    const auto slot = static_cast<std::size_t>(t.index);
+    if (t.kind == TokenKind::kFreeConstant && slot >= had) constants[slot] = t.value;
+  }
+}
+
+// The library's tokens that the edits write.
+struct EditTokens {
+  std::vector<TokenId> folding;  // dimensionless free constants
+  std::optional<TokenId> one;    // the number 1, when the library has it
+  std::optional<TokenId> neg;
+  std::optional<TokenId> add;
+  std::optional<TokenId> sub;
+};
+
+EditTokens FindEditTokens(const Library& library) {
+  EditTokens edit;
+  for (TokenId id = 0; id < library.size(); ++id) {
+    const Token& t = library[id];
+    if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless()) {
+      edit.folding.push_back(id);
+    }
+    if (!edit.one && t.kind == TokenKind::kFixedConstant && t.value == 1.0 &&
+        t.dimension.IsDimensionless()) {
+      edit.one = id;
+    }
+  }
+  edit.neg = library.FindOperator(OpCode::kNeg);
+  edit.add = library.FindOperator(OpCode::kAdd);
+  edit.sub = library.FindOperator(OpCode::kSub);
+  return edit;
+}
+
+// The candidate edits of each node of one program.
+class CandidateFinder {
+ public:
+  CandidateFinder(const Program& program, const Library& library, const EditTokens& edit,
+                  const Dataset& data)
+      : program_(program),
+        tokens_(program.tokens),
+        library_(library),
+        edit_(edit),
+        data_(data),
+        ends_(SubtreeEnds(tokens_, library)),
+        dims_(SubtreeDimensions(tokens_, library)) {}
+
+  // End of the subtree at position i.
+  int End(int i) const { return ends_[static_cast<std::size_t>(i)]; }
+
+  // The edits of the subtree at position i, larger removals first.
+  std::vector<Candidate> At(int i) const {
+    std::vector<Candidate> candidates;
+    const Token& t = library_[tokens_[static_cast<std::size_t>(i)]];
+    if (t.IsTerminal()) {
+      // A dimensionless free constant that fits as 1 or −1 becomes the number; tried when
+      // it is within 10 % of it.
+      if (edit_.one && NearUnit(i, 1.0)) candidates.push_back({Tokens{*edit_.one}});
+      if (edit_.one && edit_.neg && NearUnit(i, -1.0)) {
+        candidates.push_back({Tokens{*edit_.neg, *edit_.one}});
+      }
+    } else {
+      AddOperandEdits(t.op, i, candidates);
+      AddFold(t.op, i, candidates);
+    }
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate& x, const Candidate& y) {
+                       return x.replacement.size() < y.replacement.size();
+                     });
+    return candidates;
+  }
+
+ private:
+  // Whether the token at position b is a dimensionless free constant within 10 % of `sign`
+  // (±1): the constants tried as the number.
+  bool NearUnit(int b, double sign) const {
+    const Token& c = library_[tokens_[static_cast<std::size_t>(b)]];
+    return c.kind == TokenKind::kFreeConstant && c.dimension.IsDimensionless() &&
+           std::abs(program_.constants[static_cast<std::size_t>(c.index)] - sign) <= 0.1;
+  }
+
+  // Whether the subtree rooted at position b checks and is dimensionless.
+  bool Dimensionless(int b) const {
+    const std::optional<Dimension>& d = dims_[static_cast<std::size_t>(b)];
+    return d && d->IsDimensionless();
+  }
+
+  // Keeps only the operand tokens[b, e).
+  void Keep(int b, int e, std::vector<Candidate>& candidates) const {
+    candidates.push_back({Slice(tokens_, b, e)});
+  }
+
+  // An operand near −1 of add, sub, mul or div: its sign goes into the operator
+  // (x + k → x − 1, x − k → x + 1, x·k and x/k → −x), which costs no token, where
+  // `neg 1` costs one. Builds `op` over tokens[b, e), then 1 if plus_one.
+  void SignedForm(std::optional<TokenId> op, int b, int e, bool plus_one,
+                  std::vector<Candidate>& candidates) const {
+    if (!op || (plus_one && !edit_.one)) return;
+    Tokens form{*op};
+    form.insert(form.end(), tokens_.begin() + b, tokens_.begin() + e);
+    if (plus_one) form.push_back(*edit_.one);
+    candidates.push_back({std::move(form)});
+  }
+
+  // Edits of the operator at position i that keep one operand or move a sign into it.
+  void AddOperandEdits(OpCode op, int i, std::vector<Candidate>& candidates) const {
+    const int end = End(i);
+    const int a = i + 1;
+    const int a_end = End(a);
+    switch (op) {
+      case OpCode::kAdd:
+        Keep(a, a_end, candidates);
+        Keep(a_end, end, candidates);
+        if (NearUnit(a_end, -1.0)) SignedForm(edit_.sub, a, a_end, true, candidates);
+        if (NearUnit(a, -1.0)) SignedForm(edit_.sub, a_end, end, true, candidates);
+        break;
+      case OpCode::kSub:
+        Keep(a, a_end, candidates);
+        if (NearUnit(a_end, -1.0)) SignedForm(edit_.add, a, a_end, true, candidates);
+        break;
+      case OpCode::kNeg:
+        Keep(a, a_end, candidates);
+        break;
+      case OpCode::kMul:
+        if (Dimensionless(a)) Keep(a_end, end, candidates);
+        if (Dimensionless(a_end)) Keep(a, a_end, candidates);
+        if (NearUnit(a_end, -1.0)) SignedForm(edit_.neg, a, a_end, false, candidates);
+        if (NearUnit(a, -1.0)) SignedForm(edit_.neg, a_end, end, false, candidates);
+        break;
+      case OpCode::kDiv:
+        if (Dimensionless(a_end)) Keep(a, a_end, candidates);
+        if (NearUnit(a_end, -1.0)) SignedForm(edit_.neg, a, a_end, false, candidates);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Fold a dimensionless subtree into a constant the rest of the program does not use;
+  // not `neg 1`, which only a constant written as −1 makes (folding would undo that).
+  void AddFold(OpCode op, int i, std::vector<Candidate>& candidates) const {
+    const int end = End(i);
+    const bool minus_one = end - i == 2 && op == OpCode::kNeg &&
+                           tokens_[static_cast<std::size_t>(i + 1)] == edit_.one;
+    if (!Dimensionless(i) || minus_one) return;
+    for (TokenId k : edit_.folding) {
+      const auto outside = std::count(tokens_.begin(), tokens_.begin() + i, k) +
+                           std::count(tokens_.begin() + end, tokens_.end(), k);
+      if (outside != 0) continue;
+      candidates.push_back(
+          {Tokens{k}, library_[k].index, MeanValue(program_, i, end, library_, data_)});
+      break;
+    }
+  }
+
+  const Program& program_;
+  const Tokens& tokens_;
+  const Library& library_;
+  const EditTokens& edit_;
+  const Dataset& data_;
+  std::vector<int> ends_;
+  std::vector<std::optional<Dimension>> dims_;
+};
+
+// Greedy simplification rounds over one program.
+class Simplifier {
+ public:
+  Simplifier(const Library& library, const Dataset& data, const SimplifyOptions& options,
+             const Dimension& target)
+      : library_(library),
+        data_(data),
+        options_(options),
+        target_(target),
+        edit_(FindEditTokens(library)),
+        fit_options_(options.fit) {
+    fit_options_.compute_uncertainties = false;
+  }
+
+  // Keeps the first change (in prefix order of the node it edits, larger edits first) whose
+  // refit passes; false when none does.
+  bool Round(Simplified& out) const {
+    const CandidateFinder finder(out.program, library_, edit_, data_);
+    const double limit = options_.AcceptLimit(out.fit.nrmse);
+    const double current =
+        options_.rows > 0.0 ? Criterion(out.program.tokens, out.fit.nrmse) : 0.0;
+    const auto n = static_cast<int>(out.program.tokens.size());
+    for (int i = 0; i < n; ++i) {
+      if (TryCandidates(out, i, finder.End(i), finder.At(i), limit, current)) return true;
+    }
+    return false;
+  }
+
+ private:
+  double Criterion(const Tokens& tokens, double nrmse) const {
+    return SelectionCriterion(tokens, library_, nrmse, options_.rows, options_.penalty);
+  }
+
+  // Whether a refit of `next` is as good as the fit it would replace: within `limit`, or on
+  // noisy data not raising the criterion above `current`.
+  bool Passes(const Tokens& next, const FitResult& refit, double limit, double current) const {
+    if (!refit.finite) return false;
+    if (refit.nrmse <= limit) return true;
+    return options_.rows > 0.0 && Criterion(next, refit.nrmse) <= current;
+  }
+
+  // Puts each candidate in place of the subtree [i, end) in turn and keeps the first whose
+  // refit passes; false when none does.
+  bool TryCandidates(Simplified& out, int i, int end, const std::vector<Candidate>& candidates,
+                     double limit, double current) const {
+    const Tokens& tokens = out.program.tokens;
+    for (const Candidate& c : candidates) {
+      Program next;
+      next.tokens = Slice(tokens, 0, i);
+      next.tokens.insert(next.tokens.end(), c.replacement.begin(), c.replacement.end());
+      next.tokens.insert(next.tokens.end(), tokens.begin() + end, tokens.end());
+      next.constants = out.program.constants;
+      if (c.fold_slot >= 0) next.constants[static_cast<std::size_t>(c.fold_slot)] = c.fold_value;
+      if (!CheckUnits(next, library_, target_).ok) continue;
+      ++out.refits;
+      FitResult refit = FitConstants(next, library_, data_, fit_options_);
+      if (!Passes(next.tokens, refit, limit, current)) continue;
+      next.constants = refit.constants;
+      out.program = std::move(next);
+      out.fit = std::move(refit);
+      ++out.changes;
+      return true;
+    }
+    return false;
+  }
+
+  const Library& library_;
+  const Dataset& data_;
+  const SimplifyOptions& options_;
+  Dimension target_;
+  EditTokens edit_;
+  FitOptions fit_options_;
+};
+
 }  // namespace
 
 Simplified SimplifyProgram(const Program& program, const FitResult& fit, const Library& library,
                            const Dataset& data, const SimplifyOptions& options) {
   Simplified out{program, fit, 0, 0};
-  // Every slot holds a value (the library's start value where the program had none), so
-  // edits can set and refits warm-start any of them.
-  const auto slots = static_cast<std::size_t>(library.num_free_constants());
-  if (out.program.constants.size() < slots) {
-    const std::size_t had = out.program.constants.size();
-    out.program.constants.resize(slots);
-    for (TokenId id = 0; id < library.size(); ++id) {
-      const Token& t = library[id];
-      const auto slot = static_cast<std::size_t>(t.index);
-      if (t.kind == TokenKind::kFreeConstant && slot >= had) out.program.constants[slot] = t.value;
-    }
-  }
+  // Every slot holds a value, so edits can set and refits warm-start any of them.
+  FillConstantSlots(out.program.constants, library);
   const UnitCheckResult root = CheckUnits(program, library);
   if (!root.ok || !fit.finite) return out;
-  const Dimension target = root.dimension;
-  FitOptions fit_options = options.fit;
-  fit_options.compute_uncertainties = false;
-
-  std::vector<TokenId> folding;  // dimensionless free constants
-  std::optional<TokenId> one;    // the number 1, when the library has it
-  for (TokenId id = 0; id < library.size(); ++id) {
-    const Token& t = library[id];
-    if (t.kind == TokenKind::kFreeConstant && t.dimension.IsDimensionless()) folding.push_back(id);
-    if (!one && t.kind == TokenKind::kFixedConstant && t.value == 1.0 &&
-        t.dimension.IsDimensionless()) {
-      one = id;
-    }
-  }
-  const std::optional<TokenId> neg = library.FindOperator(OpCode::kNeg);
-  const std::optional<TokenId> add = library.FindOperator(OpCode::kAdd);
-  const std::optional<TokenId> sub = library.FindOperator(OpCode::kSub);
-  const auto criterion = [&](const Tokens& tokens, double nrmse) {
-    return SelectionCriterion(tokens, library, nrmse, options.rows, options.penalty);
-  };
-
+  const Simplifier simplifier(library, data, options, root.dimension);
   while (out.changes < options.max_changes) {
-    const Tokens& tokens = out.program.tokens;
-    const auto n = static_cast<int>(tokens.size());
-    const std::vector<int> ends = SubtreeEnds(tokens, library);
-    const std::vector<std::optional<Dimension>> dims = SubtreeDimensions(tokens, library);
-    const double limit = options.AcceptLimit(out.fit.nrmse);
-    const double current = options.rows > 0.0 ? criterion(tokens, out.fit.nrmse) : 0.0;
-    const auto passes = [&](const Tokens& next, const FitResult& refit) {
-      if (!refit.finite) return false;
-      if (refit.nrmse <= limit) return true;
-      return options.rows > 0.0 && criterion(next, refit.nrmse) <= current;
-    };
-    // Whether the token at position b is a dimensionless free constant within 10 % of `sign`
-    // (±1): the constants tried as the number.
-    const auto near_unit = [&](int b, double sign) {
-      const Token& c = library[tokens[static_cast<std::size_t>(b)]];
-      return c.kind == TokenKind::kFreeConstant && c.dimension.IsDimensionless() &&
-             std::abs(out.program.constants[static_cast<std::size_t>(c.index)] - sign) <= 0.1;
-    };
-    bool accepted = false;
-    for (int i = 0; i < n && !accepted; ++i) {
-      const Token& t = library[tokens[static_cast<std::size_t>(i)]];
-      const int end = ends[static_cast<std::size_t>(i)];
-      std::vector<Candidate> candidates;
-      if (t.IsTerminal()) {
-        // A dimensionless free constant that fits as 1 or −1 becomes the number; tried when
-        // it is within 10 % of it.
-        if (one && near_unit(i, 1.0)) candidates.push_back({Tokens{*one}});
-        if (one && neg && near_unit(i, -1.0)) candidates.push_back({Tokens{*neg, *one}});
-      } else {
-        const int a = i + 1;
-        const int a_end = ends[static_cast<std::size_t>(a)];
-        // Whether the subtree rooted at position b checks and is dimensionless.
-        const auto dimensionless = [&](int b) {
-          const std::optional<Dimension>& d = dims[static_cast<std::size_t>(b)];
-          return d && d->IsDimensionless();
-        };
-        const auto keep = [&](int b, int e) { candidates.push_back({Slice(tokens, b, e)}); };
-        // An operand near −1 of add, sub, mul or div: its sign goes into the operator
-        // (x + k → x − 1, x − k → x + 1, x·k and x/k → −x), which costs no token, where
-        // `neg 1` costs one. signed_form builds `op` over tokens[b, e), then 1 if plus_one.
-        const auto signed_form = [&](std::optional<TokenId> op, int b, int e, bool plus_one) {
-          if (!op || (plus_one && !one)) return;
-          Tokens form{*op};
-          form.insert(form.end(), tokens.begin() + b, tokens.begin() + e);
-          if (plus_one) form.push_back(*one);
-          candidates.push_back({std::move(form)});
-        };
-        switch (t.op) {
-          case OpCode::kAdd:
-            keep(a, a_end);
-            keep(a_end, end);
-            if (near_unit(a_end, -1.0)) signed_form(sub, a, a_end, true);
-            if (near_unit(a, -1.0)) signed_form(sub, a_end, end, true);
-            break;
-          case OpCode::kSub:
-            keep(a, a_end);
-            if (near_unit(a_end, -1.0)) signed_form(add, a, a_end, true);
-            break;
-          case OpCode::kNeg:
-            keep(a, a_end);
-            break;
-          case OpCode::kMul:
-            if (dimensionless(a)) keep(a_end, end);
-            if (dimensionless(a_end)) keep(a, a_end);
-            if (near_unit(a_end, -1.0)) signed_form(neg, a, a_end, false);
-            if (near_unit(a, -1.0)) signed_form(neg, a_end, end, false);
-            break;
-          case OpCode::kDiv:
-            if (dimensionless(a_end)) keep(a, a_end);
-            if (near_unit(a_end, -1.0)) signed_form(neg, a, a_end, false);
-            break;
-          default:
-            break;
-        }
-        // Fold a dimensionless subtree into a constant the rest of the program does not use;
-        // not `neg 1`, which only a constant written as −1 makes (folding would undo that).
-        const bool minus_one = end - i == 2 && t.op == OpCode::kNeg &&
-                               tokens[static_cast<std::size_t>(a)] == one;
-        if (dimensionless(i) && !minus_one) {
-          for (TokenId k : folding) {
-            const auto outside = std::count(tokens.begin(), tokens.begin() + i, k) +
-                                 std::count(tokens.begin() + end, tokens.end(), k);
-            if (outside != 0) continue;
-            candidates.push_back({Tokens{k}, library[k].index,
-                                  MeanValue(out.program, i, end, library, data)});
-            break;
-          }
-        }
-      }
-      // Larger removals first.
-      std::stable_sort(candidates.begin(), candidates.end(),
-                       [](const Candidate& x, const Candidate& y) {
-                         return x.replacement.size() < y.replacement.size();
-                       });
-      for (const Candidate& c : candidates) {
-        Program next;
-        next.tokens = Slice(tokens, 0, i);
-        next.tokens.insert(next.tokens.end(), c.replacement.begin(), c.replacement.end());
-        next.tokens.insert(next.tokens.end(), tokens.begin() + end, tokens.end());
-        next.constants = out.program.constants;
-        if (c.fold_slot >= 0) next.constants[static_cast<std::size_t>(c.fold_slot)] = c.fold_value;
-        if (!CheckUnits(next, library, target).ok) continue;
-        ++out.refits;
-        FitResult refit = FitConstants(next, library, data, fit_options);
-        if (!passes(next.tokens, refit)) continue;
-        next.constants = refit.constants;
-        out.program = std::move(next);
-        out.fit = std::move(refit);
-        ++out.changes;
-        accepted = true;
-        break;
-      }
-    }
-    if (!accepted) break;
+    if (!simplifier.Round(out)) break;
   }
   return out;
 }

@@ -108,6 +108,20 @@ class UnitsPrior final : public Prior {
   // shortest program in that state, so costs within any row's budget are exact. Returns that
   // budget, −1 when the slot cannot be filled.
   int CompletionCosts(const PartialBatch& batch, int row, Scratch& scratch) const;
+  // The parts of CompletionCosts (defined in units_prior.cpp): Pending(x) for a row's current
+  // slot, and the same memoised in a Scratch.
+  class PendingCost;
+  class MemoisedPending;
+  // Tokens the operands of `op` need when it fills a fixed slot of dimension `slot`.
+  int FixedOperandCost(const OperatorEntry& op, const LatticeDim& slot) const;
+  // C(t) of every token in a fixed slot of dimension `slot`; `pending` is Pending(slot).
+  void FixedSlotCosts(const LatticeDim& slot, int pending, std::vector<int>& costs) const;
+  // C(t) of every token in a free slot, trying child dimensions within `budget`.
+  void FreeSlotCosts(const MemoisedPending& pending, int budget, std::vector<int>& costs) const;
+  // Tokens, beyond those of the child subtree, that the operator's own pending operand and
+  // the open slots above need, given its first child's dimension z (free slot).
+  int FreeRestCost(const OperatorEntry& op, const LatticeDim& z,
+                   const MemoisedPending& pending) const;
   // Tokens left after placing one in `row`'s current slot (negative: none).
   int Budget(const PartialBatch& batch, int row) const {
     return max_length_ - batch.length(row) - 1;
@@ -122,6 +136,7 @@ class UnitsPrior final : public Prior {
   const DimensionLattice* lattice_;
   int max_length_;
   double completion_length_weight_;
+  int zero_cost_;  // MinLen of the dimensionless
   std::vector<OperatorEntry> operators_;
   mutable tbb::enumerable_thread_specific<Scratch> scratch_;
   // Factors priced by the last Apply, for the batch state `cached_version_` (0: none).
