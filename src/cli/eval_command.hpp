@@ -1,7 +1,7 @@
 // `physr eval DATA.csv --formula TEXT ...`: checks a formula against data. Reads the CSV,
 // builds a token library from its columns and the given constants, parses the formula,
 // checks its units against the target's, optionally fits its free constants, evaluates it,
-// and reports RMSE, NRMSE, R² (text, and JSON per DESIGN §5 with --json).
+// and reports RMSE, NRMSE, R² (text, and with --json the JSON formula object of report.hpp).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -1,4 +1,5 @@
-// A small streaming JSON writer for the command-line tool's result files (DESIGN §5).
+// A small streaming JSON writer for the command-line tool's result files (their fields are
+// listed in docs/architecture.md, "Interfaces that others depend on").
 // Writes one document with 2-space indentation; strings are escaped (invalid UTF-8 becomes
 // U+FFFD), numbers use the shortest text that reads back as the same double, and non-finite
 // numbers are written as null. Not a parser and not a general-purpose JSON library.

@@ -1,6 +1,5 @@
-// physr command-line tool: `physr units`, `physr eval`, `physr fit` (DESIGN §5). Exit status 0 on
-// success, 2 for bad usage or input (one line on stderr naming the problem), 1 for an
-// internal error.
+// physr command-line tool: `physr units`, `physr eval`, `physr fit`. Exit status 0 on success,
+// 2 for bad usage or input (one line on stderr naming the problem), 1 for an internal error.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>

@@ -1,5 +1,5 @@
 // Parsing of the command-line values that carry units: `--const NAME[UNIT]=VALUE`,
-// `--free-const NAME[UNIT]` and `--units NAME=UNIT,...` (DESIGN §5). Every failure throws
+// `--free-const NAME[UNIT]` and `--units NAME=UNIT,...`. Every failure throws
 // InputError quoting the flag and its value, so the user sees which argument is wrong.
 // Not here: the flags themselves (CLI11, in the *_command.cpp files).
 #pragma once

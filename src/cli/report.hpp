@@ -1,6 +1,6 @@
 // What the command-line tool reports about one formula on one dataset: accuracy metrics, the
 // formula in three notations, its units and constants, as text for people and as the JSON
-// formula object of DESIGN §5 (shared by `physr eval` and `physr fit`).
+// formula object (WriteFormulaFields; shared by `physr eval` and `physr fit`).
 // Not here: evaluating or fitting (eval/, fit/); this only summarises their results.
 #pragma once
 

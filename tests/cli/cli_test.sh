@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Command-line tests for `physr units` and `physr eval`: exact results on the bundled
-# datasets, and for every kind of bad input exit status 2 with one line on stderr naming the
-# problem (and nothing on stdout). Bad files are generated in a temporary directory.
+# Command-line tests for `physr units`, `physr eval` and `physr fit`: exact results on the
+# bundled datasets; for every kind of bad input exit status 2 with one line on stderr naming the
+# problem (and nothing on stdout); hostile data; and a checkpointed `physr fit` killed with
+# kill -9 or SIGTERM and resumed to the uninterrupted result. Bad files are generated in a
+# temporary directory.
 # Usage: cli_test.sh PATH/TO/physr PATH/TO/datasets
 set -uo pipefail
 

@@ -1,6 +1,6 @@
 // Tokens: the alphabet of physr programs. An operator (add, sin, ...) or a terminal: an
 // input variable (a data column), a fixed constant (value and unit given, e.g. c) or a free
-// constant (unit given, value fitted to the data). Each operator has a unit rule (DESIGN §3).
+// constant (unit given, value fitted to the data). Each operator has a unit rule (UnitRule).
 // Not here: how tokens are chosen (priors, policy) or evaluated (eval).
 #pragma once
 
@@ -47,7 +47,8 @@ enum class OpCode : std::uint8_t {
 };
 inline constexpr int kNumOpCodes = static_cast<int>(OpCode::kFreeConstant) + 1;
 
-// How an operator's result dimension follows from its arguments' (DESIGN §3).
+// How an operator's result dimension follows from its arguments' (unit_check.hpp applies the
+// rules to whole programs; docs/algorithms.md, "Dimensions and unit rules").
 enum class UnitRule : std::uint8_t {
   kSame,           // add, sub: both arguments equal, result the same
   kProduct,        // mul: exponents add

@@ -24,7 +24,7 @@ struct UnitCheckResult {
   int token_position = -1;
 };
 
-// Checks every operator's unit rule (DESIGN §3, UnitRule): add/sub need equal dimensions;
+// Checks every operator's unit rule (UnitRule in token.hpp): add/sub need equal dimensions;
 // mul/div add/subtract exponents; n2, n3, sqrt, inv scale them by 2, 3, 1/2, -1; neg/abs keep
 // them; exp, log, trig, tanh need and give dimensionless. pow: the exponent must be
 // dimensionless; a dimensionless base gives dimensionless; a dimensioned base needs an

@@ -1,5 +1,6 @@
 // ObservationEncoder: the per-step input features the policy reads for each program of a
-// PartialBatch (DESIGN §3 "Policy"), including the dimension the current slot must produce.
+// PartialBatch, including the dimension the current slot must produce (docs/algorithms.md,
+// "Observation encoding").
 // Not here: the network itself (policy).
 #pragma once
 

@@ -1,8 +1,8 @@
 // PartialBatch: B programs growing token by token in prefix order, as the sampler builds them.
 // Per program it keeps the tokens so far and the path of open operators from the root to the
-// current slot, with each slot's dimensional requirement (DESIGN §3 "In-situ units prior") and
-// the dimensions of completed operands. Not here: which token is allowed (priors) or chosen
-// (policy). Single-threaded per batch; rows are independent.
+// current slot, with each slot's dimensional requirement and the dimensions of completed
+// operands (docs/algorithms.md, "Partial programs and slot requirements"). Not here: which
+// token is allowed (priors) or chosen (policy). Single-threaded per batch; rows are independent.
 #pragma once
 
 #include <cstdint>
@@ -50,11 +50,11 @@ struct OpenNode {
 };
 
 // Requirement of child `child` of `node`, given the completed first child's dimension `first`
-// (ignored for child 0). The rules of DESIGN §3: add/sub pass the requirement to both
-// operands (the second takes the first's dimension under a free parent); mul/div leave the
-// first operand free and fix the second to parent − first (mul) or first − parent (div); the
-// power rules divide the requirement by the power; neg/abs keep it; exp, log, trig, tanh and
-// both operands of pow need dimensionless. Cost: a few integer operations.
+// (ignored for child 0). The rules: add/sub pass the requirement to both operands (the second
+// takes the first's dimension under a free parent); mul/div leave the first operand free and fix
+// the second to parent − first (mul) or first − parent (div); the power rules divide the
+// requirement by the power; neg/abs keep it; exp, log, trig, tanh and both operands of pow need
+// dimensionless. Cost: a few integer operations.
 Requirement ChildRequirement(const OpenNode& node, int child, const LatticeDim& first);
 // Dimension of `node`'s value once its last child has dimension `last` (first child's
 // dimension `first` for binary nodes). Invalid when not representable.

@@ -88,11 +88,10 @@ struct PriorOptions {
   double completion_length_weight = 0.5;
 };
 
-// PhySO's default set (DESIGN §3 "Other priors") for `lattice`'s library: hard and soft
-// length, no useless inverse child, exp/log/trig nesting, physr's redundant-constant prior,
-// and the units prior last when
-// options.units and the lattice has a target. `lattice` must outlive the set. Throws
-// InputError when the target cannot be reached (CheckTargetReachable).
+// PhySO's default set for `lattice`'s library (docs/algorithms.md, "The other priors"): hard and
+// soft length, no useless inverse child, exp/log/trig nesting, physr's redundant-constant prior,
+// and the units prior last when options.units and the lattice has a target. `lattice` must
+// outlive the set. Throws InputError when the target cannot be reached (CheckTargetReachable).
 PriorSet MakeDefaultPriors(const DimensionLattice& lattice, const PriorOptions& options = {});
 
 }  // namespace physr

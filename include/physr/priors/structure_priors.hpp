@@ -1,7 +1,8 @@
-// The structural priors of DESIGN §3 "Other priors": hard length bounds, the soft length prior,
-// forbidden parent/child and ancestor/descendant pairs (incl. useless inverses such as
-// exp∘log), nesting caps (exp in exp, trig in trig) and occurrence caps. Each is a small Prior;
-// none looks at units (units_prior.hpp does).
+// The structural priors (docs/algorithms.md, "The other priors"): hard length bounds, the soft
+// length prior, forbidden parent/child and ancestor/descendant pairs (incl. useless inverses
+// such as exp∘log), nesting caps (exp in exp, trig in trig) and occurrence caps, as PhySO has
+// them, and physr's redundant-constant prior. Each is a small Prior; none looks at units
+// (units_prior.hpp does).
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,8 @@
-// UnitsPrior: the in-situ dimensional-analysis mask with look-ahead (DESIGN §3). A token is
-// allowed in a slot when its dimension fits the slot's requirement AND every slot still open
-// after placing it can be closed validly within max_length tokens. Not here: the lattice
-// tables it reads (dimension_lattice.hpp) or the other priors.
+// UnitsPrior: the in-situ dimensional-analysis mask with look-ahead (docs/algorithms.md, "The
+// units mask with look-ahead"). A token is allowed in a slot when its dimension fits the slot's
+// requirement AND every slot still open after placing it can be closed validly within
+// max_length tokens. Not here: the lattice tables it reads (dimension_lattice.hpp) or the other
+// priors.
 //
 // The look-ahead, precisely. Let n be the program's length and x the dimension of the subtree
 // that will fill the current slot. Walking up the path of open operators, every operand still
