@@ -10,9 +10,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "options.hpp"
@@ -108,19 +110,22 @@ FormulaReport ReportOf(const Formula& f, const Library& library) {
   return MakeFormulaReport(f.program, library, metrics, errors);
 }
 
-}  // namespace
+std::string JoinCommas(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ",") + name;
+  return text;
+}
 
-CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
-  CLI::App* cmd = app.add_subcommand(
-      "fit", "Discover formulas for the target column: a Pareto front of accuracy vs complexity");
+// The data, library, limit and output options.
+void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
   cmd->add_option("DATA", o.data_path,
                   "CSV file with a name[unit] header; the last column is the target")
       ->required();
   cmd->add_option("--target", o.target, "Target column (default: the last column)");
   cmd->add_option("--ops", o.ops,
-                  "Operators to use, replacing the defaults "
-                  "(add,sub,mul,div,neg,inv,n2,sqrt,exp,log,sin,cos); also n3, tan, tanh, "
-                  "arcsin, arccos, arctan, abs, pow")
+                  "Operators to use, replacing the defaults (" +
+                      JoinCommas(DefaultOperators()) +
+                      "); also n3, tan, tanh, arcsin, arccos, arctan, abs, pow")
       ->type_name("OP,...");
   cmd->add_option("--const", o.constants,
                   "Fixed constant with unit and value, e.g. c[m/s]=299792458 (repeatable)")
@@ -162,8 +167,12 @@ CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
   cmd->add_option("--json", o.json_path, "Also write the result as JSON to this file")
       ->type_name("OUT.json");
   cmd->add_flag("--quiet,-q", o.quiet, "No progress line");
+}
 
+// The advanced options of the search, in their own help group.
+void AddTuningOptions(CLI::App* cmd, SearchConfig& t) {
   const std::string tuning = "Search tuning";
+
   cmd->add_option("--risk-epsilon", t.training.risk_epsilon,
                   "Train on the best fraction of each batch (risk-seeking quantile)")
       ->group(tuning)->capture_default_str();
@@ -199,23 +208,38 @@ CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
   cmd->add_option("--patience", t.stopping.perfect_patience,
                   "Epochs to keep searching for simpler exact formulas after the first")
       ->group(tuning)->capture_default_str();
-  cmd->add_option("--checkpoint", t.checkpoint.dir,
+}
+
+void AddCheckpointOptions(CLI::App* cmd, CheckpointOptions& t) {
+  cmd->add_option("--checkpoint", t.dir,
                   "Save the search state in this directory (every " +
                       std::to_string(static_cast<int>(kDefaultCheckpointSeconds)) + " s unless "
                   "--checkpoint-every/--checkpoint-seconds say otherwise, and on stopping, "
                   "Ctrl-C included)")
       ->type_name("DIR");
-  cmd->add_option("--checkpoint-every", t.checkpoint.every_epochs, "Save the state every N epochs")
+  cmd->add_option("--checkpoint-every", t.every_epochs, "Save the state every N epochs")
       ->type_name("N");
-  cmd->add_option("--checkpoint-seconds", t.checkpoint.every_seconds,
+  cmd->add_option("--checkpoint-seconds", t.every_seconds,
                   "Save the state every S seconds")
       ->type_name("S");
-  cmd->add_option("--resume", t.checkpoint.resume_dir,
+  cmd->add_option("--resume", t.resume_dir,
                   "Continue the run saved in DIR (same data and options; it keeps saving "
                   "there unless --checkpoint names another directory)")
       ->type_name("DIR");
+}
+
+}  // namespace
+
+CLI::App* AddFitCommand(CLI::App& app, FitCommandOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "fit", "Discover formulas for the target column: a Pareto front of accuracy vs complexity");
+  AddMainOptions(cmd, o);
+  AddTuningOptions(cmd, o.config);
+  AddCheckpointOptions(cmd, o.config.checkpoint);
   return cmd;
 }
+
+namespace {
 
 // The search options: the flags bound to SearchConfig directly, plus those that need
 // parsing or depend on one another.
@@ -241,93 +265,76 @@ SearchConfig MakeConfig(const FitCommandOptions& o) {
   return config;
 }
 
-int RunFit(const FitCommandOptions& o, std::ostream& out) {
-  const SearchConfig config = MakeConfig(o);
-  CsvOptions csv_options;
-  csv_options.drop_nonfinite = o.drop_nonfinite;
-  if (!o.units.empty()) csv_options.units = ParseUnitOverrides(o.units);
-  DatasetOptions dataset_options;
-  dataset_options.target = o.target;
-  dataset_options.sigma = o.sigma;
-  dataset_options.weights = o.weights;
-  const LoadedData loaded = LoadData(o.data_path, csv_options, dataset_options);
-  const CsvTable& table = loaded.table;
-  const Dataset& data = loaded.data;
+// The live progress line on stderr: epoch, formulas scored per second, valid share, best
+// reward and NRMSE, the best formula so far. Each line overwrites the one before.
+std::function<bool(const EpochReport&)> ProgressLine() {
+  return [last_width = std::size_t{0}](const EpochReport& r) mutable {
+    std::ostringstream line;
+    line << "epoch " << r.epoch << "  " << Abbreviate(r.candidates_per_second) << " cand/s  valid "
+         << std::fixed << std::setprecision(1) << 100.0 * r.valid_share << "%  best R "
+         << std::setprecision(4) << r.best_reward << "  NRMSE " << std::scientific
+         << std::setprecision(2) << r.best_nrmse << "  " << Shorten(r.best_infix, 60);
+    std::string text = line.str();
+    const std::size_t width = text.size();
+    if (width < last_width) text.append(last_width - width, ' ');
+    last_width = width;
+    std::cerr << '\r' << text << std::flush;
+    return true;
+  };
+}
 
-  const bool show_progress = !o.quiet && isatty(STDERR_FILENO) != 0;
-  SearchCallbacks callbacks;
-  callbacks.stop_requested = &g_stop;
-  std::size_t last_width = 0;
-  if (show_progress) {
-    callbacks.on_epoch = [&last_width](const EpochReport& r) {
-      std::ostringstream line;
-      line << "epoch " << r.epoch << "  " << Abbreviate(r.candidates_per_second) << " cand/s  valid "
-           << std::fixed << std::setprecision(1) << 100.0 * r.valid_share << "%  best R "
-           << std::setprecision(4) << r.best_reward << "  NRMSE " << std::scientific
-           << std::setprecision(2) << r.best_nrmse << "  " << Shorten(r.best_infix, 60);
-      std::string text = line.str();
-      const std::size_t width = text.size();
-      if (width < last_width) text.append(last_width - width, ' ');
-      last_width = width;
-      std::cerr << '\r' << text << std::flush;
-      return true;
-    };
+// The formula object of the JSON result, or null.
+void WriteFormula(JsonWriter& w, const std::optional<FormulaReport>& report) {
+  if (!report) {
+    w.Null();
+    return;
   }
+  w.BeginObject();
+  WriteFormulaFields(w, *report);
+  w.EndObject();
+}
 
-  StopSignals signals;
-  const SearchResult result = RunSearch(data, config, callbacks);
-  if (show_progress) std::cerr << '\n';
-
-  const Library& library = result.library;
-  std::vector<FormulaReport> reports;
-  for (const Formula& f : result.pareto) reports.push_back(ReportOf(f, library));
-  std::optional<FormulaReport> best;
-  if (result.best) best = ReportOf(*result.best, library);
-
-  if (!o.json_path.empty()) {
-    std::ostringstream json;
-    JsonWriter w(json);
-    w.BeginObject();
-    w.Key("best");
-    if (best) {
-      w.BeginObject();
-      WriteFormulaFields(w, *best);
-      w.EndObject();
-    } else {
-      w.Null();
-    }
-    w.Key("pareto");
-    w.BeginArray();
-    for (const FormulaReport& r : reports) {
-      w.BeginObject();
-      WriteFormulaFields(w, r);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.IntegerField("epochs", result.epochs);
-    if (result.first_exact_epoch > 0) {
-      w.IntegerField("first_exact_epoch", result.first_exact_epoch);
-    } else {
-      w.Key("first_exact_epoch");
-      w.Null();
-    }
-    w.Field("first_exact_seconds", result.first_exact_seconds);
-    w.Field("exact_nrmse", result.exact_nrmse);
-    w.IntegerField("evaluations", result.evaluations);
-    w.Field("seconds", result.seconds);
-    w.Field("stop_reason", ToString(result.stop_reason));
-    w.Key("seed");
-    w.Integer(static_cast<std::int64_t>(result.seed));
-    w.IntegerField("sampled", result.sampled);
-    w.IntegerField("dead_ends", result.dead_ends);
-    w.IntegerField("invalid", result.invalid);
-    w.IntegerField("bred", result.bred);
-    w.Field("data", table.source);
-    w.Field("target", data.target_name);
-    w.EndObject();
-    WriteJsonFile(o.json_path, json.str());
+void WriteJsonResult(const std::string& path, const SearchResult& result,
+                     const std::vector<FormulaReport>& reports,
+                     const std::optional<FormulaReport>& best, const CsvTable& table,
+                     const Dataset& data) {
+  std::ostringstream json;
+  JsonWriter w(json);
+  w.BeginObject();
+  w.Key("best");
+  WriteFormula(w, best);
+  w.Key("pareto");
+  w.BeginArray();
+  for (const FormulaReport& r : reports) WriteFormula(w, r);
+  w.EndArray();
+  w.IntegerField("epochs", result.epochs);
+  w.Key("first_exact_epoch");
+  if (result.first_exact_epoch > 0) {
+    w.Integer(result.first_exact_epoch);
+  } else {
+    w.Null();
   }
+  w.Field("first_exact_seconds", result.first_exact_seconds);
+  w.Field("exact_nrmse", result.exact_nrmse);
+  w.IntegerField("evaluations", result.evaluations);
+  w.Field("seconds", result.seconds);
+  w.Field("stop_reason", ToString(result.stop_reason));
+  w.Key("seed");
+  w.Integer(static_cast<std::int64_t>(result.seed));
+  w.IntegerField("sampled", result.sampled);
+  w.IntegerField("dead_ends", result.dead_ends);
+  w.IntegerField("invalid", result.invalid);
+  w.IntegerField("bred", result.bred);
+  w.Field("data", table.source);
+  w.Field("target", data.target_name);
+  w.EndObject();
+  WriteJsonFile(path, json.str());
+}
 
+void PrintResult(std::ostream& out, const SearchResult& result,
+                 const std::vector<FormulaReport>& reports,
+                 const std::optional<FormulaReport>& best, const CsvTable& table,
+                 const Dataset& data) {
   const std::string target_unit = data.target_dimension.ToUnitString();
   out << "data        " << table.source << ": " << data.rows() << " rows, target "
       << data.target_name << " [" << target_unit << "]\n";
@@ -349,6 +356,38 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   } else {
     out << "\nno formula with finite predictions was found\n";
   }
+}
+
+}  // namespace
+
+int RunFit(const FitCommandOptions& o, std::ostream& out) {
+  const SearchConfig config = MakeConfig(o);
+  CsvOptions csv_options;
+  csv_options.drop_nonfinite = o.drop_nonfinite;
+  if (!o.units.empty()) csv_options.units = ParseUnitOverrides(o.units);
+  DatasetOptions dataset_options;
+  dataset_options.target = o.target;
+  dataset_options.sigma = o.sigma;
+  dataset_options.weights = o.weights;
+  const LoadedData loaded = LoadData(o.data_path, csv_options, dataset_options);
+  const Dataset& data = loaded.data;
+
+  const bool show_progress = !o.quiet && isatty(STDERR_FILENO) != 0;
+  SearchCallbacks callbacks;
+  callbacks.stop_requested = &g_stop;
+  if (show_progress) callbacks.on_epoch = ProgressLine();
+  StopSignals signals;
+  const SearchResult result = RunSearch(data, config, callbacks);
+  if (show_progress) std::cerr << '\n';
+
+  std::vector<FormulaReport> reports;
+  for (const Formula& f : result.pareto) reports.push_back(ReportOf(f, result.library));
+  std::optional<FormulaReport> best;
+  if (result.best) best = ReportOf(*result.best, result.library);
+  if (!o.json_path.empty()) {
+    WriteJsonResult(o.json_path, result, reports, best, loaded.table, data);
+  }
+  PrintResult(out, result, reports, best, loaded.table, data);
   if (!o.json_path.empty()) out << "json        " << o.json_path << '\n';
   const int signal = g_signal.load();
   if (signal == SIGINT) return 130;

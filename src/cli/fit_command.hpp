@@ -1,4 +1,4 @@
-// `physr fit DATA.csv ...`: discovers formulas for the target column (DESIGN §5). Reads the
+// `physr fit DATA.csv ...`: discovers formulas for the target column. Reads the
 // CSV, runs the search with a live progress line on a terminal, prints the Pareto front with
 // fitted constants ± standard errors and units, and writes the JSON result. Ctrl-C (SIGINT) or
 // SIGTERM finish the current epoch and still report the best formulas (and, with
