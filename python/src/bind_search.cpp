@@ -208,14 +208,10 @@ void Option(py::class_<SearchConfig>& cls, const char* name, Path... path) {
       });
 }
 
-}  // namespace
-
-void BindSearch(py::module_& m) {
-  m.def("default_operators", &DefaultOperators,
-        "The operators a search uses when none are named.");
-
+// SearchConfig: construction, validation and the constants.
+py::class_<SearchConfig> BindConfigClass(py::module_& m) {
   py::class_<SearchConfig> config(m, "SearchConfig",
-                                  "Options of one search (see physr/search/search.hpp).");
+                                  "Options of one search (see physr/search/config.hpp).");
   config.def(py::init<>())
       .def("validate", &SearchConfig::Validate, "Raises ValueError naming the first bad option.")
       .def(
@@ -245,6 +241,11 @@ void BindSearch(py::module_& m) {
         }
         return out;
       });
+  return config;
+}
+
+// SearchConfig's plain options, by flat name.
+void BindConfigOptions(py::class_<SearchConfig>& config) {
   // The plain options, settable by name from Python (physr.fit(**options)): flat names for
   // the fields of SearchConfig's parts.
   Option(config, "operators", &SearchConfig::library, &LibraryOptions::operators);
@@ -284,7 +285,9 @@ void BindSearch(py::module_& m) {
   config.def(
       "apply_default_limit", [](SearchConfig& c) { c.stopping.ApplyDefaultLimit(); },
       "Sets max_epochs to the default limit when no epoch, time or evaluation limit is set.");
+}
 
+void BindEpochReport(py::module_& m) {
   py::class_<EpochReport>(m, "EpochReport", "Progress after one epoch of a search.")
       .def_readonly("epoch", &EpochReport::epoch)
       .def_readonly("evaluations", &EpochReport::evaluations)
@@ -300,7 +303,9 @@ void BindSearch(py::module_& m) {
                ", best_nrmse=" + std::to_string(r.best_nrmse) + ", best_infix='" + r.best_infix +
                "')";
       });
+}
 
+void BindFormula(py::module_& m) {
   py::class_<FormulaRef>(m, "Formula", "One formula of a search result.")
       .def_property_readonly("complexity", [](const FormulaRef& f) { return f.formula->complexity; })
       .def_property_readonly("rmse", [](const FormulaRef& f) { return f.formula->rmse; })
@@ -341,7 +346,9 @@ void BindSearch(py::module_& m) {
       .def("predict", &Predict, py::arg("X").noconvert(),
            "Values of the formula on X (Fortran-ordered float64, one column per input of the "
            "search, read in place). Non-finite values are returned as they are.");
+}
 
+void BindResult(py::module_& m) {
   py::class_<SearchResult, std::shared_ptr<SearchResult>>(m, "SearchResult",
                                                           "What a search found.")
       .def_readonly("epochs", &SearchResult::epochs)
@@ -381,7 +388,18 @@ void BindSearch(py::module_& m) {
         }
         return out;
       });
+}
 
+}  // namespace
+
+void BindSearch(py::module_& m) {
+  m.def("default_operators", &DefaultOperators,
+        "The operators a search uses when none are named.");
+  py::class_<SearchConfig> config = BindConfigClass(m);
+  BindConfigOptions(config);
+  BindEpochReport(m);
+  BindFormula(m);
+  BindResult(m);
   m.def("run_search", &Run, py::arg("data"), py::arg("config"),
         py::arg("on_epoch") = py::none(),
         "Runs a search with the GIL released. on_epoch(report) is called after every epoch; "
