@@ -17,10 +17,6 @@ constexpr int kInf = DimensionLattice::kUnreachable;
 // a + b, saturating at kInf.
 int Plus(int a, int b) { return a >= kInf || b >= kInf ? kInf : a + b; }
 
-LatticeDim DivideByPower(const LatticeDim& d, int num, int den) {
-  return num < 0 ? Scale(d, -den, -num) : Scale(d, den, num);
-}
-
 // Candidate values of the subtree in progress at one level of the path, each with the tokens
 // its pending operands still need. Small and fixed-size: no allocation per step. Values off
 // the lattice box are dropped, and so are candidates beyond the capacity; both only make the
