@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,6 +15,8 @@
 #include "physr/core/rng.hpp"
 #include "physr/data/csv.hpp"
 #include "physr/data/dataset.hpp"
+#include "physr/data/statistics.hpp"
+#include "support/input_error.hpp"
 
 namespace physr {
 namespace {
@@ -440,6 +443,132 @@ TEST_CASE("MakeDataset names rows when the table has no line numbers") {
   t.columns[2] = {1, 2};
   const Dataset d = MakeDataset(t, o);
   CHECK(d.weights(1) == 0.25);
+}
+
+// ---------------------------------------------------------------------------------------
+// Dataset statistics
+
+namespace {
+
+// x = 0, 1, ..., rows − 1 (so a row names itself), y = 3x + 1, weights 1 + x/10 when asked.
+Dataset Indexed(Eigen::Index rows, bool weighted) {
+  Dataset d;
+  d.names = {"x"};
+  d.dimensions = {Dimension::FromInts({1})};
+  d.target_name = "y";
+  d.target_dimension = Dimension::FromInts({0, 0, 1});
+  d.X.resize(rows, 1);
+  d.y.resize(rows);
+  if (weighted) d.weights.resize(rows);
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    d.X(i, 0) = static_cast<double>(i);
+    d.y(i) = 3.0 * static_cast<double>(i) + 1.0;
+    if (weighted) d.weights(i) = 1.0 + static_cast<double>(i) / 10.0;
+  }
+  return d;
+}
+
+double NaiveStdDev(const Eigen::VectorXd& v) {
+  double mean = 0.0;
+  for (const double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  double sum = 0.0;
+  for (const double x : v) sum += (x - mean) * (x - mean);
+  return std::sqrt(sum / static_cast<double>(v.size()));
+}
+
+}  // namespace
+
+TEST_CASE("Spread is the population standard deviation, at any scale") {
+  Rng rng(4);
+  Eigen::VectorXd v(101);
+  for (double& x : v) x = 5.0 + 2.0 * rng.Normal();
+  const double naive = NaiveStdDev(v);
+  CHECK(Spread(v) == doctest::Approx(naive).epsilon(1e-13));
+  // Where the squares underflow or overflow, the scaled form still holds.
+  for (const double scale : {1e-200, 1e200}) {
+    CAPTURE(scale);
+    const Eigen::VectorXd scaled = v * scale;
+    CHECK(Spread(scaled) / scale == doctest::Approx(naive).epsilon(1e-13));
+  }
+  CHECK(Spread(Eigen::VectorXd()) == 0.0);
+  CHECK(Spread(Eigen::VectorXd::Constant(5, 3.25)) == 0.0);
+  Eigen::VectorXd bad = v;
+  bad(3) = std::numeric_limits<double>::infinity();
+  CHECK(std::isnan(Spread(bad)));
+}
+
+TEST_CASE("EffectiveRows is the row count for equal weights, (Σw)²/Σw² otherwise") {
+  Dataset d = Indexed(12, false);
+  CHECK(EffectiveRows(d) == 12.0);
+  for (const double w : {1.0, 1e-300, 1e300}) {
+    CAPTURE(w);
+    d.weights = Eigen::VectorXd::Constant(12, w);
+    CHECK(EffectiveRows(d) == 12.0);
+  }
+  d = Indexed(4, false);
+  d.weights = Eigen::VectorXd(4);
+  d.weights << 2.0, 1.0, 1.0, 0.0;
+  CHECK(EffectiveRows(d) == doctest::Approx(16.0 / 6.0).epsilon(1e-15));
+  d.weights.setZero();  // no usable weights: the rows count
+  CHECK(EffectiveRows(d) == 4.0);
+}
+
+TEST_CASE("ExactThreshold from the digits of the target") {
+  Dataset d = Indexed(4, false);
+  // Ten significant digits each (shortest round-trip form d.ddddddddde+00): half a unit in
+  // the last place is 0.5e-9, rms over rows and over the spread, times 100.
+  d.y << 1.000000001, 2.000000002, 3.000000003, 4.000000004;
+  const double expected = 100.0 * 0.5e-9 / NaiveStdDev(d.y) / std::sqrt(3.0);
+  CHECK(ExactThreshold(d) == doctest::Approx(expected).epsilon(1e-9));
+  d.y << 1.0, 2.0, 3.0, 4.0;  // one digit: far above the cap
+  CHECK(ExactThreshold(d) == 1e-6);
+  d.y << 0.1 + 0.2, 1.0 / 3.0, 2.0 / 3.0, std::sqrt(2.0);  // full precision: the floor
+  CHECK(ExactThreshold(d) == 1e-9);
+  d.y.setConstant(7.0);
+  CHECK(ExactThreshold(d) == 1e-6);
+}
+
+TEST_CASE("CheckTargetScale rejects a spread that overflows or underflows") {
+  Dataset d = Indexed(3, false);
+  CHECK_NOTHROW(CheckTargetScale(d));
+  d.y.setConstant(1e-300);  // constant: allowed however small
+  CHECK_NOTHROW(CheckTargetScale(d));
+  const auto message = [&] { return testing::InputErrorOf([&] { CheckTargetScale(d); }); };
+  d.y << 1e-170, 2e-170, 3e-170;
+  CHECK(message().find("spread underflows to 0; rescale the target column") != std::string::npos);
+  CHECK(message().find("the target 'y'") != std::string::npos);
+  d.y << 1e200, -1e200, 0.0;
+  CHECK(message().find("spread overflows") != std::string::npos);
+}
+
+TEST_CASE("SearchRows keeps every row or a seeded subset in file order") {
+  const Dataset d = Indexed(1000, true);
+  for (const Eigen::Index max_rows : {Eigen::Index{0}, Eigen::Index{-1}, Eigen::Index{1000},
+                                      Eigen::Index{5000}}) {
+    const Dataset all = SearchRows(d, max_rows, 1);
+    CHECK(all.X == d.X);
+    CHECK(all.y == d.y);
+    CHECK(all.weights == d.weights);
+  }
+  const Dataset a = SearchRows(d, 50, 7);
+  REQUIRE(a.rows() == 50);
+  CHECK(a.names == d.names);
+  CHECK(a.dimensions == d.dimensions);
+  CHECK(a.target_name == d.target_name);
+  CHECK(a.target_dimension == d.target_dimension);
+  for (Eigen::Index r = 0; r < a.rows(); ++r) {
+    const double source = a.X(r, 0);
+    if (r > 0) CHECK(source > a.X(r - 1, 0));  // file order, no repeats
+    CHECK(a.y(r) == 3.0 * source + 1.0);       // whole rows
+    CHECK(a.weights(r) == 1.0 + source / 10.0);
+  }
+  // Seeded: the same seed gives the same rows, another seed others.
+  CHECK(SearchRows(d, 50, 7).X == a.X);
+  CHECK(SearchRows(d, 50, 8).X != a.X);
+  // Without weights none appear.
+  CHECK(SearchRows(Indexed(1000, false), 50, 7).weights.size() == 0);
+  CHECK(SearchRows(Indexed(1000, false), 50, 7).X == a.X);
 }
 
 }  // namespace physr

@@ -12,9 +12,11 @@
 #include <Eigen/Core>
 
 #include "physr/core/rng.hpp"
+#include "physr/data/dataset.hpp"
 #include "physr/eval/compiled_program.hpp"
 #include "physr/eval/evaluator.hpp"
 #include "physr/eval/scalar_ops.hpp"
+#include "physr/eval/stability.hpp"
 #include "physr/expr/library.hpp"
 #include "physr/expr/program.hpp"
 
@@ -506,6 +508,69 @@ TEST_CASE("programs without variables and single terminals fill every row") {
   CHECK(ev.Evaluate(Compile(Prefix(lib, {"x0"}), lib), X, k, out));
   CHECK(out.back() == 9.0);
   CHECK(out.front() == 4.0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Numerical stability
+
+// x0 from 1 to 2 over `rows` rows, y = f(x0).
+Dataset StabilityData(Eigen::Index rows, const std::function<double(double)>& f) {
+  Dataset d;
+  d.names = {"x0", "x1", "x2"};
+  d.dimensions.assign(3, Dimension());
+  d.X = Eigen::MatrixXd::Ones(rows, 3);
+  d.y.resize(rows);
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    d.X(i, 0) =
+        1.0 + static_cast<double>(i) / static_cast<double>(std::max<Eigen::Index>(rows - 1, 1));
+    d.y(i) = f(d.X(i, 0));
+  }
+  return d;
+}
+
+TEST_CASE("NumericallyStable: formulas of the data pass, rounding residues fail") {
+  const Library lib = TestLibrary();
+  const Dataset square = StabilityData(50, [](double x) { return x * x; });
+  CHECK(NumericallyStable(Prefix(lib, {"mul", "x0", "x0"}), lib, square));
+  CHECK(NumericallyStable(Prefix(lib, {"exp", "mul", "2.5", "log", "x0"}), lib, square));
+
+  // (x0 + k0·x0 − x0) with k0 = 1e-15 is k0·x0 rounded to x0's last place: in long double
+  // it moves by a good part of its own size, far beyond 1e-6 of the target's spread.
+  const Dataset tiny = StabilityData(50, [](double x) { return 1e-15 * x; });
+  Program residue = Prefix(lib, {"sub", "add", "x0", "mul", "k0", "x0", "x0"});
+  residue.constants[0] = 1e-15;
+  Program direct = Prefix(lib, {"mul", "k0", "x0"});
+  direct.constants[0] = 1e-15;
+  if (sizeof(long double) > sizeof(double)) CHECK_FALSE(NumericallyStable(residue, lib, tiny));
+  CHECK(NumericallyStable(direct, lib, tiny));
+
+  // Non-finite values fail; data without rows pass.
+  Dataset with_zero = square;
+  with_zero.X(0, 0) = 0.0;
+  CHECK_FALSE(NumericallyStable(Prefix(lib, {"div", "1", "x0"}), lib, with_zero));
+  const Dataset empty = StabilityData(0, [](double) { return 0.0; });
+  CHECK(NumericallyStable(Prefix(lib, {"div", "1", "x0"}), lib, empty));
+
+  // A constant target is measured against its size instead of its (zero) spread.
+  const Dataset constant = StabilityData(20, [](double) { return 2.5; });
+  CHECK(NumericallyStable(Prefix(lib, {"2.5"}), lib, constant));
+  Program near_constant =
+      Prefix(lib, {"add", "2.5", "sub", "add", "x0", "mul", "k0", "x0", "x0"});
+  near_constant.constants[0] = 1e-12;
+  // Its rounding residue, about 1e-16, is far within 1e-6 of 2.5.
+  CHECK(NumericallyStable(near_constant, lib, constant));
+}
+
+TEST_CASE("NumericallyStable checks evenly spaced rows of large data") {
+  const Library lib = TestLibrary();
+  // 25 000 rows: every third is checked; an infinite value on an unchecked row goes unseen,
+  // on a checked row it does not.
+  Dataset d = StabilityData(25000, [](double x) { return x; });
+  const Program inverse = Prefix(lib, {"div", "1", "x0"});
+  d.X(1, 0) = 0.0;
+  CHECK(NumericallyStable(inverse, lib, d));
+  d.X(3, 0) = 0.0;
+  CHECK_FALSE(NumericallyStable(inverse, lib, d));
 }
 
 }  // namespace

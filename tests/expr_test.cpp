@@ -10,6 +10,7 @@
 
 #include "physr/core/error.hpp"
 #include "physr/core/rng.hpp"
+#include "physr/expr/dimension_hash.hpp"
 #include "physr/expr/library.hpp"
 #include "physr/expr/parser.hpp"
 #include "physr/expr/printer.hpp"
@@ -93,6 +94,41 @@ std::string ParseError(const std::string& text, const Library& lib) {
 
 // ---------------------------------------------------------------------------------------
 // Unit checking
+
+TEST_CASE("HashTokens is FNV-1a over the ids with a final avalanche, seeded by the length") {
+  // Written out: the restart streams of FitConstants (FitSeed) depend on these values.
+  const auto reference = [](const std::vector<TokenId>& tokens) {
+    std::uint64_t h = 0xcbf29ce484222325ULL ^ tokens.size();
+    for (const TokenId id : tokens) {
+      h ^= id;
+      h *= 0x100000001B3ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+  };
+  for (const std::vector<TokenId>& tokens :
+       {std::vector<TokenId>{}, std::vector<TokenId>{3}, std::vector<TokenId>{2, 0, 1, 7},
+        std::vector<TokenId>{65535, 1, 40000}}) {
+    CHECK(HashTokens(tokens) == reference(tokens));
+  }
+  CHECK(HashTokens(std::vector<TokenId>{1, 2}) != HashTokens(std::vector<TokenId>{2, 1}));
+}
+
+TEST_CASE("MixDimension mixes every exponent's numerator and denominator") {
+  const Dimension root_length = Dimension::Of(units::Base::kLength, Rational(1, 2));
+  std::uint64_t expected = 17;
+  for (const Rational& r : root_length.exponents()) {
+    expected = Mix(Mix(expected, static_cast<std::uint64_t>(std::int64_t{r.num()})),
+                   static_cast<std::uint64_t>(r.den()));
+  }
+  CHECK(MixDimension(17, root_length) == expected);
+  CHECK(MixDimension(17, kL) != MixDimension(17, root_length));
+  CHECK(MixDimension(17, kL) != MixDimension(17, kT));
+  CHECK(MixDimension(17, kL.Pow(Rational(-1))) != MixDimension(17, kL));
+  CHECK(MixDimension(17, kVelocity) == MixDimension(17, kL / kT));
+}
 
 TEST_CASE("CheckUnits accepts correct programs and gives their dimension") {
   const Library lib = PhysicsLibrary();

@@ -18,6 +18,7 @@
 #include "physr/fit/batch_fitter.hpp"
 #include "physr/fit/constant_fitter.hpp"
 #include "physr/fit/least_squares.hpp"
+#include "physr/fit/metrics.hpp"
 #include "physr/fit/program_problem.hpp"
 #include "support/random_program.hpp"
 
@@ -310,6 +311,73 @@ TEST_CASE("Weights (σ column) give the closed-form weighted least-squares solut
   CHECK(Near(r.cost, chi2, 1e-10));
   CHECK(Near(r.r2, 1.0 - chi2 / ss_tot, 1e-10));
   CHECK(Near(r.rmse, std::sqrt(chi2 / wsum), 1e-10));
+}
+
+// ---------------------------------------------------------------------------------------
+// Goodness-of-fit figures.
+
+TEST_CASE("ComputeMetrics matches direct computations, with and without weights") {
+  const std::vector<double> y = {1.0, 2.0, 4.0, 7.0};
+  const std::vector<double> p = {1.5, 2.0, 3.0, 7.5};
+  // Unweighted: mean 3.5, SS_tot = 6.25 + 2.25 + 0.25 + 12.25 = 21, SS_res = 0.25 + 0 + 1 +
+  // 0.25 = 1.5.
+  const FitMetrics m = ComputeMetrics(y, p, {});
+  CHECK(m.rmse == doctest::Approx(std::sqrt(1.5 / 4)).epsilon(1e-15));
+  CHECK(m.nrmse == doctest::Approx(std::sqrt(1.5 / 21)).epsilon(1e-15));
+  CHECK(m.r2 == doctest::Approx(1.0 - 1.5 / 21).epsilon(1e-15));
+
+  // Integer weights equal repeating rows: weights (2, 1, 1, 0) = rows {1, 1, 2, 4}.
+  const std::vector<double> w = {2.0, 1.0, 1.0, 0.0};
+  const std::vector<double> y_rep = {1.0, 1.0, 2.0, 4.0};
+  const std::vector<double> p_rep = {1.5, 1.5, 2.0, 3.0};
+  const FitMetrics weighted = ComputeMetrics(y, p, w);
+  const FitMetrics repeated = ComputeMetrics(y_rep, p_rep, {});
+  CHECK(weighted.rmse == doctest::Approx(repeated.rmse).epsilon(1e-14));
+  CHECK(weighted.nrmse == doctest::Approx(repeated.nrmse).epsilon(1e-14));
+  CHECK(weighted.r2 == doctest::Approx(repeated.r2).epsilon(1e-14));
+}
+
+TEST_CASE("ComputeMetrics on a constant target") {
+  const std::vector<double> y(3, 2.0);
+  const FitMetrics exact = ComputeMetrics(y, std::vector<double>{2.0, 2.0, 2.0}, {});
+  CHECK(exact.rmse == 0.0);
+  CHECK(exact.nrmse == 0.0);
+  CHECK(exact.r2 == 1.0);
+  const FitMetrics off = ComputeMetrics(y, std::vector<double>{2.0, 2.0, 3.0}, {});
+  CHECK(off.rmse == doctest::Approx(std::sqrt(1.0 / 3)));
+  CHECK(off.nrmse == kInf);
+  CHECK(off.r2 == -kInf);
+  CHECK(NrmseFromCost(0.0, ComputeTargetStats(y, {})) == 0.0);
+  CHECK(NrmseFromCost(1.0, ComputeTargetStats(y, {})) == kInf);
+  CHECK(NrmseFromCost(kNaN, ComputeTargetStats(std::vector<double>{1.0, 2.0}, {})) == kInf);
+}
+
+TEST_CASE("FitConstants reports the figures MetricsFromCost gives for its cost, bit for bit") {
+  Library lib = XLibrary({"a", "b"});
+  const Program p = Prefix(lib, "add mul a x b");
+  // A line with a wiggle, so the fit leaves residuals.
+  Data d = Linspace(0, 4, 20, [](double x) { return 0.3 * x + 1.0 + 0.1 * std::sin(7.0 * x); });
+  for (const bool weighted : {false, true}) {
+    CAPTURE(weighted);
+    d.w = weighted ? Eigen::VectorXd::LinSpaced(d.y.size(), 0.5, 2.0) : Eigen::VectorXd();
+    const FitResult r = Fit(p, lib, d, {1.0, 1.0});
+    REQUIRE(r.finite);
+    const TargetStats stats = ComputeTargetStats(Span(d.y), Span(d.w));
+    const FitMetrics m = MetricsFromCost(r.cost, stats);
+    CHECK(BitEqual(r.rmse, m.rmse));
+    CHECK(BitEqual(r.nrmse, m.nrmse));
+    CHECK(BitEqual(r.r2, m.r2));
+    CHECK(BitEqual(NrmseFromCost(r.cost, stats), m.nrmse));
+    // The same figures from the prediction, up to the order of the residual sums.
+    std::vector<double> prediction(static_cast<std::size_t>(d.y.size()));
+    for (Eigen::Index i = 0; i < d.y.size(); ++i) {
+      prediction[static_cast<std::size_t>(i)] = r.constants[0] * d.X(i, 0) + r.constants[1];
+    }
+    const FitMetrics direct = ComputeMetrics(Span(d.y), prediction, Span(d.w));
+    CHECK(Near(direct.rmse, r.rmse, 1e-12));
+    CHECK(Near(direct.nrmse, r.nrmse, 1e-12));
+    CHECK(Near(direct.r2, r.r2, 1e-12));
+  }
 }
 
 TEST_CASE("Coverage: true values within 2 standard errors in about 95% of noisy trials") {

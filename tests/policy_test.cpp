@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #include "physr/core/error.hpp"
@@ -525,6 +526,51 @@ TEST_CASE("checkpoints round-trip to bit-identical sampling and Adam updates") {
   loaded_adam.Step(loaded.mutable_parameters(), grad);
   CHECK(policy.parameters().w_h == loaded.parameters().w_h);
   CHECK(policy.parameters().b_out == loaded.parameters().b_out);
+}
+
+// The files' layout, written out byte by byte: files saved by earlier builds must still load.
+template <typename T>
+void Append(std::string& bytes, const T& value) {
+  bytes.append(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
+TEST_CASE("policy and optimizer files keep their byte layout") {
+  LstmPolicy policy(SmallOptions());
+  const LstmParameters<float>& p = policy.parameters();
+  std::string expected = "PHYSRLSP";
+  Append(expected, std::uint32_t{1});
+  Append(expected, std::uint32_t{0x01020304});
+  for (const int size : {p.input_size, p.embed_size, p.hidden_size, p.num_tokens}) {
+    Append(expected, static_cast<std::int32_t>(size));
+  }
+  Append(expected, static_cast<std::int32_t>(p.input_activation));
+  p.ForEachBlock([&](const char*, const Eigen::MatrixXf& block) {
+    Append(expected, static_cast<std::int64_t>(block.rows()));
+    Append(expected, static_cast<std::int64_t>(block.cols()));
+    expected.append(reinterpret_cast<const char*>(block.data()),
+                    sizeof(float) * static_cast<std::size_t>(block.size()));
+  });
+  std::ostringstream policy_file;
+  policy.Save(policy_file);
+  CHECK(policy_file.str() == expected);
+
+  AdamOptions options;
+  options.learning_rate = 0.125;
+  options.max_grad_norm = 3.0;
+  const AdamOptimizer adam(options);
+  expected = "PHYSRADM";
+  Append(expected, std::uint32_t{1});
+  Append(expected, std::uint32_t{0x01020304});
+  for (const double v : {0.125, options.beta1, options.beta2, options.epsilon, 3.0}) {
+    Append(expected, v);
+  }
+  Append(expected, std::int64_t{0});  // steps
+  Append(expected, std::int32_t{0});  // no moments yet
+  std::ostringstream adam_file;
+  adam.Save(adam_file);
+  CHECK(adam_file.str() == expected);
+  std::istringstream in(expected);
+  CHECK(AdamOptimizer::Load(in, p).options().learning_rate == 0.125);
 }
 
 TEST_CASE("reading a mismatched or damaged checkpoint throws InputError") {

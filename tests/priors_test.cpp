@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "physr/core/error.hpp"
@@ -140,6 +141,34 @@ PartialBatch BatchOf(const DimensionLattice& lattice, int max_length,
 }
 
 // ---------------------------------------------------------------------------------------
+
+TEST_CASE("DivideByPower undoes Scale by the same power") {
+  LatticeDim a;
+  a.num[0] = 2;
+  a.num[1] = -4;
+  const auto dim = [](std::int32_t x, std::int32_t y) {
+    LatticeDim d;
+    d.num[0] = x;
+    d.num[1] = y;
+    return d;
+  };
+  CHECK(DivideByPower(a, 2, 1) == dim(1, -2));    // the base of a square
+  CHECK(DivideByPower(a, -1, 1) == dim(-2, 4));   // of an inverse
+  CHECK(DivideByPower(a, 1, 2) == dim(4, -8));    // of a square root
+  CHECK(DivideByPower(a, -1, 2) == dim(-4, 8));   // of an inverse square root
+  CHECK(DivideByPower(a, -2, 3) == dim(-3, 6));
+  for (const auto& [p_num, p_den] : {std::pair{2, 1}, std::pair{-1, 1}, std::pair{1, 2},
+                                     std::pair{-1, 2}, std::pair{3, 1}, std::pair{-2, 3}}) {
+    CAPTURE(p_num);
+    CAPTURE(p_den);
+    const LatticeDim base = DivideByPower(a, p_num, p_den);
+    if (base.valid) CHECK(Scale(base, p_num, p_den) == a);
+  }
+  CHECK_FALSE(DivideByPower(a, 3, 1).valid);  // 2/3 is not on the lattice
+  LatticeDim invalid = a;
+  invalid.valid = false;
+  CHECK_FALSE(DivideByPower(invalid, 1, 2).valid);
+}
 
 TEST_CASE("MinLen and PairCost match brute-force enumeration") {
   const Library library =

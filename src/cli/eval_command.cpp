@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <span>
 #include <sstream>
 
 #include "options.hpp"
@@ -16,6 +17,7 @@
 #include "physr/expr/parser.hpp"
 #include "physr/expr/unit_check.hpp"
 #include "physr/fit/constant_fitter.hpp"
+#include "physr/fit/metrics.hpp"
 #include "report.hpp"
 
 namespace physr::cli {
@@ -175,7 +177,9 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
   if (!evaluator.Evaluate(compiled, data.X, program.constants, prediction)) {
     ReportNonFinite(o, table, data, prediction);
   }
-  const FitMetrics metrics = ComputeMetrics(data.y, prediction, data.weights);
+  const FitMetrics metrics = ComputeMetrics(
+      std::span<const double>(data.y.data(), static_cast<std::size_t>(data.y.size())), prediction,
+      std::span<const double>(data.weights.data(), static_cast<std::size_t>(data.weights.size())));
   const FormulaReport report = MakeFormulaReport(program, library, metrics, standard_errors);
 
   if (!o.json_path.empty()) {

@@ -2,51 +2,13 @@
 
 #include <cmath>
 #include <cstdio>
-#include <limits>
 #include <string_view>
 
 #include "options.hpp"
-#include "physr/core/error.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/expr/unit_check.hpp"
 
 namespace physr::cli {
-
-FitMetrics ComputeMetrics(const Eigen::VectorXd& y, std::span<const double> prediction,
-                          const Eigen::VectorXd& weights) {
-  PHYSR_CHECK(static_cast<Eigen::Index>(prediction.size()) == y.size(),
-              "prediction and target differ in length");
-  PHYSR_CHECK(weights.size() == 0 || weights.size() == y.size(),
-              "weights and target differ in length");
-  const Eigen::Index n = y.size();
-  const auto w = [&](Eigen::Index i) { return weights.size() == 0 ? 1.0 : weights[i]; };
-  double sum_w = 0.0;
-  double sum_wy = 0.0;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    sum_w += w(i);
-    sum_wy += w(i) * y[i];
-  }
-  const double mean = sum_wy / sum_w;
-  double ss_res = 0.0;
-  double ss_tot = 0.0;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const double r = y[i] - prediction[static_cast<std::size_t>(i)];
-    const double d = y[i] - mean;
-    ss_res += w(i) * r * r;
-    ss_tot += w(i) * d * d;
-  }
-  FitMetrics m;
-  m.rmse = std::sqrt(ss_res / sum_w);
-  if (ss_tot > 0.0) {
-    m.nrmse = m.rmse / std::sqrt(ss_tot / sum_w);
-    m.r2 = 1.0 - ss_res / ss_tot;
-  } else {  // constant target: as physr::FitResult defines it
-    const double inf = std::numeric_limits<double>::infinity();
-    m.nrmse = ss_res == 0.0 ? 0.0 : inf;
-    m.r2 = ss_res == 0.0 ? 1.0 : -inf;
-  }
-  return m;
-}
 
 FormulaReport MakeFormulaReport(const Program& program, const Library& library,
                                 const FitMetrics& metrics,

@@ -1,6 +1,7 @@
-// What the command-line tool reports about one formula on one dataset: accuracy metrics, the
-// formula in three notations, its units and constants, as text for people and as the JSON
-// formula object (WriteFormulaFields; shared by `physr eval` and `physr fit`).
+// What the command-line tool reports about one formula on one dataset: accuracy metrics
+// (FitMetrics, fit/metrics.hpp), the formula in three notations, its units and constants, as
+// text for people and as the JSON formula object (WriteFormulaFields; shared by `physr eval`
+// and `physr fit`).
 // Not here: evaluating or fitting (eval/, fit/); this only summarises their results.
 #pragma once
 
@@ -13,20 +14,9 @@
 
 #include "json.hpp"
 #include "physr/expr/program.hpp"
+#include "physr/fit/metrics.hpp"
 
 namespace physr::cli {
-
-struct FitMetrics {
-  double rmse = 0.0;   // in the target's units
-  double nrmse = 0.0;  // rmse / std(y); for constant y: 0 if rmse = 0, else +inf
-  double r2 = 0.0;     // 1 - SS_res / SS_tot; for constant y: 1 if rmse = 0, else -inf
-};
-
-// Metrics of `prediction` against `y` (same length, all finite), weighted by `weights` when
-// it is not empty (same length, ≥ 0, positive sum): RMSE = sqrt(Σw r² / Σw), std(y) the
-// weighted standard deviation about the weighted mean. Two passes, O(rows).
-FitMetrics ComputeMetrics(const Eigen::VectorXd& y, std::span<const double> prediction,
-                          const Eigen::VectorXd& weights);
 
 struct ConstantReport {
   std::string name;

@@ -1,6 +1,7 @@
 #include "physr/expr/program.hpp"
 
 #include "physr/core/error.hpp"
+#include "physr/core/hash.hpp"
 
 namespace physr {
 
@@ -45,15 +46,7 @@ double Complexity(std::span<const TokenId> tokens, const Library& library) {
 
 std::uint64_t HashTokens(std::span<const TokenId> tokens) {
   // FNV-1a over the ids, then a final avalanche so nearby sequences spread out.
-  std::uint64_t h = 0xcbf29ce484222325ULL ^ tokens.size();
-  for (TokenId id : tokens) {
-    h ^= id;
-    h *= 0x100000001B3ULL;
-  }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
+  return Avalanche(Fnv1a(kFnv1aOffset ^ tokens.size(), tokens));
 }
 
 bool UsesFreeConstants(std::span<const TokenId> tokens, const Library& library) {

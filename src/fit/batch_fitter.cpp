@@ -10,6 +10,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "physr/core/error.hpp"
+#include "physr/core/hash.hpp"
 #include "physr/core/tsan.hpp"
 
 namespace physr {
@@ -35,30 +36,16 @@ struct FitKeyHash {
   std::size_t operator()(const FitKey& key) const { return static_cast<std::size_t>(key.hash); }
 };
 
-std::uint64_t Mix(std::uint64_t h, std::uint64_t v) {
-  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  return h;
-}
-
-std::uint64_t HashDoubles(std::uint64_t h, const double* data, std::size_t count) {
-  for (std::size_t i = 0; i < count; ++i) {
-    std::uint64_t bits;
-    std::memcpy(&bits, data + i, sizeof bits);
-    h = Mix(h, bits);
-  }
-  return h;
-}
-
 std::uint64_t DataFingerprint(const ConstMatrixRef& X, std::span<const double> y,
                               std::span<const double> weights) {
   std::uint64_t h = Mix(Mix(0x243f6a8885a308d3ULL, static_cast<std::uint64_t>(X.rows())),
                         static_cast<std::uint64_t>(X.cols()));
   for (Eigen::Index j = 0; j < X.cols(); ++j) {
-    h = HashDoubles(h, X.col(j).data(), static_cast<std::size_t>(X.rows()));
+    h = MixDoubles(h, std::span<const double>(X.col(j).data(), static_cast<std::size_t>(X.rows())));
   }
-  h = HashDoubles(h, y.data(), y.size());
+  h = MixDoubles(h, y);
   h = Mix(h, weights.size());
-  return HashDoubles(h, weights.data(), weights.size());
+  return MixDoubles(h, weights);
 }
 
 }  // namespace
@@ -144,8 +131,7 @@ std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
     key.tokens = program.tokens;
     key.start = program.constants.empty() ? defaults : program.constants;
     key.data_fingerprint = fingerprint;
-    key.hash = HashDoubles(Mix(HashTokens(program.tokens), fingerprint), key.start.data(),
-                           key.start.size());
+    key.hash = MixDoubles(Mix(HashTokens(program.tokens), fingerprint), key.start);
     if (const auto it = batch_index.find(key); it != batch_index.end()) {
       source[i] = static_cast<std::ptrdiff_t>(it->second);
       ++stats_.duplicates;

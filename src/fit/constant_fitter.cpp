@@ -6,6 +6,7 @@
 
 #include "physr/core/error.hpp"
 #include "physr/core/rng.hpp"
+#include "physr/fit/metrics.hpp"
 #include "physr/fit/program_problem.hpp"
 
 namespace physr {
@@ -13,28 +14,6 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// Weighted statistics of the target that the goodness-of-fit figures are relative to.
-struct TargetStats {
-  double sum_weights = 0.0;
-  double total_sum_squares = 0.0;  // Σ w (y − ȳ_w)²
-};
-
-TargetStats ComputeTargetStats(std::span<const double> y, std::span<const double> weights) {
-  TargetStats stats;
-  double sum_wy = 0.0;
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    const double w = weights.empty() ? 1.0 : weights[i];
-    stats.sum_weights += w;
-    sum_wy += w * y[i];
-  }
-  const double mean = sum_wy / stats.sum_weights;
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    const double w = weights.empty() ? 1.0 : weights[i];
-    stats.total_sum_squares += w * (y[i] - mean) * (y[i] - mean);
-  }
-  return stats;
-}
 
 void SetGoodness(double cost, bool finite, const TargetStats& stats, FitResult& result) {
   result.finite = finite && std::isfinite(cost);
@@ -44,20 +23,10 @@ void SetGoodness(double cost, bool finite, const TargetStats& stats, FitResult& 
     return;
   }
   result.cost = cost;
-  result.rmse = std::sqrt(cost / stats.sum_weights);
-  if (stats.total_sum_squares > 0.0) {
-    result.nrmse = std::sqrt(cost / stats.total_sum_squares);
-    result.r2 = 1.0 - cost / stats.total_sum_squares;
-  } else {
-    result.nrmse = cost == 0.0 ? 0.0 : kInf;
-    result.r2 = cost == 0.0 ? 1.0 : -kInf;
-  }
-}
-
-double NrmseOf(double cost, const TargetStats& stats) {
-  if (!std::isfinite(cost)) return kInf;
-  if (stats.total_sum_squares > 0.0) return std::sqrt(cost / stats.total_sum_squares);
-  return cost == 0.0 ? 0.0 : kInf;
+  const FitMetrics metrics = MetricsFromCost(cost, stats);
+  result.rmse = metrics.rmse;
+  result.nrmse = metrics.nrmse;
+  result.r2 = metrics.r2;
 }
 
 }  // namespace
@@ -119,7 +88,7 @@ FitResult FitConstants(const CompiledProgram& program, std::span<const double> s
       best_parameters = parameters;
       have_best = true;
     }
-    if (NrmseOf(best.cost, stats) <= options.restart_stop_nrmse) break;
+    if (NrmseFromCost(best.cost, stats) <= options.restart_stop_nrmse) break;
   }
 
   problem.SetParameters(best_parameters);

@@ -4,8 +4,9 @@
 #include <istream>
 #include <ostream>
 #include <string>
+#include <string_view>
 
-#include "binary_io.hpp"
+#include "physr/core/binary_io.hpp"
 #include "physr/core/error.hpp"
 
 namespace physr {
@@ -76,51 +77,52 @@ double AdamOptimizer::Step(LstmParameters<float>& params, const LstmParameters<f
 }
 
 namespace {
-constexpr char kAdamMagic[9] = "PHYSRADM";
+constexpr std::string_view kAdamMagic = "PHYSRADM";
 constexpr std::uint32_t kAdamVersion = 1;
 }  // namespace
 
 void AdamOptimizer::Save(std::ostream& out) const {
-  detail::WriteMagic(out, kAdamMagic, kAdamVersion);
-  detail::WritePod(out, options_.learning_rate);
-  detail::WritePod(out, options_.beta1);
-  detail::WritePod(out, options_.beta2);
-  detail::WritePod(out, options_.epsilon);
-  detail::WritePod(out, options_.max_grad_norm);
-  detail::WritePod(out, step_);
-  detail::WritePod(out, static_cast<std::int32_t>(m_.size()));
+  BinaryWriter w(out);
+  w.Header(kAdamMagic, kAdamVersion);
+  w.Put(options_.learning_rate);
+  w.Put(options_.beta1);
+  w.Put(options_.beta2);
+  w.Put(options_.epsilon);
+  w.Put(options_.max_grad_norm);
+  w.Put(step_);
+  w.Put(static_cast<std::int32_t>(m_.size()));
   for (std::size_t b = 0; b < m_.size(); ++b) {
-    detail::WriteMatrix(out, m_[b]);
-    detail::WriteMatrix(out, v_[b]);
+    w.Matrix(m_[b]);
+    w.Matrix(v_[b]);
   }
 }
 
 AdamOptimizer AdamOptimizer::Load(std::istream& in, const LstmParameters<float>& like,
                                   const char* what) {
-  detail::ReadMagic(in, kAdamMagic, kAdamVersion, what);
+  BinaryReader r(in, what);
+  r.Header(kAdamMagic, kAdamVersion);
   AdamOptions options;
-  options.learning_rate = detail::ReadPod<double>(in, what);
-  options.beta1 = detail::ReadPod<double>(in, what);
-  options.beta2 = detail::ReadPod<double>(in, what);
-  options.epsilon = detail::ReadPod<double>(in, what);
-  options.max_grad_norm = detail::ReadPod<double>(in, what);
+  options.learning_rate = r.Get<double>();
+  options.beta1 = r.Get<double>();
+  options.beta2 = r.Get<double>();
+  options.epsilon = r.Get<double>();
+  options.max_grad_norm = r.Get<double>();
   AdamOptimizer adam(options);  // validates the options read
-  adam.step_ = detail::ReadPod<std::int64_t>(in, what);
-  if (adam.step_ < 0) throw InputError(std::string(what) + ": negative step count");
-  const auto blocks = detail::ReadPod<std::int32_t>(in, what);
+  adam.step_ = r.Get<std::int64_t>();
+  if (adam.step_ < 0) r.Fail("negative step count");
+  const auto blocks = r.Get<std::int32_t>();
   if (blocks == 0) {
-    if (adam.step_ != 0) throw InputError(std::string(what) + ": steps taken but no moments");
+    if (adam.step_ != 0) r.Fail("steps taken but no moments");
     return adam;
   }
   if (blocks != LstmParameters<float>::kNumBlocks)
-    throw InputError(std::string(what) + ": expected " +
-                     std::to_string(LstmParameters<float>::kNumBlocks) + " moment blocks, got " +
-                     std::to_string(blocks));
+    r.Fail("expected " + std::to_string(LstmParameters<float>::kNumBlocks) +
+           " moment blocks, got " + std::to_string(blocks));
   like.ForEachBlock([&](const char* name, const Eigen::MatrixXf& block) {
     adam.m_.emplace_back();
     adam.v_.emplace_back();
-    detail::ReadMatrix(in, adam.m_.back(), block.rows(), block.cols(), what, name);
-    detail::ReadMatrix(in, adam.v_.back(), block.rows(), block.cols(), what, name);
+    r.Matrix(adam.m_.back(), block.rows(), block.cols(), name);
+    r.Matrix(adam.v_.back(), block.rows(), block.cols(), name);
   });
   return adam;
 }

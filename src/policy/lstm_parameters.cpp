@@ -4,8 +4,9 @@
 #include <istream>
 #include <ostream>
 #include <string>
+#include <string_view>
 
-#include "binary_io.hpp"
+#include "physr/core/binary_io.hpp"
 #include "physr/core/error.hpp"
 
 namespace physr {
@@ -73,43 +74,44 @@ void InitializeGlorot(LstmParameters<float>& p, float forget_bias, Rng& rng) {
 }
 
 namespace {
-constexpr char kParametersMagic[9] = "PHYSRLSP";
+constexpr std::string_view kParametersMagic = "PHYSRLSP";
 constexpr std::uint32_t kParametersVersion = 1;
 constexpr std::int32_t kMaxSize = 1 << 20;
 }  // namespace
 
 void WriteLstmParameters(std::ostream& out, const LstmParameters<float>& p) {
-  detail::WriteMagic(out, kParametersMagic, kParametersVersion);
-  detail::WritePod(out, static_cast<std::int32_t>(p.input_size));
-  detail::WritePod(out, static_cast<std::int32_t>(p.embed_size));
-  detail::WritePod(out, static_cast<std::int32_t>(p.hidden_size));
-  detail::WritePod(out, static_cast<std::int32_t>(p.num_tokens));
-  detail::WritePod(out, static_cast<std::int32_t>(p.input_activation));
-  p.ForEachBlock([&](const char*, const Eigen::MatrixXf& block) { detail::WriteMatrix(out, block); });
+  BinaryWriter w(out);
+  w.Header(kParametersMagic, kParametersVersion);
+  w.Put(static_cast<std::int32_t>(p.input_size));
+  w.Put(static_cast<std::int32_t>(p.embed_size));
+  w.Put(static_cast<std::int32_t>(p.hidden_size));
+  w.Put(static_cast<std::int32_t>(p.num_tokens));
+  w.Put(static_cast<std::int32_t>(p.input_activation));
+  p.ForEachBlock([&](const char*, const Eigen::MatrixXf& block) { w.Matrix(block); });
 }
 
 LstmParameters<float> ReadLstmParameters(std::istream& in, const char* what) {
-  detail::ReadMagic(in, kParametersMagic, kParametersVersion, what);
+  BinaryReader r(in, what);
+  r.Header(kParametersMagic, kParametersVersion);
   std::int32_t sizes[4];
   for (auto& s : sizes) {
-    s = detail::ReadPod<std::int32_t>(in, what);
-    if (s <= 0 || s > kMaxSize)
-      throw InputError(std::string(what) + ": invalid layer size " + std::to_string(s));
+    s = r.Get<std::int32_t>();
+    if (s <= 0 || s > kMaxSize) r.Fail("invalid layer size " + std::to_string(s));
   }
   const std::int64_t in_size = sizes[0], embed = sizes[1], hidden = sizes[2], tokens = sizes[3];
   const std::int64_t total = in_size * embed + embed * 4 * hidden + hidden * 4 * hidden +
                              hidden * tokens;
-  if (total > (std::int64_t{1} << 30))
-    throw InputError(std::string(what) + ": implausible parameter count " + std::to_string(total));
-  const auto activation = detail::ReadPod<std::int32_t>(in, what);
+  if (total > (std::int64_t{1} << 30)) {
+    r.Fail("implausible parameter count " + std::to_string(total));
+  }
+  const auto activation = r.Get<std::int32_t>();
   if (activation != static_cast<std::int32_t>(InputActivation::kLinear) &&
       activation != static_cast<std::int32_t>(InputActivation::kTanh))
-    throw InputError(std::string(what) + ": unknown input activation " +
-                     std::to_string(activation));
+    r.Fail("unknown input activation " + std::to_string(activation));
   LstmParameters<float> p;
   p.Resize(sizes[0], sizes[1], sizes[2], sizes[3], static_cast<InputActivation>(activation));
   p.ForEachBlock([&](const char* name, Eigen::MatrixXf& block) {
-    detail::ReadMatrix(in, block, block.rows(), block.cols(), what, name);
+    r.Matrix(block, block.rows(), block.cols(), name);
   });
   return p;
 }

@@ -6,14 +6,6 @@
 #include "physr/core/error.hpp"
 
 namespace physr {
-namespace {
-
-// Scale by 1 / (num/den) = den/num with a positive denominator.
-LatticeDim DivideByPower(const LatticeDim& d, int num, int den) {
-  return num < 0 ? Scale(d, -den, -num) : Scale(d, den, num);
-}
-
-}  // namespace
 
 Requirement ChildRequirement(const OpenNode& node, int child, const LatticeDim& first) {
   const Requirement& r = node.requirement;

@@ -7,6 +7,7 @@
 #include <tbb/parallel_for.h>
 
 #include "physr/core/error.hpp"
+#include "physr/core/hash.hpp"
 
 namespace physr {
 namespace {
@@ -15,10 +16,6 @@ constexpr int kInf = DimensionLattice::kUnreachable;
 
 // a + b, saturating at kInf.
 int Plus(int a, int b) { return a >= kInf || b >= kInf ? kInf : a + b; }
-
-LatticeDim DivideByPower(const LatticeDim& d, int num, int den) {
-  return num < 0 ? Scale(d, -den, -num) : Scale(d, den, num);
-}
 
 // Candidate values of the subtree in progress at one level of the path, each with the tokens
 // its pending operands still need. Small and fixed-size: no allocation per step. Values off
@@ -349,13 +346,8 @@ void UnitsPrior::FactorsFromCosts(std::span<const int> costs, int budget,
 }
 
 std::size_t UnitsPrior::KeyHash::operator()(const std::vector<std::int32_t>& key) const {
-  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ key.size();
-  for (const std::int32_t v : key) {
-    h ^= static_cast<std::uint32_t>(v);
-    h *= 0xBF58476D1CE4E5B9ULL;
-    h ^= h >> 31;
-  }
-  return static_cast<std::size_t>(h);
+  return static_cast<std::size_t>(
+      MixIntegers(Mix(0x9E3779B97F4A7C15ULL, key.size()), std::span<const std::int32_t>(key)));
 }
 
 void UnitsPrior::StateKey(const PartialBatch& batch, int row,

@@ -13,77 +13,29 @@
 #include <sstream>
 #include <system_error>
 
+#include "physr/core/binary_io.hpp"
 #include "physr/core/error.hpp"
 
 namespace physr {
 namespace {
 
-constexpr char kMagic[9] = "PHYSRCKP";
-constexpr char kEndMagic[9] = "PHYSREND";
+constexpr std::string_view kMagic = "PHYSRCKP";
+constexpr std::string_view kEndMagic = "PHYSREND";
 constexpr std::uint32_t kVersion = 3;
-constexpr std::uint32_t kByteOrderMarker = 0x01020304u;
 constexpr const char* kFileName = "search.ckpt";
 
-template <typename T>
-void Put(std::ostream& out, const T& value) {
-  out.write(reinterpret_cast<const char*>(&value), sizeof(T));
-}
-
-// Reads from an in-memory checkpoint, with every size checked against the bytes
-// left so a damaged file gives an InputError, never a huge allocation.
-class Reader {
- public:
-  Reader(const std::string& bytes, std::string what) : bytes_(bytes), what_(std::move(what)) {}
-
-  template <typename T>
-  T Get() {
-    T value{};
-    Need(sizeof(T));
-    std::memcpy(&value, bytes_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return value;
-  }
-  std::string Bytes(std::size_t n) {
-    Need(n);
-    std::string out = bytes_.substr(pos_, n);
-    pos_ += n;
-    return out;
-  }
-  // A count of items of `item_size` bytes each that must fit in the rest of the
-  // file.
-  std::size_t Count(std::size_t item_size) {
-    const auto n = Get<std::uint64_t>();
-    if (item_size > 0 && n > (bytes_.size() - pos_) / item_size) Fail("truncated or damaged file");
-    return static_cast<std::size_t>(n);
-  }
-  [[noreturn]] void Fail(const std::string& why) const { throw InputError(what_ + ": " + why); }
-
- private:
-  void Need(std::size_t n) const {
-    if (n > bytes_.size() - pos_) Fail("truncated file");
-  }
-  const std::string& bytes_;
-  std::string what_;
-  std::size_t pos_ = 0;
-};
-
-void PutString(std::ostream& out, const std::string& text) {
-  Put(out, static_cast<std::uint64_t>(text.size()));
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-}
-
-void PutCounters(std::ostream& out, const SearchCounters& c) {
-  Put(out, static_cast<std::int32_t>(c.epochs));
+void PutCounters(BinaryWriter& out, const SearchCounters& c) {
+  out.Put(static_cast<std::int32_t>(c.epochs));
   for (const std::int64_t n : {c.evaluations, c.sampled, c.dead_ends, c.invalid, c.bred}) {
-    Put(out, n);
+    out.Put(n);
   }
-  Put(out, c.seconds);
-  Put(out, c.best_nrmse);
-  Put(out, static_cast<std::int32_t>(c.first_exact_epoch));
-  Put(out, c.first_exact_seconds);
+  out.Put(c.seconds);
+  out.Put(c.best_nrmse);
+  out.Put(static_cast<std::int32_t>(c.first_exact_epoch));
+  out.Put(c.first_exact_seconds);
 }
 
-SearchCounters GetCounters(Reader& r) {
+SearchCounters GetCounters(BinaryReader& r) {
   SearchCounters c;
   c.epochs = r.Get<std::int32_t>();
   for (std::int64_t* n : {&c.evaluations, &c.sampled, &c.dead_ends, &c.invalid, &c.bred}) {
@@ -97,14 +49,14 @@ SearchCounters GetCounters(Reader& r) {
   return c;
 }
 
-void PutRng(std::ostream& out, const Rng& rng) {
+void PutRng(BinaryWriter& out, const Rng& rng) {
   const Rng::State state = rng.GetState();
-  for (const std::uint64_t word : state.s) Put(out, word);
-  Put(out, state.spare_normal);
-  Put(out, static_cast<std::uint8_t>(state.has_spare ? 1 : 0));
+  for (const std::uint64_t word : state.s) out.Put(word);
+  out.Put(state.spare_normal);
+  out.Put(static_cast<std::uint8_t>(state.has_spare ? 1 : 0));
 }
 
-Rng::State GetRng(Reader& r) {
+Rng::State GetRng(BinaryReader& r) {
   Rng::State state{};
   for (std::uint64_t& word : state.s) word = r.Get<std::uint64_t>();
   state.spare_normal = r.Get<double>();
@@ -112,20 +64,20 @@ Rng::State GetRng(Reader& r) {
   return state;
 }
 
-void PutFront(std::ostream& out, const ParetoFront& front) {
-  Put(out, static_cast<std::uint64_t>(front.entries().size()));
+void PutFront(BinaryWriter& out, const ParetoFront& front) {
+  out.Put(static_cast<std::uint64_t>(front.entries().size()));
   for (const FrontEntry& e : front.entries()) {
-    Put(out, static_cast<std::uint64_t>(e.program.tokens.size()));
-    for (const TokenId id : e.program.tokens) Put(out, id);
-    Put(out, static_cast<std::uint64_t>(e.program.constants.size()));
-    for (const double c : e.program.constants) Put(out, c);
-    Put(out, e.complexity);
-    Put(out, e.loss);
-    Put(out, e.epoch);
+    out.Put(static_cast<std::uint64_t>(e.program.tokens.size()));
+    for (const TokenId id : e.program.tokens) out.Put(id);
+    out.Put(static_cast<std::uint64_t>(e.program.constants.size()));
+    for (const double c : e.program.constants) out.Put(c);
+    out.Put(e.complexity);
+    out.Put(e.loss);
+    out.Put(e.epoch);
   }
 }
 
-ParetoFront GetFront(Reader& r) {
+ParetoFront GetFront(BinaryReader& r) {
   ParetoFront front;
   const std::size_t entries = r.Count(8 * 5);
   for (std::size_t i = 0; i < entries; ++i) {
@@ -142,20 +94,20 @@ ParetoFront GetFront(Reader& r) {
   return front;
 }
 
-void PutHistory(std::ostream& out, const std::vector<EpochReport>& history) {
-  Put(out, static_cast<std::uint64_t>(history.size()));
+void PutHistory(BinaryWriter& out, const std::vector<EpochReport>& history) {
+  out.Put(static_cast<std::uint64_t>(history.size()));
   for (const EpochReport& e : history) {
-    Put(out, static_cast<std::int32_t>(e.epoch));
-    Put(out, e.evaluations);
+    out.Put(static_cast<std::int32_t>(e.epoch));
+    out.Put(e.evaluations);
     for (const double x : {e.seconds, e.candidates_per_second, e.valid_share, e.best_reward,
                            e.best_nrmse}) {
-      Put(out, x);
+      out.Put(x);
     }
-    PutString(out, e.best_infix);
+    out.Block(e.best_infix);
   }
 }
 
-std::vector<EpochReport> GetHistory(Reader& r) {
+std::vector<EpochReport> GetHistory(BinaryReader& r) {
   std::vector<EpochReport> history(r.Count(4 + 8 * 7));
   for (EpochReport& e : history) {
     e.epoch = r.Get<std::int32_t>();
@@ -164,33 +116,32 @@ std::vector<EpochReport> GetHistory(Reader& r) {
                       &e.best_nrmse}) {
       *x = r.Get<double>();
     }
-    e.best_infix = r.Bytes(r.Count(1));
+    e.best_infix = r.Block();
   }
   return history;
 }
 
-// A block of bytes written by `save`, preceded by its size.
+// The bytes that `save` writes to a stream.
 template <typename Saver>
-void PutBlock(std::ostream& out, const Saver& save) {
-  std::ostringstream block(std::ios::binary);
-  save(block);
-  PutString(out, block.str());
+std::string Saved(const Saver& save) {
+  std::ostringstream out(std::ios::binary);
+  save(out);
+  return out.str();
 }
 
 std::string Serialize(std::uint64_t fingerprint, const SearchState& s) {
-  std::ostringstream out(std::ios::binary);
-  out.write(kMagic, 8);
-  Put(out, kVersion);
-  Put(out, kByteOrderMarker);
-  Put(out, fingerprint);
+  std::ostringstream bytes(std::ios::binary);
+  BinaryWriter out(bytes);
+  out.Header(kMagic, kVersion);
+  out.Put(fingerprint);
   PutCounters(out, s.counters);
   PutRng(out, s.rng);
-  PutBlock(out, [&](std::ostream& o) { s.policy.Save(o); });
-  PutBlock(out, [&](std::ostream& o) { s.optimizer.Save(o); });
+  out.Block(Saved([&](std::ostream& o) { s.policy.Save(o); }));
+  out.Block(Saved([&](std::ostream& o) { s.optimizer.Save(o); }));
   PutFront(out, s.front);
   PutHistory(out, s.history);
-  out.write(kEndMagic, 8);
-  return out.str();
+  out.Bytes(kEndMagic);
+  return bytes.str();
 }
 
 // Writes `bytes` to `path` durably: temporary file, fsync, rename, fsync of the
@@ -250,26 +201,22 @@ bool Checkpointer::Resume(SearchState& state) {
     throw InputError("cannot resume from '" + resume_dir + "': no readable checkpoint " + path);
   }
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  Reader r(bytes, "checkpoint '" + path + "'");
-  if (r.Bytes(8) != std::string(kMagic, 8)) r.Fail("not a physr search checkpoint");
-  if (const auto version = r.Get<std::uint32_t>(); version != kVersion) {
-    r.Fail("unsupported format version " + std::to_string(version));
-  }
-  if (r.Get<std::uint32_t>() != kByteOrderMarker) r.Fail("written with another byte order");
+  BinaryReader r(bytes, "checkpoint '" + path + "'");
+  r.Header(kMagic, kVersion, "not a physr search checkpoint");
   if (r.Get<std::uint64_t>() != fingerprint_) {
     r.Fail("written for a different run (the data, operators, constants, seed or search "
            "options differ)");
   }
   const SearchCounters counters = GetCounters(r);
   const Rng::State rng = GetRng(r);
-  std::istringstream policy(r.Bytes(r.Count(1)), std::ios::binary);
+  std::istringstream policy(r.Block(), std::ios::binary);
   LstmPolicy loaded = LstmPolicy::Load(policy, "policy in the checkpoint", state.policy.parallel());
-  std::istringstream optimizer(r.Bytes(r.Count(1)), std::ios::binary);
+  std::istringstream optimizer(r.Block(), std::ios::binary);
   AdamOptimizer moments =
       AdamOptimizer::Load(optimizer, loaded.parameters(), "optimizer in the checkpoint");
   ParetoFront front = GetFront(r);
   std::vector<EpochReport> history = GetHistory(r);
-  if (r.Bytes(8) != std::string(kEndMagic, 8)) r.Fail("damaged file (no end marker)");
+  if (r.Bytes(kEndMagic.size()) != kEndMagic) r.Fail("damaged file (no end marker)");
   // Nothing is changed until the whole file has been read.
   state.policy = std::move(loaded);
   state.optimizer = std::move(moments);

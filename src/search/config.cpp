@@ -2,37 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "physr/core/error.hpp"
+#include "physr/core/hash.hpp"
+#include "physr/expr/dimension_hash.hpp"
 
 namespace physr {
 namespace {
 
-std::uint64_t Mix(std::uint64_t h, std::uint64_t v) {
-  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  return h * 0xff51afd7ed558ccdULL;
-}
-
-std::uint64_t MixDouble(std::uint64_t h, double x) {
-  std::uint64_t bits;
-  std::memcpy(&bits, &x, sizeof bits);
-  return Mix(h, bits);
-}
-
-std::uint64_t MixString(std::uint64_t h, const std::string& s) {
-  h = Mix(h, s.size());
-  for (const char c : s) h = Mix(h, static_cast<unsigned char>(c));
-  return h;
-}
-
-std::uint64_t MixDimension(std::uint64_t h, const Dimension& d) {
-  for (const units::Rational& r : d.exponents()) {
-    h = Mix(h, static_cast<std::uint64_t>(static_cast<std::int64_t>(r.num())));
-    h = Mix(h, static_cast<std::uint64_t>(r.den()));
-  }
-  return h;
-}
+// Changes whenever what the fingerprint covers changes.
+constexpr std::uint64_t kFingerprintVersion = 3;
 
 std::uint64_t MixData(std::uint64_t h, const Dataset& data) {
   h = Mix(Mix(h, static_cast<std::uint64_t>(data.rows())),
@@ -153,7 +132,7 @@ Library BuildSearchLibrary(const Dataset& data, const LibraryOptions& options) {
 
 std::uint64_t SearchFingerprint(const Dataset& data, const Library& library,
                                 const SearchConfig& config) {
-  std::uint64_t h = MixData(Mix(0x5048595352434b50ULL, 3), data);
+  std::uint64_t h = MixData(Mix(0x5048595352434b50ULL, kFingerprintVersion), data);
   for (const Token& t : library.tokens()) {
     h = MixDimension(MixString(h, t.name), t.dimension);
     h = MixDouble(Mix(h, static_cast<std::uint64_t>(t.op)), t.value);

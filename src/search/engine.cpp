@@ -11,6 +11,8 @@
 #include "physr/expr/printer.hpp"
 #include "physr/expr/unit_check.hpp"
 #include "physr/fit/constant_fitter.hpp"
+#include "physr/data/statistics.hpp"
+#include "physr/eval/stability.hpp"
 #include "physr/policy/training.hpp"
 #include "search_internal.hpp"
 

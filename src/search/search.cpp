@@ -1,79 +1,14 @@
 #include "physr/search/search.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <charconv>
-#include <cmath>
-#include <iterator>
-#include <numeric>
-#include <sstream>
-#include <string_view>
+#include <vector>
 
 #include "physr/core/error.hpp"
-#include "physr/core/rng.hpp"
-#include "physr/eval/compiled_program.hpp"
-#include "physr/eval/evaluator.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/expr/unit_check.hpp"
 #include "physr/search/engine.hpp"
 #include "search_internal.hpp"
 
 namespace physr {
-
-// Rows the search trains on: all of them, or a seeded subset when there are many.
-Dataset SearchRows(const Dataset& data, Eigen::Index max_rows, std::uint64_t seed) {
-  if (max_rows <= 0 || data.rows() <= max_rows) return data;
-  Rng rng(seed, 0x5EA4C4);
-  // Partial Fisher–Yates over row indices, then sorted so the subset keeps file order.
-  std::vector<Eigen::Index> index(static_cast<std::size_t>(data.rows()));
-  std::iota(index.begin(), index.end(), Eigen::Index{0});
-  for (Eigen::Index i = 0; i < max_rows; ++i) {
-    const auto j = i + static_cast<Eigen::Index>(rng.Below(static_cast<std::uint64_t>(data.rows() - i)));
-    std::swap(index[static_cast<std::size_t>(i)], index[static_cast<std::size_t>(j)]);
-  }
-  index.resize(static_cast<std::size_t>(max_rows));
-  std::sort(index.begin(), index.end());
-  Dataset subset;
-  subset.names = data.names;
-  subset.dimensions = data.dimensions;
-  subset.target_name = data.target_name;
-  subset.target_dimension = data.target_dimension;
-  subset.X.resize(max_rows, data.X.cols());
-  subset.y.resize(max_rows);
-  if (data.weights.size() > 0) subset.weights.resize(max_rows);
-  for (Eigen::Index r = 0; r < max_rows; ++r) {
-    const Eigen::Index src = index[static_cast<std::size_t>(r)];
-    subset.X.row(r) = data.X.row(src);
-    subset.y(r) = data.y(src);
-    if (data.weights.size() > 0) subset.weights(r) = data.weights(src);
-  }
-  return subset;
-}
-
-// The goodness of fit is relative to the target's spread Σ(y − ȳ)²; where that overflows or
-// underflows a double, no formula could be ranked, so say so instead of returning nothing.
-void CheckTargetScale(const Dataset& data) {
-  const double mean = data.y.mean();
-  const double spread = (data.y.array() - mean).square().sum();
-  const bool varies = (data.y.array() != data.y(0)).any();
-  if (std::isfinite(spread) && (spread > 0.0 || !varies)) return;
-  std::ostringstream message;
-  message << "the target '" << data.target_name << "' (largest |value| "
-          << data.y.cwiseAbs().maxCoeff() << ") is out of range for double-precision fit "
-          << "statistics: its spread " << (std::isfinite(spread) ? "underflows to 0" : "overflows")
-          << "; rescale the target column (e.g. by a power of ten)";
-  throw InputError(message.str());
-}
-
-// How many rows the weighted losses are worth for model selection: (Σw)²/Σw², which is the row
-// count when all weights are equal. Computed on w / max(w), which neither overflows nor
-// underflows to 0.
-double EffectiveRows(const Dataset& data) {
-  const double largest = data.weights.size() > 0 ? data.weights.maxCoeff() : 0.0;
-  if (!(largest > 0.0) || !std::isfinite(largest)) return static_cast<double>(data.rows());
-  const Eigen::VectorXd w = data.weights / largest;
-  return w.sum() * w.sum() / w.squaredNorm();
-}
 
 Formula MakeFormula(const Program& program, const Library& library, const FitResult& fit) {
   Formula f;
@@ -107,82 +42,6 @@ Formula MakeFormula(const Program& program, const Library& library, const FitRes
   f.sympy = ToSympy(f.program, library, values);
   f.latex = ToLatex(f.program, library, values);
   return f;
-}
-
-namespace {
-
-// The standard deviation of `values`, scaled by the largest deviation so that it neither
-// underflows nor overflows; 0 for constant or empty values, NaN for non-finite ones.
-double Spread(const Eigen::VectorXd& values) {
-  if (values.size() == 0) return 0.0;
-  const Eigen::ArrayXd deviation = values.array() - values.mean();
-  const double largest = deviation.abs().maxCoeff();
-  if (!std::isfinite(largest)) return std::numeric_limits<double>::quiet_NaN();
-  if (largest == 0.0) return 0.0;
-  return largest *
-         std::sqrt((deviation / largest).square().sum() / static_cast<double>(values.size()));
-}
-
-}  // namespace
-
-bool NumericallyStable(const Program& program, const Library& library, const Dataset& data) {
-  constexpr double kTolerance = 1e-6;
-  constexpr Eigen::Index kMaxRows = 10000;  // evenly spaced rows beyond this
-  const Eigen::Index n = data.rows();
-  if (n == 0) return true;
-  const CompiledProgram compiled = Compile(program, library);
-  const double spread = Spread(data.y);
-  const double scale = spread > 0.0 && std::isfinite(spread)
-                           ? spread
-                           : std::max(data.y.cwiseAbs().maxCoeff(), 1e-300);
-  const Eigen::Index step = (n + kMaxRows - 1) / kMaxRows;
-  std::vector<double> row(static_cast<std::size_t>(data.num_variables()));
-  double sum_squares = 0.0;
-  Eigen::Index checked = 0;
-  for (Eigen::Index i = 0; i < n; i += step) {
-    for (Eigen::Index j = 0; j < data.X.cols(); ++j) {
-      row[static_cast<std::size_t>(j)] = data.X(i, j);
-    }
-    const double value = EvaluateScalar(compiled, row, program.constants);
-    const long double extended = EvaluateScalarExtended(compiled, row, program.constants);
-    if (!std::isfinite(value) || !std::isfinite(extended)) return false;
-    const double change = static_cast<double>((extended - value) / scale);
-    sum_squares += change * change;
-    ++checked;
-  }
-  return std::sqrt(sum_squares / static_cast<double>(checked)) <= kTolerance;
-}
-
-double ExactThreshold(const Dataset& data) {
-  constexpr double kLowest = 1e-9;
-  constexpr double kHighest = 1e-6;
-  const Eigen::Index n = data.y.size();
-  const double spread = Spread(data.y);
-  if (!(spread > 0.0) || !std::isfinite(spread)) return kHighest;
-  // Each value's rounding step from its shortest round-trip decimal form d.ddd…e±X: half a
-  // unit in its last digit. Its rounding error is uniform within ± that, rms step/√3.
-  double sum_squares = 0.0;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const double v = data.y[i];
-    if (v == 0.0 || !std::isfinite(v)) continue;
-    char text[64];
-    const std::to_chars_result written =
-        std::to_chars(std::begin(text), std::end(text), v, std::chars_format::scientific);
-    const std::string_view s(text, static_cast<std::size_t>(written.ptr - text));
-    const std::size_t e = s.find('e');
-    int digits = 0;
-    for (std::size_t k = 0; k < e; ++k) {
-      digits += std::isdigit(static_cast<unsigned char>(s[k])) != 0 ? 1 : 0;
-    }
-    int exponent = 0;
-    std::from_chars(s.data() + e + (s[e + 1] == '+' ? 2 : 1), s.data() + s.size(), exponent);
-    // Relative to the spread before squaring, so that tiny or huge values neither underflow
-    // nor overflow.
-    const double half_step = 0.5 * std::pow(10.0, exponent - (digits - 1)) / spread;
-    sum_squares += half_step * half_step / 3.0;
-  }
-  const double floor = std::sqrt(sum_squares / static_cast<double>(n));
-  return std::clamp(100.0 * floor, kLowest, kHighest);
 }
 
 std::string_view ToString(StopReason reason) {

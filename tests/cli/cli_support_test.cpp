@@ -1,6 +1,5 @@
 // Tests of the command-line helpers: the JSON writer (escaping, numbers, structure), the
-// parsing of --const / --free-const / --units values, and the fit metrics against direct
-// computations.
+// parsing of --const / --free-const / --units values, and number formatting.
 #include <doctest/doctest.h>
 
 #include <charconv>
@@ -145,42 +144,6 @@ TEST_CASE("ParseUnitOverrides splits NAME=UNIT lists") {
   CHECK_THROWS_AS(ParseUnitOverrides("v=m/s,v=m"), InputError);
   CHECK_THROWS_AS(ParseUnitOverrides("v=m/"), InputError);
   CHECK_THROWS_AS(ParseUnitOverrides("v=m,"), InputError);
-}
-
-TEST_CASE("ComputeMetrics matches direct computations, with and without weights") {
-  Eigen::VectorXd y(4);
-  y << 1.0, 2.0, 4.0, 7.0;
-  const std::vector<double> p = {1.5, 2.0, 3.0, 7.5};
-  // Unweighted: mean 3.5, SS_tot = 6.25 + 2.25 + 0.25 + 12.25 = 21, SS_res = 0.25 + 0 + 1 +
-  // 0.25 = 1.5.
-  const FitMetrics m = ComputeMetrics(y, p, Eigen::VectorXd());
-  CHECK(m.rmse == doctest::Approx(std::sqrt(1.5 / 4)).epsilon(1e-15));
-  CHECK(m.nrmse == doctest::Approx(std::sqrt(1.5 / 21)).epsilon(1e-15));
-  CHECK(m.r2 == doctest::Approx(1.0 - 1.5 / 21).epsilon(1e-15));
-
-  // Integer weights equal repeating rows: weights (2, 1, 1, 0) = rows {1, 1, 2, 4}.
-  Eigen::VectorXd w(4);
-  w << 2.0, 1.0, 1.0, 0.0;
-  Eigen::VectorXd y_rep(4);
-  y_rep << 1.0, 1.0, 2.0, 4.0;
-  const std::vector<double> p_rep = {1.5, 1.5, 2.0, 3.0};
-  const FitMetrics weighted = ComputeMetrics(y, p, w);
-  const FitMetrics repeated = ComputeMetrics(y_rep, p_rep, Eigen::VectorXd());
-  CHECK(weighted.rmse == doctest::Approx(repeated.rmse).epsilon(1e-14));
-  CHECK(weighted.nrmse == doctest::Approx(repeated.nrmse).epsilon(1e-14));
-  CHECK(weighted.r2 == doctest::Approx(repeated.r2).epsilon(1e-14));
-}
-
-TEST_CASE("ComputeMetrics on a constant target") {
-  Eigen::VectorXd y = Eigen::VectorXd::Constant(3, 2.0);
-  const FitMetrics exact = ComputeMetrics(y, std::vector<double>{2.0, 2.0, 2.0}, {});
-  CHECK(exact.rmse == 0.0);
-  CHECK(exact.nrmse == 0.0);
-  CHECK(exact.r2 == 1.0);
-  const FitMetrics off = ComputeMetrics(y, std::vector<double>{2.0, 2.0, 3.0}, {});
-  CHECK(off.rmse == doctest::Approx(std::sqrt(1.0 / 3)));
-  CHECK(std::isinf(off.nrmse));
-  CHECK(off.r2 == -std::numeric_limits<double>::infinity());
 }
 
 TEST_CASE("FormatNumber") {

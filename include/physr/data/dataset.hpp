@@ -1,7 +1,8 @@
 // Dataset: the measurements one search or evaluation works on. Input columns and the target
 // as float64 with a dimension each, optional per-row weights. Column-major, so a column is
 // contiguous and an F-ordered numpy array can be viewed without a copy.
-// Not for reading files (csv.hpp builds Datasets from CSV) nor for subsampling rows.
+// Not for reading files (csv.hpp builds Datasets from CSV) nor for statistics or subsets of
+// rows (statistics.hpp).
 #pragma once
 
 #include <optional>

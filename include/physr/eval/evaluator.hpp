@@ -76,7 +76,7 @@ double EvaluateScalar(const CompiledProgram& program, std::span<const double> ro
 
 // As EvaluateScalar, every operation in long double (64 significant bits on x86-64, 113 on
 // AArch64 Linux; where long double is double this is EvaluateScalar). For telling values that
-// rest on double rounding (NumericallyStable in search.hpp) from values of the formula.
+// rest on double rounding (NumericallyStable, stability.hpp) from values of the formula.
 long double EvaluateScalarExtended(const CompiledProgram& program, std::span<const double> row,
                                    std::span<const double> constants);
 

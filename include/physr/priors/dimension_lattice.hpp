@@ -39,6 +39,11 @@ LatticeDim operator+(const LatticeDim& a, const LatticeDim& b);
 LatticeDim operator-(const LatticeDim& a, const LatticeDim& b);
 // Multiplies every exponent by p = p_num / p_den (p_den > 0), e.g. 1/2 for sqrt, -1 for inv.
 LatticeDim Scale(const LatticeDim& a, int p_num, int p_den);
+// The dimension whose power p = p_num / p_den is `a`: a scaled by 1/p = p_den / p_num, the
+// sign moved into the numerator (p_num != 0, p_den > 0).
+inline LatticeDim DivideByPower(const LatticeDim& a, int p_num, int p_den) {
+  return p_num < 0 ? Scale(a, -p_den, -p_num) : Scale(a, p_den, p_num);
+}
 
 struct DimensionLatticeOptions {
   int max_length = 35;  // longest program; MinLen is tabulated up to this length

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "physr/data/dataset.hpp"
+#include "physr/data/statistics.hpp"
+#include "physr/eval/stability.hpp"
 #include "physr/expr/library.hpp"
 #include "physr/expr/program.hpp"
 #include "physr/search/config.hpp"
@@ -81,22 +83,5 @@ struct SearchCallbacks {
 // (time limits aside).
 SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
                        const SearchCallbacks& callbacks = {});
-
-// The NRMSE at or below which a formula counts as exact on `data` when the configuration sets
-// none: 100 times the error that rounding the target to the digits it carries leaves (each
-// value's shortest round-trip decimal form, rms over rows, over the target's standard
-// deviation), clamped to [1e-9, 1e-6]. Data written to full double precision get 1e-9, so a
-// close approximation (NRMSE 1e-7) does not end the search; data written to 6 or fewer digits
-// get 1e-6. A constant target gets 1e-6. O(rows).
-double ExactThreshold(const Dataset& data);
-
-// Whether `program` (its constants the fitted values) computes its values from the data and
-// not from double rounding: evaluated in long double (EvaluateScalarExtended), its values must
-// stay within 1e-6 of the target's standard deviation (rms over rows) and finite. A formula
-// whose value is a rounding residue, such as (a + 1e-15·a − a)·sqrt(a), changes by orders of
-// magnitude more; a well-conditioned one by about 1e-16. The final front leaves out formulas
-// that fail. Deterministic. Cost: two scalar evaluations per row, over at most 10 000
-// evenly spaced rows.
-bool NumericallyStable(const Program& program, const Library& library, const Dataset& data);
 
 }  // namespace physr
