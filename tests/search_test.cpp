@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "physr/eval/evaluator.hpp"
 #include "physr/expr/parser.hpp"
 #include "physr/expr/printer.hpp"
+#include "physr/search/engine.hpp"
 #include "physr/search/pareto_front.hpp"
 #include "physr/search/search.hpp"
 #include "physr/search/simplify.hpp"
@@ -353,6 +355,99 @@ TEST_CASE("The same seed gives the same Pareto front with 1 or 2 threads") {
     CHECK(one.pareto[i].nrmse == two.pareto[i].nrmse);
   }
   CHECK(one.evaluations == two.evaluations);
+}
+
+TEST_CASE("The engine keeps one state: counters and a report per epoch") {
+  const Dataset d = MakeData({{"x", "m"}, {"t", "s"}}, "v", "m/s",
+                             [](const Eigen::VectorXd& x) { return 1.5 * x(0) / x(1); }, 40, 5);
+  SearchConfig config = SmallConfig(3);
+  config.stopping.max_epochs = 3;
+  config.stopping.perfect_nrmse = 0.0;  // nothing is exact: the epoch limit stops the run
+  config.training.batch_size = 64;
+  config.evolution.offspring = 50;
+  config.threads = 1;
+  SearchEngine engine(d, config);
+  CHECK(engine.state().counters.epochs == 0);
+  CHECK(engine.state().history.empty());
+  const SearchResult r = engine.Run();
+  const SearchState& state = engine.state();
+  CHECK(r.stop_reason == StopReason::kEpochs);
+  CHECK(state.counters.epochs == 3);
+  CHECK(r.epochs == state.counters.epochs);
+  CHECK(r.evaluations == state.counters.evaluations);
+  CHECK(r.bred == state.counters.bred);
+  CHECK(r.bred > 0);
+  CHECK(r.sampled >= 3 * 64);
+  REQUIRE(state.history.size() == 3);
+  REQUIRE(r.history.size() == 3);
+  std::int64_t previous = 0;
+  for (std::size_t i = 0; i < state.history.size(); ++i) {
+    const EpochReport& e = state.history[i];
+    CAPTURE(i);
+    CHECK(e.epoch == static_cast<int>(i) + 1);
+    CHECK(e.evaluations > previous);
+    CHECK(e.seconds >= 0.0);
+    CHECK(e.best_nrmse == r.history[i].best_nrmse);
+    previous = e.evaluations;
+  }
+  CHECK(state.history.back().evaluations == r.evaluations);
+  CHECK(state.history.back().best_nrmse == state.counters.best_nrmse);
+  CHECK(!state.front.empty());
+}
+
+TEST_CASE("Every stop reason has its own text, the result file's") {
+  CHECK(ToString(StopReason::kPerfectFit) == "perfect fit");
+  CHECK(ToString(StopReason::kEpochs) == "epochs");
+  CHECK(ToString(StopReason::kTimeLimit) == "time limit");
+  CHECK(ToString(StopReason::kEvaluations) == "evaluations");
+  CHECK(ToString(StopReason::kInterrupted) == "interrupted");
+}
+
+TEST_CASE("A run without limits gets the default epoch limit, and only then") {
+  StoppingOptions none;
+  CHECK_FALSE(none.HasLimit());
+  none.ApplyDefaultLimit();
+  CHECK(none.max_epochs == kDefaultEpochs);
+  StoppingOptions timed;
+  timed.time_limit_seconds = 5.0;
+  timed.ApplyDefaultLimit();
+  CHECK(timed.max_epochs == 0);
+  StoppingOptions counted;
+  counted.max_evaluations = 100;
+  counted.ApplyDefaultLimit();
+  CHECK(counted.max_epochs == 0);
+  // A negative limit is left for Validate to reject, not replaced.
+  SearchConfig invalid;
+  invalid.stopping.max_epochs = -1;
+  invalid.stopping.ApplyDefaultLimit();
+  CHECK(invalid.stopping.max_epochs == -1);
+  CHECK_THROWS_AS(invalid.Validate(), InputError);
+}
+
+TEST_CASE("A stop flag or on_epoch ends the run after the epoch, as interrupted") {
+  const Dataset d = MakeData({{"x", "m"}, {"t", "s"}}, "v", "m/s",
+                             [](const Eigen::VectorXd& x) { return x(0) / x(1); }, 30, 8);
+  SearchConfig config = SmallConfig(4);
+  config.stopping.max_epochs = 50;
+  config.stopping.perfect_nrmse = 0.0;
+  config.training.batch_size = 32;
+  config.evolution.offspring = 0;
+  config.threads = 1;
+  std::atomic<bool> stop{false};
+  SearchCallbacks callbacks;
+  callbacks.stop_requested = &stop;
+  callbacks.on_epoch = [&stop](const EpochReport& report) {
+    if (report.epoch == 2) stop.store(true);
+    return true;
+  };
+  const SearchResult flagged = RunSearch(d, config, callbacks);
+  CHECK(flagged.stop_reason == StopReason::kInterrupted);
+  CHECK(flagged.epochs == 2);
+  SearchCallbacks refuse;
+  refuse.on_epoch = [](const EpochReport& report) { return report.epoch < 3; };
+  const SearchResult refused = RunSearch(d, config, refuse);
+  CHECK(refused.stop_reason == StopReason::kInterrupted);
+  CHECK(refused.epochs == 3);
 }
 
 TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant subtrees") {
