@@ -26,6 +26,7 @@ class SearchConfig:
     max_length: int
     soft_length_loc: float
     soft_length_variance: float
+    completion_length_weight: float
     units_prior: bool
     batch_size: int
     risk_epsilon: float

@@ -256,6 +256,8 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "soft_length_loc", &SearchConfig::priors, &PriorOptions::soft_length_loc);
   Option(config, "soft_length_variance", &SearchConfig::priors,
          &PriorOptions::soft_length_variance);
+  Option(config, "completion_length_weight", &SearchConfig::priors,
+         &PriorOptions::completion_length_weight);
   Option(config, "units_prior", &SearchConfig::priors, &PriorOptions::units);
   Option(config, "batch_size", &SearchConfig::training, &TrainingOptions::batch_size);
   Option(config, "risk_epsilon", &SearchConfig::training, &TrainingOptions::risk_epsilon);

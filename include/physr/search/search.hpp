@@ -50,17 +50,16 @@ struct SearchResult {
   Library library;                 // the tokens the formulas refer to
   std::vector<Formula> pareto;     // by increasing complexity
   std::optional<Formula> best;     // the selected model (ParetoFront::Best)
-  int epochs = 0;
-  std::int64_t evaluations = 0;
-  double seconds = 0.0;
+  double seconds = 0.0;            // the whole run, final pass and resumed runs included
   StopReason stop_reason = StopReason::kEpochs;
   std::uint64_t seed = 0;
-  std::int64_t sampled = 0;      // programs sampled
-  std::int64_t dead_ends = 0;    // samples that reached a dead end and were resampled
-  std::int64_t invalid = 0;      // complete programs failing the unit check (should be 0)
-  std::int64_t bred = 0;         // offspring of evolution scored (included in evaluations)
-  // When the first formula with NRMSE ≤ exact_nrmse appeared: its epoch (0: none) and the
-  // run's seconds then (NaN when none).
+  // The run's counters, as SearchCounters (state.hpp) defines them.
+  int epochs = 0;
+  std::int64_t evaluations = 0;
+  std::int64_t sampled = 0;
+  std::int64_t dead_ends = 0;
+  std::int64_t invalid = 0;
+  std::int64_t bred = 0;
   int first_exact_epoch = 0;
   double first_exact_seconds = std::numeric_limits<double>::quiet_NaN();
   double exact_nrmse = 0.0;  // the threshold the run used (StoppingOptions::perfect_nrmse)

@@ -34,7 +34,7 @@ std::string_view ToString(StopReason reason);
 // Progress after one epoch.
 struct EpochReport {
   int epoch = 0;
-  std::int64_t evaluations = 0;  // candidates scored so far (distinct per batch)
+  std::int64_t evaluations = 0;  // programs scored so far, as SearchCounters counts them
   double seconds = 0.0;          // the run's seconds so far, resumed runs included
   double candidates_per_second = 0.0;
   double valid_share = 1.0;  // share of sampled programs complete and valid
@@ -45,9 +45,11 @@ struct EpochReport {
 
 struct SearchCounters {
   int epochs = 0;                // completed
-  std::int64_t evaluations = 0;  // candidates scored (distinct per batch), offspring included
-  std::int64_t sampled = 0;      // programs sampled
-  std::int64_t dead_ends = 0;    // samples that reached a dead end and were resampled
+  // Programs scored: every sampled program that passed the unit check and every offspring,
+  // each counted once per batch it is in (the fitter serves repeats without refitting).
+  std::int64_t evaluations = 0;
+  std::int64_t sampled = 0;    // rows the sampler started, resampled ones included
+  std::int64_t dead_ends = 0;  // rows that reached a dead end (resampled, or dropped at last)
   std::int64_t invalid = 0;      // complete programs failing the unit check (should be 0)
   std::int64_t bred = 0;         // offspring of evolution scored
   double best_nrmse = std::numeric_limits<double>::infinity();  // on the training rows
