@@ -7,10 +7,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "eval/tile_kernels.hpp"
 #include "physr/core/error.hpp"
 #include "physr/eval/evaluator.hpp"
 #include "physr/eval/scalar_ops.hpp"
-#include "physr/eval/tile_kernels.hpp"
 
 namespace physr {
 namespace {

@@ -9,8 +9,8 @@
 #include <oneapi/tbb/enumerable_thread_specific.h>
 #include <oneapi/tbb/parallel_for.h>
 
+#include "core/tsan.hpp"
 #include "physr/core/error.hpp"
-#include "physr/core/tsan.hpp"
 
 namespace physr {
 namespace {
