@@ -28,7 +28,7 @@
 #include "physr/priors/dimension_lattice.hpp"
 #include "physr/priors/observation.hpp"
 #include "physr/priors/partial_batch.hpp"
-#include "physr/priors/prior.hpp"
+#include "physr/priors/default_priors.hpp"
 #include "physr/search/checkpoint.hpp"
 #include "physr/search/evolution.hpp"
 #include "physr/search/pareto_front.hpp"
