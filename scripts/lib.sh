@@ -64,6 +64,38 @@ physr_ensure_fuzz_packages() {
   physr_ensure_packages
 }
 
+# Installs clang-format (Debian's clang-format, version 14 on bookworm) for scripts/check-format;
+# does nothing when it is on PATH.
+physr_ensure_format_packages() {
+  command -v clang-format >/dev/null 2>&1 && return 0
+  local PHYSR_PACKAGES=(clang-format)
+  physr_ensure_packages
+}
+
+# Installs clang-tidy (Debian's clang-tidy, with run-clang-tidy) for scripts/lint; does
+# nothing when it is on PATH.
+physr_ensure_tidy_packages() {
+  command -v clang-tidy >/dev/null 2>&1 && return 0
+  local PHYSR_PACKAGES=(clang-tidy)
+  physr_ensure_packages
+}
+
+# C and C++ sources of the repository under the given folders (relative to PHYSR_ROOT), one
+# per line, relative paths: tracked files and new ones git does not ignore (every file when
+# this is not a git checkout).
+physr_cxx_files() {
+  local pattern='\.(c|cc|cpp|cxx|h|hh|hpp|hxx|inl)$'
+  if git -C "$PHYSR_ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+    git -C "$PHYSR_ROOT" ls-files --cached --others --exclude-standard -- "$@" |
+      grep -E "$pattern" | sort -u |
+      while IFS= read -r file; do
+        if [[ -f "$PHYSR_ROOT/$file" ]]; then printf '%s\n' "$file"; fi
+      done
+  else
+    (cd "$PHYSR_ROOT" && find "$@" -type f | grep -E "$pattern" | sort)
+  fi
+}
+
 # ---- Python package ---------------------------------------------------------------------
 # PHYSR_VENV    virtual environment for the Python package and its tests
 #               (default: $PHYSR_BUILD_DIR/venv)
