@@ -125,15 +125,29 @@ PY
   fi
 }
 
-# Creates PHYSR_VENV if needed and installs the physr package into it, built by
-# scikit-build-core in $PHYSR_BUILD_DIR/skbuild (kept between runs, so a rebuild is
-# incremental), with the test extras from PyPI. Fails on any error.
-physr_python_install() {
+# Creates the virtual environment PHYSR_VENV if it does not exist yet.
+physr_ensure_venv() {
   physr_ensure_python
   if [[ ! -x "$PHYSR_VENV/bin/python" ]]; then
     physr_log "creating the virtual environment $PHYSR_VENV"
     "$PHYSR_PYTHON" -m venv "$PHYSR_VENV"
   fi
+}
+
+# Installs lizard (function length and complexity, from PyPI) into PHYSR_VENV for
+# scripts/check-length; does nothing when it is there.
+physr_ensure_lizard() {
+  physr_ensure_venv
+  "$PHYSR_VENV/bin/python" -c 'import lizard' >/dev/null 2>&1 && return 0
+  physr_log "installing lizard into $PHYSR_VENV"
+  "$PHYSR_VENV/bin/python" -m pip install -q "lizard>=1.17"
+}
+
+# Creates PHYSR_VENV if needed and installs the physr package into it, built by
+# scikit-build-core in $PHYSR_BUILD_DIR/skbuild (kept between runs, so a rebuild is
+# incremental), with the test extras from PyPI. Fails on any error.
+physr_python_install() {
+  physr_ensure_venv
   local py="$PHYSR_VENV/bin/python" werror=OFF
   if [[ "${PHYSR_WERROR:-0}" == 1 ]]; then werror=ON; fi
   physr_log "installing the build tools into $PHYSR_VENV"

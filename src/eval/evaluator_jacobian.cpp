@@ -77,6 +77,8 @@ inline double PowDerivative(double a, double b, double r, double da, double db, 
 bool Evaluator::EvaluateWithJacobian(const CompiledProgram& program, const ConstMatrixRef& X,
                                      std::span<const double> constants, std::span<double> out,
                                      Eigen::Ref<Eigen::MatrixXd> jacobian) {
+  // #lizard forgives: the value and derivative stacks of one tile loop share their state;
+  // split across functions, every helper would take all of it, and this is the hot loop.
   CheckShapes(program, X, constants, out);
   const int nf = program.num_free();
   PHYSR_CHECK(jacobian.rows() == X.rows() && jacobian.cols() == nf,
