@@ -290,7 +290,7 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
   std::size_t header_line = 0;
   std::size_t nonfinite_rows = 0;
   std::vector<std::size_t> nonfinite_cells;  // per column, in the dropped rows
-  for (const char* next = p; p < end; p = next) {
+  for (const char* next = nullptr; p < end; p = next) {
     ++line;
     const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
     const char* line_end = newline != nullptr ? static_cast<const char*>(newline) : end;

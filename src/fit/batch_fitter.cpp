@@ -106,7 +106,7 @@ class BatchFitter::Cache {
 
 BatchFitter::BatchFitter(const Library& library, BatchFitOptions options)
     : library_(&library),
-      options_(std::move(options)),
+      options_(options),
       cache_(std::make_unique<Cache>(options_.cache_capacity)) {}
 BatchFitter::~BatchFitter() = default;
 BatchFitter::BatchFitter(BatchFitter&&) noexcept = default;
