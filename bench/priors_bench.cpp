@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "physr/core/rng.hpp"
+#include "physr/priors/default_priors.hpp"
 #include "physr/priors/dimension_lattice.hpp"
 #include "physr/priors/observation.hpp"
 #include "physr/priors/prior.hpp"

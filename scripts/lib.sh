@@ -64,6 +64,38 @@ physr_ensure_fuzz_packages() {
   physr_ensure_packages
 }
 
+# Installs clang-format (Debian's clang-format, version 14 on bookworm) for scripts/check-format;
+# does nothing when it is on PATH.
+physr_ensure_format_packages() {
+  command -v clang-format >/dev/null 2>&1 && return 0
+  local PHYSR_PACKAGES=(clang-format)
+  physr_ensure_packages
+}
+
+# Installs clang-tidy (Debian's clang-tidy, with run-clang-tidy) for scripts/lint; does
+# nothing when it is on PATH.
+physr_ensure_tidy_packages() {
+  command -v clang-tidy >/dev/null 2>&1 && return 0
+  local PHYSR_PACKAGES=(clang-tidy)
+  physr_ensure_packages
+}
+
+# C and C++ sources of the repository under the given folders (relative to PHYSR_ROOT), one
+# per line, relative paths: tracked files and new ones git does not ignore (every file when
+# this is not a git checkout).
+physr_cxx_files() {
+  local pattern='\.(c|cc|cpp|cxx|h|hh|hpp|hxx|inl)$'
+  if git -C "$PHYSR_ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+    git -C "$PHYSR_ROOT" ls-files --cached --others --exclude-standard -- "$@" |
+      grep -E "$pattern" | sort -u |
+      while IFS= read -r file; do
+        if [[ -f "$PHYSR_ROOT/$file" ]]; then printf '%s\n' "$file"; fi
+      done
+  else
+    (cd "$PHYSR_ROOT" && find "$@" -type f | grep -E "$pattern" | sort)
+  fi
+}
+
 # ---- Python package ---------------------------------------------------------------------
 # PHYSR_VENV    virtual environment for the Python package and its tests
 #               (default: $PHYSR_BUILD_DIR/venv)
@@ -93,15 +125,29 @@ PY
   fi
 }
 
-# Creates PHYSR_VENV if needed and installs the physr package into it, built by
-# scikit-build-core in $PHYSR_BUILD_DIR/skbuild (kept between runs, so a rebuild is
-# incremental), with the test extras from PyPI. Fails on any error.
-physr_python_install() {
+# Creates the virtual environment PHYSR_VENV if it does not exist yet.
+physr_ensure_venv() {
   physr_ensure_python
   if [[ ! -x "$PHYSR_VENV/bin/python" ]]; then
     physr_log "creating the virtual environment $PHYSR_VENV"
     "$PHYSR_PYTHON" -m venv "$PHYSR_VENV"
   fi
+}
+
+# Installs lizard (function length and complexity, from PyPI) into PHYSR_VENV for
+# scripts/check-length; does nothing when it is there.
+physr_ensure_lizard() {
+  physr_ensure_venv
+  "$PHYSR_VENV/bin/python" -c 'import lizard' >/dev/null 2>&1 && return 0
+  physr_log "installing lizard into $PHYSR_VENV"
+  "$PHYSR_VENV/bin/python" -m pip install -q "lizard>=1.17"
+}
+
+# Creates PHYSR_VENV if needed and installs the physr package into it, built by
+# scikit-build-core in $PHYSR_BUILD_DIR/skbuild (kept between runs, so a rebuild is
+# incremental), with the test extras from PyPI. Fails on any error.
+physr_python_install() {
+  physr_ensure_venv
   local py="$PHYSR_VENV/bin/python" werror=OFF
   if [[ "${PHYSR_WERROR:-0}" == 1 ]]; then werror=ON; fi
   physr_log "installing the build tools into $PHYSR_VENV"

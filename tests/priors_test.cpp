@@ -17,6 +17,7 @@
 #include "physr/core/error.hpp"
 #include "physr/core/rng.hpp"
 #include "physr/expr/unit_check.hpp"
+#include "physr/priors/default_priors.hpp"
 #include "physr/priors/dimension_lattice.hpp"
 #include "physr/priors/observation.hpp"
 #include "physr/priors/partial_batch.hpp"

@@ -397,7 +397,7 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
   bool have_header = false;
   std::size_t header_line = 0;
   DroppedRows dropped;
-  for (const char* next = p; p < end; p = next) {
+  for (const char* next = nullptr; p < end; p = next) {
     ++line;
     const char* const line_end = LineEnd(p, end, next);
     if (IsSkipped(p, line_end)) continue;  // blank or comment line

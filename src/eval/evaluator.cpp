@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "eval/tile_kernels.hpp"
 #include "physr/core/error.hpp"
 #include "physr/eval/scalar_ops.hpp"
-#include "physr/eval/tile_kernels.hpp"
 
 namespace physr {
 

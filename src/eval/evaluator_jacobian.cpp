@@ -7,10 +7,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "eval/tile_kernels.hpp"
 #include "physr/core/error.hpp"
 #include "physr/eval/evaluator.hpp"
 #include "physr/eval/scalar_ops.hpp"
-#include "physr/eval/tile_kernels.hpp"
 
 namespace physr {
 namespace {
@@ -77,6 +77,8 @@ inline double PowDerivative(double a, double b, double r, double da, double db, 
 bool Evaluator::EvaluateWithJacobian(const CompiledProgram& program, const ConstMatrixRef& X,
                                      std::span<const double> constants, std::span<double> out,
                                      Eigen::Ref<Eigen::MatrixXd> jacobian) {
+  // #lizard forgives: the value and derivative stacks of one tile loop share their state;
+  // split across functions, every helper would take all of it, and this is the hot loop.
   CheckShapes(program, X, constants, out);
   const int nf = program.num_free();
   PHYSR_CHECK(jacobian.rows() == X.rows() && jacobian.cols() == nf,

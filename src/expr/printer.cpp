@@ -245,7 +245,7 @@ class Printer {
       exp.remove_prefix(1);
     }
     while (exp.size() > 1 && exp[0] == '0') exp.remove_prefix(1);
-    const std::string power = "10^{" + std::string(negative ? "-" : "") + std::string(exp) + "}";
+    std::string power = "10^{" + std::string(negative ? "-" : "") + std::string(exp) + "}";
     if (mantissa == "1") return power;
     if (mantissa == "-1") return "-" + power;
     return mantissa + " \\cdot " + power;

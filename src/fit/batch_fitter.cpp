@@ -9,9 +9,9 @@
 #include <oneapi/tbb/enumerable_thread_specific.h>
 #include <oneapi/tbb/parallel_for.h>
 
+#include "core/tsan.hpp"
 #include "physr/core/error.hpp"
 #include "physr/core/hash.hpp"
-#include "physr/core/tsan.hpp"
 
 namespace physr {
 namespace {
@@ -93,7 +93,7 @@ class BatchFitter::Cache {
 
 BatchFitter::BatchFitter(const Library& library, BatchFitOptions options)
     : library_(&library),
-      options_(std::move(options)),
+      options_(options),
       cache_(std::make_unique<Cache>(options_.cache_capacity)) {}
 BatchFitter::~BatchFitter() = default;
 BatchFitter::BatchFitter(BatchFitter&&) noexcept = default;

@@ -89,8 +89,8 @@ void RedundantConstantPrior::AddLogFactors(const PartialBatch& batch,
   }
 }
 
-RelationPrior::RelationPrior(const Library& library, std::vector<ForbiddenRelation> relations,
-                             std::string_view name)
+RelationPrior::RelationPrior(const Library& library,
+                             const std::vector<ForbiddenRelation>& relations, std::string_view name)
     : name_(name), no_child_(library.size()), no_descendant_(library.size()) {
   for (const ForbiddenRelation& r : relations) {
     PHYSR_CHECK(r.ancestor < library.size() && r.token < library.size(),

@@ -36,7 +36,7 @@ enum class Mutation { kPoint, kShrink, kHoist, kWrap, kExtend, kCount };
 }  // namespace
 
 Breeder::Breeder(const Library& library, BreedOptions options)
-    : library_(&library), options_(std::move(options)) {
+    : library_(&library), options_(options) {
   PHYSR_CHECK(options_.min_length >= 1 && options_.max_length >= options_.min_length,
               "breeder needs 1 ≤ min length ≤ max length");
   PHYSR_CHECK(options_.tries_per_offspring >= 1, "breeder needs at least one try per offspring");

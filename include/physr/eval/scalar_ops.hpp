@@ -150,8 +150,10 @@ inline decltype(auto) DispatchOperator(OpCode op, Fn&& fn) {
     }
     PHYSR_CHECK(false, "not a binary operator");
   }
-  // Unreachable: PHYSR_CHECK(false, ...) does not return.
-  return fn.template operator()<kArity == 1 ? OpCode::kNeg : OpCode::kAdd>();
+  // Unreachable: PHYSR_CHECK(false, ...) does not return. (A named constant, because
+  // clang-format takes a conditional inside the template argument list for comparisons.)
+  constexpr OpCode kUnreachable = kArity == 1 ? OpCode::kNeg : OpCode::kAdd;
+  return fn.template operator()<kUnreachable>();
 }
 
 // Runtime-opcode forms, for scalar code paths. PHYSR_CHECK on a wrong arity.

@@ -1,7 +1,7 @@
 // The prior interface and PriorSet: rules that say which next tokens are allowed (hard masks)
 // or favoured (soft log-factors) for each program of a PartialBatch, composed by ANDing masks
 // and adding log-factors. Not here: the rules themselves (units_prior.hpp,
-// structure_priors.hpp) or sampling (policy).
+// structure_priors.hpp), the default set of them (default_priors.hpp) or sampling (policy).
 #pragma once
 
 #include <cstdint>
@@ -70,28 +70,5 @@ class PriorSet {
  private:
   std::vector<std::unique_ptr<Prior>> priors_;
 };
-
-struct PriorOptions {
-  int min_length = 4;
-  int max_length = 35;
-  bool soft_length = true;
-  double soft_length_loc = 8.0;
-  double soft_length_variance = 5.0;
-  bool no_useless_inverse = true;
-  int max_exp_nesting = 1;   // exp inside exp; < 1 disables the rule
-  int max_log_nesting = 1;   // log inside log
-  int max_trig_nesting = 1;  // sin, cos, tan, arcsin, arccos, arctan inside one another
-  bool no_redundant_constants = true;  // RedundantConstantPrior
-  bool units = true;         // the in-situ units prior (needs a target in the lattice)
-  // Occam look-ahead of the units prior: log-factor −w·(extra tokens a token forces to
-  // complete the program, beyond the cheapest allowed token); 0 disables.
-  double completion_length_weight = 0.5;
-};
-
-// PhySO's default set for `lattice`'s library (docs/algorithms.md, "The other priors"): hard and
-// soft length, no useless inverse child, exp/log/trig nesting, physr's redundant-constant prior,
-// and the units prior last when options.units and the lattice has a target. `lattice` must
-// outlive the set. Throws InputError when the target cannot be reached (CheckTargetReachable).
-PriorSet MakeDefaultPriors(const DimensionLattice& lattice, const PriorOptions& options = {});
 
 }  // namespace physr

@@ -63,7 +63,7 @@ struct ForbiddenRelation {
 class RelationPrior final : public Prior {
  public:
   // PHYSR_CHECK: ids in the library, ancestors are operators.
-  RelationPrior(const Library& library, std::vector<ForbiddenRelation> relations,
+  RelationPrior(const Library& library, const std::vector<ForbiddenRelation>& relations,
                 std::string_view name = "relation");
   std::string_view name() const override { return name_; }
   void Apply(const PartialBatch& batch, TokenMask mask) const override;

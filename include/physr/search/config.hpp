@@ -14,7 +14,7 @@
 #include "physr/expr/library.hpp"
 #include "physr/fit/batch_fitter.hpp"
 #include "physr/policy/training.hpp"
-#include "physr/priors/prior.hpp"
+#include "physr/priors/default_priors.hpp"
 #include "physr/search/checkpoint.hpp"
 #include "physr/search/evolution.hpp"
 
