@@ -172,6 +172,15 @@ for f in json.load(open(sys.argv[1]))["pareto"]: print(f["infix"])' "$tmp/names_
   expect_ok "column n2: eval JSON infix reads back" eval "$tmp/names.csv" --formula "$formula"
 fi
 
+{ echo 'exp[1],E[1],y[1]'; echo '0.5,2,3.2974425414002564'; echo '1,3,8.154845485377136'; } \
+  >"$tmp/exp.csv"
+expect_ok "eval with columns named exp and E" eval "$tmp/exp.csv" --formula 'exp(exp)*E' \
+  --json "$tmp/exp.json"
+grep -q '^formula *exp(exp)\*E$' "$tmp/out" && pass "column exp: printed formula" ||
+  fail "column exp: printed formula" "not 'exp(exp)*E'"
+grep -qF '"sympy": "exp(Symbol('"'exp'"'))*Symbol('"'E'"')"' "$tmp/exp.json" &&
+  pass "column exp: SymPy text" || fail "column exp: SymPy text" "$(grep sympy "$tmp/exp.json")"
+
 # Rows with NaN are dropped on request.
 { echo 'x[m],y[m]'; echo '1,1'; echo 'nan,2'; echo '3,3'; } >"$tmp/nan.csv"
 run eval "$tmp/nan.csv" --formula x --drop-nonfinite
