@@ -569,6 +569,105 @@ TEST_CASE("parser: functions and their aliases") {
   CHECK(Parsed("sqrt(x)^2", lib) == "n2 sqrt x");
 }
 
+// Terminals named like operators (n2, exp, log, inv, sin) and like SymPy's objects (E, pi):
+// operators and terminals are separate namespaces.
+Library NamesLikeOperatorsLibrary() {
+  LibrarySpec spec;
+  for (const OpCode op : AllOperators()) spec.operators.emplace_back(Info(op).name);
+  for (const char* name : {"n2", "exp", "log", "inv", "sin", "E", "pi"}) {
+    spec.variables.push_back({name, Dimension()});
+  }
+  spec.fixed_constants.push_back({"1", 1.0, Dimension()});
+  spec.free_constants.push_back({"k0", Dimension(), 1.0});
+  return Library::Build(spec);
+}
+
+TEST_CASE("library: terminals may be named like operators, never like each other") {
+  Library lib = NamesLikeOperatorsLibrary();
+  const TokenId n2_var = *lib.FindTerminal("n2");
+  const TokenId n2_op = *lib.FindOperator(OpCode::kN2);
+  CHECK(n2_var != n2_op);
+  CHECK(lib[n2_var].kind == TokenKind::kVariable);
+  CHECK(lib[n2_op].kind == TokenKind::kOperator);
+  CHECK(lib.Find("n2") == n2_var);  // the terminal first
+  CHECK(lib.Find("add") == lib.FindOperator(OpCode::kAdd));
+  CHECK_FALSE(lib.FindTerminal("add"));
+  // Columns keep their order: variable i reads column i.
+  CHECK(lib[*lib.FindTerminal("exp")].index == 1);
+  CHECK(lib[*lib.FindTerminal("pi")].index == 6);
+
+  CHECK_THROWS_WITH_AS(lib.AddVariable("exp", Dimension()), "duplicate token name 'exp'",
+                       InputError);
+  CHECK_THROWS_WITH_AS(lib.AddFixedConstant("E", 1.0, Dimension()), "duplicate token name 'E'",
+                       InputError);
+  CHECK_THROWS_WITH_AS(lib.AddFreeConstant("k0", Dimension()), "duplicate token name 'k0'",
+                       InputError);
+  CHECK(lib.AddOperator(OpCode::kExp) == *lib.FindOperator(OpCode::kExp));  // already there
+}
+
+TEST_CASE("parser and printers: terminals named like operators and SymPy names") {
+  const Library lib = NamesLikeOperatorsLibrary();
+  const auto op = [&](OpCode code) { return *lib.FindOperator(code); };
+  const auto var = [&](const char* name) { return *lib.FindTerminal(name); };
+
+  // `name(` is the operator, a bare name the terminal.
+  Library copy = lib;
+  const Program a = ParseFormula("n2*exp(n2)", copy);
+  CHECK(a.tokens == std::vector<TokenId>{op(OpCode::kMul), var("n2"), op(OpCode::kExp), var("n2")});
+  const Program b = ParseFormula("exp + sin(exp)", copy);
+  CHECK(b.tokens == std::vector<TokenId>{op(OpCode::kAdd), var("exp"), op(OpCode::kSin), var("exp")});
+  const Program c = ParseFormula("inv(inv) + log(log)*n2(n2)", copy);
+  CHECK(c.tokens == std::vector<TokenId>{op(OpCode::kAdd), op(OpCode::kInv), var("inv"),
+                                         op(OpCode::kMul), op(OpCode::kLog), var("log"),
+                                         op(OpCode::kN2), var("n2")});
+  // A terminal named pi hides π; E is a name like any other.
+  const Program d = ParseFormula("pi*E^2", copy);
+  CHECK(d.tokens == std::vector<TokenId>{op(OpCode::kMul), var("pi"), op(OpCode::kN2), var("E")});
+  CHECK(copy.size() == lib.size());  // nothing added: no pi constant, no operator twice
+
+  // Infix prints operators as calls or symbols and terminals bare: it parses back.
+  CHECK(ToInfix(a, lib) == "n2*exp(n2)");
+  CHECK(ToInfix(b, lib) == "exp + sin(exp)");
+  CHECK(ToInfix(c, lib) == "1/inv + log(log)*n2^2");
+  CHECK(ToInfix(d, lib) == "pi*E^2");
+  for (const Program* p : {&a, &b, &c, &d}) {
+    Library again = lib;
+    CHECK(ParseFormula(ToInfix(*p, lib), again) == *p);
+    CHECK(again.size() == lib.size());
+  }
+
+  // SymPy text: names SymPy knows as its own objects are Symbol('...').
+  CHECK(ToSympy(a, lib) == "n2*exp(n2)");
+  CHECK(ToSympy(b, lib) == "Symbol('exp') + sin(Symbol('exp'))");
+  CHECK(ToSympy(c, lib) == "1/inv + log(Symbol('log'))*n2**2");  // inv is not SymPy's
+  CHECK(ToSympy(d, lib) == "Symbol('pi')*Symbol('E')**2");
+  // LaTeX: the operator is \exp, the variable \mathrm{exp}.
+  CHECK(ToLatex(b, lib) == "\\mathrm{exp} + \\sin\\left(\\mathrm{exp}\\right)");
+
+  // The fixed constant pi = π stays SymPy's pi; odd names are quoted.
+  Library other;
+  other.AddOperator(OpCode::kMul);
+  other.AddVariable("it's", Dimension());
+  Library with_pi = other;
+  const Program e = ParseFormula("pi*2", with_pi);
+  CHECK(ToSympy(e, with_pi) == "pi*2");
+  Program f;
+  f.tokens = {*other.FindOperator(OpCode::kMul), *other.FindTerminal("it's"),
+              *other.FindTerminal("it's")};
+  CHECK(ToSympy(f, other) == "Symbol('it\\'s')*Symbol('it\\'s')");
+
+  // Random programs over these names print and parse back.
+  Rng rng(77);
+  for (int i = 0; i < 300; ++i) {
+    const Program p = testing::RandomProgram(lib, rng, 30);
+    const std::string infix = ToInfix(p, lib);
+    CAPTURE(infix);
+    Library back_lib = lib;
+    CHECK(ParseFormula(infix, back_lib).tokens == p.tokens);
+    CHECK(back_lib.size() == lib.size());
+  }
+}
+
 TEST_CASE("parser: numbers, whitespace and library additions") {
   Library lib = MvcLibrary();
   const std::size_t base = lib.size();

@@ -98,11 +98,17 @@ def make_symbols(truth):
 
 
 def parse(text, symbols):
-    """Parses SymPy-syntax text with the problem's names bound to plain symbols."""
+    """Parses SymPy-syntax text with the problem's names bound to plain symbols.
+
+    physr writes a name that SymPy knows as its own (exp, E, N, ...) as Symbol('exp'): such
+    a name keeps its function here when the text calls it, and every symbol is then replaced
+    by the problem's symbol of its name."""
     local = dict(_FUNCTIONS)
-    local.update(symbols)
-    return parse_expr(text.replace("^", "**"), local_dict=local,
+    local.update({k: v for k, v in symbols.items() if k not in _FUNCTIONS and k != "Symbol"})
+    expr = parse_expr(text.replace("^", "**"), local_dict=local,
                       transformations=standard_transformations, evaluate=True)
+    return expr.xreplace({s: symbols[s.name] for s in expr.free_symbols
+                          if s.name in symbols and s != symbols[s.name]})
 
 
 def round_sig(x, digits):

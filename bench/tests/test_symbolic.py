@@ -56,8 +56,18 @@ def test_numbers_round_as_written():
     assert not v.recovered and v.detail == "no constant difference or ratio"
 
 
+def test_names_sympy_knows_are_read_as_the_problems_symbols():
+    # physr writes a column named like a SymPy object (E, N, exp) as Symbol('E').
+    truth = symbolic.Truth("N*E", {"N": (1.0, 10.0), "E": (1.0, 5.0), "exp": (0.5, 2.0)})
+    ck = symbolic.Checker(truth)
+    assert ck.check("Symbol('N')*Symbol('E')").recovered
+    assert ck.check("Symbol('E')*Symbol('N')*exp(Symbol('exp') - Symbol('exp'))").recovered
+    assert not ck.check("Symbol('N')*Symbol('E') + Symbol('exp')").recovered
+
+
 if __name__ == "__main__":
     for name, fn in sorted(globals().items()):
         if name.startswith("test_"):
             fn()
             print("ok", name)
+

@@ -19,6 +19,11 @@ from . import _core
 from ._data import as_columns, check_name, is_dataframe, prepare_inputs, split_label
 from ._progress import Progress, combine
 
+# Names the SymPy text of a formula uses itself: its functions (see ToSympy in
+# include/physr/expr/printer.hpp), pi, oo, nan and Symbol. Never bound to a column's symbol.
+_SYMPY_TEXT_NAMES = {"sqrt", "exp", "log", "sin", "cos", "tan", "tanh", "asin", "acos",
+                     "atan", "Abs", "pi", "oo", "nan", "Symbol"}
+
 # Options fit() sets from its own arguments; the other SearchConfig fields are accepted by
 # name as keyword arguments (**options).
 _MANAGED = {"operators", "max_epochs", "time_limit_seconds", "max_evaluations", "seed",
@@ -95,16 +100,23 @@ class Formula:
     def sympy(self, values: bool = True) -> Any:
         """The formula as a SymPy expression (variables and constants are real Symbols).
 
-        SymPy is imported on first use."""
+        Columns and constants may be named like SymPy's own objects (``exp``, ``E``, ``N``,
+        ``pi``): the text writes those as ``Symbol('exp')``, and every symbol is then
+        replaced by the real Symbol of its name. SymPy is imported on first use."""
         import sympy
 
-        local = {}
+        real = {}
         for name, kind, _ in self._result._core.terminals:
-            if not name.isidentifier():
-                continue
-            local[name] = sympy.pi if (name == "pi" and kind == "fixed") else sympy.Symbol(
-                name, real=True)
-        return sympy.parse_expr(self._core.sympy_text(values=values), local_dict=local)
+            if name == "pi" and kind == "fixed":
+                continue  # the text writes the constant pi = π as pi, SymPy's pi
+            real[name] = sympy.Symbol(name, real=True)
+        # Bind plain names to real symbols, except the names the text itself uses for
+        # functions and for Symbol(...) (a column named exp is written Symbol('exp') there).
+        local = {name: symbol for name, symbol in real.items()
+                 if name.isidentifier() and name not in _SYMPY_TEXT_NAMES}
+        expression = sympy.parse_expr(self._core.sympy_text(values=values), local_dict=local)
+        return expression.xreplace({s: real[s.name] for s in expression.free_symbols
+                                    if s.name in real and s != real[s.name]})
 
     # Evaluation -----------------------------------------------------------------------
     def predict(self, X: Any) -> np.ndarray:

@@ -99,7 +99,7 @@ FormulaReport ReportOf(const Formula& f, const Library& library) {
   std::vector<double> errors(static_cast<std::size_t>(library.num_free_constants()),
                              std::numeric_limits<double>::quiet_NaN());
   for (const FittedConstant& c : f.constants) {
-    if (const auto id = library.Find(c.name)) {
+    if (const auto id = library.FindTerminal(c.name)) {
       errors[static_cast<std::size_t>(library[*id].index)] = c.standard_error;
     }
   }

@@ -26,7 +26,13 @@ Library Library::Build(const LibrarySpec& spec) {
 
 TokenId Library::Push(Token token) {
   if (token.name.empty()) throw InputError("a token needs a non-empty name");
-  if (Find(token.name)) throw InputError("duplicate token name '" + token.name + "'");
+  // Operators and terminals are separate namespaces: a column may be named like an operator.
+  const bool terminal = token.IsTerminal();
+  for (const Token& t : tokens_) {
+    if (t.IsTerminal() == terminal && t.name == token.name) {
+      throw InputError("duplicate token name '" + token.name + "'");
+    }
+  }
   if (tokens_.size() >= std::numeric_limits<TokenId>::max()) {
     throw InputError("too many tokens in the library");
   }
@@ -87,7 +93,15 @@ TokenId Library::AddFreeConstant(std::string name, Dimension dimension, double i
   return id;
 }
 
+std::optional<TokenId> Library::FindTerminal(std::string_view name) const {
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    if (tokens_[i].IsTerminal() && tokens_[i].name == name) return static_cast<TokenId>(i);
+  }
+  return std::nullopt;
+}
+
 std::optional<TokenId> Library::Find(std::string_view name) const {
+  if (const std::optional<TokenId> id = FindTerminal(name)) return id;
   for (std::size_t i = 0; i < tokens_.size(); ++i) {
     if (tokens_[i].name == name) return static_cast<TokenId>(i);
   }

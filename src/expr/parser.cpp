@@ -250,8 +250,8 @@ class Parser {
       nodes_[static_cast<std::size_t>(node)].parenthesized = true;
       return node;
     }
-    if (const std::optional<TokenId> id = library_.Find(name.text);
-        id && library_[*id].IsTerminal()) {
+    // A bare name is a terminal, even one named like an operator (a column n2 or exp).
+    if (const std::optional<TokenId> id = library_.FindTerminal(name.text)) {
       Node n;
       n.kind = Node::Kind::kTerminal;
       n.id = *id;
@@ -321,7 +321,7 @@ class Parser {
         out.push_back(n.id);
         return;
       case Node::Kind::kPi:
-        if (const std::optional<TokenId> id = library_.Find("pi")) {
+        if (const std::optional<TokenId> id = library_.FindTerminal("pi")) {
           out.push_back(*id);  // added by an earlier pi in this formula
         } else {
           out.push_back(library_.AddFixedConstant("pi", std::numbers::pi, Dimension()));
@@ -341,7 +341,7 @@ class Parser {
 
   TokenId LiteralToken(const Node& n) {
     const std::string name = detail::ShortestNumeral(n.value);
-    if (const std::optional<TokenId> id = library_.Find(name)) {
+    if (const std::optional<TokenId> id = library_.FindTerminal(name)) {
       const Token& t = library_[*id];
       if (t.kind != TokenKind::kFixedConstant || t.value != n.value) {
         FailAt("number '" + name + "' clashes with the library token of the same name", n.column);

@@ -4,12 +4,14 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <optional>
 #include <string_view>
 #include <vector>
 
 #include "formula_lexer.hpp"
 #include "physr/core/error.hpp"
+#include "sympy_names.hpp"
 
 namespace physr {
 namespace {
@@ -38,6 +40,16 @@ std::string FormatNumber(double value, int precision) {
 }
 
 enum class Style { kInfix, kSympy, kLatex };
+
+// [A-Za-z_][A-Za-z0-9_]*, the names Python (and so SymPy) reads as one name.
+bool IsIdentifierName(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
 
 class Printer {
  public:
@@ -135,7 +147,24 @@ class Printer {
             *v, options_.precision >= 17 ? std::optional<std::string>(token.name) : std::nullopt);
       }
     }
+    if (style_ == Style::kSympy) return {SympyName(token), kAtom, {}};
     return {style_ == Style::kLatex ? LatexName(token.name) : token.name, kAtom, {}};
+  }
+
+  // A name SymPy would read as its own object (exp, E, I, N, S, gamma, lambda, ...) or that
+  // is no identifier prints as Symbol('name'); the fixed constant pi = π stays pi.
+  static std::string SympyName(const Token& token) {
+    const std::string& name = token.name;
+    if (token.kind == TokenKind::kFixedConstant && name == "pi" && token.value == std::numbers::pi) {
+      return name;
+    }
+    if (IsIdentifierName(name) && !detail::IsSympyName(name)) return name;
+    std::string out = "Symbol('";
+    for (const char c : name) {
+      if (c == '\\' || c == '\'') out += '\\';
+      out += c;
+    }
+    return out + "')";
   }
 
   Piece Number(double value, std::optional<std::string> text) const {

@@ -145,6 +145,42 @@ near "--fit recovers m" "$(sed -n '/"m": {/,/}/p' "$tmp/mech.json" | json_number
 near "--fit recovers g" "$(sed -n '/"g": {/,/}/p' "$tmp/mech.json" | json_number /dev/stdin value)" 9.807 1e-9
 grep -q '±' "$tmp/out" && pass "--fit prints ± errors" || fail "--fit prints ± errors" "no ±"
 
+# Columns named like operators (n2 is the square operator): `n2(x)` is the operator, a
+# bare n2 the column, and what physr prints reads back.
+awk 'BEGIN { print "n1[1],n2[1],theta[1],R[1]";
+  for (i = 1; i <= 40; i++) { a = 1 + i % 5; b = 0.5 + (i * 7) % 11 / 4; th = 0.1 * i;
+    printf "%d,%.17g,%.17g,%.17g\n", a, b, th, a * a * b + sin(th) } }' >"$tmp/names.csv"
+expect_ok "eval with a column named n2" eval "$tmp/names.csv" --formula 'n2(n1)*n2 + sin(theta)' \
+  --json "$tmp/names.json"
+near "column n2: R2 = 1" "$(json_number "$tmp/names.json" r2)" 1 1e-12
+grep -q '^formula *n1^2\*n2 + sin(theta)$' "$tmp/out" && pass "column n2: printed formula" ||
+  fail "column n2: printed formula" "not 'n1^2*n2 + sin(theta)'"
+expect_ok "fit with a column named n2" fit "$tmp/names.csv" --epochs 2 --batch 100 \
+  --max-length 12 --seed 3 --threads 1 -q --json "$tmp/names_fit.json"
+if command -v python3 >/dev/null 2>&1; then
+  # Every formula of the JSON front reads back through eval --formula.
+  mapfile -t front < <(python3 -c 'import json, sys
+for f in json.load(open(sys.argv[1]))["pareto"]: print(f["infix"])' "$tmp/names_fit.json")
+  if ((${#front[@]} == 0)); then
+    fail "column n2: fit front" "no formulas in the JSON front"
+  fi
+  for formula in "${front[@]}"; do
+    expect_ok "column n2: '$formula' reads back" eval "$tmp/names.csv" --formula "$formula"
+  done
+  formula=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["infix"])' \
+    "$tmp/names.json")
+  expect_ok "column n2: eval JSON infix reads back" eval "$tmp/names.csv" --formula "$formula"
+fi
+
+{ echo 'exp[1],E[1],y[1]'; echo '0.5,2,3.2974425414002564'; echo '1,3,8.154845485377136'; } \
+  >"$tmp/exp.csv"
+expect_ok "eval with columns named exp and E" eval "$tmp/exp.csv" --formula 'exp(exp)*E' \
+  --json "$tmp/exp.json"
+grep -q '^formula *exp(exp)\*E$' "$tmp/out" && pass "column exp: printed formula" ||
+  fail "column exp: printed formula" "not 'exp(exp)*E'"
+grep -qF '"sympy": "exp(Symbol('"'exp'"'))*Symbol('"'E'"')"' "$tmp/exp.json" &&
+  pass "column exp: SymPy text" || fail "column exp: SymPy text" "$(grep sympy "$tmp/exp.json")"
+
 # Rows with NaN are dropped on request.
 { echo 'x[m],y[m]'; echo '1,1'; echo 'nan,2'; echo '3,3'; } >"$tmp/nan.csv"
 run eval "$tmp/nan.csv" --formula x --drop-nonfinite

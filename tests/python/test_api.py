@@ -180,3 +180,29 @@ def test_exact_threshold_follows_the_targets_digits(newton):
     assert physr.fit(X, rounded, **kwargs).exact_nrmse == 1e-6
     # Set by hand.
     assert physr.fit(X, F, perfect_nrmse=1e-4, **kwargs).exact_nrmse == 1e-4
+
+
+def test_columns_named_like_operators_and_sympy_names():
+    # n2 is the square operator, exp an operator and a SymPy function, E SymPy's e: as column
+    # names they are plain variables, and Formula.sympy() gives back symbols of those names.
+    pd = pytest.importorskip("pandas")
+    sympy = pytest.importorskip("sympy")
+    rng = np.random.default_rng(17)
+    frame = pd.DataFrame({"n2": rng.uniform(1.0, 2.0, 60), "exp": rng.uniform(0.5, 1.5, 60),
+                          "E": rng.uniform(1.0, 3.0, 60)})
+    y = frame["exp"] * frame["E"]
+    result = physr.fit(frame, y, ops="mul,div,n2,exp", default_free_consts=False,
+                       batch_size=200, epochs=30, threads=2, seed=4)
+    assert result.variables == ["n2", "exp", "E"]
+    n2, exp, E = sympy.symbols("n2 exp E", real=True)
+    best = result.best
+    assert best.nrmse < 1e-9
+    assert sympy.simplify(best.sympy() - exp * E) == 0
+    for formula in result.pareto:
+        expression = formula.sympy()
+        assert expression.free_symbols <= {n2, exp, E}
+        f = sympy.lambdify((n2, exp, E), expression, "numpy")
+        values = frame.to_numpy()
+        expected = np.broadcast_to(
+            np.asarray(f(values[:, 0], values[:, 1], values[:, 2]), dtype=float), (len(y),))
+        np.testing.assert_allclose(formula.predict(frame), expected, rtol=1e-9, atol=1e-9)

@@ -1,6 +1,12 @@
 // Library: the tokens one run may use, with dense ids. Built once from the user's choices
 // (operators, data columns with units, fixed and free constants), then read-only and safe to
 // share across threads. Not here: which token is allowed where (priors).
+//
+// Names live in two namespaces: operators (named as in Info(op).name) and terminals
+// (variables, fixed and free constants). A name is unique within its namespace only, so a
+// data column may be called n2, exp, log, inv or sin next to the operators of those names;
+// the formula text tells them apart (parser.hpp: `n2(x)` is the operator, a bare `n2` the
+// terminal).
 #pragma once
 
 #include <cstdint>
@@ -41,12 +47,13 @@ struct LibrarySpec {
 class Library {
  public:
   Library() = default;
-  // Throws InputError for an unknown operator name, a duplicate or empty token name, or a
-  // non-finite fixed-constant value; the message names the offending token.
+  // Throws InputError for an unknown operator name, an empty token name, two terminals of
+  // the same name, or a non-finite fixed-constant value; the message names the offending
+  // token. A terminal may share its name with an operator.
   static Library Build(const LibrarySpec& spec);
 
   // Adders used by Build and by the formula parser. Each throws InputError on a duplicate
-  // name and returns the new token's id. Variables get consecutive column indices, free
+  // name within its namespace (terminals or operators) and returns the new token's id. Variables get consecutive column indices, free
   // constants consecutive slots, in the order they are added.
   TokenId AddOperator(OpCode op);
   TokenId AddVariable(std::string name, Dimension dimension);
@@ -56,9 +63,13 @@ class Library {
   std::size_t size() const { return tokens_.size(); }
   const Token& operator[](TokenId id) const { return tokens_[id]; }
   std::span<const Token> tokens() const { return tokens_; }
-  std::optional<TokenId> Find(std::string_view name) const;
+  // The terminal (variable, fixed or free constant) named `name`, if any.
+  std::optional<TokenId> FindTerminal(std::string_view name) const;
   // The id of the operator token for `op`, if the library has it.
   std::optional<TokenId> FindOperator(OpCode op) const;
+  // The token named `name`: the terminal of that name if there is one, else the operator
+  // (so a column n2 hides the operator n2 here; use FindOperator to reach the operator).
+  std::optional<TokenId> Find(std::string_view name) const;
 
   int num_variables() const { return num_variables_; }
   int num_free_constants() const { return num_free_constants_; }

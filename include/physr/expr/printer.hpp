@@ -27,12 +27,17 @@ struct PrintOptions {
 // a^b, sqrt/exp/log/trig/abs → name(x).
 
 // "m*c^2/sqrt(1 - v^2/c^2)". Uses the library's operator names (arcsin, abs, ...) and token
-// names. Parseable by ParseFormula into the same program: where the parser would fold a
+// names; operators always print as calls or symbols, so a terminal named like an operator
+// prints bare and reads back as the terminal: "n2*exp(n2)". Parseable by ParseFormula into the same program: where the parser would fold a
 // general form into a power operator, the printer parenthesises it (pow(x, 2) → "x^(2)",
 // pow(x, neg 1) → "x^(-1)", div(1, x) → "(1)/x"); see parser.hpp.
 std::string ToInfix(const Program& program, const Library& library, const PrintOptions& = {});
 // "m*c**2/sqrt(1 - v**2/c**2)": sympy.sympify accepts it; function names are SymPy's
-// (asin, acos, atan, Abs, ...); non-finite substituted values print as oo, -oo, nan.
+// (asin, acos, atan, Abs, ...); non-finite substituted values print as oo, -oo, nan. A
+// token whose name SymPy reads as its own object (exp, log, sin, E, I, N, S, pi, gamma,
+// lambda, ...) or that is not an identifier prints as Symbol('name'), so that a column
+// named exp reads back as a symbol: "Symbol('exp') + sin(Symbol('exp'))". The fixed
+// constant pi of value π prints as pi (SymPy's π).
 std::string ToSympy(const Program& program, const Library& library, const PrintOptions& = {});
 // "\frac{m c^{2}}{\sqrt{1 - \frac{v^{2}}{c^{2}}}}". Products by juxtaposition (\cdot before
 // a number or a minus), \left( \right) parentheses, \sin\left(x\right), \left|x\right|,

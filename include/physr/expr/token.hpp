@@ -78,7 +78,8 @@ std::optional<OpCode> OperatorByName(std::string_view name);
 std::span<const OpCode> AllOperators();
 
 struct Token {
-  std::string name;  // unique within a Library: "add", "v", "c", "k0", "0.5"
+  std::string name;  // unique among a Library's operators, and among its terminals:
+                     // "add", "v", "c", "k0", "0.5" (a column may be named n2 as well)
   OpCode op = OpCode::kVariable;
   TokenKind kind = TokenKind::kVariable;
   int arity = 0;
