@@ -220,6 +220,63 @@ TEST_CASE("CsvOptions::units supplies and overrides units") {
   CHECK(Contains(ReadError("v,E\n1,2\n", bad), "data.csv: bad unit given for column 'v' (v=m/qq)"));
 }
 
+TEST_CASE("Columns in scaled units are converted to coherent SI, the target too") {
+  const CsvTable t = Read("d[km],t[h],v[km/h]\n36,2,18\n7.2,0.5,14.4\n");
+  // The table keeps the values and unit texts as written, with each unit's scale.
+  CHECK(t.unit_texts == std::vector<std::string>{"km", "h", "km/h"});
+  REQUIRE(t.scales.size() == 3);
+  CHECK(t.scales[0] == 1000.0);
+  CHECK(t.scales[1] == 3600.0);
+  CHECK(t.scales[2] == doctest::Approx(1.0 / 3.6).epsilon(1e-15));
+  CHECK(t.columns[0][0] == 36);
+  CHECK(t.units[0] == Dimension::Of(units::Base::kLength));
+
+  const Dataset d = MakeDataset(t);
+  CHECK(d.dimensions == std::vector<Dimension>{Dimension::Of(units::Base::kLength),
+                                               Dimension::Of(units::Base::kTime)});
+  CHECK(d.target_dimension == kSpeed);
+  CHECK(d.X(0, 0) == 36000.0);
+  CHECK(d.X(1, 0) == 7200.0);
+  CHECK(d.X(0, 1) == 7200.0);
+  CHECK(d.X(1, 1) == 1800.0);
+  CHECK(d.y(0) == doctest::Approx(5.0).epsilon(1e-15));
+  CHECK(d.y(1) == doctest::Approx(4.0).epsilon(1e-15));
+  // v = d/t holds in SI.
+  for (Eigen::Index r = 0; r < d.rows(); ++r) {
+    CHECK(d.y(r) == doctest::Approx(d.X(r, 0) / d.X(r, 1)).epsilon(1e-15));
+  }
+  REQUIRE(d.source_units.size() == 2);
+  CHECK(d.source_units[0].text == "km");
+  CHECK(d.source_units[1].scale == 3600.0);
+  CHECK(d.target_source_unit.text == "km/h");
+  const std::vector<std::string> lines = DescribeConversions(d);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "converted d from km to m (\u00D7 1000)");
+  CHECK(lines[1] == "converted t from h to s (\u00D7 3600)");
+  CHECK(lines[2] == "converted v from km/h to m/s (\u00D7 0.277777777777778)");
+
+  // SI columns are untouched and not reported.
+  const Dataset si = MakeDataset(Read("d[m],t[s],v[m/s]\n1,2,0.5\n"));
+  CHECK(DescribeConversions(si).empty());
+  CHECK(si.X(0, 0) == 1.0);
+  CHECK(si.y(0) == 0.5);
+
+  // --units overrides are converted too, and a sigma column without a unit is in the target's.
+  CsvOptions options;
+  options.units = {{"x", "mm"}, {"y", "g"}};
+  DatasetOptions sigma;
+  sigma.sigma = "s";
+  const Dataset o = MakeDataset(Read("x,y,s\n5,2,4\n", options), sigma);
+  CHECK(o.X(0, 0) == doctest::Approx(5e-3).epsilon(1e-15));
+  CHECK(o.y(0) == doctest::Approx(2e-3).epsilon(1e-15));
+  REQUIRE(o.weights.size() == 1);
+  CHECK(o.weights(0) == doctest::Approx(1.0 / (4e-3 * 4e-3)).epsilon(1e-12));
+
+  // Affine units are refused with the conversion to make.
+  CHECK(Contains(ReadError("T[degC],p[Pa]\n1,2\n"),
+                 "degC is an affine unit at position 0; convert to K (T[K] = T[degC] + 273.15)"));
+}
+
 TEST_CASE("ReadCsvFile reads a file and names it in messages") {
   const auto dir = std::filesystem::temp_directory_path();
   const std::string path = (dir / "physr_data_test_table.csv").string();

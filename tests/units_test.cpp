@@ -3,6 +3,9 @@
 #include <cstdint>
 #include <iterator>
 #include <limits>
+#include <numbers>
+#include <utility>
+#include <cmath>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -209,10 +212,14 @@ TEST_CASE("ParseUnit reads every named unit with its SI dimension") {
     CAPTURE(e.symbol);
     CHECK(ParseUnit(e.symbol) == e.dimension);
   }
-  // The catalogue lists exactly these symbols, base units first.
+  // The catalogue lists these symbols first, base units first, each with scale 1; the units
+  // outside the SI follow.
   const std::vector<std::string>& known = KnownUnitSymbols();
-  REQUIRE(known.size() == std::size(expected));
-  for (std::size_t i = 0; i < known.size(); ++i) CHECK(known[i] == expected[i].symbol);
+  REQUIRE(known.size() > std::size(expected));
+  for (std::size_t i = 0; i < std::size(expected); ++i) {
+    CHECK(known[i] == expected[i].symbol);
+    CHECK(ParseUnitWithScale(expected[i].symbol).scale == 1.0);
+  }
 }
 
 TEST_CASE("Equivalent spellings of a unit parse to the same dimension") {
@@ -304,12 +311,14 @@ TEST_CASE("ParseUnit errors name the problem and its position") {
   CHECK_THROWS_AS(ParseUnit("?"), std::invalid_argument);
 
   SUBCASE("unknown symbols") {
-    CheckParseError("km", 0, "unknown unit 'km' at position 0 (physr units have no prefixes;");
-    CheckParseError("km", 0, "known: m, kg, s, A, K, mol, cd, N, J,");
-    CheckParseError("m/ms", 2, "no prefixes");
-    CheckParseError("\u00B5m", 0, "no prefixes");
+    CheckParseError("xyz", 0, "unknown unit 'xyz' at position 0 (known: m, kg, s, A, K, mol,");
+    CheckParseError("xyz", 0, "most with SI prefixes such as km, ns, MeV)");
     CheckParseError("kg*foo", 3, "unknown unit 'foo' at position 3 (known: m, kg");
-    CheckParseError("Ohm", 0, "unknown unit 'Ohm'");
+    CheckParseError("Ohm", 0, "unknown unit 'Ohm' at position 0 (did you mean 'ohm'?; known:");
+    CheckParseError("hz", 0, "(did you mean 'Hz'?; known:");
+    CheckParseError("angstroem", 0, "(did you mean 'angstrom'?; known:");
+    CheckParseError("kkg", 0, "unknown unit 'kkg'");
+    CheckParseError("kmin", 0, "unknown unit 'kmin'");
     CheckParseError("m_s", 0, "unknown unit 'm_s'");
   }
   SUBCASE("parentheses") {
@@ -421,6 +430,136 @@ TEST_CASE("ParseUnit never fails other than by UnitParseError on random text") {
   // Both outcomes occur, so the loop really exercised both paths.
   CHECK(parsed > 100);
   CHECK(rejected > 100);
+}
+
+// Checks that `text` parses to `dimension` with a scale within a few ulps of `scale`.
+void CheckScaled(std::string_view text, const Dimension& dimension, double scale) {
+  CAPTURE(text);
+  const ParsedUnit unit = ParseUnitWithScale(text);
+  CHECK(unit.dimension == dimension);
+  CHECK(unit.scale == doctest::Approx(scale).epsilon(1e-14));
+}
+
+TEST_CASE("ParseUnitWithScale: every SI prefix on the metre") {
+  const Dimension length = Dim(1, 0, 0);
+  const std::pair<const char*, double> prefixes[] = {
+      {"Q", 1e30},  {"R", 1e27},  {"Y", 1e24},       {"Z", 1e21},       {"E", 1e18},
+      {"P", 1e15},  {"T", 1e12},  {"G", 1e9},        {"M", 1e6},        {"k", 1e3},
+      {"h", 1e2},   {"da", 1e1},  {"d", 1e-1},       {"c", 1e-2},       {"m", 1e-3},
+      {"u", 1e-6},  {"\u00B5", 1e-6}, {"\u03BC", 1e-6}, {"n", 1e-9},  {"p", 1e-12},
+      {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21},      {"y", 1e-24},      {"r", 1e-27},
+      {"q", 1e-30}};
+  for (const auto& [prefix, factor] : prefixes) {
+    CheckScaled(std::string(prefix) + "m", length, factor);
+  }
+  CHECK(ParseUnitWithScale("m").scale == 1.0);
+  // Both code points for micro give the same micrometre.
+  CHECK(ParseUnitWithScale("\u00B5m").scale == ParseUnitWithScale("\u03BCm").scale);
+  CHECK(ParseUnitWithScale("\u00B5m").scale == ParseUnitWithScale("um").scale);
+}
+
+TEST_CASE("ParseUnitWithScale: units outside the SI and compounds") {
+  CheckScaled("km/h", Dim(1, 0, -1), 1.0 / 3.6);
+  CHECK(ParseUnitWithScale("eV").scale == 1.602176634e-19);
+  CHECK(ParseUnitWithScale("eV").dimension == Dim(2, 1, -2));
+  CheckScaled("keV", Dim(2, 1, -2), 1.602176634e-16);
+  CheckScaled("GeV", Dim(2, 1, -2), 1.602176634e-10);
+  CheckScaled("kJ/(mol*K)", Dim(2, 1, -2, 0, -1, -1), 1e3);
+  CheckScaled("g", Dim(0, 1, 0), 1e-3);
+  CheckScaled("mg", Dim(0, 1, 0), 1e-6);
+  CheckScaled("ug", Dim(0, 1, 0), 1e-9);
+  CheckScaled("kg", Dim(0, 1, 0), 1.0);
+  CheckScaled("g/cm^3", Dim(-3, 1, 0), 1e3);
+  CheckScaled("\u00C5", Dim(1, 0, 0), 1e-10);
+  CheckScaled("\u212B", Dim(1, 0, 0), 1e-10);
+  CheckScaled("angstrom", Dim(1, 0, 0), 1e-10);
+  CheckScaled("AU", Dim(1, 0, 0), 149597870700.0);
+  CheckScaled("au", Dim(1, 0, 0), 149597870700.0);
+  CheckScaled("ly", Dim(1, 0, 0), 9460730472580800.0);
+  CheckScaled("pc", Dim(1, 0, 0), 3.0856775814913673e16);
+  CheckScaled("Mpc", Dim(1, 0, 0), 3.0856775814913673e22);
+  CheckScaled("L", Dim(3, 0, 0), 1e-3);
+  CheckScaled("mL", Dim(3, 0, 0), 1e-6);
+  CheckScaled("bar", Dim(-1, 1, -2), 1e5);
+  CheckScaled("atm", Dim(-1, 1, -2), 101325.0);
+  CheckScaled("GPa", Dim(-1, 1, -2), 1e9);
+  CheckScaled("MHz", Dim(0, 0, -1), 1e6);
+  CheckScaled("ns", Dim(0, 0, 1), 1e-9);
+  CheckScaled("min", Dim(0, 0, 1), 60.0);
+  CheckScaled("h", Dim(0, 0, 1), 3600.0);
+  CheckScaled("d", Dim(0, 0, 1), 86400.0);
+  CheckScaled("yr", Dim(0, 0, 1), 31557600.0);
+  CheckScaled("Gyr", Dim(0, 0, 1), 31557600.0e9);
+  CheckScaled("deg", Dimension(), std::numbers::pi / 180.0);
+  CheckScaled("\u00B0", Dimension(), std::numbers::pi / 180.0);
+  CheckScaled("cal", Dim(2, 1, -2), 4.184);
+  CheckScaled("kcal/mol", Dim(2, 1, -2, 0, 0, -1), 4184.0);
+  CheckScaled("Da", Dim(0, 1, 0), 1.66053906660e-27);
+  CheckScaled("kDa", Dim(0, 1, 0), 1.66053906660e-24);
+  CheckScaled("u", Dim(0, 1, 0), 1.66053906660e-27);
+  CheckScaled("G", Dim(0, 1, -2, -1), 1e-4);
+  CheckScaled("kWh", Dim(2, 1, -2), 3.6e6);
+  CheckScaled("m^(1/2)", Dim(0, 0, 0) * Dimension::Of(Base::kLength, Rational(1, 2)), 1.0);
+  CheckScaled("km^(1/2)", Dimension::Of(Base::kLength, Rational(1, 2)), std::sqrt(1e3));
+  CheckScaled("(km/ms)^2", Dim(2, 0, -2), 1e12);
+  CheckScaled("1/ns", Dim(0, 0, -1), 1e9);
+  // A scale out of the range of a double is an error, not inf or 0.
+  CheckParseError("Qm^1000", 2, "scale factor out of range");
+  CheckParseError("qm^20", 2, "scale factor out of range");
+}
+
+TEST_CASE("ParseUnitWithScale: whole names come before prefixes") {
+  CheckScaled("min", Dim(0, 0, 1), 60.0);          // minute, not milli-inch
+  CheckScaled("cd", Dim(0, 0, 0, 0, 0, 0, 1), 1);  // candela, not centi-day
+  CheckScaled("Pa", Dim(-1, 1, -2), 1.0);          // pascal, not peta-annum
+  CheckScaled("h", Dim(0, 0, 1), 3600.0);          // hour
+  CheckScaled("hPa", Dim(-1, 1, -2), 100.0);       // hecto-pascal
+  CheckScaled("T", Dim(0, 1, -2, -1), 1.0);        // tesla
+  CheckScaled("TeV", Dim(2, 1, -2), 1.602176634e-7);
+  CheckScaled("G", Dim(0, 1, -2, -1), 1e-4);       // gauss
+  CheckScaled("Gy", Dim(2, 0, -2), 1.0);           // gray
+  CheckScaled("mGy", Dim(2, 0, -2), 1e-3);
+  CheckScaled("mol", Dim(0, 0, 0, 0, 0, 1), 1.0);  // mole
+  CheckScaled("mmol", Dim(0, 0, 0, 0, 0, 1), 1e-3);
+  CheckScaled("ms", Dim(0, 0, 1), 1e-3);           // millisecond
+  CheckScaled("m*s", Dim(1, 0, 1), 1.0);
+  CheckScaled("m", Dim(1, 0, 0), 1.0);
+  CheckScaled("d", Dim(0, 0, 1), 86400.0);  // day
+  CheckScaled("dm", Dim(1, 0, 0), 0.1);     // decimetre
+  CheckScaled("dam", Dim(1, 0, 0), 10.0);   // decametre
+  CheckScaled("kat", Dim(0, 0, -1, 0, 0, 1), 1.0);
+  CheckScaled("u", Dim(0, 1, 0), 1.66053906660e-27);  // dalton
+  CheckScaled("um", Dim(1, 0, 0), 1e-6);               // micrometre
+  CheckScaled("S", Dim(-2, -1, 3, 2), 1.0);
+  CheckScaled("mS", Dim(-2, -1, 3, 2), 1e-3);
+  CheckScaled("k\u03A9", Dim(2, 1, -3, -2), 1e3);
+  // Units without prefixes.
+  CheckParseError("kkg", 0, "unknown unit");
+  CheckParseError("kmin", 0, "unknown unit");
+  CheckParseError("kAU", 0, "unknown unit");
+  CheckParseError("mdeg", 0, "unknown unit");
+}
+
+TEST_CASE("ParseUnit refuses affine temperature units and says how to convert") {
+  CheckParseError("\u00B0C", 0, "\u00B0C is an affine unit at position 0; convert to K (T[K] = "
+                  "T[\u00B0C] + 273.15)");
+  CheckParseError("degC", 0, "degC is an affine unit");
+  CheckParseError("\u2103", 0, "affine unit");
+  CheckParseError("\u00B0F", 0, "459.67");
+  CheckParseError("degF", 0, "convert to K");
+  CheckParseError("J/degC", 2, "affine unit");
+  // "C" is the coulomb and "°" a degree of angle.
+  CHECK(ParseUnit("C") == Dim(0, 0, 1, 1));
+}
+
+TEST_CASE("The dimension text of a scaled unit parses back with scale 1") {
+  for (const char* text : {"km/h", "keV", "kJ/(mol*K)", "g/cm^3", "MHz", "Mpc", "deg", "L"}) {
+    CAPTURE(text);
+    const ParsedUnit unit = ParseUnitWithScale(text);
+    const ParsedUnit back = ParseUnitWithScale(unit.dimension.ToUnitString());
+    CHECK(back.dimension == unit.dimension);
+    CHECK(back.scale == 1.0);
+  }
 }
 
 }  // namespace physr::units

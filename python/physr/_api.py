@@ -65,7 +65,8 @@ class Formula:
         self._result = result
 
     complexity = property(lambda self: self._core.complexity, doc="Sum of token complexities.")
-    rmse = property(lambda self: self._core.rmse, doc="Root-mean-square error, target units.")
+    rmse = property(lambda self: self._core.rmse,
+                    doc="Root-mean-square error, in the target's coherent SI unit.")
     nrmse = property(lambda self: self._core.nrmse, doc="RMSE over the target's std. dev.")
     r2 = property(lambda self: self._core.r2, doc="Coefficient of determination.")
     unit = property(lambda self: self._core.unit, doc="The formula's SI unit (the target's).")
@@ -124,9 +125,18 @@ class Formula:
 
         X: (n_samples, n_features) array with the columns of the search, in the same order,
         or a DataFrame holding them (matched by name; ``v[m/s]`` labels match ``v``).
-        Fortran-ordered float64 input is read in place; other input is copied once.
-        Non-finite values are returned as they are."""
-        return self._core.predict(self._result._columns_for(X))
+        Columns are in the units the search's data was given in (``km`` stays ``km``), and
+        the values come back in the target's unit as given (the formula itself works in
+        coherent SI). Fortran-ordered float64 input in SI units is read in place; other input
+        is copied once. Non-finite values are returned as they are."""
+        columns = self._result._columns_for(X)
+        scales = self._result._scales
+        if any(scale != 1.0 for scale in scales):
+            columns = np.asfortranarray(columns * np.asarray(scales, dtype=np.float64))
+        values = self._core.predict(columns)
+        if self._result._target_scale != 1.0:
+            values = values / self._result._target_scale
+        return values
 
     def __repr__(self) -> str:
         return (f"Formula({self._result.target} = {self.infix_values}, "
@@ -151,11 +161,15 @@ class SearchResult:
     is one of "perfect fit", "epochs", "time limit", "evaluations", "interrupted".
     """
 
-    def __init__(self, core: Any, names: list[str], target: str, target_unit: str) -> None:
+    def __init__(self, core: Any, names: list[str], target: str, target_unit: str,
+                 scales: Sequence[float] | None = None, target_scale: float = 1.0) -> None:
         self._core = core
         self.variables = list(names)
         self.target = target
         self.target_unit = target_unit
+        # Factors from the units the data was given in to coherent SI (predict applies them).
+        self._scales = list(scales) if scales is not None else [1.0] * len(self.variables)
+        self._target_scale = float(target_scale)
         self.pareto = [Formula(f, self) for f in core.pareto]
         best = core.best
         self.best = None if best is None else Formula(best, self)
@@ -321,12 +335,16 @@ def fit(
 
     Data: X is an (n_samples, n_features) array or a DataFrame; y a 1-D array or Series.
     Names and units come from ``X_names``/``X_units`` and ``y_name``/``y_units``, else from
-    labels such as ``"v[m/s]"``. Units are SI strings (``"kg*m^2/s^2"``, ``"J"``). Without
-    any unit, everything is dimensionless. Fortran-ordered float64 X is not copied on the
+    labels such as ``"v[m/s]"``. Units are SI strings (``"kg*m^2/s^2"``, ``"J"``), with SI
+    prefixes and common units outside the SI (``"km/h"``, ``"keV"``, ``"g"``, ``"min"``):
+    values in scaled units are converted to coherent SI, so formulas and fitted constants are
+    in SI (``Formula.predict`` takes and returns values in the units given). Without any unit,
+    everything is dimensionless. Fortran-ordered float64 X is not copied on the
     Python side (the engine keeps one copy of the data for the search). ``sample_weight``:
     optional per-row weights (finite, >= 0) of the least-squares fits.
 
-    Constants: ``fixed_consts={"c": (299792458.0, "m/s")}`` (or ``{"k": 2.0}``,
+    Constants: ``fixed_consts={"c": (299792458.0, "m/s")}`` (``(3e5, "km/s")`` is converted
+    to SI alike; or ``{"k": 2.0}``,
     dimensionless); ``free_consts={"m": "kg"}`` or ``{"m": ("kg", start)}``, fitted to the
     data. Two dimensionless free constants (k0, k1) are added unless
     ``default_free_consts=False``.
@@ -362,4 +380,5 @@ def fit(
     finally:
         if bar is not None:
             bar.close()
-    return SearchResult(core, inputs.names, inputs.target_name, data.target_unit)
+    return SearchResult(core, inputs.names, inputs.target_name, data.target_unit,
+                        data.scales, data.target_scale)

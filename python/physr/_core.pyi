@@ -4,6 +4,7 @@ from typing import Callable, Optional
 import numpy as np
 
 def parse_unit(text: str) -> str: ...
+def unit_scale(text: str) -> float: ...
 def unit_symbols() -> list[str]: ...
 def default_operators() -> list[str]: ...
 def _view_address(X: np.ndarray) -> int: ...
@@ -14,6 +15,8 @@ class Dataset:
     target_name: str
     units: list[str]
     target_unit: str
+    scales: list[float]
+    target_scale: float
 
 def make_dataset(X: np.ndarray, y: np.ndarray, names: list[str], units: list[str],
                  target_name: str, target_unit: str,

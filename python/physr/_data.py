@@ -3,7 +3,8 @@
 Conventions: a column label may carry its unit as ``name[unit]`` (``"v[m/s]"``); explicit
 ``X_units``/``y_units`` override it. Names must be identifiers. Without any unit anywhere
 (plain arrays), every column is dimensionless; once some column has a unit, every column
-needs one. Not here: the search options (``_api``) or scikit-learn glue (``_estimator``).
+needs one. Units may be scaled (``"km"``, ``"keV"``, ``"min"``): the engine converts such
+columns to coherent SI (``make_dataset``). Not here: the search options (``_api``) or scikit-learn glue (``_estimator``).
 """
 
 from __future__ import annotations

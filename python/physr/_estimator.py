@@ -30,7 +30,9 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
     ``fixed_consts``, ``free_consts``, ``ops``, ``epochs``, ``time_limit``, ``max_evals``,
     ``max_length``, ``batch_size``, ``default_free_consts``, ``seed``, ``threads``,
     ``progress``, and ``options`` (a dict of further search options). Without units every
-    column is dimensionless, so plain arrays work as with any regressor.
+    column is dimensionless, so plain arrays work as with any regressor. Columns in scaled
+    units (``"km"``, ``"min"``) are converted to SI for the search; ``predict`` takes and
+    returns values in the units given.
 
     Attributes after fit: ``result_`` (SearchResult), ``formula_`` (the selected Formula),
     ``pareto_``, ``equation_`` (its infix text), ``n_features_in_`` and, for DataFrames,

@@ -21,9 +21,9 @@ namespace physr::python {
 namespace {
 
 // Parses one unit text, naming `what` (a column or constant) in the message.
-Dimension ParseUnitOf(const std::string& what, const std::string& text) {
+units::ParsedUnit ParseUnitOf(const std::string& what, const std::string& text) {
   try {
-    return units::ParseUnit(text);
+    return units::ParseUnitWithScale(text);
   } catch (const units::UnitParseError& e) {
     throw InputError(what + ": " + e.what());
   }
@@ -58,11 +58,16 @@ Dataset MakeDataset(const ColumnMajorArray& X, const py::array_t<double, py::arr
   Dataset data;
   data.names = names;
   for (std::size_t c = 0; c < columns; ++c) {
-    data.dimensions.push_back(ParseUnitOf("column '" + names[c] + "'", units[c]));
+    const units::ParsedUnit unit = ParseUnitOf("column '" + names[c] + "'", units[c]);
+    data.dimensions.push_back(unit.dimension);
+    data.source_units.push_back({units[c], unit.scale});
   }
   data.target_name = target_name;
-  data.target_dimension = ParseUnitOf("target '" + target_name + "'", target_unit);
+  const units::ParsedUnit target = ParseUnitOf("target '" + target_name + "'", target_unit);
+  data.target_dimension = target.dimension;
+  data.target_source_unit = {target_unit, target.scale};
   data.y = CopyVector(y, view.rows(), "y");
+  if (target.scale != 1.0) data.y *= target.scale;
   if (weights) {
     data.weights = CopyVector(*weights, view.rows(), "sample_weight");
     if (!data.weights.allFinite() || (data.weights.array() < 0.0).any() ||
@@ -71,6 +76,12 @@ Dataset MakeDataset(const ColumnMajorArray& X, const py::array_t<double, py::arr
     }
   }
   data.X = view;  // the one copy: Dataset owns its matrix
+  // Values in scaled units ("km", "keV") are converted to coherent SI, as the CSV reader does.
+  for (std::size_t c = 0; c < columns; ++c) {
+    if (data.source_units[c].converted()) {
+      data.X.col(static_cast<Eigen::Index>(c)) *= data.source_units[c].scale;
+    }
+  }
   return data;
 }
 
@@ -91,11 +102,17 @@ void BindData(py::module_& m) {
   m.def(
       "parse_unit", [](const std::string& text) { return units::ParseUnit(text).ToUnitString(); },
       py::arg("text"),
-      "Canonical SI text of a unit string ('J' -> 'kg*m^2/s^2'); ValueError if it is not a "
-      "unit.");
+      "Canonical SI text of a unit string ('J' -> 'kg*m^2/s^2', 'km/h' -> 'm/s'); ValueError "
+      "if it is not a unit.");
+  m.def(
+      "unit_scale", [](const std::string& text) { return units::ParseUnitWithScale(text).scale; },
+      py::arg("text"),
+      "Factor from a unit to coherent SI ('km/h' -> 1/3.6, 'J' -> 1.0); ValueError if it is not "
+      "a unit.");
   m.def(
       "unit_symbols", [] { return units::KnownUnitSymbols(); },
-      "The unit symbols parse_unit knows (SI base and named derived units).");
+      "The unit symbols parse_unit knows without prefixes (SI base and named derived units, "
+      "then common units outside the SI such as g, eV, L, min).");
 
   py::class_<Dataset>(m, "Dataset",
                       "Inputs and target with their dimensions (owns a copy of the values).")
@@ -111,7 +128,18 @@ void BindData(py::module_& m) {
                                return out;
                              })
       .def_property_readonly("target_unit",
-                             [](const Dataset& d) { return d.target_dimension.ToUnitString(); });
+                             [](const Dataset& d) { return d.target_dimension.ToUnitString(); })
+      .def_property_readonly("scales",
+                             [](const Dataset& d) {
+                               std::vector<double> out;
+                               for (const SourceUnit& u : d.source_units) out.push_back(u.scale);
+                               out.resize(d.dimensions.size(), 1.0);
+                               return out;
+                             },
+                             "Per column, the factor that converted its values to coherent SI.")
+      .def_property_readonly(
+          "target_scale", [](const Dataset& d) { return d.target_source_unit.scale; },
+          "The factor that converted the target's values to coherent SI.");
 
   m.def("make_dataset", &MakeDataset, py::arg("X").noconvert(), py::arg("y").noconvert(),
         py::arg("names"), py::arg("units"), py::arg("target_name"), py::arg("target_unit"),

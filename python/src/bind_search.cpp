@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -44,12 +45,22 @@ struct FormulaRef {
   const Program& program() const { return formula->program; }
 };
 
-Dimension ParseConstantUnit(const std::string& name, const std::string& unit) {
+// The unit of a constant and its factor to coherent SI: a value given in it is multiplied by
+// the factor ("km/s", 3e5 -> 3e8 m/s).
+units::ParsedUnit ParseConstantUnit(const std::string& name, const std::string& unit) {
   try {
-    return units::ParseUnit(unit);
+    return units::ParseUnitWithScale(unit);
   } catch (const units::UnitParseError& e) {
     throw InputError("constant '" + name + "': " + e.what());
   }
+}
+
+double InSi(const std::string& name, double value, const units::ParsedUnit& unit) {
+  const double si = value * unit.scale;
+  if (std::isfinite(value) && !std::isfinite(si)) {
+    throw InputError("constant '" + name + "': the value in SI units is not finite");
+  }
+  return si;
 }
 
 std::string Print(const FormulaRef& f, bool values, int precision,
@@ -217,13 +228,17 @@ py::class_<SearchConfig> BindConfigClass(py::module_& m) {
       .def(
           "add_fixed_constant",
           [](SearchConfig& c, const std::string& name, double value, const std::string& unit) {
-            c.library.fixed_constants.push_back({name, value, ParseConstantUnit(name, unit)});
+            const units::ParsedUnit parsed = ParseConstantUnit(name, unit);
+            c.library.fixed_constants.push_back(
+                {name, InSi(name, value, parsed), parsed.dimension});
           },
           py::arg("name"), py::arg("value"), py::arg("unit") = "1")
       .def(
           "add_free_constant",
           [](SearchConfig& c, const std::string& name, const std::string& unit, double start) {
-            c.library.free_constants.push_back({name, ParseConstantUnit(name, unit), start});
+            const units::ParsedUnit parsed = ParseConstantUnit(name, unit);
+            c.library.free_constants.push_back(
+                {name, parsed.dimension, InSi(name, start, parsed)});
           },
           py::arg("name"), py::arg("unit") = "1", py::arg("initial_value") = 1.0)
       .def_property_readonly("fixed_constants",

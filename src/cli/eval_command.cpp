@@ -199,6 +199,7 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
     out << ", weighted by " << (o.sigma.empty() ? o.weights : "1/" + o.sigma + "^2");
   }
   out << '\n';
+  PrintConversions(out, data);
   PrintFormulaReport(out, report, data.target_dimension.ToUnitString());
   if (!o.json_path.empty()) out << "json        " << o.json_path << '\n';
   return 0;

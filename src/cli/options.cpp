@@ -25,6 +25,7 @@ std::string_view Trim(std::string_view s) {
 struct NameAndUnit {
   std::string name;
   Dimension dimension;
+  double scale = 1.0;  // of the unit to coherent SI: values given in it are multiplied by it
 };
 
 // Reads "NAME" or "NAME[UNIT]" (the text before any '=').
@@ -55,7 +56,9 @@ NameAndUnit ParseNameAndUnit(std::string_view flag, std::string_view whole, std:
   result.name = std::string(name);
   if (unit) {
     try {
-      result.dimension = units::ParseUnit(*unit);
+      const units::ParsedUnit parsed = units::ParseUnitWithScale(*unit);
+      result.dimension = parsed.dimension;
+      result.scale = parsed.scale;
     } catch (const units::UnitParseError& e) {
       Fail(flag, whole, e.what());
     }
@@ -106,6 +109,8 @@ FixedConstantSpec ParseFixedConstant(std::string_view text, std::string_view fla
                             : "'" + std::string(value_text) + "' is not a number");
   }
   if (!std::isfinite(spec.value)) Fail(flag, text, "the value must be finite");
+  spec.value *= head.scale;  // c[km/s]=3e5 is 3e8 m/s
+  if (!std::isfinite(spec.value)) Fail(flag, text, "the value in SI units must be finite");
   return spec;
 }
 
@@ -124,6 +129,10 @@ FreeConstantSpec ParseFreeConstant(std::string_view text, std::string_view flag)
                               : "'" + std::string(value_text) + "' is not a number");
     }
     if (!std::isfinite(spec.initial_value)) Fail(flag, text, "the start value must be finite");
+    spec.initial_value *= head.scale;
+    if (!std::isfinite(spec.initial_value)) {
+      Fail(flag, text, "the start value in SI units must be finite");
+    }
   }
   return spec;
 }
@@ -166,6 +175,14 @@ LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
               << " row(s) holding NaN or inf (--drop-nonfinite)\n";
   }
   return loaded;
+}
+
+void PrintConversions(std::ostream& out, const Dataset& data) {
+  const std::vector<std::string> lines = DescribeConversions(data);
+  for (const std::string& line : lines) out << "note        " << line << '\n';
+  if (!lines.empty()) {
+    out << "note        formulas, constants and errors below are in coherent SI units\n";
+  }
 }
 
 }  // namespace physr::cli

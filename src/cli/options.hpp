@@ -4,6 +4,7 @@
 // Not here: the flags themselves (CLI11, in the *_command.cpp files).
 #pragma once
 
+#include <iosfwd>
 #include <map>
 #include <string>
 #include <string_view>
@@ -23,13 +24,15 @@ bool IsIdentifier(std::string_view name);
 bool ParseDouble(std::string_view text, double& value);
 
 // "c[m/s]=2.998e8" -> {c, 2.998e8, L T^-1}; "k=2" and "k[]=2" are dimensionless. `flag` is
-// the flag name used in messages ("--const"). Throws InputError for a bad name, a missing
+// the flag name used in messages ("--const"). A value in a scaled unit is converted to coherent
+// SI: "c[km/s]=3e5" -> {c, 3e8, L T^-1}. Throws InputError for a bad name, a missing
 // '=' or value, a value that is not a finite number, or a bad unit (the message includes the
 // unit parser's position).
 FixedConstantSpec ParseFixedConstant(std::string_view text, std::string_view flag = "--const");
 
 // "k[kg]" or "k" (dimensionless), optionally "=START" for the start value of the fit
-// (default 1). Throws InputError as ParseFixedConstant does.
+// (default 1), converted to coherent SI as ParseFixedConstant does. Throws InputError as
+// ParseFixedConstant does.
 FreeConstantSpec ParseFreeConstant(std::string_view text, std::string_view flag = "--free-const");
 
 // "v=m/s,E=kg*m^2/s^2" -> {v: "m/s", E: "kg*m^2/s^2"}, for CsvOptions::units. Unit texts
@@ -48,5 +51,10 @@ struct LoadedData {
 // InputError (from the reader or MakeDataset) for bad files.
 LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
                     const DatasetOptions& dataset_options);
+
+// Prints one "note        converted v from km/h to m/s (× 0.277777777777778)" line per
+// column whose values were converted to coherent SI on input, then a line saying that
+// formulas and constants are in SI units; prints nothing when no column was converted.
+void PrintConversions(std::ostream& out, const Dataset& data);
 
 }  // namespace physr::cli

@@ -201,6 +201,8 @@ void ReadHeaderCell(const Cell& cell, const Reporter& report, CsvTable& table) {
   const std::size_t open = raw.find('[');
   std::string name(Trim(std::string_view(raw).substr(0, open)));
   std::optional<Dimension> unit;
+  std::string written_unit;
+  double scale = 1.0;
   if (name.empty()) {
     report.At(cell.start, "empty column name (column " + std::to_string(table.names.size() + 1) +
                               " of the header)");
@@ -222,7 +224,10 @@ void ReadHeaderCell(const Cell& cell, const Reporter& report, CsvTable& table) {
       unit = Dimension::Dimensionless();
     } else {
       try {
-        unit = units::ParseUnit(unit_text);
+        const units::ParsedUnit parsed = units::ParseUnitWithScale(unit_text);
+        unit = parsed.dimension;
+        scale = parsed.scale;
+        written_unit = unit_text;
       } catch (const units::UnitParseError& e) {
         const std::size_t offset = open + 1 + lead + std::min(e.position(), unit_text.size());
         report.At(at(offset), "bad unit in column '" + name + "': " + e.what());
@@ -240,6 +245,8 @@ void ReadHeaderCell(const Cell& cell, const Reporter& report, CsvTable& table) {
   }
   table.names.push_back(std::move(name));
   table.units.push_back(unit);
+  table.unit_texts.push_back(std::move(written_unit));
+  table.scales.push_back(scale);
 }
 
 void ApplyUnitOverrides(const CsvOptions& options, const Reporter& report, CsvTable& table) {
@@ -251,8 +258,10 @@ void ApplyUnitOverrides(const CsvOptions& options, const Reporter& report, CsvTa
     }
     const std::string_view unit_text = Trim(text);
     try {
-      table.units[*column] =
-          unit_text.empty() ? Dimension::Dimensionless() : units::ParseUnit(unit_text);
+      const units::ParsedUnit parsed = units::ParseUnitWithScale(unit_text);
+      table.units[*column] = parsed.dimension;
+      table.unit_texts[*column] = unit_text;
+      table.scales[*column] = parsed.scale;
     } catch (const units::UnitParseError& e) {
       report.File("bad unit given for column '" + name + "' (" + name + "=" + text +
                   "): " + e.what());

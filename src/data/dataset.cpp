@@ -21,6 +21,32 @@ std::optional<int> Dataset::FindVariable(const std::string& name) const {
 
 namespace {
 
+std::string ConversionLine(const std::string& name, const Dimension& dimension,
+                           const SourceUnit& unit) {
+  char scale[32];
+  std::snprintf(scale, sizeof scale, "%.15g", unit.scale);
+  return "converted " + name + " from " + unit.text + " to " + dimension.ToUnitString() +
+         " (\u00D7 " + scale + ")";
+}
+
+}  // namespace
+
+std::vector<std::string> DescribeConversions(const Dataset& data) {
+  std::vector<std::string> lines;
+  for (std::size_t j = 0; j < data.source_units.size() && j < data.names.size(); ++j) {
+    if (data.source_units[j].converted()) {
+      lines.push_back(ConversionLine(data.names[j], data.dimensions[j], data.source_units[j]));
+    }
+  }
+  if (data.target_source_unit.converted()) {
+    lines.push_back(
+        ConversionLine(data.target_name, data.target_dimension, data.target_source_unit));
+  }
+  return lines;
+}
+
+namespace {
+
 // Builds messages that name the table and, where known, the source line of a row.
 class TableReporter {
  public:
@@ -137,7 +163,15 @@ Dimension UnitOf(const CsvTable& table, std::size_t c, const TableReporter& repo
   return *table.units[c];
 }
 
-// Copies the inputs and the target, with their names and units.
+// The unit column c was written in and its factor to coherent SI (1 where the table has none).
+SourceUnit SourceUnitOf(const CsvTable& table, std::size_t c) {
+  SourceUnit unit;
+  if (c < table.unit_texts.size()) unit.text = table.unit_texts[c];
+  if (c < table.scales.size()) unit.scale = table.scales[c];
+  return unit;
+}
+
+// Copies the inputs and the target, with their names and units, converted to coherent SI.
 void CopyColumns(const CsvTable& table, const ColumnRoles& roles, const TableReporter& report,
                  Dataset& dataset) {
   const auto num_rows = static_cast<Eigen::Index>(table.num_rows());
@@ -146,12 +180,16 @@ void CopyColumns(const CsvTable& table, const ColumnRoles& roles, const TableRep
     const std::size_t c = roles.inputs[j];
     dataset.names.push_back(table.names[c]);
     dataset.dimensions.push_back(UnitOf(table, c, report));
-    std::copy(table.columns[c].begin(), table.columns[c].end(),
-              dataset.X.col(static_cast<Eigen::Index>(j)).data());
+    dataset.source_units.push_back(SourceUnitOf(table, c));
+    auto column = dataset.X.col(static_cast<Eigen::Index>(j));
+    std::copy(table.columns[c].begin(), table.columns[c].end(), column.data());
+    if (dataset.source_units.back().converted()) column *= dataset.source_units.back().scale;
   }
   dataset.target_name = table.names[roles.target];
   dataset.target_dimension = UnitOf(table, roles.target, report);
+  dataset.target_source_unit = SourceUnitOf(table, roles.target);
   dataset.y = Eigen::Map<const Eigen::VectorXd>(table.columns[roles.target].data(), num_rows);
+  if (dataset.target_source_unit.converted()) dataset.y *= dataset.target_source_unit.scale;
 }
 
 // Weights 1/σ² from the sigma column, which must be in the target's unit (or have none).
@@ -164,10 +202,13 @@ void WeightsFromSigma(const CsvTable& table, std::size_t sigma, const TableRepor
                 dataset.target_dimension.ToUnitString() +
                 "; errors must be in the target's unit");
   }
+  // σ in its own unit, or in the target's when the column has none.
+  const double scale = table.units[sigma] ? SourceUnitOf(table, sigma).scale
+                                          : dataset.target_source_unit.scale;
   const std::size_t rows = table.num_rows();
   dataset.weights.resize(static_cast<Eigen::Index>(rows));
   for (std::size_t r = 0; r < rows; ++r) {
-    const double s = table.columns[sigma][r];
+    const double s = table.columns[sigma][r] * scale;
     if (!(std::isfinite(s) && s > 0)) {
       report.FailRow(r, "sigma column '" + n + "' holds " + ShowValue(s) +
                             "; every sigma must be finite and > 0");

@@ -96,6 +96,8 @@ Dataset SearchRows(const Dataset& data, Eigen::Index max_rows, std::uint64_t see
   subset.dimensions = data.dimensions;
   subset.target_name = data.target_name;
   subset.target_dimension = data.target_dimension;
+  subset.source_units = data.source_units;
+  subset.target_source_unit = data.target_source_unit;
   subset.X.resize(max_rows, data.X.cols());
   subset.y.resize(max_rows);
   if (data.weights.size() > 0) subset.weights.resize(max_rows);

@@ -100,6 +100,17 @@ TEST_CASE("ParseFixedConstant reads NAME[UNIT]=VALUE") {
         Dimension::FromInts({3, -1, -2}));
 }
 
+TEST_CASE("Constants given in scaled units are converted to coherent SI") {
+  const FixedConstantSpec c = ParseFixedConstant("c[km/s]=3e5");
+  CHECK(c.value == doctest::Approx(3e8).epsilon(1e-15));
+  CHECK(c.dimension == Dimension::FromInts({1, 0, -1}));
+  CHECK(ParseFixedConstant("E[keV]=2").value == doctest::Approx(3.204353268e-16).epsilon(1e-15));
+  const FreeConstantSpec m = ParseFreeConstant("m[g]=5");
+  CHECK(m.initial_value == doctest::Approx(5e-3).epsilon(1e-15));
+  CHECK(m.dimension == Dimension::FromInts({0, 1}));
+  CHECK(ParseFreeConstant("m[g]").initial_value == 1.0);  // the default start is not scaled
+}
+
 TEST_CASE("ParseFixedConstant rejects bad syntax with a message quoting the flag value") {
   const auto message = [](const std::string& text) {
     try {

@@ -95,7 +95,19 @@ fi
 expect_ok "units dimensionless" units 1
 grep -q '^1  (dimensionless)$' "$tmp/out" && pass "units 1 output" || fail "units 1 output" "wrong text"
 expect_error "units: bad unit string" "position [0-9]+" units 'kg*m^'
-expect_error "units: unknown unit" "km" units 'km'
+expect_error "units: unknown unit" "unknown unit 'xyz'" units 'xyz'
+expect_error "units: a near name is suggested" "did you mean 'ohm'" units 'Ohm'
+expect_error "units: affine units are refused" "°C is an affine unit.*T\[K\] = T\[°C\] \+ 273.15" \
+  units '°C'
+expect_ok "units km/h" units km/h
+grep -qx 'm/s  (L T^-1)  × 0.277777777777778' "$tmp/out" && pass "units km/h prints the scale" ||
+  fail "units km/h prints the scale" "got '$(cat "$tmp/out")'"
+expect_ok "units keV" units keV
+grep -qx 'kg\*m^2/s^2  (M L^2 T^-2)  × 1.602176634e-16' "$tmp/out" && pass "units keV scale" ||
+  fail "units keV scale" "got '$(cat "$tmp/out")'"
+expect_ok "units m/s" units m/s
+grep -qx 'm/s  (L T^-1)' "$tmp/out" && pass "units m/s prints no scale" ||
+  fail "units m/s prints no scale" "got '$(cat "$tmp/out")'"
 expect_error "units: missing argument" "TEXT|required" units
 
 # ---- top level ---------------------------------------------------------------------------
@@ -130,6 +142,21 @@ fi
 # Constants given in another unit spelling are the same constant.
 expect_ok "eval const unit spelling" eval "$rel" --formula "$true_formula" \
   --const 'c[m*s^-1]=299792458'
+
+# A CSV in scaled units is converted to SI: the formula and its constants work in SI.
+printf 'd[km],t[min],v[km/h]\n3,2,90\n12,30,24\n1.5,1.5,60\n' >"$tmp/prefixed.csv"
+expect_ok "eval on a prefixed CSV" eval "$tmp/prefixed.csv" --formula 'd/t' --json "$tmp/prefixed.json"
+near "prefixed CSV: R2 = 1" "$(json_number "$tmp/prefixed.json" r2)" 1 1e-12
+grep -qx 'note        converted v from km/h to m/s (× 0.277777777777778)' "$tmp/out" &&
+  pass "eval reports the conversion" || fail "eval reports the conversion" "no note"
+grep -qx 'note        converted d from km to m (× 1000)' "$tmp/out" &&
+  pass "eval reports the input conversion" || fail "eval reports the input conversion" "no note"
+expect_ok "eval fits a constant in SI" eval "$tmp/prefixed.csv" --formula 'k*d/t' \
+  --free-const 'k[1]' --fit --json "$tmp/prefixed_k.json"
+near "the fitted constant is 1 in SI" "$(json_number "$tmp/prefixed_k.json" value)" 1 1e-9
+expect_ok "eval with a constant in km/s" eval "$tmp/prefixed.csv" --formula 'd/t*c/c0' \
+  --const 'c[km/s]=299792.458' --const 'c0[m/s]=299792458' --json "$tmp/prefixed_c.json"
+near "a constant in km/s is converted to SI" "$(json_number "$tmp/prefixed_c.json" r2)" 1 1e-12
 
 # Explicit --target and --units override.
 printf 'a,b,y\n1,2,3\n2,3,5\n4,1,5\n' >"$tmp/nounits.csv"

@@ -14,6 +14,45 @@ def test_parse_unit_gives_canonical_si_text():
     assert physr.parse_unit("N*m") == physr.parse_unit("J")
 
 
+def test_parse_unit_reads_prefixes_and_units_outside_the_si():
+    assert physr.parse_unit("km/h") == "m/s"
+    assert physr.parse_unit("keV") == physr.parse_unit("J")
+    assert physr._core.unit_scale("km/h") == pytest.approx(1 / 3.6, rel=1e-15)
+    assert physr._core.unit_scale("eV") == 1.602176634e-19
+    assert physr._core.unit_scale("J") == 1.0
+    with pytest.raises(ValueError, match="affine unit"):
+        physr.parse_unit("degC")
+
+
+def test_columns_in_scaled_units_are_converted_to_si():
+    # d in km, t in min, v in km/h: v = d/t once everything is in SI, and a fitted
+    # dimensionless factor is 1 (it would be 60 in km/min per km/h if nothing were converted).
+    rng = np.random.default_rng(11)
+    d = rng.uniform(1.0, 20.0, 40)
+    t = rng.uniform(5.0, 90.0, 40)
+    v = (d * 1000.0) / (t * 60.0) * 3.6
+    X = np.asfortranarray(np.column_stack([d, t]))
+    data = physr._core.make_dataset(X, v, ["d", "t"], ["km", "min"], "v", "km/h", None)
+    assert data.scales == [1000.0, 60.0]
+    assert data.target_scale == pytest.approx(1 / 3.6, rel=1e-15)
+    assert data.units == ["m", "s"]
+    assert data.target_unit == "m/s"
+    result = physr.fit(X, v, X_names=["d", "t"], X_units=["km", "min"], y_name="v",
+                       y_units="km/h", free_consts={"k": "1"}, ops="mul,div",
+                       default_free_consts=False, batch_size=200, epochs=20, threads=2, seed=4)
+    best = result.best
+    assert best.nrmse < 1e-9
+    if "k" in best.constants:
+        assert best.constants["k"].value == pytest.approx(1.0, rel=1e-9)
+    # predict takes the columns in the units given and returns the target's unit as given.
+    np.testing.assert_allclose(best.predict(X), v, rtol=1e-12)
+    # A constant given in a scaled unit is converted to SI.
+    config = physr._api.make_config(fixed_consts={"c": (299792.458, "km/s")},
+                                    default_free_consts=False)
+    assert config.fixed_constants[0][1] == pytest.approx(299792458.0, rel=1e-15)
+    assert config.fixed_constants[0][2] == "m/s"
+
+
 def test_newton_law_is_recovered(newton):
     X, F = newton
     result = physr.fit(X, F, X_names=["m", "a"], X_units=["kg", "m/s^2"], y_name="F",

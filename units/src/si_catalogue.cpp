@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <numbers>
 #include <type_traits>
 #include <vector>
 
@@ -74,12 +75,29 @@ constexpr ExponentTable kExponentsOf =
 struct CatalogueEntry {
   std::string_view symbol;
   ExponentTable exponents;
+  double scale = 1.0;       // the unit in coherent SI units of its dimension
+  bool prefixable = true;   // whether SI prefixes combine with it (km, MeV, kPa)
 };
 
+constexpr bool kPrefixes = true;
+constexpr bool kNoPrefixes = false;
+
+// Scales that are definitions rather than Boost's. Boost.Units' astronomical unit
+// (149597870691 m) and parsec predate the IAU's exact definitions, and its CODATA constants
+// are the 2006 adjustment, before the 2019 SI fixed e exactly.
+// IAU 2012 Resolution B2: the astronomical unit is exactly 149 597 870 700 m.
+constexpr double kAstronomicalUnit = 149597870700.0;
+// IAU 2015 Resolution B2: the parsec is exactly (648000/π) au.
+constexpr double kParsec = 648000.0 / std::numbers::pi * kAstronomicalUnit;
+// SI 2019: the elementary charge is exactly 1.602176634e-19 C, so 1 eV = 1.602176634e-19 J.
+constexpr double kElectronvolt = 1.602176634e-19;
+// CODATA 2018 recommended value of the atomic mass constant m_u = 1 Da, in kg.
+constexpr double kDalton = 1.66053906660e-27;
+
 constexpr std::array kCatalogue = {
-    // Base units.
+    // Base units. The kilogram takes no prefixes; the gram does (mg, ug).
     CatalogueEntry{"m", kExponentsOf<bu::si::meter>},
-    CatalogueEntry{"kg", kExponentsOf<bu::si::kilogram>},
+    CatalogueEntry{"kg", kExponentsOf<bu::si::kilogram>, 1.0, kNoPrefixes},
     CatalogueEntry{"s", kExponentsOf<bu::si::second>},
     CatalogueEntry{"A", kExponentsOf<bu::si::ampere>},
     CatalogueEntry{"K", kExponentsOf<bu::si::kelvin>},
@@ -110,6 +128,52 @@ constexpr std::array kCatalogue = {
     // Angles: dimensionless here (Boost gives them base dimensions of their own).
     CatalogueEntry{"rad", kExponentsOf<bu::si::radian>},
     CatalogueEntry{"sr", kExponentsOf<bu::si::steradian>},
+
+    // Units outside the SI, as SI multiples. "Boost:" names the Boost.Units header whose
+    // conversion factor is used.
+    // Mass.
+    CatalogueEntry{"g", kExponentsOf<bu::si::kilogram>, 1e-3},  // boost/units/base_units/cgs/gram.hpp
+    CatalogueEntry{"t", kExponentsOf<bu::si::kilogram>, 1e3, kNoPrefixes},  // Boost: metric/ton.hpp
+    CatalogueEntry{"Da", kExponentsOf<bu::si::kilogram>, kDalton},
+    CatalogueEntry{"u", kExponentsOf<bu::si::kilogram>, kDalton, kNoPrefixes},
+    // Length.
+    CatalogueEntry{"\u00C5", kExponentsOf<bu::si::meter>, 1e-10, kNoPrefixes},  // Boost: metric/angstrom.hpp
+    CatalogueEntry{"\u212B", kExponentsOf<bu::si::meter>, 1e-10, kNoPrefixes},  // angstrom sign
+    CatalogueEntry{"angstrom", kExponentsOf<bu::si::meter>, 1e-10, kNoPrefixes},
+    CatalogueEntry{"au", kExponentsOf<bu::si::meter>, kAstronomicalUnit, kNoPrefixes},
+    CatalogueEntry{"AU", kExponentsOf<bu::si::meter>, kAstronomicalUnit, kNoPrefixes},
+    // Boost: astronomical/light_year.hpp, c times the Julian year (IAU).
+    CatalogueEntry{"ly", kExponentsOf<bu::si::meter>, 299792458.0 * 31557600.0, kNoPrefixes},
+    CatalogueEntry{"pc", kExponentsOf<bu::si::meter>, kParsec},  // kpc, Mpc, Gpc
+    // Volume and area.
+    CatalogueEntry{"L", kExponentsOf<bu::si::cubic_meter>, 1e-3},  // Boost: metric/liter.hpp
+    CatalogueEntry{"ha", kExponentsOf<bu::si::square_meter>, 1e4, kNoPrefixes},  // Boost: metric/hectare.hpp
+    // Time. The year is the Julian year of 365.25 days (Boost: metric/year.hpp; IAU);
+    // it takes prefixes for kyr, Myr, Gyr.
+    CatalogueEntry{"min", kExponentsOf<bu::si::second>, 60.0, kNoPrefixes},  // Boost: metric/minute.hpp
+    CatalogueEntry{"h", kExponentsOf<bu::si::second>, 3600.0, kNoPrefixes},  // Boost: metric/hour.hpp
+    CatalogueEntry{"hr", kExponentsOf<bu::si::second>, 3600.0, kNoPrefixes},
+    CatalogueEntry{"d", kExponentsOf<bu::si::second>, 86400.0, kNoPrefixes},  // Boost: metric/day.hpp
+    CatalogueEntry{"yr", kExponentsOf<bu::si::second>, 31557600.0},
+    // Pressure.
+    CatalogueEntry{"bar", kExponentsOf<bu::si::pascal>, 1e5},  // Boost: metric/bar.hpp
+    CatalogueEntry{"atm", kExponentsOf<bu::si::pascal>, 101325.0, kNoPrefixes},  // Boost: metric/atmosphere.hpp
+    CatalogueEntry{"Torr", kExponentsOf<bu::si::pascal>, 101325.0 / 760.0},  // mTorr; Boost: metric/torr.hpp
+    // Conventional millimetre of mercury, 133.322387415 Pa (NIST SP 811, B.8).
+    CatalogueEntry{"mmHg", kExponentsOf<bu::si::pascal>, 133.322387415, kNoPrefixes},
+    // Energy. Thermochemical calorie, exactly 4.184 J (NIST SP 811, B.8): cal and kcal.
+    CatalogueEntry{"eV", kExponentsOf<bu::si::joule>, kElectronvolt},  // meV, keV, MeV, GeV, TeV
+    CatalogueEntry{"cal", kExponentsOf<bu::si::joule>, 4.184},
+    CatalogueEntry{"Wh", kExponentsOf<bu::si::joule>, 3600.0},  // kWh, MWh
+    // CGS units, exact by definition: erg = 1e-7 J, dyn = 1e-5 N, gauss = 1e-4 T.
+    CatalogueEntry{"erg", kExponentsOf<bu::si::joule>, 1e-7, kNoPrefixes},
+    CatalogueEntry{"dyn", kExponentsOf<bu::si::newton>, 1e-5, kNoPrefixes},
+    CatalogueEntry{"G", kExponentsOf<bu::si::tesla>, 1e-4, kNoPrefixes},
+    // Plane angles, dimensionless: degree = π/180 rad, arc minute and arc second.
+    CatalogueEntry{"deg", kExponentsOf<bu::si::radian>, std::numbers::pi / 180.0, kNoPrefixes},
+    CatalogueEntry{"\u00B0", kExponentsOf<bu::si::radian>, std::numbers::pi / 180.0, kNoPrefixes},
+    CatalogueEntry{"arcmin", kExponentsOf<bu::si::radian>, std::numbers::pi / 10800.0, kNoPrefixes},
+    CatalogueEntry{"arcsec", kExponentsOf<bu::si::radian>, std::numbers::pi / 648000.0, kNoPrefixes},
 };
 
 // Cheap compile-time sanity checks on the extraction itself (the unit tests compare every
@@ -128,7 +192,7 @@ std::vector<NamedUnit> BuildCatalogue() {
     for (int i = 0; i < kNumBaseDimensions; ++i) {
       exponents[i] = Rational(entry.exponents.num[i], entry.exponents.den[i]);
     }
-    units.push_back({entry.symbol, Dimension(exponents)});
+    units.push_back({entry.symbol, Dimension(exponents), entry.scale, entry.prefixable});
   }
   return units;
 }

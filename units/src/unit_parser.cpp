@@ -1,5 +1,8 @@
 #include "physr/units/unit_parser.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -44,19 +47,101 @@ std::string JoinedKnownSymbols() {
   return out;
 }
 
-// SI prefixes, for the hint on "km", "ms", "µs", ...: physr units carry no scale.
-constexpr std::string_view kSiPrefixes[] = {"da", "Y", "Z", "E", "P", "T", "G", "M",
-                                            "k",  "h", "d", "c", "m", "u", "\u00B5",
-                                            "\u03BC", "n", "p", "f", "a", "z", "y"};
+struct Prefix {
+  std::string_view symbol;
+  double factor;
+};
 
-bool LooksPrefixed(std::string_view symbol) {
-  for (std::string_view prefix : kSiPrefixes) {
-    if (symbol.size() > prefix.size() && symbol.starts_with(prefix) &&
-        detail::FindNamedUnit(symbol.substr(prefix.size())) != nullptr) {
+// The SI prefixes, "da" before "d" so that "dam" is a decametre. Micro is written "u",
+// "µ" (U+00B5 micro sign) or "μ" (U+03BC Greek small mu).
+constexpr Prefix kSiPrefixes[] = {
+    {"Q", 1e30},  {"R", 1e27},  {"Y", 1e24},  {"Z", 1e21},       {"E", 1e18},
+    {"P", 1e15},  {"T", 1e12},  {"G", 1e9},   {"M", 1e6},        {"k", 1e3},
+    {"h", 1e2},   {"da", 1e1},  {"d", 1e-1},  {"c", 1e-2},       {"m", 1e-3},
+    {"u", 1e-6},  {"\u00B5", 1e-6}, {"\u03BC", 1e-6}, {"n", 1e-9}, {"p", 1e-12},
+    {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21}, {"y", 1e-24},      {"q", 1e-30},
+    {"r", 1e-27}};
+
+// Temperature scales with an offset: a value in them is not a multiple of the kelvin.
+struct AffineUnit {
+  std::string_view symbol;
+  std::string_view conversion;
+};
+constexpr AffineUnit kAffineUnits[] = {
+    {"\u00B0C", "convert to K (T[K] = T[\u00B0C] + 273.15)"},
+    {"degC", "convert to K (T[K] = T[degC] + 273.15)"},
+    {"\u2103", "convert to K (T[K] = T[\u2103] + 273.15)"},
+    {"\u00B0F", "convert to K (T[K] = (T[\u00B0F] + 459.67) * 5/9)"},
+    {"degF", "convert to K (T[K] = (T[degF] + 459.67) * 5/9)"},
+    {"\u2109", "convert to K (T[K] = (T[\u2109] + 459.67) * 5/9)"},
+};
+
+// Resolves a symbol: a whole catalogue name first ("min", "cd", "Pa", "G", "mol", "kat"),
+// then the longest SI prefix followed by a catalogue name that takes prefixes ("ms", "GPa",
+// "keV"). Returns false when neither reads it.
+bool ResolveSymbol(std::string_view symbol, ParsedUnit& out) {
+  if (const detail::NamedUnit* unit = detail::FindNamedUnit(symbol)) {
+    out = {unit->dimension, unit->scale};
+    return true;
+  }
+  for (const Prefix& prefix : kSiPrefixes) {
+    if (symbol.size() <= prefix.symbol.size() || !symbol.starts_with(prefix.symbol)) continue;
+    const detail::NamedUnit* unit = detail::FindNamedUnit(symbol.substr(prefix.symbol.size()));
+    if (unit != nullptr && unit->prefixable) {
+      out = {unit->dimension, prefix.factor * unit->scale};
       return true;
     }
   }
   return false;
+}
+
+// Levenshtein distance in bytes, for "did you mean" hints on short symbols.
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The hint after "unknown unit 'x'": the known names closest to it (the same letters in
+// another case, else one edit away, else two for symbols of five bytes or more), then the
+// list of known names.
+std::string UnknownUnitHint(std::string_view symbol) {
+  std::vector<std::string_view> near;
+  if (symbol.size() <= 16) {
+    const std::size_t limit = symbol.size() <= 4 ? 1 : 2;
+    for (std::size_t distance = 0; distance <= limit && near.empty(); ++distance) {
+      for (const detail::NamedUnit& unit : detail::SiCatalogue()) {
+        const std::string_view name = unit.symbol;
+        bool same_letters = name.size() == symbol.size();
+        for (std::size_t i = 0; same_letters && i < name.size(); ++i) {
+          same_letters = std::tolower(static_cast<unsigned char>(name[i])) ==
+                         std::tolower(static_cast<unsigned char>(symbol[i]));
+        }
+        const bool close = distance == 0 ? same_letters : EditDistance(symbol, name) == distance;
+        if (close && near.size() < 4) near.push_back(name);
+      }
+    }
+  }
+  std::string hint = " (";
+  if (!near.empty()) {
+    hint += "did you mean ";
+    for (std::size_t i = 0; i < near.size(); ++i) {
+      if (i > 0) hint += i + 1 == near.size() ? " or " : ", ";
+      hint += "'" + std::string(near[i]) + "'";
+    }
+    hint += "?; ";
+  }
+  hint += "known: " + JoinedKnownSymbols() + ", most with SI prefixes such as km, ns, MeV)";
+  return hint;
 }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -66,10 +151,10 @@ class Parser {
  public:
   explicit Parser(std::string_view text) : text_(text) {}
 
-  Dimension Parse() {
+  ParsedUnit Parse() {
     SkipSpace();
-    if (AtEnd()) return Dimension::Dimensionless();
-    Dimension result = ParseProduct(0);
+    if (AtEnd()) return {};
+    ParsedUnit result = ParseProduct(0);
     // ParseProduct stops only at the end or at a ')' it cannot match.
     if (!AtEnd()) Fail("unbalanced ')'", pos_);
     return result;
@@ -120,8 +205,16 @@ class Parser {
     return "'" + Quote(text_.substr(pos_, n)) + "'";
   }
 
-  Dimension ParseProduct(int depth) {
-    Dimension result = ParsePower(depth);
+  // Fails unless `scale` is a finite, positive double (m^1000 of a big prefix is not).
+  void CheckScale(double scale, std::size_t position) const {
+    if (!(scale > 0.0) || !std::isfinite(scale)) {
+      Fail("scale factor out of range", position,
+           " (the unit is too large or too small for a double in SI units)");
+    }
+  }
+
+  ParsedUnit ParseProduct(int depth) {
+    ParsedUnit result = ParsePower(depth);
     for (;;) {
       const std::size_t before_space = pos_;
       SkipSpace();
@@ -143,17 +236,20 @@ class Parser {
       }
       // Otherwise whitespace alone separated the factors: a product.
       SkipSpace();
-      const Dimension factor = ParsePower(depth);
+      const ParsedUnit factor = ParsePower(depth);
       try {
-        result = divide ? result / factor : result * factor;
+        result.dimension =
+            divide ? result.dimension / factor.dimension : result.dimension * factor.dimension;
       } catch (const std::overflow_error&) {
         Fail("exponent overflow", op_pos, " (the result's exponents are too large)");
       }
+      result.scale = divide ? result.scale / factor.scale : result.scale * factor.scale;
+      CheckScale(result.scale, op_pos);
     }
   }
 
-  Dimension ParsePower(int depth) {
-    Dimension base = ParseAtom(depth);
+  ParsedUnit ParsePower(int depth) {
+    ParsedUnit base = ParseAtom(depth);
     const std::size_t after_atom = pos_;
     if (IsDigit(Peek())) {
       Fail("an exponent needs '^'", pos_, " (write 'm^2', not 'm2')");
@@ -168,14 +264,23 @@ class Parser {
     pos_ += op_length;
     SkipSpace();
     const Rational exponent = ParseExponent();
+    ParsedUnit result;
     try {
-      return base.Pow(exponent);
+      result.dimension = base.dimension.Pow(exponent);
     } catch (const std::overflow_error&) {
       Fail("exponent overflow", op_pos, " (the result's exponents are too large)");
     }
+    if (base.scale != 1.0) {
+      result.scale = exponent.den() == 1
+                         ? std::pow(base.scale, static_cast<double>(exponent.num()))
+                         : std::pow(base.scale, static_cast<double>(exponent.num()) /
+                                                    static_cast<double>(exponent.den()));
+      CheckScale(result.scale, op_pos);
+    }
+    return result;
   }
 
-  Dimension ParseAtom(int depth) {
+  ParsedUnit ParseAtom(int depth) {
     const std::size_t start = pos_;
     const char c = Peek();
     if (c == '(') {
@@ -184,7 +289,7 @@ class Parser {
       }
       ++pos_;
       SkipSpace();
-      Dimension inner = ParseProduct(depth + 1);
+      ParsedUnit inner = ParseProduct(depth + 1);
       if (Peek() != ')') {
         Fail("expected ')' but found " + Found(), pos_,
              " (to close the '(' at position " + std::to_string(start) + ")");
@@ -197,19 +302,24 @@ class Parser {
       const std::string_view number = text_.substr(start, pos_ - start);
       if (number != "1" || Peek() == '.') {
         Fail("the number '" + Quote(number) + "' is not a unit", start,
-             " (only '1' is; physr units carry no scale factors, and rational exponents are "
-             "written 'm^(1/2)')");
+             " (only '1' is; write a prefixed unit such as 'km' or 'ms' for a scale, and "
+             "rational exponents as 'm^(1/2)')");
       }
-      return Dimension::Dimensionless();
+      return {};
     }
     if (DotLength() > 0) Fail("expected a unit before " + Found(), start);
     if (IsSymbolByte(c)) {
       while (!AtEnd() && IsSymbolByte(Peek()) && DotLength() == 0) ++pos_;
       const std::string_view symbol = text_.substr(start, pos_ - start);
-      if (const detail::NamedUnit* unit = detail::FindNamedUnit(symbol)) return unit->dimension;
-      const std::string known = "known: " + JoinedKnownSymbols() + ")";
-      Fail("unknown unit '" + Quote(symbol) + "'", start,
-           LooksPrefixed(symbol) ? " (physr units have no prefixes; " + known : " (" + known);
+      for (const AffineUnit& affine : kAffineUnits) {
+        if (symbol == affine.symbol) {
+          Fail(std::string(affine.symbol) + " is an affine unit", start,
+               "; " + std::string(affine.conversion));
+        }
+      }
+      ParsedUnit unit;
+      if (ResolveSymbol(symbol, unit)) return unit;
+      Fail("unknown unit '" + Quote(symbol) + "'", start, UnknownUnitHint(symbol));
     }
     if (AtEnd()) Fail("expected a unit", start);
     if (c == ')' || c == '*' || c == '/' || c == '^') {
@@ -281,7 +391,9 @@ class Parser {
 
 }  // namespace
 
-Dimension ParseUnit(std::string_view text) { return Parser(text).Parse(); }
+ParsedUnit ParseUnitWithScale(std::string_view text) { return Parser(text).Parse(); }
+
+Dimension ParseUnit(std::string_view text) { return Parser(text).Parse().dimension; }
 
 const std::vector<std::string>& KnownUnitSymbols() {
   static const std::vector<std::string> symbols = [] {

@@ -22,6 +22,11 @@ struct CsvTable {
   std::string source;                           // file name used in messages
   std::vector<std::string> names;               // header names without the [unit] part
   std::vector<std::optional<Dimension>> units;  // nullopt where the header had no [unit]
+  // The unit text as written (header or CsvOptions::units; "" where none) and its factor to
+  // coherent SI ("km" -> 1000). The columns hold the values as written; MakeDataset converts
+  // them. Either may be left empty by code that builds a table itself: then all are SI.
+  std::vector<std::string> unit_texts;
+  std::vector<double> scales;
   std::vector<std::vector<double>> columns;     // columns[c][r]
   std::size_t dropped_rows = 0;                 // rows dropped by drop_nonfinite
   // 1-based source line of each kept row, for messages about a row (MakeDataset names the
@@ -45,7 +50,7 @@ struct CsvOptions {
 // Reads a table from `in` (consumed to its end; `source` is only used in messages).
 //
 // Format: the first line that is neither blank nor a comment ('#' as its first non-blank
-// character) is the header; its cells are `name[unit]` (unit text as physr::units::ParseUnit
+// character) is the header; its cells are `name[unit]` (unit text as units::ParseUnitWithScale
 // reads it; `x[]` is dimensionless) or a bare `name` (no unit). Every later non-blank,
 // non-comment line is a row with exactly one cell per header cell. Cells are trimmed of
 // spaces and tabs; a quoted cell ("...", with "" for a quote) must close on its own line.
@@ -81,7 +86,9 @@ struct DatasetOptions {
 };
 
 // Splits a table into inputs (all columns except target, sigma, weights and ignored ones, in
-// table order) and target, copying the values. Weights are 1/σ² for a sigma column, the
+// table order) and target, copying the values converted to coherent SI (times table.scales,
+// recorded in Dataset::source_units; a sigma column is converted with its own unit's scale, or
+// the target's if it has no unit). Weights are 1/σ² for a sigma column, the
 // column itself for a weights column, and empty otherwise.
 //
 // Throws InputError (messages start with "source: " or, for a bad row, "source:line: ") if:

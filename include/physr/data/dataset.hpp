@@ -17,6 +17,16 @@ namespace physr {
 
 using units::Dimension;
 
+// The unit a column had in its source (a CSV header, --units) and the factor that converted
+// its values to coherent SI: "km/h" and 1/3.6. An empty text means the source gave the
+// values in coherent SI (or without a unit).
+struct SourceUnit {
+  std::string text;
+  double scale = 1.0;
+
+  bool converted() const { return scale != 1.0; }
+};
+
 struct Dataset {
   std::vector<std::string> names;       // input variable names, one per column of X
   std::vector<Dimension> dimensions;    // one per column of X
@@ -27,6 +37,10 @@ struct Dataset {
   // Per-row weights w_i of the weighted least squares sum w_i r_i^2 (1/σ_i² when errors were
   // given). Empty means all ones.
   Eigen::VectorXd weights;
+  // Where the values were converted to coherent SI on input: one per column of X (or empty,
+  // for datasets built in code, whose values are SI), and the target's. X and y hold SI values.
+  std::vector<SourceUnit> source_units;
+  SourceUnit target_source_unit;
 
   Eigen::Index rows() const { return X.rows(); }
   int num_variables() const { return static_cast<int>(X.cols()); }
@@ -34,5 +48,10 @@ struct Dataset {
   // O(number of variables).
   std::optional<int> FindVariable(const std::string& name) const;
 };
+
+// One line per converted column, inputs first, e.g.
+//   "converted v from km/h to m/s (x 0.277777777777778)"
+// Empty when every column was in coherent SI.
+std::vector<std::string> DescribeConversions(const Dataset& data);
 
 }  // namespace physr
