@@ -125,6 +125,7 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
   dataset_options.sigma = o.sigma;
   dataset_options.weights = o.weights;
   const CsvOptions csv_options = MakeCsvOptions(o.input, dataset_options);
+  CheckJsonPath(o.json_path, o.data_path);
   LibrarySpec spec;
   for (const std::string& text : o.constants) {
     spec.fixed_constants.push_back(ParseFixedConstant(text));

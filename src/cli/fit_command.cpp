@@ -371,6 +371,7 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   dataset_options.sigma = o.sigma;
   dataset_options.weights = o.weights;
   const CsvOptions csv_options = MakeCsvOptions(o.input, dataset_options);
+  CheckJsonPath(o.json_path, o.data_path);
   const LoadedData loaded = LoadData(o.data_path, csv_options, dataset_options);
   const Dataset& data = loaded.data;
 

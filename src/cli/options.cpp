@@ -208,6 +208,17 @@ CsvOptions MakeCsvOptions(const DataFlags& flags, const DatasetOptions& dataset)
   return options;
 }
 
+void CheckJsonPath(const std::string& json_path, const std::string& data_path) {
+  if (json_path.empty() || json_path == kStdoutPath || data_path == kStdinPath) return;
+  const std::string sidecar = SidecarPath(data_path);
+  std::error_code ec;
+  if (!std::filesystem::equivalent(json_path, sidecar, ec) || ec) return;
+  if (ReadSidecarUnits(sidecar)) {
+    Fail("--json", json_path,
+         "this is the sidecar describing the data's columns; write the result elsewhere");
+  }
+}
+
 LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
                     const DatasetOptions& dataset_options) {
   LoadedData loaded;

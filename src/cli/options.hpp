@@ -60,6 +60,10 @@ void AddDataFlags(CLI::App* cmd, DataFlags& flags);
 // --delimiter, or a column that `dataset` (target, sigma, weights) uses and --ignore drops.
 CsvOptions MakeCsvOptions(const DataFlags& flags, const DatasetOptions& dataset);
 
+// Throws InputError when --json `json_path` names the JSON sidecar of the data at
+// `data_path` (an existing file with "columns"), which the result would overwrite.
+void CheckJsonPath(const std::string& json_path, const std::string& data_path);
+
 struct LoadedData {
   CsvTable table;
   Dataset data;

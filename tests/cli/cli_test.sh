@@ -198,6 +198,8 @@ if ((rc == 2)) && grep -q "warning: .*rel\.csv:1:7: column 'v' has unit s in the
 else
   fail "a header unit that disagrees with the sidecar wins, with a warning" "exit status $rc"
 fi
+expect_error "--json onto the sidecar" "--json '.*rel\.json': this is the sidecar" eval \
+  "$tmp/sidecar/rel.csv" --formula m --target v --ignore E --json "$tmp/sidecar/rel.json"
 echo '{"columns": {"m": {"unit": "kg"},}' >"$tmp/sidecar/rel.json"
 expect_error "malformed sidecar" "rel\.json:1:[0-9]+: not valid JSON" eval "$tmp/sidecar/rel.csv" --formula m
 printf 'name,x[m],note,y[m]\n"Mercury, small",1,,2\nVenus,2,n/a,4\n' >"$tmp/labels.csv"
