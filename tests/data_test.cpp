@@ -277,6 +277,125 @@ TEST_CASE("Columns in scaled units are converted to coherent SI, the target too"
                  "degC is an affine unit at position 0; convert to K (T[K] = T[degC] + 273.15)"));
 }
 
+TEST_CASE("ReadCsv detects the delimiter from the header") {
+  // ',' ';' tab and whitespace give the same table.
+  const CsvTable comma = Read("x[m],y[s]\n1,2\n3,4\n");
+  CHECK(comma.delimiter == CsvDelimiter::kComma);
+  for (const char* text : {"x[m];y[s]\n1;2\n3;4\n", "x[m]\ty[s]\n1\t2\n3\t4\n",
+                           "x[m]  y[s]\n  1 2\n3\t \t4   \n", "  x [m]  y [ s ]\n1 2\n3 4\n"}) {
+    CAPTURE(text);
+    const CsvTable t = Read(text);
+    CHECK(t.names == comma.names);
+    CHECK(t.units == comma.units);
+    CHECK(t.columns == comma.columns);
+  }
+  CHECK(Read("x[m];y[s]\n1;2\n").delimiter == CsvDelimiter::kSemicolon);
+  CHECK(Read("x[m]\ty[s]\n1\t2\n").delimiter == CsvDelimiter::kTab);
+  CHECK(Read("x[m] y[s]\n1 2\n").delimiter == CsvDelimiter::kWhitespace);
+  CHECK(Read("x[m]\n1\n").delimiter == CsvDelimiter::kComma);  // one column: nothing to split
+  // The first ';' or ',' outside quotes and brackets decides; tabs around it are padding.
+  CHECK(Read("\"a;b[m]\"\t, y\n1,2\n").delimiter == CsvDelimiter::kComma);
+  CHECK(Read("\"a;b\"\t y\n1\t2\n").delimiter == CsvDelimiter::kTab);
+  // Empty cells between tabs count.
+  CHECK(ReadError("a\tb\tc\n1\t\t3\n") == "data.csv:2:3: empty cell in column 'b'");
+  // With ';', decimal commas are not read; the message says so.
+  CHECK(Contains(ReadError("a;b\n1;2,5\n"), "data.csv:2:3: cell '2,5' in column 'b' is not a "
+                                            "number (write decimals with '.')"));
+  CHECK(ReadError("a;b\n1;2;3\n") == "data.csv:2: row has 3 cells, header has 2 (cells split at ';')");
+}
+
+TEST_CASE("ReadCsv reports a header split at the wrong delimiter") {
+  CsvOptions comma;
+  comma.delimiter = CsvDelimiter::kComma;
+  CHECK(ReadError("x[m];y[s]\n1;2\n", comma) ==
+        "data.csv:1:5: header cell 'x[m];y[s]' holds ';', but cells are split at ','; pass "
+        "--delimiter ';' if ';' separates the columns, or quote the name");
+  CHECK(Contains(ReadError("a;b,c\n1;2\n"),
+                 "data.csv:1:4: header cell 'b,c' holds ',', but cells are split at ';' (detected "
+                 "from the header); pass --delimiter ,"));
+  CHECK(Contains(ReadError("a,b\tc\n1,2\n"), "data.csv:1:4: header cell 'b\tc' holds a tab"));
+  CsvOptions tab;
+  tab.delimiter = CsvDelimiter::kTab;
+  CHECK(Contains(ReadError("a,b\n1,2\n", tab), "holds ',', but cells are split at tabs; pass "
+                                               "--delimiter ,"));
+  // Quoted names may hold any of them; units too.
+  CHECK(Read("\"a,b\";c[kg]\n1;2\n", {}).names == std::vector<std::string>{"a,b", "c"});
+  // Other header errors name a delimiter other than ','.
+  CHECK(Contains(ReadError("a[m/qq];b\n1;2\n"), "(cells split at ';'; see --delimiter)"));
+  CsvOptions space;
+  space.delimiter = CsvDelimiter::kWhitespace;
+  CHECK(Read("a b\n1 2\n", space).names == std::vector<std::string>{"a", "b"});
+  CHECK(Contains(ReadError("a,b\n1 2\n", space), "header cell 'a,b' holds ','"));
+}
+
+TEST_CASE("ReadCsv reads quoted header and number cells in any delimiter") {
+  const CsvTable t = Read("\"v [m/s]\"\t\"E[J]\"\t\"n\"\"\"\n\"1.5\"\t2\t\" 3 \"\n");
+  REQUIRE(t.names == std::vector<std::string>{"v", "E", "n\""});
+  CHECK(t.units[0] == kSpeed);
+  CHECK_FALSE(t.units[2].has_value());
+  CHECK(t.columns[0] == std::vector<double>{1.5});
+  CHECK(t.columns[2] == std::vector<double>{3});
+  CHECK(Contains(ReadError("\"a\" \"b\"x\n1 2\n"), "data.csv:1:8: unexpected 'x' after the "
+                                                  "closing quote"));
+  const CsvTable w = Read("\"v [m/s]\" \"a b\"\n1 \"2\"\n");
+  CHECK(w.names == std::vector<std::string>{"v", "a b"});
+  CHECK(w.columns[1] == std::vector<double>{2});
+}
+
+TEST_CASE("ReadCsv reads CR line ends when the input has no LF") {
+  const CsvTable t = Read("\xEF\xBB\xBF# c\rx[m],y[s]\r1,2\r\r3,4");
+  CHECK(t.names == std::vector<std::string>{"x", "y"});
+  CHECK(t.columns[1] == std::vector<double>{2, 4});
+  CHECK(t.row_lines == std::vector<std::size_t>{3, 5});
+  CHECK(ReadError("x,y\r1,2\r3,z\r") == "data.csv:3:3: cell 'z' in column 'y' is not a number");
+}
+
+TEST_CASE("CsvOptions::ignore leaves columns out unread") {
+  CsvOptions options;
+  options.ignore = {"name", "note"};
+  const CsvTable t =
+      Read("name,x[m],note,y[s]\n\"Mercury, the planet\",1,,2\nVenus,3,nan?,4\n", options);
+  CHECK(t.names == std::vector<std::string>{"x", "y"});
+  CHECK(t.columns[0] == std::vector<double>{1, 3});
+  CHECK(t.columns[1] == std::vector<double>{2, 4});
+  // Messages name the kept columns, and rows still need every cell.
+  CHECK(ReadError("name,x[m],y[s]\nA,1,q\n", options) != "<no error>");
+  options.ignore = {"name"};
+  CHECK(ReadError("name,x[m],y[s]\nA,1,q\n", options) ==
+        "data.csv:2:5: cell 'q' in column 'y' is not a number");
+  CHECK(ReadError("name,x[m],y[s]\nA,1\n", options) == "data.csv:2: row has 2 cells, header has 3");
+  // Units may be given for an ignored column; an unknown name is an error.
+  options.units = {{"name", "m"}};
+  CHECK(Read("name,x[m],y[s]\nA,1,2\n", options).names.size() == 2);
+  options.units.clear();
+  options.ignore = {"nope"};
+  CHECK(ReadError("a,b\n1,2\n", options) == "data.csv: no column 'nope' for --ignore (columns: a, b)");
+  options.ignore = {"a", "b"};
+  CHECK(ReadError("a,b\n1,2\n", options) == "data.csv: every column is ignored (columns: a, b)");
+}
+
+TEST_CASE("CsvOptions::fallback_units fill in units the header lacks") {
+  CsvOptions options;
+  options.fallback_units = {{"v", "m/s"}, {"m", "kg"}, {"k", "m"}, {"other", "s"}};
+  options.fallback_source = "data.json";
+  options.units = {{"k", "1"}};
+  const CsvTable t = Read("v,m[kg],k,E[J]\n1,2,3,4\n", options);
+  CHECK(t.units[0] == kSpeed);
+  CHECK(t.units[1] == kMass);
+  CHECK(t.units[2] == Dimension::Dimensionless());  // --units wins
+  CHECK(t.warnings.empty());
+  // The header wins over a disagreeing fallback unit, with a warning naming both.
+  options.units.clear();
+  options.fallback_units = {{"m", "s"}};
+  const CsvTable w = Read("v[m/s],m[kg]\n1,2\n", options);
+  CHECK(w.units[1] == kMass);
+  REQUIRE(w.warnings.size() == 1);
+  CHECK(w.warnings[0] == "data.csv:1:8: column 'm' has unit kg in the header but s in data.json; "
+                         "the header's unit is used");
+  options.fallback_units = {{"v", "m/qq"}};
+  CHECK(Contains(ReadError("v,m\n1,2\n", options), "data.json: bad unit 'm/qq' for column 'v'"));
+}
+
 TEST_CASE("ReadCsvFile reads a file and names it in messages") {
   const auto dir = std::filesystem::temp_directory_path();
   const std::string path = (dir / "physr_data_test_table.csv").string();

@@ -89,7 +89,8 @@ CLI::App* AddEvalCommand(CLI::App& app, EvalOptions& o) {
   CLI::App* cmd = app.add_subcommand(
       "eval", "Check a formula against data: units, RMSE, NRMSE, R^2 (and fit its constants)");
   cmd->add_option("DATA", o.data_path,
-                  "CSV file with a name[unit] header; the last column is the target")
+                  "CSV file with a name[unit] header ('-': standard input); the last column is "
+                  "the target")
       ->required();
   cmd->add_option("--formula,-f", o.formula,
                   "Formula over the column names and constants, e.g. 'm*c^2/sqrt(1-v^2/c^2)'")
@@ -105,25 +106,26 @@ CLI::App* AddEvalCommand(CLI::App& app, EvalOptions& o) {
       ->type_name("NAME[UNIT][=START]")
       ->allow_extra_args(false);
   cmd->add_flag("--fit", o.fit, "Fit the free constants before reporting");
-  cmd->add_option("--units", o.units,
-                  "Units for columns whose header has none, or overriding it: v=m/s,E=J")
-      ->type_name("NAME=UNIT,...");
-  cmd->add_flag("--drop-nonfinite", o.drop_nonfinite,
-                "Drop rows holding NaN or inf instead of rejecting the file");
+  AddDataFlags(cmd, o.input);
   CLI::Option* sigma = cmd->add_option(
       "--sigma", o.sigma, "Column of per-row standard errors of the target (weights 1/sigma^2)");
   CLI::Option* weights = cmd->add_option("--weights", o.weights, "Column of per-row weights");
   sigma->excludes(weights);
-  cmd->add_option("--json", o.json_path, "Also write the result as JSON to this file")
+  cmd->add_option("--json", o.json_path,
+                  "Also write the result as JSON to this file ('-': to standard output, and "
+                  "the report to standard error)")
       ->type_name("OUT.json");
   return cmd;
 }
 
 int RunEval(const EvalOptions& o, std::ostream& out) {
   // Validate every option before touching the data.
-  CsvOptions csv_options;
-  csv_options.drop_nonfinite = o.drop_nonfinite;
-  if (!o.units.empty()) csv_options.units = ParseUnitOverrides(o.units);
+  DatasetOptions dataset_options;
+  dataset_options.target = o.target;
+  dataset_options.sigma = o.sigma;
+  dataset_options.weights = o.weights;
+  const CsvOptions csv_options = MakeCsvOptions(o.input, dataset_options);
+  CheckJsonPath(o.json_path, o.data_path);
   LibrarySpec spec;
   for (const std::string& text : o.constants) {
     spec.fixed_constants.push_back(ParseFixedConstant(text));
@@ -132,10 +134,6 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
     spec.free_constants.push_back(ParseFreeConstant(text));
   }
 
-  DatasetOptions dataset_options;
-  dataset_options.target = o.target;
-  dataset_options.sigma = o.sigma;
-  dataset_options.weights = o.weights;
   const LoadedData loaded = LoadData(o.data_path, csv_options, dataset_options);
   const CsvTable& table = loaded.table;
   const Dataset& data = loaded.data;
@@ -182,6 +180,7 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
       std::span<const double>(data.weights.data(), static_cast<std::size_t>(data.weights.size())));
   const FormulaReport report = MakeFormulaReport(program, library, metrics, standard_errors);
 
+  const bool json_to_stdout = o.json_path == kStdoutPath;
   if (!o.json_path.empty()) {
     std::ostringstream json;
     JsonWriter w(json);
@@ -191,17 +190,25 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
     w.Field("target", data.target_name);
     w.IntegerField("rows", static_cast<std::int64_t>(data.rows()));
     w.EndObject();
-    WriteJsonFile(o.json_path, json.str());  // first, so a failure leaves stdout empty
+    // First, so a failure leaves stdout empty.
+    if (json_to_stdout) {
+      out << json.str() << std::flush;
+    } else {
+      WriteJsonFile(o.json_path, json.str());
+    }
   }
+  // With the JSON on stdout, the report goes to stderr.
+  std::ostream& report_out = json_to_stdout ? std::cerr : out;
 
-  out << "data        " << table.source << ": " << data.rows() << " rows, target " << target_label;
+  report_out << "data        " << table.source << ": " << data.rows() << " rows, target "
+             << target_label;
   if (data.weights.size() > 0) {
-    out << ", weighted by " << (o.sigma.empty() ? o.weights : "1/" + o.sigma + "^2");
+    report_out << ", weighted by " << (o.sigma.empty() ? o.weights : "1/" + o.sigma + "^2");
   }
-  out << '\n';
-  PrintConversions(out, data);
-  PrintFormulaReport(out, report, data.target_dimension.ToUnitString());
-  if (!o.json_path.empty()) out << "json        " << o.json_path << '\n';
+  report_out << '\n';
+  PrintConversions(report_out, data);
+  PrintFormulaReport(report_out, report, data.target_dimension.ToUnitString());
+  if (!o.json_path.empty() && !json_to_stdout) report_out << "json        " << o.json_path << '\n';
   return 0;
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "options.hpp"
+
 namespace physr::cli {
 
 struct EvalOptions {
@@ -18,8 +20,7 @@ struct EvalOptions {
   std::vector<std::string> constants;       // --const NAME[UNIT]=VALUE
   std::vector<std::string> free_constants;  // --free-const NAME[UNIT][=START]
   bool fit = false;
-  std::string units;  // --units NAME=UNIT,...
-  bool drop_nonfinite = false;
+  DataFlags input;  // --units, --ignore, --delimiter, --drop-nonfinite
   std::string sigma;
   std::string weights;
   std::string json_path;

@@ -119,7 +119,8 @@ std::string JoinCommas(const std::vector<std::string>& names) {
 // The data, library, limit and output options.
 void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
   cmd->add_option("DATA", o.data_path,
-                  "CSV file with a name[unit] header; the last column is the target")
+                  "CSV file with a name[unit] header ('-': standard input); the last column is "
+                  "the target")
       ->required();
   cmd->add_option("--target", o.target, "Target column (default: the last column)");
   cmd->add_option("--ops", o.ops,
@@ -157,14 +158,12 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
       "--sigma", o.sigma, "Column of per-row standard errors of the target (weights 1/sigma^2)");
   CLI::Option* weights = cmd->add_option("--weights", o.weights, "Column of per-row weights");
   sigma->excludes(weights);
-  cmd->add_option("--units", o.units,
-                  "Units for columns whose header has none, or overriding it: v=m/s,E=J")
-      ->type_name("NAME=UNIT,...");
-  cmd->add_flag("--drop-nonfinite", o.drop_nonfinite,
-                "Drop rows holding NaN or inf instead of rejecting the file");
+  AddDataFlags(cmd, o.input);
   cmd->add_flag("--no-units-prior", o.no_units_prior,
                 "Ignore units while sampling (for comparisons; results may be dimensionally wrong)");
-  cmd->add_option("--json", o.json_path, "Also write the result as JSON to this file")
+  cmd->add_option("--json", o.json_path,
+                  "Also write the result as JSON to this file ('-': to standard output, and "
+                  "the report to standard error)")
       ->type_name("OUT.json");
   cmd->add_flag("--quiet,-q", o.quiet, "No progress line");
 }
@@ -294,7 +293,8 @@ void WriteFormula(JsonWriter& w, const std::optional<FormulaReport>& report) {
   w.EndObject();
 }
 
-void WriteJsonResult(const std::string& path, const SearchResult& result,
+// Writes the JSON result to `path`, or to `out` when the path is "-".
+void WriteJsonResult(const std::string& path, std::ostream& out, const SearchResult& result,
                      const std::vector<FormulaReport>& reports,
                      const std::optional<FormulaReport>& best, const CsvTable& table,
                      const Dataset& data) {
@@ -328,7 +328,11 @@ void WriteJsonResult(const std::string& path, const SearchResult& result,
   w.Field("data", table.source);
   w.Field("target", data.target_name);
   w.EndObject();
-  WriteJsonFile(path, json.str());
+  if (path == kStdoutPath) {
+    out << json.str() << std::flush;
+  } else {
+    WriteJsonFile(path, json.str());
+  }
 }
 
 void PrintResult(std::ostream& out, const SearchResult& result,
@@ -363,13 +367,12 @@ void PrintResult(std::ostream& out, const SearchResult& result,
 
 int RunFit(const FitCommandOptions& o, std::ostream& out) {
   const SearchConfig config = MakeConfig(o);
-  CsvOptions csv_options;
-  csv_options.drop_nonfinite = o.drop_nonfinite;
-  if (!o.units.empty()) csv_options.units = ParseUnitOverrides(o.units);
   DatasetOptions dataset_options;
   dataset_options.target = o.target;
   dataset_options.sigma = o.sigma;
   dataset_options.weights = o.weights;
+  const CsvOptions csv_options = MakeCsvOptions(o.input, dataset_options);
+  CheckJsonPath(o.json_path, o.data_path);
   const LoadedData loaded = LoadData(o.data_path, csv_options, dataset_options);
   const Dataset& data = loaded.data;
 
@@ -386,10 +389,15 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   std::optional<FormulaReport> best;
   if (result.best) best = ReportOf(*result.best, result.library);
   if (!o.json_path.empty()) {
-    WriteJsonResult(o.json_path, result, reports, best, loaded.table, data);
+    WriteJsonResult(o.json_path, out, result, reports, best, loaded.table, data);
   }
-  PrintResult(out, result, reports, best, loaded.table, data);
-  if (!o.json_path.empty()) out << "json        " << o.json_path << '\n';
+  // With the JSON on stdout, the report goes to stderr.
+  const bool json_to_stdout = o.json_path == kStdoutPath;
+  std::ostream& report_out = json_to_stdout ? std::cerr : out;
+  PrintResult(report_out, result, reports, best, loaded.table, data);
+  if (!o.json_path.empty() && !json_to_stdout) {
+    report_out << "json        " << o.json_path << '\n';
+  }
   const int signal = g_signal.load();
   if (signal == SIGINT) return 130;
   if (signal == SIGTERM) return 143;

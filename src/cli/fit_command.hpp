@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "options.hpp"
+
 #include "physr/search/search.hpp"
 
 namespace physr::cli {
@@ -24,8 +26,7 @@ struct FitCommandOptions {
   bool no_default_constants = false;
   std::string sigma;
   std::string weights;
-  std::string units;
-  bool drop_nonfinite = false;
+  DataFlags input;  // --units, --ignore, --delimiter, --drop-nonfinite
   bool no_units_prior = false;
   std::string json_path;
   bool quiet = false;

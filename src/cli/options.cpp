@@ -2,11 +2,15 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <optional>
+#include <system_error>
+#include <utility>
 
 #include "physr/core/error.hpp"
 #include "physr/units/unit_parser.hpp"
+#include "sidecar.hpp"
 
 namespace physr::cli {
 namespace {
@@ -165,10 +169,84 @@ std::map<std::string, std::string> ParseUnitOverrides(std::string_view text,
   return result;
 }
 
+CsvDelimiter ParseDelimiter(std::string_view text, std::string_view flag) {
+  const std::string_view t = text == "\t" ? text : Trim(text);
+  if (t == "," || t == "comma") return CsvDelimiter::kComma;
+  if (t == ";" || t == "semicolon") return CsvDelimiter::kSemicolon;
+  if (t == "tab" || t == "\t") return CsvDelimiter::kTab;
+  if (t == "space" || t == "whitespace") return CsvDelimiter::kWhitespace;
+  if (t == "auto" || t.empty()) return CsvDelimiter::kAuto;
+  Fail(flag, text, "expected ',', ';', tab, space (runs of spaces and tabs) or auto");
+}
+
+void AddDataFlags(CLI::App* cmd, DataFlags& flags) {
+  cmd->add_option("--units", flags.units,
+                  "Units for columns whose header has none, or overriding it: v=m/s,E=J "
+                  "(before those of the sidecar NAME.json beside NAME.csv)")
+      ->type_name("NAME=UNIT,...");
+  cmd->add_option("--ignore", flags.ignore,
+                  "Columns to leave out, unread (they may hold text); repeatable or "
+                  "comma-separated")
+      ->type_name("COL[,COL...]")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_option("--delimiter", flags.delimiter,
+                  "Cell separator: ',', ';', tab or space (runs of blanks); default: detected "
+                  "from the header (the first ';' or ',' outside quotes and [units], else tab, "
+                  "else blanks)")
+      ->type_name("SEP");
+  cmd->add_flag("--drop-nonfinite", flags.drop_nonfinite,
+                "Drop rows holding NaN or inf instead of rejecting the file");
+}
+
+CsvOptions MakeCsvOptions(const DataFlags& flags, const DatasetOptions& dataset) {
+  CsvOptions options;
+  options.drop_nonfinite = flags.drop_nonfinite;
+  if (!flags.units.empty()) options.units = ParseUnitOverrides(flags.units);
+  options.delimiter = ParseDelimiter(flags.delimiter);
+  for (const std::string& text : flags.ignore) {
+    const std::string name(Trim(text));
+    if (name.empty()) Fail("--ignore", text, "a column name is missing");
+    for (const auto& [role, column] : {std::pair<const char*, const std::string&>{"target", dataset.target},
+                                       {"sigma", dataset.sigma},
+                                       {"weights", dataset.weights}}) {
+      if (name == column) Fail("--ignore", text, "column '" + name + "' is the " + role);
+    }
+    options.ignore.push_back(name);
+  }
+  return options;
+}
+
+void CheckJsonPath(const std::string& json_path, const std::string& data_path) {
+  if (json_path.empty() || json_path == kStdoutPath || data_path == kStdinPath) return;
+  const std::string sidecar = SidecarPath(data_path);
+  std::error_code ec;
+  if (!std::filesystem::equivalent(json_path, sidecar, ec) || ec) return;
+  if (ReadSidecarUnits(sidecar)) {
+    Fail("--json", json_path,
+         "this is the sidecar describing the data's columns; write the result elsewhere");
+  }
+}
+
 LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
                     const DatasetOptions& dataset_options) {
   LoadedData loaded;
-  loaded.table = ReadCsvFile(path, csv_options);
+  if (path == kStdinPath) {
+    loaded.table = ReadCsv(std::cin, std::string(kStdinName), csv_options);
+  } else {
+    CsvOptions options = csv_options;
+    const std::string sidecar = SidecarPath(path);
+    std::error_code ec;
+    const bool is_file = std::filesystem::is_regular_file(path, ec);
+    if (auto units = is_file && sidecar != path ? ReadSidecarUnits(sidecar) : std::nullopt) {
+      options.fallback_units = std::move(*units);
+      options.fallback_source = sidecar;
+    }
+    loaded.table = ReadCsvFile(path, options);
+  }
+  for (const std::string& warning : loaded.table.warnings) {
+    std::cerr << "physr: warning: " << warning << '\n';
+  }
   loaded.data = MakeDataset(loaded.table, dataset_options);
   if (loaded.table.dropped_rows > 0) {
     std::cerr << "physr: note: dropped " << loaded.table.dropped_rows

@@ -1,13 +1,16 @@
 // Parsing of the command-line values that carry units: `--const NAME[UNIT]=VALUE`,
-// `--free-const NAME[UNIT]` and `--units NAME=UNIT,...`. Every failure throws
+// `--free-const NAME[UNIT]` and `--units NAME=UNIT,...`; the data flags `physr eval` and
+// `physr fit` share (--ignore, --delimiter) and the loading of their data. Every failure throws
 // InputError quoting the flag and its value, so the user sees which argument is wrong.
-// Not here: the flags themselves (CLI11, in the *_command.cpp files).
+// Not here: the other flags (CLI11, in the *_command.cpp files).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <iosfwd>
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "physr/data/csv.hpp"
 #include "physr/expr/library.hpp"
@@ -41,14 +44,45 @@ FreeConstantSpec ParseFreeConstant(std::string_view text, std::string_view flag 
 std::map<std::string, std::string> ParseUnitOverrides(std::string_view text,
                                                       std::string_view flag = "--units");
 
+// "," ";" "tab" (or "\t"), "space" or "whitespace", "auto" -> the delimiter. Throws
+// InputError for anything else.
+CsvDelimiter ParseDelimiter(std::string_view text, std::string_view flag = "--delimiter");
+
+// How `physr eval` and `physr fit` read their data: the values of their data flags.
+struct DataFlags {
+  std::string units;                // --units NAME=UNIT,...
+  std::string delimiter;            // --delimiter; empty: auto
+  std::vector<std::string> ignore;  // --ignore COL (repeatable, or comma-separated)
+  bool drop_nonfinite = false;      // --drop-nonfinite
+};
+
+// Adds --ignore, --delimiter, --units and --drop-nonfinite to a command.
+void AddDataFlags(CLI::App* cmd, DataFlags& flags);
+
+// The reader's options from the data flags. Throws InputError for a bad --units or
+// --delimiter, or a column that `dataset` (target, sigma, weights) uses and --ignore drops.
+CsvOptions MakeCsvOptions(const DataFlags& flags, const DatasetOptions& dataset);
+
+// Throws InputError when --json `json_path` names the JSON sidecar of the data at
+// `data_path` (an existing file with "columns"), which the result would overwrite.
+void CheckJsonPath(const std::string& json_path, const std::string& data_path);
+
 struct LoadedData {
   CsvTable table;
   Dataset data;
 };
 
-// Reads the CSV at `path` and splits it into inputs and target, as `physr eval` and
-// `physr fit` both do; prints a note on stderr when --drop-nonfinite dropped rows. Throws
-// InputError (from the reader or MakeDataset) for bad files.
+// The data path that reads standard input, and the name it has in reports and JSON.
+inline constexpr std::string_view kStdinPath = "-";
+inline constexpr std::string_view kStdinName = "<stdin>";
+// The --json path that writes to standard output.
+inline constexpr std::string_view kStdoutPath = "-";
+
+// Reads the CSV at `path` ("-": standard input, named "<stdin>") and splits it into inputs and
+// target, as `physr eval` and `physr fit` both do. For a file, units the header lacks come
+// from its JSON sidecar (SidecarPath) when there is one, after --units (CsvOptions::units).
+// Prints on stderr the reader's warnings and a note when --drop-nonfinite dropped rows. Throws
+// InputError (from the reader, the sidecar or MakeDataset) for bad files.
 LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
                     const DatasetOptions& dataset_options);
 

@@ -28,6 +28,27 @@ struct Cell {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
+// The byte that separates cells, or 0 for runs of whitespace.
+char SeparatorOf(CsvDelimiter delimiter) {
+  switch (delimiter) {
+    case CsvDelimiter::kSemicolon:
+      return ';';
+    case CsvDelimiter::kTab:
+      return '\t';
+    case CsvDelimiter::kWhitespace:
+      return 0;
+    case CsvDelimiter::kAuto:
+    case CsvDelimiter::kComma:
+      break;
+  }
+  return ',';
+}
+
+// Blanks around a cell: spaces and CRs, and tabs unless tabs separate the cells.
+bool IsPad(char c, char separator) {
+  return c == ' ' || c == '\r' || (c == '\t' && separator != '\t');
+}
+
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
@@ -87,6 +108,10 @@ class Reporter {
   [[noreturn]] void File(const std::string& message) const {
     throw InputError(source_ + ": " + message);
   }
+  // "source:line:column" of character `at` of the current line.
+  std::string Where(const char* at) const {
+    return source_ + ":" + std::to_string(line_) + ":" + std::to_string(Column(at));
+  }
 
  private:
   // 1-based column in UTF-8 characters: count the bytes that start a character.
@@ -103,13 +128,17 @@ class Reporter {
   const char* line_start_ = nullptr;
 };
 
-// Splits [begin, end) (one line without its line break) into cells.
-void SplitCells(const char* begin, const char* end, const Reporter& report,
-                std::vector<Cell>& cells) {
+// Splits [begin, end) (one line without its line break) into cells separated by `separator`
+// (0: runs of whitespace). In a header line split at whitespace, blanks before a '[' and inside
+// [...] do not separate cells ("v [m/s]" is one cell).
+void SplitCells(const char* begin, const char* end, char separator, bool header,
+                const Reporter& report, std::vector<Cell>& cells) {
   cells.clear();
+  const auto pad = [separator](char c) { return IsPad(c, separator); };
   const char* p = begin;
   while (true) {
-    while (p < end && IsBlank(*p)) ++p;
+    while (p < end && pad(*p)) ++p;
+    if (separator == 0 && p >= end) break;  // blanks at the end of the line open no cell
     Cell cell{p, {}, false};
     if (p < end && *p == '"') {
       const char* q = p + 1;
@@ -126,19 +155,105 @@ void SplitCells(const char* begin, const char* end, const Reporter& report,
         p = quote + 1;
         break;
       }
-      while (p < end && IsBlank(*p)) ++p;
-      if (p < end && *p != ',') {
-        report.At(p, "unexpected '" + std::string(1, *p) + "' after the closing quote");
+      if (separator == 0) {
+        if (p < end && !pad(*p)) {
+          report.At(p, "unexpected '" + std::string(1, *p) + "' after the closing quote");
+        }
+      } else {
+        while (p < end && pad(*p)) ++p;
+        if (p < end && *p != separator) {
+          report.At(p, "unexpected '" + std::string(1, *p) + "' after the closing quote");
+        }
       }
+    } else if (separator != 0) {
+      const void* found = std::memchr(p, separator, static_cast<std::size_t>(end - p));
+      const char* stop = found != nullptr ? static_cast<const char*>(found) : end;
+      cell.text = Trim(std::string_view(p, static_cast<std::size_t>(stop - p)));
+      p = stop;
     } else {
-      const void* found = std::memchr(p, ',', static_cast<std::size_t>(end - p));
-      const char* comma = found != nullptr ? static_cast<const char*>(found) : end;
-      cell.text = Trim(std::string_view(p, static_cast<std::size_t>(comma - p)));
-      p = comma;
+      const char* q = p;
+      while (q < end) {
+        if (header && *q == '[') {
+          const void* close = std::memchr(q, ']', static_cast<std::size_t>(end - q));
+          q = close != nullptr ? static_cast<const char*>(close) + 1 : end;
+        } else if (!pad(*q)) {
+          ++q;
+        } else {
+          const char* r = q;
+          while (r < end && pad(*r)) ++r;
+          if (!(header && r < end && *r == '[')) break;
+          q = r;
+        }
+      }
+      cell.text = std::string_view(p, static_cast<std::size_t>(q - p));
+      p = q;
     }
     cells.push_back(cell);
+    if (separator == 0) continue;
     if (p >= end) break;
-    ++p;  // the comma; a comma at the end of the line opens one more (empty) cell
+    ++p;  // the separator; one at the end of the line opens one more (empty) cell
+  }
+}
+
+// The delimiter of a header line (see CsvDelimiter::kAuto).
+CsvDelimiter DetectDelimiter(const char* begin, const char* end, const Reporter& report) {
+  bool quoted = false;
+  bool bracket = false;
+  bool tab = false;
+  for (const char* p = begin; p < end; ++p) {
+    const char c = *p;
+    if (quoted) {
+      quoted = c != '"';
+    } else if (bracket) {
+      bracket = c != ']';
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '[') {
+      bracket = true;
+    } else if (c == ';') {
+      return CsvDelimiter::kSemicolon;
+    } else if (c == ',') {
+      return CsvDelimiter::kComma;
+    } else if (c == '\t') {
+      tab = true;
+    }
+  }
+  if (tab) return CsvDelimiter::kTab;
+  std::vector<Cell> cells;
+  SplitCells(begin, end, 0, true, report, cells);
+  return cells.size() > 1 ? CsvDelimiter::kWhitespace : CsvDelimiter::kComma;
+}
+
+// The --delimiter value that selects the separator `c`.
+std::string FlagValue(char c) {
+  if (c == '\t') return "tab";
+  if (c == ';') return "';'";
+  return std::string(1, c);
+}
+
+std::string Describe(char c) { return c == '\t' ? "a tab" : "'" + std::string(1, c) + "'"; }
+
+// An unquoted header cell holding another delimiter (outside its [unit]) means the file is
+// split at the wrong one: reported rather than read as one odd column.
+void CheckHeaderDelimiters(const std::vector<Cell>& cells, CsvDelimiter used, bool detected,
+                           const Reporter& report) {
+  const char separator = SeparatorOf(used);
+  for (const Cell& cell : cells) {
+    if (*cell.start == '"') continue;
+    bool bracket = false;
+    for (const char& c : cell.text) {
+      if (bracket) {
+        bracket = c != ']';
+      } else if (c == '[') {
+        bracket = true;
+      } else if ((c == ',' || c == ';' || c == '\t') && c != separator) {
+        report.At(&c, "header cell '" + Shown(cell.text) + "' holds " + Describe(c) +
+                          ", but cells are split at " + ToString(used) +
+                          (detected ? " (detected from the header)" : "") +
+                          "; pass --delimiter " + FlagValue(c) + " if " + Describe(c) +
+                          " separates the columns, or quote the name");
+      }
+    }
   }
 }
 
@@ -272,14 +387,76 @@ void ApplyUnitOverrides(const CsvOptions& options, const Reporter& report, CsvTa
   }
 }
 
-// The end of the line starting at p (before its "\n" or "\r\n"); `next` gets the start of the
-// line after it.
-const char* LineEnd(const char* p, const char* end, const char*& next) {
-  const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+// The end of the line starting at p (before its `eol`, and before "\r\n" when `eol` is
+// '\n'); `next` gets the start of the line after it.
+const char* LineEnd(const char* p, const char* end, char eol, const char*& next) {
+  const void* newline = std::memchr(p, eol, static_cast<std::size_t>(end - p));
   const char* line_end = newline != nullptr ? static_cast<const char*>(newline) : end;
   next = newline != nullptr ? line_end + 1 : end;
   if (line_end > p && line_end[-1] == '\r') --line_end;
   return line_end;
+}
+
+// Marks the columns options.ignore names; every name must be a header column.
+std::vector<bool> FindIgnored(const CsvOptions& options, const Reporter& report,
+                              const CsvTable& table) {
+  std::vector<bool> ignored(table.names.size(), false);
+  for (const std::string& name : options.ignore) {
+    const auto column = table.FindColumn(name);
+    if (!column) {
+      report.File("no column '" + name + "' for --ignore (columns: " + JoinNames(table.names) +
+                  ")");
+    }
+    ignored[*column] = true;
+  }
+  if (std::find(ignored.begin(), ignored.end(), false) == ignored.end()) {
+    report.File("every column is ignored (columns: " + JoinNames(table.names) + ")");
+  }
+  return ignored;
+}
+
+// Units from options.fallback_units for columns that the header and options.units leave
+// without one; a header unit of another dimension is kept, with a warning.
+void ApplyFallbackUnits(const CsvOptions& options, const std::vector<Cell>& cells,
+                        const std::vector<bool>& ignored, const Reporter& report,
+                        CsvTable& table) {
+  const std::string from =
+      options.fallback_source.empty() ? std::string("the fallback units") : options.fallback_source;
+  for (const auto& [name, text] : options.fallback_units) {
+    const auto column = table.FindColumn(name);
+    if (!column || ignored[*column] || options.units.count(name) != 0) continue;
+    const std::string_view unit_text = Trim(text);
+    Dimension unit;
+    try {
+      unit = unit_text.empty() ? Dimension::Dimensionless() : units::ParseUnit(unit_text);
+    } catch (const std::exception& e) {
+      throw InputError(from + ": bad unit '" + text + "' for column '" + name + "': " + e.what());
+    }
+    std::optional<Dimension>& header_unit = table.units[*column];
+    if (!header_unit) {
+      header_unit = unit;
+    } else if (*header_unit != unit) {
+      table.warnings.push_back(report.Where(cells[*column].start) + ": column '" + name +
+                               "' has unit " + header_unit->ToUnitString() +
+                               " in the header but " + unit.ToUnitString() + " in " + from +
+                               "; the header's unit is used");
+    }
+  }
+}
+
+// Drops the ignored columns' names and units from the table.
+void DropIgnored(const std::vector<bool>& ignored, CsvTable& table) {
+  std::size_t kept = 0;
+  for (std::size_t c = 0; c < ignored.size(); ++c) {
+    if (ignored[c]) continue;
+    if (kept != c) {
+      table.names[kept] = std::move(table.names[c]);
+      table.units[kept] = table.units[c];
+    }
+    ++kept;
+  }
+  table.names.resize(kept);
+  table.units.resize(kept);
 }
 
 // Whether the line [p, line_end) is blank or a comment.
@@ -295,17 +472,33 @@ struct DroppedRows {
   std::vector<std::size_t> cells;
 };
 
-// Reads the header cells and the unit overrides into `table`, and sizes its columns for the
+// Reads the header cells, the fallback units and the unit overrides into `table`, leaving out
+// the ignored columns (`ignored` gets one entry per header cell), and sizes its columns for the
 // data in [next, end).
-void ReadHeader(const std::vector<Cell>& cells, const char* next, const char* end,
-                const CsvOptions& options, const Reporter& report, CsvTable& table) {
-  for (const Cell& cell : cells) ReadHeaderCell(cell, report, table);
+void ReadHeader(const std::vector<Cell>& cells, const char* next, const char* end, char eol,
+                const CsvOptions& options, const Reporter& report, CsvTable& table,
+                std::vector<bool>& ignored) {
+  for (const Cell& cell : cells) {
+    if (table.delimiter == CsvDelimiter::kComma) {
+      ReadHeaderCell(cell, report, table);
+      continue;
+    }
+    try {
+      ReadHeaderCell(cell, report, table);
+    } catch (const InputError& e) {
+      throw InputError(std::string(e.what()) + " (cells split at " + ToString(table.delimiter) +
+                       "; see --delimiter)");
+    }
+  }
+  ignored = FindIgnored(options, report, table);
+  ApplyFallbackUnits(options, cells, ignored, report, table);
   ApplyUnitOverrides(options, report, table);
+  DropIgnored(ignored, table);
   // Rows are at most the remaining line count, and each needs at least two bytes per
   // cell (a digit and a comma or line break); reserving the smaller bound avoids
   // regrowing big columns without letting a wide header times many blank lines ask for
   // more memory than the file could ever fill.
-  const auto lines_left = static_cast<std::size_t>(std::count(next, end, '\n')) + 1;
+  const auto lines_left = static_cast<std::size_t>(std::count(next, end, eol)) + 1;
   const std::size_t rows_fit =
       static_cast<std::size_t>(end - next) / (2 * table.names.size()) + 1;
   const std::size_t rows_bound = std::min(lines_left, rows_fit);
@@ -317,23 +510,32 @@ void ReadHeader(const std::vector<Cell>& cells, const char* next, const char* en
 // Parses the cells of a data row into `row`. A row holding NaN or inf is an error unless
 // options.drop_nonfinite; then it returns false, counting the row and its non-finite cells in
 // `dropped`.
-bool ReadRow(const std::vector<Cell>& cells, const CsvTable& table, const CsvOptions& options,
-             const Reporter& report, std::vector<double>& row, DroppedRows& dropped) {
-  if (cells.size() != table.names.size()) {
+bool ReadRow(const std::vector<Cell>& cells, const CsvTable& table,
+             const std::vector<bool>& ignored, const CsvOptions& options, const Reporter& report,
+             std::vector<double>& row, DroppedRows& dropped) {
+  if (cells.size() != ignored.size()) {
     report.Line("row has " + std::to_string(cells.size()) + " cells, header has " +
-                std::to_string(table.names.size()));
+                std::to_string(ignored.size()) +
+                (table.delimiter == CsvDelimiter::kComma
+                     ? std::string()
+                     : " (cells split at " + ToString(table.delimiter) + ")"));
   }
   bool finite = true;
-  for (std::size_t c = 0; c < cells.size(); ++c) {
-    const Cell& cell = cells[c];
-    switch (ParseNumber(cell.text, row[c])) {
+  for (std::size_t k = 0, c = 0; k < cells.size(); ++k) {
+    if (ignored[k]) continue;
+    const Cell& cell = cells[k];
+    switch (ParseNumber(Trim(cell.text), row[c])) {  // quotes may hold blanks too
       case NumberStatus::kOk:
         break;
       case NumberStatus::kEmpty:
         report.At(cell.start, "empty cell in column '" + table.names[c] + "'");
       case NumberStatus::kBad:
         report.At(cell.start, "cell '" + Shown(Unescape(cell)) + "' in column '" +
-                                  table.names[c] + "' is not a number");
+                                  table.names[c] + "' is not a number" +
+                                  (table.delimiter != CsvDelimiter::kComma &&
+                                           cell.text.find(',') != std::string_view::npos
+                                       ? " (write decimals with '.')"
+                                       : ""));
       case NumberStatus::kOutOfRange:
         report.At(cell.start, "cell '" + Shown(cell.text) + "' in column '" + table.names[c] +
                                   "' is outside the range of a double");
@@ -346,6 +548,7 @@ bool ReadRow(const std::vector<Cell>& cells, const CsvTable& table, const CsvOpt
       ++dropped.cells[c];
       finite = false;
     }
+    ++c;
   }
   if (!finite) ++dropped.rows;
   return finite;
@@ -382,6 +585,22 @@ void ShrinkUnused(CsvTable& table) {
 
 }  // namespace
 
+std::string ToString(CsvDelimiter delimiter) {
+  switch (delimiter) {
+    case CsvDelimiter::kAuto:
+      return "auto";
+    case CsvDelimiter::kComma:
+      return "','";
+    case CsvDelimiter::kSemicolon:
+      return "';'";
+    case CsvDelimiter::kTab:
+      return "tabs";
+    case CsvDelimiter::kWhitespace:
+      return "whitespace";
+  }
+  return "?";
+}
+
 std::optional<std::size_t> CsvTable::FindColumn(const std::string& name) const {
   for (std::size_t c = 0; c < names.size(); ++c) {
     if (names[c] == name) return c;
@@ -399,8 +618,13 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
   const char* p = data.data();
   const char* const end = p + data.size();
   if (data.size() >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+  // Lines end at LF (CRLF included); at CR alone only in input without any LF.
+  const auto size = static_cast<std::size_t>(end - p);
+  const char eol =
+      std::memchr(p, '\n', size) == nullptr && std::memchr(p, '\r', size) != nullptr ? '\r' : '\n';
 
   std::vector<Cell> cells;
+  std::vector<bool> ignored;
   std::vector<double> row;
   std::size_t line = 0;
   bool have_header = false;
@@ -408,21 +632,24 @@ CsvTable ReadCsv(std::istream& in, const std::string& source, const CsvOptions& 
   DroppedRows dropped;
   for (const char* next = nullptr; p < end; p = next) {
     ++line;
-    const char* const line_end = LineEnd(p, end, next);
+    const char* const line_end = LineEnd(p, end, eol, next);
     if (IsSkipped(p, line_end)) continue;  // blank or comment line
 
     report.SetLine(line, p);
-    SplitCells(p, line_end, report, cells);
-
     if (!have_header) {
+      const bool detect = options.delimiter == CsvDelimiter::kAuto;
+      table.delimiter = detect ? DetectDelimiter(p, line_end, report) : options.delimiter;
+      SplitCells(p, line_end, SeparatorOf(table.delimiter), true, report, cells);
+      CheckHeaderDelimiters(cells, table.delimiter, detect, report);
       have_header = true;
       header_line = line;
-      ReadHeader(cells, next, end, options, report, table);
+      ReadHeader(cells, next, end, eol, options, report, table, ignored);
       row.resize(table.names.size());
       dropped.cells.assign(table.names.size(), 0);
       continue;
     }
-    if (!ReadRow(cells, table, options, report, row, dropped)) continue;
+    SplitCells(p, line_end, SeparatorOf(table.delimiter), false, report, cells);
+    if (!ReadRow(cells, table, ignored, options, report, row, dropped)) continue;
     for (std::size_t c = 0; c < row.size(); ++c) table.columns[c].push_back(row[c]);
     table.row_lines.push_back(line);
   }

@@ -1,9 +1,12 @@
 // Tests of the command-line helpers: the JSON writer (escaping, numbers, structure), the
-// parsing of --const / --free-const / --units values, and number formatting.
+// parsing of --const / --free-const / --units / --delimiter / --ignore values, the JSON
+// sidecars of datasets, and number formatting.
 #include <doctest/doctest.h>
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -13,6 +16,7 @@
 #include "options.hpp"
 #include "physr/core/error.hpp"
 #include "report.hpp"
+#include "sidecar.hpp"
 
 namespace physr::cli {
 namespace {
@@ -155,6 +159,60 @@ TEST_CASE("ParseUnitOverrides splits NAME=UNIT lists") {
   CHECK_THROWS_AS(ParseUnitOverrides("v=m/s,v=m"), InputError);
   CHECK_THROWS_AS(ParseUnitOverrides("v=m/"), InputError);
   CHECK_THROWS_AS(ParseUnitOverrides("v=m,"), InputError);
+}
+
+TEST_CASE("ParseDelimiter and MakeCsvOptions read the data flags") {
+  CHECK(ParseDelimiter(",") == CsvDelimiter::kComma);
+  CHECK(ParseDelimiter(";") == CsvDelimiter::kSemicolon);
+  CHECK(ParseDelimiter("tab") == CsvDelimiter::kTab);
+  CHECK(ParseDelimiter("\t") == CsvDelimiter::kTab);
+  CHECK(ParseDelimiter("space") == CsvDelimiter::kWhitespace);
+  CHECK(ParseDelimiter("whitespace") == CsvDelimiter::kWhitespace);
+  CHECK(ParseDelimiter("") == CsvDelimiter::kAuto);
+  CHECK_THROWS_AS(ParseDelimiter("|"), InputError);
+
+  DataFlags flags;
+  flags.ignore = {"a", " b "};
+  flags.delimiter = ";";
+  DatasetOptions dataset;
+  const CsvOptions options = MakeCsvOptions(flags, dataset);
+  CHECK(options.ignore == std::vector<std::string>{"a", "b"});
+  CHECK(options.delimiter == CsvDelimiter::kSemicolon);
+  dataset.sigma = "b";
+  CHECK_THROWS_WITH_AS(MakeCsvOptions(flags, dataset), "--ignore ' b ': column 'b' is the sigma",
+                       InputError);
+}
+
+TEST_CASE("ReadSidecarUnits reads the column units of a dataset's JSON file") {
+  CHECK(SidecarPath("d/x.csv") == "d/x.json");
+  CHECK(SidecarPath("x") == "x.json");
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string path = (dir / "physr_cli_support_sidecar.json").string();
+  const auto write = [&](const std::string& text) { std::ofstream(path, std::ios::binary) << text; };
+  const auto error = [&]() -> std::string {
+    try {
+      ReadSidecarUnits(path);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "<no error>";
+  };
+  write(R"({"name": "x", "columns": {"v": {"unit": "m/s", "description": "d"}, "n": {}}})");
+  const auto units = ReadSidecarUnits(path);
+  REQUIRE(units.has_value());
+  CHECK(*units == std::map<std::string, std::string>{{"v", "m/s"}});
+  write(R"({"best": null, "pareto": []})");  // a --json result, not a sidecar
+  CHECK_FALSE(ReadSidecarUnits(path).has_value());
+  write("{\n  \"columns\": {\"v\": {\"unit\": \"m\"},}\n}");
+  CHECK(error().rfind(path + ":2:34: not valid JSON: ", 0) == 0);
+  write(R"({"columns": {"v": {"unit": 1}}})");
+  CHECK(error() == path + ": columns.\"v\".unit must be a string, like \"m/s\"");
+  write(R"({"columns": ["v"]})");
+  CHECK(error().rfind(path + ": \"columns\" must be an object", 0) == 0);
+  write("[]");
+  CHECK(error() == path + ": the top level must be a JSON object");
+  std::filesystem::remove(path);
+  CHECK_FALSE(ReadSidecarUnits(path).has_value());
 }
 
 TEST_CASE("FormatNumber") {

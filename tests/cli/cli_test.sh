@@ -213,6 +213,68 @@ grep -qF '"sympy": "exp(Symbol('"'exp'"'))*Symbol('"'E'"')"' "$tmp/exp.json" &&
 run eval "$tmp/nan.csv" --formula x --drop-nonfinite
 ((rc == 0)) && pass "--drop-nonfinite" || fail "--drop-nonfinite" "exit status $rc"
 
+# ---- CSV as it comes: delimiters, standard input, --json -, sidecar units, --ignore --------
+sed 's/,/;/g' "$rel" >"$tmp/semicolon.csv"
+expect_ok "';' file detected" eval "$tmp/semicolon.csv" --formula "$true_formula" "${light[@]}" \
+  --json "$tmp/semicolon.json"
+near "';' file: R2 = 1" "$(json_number "$tmp/semicolon.json" r2)" 1 1e-12
+expect_error "';' file read with --delimiter ," "semicolon\.csv:1:[0-9]+: .*holds ';'.*--delimiter ';'" \
+  eval "$tmp/semicolon.csv" --formula m --delimiter ,
+tr ',' '\t' <"$rel" >"$tmp/tabs.tsv"
+expect_ok "--delimiter tab" eval "$tmp/tabs.tsv" --delimiter tab --formula "$true_formula" \
+  "${light[@]}" --json "$tmp/tabs.json"
+near "--delimiter tab: R2 = 1" "$(json_number "$tmp/tabs.json" r2)" 1 1e-12
+expect_error "bad --delimiter" "--delimiter '\|'" eval "$rel" --formula m --delimiter '|'
+"$physr" eval - --formula "$true_formula" "${light[@]}" --json - <"$rel" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if ((rc == 0)) && grep -q '"data": "<stdin>"' "$tmp/out" && grep -q '^data *<stdin>: 200 rows' "$tmp/err"; then
+  pass "eval - --json -: JSON on stdout naming <stdin>, report on stderr"
+else
+  fail "eval - --json -: JSON on stdout naming <stdin>, report on stderr" "exit status $rc"
+fi
+if command -v python3 >/dev/null 2>&1; then
+  python3 -m json.tool "$tmp/out" >/dev/null 2>&1 && pass "--json - parses as JSON" ||
+    fail "--json - parses as JSON" "python3 -m json.tool rejects stdout"
+fi
+{ echo 'x[m] t[s] v[m/s]'; for i in 1 2 3 4 5 6; do echo "$i 2 $((i * 5))e-1"; done; } |
+  "$physr" fit - --epochs 1 --batch 50 --max-length 8 --threads 1 -q --json - \
+    >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if ((rc == 0)) && grep -q '"data": "<stdin>"' "$tmp/out" && grep -q 'Pareto front' "$tmp/err" &&
+  ! grep -q 'Pareto front' "$tmp/out"; then
+  pass "fit - --json -: JSON on stdout, report on stderr"
+else
+  fail "fit - --json -: JSON on stdout, report on stderr" "exit status $rc"
+fi
+mkdir -p "$tmp/sidecar"
+{ echo 'm,v,E'; tail -n +2 "$rel"; } >"$tmp/sidecar/rel.csv"
+cp "$datasets/relativistic_energy.json" "$tmp/sidecar/rel.json"
+expect_ok "units from the JSON sidecar" eval "$tmp/sidecar/rel.csv" --formula "$true_formula" \
+  "${light[@]}" --json "$tmp/sidecar.json"
+near "sidecar units: R2 = 1" "$(json_number "$tmp/sidecar.json" r2)" 1 1e-12
+expect_error "--units overrides the sidecar" "result has dimension" eval "$tmp/sidecar/rel.csv" \
+  --formula "$true_formula" "${light[@]}" --units 'E=kg'
+{ echo 'm[kg],v[s],E'; tail -n +2 "$rel"; } >"$tmp/sidecar/rel.csv"
+run eval "$tmp/sidecar/rel.csv" --formula m --target v --ignore E
+if ((rc == 2)) && grep -q "warning: .*rel\.csv:1:7: column 'v' has unit s in the header but m/s in .*rel\.json" "$tmp/err"; then
+  pass "a header unit that disagrees with the sidecar wins, with a warning"
+else
+  fail "a header unit that disagrees with the sidecar wins, with a warning" "exit status $rc"
+fi
+expect_error "--json onto the sidecar" "--json '.*rel\.json': this is the sidecar" eval \
+  "$tmp/sidecar/rel.csv" --formula m --target v --ignore E --json "$tmp/sidecar/rel.json"
+echo '{"columns": {"m": {"unit": "kg"},}' >"$tmp/sidecar/rel.json"
+expect_error "malformed sidecar" "rel\.json:1:[0-9]+: not valid JSON" eval "$tmp/sidecar/rel.csv" --formula m
+printf 'name,x[m],note,y[m]\n"Mercury, small",1,,2\nVenus,2,n/a,4\n' >"$tmp/labels.csv"
+expect_ok "--ignore text columns" eval "$tmp/labels.csv" --ignore name --ignore note --formula '2*x' \
+  --json "$tmp/labels.json"
+near "--ignore: R2 = 1" "$(json_number "$tmp/labels.json" r2)" 1 1e-12
+expect_ok "--ignore comma-separated" eval "$tmp/labels.csv" --ignore name,note --formula '2*x'
+expect_error "--ignore an unknown column" "labels\.csv: no column 'nope' for --ignore" \
+  eval "$tmp/labels.csv" --ignore name,note,nope --formula x
+expect_error "--ignore the target" "column 'y' is the target" eval "$tmp/labels.csv" \
+  --ignore name,note,y --target y --formula x
+
 # ---- physr eval: bad input ---------------------------------------------------------------
 head -c -4 "$rel" >"$tmp/truncated.csv"  # the last row cut short
 expect_error "truncated CSV" "truncated\.csv:201" eval "$tmp/truncated.csv" \

@@ -1,9 +1,11 @@
 // Fuzz harness: CSV bytes → ReadCsv → MakeDataset. The first input byte picks
-// options (drop_nonfinite, a target, a sigma or weights column), the rest is
-// the file. Only InputError may escape the reader; a table or dataset that
-// comes back must be consistent.
+// options (drop_nonfinite, a target, a sigma or weights column; both sigma and
+// weights: read again with one column ignored and the detected delimiter forced),
+// the rest is the file. Only InputError may escape the reader; a table or
+// dataset that comes back must be consistent.
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "fuzz_targets.hpp"
 #include "physr/core/error.hpp"
@@ -22,7 +24,8 @@ void Check(bool ok, const char* what) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::uint8_t flags = data[0];
-  std::istringstream in(std::string(reinterpret_cast<const char*>(data) + 1, size - 1));
+  const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  std::istringstream in(text);
   physr::CsvOptions csv_options;
   csv_options.drop_nonfinite = (flags & 1) != 0;
   physr::CsvTable table;
@@ -46,9 +49,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   physr::DatasetOptions options;
   const std::size_t n = table.names.size();
-  if ((flags & 2) != 0) options.target = table.names[(flags >> 4) % n];
-  if ((flags & 4) != 0) options.sigma = table.names[(flags >> 6) % n];
-  if ((flags & 8) != 0) options.weights = table.names[(flags >> 5) % n];
+  if ((flags & 12) == 12) {
+    // Ignoring a column removes one and can only remove reasons to reject or drop a row.
+    physr::CsvOptions again = csv_options;
+    const std::string ignored = table.names[(flags >> 5) % n];
+    again.ignore = {ignored};
+    again.delimiter = table.delimiter;
+    std::istringstream in_again(text);
+    physr::CsvTable fewer;
+    try {
+      fewer = physr::ReadCsv(in_again, "fuzz.csv", again);
+    } catch (const physr::InputError&) {
+      Check(n == 1, "ignoring a column rejects a table that was read");
+      return 0;
+    }
+    Check(fewer.names.size() == n - 1, "an ignored column kept or another lost");
+    Check(!fewer.FindColumn(ignored).has_value(), "the ignored column is in the table");
+    Check(fewer.num_rows() >= table.num_rows(), "ignoring a column lost rows");
+    Check(fewer.delimiter == table.delimiter, "the forced delimiter differs");
+    table = std::move(fewer);
+  } else {
+    if ((flags & 4) != 0) options.sigma = table.names[(flags >> 6) % n];
+    if ((flags & 8) != 0) options.weights = table.names[(flags >> 5) % n];
+  }
+  if ((flags & 2) != 0) options.target = table.names[(flags >> 4) % table.names.size()];
   physr::Dataset dataset;
   try {
     dataset = physr::MakeDataset(table, options);

@@ -1,7 +1,9 @@
 // CSV input with units in the header: "v[m/s],m[kg],E[kg*m^2/s^2]". '#' comment lines before
-// the header and anywhere after it; quoted fields ("a,b" with "" as an escaped quote); LF or
-// CRLF line ends; an optional UTF-8 byte-order mark. Turns a table into a Dataset.
-// Not a general CSV library: one delimiter (','), no quoted line breaks, numbers only in rows.
+// the header and anywhere after it; cells separated by ',', ';', tabs or runs of whitespace
+// (detected from the header, or forced); quoted fields ("a,b" with "" as an escaped quote); LF,
+// CRLF or CR line ends; an optional UTF-8 byte-order mark. Turns a table into a Dataset.
+// Not a general CSV library: one delimiter per file, no quoted line breaks, numbers only in
+// rows (except in ignored columns).
 #pragma once
 
 #include <cstddef>
@@ -18,8 +20,17 @@ namespace physr {
 // A parsed table: every column as float64, with the unit its header (or CsvOptions::units)
 // gave. All vectors indexed by column have names.size() entries; every columns[c] has the
 // same length (the number of kept rows).
+// What separates the cells of a line. kAuto detects it from the header line: the first ';' or
+// ',' outside quotes and [unit] brackets; else a tab, if the header has one there; else runs of
+// spaces and tabs, if they split the header into more than one cell; else ','.
+enum class CsvDelimiter { kAuto, kComma, kSemicolon, kTab, kWhitespace };
+
+// "','", "';'", "tab", "whitespace" (or "auto"), for messages.
+std::string ToString(CsvDelimiter delimiter);
+
 struct CsvTable {
   std::string source;                           // file name used in messages
+  CsvDelimiter delimiter = CsvDelimiter::kAuto; // the delimiter the cells were split at
   std::vector<std::string> names;               // header names without the [unit] part
   std::vector<std::optional<Dimension>> units;  // nullopt where the header had no [unit]
   // The unit text as written (header or CsvOptions::units; "" where none) and its factor to
@@ -33,6 +44,9 @@ struct CsvTable {
   // line of a bad σ or weight). May be left empty by code that builds a table itself; messages
   // then name the 1-based row instead.
   std::vector<std::size_t> row_lines;
+  // Warnings about the table that did not stop the reading (a header unit that disagrees with
+  // CsvOptions::fallback_units), each "source:line:column: text".
+  std::vector<std::string> warnings;
 
   std::size_t num_rows() const { return columns.empty() ? 0 : columns.front().size(); }
   // Index of the column called `name`, or nullopt.
@@ -45,6 +59,17 @@ struct CsvOptions {
   // Units for columns whose header has none, or overriding the header: name -> unit text
   // ("" or "1" for dimensionless). Every name must be a column of the table.
   std::map<std::string, std::string> units;
+  // Units for columns that get none from the header or `units` (from a dataset's sidecar file):
+  // name -> unit text. Names that are not columns are passed over. A header unit of another
+  // dimension wins, with a warning in CsvTable::warnings. `fallback_source` names where these
+  // units come from, in messages.
+  std::map<std::string, std::string> fallback_units;
+  std::string fallback_source;
+  // Cell separator; kAuto detects it from the header (see CsvDelimiter).
+  CsvDelimiter delimiter = CsvDelimiter::kAuto;
+  // Columns to leave out entirely: their cells are not read (they may hold text or be empty)
+  // and the table does not have them. Every name must be a column of the header.
+  std::vector<std::string> ignore;
 };
 
 // Reads a table from `in` (consumed to its end; `source` is only used in messages).
@@ -52,8 +77,13 @@ struct CsvOptions {
 // Format: the first line that is neither blank nor a comment ('#' as its first non-blank
 // character) is the header; its cells are `name[unit]` (unit text as units::ParseUnitWithScale
 // reads it; `x[]` is dimensionless) or a bare `name` (no unit). Every later non-blank,
-// non-comment line is a row with exactly one cell per header cell. Cells are trimmed of
-// spaces and tabs; a quoted cell ("...", with "" for a quote) must close on its own line.
+// non-comment line is a row with exactly one cell per header cell. Cells are split at the
+// delimiter (CsvDelimiter; with kWhitespace a header cell may have blanks before its `[unit]`,
+// "v [m/s]"), and trimmed of spaces and tabs (spaces only when tabs separate cells); a quoted
+// cell ("...", with "" for a quote) must close on its own line. An unquoted header cell that
+// holds another of ',', ';' or a tab is an error suggesting --delimiter, so a file is never
+// read silently with the wrong delimiter. Lines end at LF or CRLF; at CR alone when the input
+// has no LF.
 // Row cells are numbers as std::from_chars reads them, plus an optional leading '+': the
 // whole cell must be the number ("1e3", "-2.5E-7", "+3"; not "1,5", "abc", "", "0x1F").
 // "nan", "inf", "-inf", "infinity" (any case) are read as non-finite values. The last line
@@ -64,9 +94,12 @@ struct CsvOptions {
 // offending character inside a unit or after a closing quote), "source:line: " for a ragged
 // row, or "source: " for whole-file problems. Reported: an empty file or no header line, an
 // empty or duplicate column name, a malformed `[unit]` or bad unit text, an unterminated
-// quote, a ragged row (including a last row cut short), a cell that is not a number or is
+// quote, a header cell holding another delimiter, a ragged row (including a last row cut
+// short; the message names the delimiter unless it is ','), a cell that is not a number or is
 // outside the range of a double, NaN/inf (unless drop_nonfinite), an options.units name that
-// is not a column or whose unit text is bad, a read error, and zero data rows. A missing unit
+// is not a column or whose unit text is bad, an options.ignore name that is not a column, a
+// bad options.fallback_units text for a column (naming fallback_source), a read error, and
+// zero data rows. A missing unit
 // annotation is not an error here; MakeDataset reports it for the columns it uses.
 //
 // Cost: reads the whole input into memory once (about the file size plus 8 bytes per cell of
