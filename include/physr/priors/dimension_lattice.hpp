@@ -1,7 +1,8 @@
 // DimensionLattice: the dimensional facts the in-situ units prior needs, precomputed once per
 // run. Dimensions are encoded as integer numerators over one common denominator, on the base
 // dimensions the library and target use; `MinLen(D)` (fewest tokens of any expression with
-// dimension D) is tabulated over a bounded box of that lattice. Not here: the per-program state
+// dimension D) is tabulated over a bounded box of that lattice, densely or, for a large box,
+// for the reached dimensions only. Not here: the per-program state
 // (PartialBatch) or the masks (UnitsPrior).
 #pragma once
 
@@ -77,7 +78,7 @@ class DimensionLattice {
   // table allocates the box (≤ max_cells bytes), two memo tables of the same size and, for the
   // level lists, up to 8 bytes per cell (half of it freed on return); the sparse one about 30
   // bytes per stored dimension (≤ max_stored). Throws InputError when a terminal or the target
-  // has an exponent the box cannot hold (a box key must fit 63 bits: ±255 numerator units
+  // has an exponent the box cannot hold (a box key must fit 62 bits: ±255 numerator units
   // with seven active bases).
   DimensionLattice(const Library& library, const std::optional<Dimension>& target,
                    const DimensionLatticeOptions& options = {});
@@ -128,7 +129,7 @@ class DimensionLattice {
     const std::int64_t c = Cell(d);
     return c < 0 ? kUnreachable : free_min_len_[static_cast<std::size_t>(c)];
   }
-  // Dimensions with FreeMinLen == len, for len in [1, max_length], as box cells (DimAt
+  // Dimensions with FreeMinLen == len, for len in [1, max_length], as cells (DimAt
   // decodes one), in the order the table was built.
   std::span<const std::int32_t> FreeLevel(int len) const {
     const auto l = static_cast<std::size_t>(len);
