@@ -1,8 +1,12 @@
 // Cost of the priors per epoch: masks, log-factors and observation features for a batch of
 // programs grown to completion (uniform over allowed tokens, the hardest case for the units
 // look-ahead because nearly every program reaches max_length), plus the dead-end rate.
+// Usage: priors_bench [feynman|gas|seven]: the library (default feynman, three bases; gas: the
+// ideal gas law on five bases, R a free constant in J/(mol K); seven: a lamp's illuminance
+// from a library on all seven SI bases).
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "physr/core/rng.hpp"
@@ -29,13 +33,50 @@ physr::Library FeynmanLibrary() {
   return physr::Library::Build(spec);
 }
 
+const std::vector<std::string> kOperators = {"add", "sub", "mul", "div", "neg", "inv",
+                                             "n2",  "sqrt", "exp", "log", "sin", "cos"};
+
+// P = n R T / V: kg, m, s, K and mol.
+physr::Library GasLibrary() {
+  physr::LibrarySpec spec;
+  spec.operators = kOperators;
+  spec.variables = {{"V", Dimension::FromInts({3})},
+                    {"n", Dimension::FromInts({0, 0, 0, 0, 0, 1})},
+                    {"T", Dimension::FromInts({0, 0, 0, 0, 1})}};
+  spec.fixed_constants = {{"1", 1.0, Dimension()}};
+  spec.free_constants = {{"R", Dimension::FromInts({2, 1, -2, 0, -1, -1}), 1.0}};
+  return physr::Library::Build(spec);
+}
+
+// E = I_v / r^2 among variables on all seven bases.
+physr::Library SevenLibrary() {
+  physr::LibrarySpec spec;
+  spec.operators = kOperators;
+  spec.variables = {{"Iv", Dimension::FromInts({0, 0, 0, 0, 0, 0, 1})},
+                    {"r", Dimension::FromInts({1})},
+                    {"m", Dimension::FromInts({0, 1})},
+                    {"t", Dimension::FromInts({0, 0, 1})},
+                    {"I", Dimension::FromInts({0, 0, 0, 1})},
+                    {"T", Dimension::FromInts({0, 0, 0, 0, 1})},
+                    {"n", Dimension::FromInts({0, 0, 0, 0, 0, 1})}};
+  spec.fixed_constants = {{"1", 1.0, Dimension()}};
+  spec.free_constants = {{"k0", Dimension(), 1.0}};
+  return physr::Library::Build(spec);
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   using Clock = std::chrono::steady_clock;
-  const physr::Library library = FeynmanLibrary();
+  const std::string which = argc > 1 ? argv[1] : "feynman";
+  const physr::Library library = which == "gas"     ? GasLibrary()
+                                 : which == "seven" ? SevenLibrary()
+                                                    : FeynmanLibrary();
+  const Dimension target = which == "gas"     ? Dimension::FromInts({-1, 1, -2})
+                           : which == "seven" ? Dimension::FromInts({-2, 0, 0, 0, 0, 0, 1})
+                                              : Dimension::FromInts({2, 1, -2});
   const auto t0 = Clock::now();
-  const physr::DimensionLattice lattice(library, Dimension::FromInts({2, 1, -2}));
+  const physr::DimensionLattice lattice(library, target);
   const double build_s = std::chrono::duration<double>(Clock::now() - t0).count();
   const physr::PriorSet priors = physr::MakeDefaultPriors(lattice);
   const physr::ObservationEncoder encoder(lattice);
@@ -83,8 +124,9 @@ int main() {
     }
     for (int row = 0; row < kBatch; ++row) tokens += batch.length(row);
   }
-  std::printf("lattice build: %.1f ms (%d bases, denominator %d)\n", 1e3 * build_s,
-              lattice.num_active_bases(), lattice.denominator());
+  std::printf("lattice build: %.1f ms (%d bases, denominator %d, %s table of %lld cells)\n",
+              1e3 * build_s, lattice.num_active_bases(), lattice.denominator(),
+              lattice.sparse() ? "sparse" : "dense", static_cast<long long>(lattice.num_cells()));
   std::printf("batch %d, %d epochs: masks %.1f ms/epoch, log-factors + features %.1f ms/epoch\n",
               kBatch, kEpochs, 1e3 * mask_s / kEpochs, 1e3 * other_s / kEpochs);
   std::printf("mean length %.2f, dead ends %lld of %d programs (%.3f %%)\n",

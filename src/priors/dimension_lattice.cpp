@@ -10,6 +10,17 @@
 #include "physr/core/error.hpp"
 
 namespace physr {
+
+// Build-time access to the lattice's table of cells (the sparse table stores a dimension when
+// the BFS first reaches it).
+class LatticeBuilder {
+ public:
+  static std::int64_t Intern(DimensionLattice& lattice, const LatticeDim& d) {
+    const std::int64_t key = lattice.BoxKey(d);
+    return key < 0 ? -1 : lattice.Intern(key);
+  }
+};
+
 namespace {
 
 constexpr int kK = units::kNumBaseDimensions;
@@ -53,18 +64,21 @@ Shortcuts FindShortcuts(const Library& library) {
 // length listed: level L is cells[start[L], start[L + 1]). Reach only appends, so index ranges
 // of earlier levels stay valid while level L grows (indices, not spans: cells may reallocate).
 struct LevelTable {
-  LevelTable(const DimensionLattice& of, std::int64_t num_cells)
+  // `num_cells`: the dense box, or 0 for the sparse table, whose min_len grows with it.
+  LevelTable(DimensionLattice& of, std::int64_t num_cells)
       : lattice(of),
         min_len(static_cast<std::size_t>(num_cells), DimensionLattice::kUnreachable),
         start(static_cast<std::size_t>(of.max_length()) + 2, 0) {}
 
-  // Records length `len` for d's cell when d is on the box and not reached before.
+  // Records length `len` for d's cell when d is on the box (stored, when sparse) and not
+  // reached before.
   void Reach(const LatticeDim& d, int len) {
-    const std::int64_t cell = lattice.Cell(d);
-    if (cell < 0 || min_len[static_cast<std::size_t>(cell)] != DimensionLattice::kUnreachable) {
-      return;
-    }
-    min_len[static_cast<std::size_t>(cell)] = static_cast<std::uint8_t>(len);
+    const std::int64_t cell = LatticeBuilder::Intern(lattice, d);
+    if (cell < 0) return;
+    const auto c = static_cast<std::size_t>(cell);
+    if (c >= min_len.size()) min_len.resize(c + 1, DimensionLattice::kUnreachable);
+    if (min_len[c] != DimensionLattice::kUnreachable) return;
+    min_len[c] = static_cast<std::uint8_t>(len);
     cells.push_back(static_cast<std::int32_t>(cell));
   }
   std::size_t Begin(int len) const { return start[static_cast<std::size_t>(len)]; }
@@ -92,7 +106,7 @@ struct LevelTable {
     return DimensionLattice::kUnreachable;
   }
 
-  const DimensionLattice& lattice;
+  DimensionLattice& lattice;
   std::vector<std::uint8_t> min_len;
   std::vector<std::int32_t> cells;
   std::vector<std::size_t> start;
@@ -131,14 +145,19 @@ void ReachPairs(const Shortcuts& shortcuts, std::int64_t max_pairs, int len, Lev
 }
 
 // The MinLen table: terminals, then the power rules and mul/div of shorter levels.
-LevelTable FixedLevels(const DimensionLattice& lattice, std::int64_t num_cells,
+LevelTable FixedLevels(DimensionLattice& lattice, std::int64_t num_cells,
                        const Shortcuts& shortcuts, std::int64_t max_pairs) {
   LevelTable table(lattice, num_cells);
   table.ReachTerminals();
   std::vector<LatticeDim> ys;  // one decoded level, reused
   for (int len = 2; len <= lattice.max_length(); ++len) {
-    table.ReachPowers(shortcuts, len);
-    if (shortcuts.has_mul || shortcuts.has_div) ReachPairs(shortcuts, max_pairs, len, table, ys);
+    // A full sparse table stores only dimensions this table reached: nothing more to find.
+    if (!lattice.sparse() || lattice.num_stored() < lattice.max_stored()) {
+      table.ReachPowers(shortcuts, len);
+      if (shortcuts.has_mul || shortcuts.has_div) {
+        ReachPairs(shortcuts, max_pairs, len, table, ys);
+      }
+    }
     table.Close(len);
   }
   return table;
@@ -147,7 +166,7 @@ LevelTable FixedLevels(const DimensionLattice& lattice, std::int64_t num_cells,
 // The free-context table: terminals; power rules of a free operand; mul/div of a free
 // operand and one terminal; a dimensionless function of a fixed dimensionless argument.
 // Reads the lattice's MinLen table, which must be built.
-LevelTable FreeLevels(const DimensionLattice& lattice, std::int64_t num_cells,
+LevelTable FreeLevels(DimensionLattice& lattice, std::int64_t num_cells,
                       const Shortcuts& shortcuts) {
   LevelTable table(lattice, num_cells);
   table.ReachTerminals();
@@ -239,35 +258,40 @@ DimensionLattice::DimensionLattice(const Library& library,
     if (used[i]) active_bases_.push_back(static_cast<units::Base>(i));
   }
 
-  // Box: the requested half-width, widened to hold every terminal and the target, narrowed
-  // while it exceeds max_cells.
+  // Box: the requested half-width, widened to hold every terminal and the target. A box of at
+  // most max_cells is tabulated densely; a larger one sparsely, narrowed (not below the
+  // terminals and the target) only while its keys would overflow 62 bits.
   const int needed = static_cast<int>((max_abs.num() + max_abs.den() - 1) / max_abs.den());
+  constexpr std::int64_t kMaxKeys = std::int64_t{1} << 62;
   auto cells_for = [&](int whole) {
     const std::int64_t side = 2 * std::int64_t{whole} * denominator_ + 1;
     std::int64_t n = 1;
     for (std::size_t i = 0; i < active_bases_.size(); ++i) {
+      if (n > kMaxKeys / side) return kMaxKeys + 1;
       n *= side;
-      if (n > (std::int64_t{1} << 40)) break;
     }
     return n;
   };
   int whole = std::max(options.max_exponent, needed);
-  while (whole > needed && cells_for(whole) > options.max_cells) --whole;
-  if (cells_for(whole) > options.max_cells) {
+  sparse_ = options.force_sparse || cells_for(whole) > options.max_cells;
+  while (whole > needed && cells_for(whole) > kMaxKeys) --whole;
+  if (cells_for(whole) > kMaxKeys) {
     throw InputError("the units use " + std::to_string(active_bases_.size()) +
                      " base dimensions with exponents up to " + max_abs.ToString() +
                      "; too many for the units prior's table");
   }
   half_width_ = whole * denominator_;
   side_ = 2 * half_width_ + 1;
-  cells_ = cells_for(whole);
+  cells_ = sparse_ ? 0 : cells_for(whole);
+  PHYSR_CHECK(options.max_stored >= 1 && options.max_stored <= kMaxCells,
+              "max_stored must lie in [1, 2^31 - 1]");
 
   token_dims_.resize(library.size(), Invalid());
   for (std::size_t id = 0; id < library.size(); ++id) {
     const Token& t = library[static_cast<TokenId>(id)];
     if (!t.IsTerminal()) continue;
     token_dims_[id] = Encode(t.dimension);
-    PHYSR_CHECK(token_dims_[id].valid && Cell(token_dims_[id]) >= 0,
+    PHYSR_CHECK(token_dims_[id].valid && OnBox(token_dims_[id]),
                 "terminal dimension must lie on the lattice box");
     auto it = std::find_if(terminal_groups_.begin(), terminal_groups_.end(),
                            [&](const TerminalGroup& g) { return g.dim == token_dims_[id]; });
@@ -309,25 +333,61 @@ Dimension DimensionLattice::Decode(const LatticeDim& d) const {
   return Dimension(e);
 }
 
-std::int64_t DimensionLattice::Cell(const LatticeDim& d) const {
-  if (!d.valid) return -1;
-  std::int64_t cell = 0;
-  for (std::size_t i = active_bases_.size(); i-- > 0;) {
-    const std::int32_t v = d.num[i];
-    if (v > half_width_ || v < -half_width_) return -1;
-    cell = cell * side_ + (v + half_width_);
+LatticeDim DimensionLattice::DimOfKey(std::int64_t key) const {
+  LatticeDim d;
+  for (std::size_t i = 0; i < active_bases_.size(); ++i) {
+    d.num[i] = static_cast<std::int32_t>(key % side_) - half_width_;
+    key /= side_;
   }
-  return cell;
+  return d;
 }
 
 LatticeDim DimensionLattice::DimAt(std::int64_t cell) const {
-  PHYSR_DCHECK(cell >= 0 && cell < cells_, "cell off the box");
-  LatticeDim d;
-  for (std::size_t i = 0; i < active_bases_.size(); ++i) {
-    d.num[i] = static_cast<std::int32_t>(cell % side_) - half_width_;
-    cell /= side_;
+  PHYSR_DCHECK(cell >= 0 && cell < (sparse_ ? static_cast<std::int64_t>(keys_.size()) : cells_),
+               "cell off the table");
+  return DimOfKey(sparse_ ? keys_[static_cast<std::size_t>(cell)] : cell);
+}
+
+namespace {
+
+// Slot of a key in an open-addressing table of `size` (a power of two) slots.
+std::size_t SlotOf(std::int64_t key, std::size_t size) {
+  std::uint64_t h = static_cast<std::uint64_t>(key) * 0x9E3779B97F4A7C15ULL;
+  h ^= h >> 29;
+  return static_cast<std::size_t>(h) & (size - 1);
+}
+
+}  // namespace
+
+std::int64_t DimensionLattice::Find(std::int64_t key) const {
+  if (slots_.empty()) return -1;
+  for (std::size_t s = SlotOf(key, slots_.size());; s = (s + 1) & (slots_.size() - 1)) {
+    const std::int32_t cell = slots_[s];
+    if (cell < 0) return -1;
+    if (keys_[static_cast<std::size_t>(cell)] == key) return cell;
   }
-  return d;
+}
+
+std::int64_t DimensionLattice::Intern(std::int64_t key) {
+  if (!sparse_) return key;
+  if (2 * (keys_.size() + 1) > slots_.size()) {
+    // Keep the load at most one half.
+    std::vector<std::int32_t> bigger(std::max<std::size_t>(1024, 2 * slots_.size()), -1);
+    for (std::size_t cell = 0; cell < keys_.size(); ++cell) {
+      std::size_t s = SlotOf(keys_[cell], bigger.size());
+      while (bigger[s] >= 0) s = (s + 1) & (bigger.size() - 1);
+      bigger[s] = static_cast<std::int32_t>(cell);
+    }
+    slots_ = std::move(bigger);
+  }
+  std::size_t s = SlotOf(key, slots_.size());
+  for (; slots_[s] >= 0; s = (s + 1) & (slots_.size() - 1)) {
+    if (keys_[static_cast<std::size_t>(slots_[s])] == key) return slots_[s];
+  }
+  if (static_cast<std::int64_t>(keys_.size()) >= options_.max_stored) return -1;
+  slots_[s] = static_cast<std::int32_t>(keys_.size());
+  keys_.push_back(key);
+  return slots_[s];
 }
 
 void DimensionLattice::BuildMinLen() {
@@ -343,6 +403,15 @@ void DimensionLattice::BuildMinLen() {
   free_cells_ = std::move(free_table.cells);
   free_cells_.shrink_to_fit();
   free_level_start_ = std::move(free_table.start);
+  if (sparse_) {
+    // Both tables cover every stored dimension (the free one may have stored more).
+    cells_ = static_cast<std::int64_t>(keys_.size());
+    keys_.shrink_to_fit();
+    min_len_.resize(keys_.size(), kUnreachable);
+    min_len_.shrink_to_fit();
+    free_min_len_.resize(keys_.size(), kUnreachable);
+    free_min_len_.shrink_to_fit();
+  }
 }
 
 int DimensionLattice::PairCost(UnitRule rule, const LatticeDim& u) const {

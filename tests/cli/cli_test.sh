@@ -342,6 +342,12 @@ expect_ok "constant target" fit "$tmp/constant.csv" --epochs 2 --batch 50 --max-
 near "constant target: exact fit" "$(json_number "$tmp/constant.json" rmse)" 0 1e-9
 { echo 'x[m],y[m]'; echo '2,4'; } >"$tmp/onerow.csv"
 expect_ok "one row" fit "$tmp/onerow.csv" --epochs 2 --batch 50 --max-length 10 -q --threads 1
+# Five base dimensions (kg, m, s, K, mol): the ideal gas law, R fitted per mole and kelvin.
+awk 'BEGIN { print "V[m^3],n[mol],T[K],P[Pa]";
+  for (i = 1; i <= 30; i++) { V = 0.01 * (1 + i % 5); n = 1 + i % 3; T = 250 + 10 * (i % 7);
+    printf "%.17g,%d,%d,%.17g\n", V, n, T, n * 8.314 * T / V } }' >"$tmp/gas.csv"
+expect_ok "five base dimensions (gas law)" fit "$tmp/gas.csv" --epochs 2 --batch 50 -q \
+  --threads 1 --free-const 'R[J/(mol*K)]'
 
 # ---- physr fit: checkpoint, kill -9, resume ----------------------------------------------
 # Noisy data, so no formula is exact and the run goes to its epoch limit.

@@ -1,7 +1,8 @@
 // DimensionLattice: the dimensional facts the in-situ units prior needs, precomputed once per
 // run. Dimensions are encoded as integer numerators over one common denominator, on the base
 // dimensions the library and target use; `MinLen(D)` (fewest tokens of any expression with
-// dimension D) is tabulated over a bounded box of that lattice. Not here: the per-program state
+// dimension D) is tabulated over a bounded box of that lattice, densely or, for a large box,
+// for the reached dimensions only. Not here: the per-program state
 // (PartialBatch) or the masks (UnitsPrior).
 #pragma once
 
@@ -48,9 +49,18 @@ inline LatticeDim DivideByPower(const LatticeDim& a, int p_num, int p_den) {
 struct DimensionLatticeOptions {
   int max_length = 35;  // longest program; MinLen is tabulated up to this length
   // Box half-width in whole exponents: |exponent| ≤ max_exponent on every active base (raised
-  // to cover the terminals and the target, lowered when the box would exceed max_cells).
+  // to cover the terminals and the target).
   int max_exponent = 8;
-  std::int64_t max_cells = std::int64_t{1} << 21;  // at most 2^31 - 1 (cells are int32)
+  // A box of at most max_cells dimensions is tabulated densely (one byte per dimension of the
+  // box). A larger box (five or more active bases, or a denominator above 1 with four) is
+  // tabulated sparsely: only the dimensions the BFS from the terminals reaches are stored, in a
+  // hash table, at most max_stored of them (a dimension reached when the table is full is
+  // treated as off the box). At most 2^31 - 1 each (cells are int32).
+  std::int64_t max_cells = std::int64_t{1} << 21;
+  std::int64_t max_stored = std::int64_t{1} << 18;
+  // Sparse table even when the box is small (for tests and benchmarks: on a box that fits
+  // max_stored, both tables give the same MinLen and FreeMinLen).
+  bool force_sparse = false;
   // Work cap for combining two length levels under mul/div (|level a|·|level b| pairs).
   // Skipping a combination only makes MinLen larger (more conservative), never inconsistent:
   // every finite MinLen stays witnessed by an expression whose parts have their tabulated
@@ -64,10 +74,12 @@ class DimensionLattice {
 
   // Builds the encoding and the MinLen table for `library` (its terminals and the unit rules
   // of its operators). `target` is the dimension the root must have; nullopt leaves the root
-  // free. Cost: up to a few hundred ms for 4–5 active bases, typically a few ms; allocates the
-  // box (≤ max_cells bytes), two memo tables of the same size and, for the level lists, up to
-  // 8 bytes per cell (half of it freed on return). Throws InputError when a terminal or the
-  // target has an exponent the box cannot hold.
+  // free. Cost: up to a few hundred ms for 4–5 active bases, typically a few ms; the dense
+  // table allocates the box (≤ max_cells bytes), two memo tables of the same size and, for the
+  // level lists, up to 8 bytes per cell (half of it freed on return); the sparse one about 30
+  // bytes per stored dimension (≤ max_stored). Throws InputError when a terminal or the target
+  // has an exponent the box cannot hold (a box key must fit 62 bits: ±255 numerator units
+  // with seven active bases).
   DimensionLattice(const Library& library, const std::optional<Dimension>& target,
                    const DimensionLatticeOptions& options = {});
 
@@ -78,6 +90,13 @@ class DimensionLattice {
   std::span<const units::Base> active_bases() const { return active_bases_; }
   int denominator() const { return denominator_; }
   int box_half_width() const { return half_width_; }  // in numerator units
+  // Whether the table is the sparse one (see DimensionLatticeOptions::max_cells).
+  bool sparse() const { return sparse_; }
+  // Cells of the table: the whole box when dense, the stored dimensions when sparse.
+  std::int64_t num_cells() const { return cells_; }
+  // Sparse table: dimensions stored so far, and the most it stores.
+  std::int64_t num_stored() const { return static_cast<std::int64_t>(keys_.size()); }
+  std::int64_t max_stored() const { return options_.max_stored; }
   const std::optional<LatticeDim>& target() const { return target_; }
   std::optional<Dimension> target_dimension() const { return target_dimension_; }
 
@@ -87,8 +106,15 @@ class DimensionLattice {
   // The token's dimension for terminals (precomputed); PHYSR_CHECK on operators.
   const LatticeDim& TerminalDim(TokenId id) const { return token_dims_[id]; }
 
-  // Box cell of `d`, or -1 when off the box or invalid. Cost: K multiply-adds.
-  std::int64_t Cell(const LatticeDim& d) const;
+  // Cell of `d`, or -1 when off the box or invalid; in the sparse table also -1 when d is not
+  // stored (no expression of length ≤ max_length reaches it, or the table was full), which
+  // the callers treat as off the box. Cost: K multiply-adds, plus a hash probe when sparse.
+  std::int64_t Cell(const LatticeDim& d) const {
+    const std::int64_t key = BoxKey(d);
+    return key < 0 || !sparse_ ? key : Find(key);
+  }
+  // Whether d lies on the box (stored or not).
+  bool OnBox(const LatticeDim& d) const { return BoxKey(d) >= 0; }
   // Fewest tokens of an expression with dimension d (all its subexpressions on the box), or
   // kUnreachable when none of length ≤ max_length is known. Cost: Cell + a table read.
   int MinLen(const LatticeDim& d) const {
@@ -103,14 +129,14 @@ class DimensionLattice {
     const std::int64_t c = Cell(d);
     return c < 0 ? kUnreachable : free_min_len_[static_cast<std::size_t>(c)];
   }
-  // Dimensions with FreeMinLen == len, for len in [1, max_length], as box cells (DimAt
+  // Dimensions with FreeMinLen == len, for len in [1, max_length], as cells (DimAt
   // decodes one), in the order the table was built.
   std::span<const std::int32_t> FreeLevel(int len) const {
     const auto l = static_cast<std::size_t>(len);
     return std::span<const std::int32_t>(free_cells_).subspan(
         free_level_start_[l], free_level_start_[l + 1] - free_level_start_[l]);
   }
-  // The dimension of a box cell: the inverse of Cell. Cost: K divisions.
+  // The dimension of a cell: the inverse of Cell. Cost: K divisions.
   LatticeDim DimAt(std::int64_t cell) const;
   // min over d of FreeMinLen(d) + MinLen(u - d) (rule kProduct) or FreeMinLen(d) +
   // MinLen(d - u) (kQuotient): the fewest tokens for both operands of a mul/div whose result
@@ -129,7 +155,25 @@ class DimensionLattice {
   std::span<const TerminalGroup> terminal_groups() const { return terminal_groups_; }
 
  private:
+  friend class LatticeBuilder;
   void BuildMinLen();
+  // Mixed-radix index of d on the box, or -1 when off it or invalid.
+  std::int64_t BoxKey(const LatticeDim& d) const {
+    if (!d.valid) return -1;
+    std::int64_t key = 0;
+    for (std::size_t i = active_bases_.size(); i-- > 0;) {
+      const std::int32_t v = d.num[i];
+      if (v > half_width_ || v < -half_width_) return -1;
+      key = key * side_ + (v + half_width_);
+    }
+    return key;
+  }
+  LatticeDim DimOfKey(std::int64_t key) const;
+  // Sparse table: the cell of a box key, or -1 when not stored.
+  std::int64_t Find(std::int64_t key) const;
+  // Sparse table: the cell of a box key, stored when absent and the table is not full (-1
+  // then). Dense: the key.
+  std::int64_t Intern(std::int64_t key);
 
   const Library* library_;
   DimensionLatticeOptions options_;
@@ -138,6 +182,11 @@ class DimensionLattice {
   int half_width_ = 0;  // numerator units
   int side_ = 1;        // 2 * half_width_ + 1
   std::int64_t cells_ = 1;
+  bool sparse_ = false;
+  // Sparse table: the box key of each cell, and an open-addressing index of keys_ (cells,
+  // -1 empty; a power-of-two size at least twice keys_.size()).
+  std::vector<std::int64_t> keys_;
+  std::vector<std::int32_t> slots_;
   std::optional<LatticeDim> target_;
   std::optional<Dimension> target_dimension_;
   std::vector<LatticeDim> token_dims_;
