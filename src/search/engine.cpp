@@ -116,7 +116,8 @@ std::size_t KeepBestDistinct(std::vector<std::pair<double, Program>>& parents,
 
 }  // namespace
 
-SearchEngine::SearchEngine(const Dataset& data, SearchConfig config, SearchCallbacks callbacks)
+SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
+                           SearchCallbacks callbacks)
     : data_(data),
       config_(Validated(config, data)),
       callbacks_(std::move(callbacks)),
@@ -339,7 +340,9 @@ std::optional<StopReason> SearchEngine::StopCriterion(const EpochReport& report)
 SearchResult SearchEngine::Finalise(StopReason reason) {
   SearchResult result;
   result.library = library_;
-  const auto [front, fits] = RefitFront();
+  const auto refitted = RefitFront();
+  const ParetoFront& front = refitted.first;
+  const std::vector<std::pair<Program, FitResult>>& fits = refitted.second;
   const auto fit_of = [&fits](const FrontEntry& e) -> const FitResult& {
     for (const auto& [program, fit] : fits) {
       if (program.tokens == e.program.tokens) return fit;

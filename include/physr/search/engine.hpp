@@ -38,7 +38,7 @@ class SearchEngine {
   // from config.checkpoint.resume_dir when it is set. `data` is borrowed and must outlive the
   // engine. Throws InputError as RunSearch documents. The thread limit (config.threads) holds
   // for the engine's lifetime.
-  SearchEngine(const Dataset& data, SearchConfig config, SearchCallbacks callbacks = {});
+  SearchEngine(const Dataset& data, const SearchConfig& config, SearchCallbacks callbacks = {});
   SearchEngine(const SearchEngine&) = delete;
   SearchEngine& operator=(const SearchEngine&) = delete;
 
