@@ -294,6 +294,15 @@ void WriteFormula(JsonWriter& w, const std::optional<FormulaReport>& report) {
   w.EndObject();
 }
 
+// The profile object of the JSON result: seconds per phase, seconds profiled, fits run.
+void WriteProfile(JsonWriter& w, const SearchProfile& profile) {
+  w.BeginObject();
+  for (const auto& [name, seconds] : profile.Phases()) w.Field(name, seconds);
+  w.Field("seconds", profile.seconds);
+  w.IntegerField("fitted", profile.fitted);
+  w.EndObject();
+}
+
 void WriteJsonResult(const std::string& path, const SearchResult& result,
                      const std::vector<FormulaReport>& reports,
                      const std::optional<FormulaReport>& best, const CsvTable& table,
@@ -327,6 +336,8 @@ void WriteJsonResult(const std::string& path, const SearchResult& result,
   w.IntegerField("bred", result.bred);
   w.Field("data", table.source);
   w.Field("target", data.target_name);
+  w.Key("profile");
+  WriteProfile(w, result.profile);
   w.EndObject();
   WriteJsonFile(path, json.str());
 }
