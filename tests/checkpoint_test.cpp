@@ -122,6 +122,9 @@ TEST_CASE(
   second.checkpoint.resume_dir = dir.str();
   const SearchResult resumed = RunSearch(data, second);
   CheckSameResult(whole, resumed);
+  // The profile is this process's: the resumed epochs only.
+  CHECK(resumed.profile.seconds < resumed.seconds);
+  CHECK(resumed.profile.fitted <= resumed.evaluations - part.evaluations);
 }
 
 TEST_CASE("Checkpoints every epoch leave the latest state") {

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cmath>
@@ -448,6 +449,32 @@ TEST_CASE("A stop flag or on_epoch ends the run after the epoch, as interrupted"
   const SearchResult refused = RunSearch(d, config, refuse);
   CHECK(refused.stop_reason == StopReason::kInterrupted);
   CHECK(refused.epochs == 3);
+}
+
+TEST_CASE("The profile splits the run's seconds into phases and counts the fits run") {
+  // Evolution on, so every phase of an epoch runs; the final refit always does.
+  const Dataset d = MakeData({{"m", "kg"}, {"v", "m/s"}}, "E", "J",
+                             [](const Eigen::VectorXd& x) { return 0.5 * x(0) * x(1) * x(1); },
+                             80, 41);
+  SearchConfig config = SmallConfig(3);
+  config.stopping.max_epochs = 5;
+  config.training.batch_size = 300;
+  config.evolution.offspring = 200;
+  const SearchResult r = RunSearch(d, config);
+  const SearchProfile& p = r.profile;
+  double sum = 0.0;
+  for (const auto& [name, seconds] : p.Phases()) {
+    CAPTURE(name);
+    CHECK(seconds >= 0.0);
+    sum += seconds;
+  }
+  CHECK(p.sample_policy > 0.0);
+  CHECK(p.fit > 0.0);
+  CHECK(p.finalise > 0.0);
+  CHECK(std::abs(sum - p.seconds) <= 1e-9 * std::max(1.0, p.seconds));
+  CHECK(p.seconds == r.seconds);  // not resumed: the profile covers the whole run
+  CHECK(p.fitted > 0);
+  CHECK(p.fitted <= r.evaluations);
 }
 
 TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant subtrees") {

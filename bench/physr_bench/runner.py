@@ -1,9 +1,10 @@
-"""Running `physr fit` for benchmarks: one run per call, its JSON, wall time and peak memory.
+"""Running `physr fit` for benchmarks: one run per call, its JSON, wall and CPU time and peak
+memory.
 
-Each run is its own child process, waited for with os.wait4 so that its peak resident set
-size (ru_maxrss) is that run's alone, also when several runs go in parallel threads. Results
-go to a CSV that is appended to row by row, so an interrupted benchmark resumes where it
-stopped. Standard library only.
+Each run is its own child process, waited for with os.wait4 so that its CPU time and peak
+resident set size (ru_maxrss) are that run's alone, also when several runs go in parallel
+threads. Results go to a CSV that is appended to row by row, so an interrupted benchmark
+resumes where it stopped. Standard library only.
 """
 
 import csv
@@ -47,7 +48,7 @@ def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_eval
 
     flags: extra command-line arguments (constants, operators...). The JSON written by physr
     is read back into result["json"] (None when missing). Keys: returncode, wall_seconds,
-    peak_rss_mb, json, command, stderr_tail.
+    cpu_seconds (user + system), peak_rss_mb, json, command, stderr_tail.
     """
     cmd = [physr, "fit", data, "--seed", str(seed), "--json", json_path, "--quiet",
            "--threads", str(threads)]
@@ -73,6 +74,7 @@ def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_eval
     proc.returncode = os.waitstatus_to_exitcode(status) if hasattr(
         os, "waitstatus_to_exitcode") else (status >> 8)
     result = {"returncode": proc.returncode, "wall_seconds": wall,
+              "cpu_seconds": usage.ru_utime + usage.ru_stime,  # that process's own
               "peak_rss_mb": usage.ru_maxrss / 1024.0,  # Linux: kilobytes
               "command": cmd, "json": None, "stderr_tail": ""}
     try:

@@ -183,6 +183,10 @@ class SearchResult:
     dead_ends = property(lambda self: self._core.dead_ends)
     invalid = property(lambda self: self._core.invalid)
     exact_nrmse = property(lambda self: self._core.exact_nrmse)
+    profile = property(lambda self: self._core.profile,
+                       doc="Where the run's wall time went: seconds per phase (sample_priors, "
+                           "sample_policy, fit, train, breed, simplify, finalise, other), "
+                           "their sum ``seconds`` and ``fitted``, the constant fits run.")
 
     def _columns_for(self, X: Any) -> np.ndarray:
         if is_dataframe(X):

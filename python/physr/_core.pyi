@@ -94,6 +94,7 @@ class SearchResult:
     bred: int
     exact_nrmse: float
     history: list[EpochReport]
+    profile: dict[str, float]
     pareto: list[Formula]
     best: Optional[Formula]
     terminals: list[tuple[str, str, str]]

@@ -381,6 +381,20 @@ void BindResult(py::module_& m) {
       .def_readonly("invalid", &SearchResult::invalid)
       .def_readonly("exact_nrmse", &SearchResult::exact_nrmse)
       .def_readonly("history", &SearchResult::history, "One EpochReport per epoch.")
+      .def_property_readonly(
+          "profile",
+          [](const SearchResult& r) {
+            py::dict profile;
+            for (const auto& [name, seconds] : r.profile.Phases()) {
+              profile[py::str(std::string(name))] = seconds;
+            }
+            profile["seconds"] = r.profile.seconds;
+            profile["fitted"] = r.profile.fitted;
+            return profile;
+          },
+          "Wall seconds per phase of this process's part of the run (sample_priors, "
+          "sample_policy, fit, train, breed, simplify, finalise, other), their sum (seconds) "
+          "and the constant fits run (fitted).")
       .def_property_readonly("pareto",
                              [](const std::shared_ptr<SearchResult>& r) {
                                std::vector<FormulaRef> out;

@@ -293,6 +293,15 @@ void WriteFormula(JsonWriter& w, const std::optional<FormulaReport>& report) {
   w.EndObject();
 }
 
+// The profile object of the JSON result: seconds per phase, seconds profiled, fits run.
+void WriteProfile(JsonWriter& w, const SearchProfile& profile) {
+  w.BeginObject();
+  for (const auto& [name, seconds] : profile.Phases()) w.Field(name, seconds);
+  w.Field("seconds", profile.seconds);
+  w.IntegerField("fitted", profile.fitted);
+  w.EndObject();
+}
+
 // Writes the JSON result to `path`, or to `out` when the path is "-".
 void WriteJsonResult(const std::string& path, std::ostream& out, const SearchResult& result,
                      const std::vector<FormulaReport>& reports,
@@ -327,6 +336,8 @@ void WriteJsonResult(const std::string& path, std::ostream& out, const SearchRes
   w.IntegerField("bred", result.bred);
   w.Field("data", table.source);
   w.Field("target", data.target_name);
+  w.Key("profile");
+  WriteProfile(w, result.profile);
   w.EndObject();
   if (path == kStdoutPath) {
     out << json.str() << std::flush;

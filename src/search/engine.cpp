@@ -116,6 +116,32 @@ std::size_t KeepBestDistinct(std::vector<std::pair<double, Program>>& parents,
 
 }  // namespace
 
+// Adds the wall seconds of its scope (or until Stop) to one phase of the profile, less those
+// that phases timed inside it recorded, so no second counts twice.
+class SearchEngine::PhaseTimer {
+ public:
+  PhaseTimer(SearchEngine& engine, double SearchProfile::*phase)
+      : engine_(engine), phase_(phase), profiled_before_(engine.profiled_), start_(Clock::now()) {}
+  PhaseTimer(const PhaseTimer&) = delete;
+  PhaseTimer& operator=(const PhaseTimer&) = delete;
+  ~PhaseTimer() { Stop(); }
+
+  void Stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    const double inner = engine_.profiled_ - profiled_before_;
+    const double total = std::chrono::duration<double>(Clock::now() - start_).count();
+    engine_.AddToProfile(phase_, std::max(0.0, total - inner));
+  }
+
+ private:
+  SearchEngine& engine_;
+  double SearchProfile::*phase_;
+  double profiled_before_;
+  Clock::time_point start_;
+  bool stopped_ = false;
+};
+
 SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
                            SearchCallbacks callbacks)
     : data_(data),
@@ -156,6 +182,18 @@ double SearchEngine::Seconds() const {
   return seconds_before_ + std::chrono::duration<double>(Clock::now() - start_).count();
 }
 
+void SearchEngine::AddToProfile(double SearchProfile::*phase, double seconds) {
+  profile_.*phase += seconds;
+  profiled_ += seconds;
+}
+
+std::vector<FitResult> SearchEngine::Fit(std::span<const Program> programs) {
+  PhaseTimer timer(*this, &SearchProfile::fit);
+  std::vector<FitResult> fits = fitter_.FitAll(programs, train_);
+  profile_.fitted += static_cast<std::int64_t>(fitter_.last_stats().fitted);
+  return fits;
+}
+
 double SearchEngine::Reward(const FitResult& fit) const {
   if (!fit.finite || !std::isfinite(fit.nrmse)) return 0.0;
   return RewardOf(fit.nrmse, exact_nrmse_);
@@ -164,7 +202,10 @@ double SearchEngine::Reward(const FitResult& fit) const {
 // Sample: a batch from the policy under the priors. The (never expected) dimensionally
 // invalid programs are counted and dropped before they reach the fitter.
 SearchEngine::Batch SearchEngine::Sample() {
+  PhaseTimer timer(*this, &SearchProfile::sample_priors);
+  const double policy_seconds = sampler_.policy_seconds();
   const SampleBatch& sample = sampler_.Sample(state_.policy, state_.rng);
+  AddToProfile(&SearchProfile::sample_policy, sampler_.policy_seconds() - policy_seconds);
   SearchCounters& counters = state_.counters;
   counters.sampled += sample.sampled;
   counters.dead_ends += sample.dead_ends;
@@ -186,7 +227,7 @@ SearchEngine::Batch SearchEngine::Sample() {
 // Score: fit every program's constants on the training rows, reward it and offer it to the
 // front.
 void SearchEngine::Score(Batch& batch, int epoch) {
-  batch.fits = fitter_.FitAll(batch.programs, train_);
+  batch.fits = Fit(batch.programs);
   state_.counters.evaluations += static_cast<std::int64_t>(batch.programs.size());
   batch.rewards.resize(batch.programs.size());
   for (std::size_t i = 0; i < batch.programs.size(); ++i) {
@@ -211,7 +252,9 @@ void SearchEngine::Offer(const Program& program, const FitResult& fit, int epoch
   entry.epoch = static_cast<std::uint64_t>(epoch);
   const bool exact = fit.nrmse <= exact_nrmse_;
   if (!state_.front.Offer(entry) || !exact) return;
+  PhaseTimer simplify(*this, &SearchProfile::simplify);
   const Simplified simple = SimplifyProgram(entry.program, fit, library_, train_, simplify_);
+  simplify.Stop();
   if (simple.changes == 0) return;
   offered_.insert(HashTokens(simple.program.tokens));
   entry.program = simple.program;
@@ -223,6 +266,7 @@ void SearchEngine::Offer(const Program& program, const FitResult& fit, int epoch
 // Train: a risk-seeking policy-gradient step on the top ε of the batch. Returns the elite,
 // which breeds next.
 std::vector<SearchEngine::Parent> SearchEngine::Train(const Batch& batch) {
+  PhaseTimer timer(*this, &SearchProfile::train);
   std::vector<Parent> parents;
   if (batch.programs.empty()) return parents;
   const Elite elite = SelectElite(batch.rewards, config_.training.risk_epsilon);
@@ -247,6 +291,7 @@ std::vector<SearchEngine::Parent> SearchEngine::Train(const Batch& batch) {
 void SearchEngine::Breed(std::vector<Parent> parents, int epoch) {
   const EvolutionOptions& options = config_.evolution;
   if (options.offspring <= 0) return;
+  PhaseTimer timer(*this, &SearchProfile::breed);
   for (const FrontEntry& e : state_.front.entries()) {
     Program p;
     p.tokens = e.program.tokens;
@@ -262,7 +307,7 @@ void SearchEngine::Breed(std::vector<Parent> parents, int epoch) {
     for (const Parent& parent : parents) pool.push_back(parent.second);
     std::vector<Program> children = breeder_.Breed(pool, options.offspring, rng);
     if (children.empty()) break;
-    const std::vector<FitResult> fits = fitter_.FitAll(children, train_);
+    const std::vector<FitResult> fits = Fit(children);
     counters.evaluations += static_cast<std::int64_t>(children.size());
     counters.bred += static_cast<std::int64_t>(children.size());
     for (std::size_t i = 0; i < children.size(); ++i) {
@@ -338,6 +383,7 @@ std::optional<StopReason> SearchEngine::StopCriterion(const EpochReport& report)
 // Finalise: refit the front on every row (the search may have used a subset) with
 // uncertainties and simplify it, then select the model on the refitted losses.
 SearchResult SearchEngine::Finalise(StopReason reason) {
+  PhaseTimer finalise(*this, &SearchProfile::finalise);
   SearchResult result;
   result.library = library_;
   const auto refitted = RefitFront();
@@ -364,7 +410,11 @@ SearchResult SearchEngine::Finalise(StopReason reason) {
   result.bred = counters.bred;
   result.first_exact_epoch = counters.first_exact_epoch;
   result.first_exact_seconds = counters.first_exact_seconds;
+  finalise.Stop();
   result.seconds = Seconds();
+  result.profile = profile_;
+  result.profile.seconds = result.seconds - seconds_before_;
+  result.profile.other = std::max(0.0, result.profile.seconds - profiled_);
   result.stop_reason = reason;
   result.seed = config_.seed;
   result.exact_nrmse = exact_nrmse_;

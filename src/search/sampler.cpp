@@ -1,12 +1,19 @@
 #include "physr/search/sampler.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "physr/core/error.hpp"
 
 namespace physr {
 namespace {
 constexpr int kMaxResampleRounds = 4;
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 }  // namespace
 
 Sampler::Sampler(const DimensionLattice& lattice, const PriorSet& priors,
@@ -32,7 +39,9 @@ Sampler::Sampler(const DimensionLattice& lattice, const PriorSet& priors,
 std::vector<int> Sampler::SampleRows(const LstmPolicy& policy, Rng& rng, int n,
                                      EpisodeBuffer& buffer) {
   partial_.Reset(n);
+  Clock::time_point start = Clock::now();
   policy.Begin(state_, n);
+  policy_seconds_ += SecondsSince(start);
   buffer.Reset(n);
   std::fill_n(active_.begin(), n, std::uint8_t{1});
   std::vector<int> dead;
@@ -60,10 +69,12 @@ std::vector<int> Sampler::SampleRows(const LstmPolicy& policy, Rng& rng, int n,
     const auto inputs = inputs_.topRows(n);
     const Eigen::Map<const RowTokenMask> mask_matrix(mask_.data(), n, num_tokens_);
     const auto factor_matrix = log_factors_.topRows(n);
+    start = Clock::now();
     policy.Step(state_, inputs, mask_matrix, factor_matrix, active, rng,
                 std::span<int>(tokens_.data(), static_cast<std::size_t>(n)),
                 std::span<float>(logp_.data(), static_cast<std::size_t>(n)),
                 std::span<float>(entropy_.data(), static_cast<std::size_t>(n)));
+    policy_seconds_ += SecondsSince(start);
     buffer.Record(step, inputs, mask_matrix, factor_matrix, active,
                   std::span<const int>(tokens_.data(), static_cast<std::size_t>(n)));
     for (int r = 0; r < n; ++r) {

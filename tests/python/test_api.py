@@ -117,6 +117,19 @@ def test_pareto_front_is_ordered_and_holds_best(newton):
     assert "SearchResult(" in repr(result)
 
 
+def test_profile_splits_the_seconds_into_phases(newton):
+    X, F = newton
+    result = physr.fit(X, F, X_names=["m", "a"], X_units=["kg", "m/s^2"], y_units="N", **QUICK)
+    profile = result.profile
+    phases = ["sample_priors", "sample_policy", "fit", "train", "breed", "simplify",
+              "finalise", "other"]
+    assert list(profile) == phases + ["seconds", "fitted"]
+    assert all(profile[name] >= 0.0 for name in phases)
+    assert sum(profile[name] for name in phases) == pytest.approx(profile["seconds"])
+    assert profile["seconds"] == result.seconds
+    assert 0 < profile["fitted"] <= result.evaluations
+
+
 def test_predict_agrees_with_sympy_evaluation(newton):
     sympy = pytest.importorskip("sympy")
     X, F = newton

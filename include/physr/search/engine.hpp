@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -60,6 +61,8 @@ class SearchEngine {
   };
   // A program that may breed, with its reward.
   using Parent = std::pair<double, Program>;
+  // Adds the wall seconds of its scope to one phase of profile_ (engine.cpp).
+  class PhaseTimer;
 
   Batch Sample();
   void Score(Batch& batch, int epoch);
@@ -70,6 +73,9 @@ class SearchEngine {
 
   double Seconds() const;
   double Reward(const FitResult& fit) const;
+  // fitter_.FitAll on the training rows, timed and counted in the profile.
+  std::vector<FitResult> Fit(std::span<const Program> programs);
+  void AddToProfile(double SearchProfile::*phase, double seconds);
   void Offer(const Program& program, const FitResult& fit, int epoch);
   EpochReport MakeReport(const Batch& batch, int epoch) const;
   std::optional<StopReason> StopCriterion(const EpochReport& report) const;
@@ -97,6 +103,8 @@ class SearchEngine {
   double seconds_before_ = 0.0;  // of the run this one resumed
   std::unordered_set<std::uint64_t> offered_;  // token hashes already offered to the front
   LstmParameters<float> gradient_;
+  SearchProfile profile_;  // this process's part of the run, phases only (no `other` yet)
+  double profiled_ = 0.0;  // the seconds recorded in profile_'s phases
 };
 
 }  // namespace physr

@@ -38,6 +38,9 @@ class Sampler {
   const SampleBatch& Sample(const LstmPolicy& policy, Rng& rng);
 
   const EpisodeBuffer& episodes() const { return episodes_; }
+  // Wall seconds spent in the policy's steps (LSTM forward and draw) over all calls so far;
+  // the rest of Sample's time goes to the priors, observations and bookkeeping.
+  double policy_seconds() const { return policy_seconds_; }
 
  private:
   // Samples rows [0, n) of the work batch; returns the rows that dead-ended.
@@ -61,6 +64,7 @@ class Sampler {
   std::vector<int> tokens_;
   std::vector<float> logp_;
   std::vector<float> entropy_;
+  double policy_seconds_ = 0.0;
 };
 
 }  // namespace physr

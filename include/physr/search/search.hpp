@@ -6,12 +6,15 @@
 // Not here: reading files or printing (cli/, python/).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "physr/data/dataset.hpp"
@@ -46,6 +49,37 @@ struct Formula {
   std::string latex;   // values substituted
 };
 
+// Where a run's wall time went, phase by phase: each second is counted once, in the
+// innermost phase running (the fits of Breed count as fit, not breed). Measured in this
+// process only: a run resumed from a checkpoint profiles its resumed part (`seconds` is that
+// part's length, while SearchResult::seconds includes the earlier run's).
+struct SearchProfile {
+  double sample_priors = 0.0;  // sampling apart from the policy's steps: prior masks and
+                               // factors, observations, episode records, the unit check
+  double sample_policy = 0.0;  // the policy's (LSTM's) steps while sampling
+  double fit = 0.0;            // BatchFitter::FitAll, for sampled and bred programs
+  double train = 0.0;          // elite selection, policy gradient, Adam step
+  double breed = 0.0;          // evolution apart from fitting and simplifying its offspring
+  double simplify = 0.0;       // simplifying exact formulas offered to the front
+  double finalise = 0.0;       // refit, simplification and selection of the final front
+  double other = 0.0;          // the rest: setup, rewards, the front, reports, checkpoints
+  double seconds = 0.0;        // the wall seconds profiled: the sum of the phases
+  std::int64_t fitted = 0;     // constant fits run (not served by the cache or a duplicate)
+
+  // Each phase's name (the field's) and seconds, in the order above, `other` last: the
+  // JSON result and Python's SearchResult.profile list them so.
+  std::array<std::pair<std::string_view, double>, 8> Phases() const {
+    return {{{"sample_priors", sample_priors},
+             {"sample_policy", sample_policy},
+             {"fit", fit},
+             {"train", train},
+             {"breed", breed},
+             {"simplify", simplify},
+             {"finalise", finalise},
+             {"other", other}}};
+  }
+};
+
 struct SearchResult {
   Library library;                 // the tokens the formulas refer to
   std::vector<Formula> pareto;     // by increasing complexity
@@ -64,6 +98,7 @@ struct SearchResult {
   double first_exact_seconds = std::numeric_limits<double>::quiet_NaN();
   double exact_nrmse = 0.0;  // the threshold the run used (StoppingOptions::perfect_nrmse)
   std::vector<EpochReport> history;  // one report per epoch, resumed runs' included
+  SearchProfile profile;             // this process's part of the run
 };
 
 struct SearchCallbacks {
