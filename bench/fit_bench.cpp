@@ -119,7 +119,9 @@ void Print(const char* label, int threads, const Outcome& o, std::size_t fits) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // "no-constants": only the section on programs without free constants.
+  const bool all = argc < 2 || std::string(argv[1]) != "no-constants";
   Library library;
   library.AddVariable("x", Dimension());
   library.AddFreeConstant("a", Dimension());
@@ -157,66 +159,126 @@ int main() {
     for (int i = 0; i < kRows; ++i) n.y(i) += 0.01 * noise.Normal();
   }
 
-  std::printf("y = a*sin(b*x) + exp(-x), %d rows, batch %d, start (1, 1), %d instructions\n",
-              kRows, kBatch, compiled.size());
   FitOptions plain;
-  for (int threads : {1, 2}) {
-    Print("targets a~U(.5,2) b~U(.7,1.3)", threads,
-          FitTasks(compiled, X, targets, threads, plain), targets.size());
-  }
-  for (int threads : {1, 2}) {
-    Print("one law, noise seeds (σ=0.01)", threads, FitTasks(compiled, X, noisy, threads, plain),
-          noisy.size());
-  }
-  // Wide frequencies: from b = 1 LM often stops in a local minimum; restarts (log-uniform
-  // magnitudes within a factor 10, random sign, stopping at the first exact fit) recover it.
-  FitOptions restarts = plain;
-  restarts.restarts = 8;
-  restarts.restart_log10_min = -1.0;
-  restarts.restart_log10_max = 1.0;
-  Print("wide b~logU(.3,3), no restarts", 2, FitTasks(compiled, X, wide, 2, plain), wide.size());
-  Print("wide b~logU(.3,3), 8 restarts", 2, FitTasks(compiled, X, wide, 2, restarts),
-        wide.size());
-
-  // BatchFitter on one data set: 2000 distinct token sequences (each reads its own fixed
-  // constant 1.0 inside exp(-x*one_i)), then the same batch again (all cache hits), then 2000
-  // copies of one program (in-batch dedup: one fit).
-  {
-    const Task& task = targets[0];
-    std::vector<Program> distinct;
-    for (int i = 0; i < kBatch; ++i) {
-      const TokenId one = library.AddFixedConstant("one_" + std::to_string(i), 1.0, Dimension());
-      Program p;
-      p.tokens = {add, mul, a, sin, mul, b, x, exp, neg, mul, x, one};
-      distinct.push_back(p);
-    }
-    const std::vector<Program> copies(kBatch, program);
-    const std::span<const double> y(task.y.data(), static_cast<std::size_t>(task.y.size()));
+  if (all) {
+    std::printf("y = a*sin(b*x) + exp(-x), %d rows, batch %d, start (1, 1), %d instructions\n",
+                kRows, kBatch, compiled.size());
     for (int threads : {1, 2}) {
-      tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
-                                static_cast<std::size_t>(threads));
-      BatchFitter fitter(library);
-      auto t0 = Clock::now();
-      const double c0 = CpuSeconds();
-      auto results = fitter.FitAll(distinct, X, y, {});
-      const double fit_s = Seconds(t0);
-      const double fit_cpu = CpuSeconds() - c0;
-      int at_truth = 0;
-      for (const auto& r : results) at_truth += AtTruth(r, task.a, task.b) ? 1 : 0;
-      t0 = Clock::now();
-      results = fitter.FitAll(distinct, X, y, {});
-      const double cached_s = Seconds(t0);
-      const std::size_t hits = fitter.last_stats().cache_hits;
-      t0 = Clock::now();
-      BatchFitter fresh(library);
-      results = fresh.FitAll(copies, X, y, {});
-      const double dedup_s = Seconds(t0);
-      std::printf("BatchFitter %d thr: %d distinct programs %7.0f fits/s wall, %7.0f per CPU-s "
-                  "(at truth %d); again from cache (%zu hits) %9.0f programs/s; %d copies "
-                  "(fitted %zu) %9.0f programs/s\n",
-                  threads, kBatch, kBatch / fit_s, kBatch / fit_cpu, at_truth, hits,
-                  kBatch / cached_s, kBatch, fresh.last_stats().fitted, kBatch / dedup_s);
+      Print("targets a~U(.5,2) b~U(.7,1.3)", threads,
+            FitTasks(compiled, X, targets, threads, plain), targets.size());
     }
+    for (int threads : {1, 2}) {
+      Print("one law, noise seeds (σ=0.01)", threads, FitTasks(compiled, X, noisy, threads, plain),
+            noisy.size());
+    }
+    // Wide frequencies: from b = 1 LM often stops in a local minimum; restarts (log-uniform
+    // magnitudes within a factor 10, random sign, stopping at the first exact fit) recover it.
+    FitOptions restarts = plain;
+    restarts.restarts = 8;
+    restarts.restart_log10_min = -1.0;
+    restarts.restart_log10_max = 1.0;
+    Print("wide b~logU(.3,3), no restarts", 2, FitTasks(compiled, X, wide, 2, plain), wide.size());
+    Print("wide b~logU(.3,3), 8 restarts", 2, FitTasks(compiled, X, wide, 2, restarts),
+          wide.size());
+
+    // BatchFitter on one data set: 2000 distinct token sequences (each reads its own fixed
+    // constant 1.0 inside exp(-x*one_i)), then the same batch again (all cache hits), then 2000
+    // copies of one program (in-batch dedup: one fit).
+    {
+      const Task& task = targets[0];
+      std::vector<Program> distinct;
+      for (int i = 0; i < kBatch; ++i) {
+        const TokenId one = library.AddFixedConstant("one_" + std::to_string(i), 1.0, Dimension());
+        Program p;
+        p.tokens = {add, mul, a, sin, mul, b, x, exp, neg, mul, x, one};
+        distinct.push_back(p);
+      }
+      const std::vector<Program> copies(kBatch, program);
+      const std::span<const double> y(task.y.data(), static_cast<std::size_t>(task.y.size()));
+      for (int threads : {1, 2}) {
+        tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                                  static_cast<std::size_t>(threads));
+        BatchFitter fitter(library);
+        auto t0 = Clock::now();
+        const double c0 = CpuSeconds();
+        auto results = fitter.FitAll(distinct, X, y, {});
+        const double fit_s = Seconds(t0);
+        const double fit_cpu = CpuSeconds() - c0;
+        int at_truth = 0;
+        for (const auto& r : results) at_truth += AtTruth(r, task.a, task.b) ? 1 : 0;
+        t0 = Clock::now();
+        results = fitter.FitAll(distinct, X, y, {});
+        const double cached_s = Seconds(t0);
+        const std::size_t hits = fitter.last_stats().cache_hits;
+        t0 = Clock::now();
+        BatchFitter fresh(library);
+        results = fresh.FitAll(copies, X, y, {});
+        const double dedup_s = Seconds(t0);
+        std::printf("BatchFitter %d thr: %d distinct programs %7.0f fits/s wall, %7.0f per CPU-s "
+                    "(at truth %d); again from cache (%zu hits) %9.0f programs/s; %d copies "
+                    "(fitted %zu) %9.0f programs/s\n",
+                    threads, kBatch, kBatch / fit_s, kBatch / fit_cpu, at_truth, hits,
+                    kBatch / cached_s, kBatch, fresh.last_stats().fitted, kBatch / dedup_s);
+      }
+    }
+  }
+
+  // Programs without free constants: one evaluation and the figures. 2000 distinct programs,
+  // transcendental x*sin(x*one_i) + exp(-x) and arithmetic x*x*one_i + x (10 and 7
+  // instructions), on 100 and 1000 rows of x; fitted by FitConstants and by the solver path
+  // (detail::FitConstantsWithSolver, what every such program went through before), alternating
+  // in one process, then by a BatchFitter with its cache off (1 thread).
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+    double sink = 0.0;
+    for (const bool transcendental : {true, false}) {
+      std::vector<Program> programs;
+      std::vector<CompiledProgram> compiled_free;
+      for (int i = 0; i < kBatch; ++i) {
+        const TokenId one = library.AddFixedConstant(
+            (transcendental ? "t_" : "a_") + std::to_string(i), 1.0, Dimension());
+        Program p;
+        p.tokens = transcendental ? std::vector<TokenId>{add, mul, x, sin, mul, x, one, exp, neg, x}
+                                  : std::vector<TokenId>{add, mul, mul, x, x, one, x};
+        programs.push_back(p);
+        compiled_free.push_back(Compile(p, library));
+      }
+      for (const int rows : {100, kRows}) {
+        const Eigen::MatrixXd Xr = X.topRows(rows);
+        const Eigen::VectorXd yr = targets[0].y.head(rows);
+        const std::span<const double> y(yr.data(), static_cast<std::size_t>(rows));
+        Evaluator evaluator;
+        const std::vector<double> start;
+        const auto run = [&](bool solver) {
+          const double c0 = CpuSeconds();
+          for (const CompiledProgram& c : compiled_free) {
+            const FitResult r =
+                solver ? detail::FitConstantsWithSolver(c, start, Xr, y, {}, evaluator, plain)
+                       : FitConstants(c, start, Xr, y, {}, evaluator, plain);
+            sink += r.cost;
+          }
+          return CpuSeconds() - c0;
+        };
+        const int rounds = rows == kRows ? 10 : 50;
+        double direct_s = 0.0, solver_s = 0.0, batch_s = 0.0;
+        BatchFitOptions uncached;
+        uncached.cache_capacity = 0;
+        BatchFitter fitter(library, uncached);
+        for (int round = 0; round < rounds; ++round) {
+          solver_s += run(true);
+          direct_s += run(false);
+          const double c0 = CpuSeconds();
+          sink += fitter.FitAll(programs, Xr, y, {})[0].cost;
+          batch_s += CpuSeconds() - c0;
+        }
+        const double fits = static_cast<double>(rounds) * kBatch;
+        std::printf("no free constants, %-14s %4d rows, 1 thr: FitConstants %8.0f fits per "
+                    "CPU-s, solver path %8.0f (ratio %.2f); BatchFitter (cache off) %8.0f\n",
+                    transcendental ? "sin/exp" : "arithmetic", rows, fits / direct_s,
+                    fits / solver_s, solver_s / direct_s, fits / batch_s);
+      }
+    }
+    std::printf("(checksum %g)\n", sink);
   }
   return 0;
 }

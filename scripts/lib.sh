@@ -8,7 +8,7 @@ PHYSR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PHYSR_BUILD_DIR="${PHYSR_BUILD_DIR:-$PHYSR_ROOT/build}"
 PHYSR_JOBS="${PHYSR_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 PHYSR_PACKAGES=(cmake g++ libeigen3-dev libboost-dev libtbb-dev libcli11-dev doctest-dev
-  nlohmann-json3-dev)
+  nlohmann-json3-dev libsleef-dev)
 
 physr_log() { printf '==> %s\n' "$*" >&2; }
 

@@ -494,6 +494,65 @@ TEST_CASE("A program without free constants is evaluated once") {
   CHECK(std::isnan(r.standard_errors[0]));
 }
 
+// Every field of two results, bit for bit (NaN entries of the correlation included).
+bool IdenticalResults(const FitResult& a, const FitResult& b) {
+  const auto same = [](const std::vector<double>& u, const std::vector<double>& v) {
+    return u.size() == v.size() &&
+           (u.empty() || std::memcmp(u.data(), v.data(), u.size() * sizeof(double)) == 0);
+  };
+  return same(a.constants, b.constants) && same(a.standard_errors, b.standard_errors) &&
+         a.free_slots == b.free_slots && a.correlation.rows() == b.correlation.rows() &&
+         a.correlation.cols() == b.correlation.cols() &&
+         (a.correlation.size() == 0 ||
+          std::memcmp(a.correlation.data(), b.correlation.data(),
+                      static_cast<std::size_t>(a.correlation.size()) * sizeof(double)) == 0) &&
+         a.covariance_singular == b.covariance_singular && a.status == b.status &&
+         a.converged == b.converged && a.starts == b.starts && a.iterations == b.iterations &&
+         a.residual_evaluations == b.residual_evaluations &&
+         a.jacobian_evaluations == b.jacobian_evaluations && a.finite == b.finite &&
+         BitEqual(a.cost, b.cost) && BitEqual(a.rmse, b.rmse) && BitEqual(a.nrmse, b.nrmse) &&
+         BitEqual(a.r2, b.r2);
+}
+
+TEST_CASE("Programs without free constants skip the solver with the solver's result, bit for bit") {
+  const Library lib = testing::FullTestLibrary();
+  Rng rng(2718);
+  const int rows = 37;
+  Eigen::MatrixXd X(rows, lib.num_variables());
+  for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = rng.Uniform(-2.0, 3.0);
+  const Eigen::VectorXd y = 1.3 * X.col(0).array() * X.col(1).array().cos() + 0.2;
+  Eigen::VectorXd w(rows);
+  for (Eigen::Index i = 0; i < rows; ++i) w(i) = rng.Uniform(0.0, 2.0);
+  const Eigen::VectorXd constant_y = Eigen::VectorXd::Constant(rows, 2.0);
+  FitOptions options;
+  options.restarts = 2;
+  Evaluator evaluator;
+  int constant_free = 0, non_finite = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const Program p = testing::RandomProgram(lib, rng, 10);
+    const CompiledProgram c = Compile(p, lib);
+    CAPTURE(i);
+    // Start values with a non-finite entry now and then, and of other lengths.
+    std::vector<double> start = p.constants;
+    if (i % 7 == 3) start.push_back(kNaN);
+    if (i % 11 == 5 && !start.empty()) start[0] = kInf;
+    if (i % 13 == 6) start.clear();
+    const std::span<const double> weights = i % 2 == 0 ? Span(w) : std::span<const double>{};
+    const Eigen::VectorXd& target = i % 17 == 8 ? constant_y : y;
+    const FitResult direct = FitConstants(c, start, X, Span(target), weights, evaluator, options);
+    const FitResult solver =
+        detail::FitConstantsWithSolver(c, start, X, Span(target), weights, evaluator, options);
+    CHECK(IdenticalResults(direct, solver));
+    if (c.num_free() == 0) {
+      ++constant_free;
+      non_finite += direct.finite ? 0 : 1;
+    }
+  }
+  // Enough of each kind to mean something.
+  CHECK(constant_free > 1000);
+  CHECK(non_finite > 20);
+}
+
 TEST_CASE("FitConstants on a Dataset uses its weights and the program's start values") {
   Library lib = XLibrary({"a", "b"});
   Program p = Prefix(lib, "add mul a x b");

@@ -229,9 +229,7 @@ bool Evaluator::EvaluateWithJacobian(const CompiledProgram& program, const Const
               a.data = value_tile;
               return;
             }
-            const double* x = a.data;
-            double* v = scratch_value;
-            for (Index i = 0; i < n; ++i) UnaryValueAndSlope<kOp>(x[i], v[i], slope[i]);
+            detail::UnaryTileWithSlope<kOp>(a.data, scratch_value, slope, n);
             const ConstArrayMap t(slope, n);
             for (int k = 0; k < nf; ++k) {
               if (dep_a[k] != 0) ArrayMap(dtile(p, k), n) *= t;

@@ -3,19 +3,32 @@
 // tiled and scalar evaluation agree bit for bit. Not a public interface.
 #pragma once
 
+#include <algorithm>
+
 #include <Eigen/Core>
 
 #include "physr/eval/evaluator.hpp"
 #include "physr/eval/scalar_ops.hpp"
+#include "physr/eval/vector_math.hpp"
 
 namespace physr::detail {
 
 using ArrayMap = Eigen::Map<Eigen::ArrayXd>;
 using ConstArrayMap = Eigen::Map<const Eigen::ArrayXd>;
 
+// The vector_math.hpp function of an operator that has one (exp, sin, cos).
+template <OpCode kOp>
+inline constexpr bool kHasMathTile =
+    kOp == OpCode::kExp || kOp == OpCode::kSin || kOp == OpCode::kCos;
+template <OpCode kOp>
+inline constexpr MathFn kMathFn = kOp == OpCode::kExp   ? MathFn::kExp
+                                  : kOp == OpCode::kSin ? MathFn::kSin
+                                                        : MathFn::kCos;
+
 // dst[i] = f(x[i]), i < n. dst may equal x. Arithmetic operators use Eigen's vectorised
-// expressions (IEEE-exact, like the scalar code); transcendental ones call libm per element,
-// which is what keeps edge values (subnormals, overflow) standard.
+// expressions (IEEE-exact, like the scalar code); exp, sin and cos the vector functions of
+// vector_math.hpp (the ones the scalar code calls); the other transcendental ones call libm per
+// element.
 template <OpCode kOp>
 inline void UnaryTile(const double* x, double* dst, Eigen::Index n) {
   ArrayMap d(dst, n);
@@ -32,8 +45,30 @@ inline void UnaryTile(const double* x, double* dst, Eigen::Index n) {
     d = a.sqrt();
   } else if constexpr (kOp == OpCode::kAbs) {
     d = a.abs();
+  } else if constexpr (kHasMathTile<kOp>) {
+    MathTile<kMathFn<kOp>>(x, dst, n);
   } else {
     for (Eigen::Index i = 0; i < n; ++i) dst[i] = UnaryValue<kOp>(x[i]);
+  }
+}
+
+// value[i], slope[i] = UnaryValueAndSlope<kOp>(x[i]) bit for bit, i < n: exp, sin and cos
+// through MathTile (sin and cos with one tile call each for the value and the slope), the other
+// operators element by element. value and slope must not overlap x or each other.
+template <OpCode kOp>
+inline void UnaryTileWithSlope(const double* x, double* value, double* slope, Eigen::Index n) {
+  if constexpr (kOp == OpCode::kExp) {
+    MathTile<MathFn::kExp>(x, value, n);
+    std::copy_n(value, n, slope);
+  } else if constexpr (kOp == OpCode::kSin) {
+    MathTile<MathFn::kSin>(x, value, n);
+    MathTile<MathFn::kCos>(x, slope, n);
+  } else if constexpr (kOp == OpCode::kCos) {
+    MathTile<MathFn::kCos>(x, value, n);
+    MathTile<MathFn::kSin>(x, slope, n);
+    ArrayMap(slope, n) = -ConstArrayMap(slope, n);
+  } else {
+    for (Eigen::Index i = 0; i < n; ++i) UnaryValueAndSlope<kOp>(x[i], value[i], slope[i]);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "core/tsan.hpp"
 #include "physr/core/error.hpp"
 #include "physr/core/hash.hpp"
+#include "physr/fit/metrics.hpp"
 
 namespace physr {
 namespace {
@@ -150,7 +151,10 @@ std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
     unique_program.push_back(i);
   }
 
-  // Parallel: each unique fit is independent and writes only its own slot.
+  // Parallel: each unique fit is independent and writes only its own slot. The target's
+  // statistics are the same for every fit: computed once.
+  const TargetStats stats =
+      unique_keys.empty() ? TargetStats{} : ComputeTargetStats(y, weights);
   std::vector<FitResult> fitted(unique_keys.size());
   tbb::enumerable_thread_specific<Evaluator> evaluators;
   TsanRelease(&fitted);
@@ -165,7 +169,8 @@ std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
           FitOptions options = options_.fit;
           options.seed = FitSeed(HashTokens(program.tokens), options_.fit.seed);
           fitted[u] =
-              FitConstants(compiled, unique_keys[u].start, X, y, weights, evaluator, options);
+              FitConstants(compiled, unique_keys[u].start, X, y, weights, stats, evaluator,
+                           options);
         }
         TsanRelease(&fitted);
       });

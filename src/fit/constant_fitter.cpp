@@ -39,21 +39,30 @@ std::uint64_t FitSeed(std::uint64_t token_hash, std::uint64_t seed) {
   return z ^ (z >> 31);
 }
 
-FitResult FitConstants(const CompiledProgram& program, std::span<const double> start,
-                       const ConstMatrixRef& X, std::span<const double> y,
-                       std::span<const double> weights, Evaluator& evaluator,
-                       const FitOptions& options) {
+namespace {
+
+void CheckFitArguments(const FitOptions& options, const TargetStats& stats) {
   PHYSR_CHECK(options.restarts >= 0, "restarts must be >= 0");
   PHYSR_CHECK(options.restart_log10_min <= options.restart_log10_max,
               "restart_log10_min must not exceed restart_log10_max");
-  const TargetStats stats = ComputeTargetStats(y, weights);
   PHYSR_CHECK(stats.sum_weights > 0.0, "the weights must sum to a positive value");
+}
 
-  // Start values: given where finite, 1.0 elsewhere.
+// Start values: given where finite, 1.0 elsewhere.
+std::vector<double> StartValues(std::span<const double> start) {
   std::vector<double> constants(start.begin(), start.end());
   for (double& c : constants) {
     if (!std::isfinite(c)) c = 1.0;
   }
+  return constants;
+}
+
+// Levenberg–Marquardt from the start and the restarts, then goodness of fit and uncertainties.
+FitResult FitWithSolver(const CompiledProgram& program, std::span<const double> start,
+                        const ConstMatrixRef& X, std::span<const double> y,
+                        std::span<const double> weights, const TargetStats& stats,
+                        Evaluator& evaluator, const FitOptions& options) {
+  const std::vector<double> constants = StartValues(start);
   ProgramLeastSquares problem(program, X, y, weights, constants, evaluator);
   const int k = problem.num_parameters();
 
@@ -111,6 +120,82 @@ FitResult FitConstants(const CompiledProgram& program, std::span<const double> s
   }
   return result;
 }
+
+// A program without free constants: one evaluation and the figures. Every step is the one
+// FitWithSolver takes for k = 0 (ProgramLeastSquares::Evaluate, then the solver's first
+// cost), so the result is the same bit for bit, without the problem, the solver's buffers or
+// the restart loop.
+FitResult FitWithoutConstants(const CompiledProgram& program, std::span<const double> start,
+                              const ConstMatrixRef& X, std::span<const double> y,
+                              std::span<const double> weights, const TargetStats& stats,
+                              Evaluator& evaluator) {
+  PHYSR_CHECK(static_cast<Eigen::Index>(y.size()) == X.rows() && !y.empty(),
+              "y must have one value per row of X, and X at least one row");
+  PHYSR_CHECK(weights.empty() || weights.size() == y.size(),
+              "weights must be empty or have one value per row");
+  PHYSR_CHECK(X.cols() >= program.num_variables_used, "X lacks a column the program reads");
+  FitResult result;
+  result.constants = StartValues(start);
+  result.starts = 1;
+  result.residual_evaluations = 1;
+
+  const auto n = static_cast<Eigen::Index>(y.size());
+  Eigen::VectorXd residuals(n);
+  bool ok = evaluator.Evaluate(
+      program, X, result.constants,
+      std::span<double>(residuals.data(), static_cast<std::size_t>(n)));
+  if (ok) {
+    residuals -= Eigen::Map<const Eigen::VectorXd>(y.data(), n);
+    if (!weights.empty()) {
+      residuals.array() *= Eigen::Map<const Eigen::ArrayXd>(weights.data(), n).sqrt();
+    }
+    ok = residuals.allFinite();
+  }
+  if (ok) {
+    result.status = LevenbergMarquardtStatus::kNoParameters;
+    result.converged = true;
+    SetGoodness(residuals.squaredNorm(), true, stats, result);
+  } else {
+    result.status = LevenbergMarquardtStatus::kNonFiniteStart;
+    SetGoodness(kInf, false, stats, result);
+  }
+  result.standard_errors.assign(result.constants.size(), kNaN);
+  return result;
+}
+
+}  // namespace
+
+FitResult FitConstants(const CompiledProgram& program, std::span<const double> start,
+                       const ConstMatrixRef& X, std::span<const double> y,
+                       std::span<const double> weights, Evaluator& evaluator,
+                       const FitOptions& options) {
+  return FitConstants(program, start, X, y, weights, ComputeTargetStats(y, weights), evaluator,
+                      options);
+}
+
+FitResult FitConstants(const CompiledProgram& program, std::span<const double> start,
+                       const ConstMatrixRef& X, std::span<const double> y,
+                       std::span<const double> weights, const TargetStats& stats,
+                       Evaluator& evaluator, const FitOptions& options) {
+  CheckFitArguments(options, stats);
+  if (program.num_free() == 0) {
+    return FitWithoutConstants(program, start, X, y, weights, stats, evaluator);
+  }
+  return FitWithSolver(program, start, X, y, weights, stats, evaluator, options);
+}
+
+namespace detail {
+
+FitResult FitConstantsWithSolver(const CompiledProgram& program, std::span<const double> start,
+                                 const ConstMatrixRef& X, std::span<const double> y,
+                                 std::span<const double> weights, Evaluator& evaluator,
+                                 const FitOptions& options) {
+  const TargetStats stats = ComputeTargetStats(y, weights);
+  CheckFitArguments(options, stats);
+  return FitWithSolver(program, start, X, y, weights, stats, evaluator, options);
+}
+
+}  // namespace detail
 
 FitResult FitConstants(const Program& program, const Library& library, const Dataset& data,
                        const FitOptions& options) {

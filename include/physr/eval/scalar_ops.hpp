@@ -1,12 +1,16 @@
 // Scalar semantics of every operator, with their exact derivatives: the one definition that the
 // tiled evaluator, the Jacobian and the scalar reference evaluator share, so that they agree bit
 // for bit. Standard IEEE/libm semantics: log and sqrt of negatives give NaN, x/0 gives ±inf,
-// pow is std::pow; nothing traps. Not here: evaluation over rows (evaluator.hpp).
+// pow is std::pow; nothing traps. exp, sin and cos of a double are vector_math.hpp's
+// (libm's, or with -DPHYSR_SLEEF=ON SLEEF's 1.0-ULP functions, within 1 ulp of libm's); in
+// long double they are libm's. Not here: evaluation over rows (evaluator.hpp).
 #pragma once
 
 #include <cmath>
+#include <type_traits>
 
 #include "physr/core/error.hpp"
+#include "physr/eval/vector_math.hpp"
 #include "physr/expr/token.hpp"
 
 namespace physr {
@@ -31,13 +35,16 @@ inline T UnaryValue(T x) {
   } else if constexpr (kOp == OpCode::kSqrt) {
     return std::sqrt(x);
   } else if constexpr (kOp == OpCode::kExp) {
-    return std::exp(x);
+    if constexpr (std::is_same_v<T, double>) return detail::Math<detail::MathFn::kExp>(x);
+    else return std::exp(x);
   } else if constexpr (kOp == OpCode::kLog) {
     return std::log(x);
   } else if constexpr (kOp == OpCode::kSin) {
-    return std::sin(x);
+    if constexpr (std::is_same_v<T, double>) return detail::Math<detail::MathFn::kSin>(x);
+    else return std::sin(x);
   } else if constexpr (kOp == OpCode::kCos) {
-    return std::cos(x);
+    if constexpr (std::is_same_v<T, double>) return detail::Math<detail::MathFn::kCos>(x);
+    else return std::cos(x);
   } else if constexpr (kOp == OpCode::kTan) {
     return std::tan(x);
   } else if constexpr (kOp == OpCode::kTanh) {
@@ -76,9 +83,9 @@ inline void UnaryValueAndSlope(double x, double& value, double& slope) {
   } else if constexpr (kOp == OpCode::kLog) {
     slope = 1.0 / x;
   } else if constexpr (kOp == OpCode::kSin) {
-    slope = std::cos(x);
+    slope = detail::Math<detail::MathFn::kCos>(x);
   } else if constexpr (kOp == OpCode::kCos) {
-    slope = -std::sin(x);
+    slope = -detail::Math<detail::MathFn::kSin>(x);
   } else if constexpr (kOp == OpCode::kTan) {
     slope = 1.0 + value * value;
   } else if constexpr (kOp == OpCode::kTanh) {

@@ -15,6 +15,7 @@
 #include "physr/eval/evaluator.hpp"
 #include "physr/expr/program.hpp"
 #include "physr/fit/least_squares.hpp"
+#include "physr/fit/metrics.hpp"
 
 namespace physr {
 
@@ -66,19 +67,39 @@ struct FitResult {
 // Fits the free constants of `program` to (X, y, weights). start: start values by slot (a slot
 // beyond start.size(), or whose start value is not finite, starts at 1.0). X: rows = samples,
 // columns = variables; y: X.rows() values; weights: empty or X.rows() values ≥ 0 (at least one
-// > 0). A program without free constants is evaluated once. Borrowed arguments are only used
-// during the call. Thread safety: concurrent calls need distinct evaluators.
+// > 0). A program without free constants is evaluated once, without the solver: its result is
+// the solver's for k = 0 (status kNoParameters, or kNonFiniteStart), bit for bit. Borrowed
+// arguments are only used during the call. Thread safety: concurrent calls need distinct
+// evaluators.
 // Cost: per LM iteration one evaluation with Jacobian, ≈ (1 + k)·|code|·rows node evaluations.
 FitResult FitConstants(const CompiledProgram& program, std::span<const double> start,
                        const ConstMatrixRef& X, std::span<const double> y,
                        std::span<const double> weights, Evaluator& evaluator,
                        const FitOptions& options = {});
 
+// The same with the target's statistics given: stats must be ComputeTargetStats(y, weights).
+// A caller that fits many programs to one target computes them once (BatchFitter does);
+// otherwise they cost two passes over the rows per fit, as much as evaluating a short program.
+FitResult FitConstants(const CompiledProgram& program, std::span<const double> start,
+                       const ConstMatrixRef& X, std::span<const double> y,
+                       std::span<const double> weights, const TargetStats& stats,
+                       Evaluator& evaluator, const FitOptions& options = {});
+
 // Convenience: compiles `program` over `library`, starts from program.constants (the
 // library's defaults when empty), mixes HashTokens(program.tokens) into options.seed, and fits
 // to the dataset (its weights, if any).
 FitResult FitConstants(const Program& program, const Library& library, const Dataset& data,
                        const FitOptions& options = {});
+
+namespace detail {
+// FitConstants with every program going through the solver, a program without free constants
+// too (FitConstants evaluates such a program directly, with the same result bit for bit): the
+// reference that tests and bench/fit_bench.cpp compare the direct path with.
+FitResult FitConstantsWithSolver(const CompiledProgram& program, std::span<const double> start,
+                                 const ConstMatrixRef& X, std::span<const double> y,
+                                 std::span<const double> weights, Evaluator& evaluator,
+                                 const FitOptions& options = {});
+}  // namespace detail
 
 // Mixes a program's token hash with a user seed (used for restart streams).
 std::uint64_t FitSeed(std::uint64_t token_hash, std::uint64_t seed);
