@@ -296,6 +296,45 @@ TEST_CASE("Seeded searches recover easy laws within an epoch cap") {
   }
 }
 
+TEST_CASE("After the first exact formula the search runs as many epochs as finding it took") {
+  StoppingOptions stopping;
+  CHECK(stopping.perfect_patience == 10);
+  CHECK(stopping.PatienceAfter(1) == 1);
+  CHECK(stopping.PatienceAfter(4) == 4);
+  CHECK(stopping.PatienceAfter(10) == 10);
+  CHECK(stopping.PatienceAfter(37) == 10);  // perfect_patience bounds it
+  stopping.perfect_patience = 0;
+  CHECK(stopping.PatienceAfter(3) == 0);
+
+  // F = m·a is found in the first epoch; with 50 samples an epoch and no evolution,
+  // v = d/t + a·t takes a few. Either way the run stops "perfect fit" PatienceAfter(e) epochs
+  // after the epoch e of the first exact formula, and with perfect_patience 0 at e itself.
+  const Dataset force = MakeData({{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
+                                 [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 100, 11);
+  const Dataset speed =
+      MakeData({{"d", "m"}, {"t", "s"}, {"a", "m/s^2"}}, "v", "m/s",
+               [](const Eigen::VectorXd& x) { return x(0) / x(1) + x(2) * x(1); }, 100, 21);
+  SearchConfig slow = SmallConfig(2);
+  slow.training.batch_size = 50;
+  slow.evolution.offspring = 0;
+  int later = 0;  // runs whose first exact formula came after epoch 1
+  for (const auto& [data, base] : {std::pair{&force, SmallConfig(5)}, std::pair{&speed, slow}}) {
+    for (const int patience : {10, 2, 0}) {
+      CAPTURE(patience);
+      SearchConfig config = base;
+      config.stopping.perfect_patience = patience;
+      const SearchResult r = RunSearch(*data, config);
+      CHECK(r.stop_reason == StopReason::kPerfectFit);
+      REQUIRE(r.first_exact_epoch >= 1);
+      CHECK(r.epochs == r.first_exact_epoch + std::min(patience, r.first_exact_epoch));
+      REQUIRE(r.best.has_value());
+      CHECK(r.best->nrmse <= r.exact_nrmse);
+      if (r.first_exact_epoch > 1) ++later;
+    }
+  }
+  CHECK(later > 0);
+}
+
 TEST_CASE("On noisy data the search selects the law, with no fitted stand-in for 1") {
   // F = m·a with noise of 10 % of rms(F): nothing is exact. The selected formula must be the
   // law itself (2·m·a/2 and the like pass), not a formula that refits the noise, and no

@@ -357,14 +357,15 @@ EpochReport SearchEngine::MakeReport(const Batch& batch, int epoch) const {
 }
 
 // The first criterion met, in this order: the caller's on_epoch, a perfect fit past its
-// patience, the stop flag, then the epoch, evaluation and time limits.
+// patience (StoppingOptions::PatienceAfter the epoch of the first exact formula), the stop
+// flag, then the epoch, evaluation and time limits.
 std::optional<StopReason> SearchEngine::StopCriterion(const EpochReport& report) const {
   const SearchCounters& counters = state_.counters;
   const StoppingOptions& limits = config_.stopping;
   const int epoch = report.epoch;
   if (callbacks_.on_epoch && !callbacks_.on_epoch(report)) return StopReason::kInterrupted;
   if (counters.best_nrmse <= exact_nrmse_ &&
-      epoch >= counters.first_exact_epoch + limits.perfect_patience) {
+      epoch >= counters.first_exact_epoch + limits.PatienceAfter(counters.first_exact_epoch)) {
     return StopReason::kPerfectFit;
   }
   if (callbacks_.stop_requested != nullptr && callbacks_.stop_requested->load()) {

@@ -5,6 +5,7 @@
 // (engine.hpp, search.hpp).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -45,9 +46,18 @@ struct StoppingOptions {
   // A formula with NRMSE at most this on the training rows is exact. Unset: ExactThreshold of
   // the data, from the precision the target was written to.
   std::optional<double> perfect_nrmse;
-  // After the first exact formula, keep searching this many epochs for simpler exact ones
-  // (the front then selects the simplest), then stop with "perfect fit". 0 stops at once.
+  // After the epoch of the first exact formula, keep searching for simpler exact ones (the
+  // front then selects the simplest) for PatienceAfter(that epoch) epochs, then stop with
+  // "perfect fit": as many epochs as finding it took, at least one and at most this many.
+  // 0 stops at once.
   int perfect_patience = 10;
+
+  // The epochs searched after the first exact formula appeared in epoch `first_exact_epoch`
+  // (≥ 1): min(perfect_patience, first_exact_epoch). The search for a simpler exact formula
+  // thus costs no more epochs than finding the first did (docs/decisions.md).
+  int PatienceAfter(int first_exact_epoch) const {
+    return std::min(perfect_patience, std::max(1, first_exact_epoch));
+  }
 
   // Whether any of the three limits is set (not 0; a negative one fails Validate).
   bool HasLimit() const {

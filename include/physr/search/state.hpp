@@ -21,7 +21,7 @@ namespace physr {
 
 // Why a search ended.
 enum class StopReason {
-  kPerfectFit,   // an exact formula, and perfect_patience epochs after it
+  kPerfectFit,   // an exact formula, and StoppingOptions::PatienceAfter epochs after it
   kEpochs,       // max_epochs
   kTimeLimit,    // time_limit_seconds
   kEvaluations,  // max_evaluations
