@@ -112,7 +112,7 @@ struct Rate {
 // Node evaluations per second over repeated passes through the workload for at least
 // `seconds` of wall-clock time.
 Rate Throughput(const Workload& w, const Eigen::MatrixXd& X, int threads, bool jacobian,
-                  double seconds) {
+                double seconds) {
   const tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                                   static_cast<std::size_t>(threads));
   tbb::enumerable_thread_specific<ThreadState> states;
@@ -159,8 +159,8 @@ int main(int argc, char** argv) {
   Rng rng(12345);
   std::printf("eval_bench: tile %ld rows, %.2f s per point; figures are node evaluations/s\n",
               static_cast<long>(physr::Evaluator::kTileRows), seconds);
-  std::printf("%-26s %8s %8s %11s %11s %11s %11s\n", "workload", "rows", "programs",
-              "1T wall", "1T cpu", "2T wall", "2T cpu");
+  std::printf("%-26s %8s %8s %11s %11s %11s %11s\n", "workload", "rows", "programs", "1T wall",
+              "1T cpu", "2T wall", "2T cpu");
   struct Case {
     const char* name;
     const Library* lib;

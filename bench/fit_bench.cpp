@@ -109,12 +109,13 @@ Outcome FitTasks(const CompiledProgram& program, const Eigen::MatrixXd& X,
 
 void Print(const char* label, int threads, const Outcome& o, std::size_t fits) {
   const double n = static_cast<double>(fits);
-  std::printf("%-31s %d thr %7.0f fits/s wall, %7.0f per CPU-s | at truth %5.1f%%, "
-              "converged %5.1f%%, %4.1f iters | per CPU-s: %5.2f Gnode values, %5.2f with "
-              "derivatives\n",
-              label, threads, n / o.seconds, n / o.cpu_seconds, 100.0 * o.at_truth / n,
-              100.0 * o.converged / n, o.iterations / n, o.value_nodes / o.cpu_seconds * 1e-9,
-              o.total_nodes / o.cpu_seconds * 1e-9);
+  std::printf(
+      "%-31s %d thr %7.0f fits/s wall, %7.0f per CPU-s | at truth %5.1f%%, "
+      "converged %5.1f%%, %4.1f iters | per CPU-s: %5.2f Gnode values, %5.2f with "
+      "derivatives\n",
+      label, threads, n / o.seconds, n / o.cpu_seconds, 100.0 * o.at_truth / n,
+      100.0 * o.converged / n, o.iterations / n, o.value_nodes / o.cpu_seconds * 1e-9,
+      o.total_nodes / o.cpu_seconds * 1e-9);
 }
 
 }  // namespace
@@ -214,11 +215,12 @@ int main(int argc, char** argv) {
         BatchFitter fresh(library);
         results = fresh.FitAll(copies, X, y, {});
         const double dedup_s = Seconds(t0);
-        std::printf("BatchFitter %d thr: %d distinct programs %7.0f fits/s wall, %7.0f per CPU-s "
-                    "(at truth %d); again from cache (%zu hits) %9.0f programs/s; %d copies "
-                    "(fitted %zu) %9.0f programs/s\n",
-                    threads, kBatch, kBatch / fit_s, kBatch / fit_cpu, at_truth, hits,
-                    kBatch / cached_s, kBatch, fresh.last_stats().fitted, kBatch / dedup_s);
+        std::printf(
+            "BatchFitter %d thr: %d distinct programs %7.0f fits/s wall, %7.0f per CPU-s "
+            "(at truth %d); again from cache (%zu hits) %9.0f programs/s; %d copies "
+            "(fitted %zu) %9.0f programs/s\n",
+            threads, kBatch, kBatch / fit_s, kBatch / fit_cpu, at_truth, hits, kBatch / cached_s,
+            kBatch, fresh.last_stats().fitted, kBatch / dedup_s);
       }
     }
   }
@@ -272,10 +274,11 @@ int main(int argc, char** argv) {
           batch_s += CpuSeconds() - c0;
         }
         const double fits = static_cast<double>(rounds) * kBatch;
-        std::printf("no free constants, %-14s %4d rows, 1 thr: FitConstants %8.0f fits per "
-                    "CPU-s, solver path %8.0f (ratio %.2f); BatchFitter (cache off) %8.0f\n",
-                    transcendental ? "sin/exp" : "arithmetic", rows, fits / direct_s,
-                    fits / solver_s, solver_s / direct_s, fits / batch_s);
+        std::printf(
+            "no free constants, %-14s %4d rows, 1 thr: FitConstants %8.0f fits per "
+            "CPU-s, solver path %8.0f (ratio %.2f); BatchFitter (cache off) %8.0f\n",
+            transcendental ? "sin/exp" : "arithmetic", rows, fits / direct_s, fits / solver_s,
+            solver_s / direct_s, fits / batch_s);
       }
     }
     std::printf("(checksum %g)\n", sink);

@@ -55,15 +55,15 @@ EpochResult SampleEpoch(const physr::LstmPolicy& policy, int batch, double stop_
   RowTokenMask mask(batch, kTokens);
   std::vector<std::uint8_t> active(static_cast<std::size_t>(batch), 1);
   std::vector<int> tokens(static_cast<std::size_t>(batch));
-  std::vector<float> logp(static_cast<std::size_t>(batch)), entropy(static_cast<std::size_t>(batch));
+  std::vector<float> logp(static_cast<std::size_t>(batch)),
+      entropy(static_cast<std::size_t>(batch));
   if (buffer != nullptr) buffer->Reset(batch);
   EpochResult result;
   for (int step = 0; step < kSteps; ++step) {
     inputs.setZero();
     int n_active = 0;
     for (int i = 0; i < batch; ++i) {
-      for (int k = 0; k < 6; ++k)
-        inputs(i, static_cast<int>(data_rng.Below(kInputSize))) = 1.0f;
+      for (int k = 0; k < 6; ++k) inputs(i, static_cast<int>(data_rng.Below(kInputSize))) = 1.0f;
       for (int t = 0; t < kTokens; ++t) mask(i, t) = data_rng.Uniform01() < 0.6 ? 1 : 0;
       mask(i, 0) = 1;
       n_active += active[static_cast<std::size_t>(i)];
@@ -127,17 +127,18 @@ int main() {
             "sample  batch %5d  %-8s  %-22s  %7.4f s/epoch (cpu %7.4f s)  %6.1f GFLOP/s wall, "
             "%6.1f per cpu-s  (%.1f steps/row)\n",
             batch, parallel ? "parallel" : "serial",
-            stop == 0.0 ? "all rows 35 steps" : "rows stop (p=0.1/step)", e.seconds,
-            e.cpu_seconds, e.row_steps * flops / e.seconds * 1e-9,
-            e.row_steps * flops / e.cpu_seconds * 1e-9, e.row_steps / batch);
+            stop == 0.0 ? "all rows 35 steps" : "rows stop (p=0.1/step)", e.seconds, e.cpu_seconds,
+            e.row_steps * flops / e.seconds * 1e-9, e.row_steps * flops / e.cpu_seconds * 1e-9,
+            e.row_steps / batch);
       }
     }
     policy.set_parallel(true);
 
     // Sampling while recording every step, then the elite (5%) gradient and an Adam step.
     physr::EpisodeBuffer buffer(batch, kSteps, kInputSize, kTokens);
-    const EpochResult rec =
-        Best(repeats, [&](int r) { return SampleEpoch(policy, batch, 0.1, &buffer, 100 + static_cast<std::uint64_t>(r)); });
+    const EpochResult rec = Best(repeats, [&](int r) {
+      return SampleEpoch(policy, batch, 0.1, &buffer, 100 + static_cast<std::uint64_t>(r));
+    });
     std::printf("sample+record batch %5d  parallel  rows stop             %7.4f s/epoch\n", batch,
                 rec.seconds);
     const int elite = batch / 20;

@@ -21,7 +21,7 @@ using physr::Dimension;
 
 physr::Library FeynmanLibrary() {
   physr::LibrarySpec spec;
-  spec.operators = {"add", "sub", "mul", "div", "neg", "inv",
+  spec.operators = {"add", "sub",  "mul", "div", "neg", "inv",
                     "n2",  "sqrt", "exp", "log", "sin", "cos"};
   spec.variables = {{"x", Dimension::FromInts({1})},
                     {"m", Dimension::FromInts({0, 1})},
@@ -33,7 +33,7 @@ physr::Library FeynmanLibrary() {
   return physr::Library::Build(spec);
 }
 
-const std::vector<std::string> kOperators = {"add", "sub", "mul", "div", "neg", "inv",
+const std::vector<std::string> kOperators = {"add", "sub",  "mul", "div", "neg", "inv",
                                              "n2",  "sqrt", "exp", "log", "sin", "cos"};
 
 // P = n R T / V: kg, m, s, K and mol.

@@ -321,7 +321,8 @@ TEST_CASE("BinaryReader::Header and Matrix name what is wrong") {
           Eigen::MatrixXf m;
           r.Matrix(m, 3, 2, "w_out");
         }) == "f: block w_out is 2x3, expected 3x2");
-  CHECK(testing::InputErrorOf([] { BinaryReader(std::string_view(), "f").Fail("why"); }) == "f: why");
+  CHECK(testing::InputErrorOf([] { BinaryReader(std::string_view(), "f").Fail("why"); }) ==
+        "f: why");
 }
 
 }  // namespace physr

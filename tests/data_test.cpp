@@ -66,7 +66,8 @@ const Dimension kMass = Dimension::FromInts({0, 1});
 }  // namespace
 
 TEST_CASE("ReadCsv reads names, units and values column by column") {
-  const CsvTable t = Read("v[m/s],m[kg],E[kg*m^2/s^2],theta[1],x[],n\n1,2,3,4,5,6\n7,8,9,10,11,12\n");
+  const CsvTable t =
+      Read("v[m/s],m[kg],E[kg*m^2/s^2],theta[1],x[],n\n1,2,3,4,5,6\n7,8,9,10,11,12\n");
   CHECK(t.source == "data.csv");
   REQUIRE(t.names == std::vector<std::string>{"v", "m", "E", "theta", "x", "n"});
   REQUIRE(t.units.size() == 6);
@@ -129,7 +130,8 @@ TEST_CASE("ReadCsv reports header problems with line and column") {
   CHECK(Contains(ReadError("# c\nx,[m]\n1,2\n"), "data.csv:2:3: empty column name"));
   CHECK(Contains(ReadError("a,b,\n1,2,3\n"), "data.csv:1:5: empty column name"));
   CHECK(Contains(ReadError("t[s],v[m/s\n1,2\n"), "data.csv:1:7: header cell 'v[m/s'"));
-  CHECK(Contains(ReadError("t[s],v[m/s]x\n1,2\n"), "data.csv:1:12: header cell 'v[m/s]x' has text"));
+  CHECK(
+      Contains(ReadError("t[s],v[m/s]x\n1,2\n"), "data.csv:1:12: header cell 'v[m/s]x' has text"));
   // Columns count UTF-8 characters, not bytes.
   CHECK(Contains(ReadError("\xCE\xB8[1],\xCE\xB8[1]\n1,2\n"),
                  "data.csv:1:6: duplicate column name '\xCE\xB8'"));
@@ -146,7 +148,8 @@ TEST_CASE("ReadCsv reports bad units at the unit's position") {
 }
 
 TEST_CASE("ReadCsv reports ragged rows with their line") {
-  CHECK(ReadError("# c\na,b,c,d\n1,2,3,4\n\n1,2,3\n") == "data.csv:5: row has 3 cells, header has 4");
+  CHECK(ReadError("# c\na,b,c,d\n1,2,3,4\n\n1,2,3\n") ==
+        "data.csv:5: row has 3 cells, header has 4");
   CHECK(ReadError("a,b\n1,2,3\n") == "data.csv:2: row has 3 cells, header has 2");
   CHECK(ReadError("a,b\n1,2,\n") == "data.csv:2: row has 3 cells, header has 2");
   // A last row cut short is ragged; a complete last row without a line break is fine.
@@ -157,7 +160,8 @@ TEST_CASE("ReadCsv reports ragged rows with their line") {
 TEST_CASE("ReadCsv reports cells that are not numbers at their column") {
   CHECK(ReadError("a,b,c\n1,2,3\n4,5,6\n7,8,9\n1,1,1\n1,1,1\n1.0, 2.0,  abc\n") ==
         "data.csv:7:12: cell 'abc' in column 'c' is not a number");
-  CHECK(Contains(ReadError("a,v\n1,\"1,5\"\n"), "data.csv:2:3: cell '1,5' in column 'v' is not a number"));
+  CHECK(Contains(ReadError("a,v\n1,\"1,5\"\n"),
+                 "data.csv:2:3: cell '1,5' in column 'v' is not a number"));
   CHECK(Contains(ReadError("a,v\n1,  \n"), "data.csv:2:5: empty cell in column 'v'"));
   CHECK(Contains(ReadError("a,v\n,1\n"), "data.csv:2:1: empty cell in column 'a'"));
   CHECK(Contains(ReadError("a,v\n1,\"\"\n"), "data.csv:2:3: empty cell in column 'v'"));
@@ -165,14 +169,16 @@ TEST_CASE("ReadCsv reports cells that are not numbers at their column") {
     CAPTURE(bad);
     CHECK(Contains(ReadError(std::string("a\n") + bad + "\n"), "data.csv:2:1: cell '"));
   }
-  CHECK(Contains(ReadError("a,v\n1,1e999\n"), "data.csv:2:3: cell '1e999' in column 'v' is outside"));
+  CHECK(
+      Contains(ReadError("a,v\n1,1e999\n"), "data.csv:2:3: cell '1e999' in column 'v' is outside"));
   CHECK(Contains(ReadError("a,v\n1,\"a\"\"b\"\n"), "cell 'a\"b' in column 'v' is not a number"));
 }
 
 TEST_CASE("ReadCsv reports quoting problems") {
   CHECK(Contains(ReadError("a,\"b\n1,2\n"), "data.csv:1:3: unterminated quoted field"));
   CHECK(Contains(ReadError("a,b\n1,\"2\n"), "data.csv:2:3: unterminated quoted field"));
-  CHECK(Contains(ReadError("a,b\n1,\"2\"x\n"), "data.csv:2:6: unexpected 'x' after the closing quote"));
+  CHECK(Contains(ReadError("a,b\n1,\"2\"x\n"),
+                 "data.csv:2:6: unexpected 'x' after the closing quote"));
 }
 
 TEST_CASE("ReadCsv rejects non-finite values unless asked to drop them") {
@@ -299,9 +305,11 @@ TEST_CASE("ReadCsv detects the delimiter from the header") {
   // Empty cells between tabs count.
   CHECK(ReadError("a\tb\tc\n1\t\t3\n") == "data.csv:2:3: empty cell in column 'b'");
   // With ';', decimal commas are not read; the message says so.
-  CHECK(Contains(ReadError("a;b\n1;2,5\n"), "data.csv:2:3: cell '2,5' in column 'b' is not a "
-                                            "number (write decimals with '.')"));
-  CHECK(ReadError("a;b\n1;2;3\n") == "data.csv:2: row has 3 cells, header has 2 (cells split at ';')");
+  CHECK(Contains(ReadError("a;b\n1;2,5\n"),
+                 "data.csv:2:3: cell '2,5' in column 'b' is not a "
+                 "number (write decimals with '.')"));
+  CHECK(ReadError("a;b\n1;2;3\n") ==
+        "data.csv:2: row has 3 cells, header has 2 (cells split at ';')");
 }
 
 TEST_CASE("ReadCsv reports a header split at the wrong delimiter") {
@@ -316,8 +324,9 @@ TEST_CASE("ReadCsv reports a header split at the wrong delimiter") {
   CHECK(Contains(ReadError("a,b\tc\n1,2\n"), "data.csv:1:4: header cell 'b\tc' holds a tab"));
   CsvOptions tab;
   tab.delimiter = CsvDelimiter::kTab;
-  CHECK(Contains(ReadError("a,b\n1,2\n", tab), "holds ',', but cells are split at tabs; pass "
-                                               "--delimiter ,"));
+  CHECK(Contains(ReadError("a,b\n1,2\n", tab),
+                 "holds ',', but cells are split at tabs; pass "
+                 "--delimiter ,"));
   // Quoted names may hold any of them; units too.
   CHECK(Read("\"a,b\";c[kg]\n1;2\n", {}).names == std::vector<std::string>{"a,b", "c"});
   // Other header errors name a delimiter other than ','.
@@ -335,8 +344,9 @@ TEST_CASE("ReadCsv reads quoted header and number cells in any delimiter") {
   CHECK_FALSE(t.units[2].has_value());
   CHECK(t.columns[0] == std::vector<double>{1.5});
   CHECK(t.columns[2] == std::vector<double>{3});
-  CHECK(Contains(ReadError("\"a\" \"b\"x\n1 2\n"), "data.csv:1:8: unexpected 'x' after the "
-                                                  "closing quote"));
+  CHECK(Contains(ReadError("\"a\" \"b\"x\n1 2\n"),
+                 "data.csv:1:8: unexpected 'x' after the "
+                 "closing quote"));
   const CsvTable w = Read("\"v [m/s]\" \"a b\"\n1 \"2\"\n");
   CHECK(w.names == std::vector<std::string>{"v", "a b"});
   CHECK(w.columns[1] == std::vector<double>{2});
@@ -369,7 +379,8 @@ TEST_CASE("CsvOptions::ignore leaves columns out unread") {
   CHECK(Read("name,x[m],y[s]\nA,1,2\n", options).names.size() == 2);
   options.units.clear();
   options.ignore = {"nope"};
-  CHECK(ReadError("a,b\n1,2\n", options) == "data.csv: no column 'nope' for --ignore (columns: a, b)");
+  CHECK(ReadError("a,b\n1,2\n", options) ==
+        "data.csv: no column 'nope' for --ignore (columns: a, b)");
   options.ignore = {"a", "b"};
   CHECK(ReadError("a,b\n1,2\n", options) == "data.csv: every column is ignored (columns: a, b)");
 }
@@ -390,8 +401,9 @@ TEST_CASE("CsvOptions::fallback_units fill in units the header lacks") {
   const CsvTable w = Read("v[m/s],m[kg]\n1,2\n", options);
   CHECK(w.units[1] == kMass);
   REQUIRE(w.warnings.size() == 1);
-  CHECK(w.warnings[0] == "data.csv:1:8: column 'm' has unit kg in the header but s in data.json; "
-                         "the header's unit is used");
+  CHECK(w.warnings[0] ==
+        "data.csv:1:8: column 'm' has unit kg in the header but s in data.json; "
+        "the header's unit is used");
   options.fallback_units = {{"v", "m/qq"}};
   CHECK(Contains(ReadError("v,m\n1,2\n", options), "data.json: bad unit 'm/qq' for column 'v'"));
 }
@@ -489,10 +501,11 @@ TEST_CASE("MakeDataset takes the last column as target by default") {
 }
 
 TEST_CASE("MakeDataset honours target, ignore, sigma and weights") {
-  const CsvTable t = Read("v[m/s],E[kg*m^2/s^2],m[kg],s[kg*m^2/s^2],w,n\n"
-                          "1,10,2,0.5,1,7\n"
-                          "2,20,3,2,0,8\n"
-                          "3,30,4,4,3,9\n");
+  const CsvTable t = Read(
+      "v[m/s],E[kg*m^2/s^2],m[kg],s[kg*m^2/s^2],w,n\n"
+      "1,10,2,0.5,1,7\n"
+      "2,20,3,2,0,8\n"
+      "3,30,4,4,3,9\n");
   DatasetOptions by_name;
   by_name.target = "E";
   by_name.sigma = "s";
@@ -600,7 +613,8 @@ TEST_CASE("MakeDataset checks sigma and weight values and units") {
                  "data.csv:3: weights column 'w' holds -1; every weight must be finite"));
   DatasetOptions neg;
   neg.sigma = "s";
-  CHECK(Contains(DatasetError("x[m],y[s],s\n1,2,-0.5\n", neg), "data.csv:2: sigma column 's' holds -0.5"));
+  CHECK(Contains(DatasetError("x[m],y[s],s\n1,2,-0.5\n", neg),
+                 "data.csv:2: sigma column 's' holds -0.5"));
 }
 
 TEST_CASE("MakeDataset names rows when the table has no line numbers") {
@@ -614,7 +628,8 @@ TEST_CASE("MakeDataset names rows when the table has no line numbers") {
     MakeDataset(t, o);
     FAIL("expected an InputError");
   } catch (const InputError& e) {
-    CHECK(std::string(e.what()) == "row 2: sigma column 's' holds -1; every sigma must be finite and > 0");
+    CHECK(std::string(e.what()) ==
+          "row 2: sigma column 's' holds -1; every sigma must be finite and > 0");
   }
   t.columns[2] = {1, 2};
   const Dataset d = MakeDataset(t, o);
@@ -720,8 +735,8 @@ TEST_CASE("CheckTargetScale rejects a spread that overflows or underflows") {
 
 TEST_CASE("SearchRows keeps every row or a seeded subset in file order") {
   const Dataset d = Indexed(1000, true);
-  for (const Eigen::Index max_rows : {Eigen::Index{0}, Eigen::Index{-1}, Eigen::Index{1000},
-                                      Eigen::Index{5000}}) {
+  for (const Eigen::Index max_rows :
+       {Eigen::Index{0}, Eigen::Index{-1}, Eigen::Index{1000}, Eigen::Index{5000}}) {
     const Dataset all = SearchRows(d, max_rows, 1);
     CHECK(all.X == d.X);
     CHECK(all.y == d.y);

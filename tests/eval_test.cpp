@@ -98,8 +98,9 @@ double UlpDistance(double a, double b) {
   };
   const std::int64_t ia = ordered(a), ib = ordered(b);
   // The difference in unsigned arithmetic: exact, where a double would round it.
-  const std::uint64_t d = ia >= ib ? static_cast<std::uint64_t>(ia) - static_cast<std::uint64_t>(ib)
-                                   : static_cast<std::uint64_t>(ib) - static_cast<std::uint64_t>(ia);
+  const std::uint64_t d = ia >= ib
+                              ? static_cast<std::uint64_t>(ia) - static_cast<std::uint64_t>(ib)
+                              : static_cast<std::uint64_t>(ib) - static_cast<std::uint64_t>(ia);
   return static_cast<double>(d);
 }
 
@@ -129,15 +130,15 @@ Eigen::MatrixXd RandomData(Rng& rng, Eigen::Index rows, Eigen::Index cols, doubl
 }
 
 const std::vector<double> kEdgeValues = {
-    0.0,   -0.0,  1.0,    -1.0,    0.5,     -0.5,   2.0,    -2.0,   0.999999, -0.999999,
-    1e-310, -1e-310, 1e-5, 3.0,    -3.0,    1e300,  -1e300, 710.0,  -800.0,   1e10,
-    std::numbers::pi / 2, 100.0, kInf, -kInf, kNaN};
+    0.0,   -0.0,     1.0,       -1.0,   0.5,     -0.5, 2.0,
+    -2.0,  0.999999, -0.999999, 1e-310, -1e-310, 1e-5, 3.0,
+    -3.0,  1e300,    -1e300,    710.0,  -800.0,  1e10, std::numbers::pi / 2,
+    100.0, kInf,     -kInf,     kNaN};
 
 TEST_CASE("Compile turns prefix into postfix with stack depth and free-constant columns") {
   const Library lib = TestLibrary();
   // sub(mul(k1, x0), div(x2, add(k0, k1))) with a fixed constant folded in as a value.
-  const Program p =
-      Prefix(lib, {"sub", "mul", "k1", "x2", "div", "2.5", "add", "k0", "k1"});
+  const Program p = Prefix(lib, {"sub", "mul", "k1", "x2", "div", "2.5", "add", "k0", "k1"});
   const CompiledProgram c = Compile(p, lib);
   std::vector<OpCode> ops;
   for (const Instruction& ins : c.code) ops.push_back(ins.op);
@@ -232,9 +233,9 @@ std::vector<double> MathArguments(detail::MathFn fn, Rng& rng) {
   switch (fn) {
     case detail::MathFn::kExp:
       uniform(-1.0, 1.0, kMany);
-      uniform(-745.2, 709.8, kMany);       // the whole finite range
-      uniform(-745.2, -708.0, kMany / 4);  // subnormal results
-      uniform(700.0, 709.78, kMany / 4);   // near overflow
+      uniform(-745.2, 709.8, kMany);            // the whole finite range
+      uniform(-745.2, -708.0, kMany / 4);       // subnormal results
+      uniform(700.0, 709.78, kMany / 4);        // near overflow
       log_uniform(-1074, -1, true, kMany / 4);  // tiny: exp(x) ≈ 1 + x
       xs.insert(xs.end(), {0.0, -0.0, 709.78, 709.79, 710.0, -745.13, -745.14, -746.0, 1e300,
                            -1e300, kInf, -kInf, kNaN});
@@ -245,12 +246,12 @@ std::vector<double> MathArguments(detail::MathFn fn, Rng& rng) {
       uniform(-1e3, 1e3, kMany);
       uniform(-1e9, 1e9, kMany / 4);
       log_uniform(-1074, 1023, true, kMany);  // tiny to huge |x|
-      for (int k = -2000; k <= 2000; ++k) {  // next to the zeros of sin and cos
+      for (int k = -2000; k <= 2000; ++k) {   // next to the zeros of sin and cos
         const double z = k * std::numbers::pi / 2;
         xs.insert(xs.end(), {z, std::nextafter(z, kInf), std::nextafter(z, -kInf)});
       }
-      xs.insert(xs.end(), {0.0, -0.0, 1e22, 1e300, -1e300, std::numeric_limits<double>::max(),
-                           kInf, -kInf, kNaN});
+      xs.insert(xs.end(), {0.0, -0.0, 1e22, 1e300, -1e300, std::numeric_limits<double>::max(), kInf,
+                           -kInf, kNaN});
       break;
   }
   return xs;
@@ -269,21 +270,27 @@ TEST_CASE("vectorised exp, sin and cos stay within 1 ulp of libm; tiles equal si
   };
   const auto single = [](detail::MathFn fn, double x) {
     switch (fn) {
-      case detail::MathFn::kExp: return detail::Math<detail::MathFn::kExp>(x);
-      case detail::MathFn::kSin: return detail::Math<detail::MathFn::kSin>(x);
-      case detail::MathFn::kCos: return detail::Math<detail::MathFn::kCos>(x);
+      case detail::MathFn::kExp:
+        return detail::Math<detail::MathFn::kExp>(x);
+      case detail::MathFn::kSin:
+        return detail::Math<detail::MathFn::kSin>(x);
+      case detail::MathFn::kCos:
+        return detail::Math<detail::MathFn::kCos>(x);
     }
     return kNaN;
   };
   const auto tile = [](detail::MathFn fn, const double* x, double* dst, Eigen::Index n) {
     switch (fn) {
-      case detail::MathFn::kExp: return detail::MathTile<detail::MathFn::kExp>(x, dst, n);
-      case detail::MathFn::kSin: return detail::MathTile<detail::MathFn::kSin>(x, dst, n);
-      case detail::MathFn::kCos: return detail::MathTile<detail::MathFn::kCos>(x, dst, n);
+      case detail::MathFn::kExp:
+        return detail::MathTile<detail::MathFn::kExp>(x, dst, n);
+      case detail::MathFn::kSin:
+        return detail::MathTile<detail::MathFn::kSin>(x, dst, n);
+      case detail::MathFn::kCos:
+        return detail::MathTile<detail::MathFn::kCos>(x, dst, n);
     }
   };
-  MESSAGE("exp, sin, cos from " << std::string(detail::MathUsesSleef() ? "SLEEF" : "libm")
-                                     << " (" << std::string(detail::MathTileIsa()) << ")");
+  MESSAGE("exp, sin, cos from " << std::string(detail::MathUsesSleef() ? "SLEEF" : "libm") << " ("
+                                << std::string(detail::MathTileIsa()) << ")");
   Rng rng(31337);
   for (const Case& c : cases) {
     CAPTURE(c.name);
@@ -308,8 +315,9 @@ TEST_CASE("vectorised exp, sin and cos stay within 1 ulp of libm; tiles equal si
         worst_x = x;
       }
     }
-    MESSAGE(std::string(c.name) << ": " << xs.size() << " arguments, max " << worst << " ulp from libm (at x = "
-                   << worst_x << "), " << off_by_one << " differ");
+    MESSAGE(std::string(c.name) << ": " << xs.size() << " arguments, max " << worst
+                                << " ulp from libm (at x = " << worst_x << "), " << off_by_one
+                                << " differ");
     CHECK(tile_mismatches == 0);
     CHECK(worst <= kMathUlpsVsLibm);
   }
@@ -451,8 +459,8 @@ TEST_CASE("exact derivatives of every operator against closed forms") {
   Eigen::MatrixXd Z(1, 1);
   Z << 0.0;
   Eigen::MatrixXd J1(1, 1);
-  ev.EvaluateWithJacobian(Compile(Prefix(lib, {"pow", "mul", "k0", "x0", "2.5"}), lib), Z, ones,
-                          o1, J1);
+  ev.EvaluateWithJacobian(Compile(Prefix(lib, {"pow", "mul", "k0", "x0", "2.5"}), lib), Z, ones, o1,
+                          J1);
   CHECK(J1(0, 0) == 0.0);
 }
 
@@ -493,8 +501,8 @@ TEST_CASE("random programs: tiled evaluation equals the scalar reference") {
     CHECK(finite == all_finite);
     if (!all_finite) CHECK_FALSE(finite_j);
   }
-  MESSAGE("programs ", programs, " (", with_free, " with free constants), rows compared ",
-          compared, ", bit-identical ", bitwise, ", non-finite rows ", non_finite_rows);
+  MESSAGE("programs ", programs, " (", with_free, " with free constants), rows compared ", compared,
+          ", bit-identical ", bitwise, ", non-finite rows ", non_finite_rows);
   CHECK(with_free > 500);
   CHECK(non_finite_rows > 0);
   CHECK(bitwise == compared);
@@ -541,7 +549,8 @@ TEST_CASE("random programs: Jacobian matches central finite differences") {
     Eigen::MatrixXd J(rows, c.num_free());
     ev.EvaluateWithJacobian(c, X, k, f, J);
     for (int col = 0; col < c.num_free(); ++col) {
-      const std::size_t slot = static_cast<std::size_t>(c.free_slots[static_cast<std::size_t>(col)]);
+      const std::size_t slot =
+          static_cast<std::size_t>(c.free_slots[static_cast<std::size_t>(col)]);
       // Central differences with steps h and 2h; their disagreement measures how well the
       // point is conditioned.
       const double h = 1e-5 * std::max(1.0, std::fabs(k[slot]));
@@ -596,16 +605,16 @@ TEST_CASE("non-finite results are reported, not trapped") {
   CHECK(std::isnan(out[0]));
   // Finite values but an infinite derivative: d/dk sqrt(k·x) at x = 0.
   Eigen::MatrixXd J(5, 1);
-  CHECK_FALSE(ev.EvaluateWithJacobian(Compile(Prefix(lib, {"sqrt", "mul", "k0", "x0"}), lib), X,
-                                      k, out, J));
+  CHECK_FALSE(ev.EvaluateWithJacobian(Compile(Prefix(lib, {"sqrt", "mul", "k0", "x0"}), lib), X, k,
+                                      out, J));
   CHECK(out[2] == 0.0);
   CHECK(std::isnan(J(2, 0)));  // 0.5/sqrt(0) · 0
   // All finite.
   CHECK(ev.Evaluate(Compile(Prefix(lib, {"exp", "x0"}), lib), X, k, out));
   X(1, 0) = 0.5;
   X(2, 0) = 3.0;
-  CHECK(ev.EvaluateWithJacobian(Compile(Prefix(lib, {"sqrt", "mul", "k0", "n2", "x0"}), lib), X,
-                                k, out, J));
+  CHECK(ev.EvaluateWithJacobian(Compile(Prefix(lib, {"sqrt", "mul", "k0", "n2", "x0"}), lib), X, k,
+                                out, J));
 }
 
 TEST_CASE("a program without free constants has a 0-column Jacobian") {
@@ -689,8 +698,7 @@ TEST_CASE("NumericallyStable: formulas of the data pass, rounding residues fail"
   // A constant target is measured against its size instead of its (zero) spread.
   const Dataset constant = StabilityData(20, [](double) { return 2.5; });
   CHECK(NumericallyStable(Prefix(lib, {"2.5"}), lib, constant));
-  Program near_constant =
-      Prefix(lib, {"add", "2.5", "sub", "add", "x0", "mul", "k0", "x0", "x0"});
+  Program near_constant = Prefix(lib, {"add", "2.5", "sub", "add", "x0", "mul", "k0", "x0", "x0"});
   near_constant.constants[0] = 1e-12;
   // Its rounding residue, about 1e-16, is far within 1e-6 of 2.5.
   CHECK(NumericallyStable(near_constant, lib, constant));

@@ -153,7 +153,7 @@ TEST_CASE("CheckUnits accepts correct programs and gives their dimension") {
       {"pow x 0.5", Dimension::Of(units::Base::kLength, Rational(1, 2))},
       {"pow x third", Dimension::Of(units::Base::kLength, Rational(1, 3))},
       {"pow x div add 1 2 2", Dimension::Of(units::Base::kLength, Rational(3, 2))},  // x^(3/2)
-      {"pow x neg 1", Dimension::FromInts({-1})},                                       // x^(-1)
+      {"pow x neg 1", Dimension::FromInts({-1})},                                    // x^(-1)
       {"pow x inv n3 2", Dimension::Of(units::Base::kLength, Rational(1, 8))},
       {"pow theta k", Dimension()},
       {"pow theta add theta 1", Dimension()},
@@ -615,7 +615,8 @@ TEST_CASE("parser and printers: terminals named like operators and SymPy names")
   const Program a = ParseFormula("n2*exp(n2)", copy);
   CHECK(a.tokens == std::vector<TokenId>{op(OpCode::kMul), var("n2"), op(OpCode::kExp), var("n2")});
   const Program b = ParseFormula("exp + sin(exp)", copy);
-  CHECK(b.tokens == std::vector<TokenId>{op(OpCode::kAdd), var("exp"), op(OpCode::kSin), var("exp")});
+  CHECK(b.tokens ==
+        std::vector<TokenId>{op(OpCode::kAdd), var("exp"), op(OpCode::kSin), var("exp")});
   const Program c = ParseFormula("inv(inv) + log(log)*n2(n2)", copy);
   CHECK(c.tokens == std::vector<TokenId>{op(OpCode::kAdd), op(OpCode::kInv), var("inv"),
                                          op(OpCode::kMul), op(OpCode::kLog), var("log"),

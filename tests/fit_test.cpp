@@ -35,8 +35,7 @@ bool Near(double a, double b, double rel) {
 // A least-squares problem from a residual function and its Jacobian, for solver-only tests.
 class FunctionProblem final : public LeastSquaresProblem {
  public:
-  using Residuals = std::function<bool(const Eigen::VectorXd&, Eigen::VectorXd&,
-                                       Eigen::MatrixXd*)>;
+  using Residuals = std::function<bool(const Eigen::VectorXd&, Eigen::VectorXd&, Eigen::MatrixXd*)>;
   FunctionProblem(int k, int n, Residuals f) : k_(k), n_(n), f_(std::move(f)) {}
   int num_parameters() const override { return k_; }
   int num_residuals() const override { return n_; }
@@ -121,12 +120,12 @@ bool BitEqual(const FitResult& a, const FitResult& b) {
 // The solver alone.
 
 TEST_CASE("LM solves Rosenbrock's least-squares form from the classic start") {
-  FunctionProblem problem(2, 2, [](const Eigen::VectorXd& p, Eigen::VectorXd& r,
-                                   Eigen::MatrixXd* j) {
-    r << 10.0 * (p(1) - p(0) * p(0)), 1.0 - p(0);
-    if (j) *j << -20.0 * p(0), 10.0, -1.0, 0.0;
-    return true;
-  });
+  FunctionProblem problem(2, 2,
+                          [](const Eigen::VectorXd& p, Eigen::VectorXd& r, Eigen::MatrixXd* j) {
+                            r << 10.0 * (p(1) - p(0) * p(0)), 1.0 - p(0);
+                            if (j) *j << -20.0 * p(0), 10.0, -1.0, 0.0;
+                            return true;
+                          });
   Eigen::VectorXd p(2);
   p << -1.2, 1.0;
   LevenbergMarquardtOptions options;
@@ -141,17 +140,17 @@ TEST_CASE("LM solves Rosenbrock's least-squares form from the classic start") {
 TEST_CASE("LM rejects trial points with non-finite residuals and raises the damping") {
   // r = sqrt(p) − 0.1 from p = 4: the Gauss–Newton step lands at p < 0, where sqrt is NaN.
   int non_finite_trials = 0;
-  FunctionProblem problem(1, 1, [&](const Eigen::VectorXd& p, Eigen::VectorXd& r,
-                                    Eigen::MatrixXd* j) {
-    if (p(0) <= 0.0) {
-      ++non_finite_trials;
-      r(0) = kNaN;
-      return false;
-    }
-    r(0) = std::sqrt(p(0)) - 0.1;
-    if (j) (*j)(0, 0) = 0.5 / std::sqrt(p(0));
-    return true;
-  });
+  FunctionProblem problem(1, 1,
+                          [&](const Eigen::VectorXd& p, Eigen::VectorXd& r, Eigen::MatrixXd* j) {
+                            if (p(0) <= 0.0) {
+                              ++non_finite_trials;
+                              r(0) = kNaN;
+                              return false;
+                            }
+                            r(0) = std::sqrt(p(0)) - 0.1;
+                            if (j) (*j)(0, 0) = 0.5 / std::sqrt(p(0));
+                            return true;
+                          });
   Eigen::VectorXd p(1);
   p << 4.0;
   LevenbergMarquardtOptions options;
@@ -175,8 +174,7 @@ TEST_CASE("LM reports a non-finite start and zero parameters as values") {
   CHECK(p(0) == 1.0);
 
   int calls = 0;
-  FunctionProblem none(0, 2, [&](const Eigen::VectorXd&, Eigen::VectorXd& r,
-                                 Eigen::MatrixXd* j) {
+  FunctionProblem none(0, 2, [&](const Eigen::VectorXd&, Eigen::VectorXd& r, Eigen::MatrixXd* j) {
     ++calls;
     CHECK(j == nullptr);
     r << 3.0, 4.0;
@@ -207,8 +205,8 @@ TEST_CASE("EstimateCovariance: singular JᵀJ gives NaN, scaling options differ 
   const auto scaled = EstimateCovariance(r, j, CovarianceScaling::kResidualVariance);
   const double s2 = r.squaredNorm() / (3 - 2);
   CHECK(Near(scaled.standard_errors(1), std::sqrt(s2 * expected(1, 1)), 1e-12));
-  CHECK(Near(scaled.correlation(0, 1),
-             expected(0, 1) / std::sqrt(expected(0, 0) * expected(1, 1)), 1e-12));
+  CHECK(Near(scaled.correlation(0, 1), expected(0, 1) / std::sqrt(expected(0, 0) * expected(1, 1)),
+             1e-12));
   CHECK(scaled.correlation(0, 0) == doctest::Approx(1.0));
 }
 
@@ -239,9 +237,8 @@ TEST_CASE("Known laws: constants recovered from noiseless data to 1e-8") {
   SUBCASE("damped oscillation A*exp(-t/tau)*cos(omega*t + phi), starts within ~15%") {
     Library lib = XLibrary({"A", "tau", "omega", "phi"});
     const Program p = Prefix(lib, "mul mul A exp neg div x tau cos add mul omega x phi");
-    const Data d = Linspace(0, 10, 200, [](double t) {
-      return 2.0 * std::exp(-t / 3.0) * std::cos(2.5 * t + 0.4);
-    });
+    const Data d = Linspace(
+        0, 10, 200, [](double t) { return 2.0 * std::exp(-t / 3.0) * std::cos(2.5 * t + 0.4); });
     const FitResult r = Fit(p, lib, d, {2.3, 2.6, 2.3, 0.46});
     CHECK(r.converged);
     CHECK(Near(r.constants[0], 2.0, 1e-8));
@@ -270,8 +267,7 @@ TEST_CASE("Linear least squares with noise: LM equals the normal equations and t
   CHECK(Near(r.constants[1], beta(1), 1e-8));
   CHECK(Near(r.standard_errors[0], std::sqrt(s2 * ata_inv(0, 0)), 1e-8));
   CHECK(Near(r.standard_errors[1], std::sqrt(s2 * ata_inv(1, 1)), 1e-8));
-  CHECK(Near(r.correlation(0, 1), ata_inv(0, 1) / std::sqrt(ata_inv(0, 0) * ata_inv(1, 1)),
-             1e-8));
+  CHECK(Near(r.correlation(0, 1), ata_inv(0, 1) / std::sqrt(ata_inv(0, 0) * ata_inv(1, 1)), 1e-8));
   CHECK(Near(r.cost, s2 * static_cast<double>(d.y.size() - 2), 1e-10));
   const double var_y = (d.y.array() - d.y.mean()).square().mean();
   CHECK(Near(r.rmse, std::sqrt(r.cost / static_cast<double>(d.y.size())), 1e-12));
@@ -657,7 +653,6 @@ TEST_CASE("BatchFitter: duplicates fitted once, cache serves later batches, LRU 
   const Eigen::VectorXd y2 = b.y * 2.0;
   (void)fitter.FitAll(b.programs, b.X, Span(y2), {});
   CHECK(fitter.last_stats().cache_hits == 0);
-
 }
 
 TEST_CASE("BatchFitter cache evicts the least recently used entry") {

@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <istream>
-#include <streambuf>
 #include <sstream>
+#include <streambuf>
 #include <string>
 
 #include "physr/core/error.hpp"

@@ -34,7 +34,8 @@ std::vector<double> RefStep(const LstmParameters<double>& p, const std::vector<d
   for (int j = 0; j < em; ++j) {
     double u = p.b_in(0, j);
     for (int k = 0; k < in; ++k) u += x[static_cast<std::size_t>(k)] * p.w_in(k, j);
-    e[static_cast<std::size_t>(j)] = p.input_activation == InputActivation::kTanh ? std::tanh(u) : u;
+    e[static_cast<std::size_t>(j)] =
+        p.input_activation == InputActivation::kTanh ? std::tanh(u) : u;
   }
   std::vector<double> h_new(static_cast<std::size_t>(hd)), c_new(static_cast<std::size_t>(hd));
   for (int j = 0; j < hd; ++j) {
@@ -46,7 +47,8 @@ std::vector<double> RefStep(const LstmParameters<double>& p, const std::vector<d
       for (int k = 0; k < hd; ++k) sum += s.h[static_cast<std::size_t>(k)] * p.w_h(k, col);
       a[q] = sum;
     }
-    const double c = Sigmoid(a[1]) * s.c[static_cast<std::size_t>(j)] + Sigmoid(a[0]) * std::tanh(a[2]);
+    const double c =
+        Sigmoid(a[1]) * s.c[static_cast<std::size_t>(j)] + Sigmoid(a[0]) * std::tanh(a[2]);
     c_new[static_cast<std::size_t>(j)] = c;
     h_new[static_cast<std::size_t>(j)] = Sigmoid(a[3]) * std::tanh(c);
   }
@@ -116,7 +118,8 @@ Rollout RunRollout(const LstmPolicy& policy, int batch, int steps, std::uint64_t
   RowMatrixXf log_factors(batch, policy.num_tokens());
   std::vector<std::uint8_t> active(static_cast<std::size_t>(batch), 1);
   std::vector<int> tokens(static_cast<std::size_t>(batch));
-  std::vector<float> logp(static_cast<std::size_t>(batch)), entropy(static_cast<std::size_t>(batch));
+  std::vector<float> logp(static_cast<std::size_t>(batch)),
+      entropy(static_cast<std::size_t>(batch));
   Rollout out;
   out.tokens.resize(static_cast<std::size_t>(batch));
   out.logp.resize(static_cast<std::size_t>(batch));
@@ -279,13 +282,16 @@ TEST_CASE("masked tokens are never sampled; log-prob and entropy match a direct 
       REQUIRE(mask[token] == 1);  // never a masked token
       ++samples;
       const float* x = buffer.Inputs(i, t);
-      const std::vector<double> z = RefStep(ref, std::vector<double>(x, x + policy.input_size()), s);
+      const std::vector<double> z =
+          RefStep(ref, std::vector<double>(x, x + policy.input_size()), s);
       const std::vector<double> p = RefProbs(z, mask, buffer.LogFactors(i, t));
-      max_logp_err = std::max(max_logp_err,
-                              std::abs(std::log(p[static_cast<std::size_t>(token)]) -
-                                       r.logp[static_cast<std::size_t>(i)][static_cast<std::size_t>(t)]));
-      max_entropy_err = std::max(max_entropy_err,
-                                 std::abs(RefEntropy(p) - r.entropy[static_cast<std::size_t>(i)][static_cast<std::size_t>(t)]));
+      max_logp_err = std::max(
+          max_logp_err, std::abs(std::log(p[static_cast<std::size_t>(token)]) -
+                                 r.logp[static_cast<std::size_t>(i)][static_cast<std::size_t>(t)]));
+      max_entropy_err =
+          std::max(max_entropy_err,
+                   std::abs(RefEntropy(p) -
+                            r.entropy[static_cast<std::size_t>(i)][static_cast<std::size_t>(t)]));
     }
   }
   CHECK(samples == 10000);
@@ -324,9 +330,11 @@ TEST_CASE("inactive rows are skipped, keep their state and match the reference w
       std::vector<double> x(static_cast<std::size_t>(inputs.cols()));
       for (int k = 0; k < inputs.cols(); ++k) x[static_cast<std::size_t>(k)] = inputs(i, k);
       const std::vector<double> p = RefProbs(RefStep(ref, x, refs[u]), mask.row(i).eval().data());
-      max_err = std::max(max_err, std::abs(std::log(p[static_cast<std::size_t>(tokens[u])]) - logp[u]));
+      max_err =
+          std::max(max_err, std::abs(std::log(p[static_cast<std::size_t>(tokens[u])]) - logp[u]));
       for (int k = 0; k < policy.hidden_size(); ++k)
-        max_err = std::max(max_err, std::abs(refs[u].h[static_cast<std::size_t>(k)] - state.hidden()(i, k)));
+        max_err = std::max(max_err,
+                           std::abs(refs[u].h[static_cast<std::size_t>(k)] - state.hidden()(i, k)));
     }
   }
   CHECK(max_err < 1e-4);
@@ -400,8 +408,7 @@ TEST_CASE("training forward pass reproduces the sampled log-probabilities") {
   std::vector<float> advantages(selected.size(), 1.0f);
   LossOptions no_entropy;
   no_entropy.entropy_weight = 0.0;
-  const PolicyLoss loss =
-      policy.ComputeGradient(buffer, selected, advantages, no_entropy, nullptr);
+  const PolicyLoss loss = policy.ComputeGradient(buffer, selected, advantages, no_entropy, nullptr);
   double expected_mean = 0, expected_entropy = 0;
   int expected_steps = 0;
   for (int i : selected) {
@@ -644,7 +651,8 @@ TEST_CASE("an infinitely negative log-factor forbids a token and keeps the gradi
   Rng data_rng(6), rng(7);
   RowMatrixXf inputs(batch, policy.input_size());
   for (int i = 0; i < batch; ++i)
-    for (int k = 0; k < inputs.cols(); ++k) inputs(i, k) = static_cast<float>(data_rng.Uniform(-1, 1));
+    for (int k = 0; k < inputs.cols(); ++k)
+      inputs(i, k) = static_cast<float>(data_rng.Uniform(-1, 1));
   const RowTokenMask mask = RowTokenMask::Ones(batch, v);
   RowMatrixXf factors = RowMatrixXf::Zero(batch, v);
   factors.col(3).setConstant(-std::numeric_limits<float>::infinity());
@@ -666,7 +674,8 @@ TEST_CASE("an infinitely negative log-factor forbids a token and keeps the gradi
   for (int i : selected) sampled += logp[static_cast<std::size_t>(i)];
   CHECK(loss.mean_log_prob == doctest::Approx(sampled / 5).epsilon(1e-5));
   bool finite = true;
-  grad.ForEachBlock([&](const char*, const Eigen::MatrixXf& b) { finite = finite && b.allFinite(); });
+  grad.ForEachBlock(
+      [&](const char*, const Eigen::MatrixXf& b) { finite = finite && b.allFinite(); });
   CHECK(finite);
   CHECK(grad.b_out(0, 3) == 0.0f);  // a forbidden token's logit gets no gradient
 }

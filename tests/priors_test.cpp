@@ -128,8 +128,8 @@ std::vector<std::uint8_t> MaskOf(const PriorSet& priors, const PartialBatch& bat
                                  int* dead = nullptr) {
   std::vector<std::uint8_t> mask(static_cast<std::size_t>(batch.batch_size()) *
                                  batch.library().size());
-  const int d = priors.ComputeMask(
-      batch, TokenMask{mask, static_cast<int>(batch.library().size())});
+  const int d =
+      priors.ComputeMask(batch, TokenMask{mask, static_cast<int>(batch.library().size())});
   if (dead) *dead = d;
   return mask;
 }
@@ -154,10 +154,10 @@ TEST_CASE("DivideByPower undoes Scale by the same power") {
     d.num[1] = y;
     return d;
   };
-  CHECK(DivideByPower(a, 2, 1) == dim(1, -2));    // the base of a square
-  CHECK(DivideByPower(a, -1, 1) == dim(-2, 4));   // of an inverse
-  CHECK(DivideByPower(a, 1, 2) == dim(4, -8));    // of a square root
-  CHECK(DivideByPower(a, -1, 2) == dim(-4, 8));   // of an inverse square root
+  CHECK(DivideByPower(a, 2, 1) == dim(1, -2));   // the base of a square
+  CHECK(DivideByPower(a, -1, 1) == dim(-2, 4));  // of an inverse
+  CHECK(DivideByPower(a, 1, 2) == dim(4, -8));   // of a square root
+  CHECK(DivideByPower(a, -1, 2) == dim(-4, 8));  // of an inverse square root
   CHECK(DivideByPower(a, -2, 3) == dim(-3, 6));
   for (const auto& [p_num, p_den] : {std::pair{2, 1}, std::pair{-1, 1}, std::pair{1, 2},
                                      std::pair{-1, 2}, std::pair{3, 1}, std::pair{-2, 3}}) {
@@ -363,8 +363,7 @@ int CheckLookAhead(const Library& library, const std::vector<Dimension>& targets
         // with a subexpression outside it (sqrt sqrt x) are outside the search space.
         const std::vector<int> ends = SubtreeEnds(p, library);
         for (std::size_t k = 0; k < p.size(); ++k) {
-          const std::vector<TokenId> sub(p.begin() + static_cast<long>(k),
-                                         p.begin() + ends[k]);
+          const std::vector<TokenId> sub(p.begin() + static_cast<long>(k), p.begin() + ends[k]);
           if (!lattice.OnBox(lattice.Encode(*ReferenceDimension(sub, library)))) return;
         }
         ++num_valid;
@@ -391,18 +390,17 @@ int CheckLookAhead(const Library& library, const std::vector<Dimension>& targets
         for (const auto& [t, len] : shortest[prefix]) best = std::min(best, len);
         bool waits_on_free = false;
         for (const OpenNode& n : batch.Path(0)) {
-          waits_on_free = waits_on_free || (n.arity == 2 && n.next_child == 0 &&
-                                            (n.rule == UnitRule::kProduct ||
-                                             n.rule == UnitRule::kQuotient ||
-                                             (n.rule == UnitRule::kSame &&
-                                              n.requirement.is_free())));
+          waits_on_free =
+              waits_on_free || (n.arity == 2 && n.next_child == 0 &&
+                                (n.rule == UnitRule::kProduct || n.rule == UnitRule::kQuotient ||
+                                 (n.rule == UnitRule::kSame && n.requirement.is_free())));
         }
         for (std::size_t id = 0; id < library.size(); ++id) {
           const bool valid = next.count(static_cast<TokenId>(id)) > 0;
           std::string text;
           for (TokenId t : prefix) text += library[t].name + " ";
-          INFO("target ", target.ToSymbolString(), " max ", max_len, " prefix ", text,
-               " token ", library[static_cast<TokenId>(id)].name);
+          INFO("target ", target.ToSymbolString(), " max ", max_len, " prefix ", text, " token ",
+               library[static_cast<TokenId>(id)].name);
           if (mask[id] == 1) CHECK(valid);
           allowed_count += mask[id];
           valid_count += valid ? 1 : 0;
@@ -538,11 +536,11 @@ TEST_CASE("hard length prior") {
   auto m = MaskOf(priors, BatchOf(lattice, 6, {}));
   CHECK(m[add] == 1);
   CHECK(m[sin] == 1);
-  CHECK(m[x] == 0);  // would complete at length 1 < 4
+  CHECK(m[x] == 0);                                              // would complete at length 1 < 4
   m = MaskOf(priors, BatchOf(lattice, 6, {"add", "add", "x"}));  // length 3, 2 open
   CHECK(m[x] == 1);
-  CHECK(m[sin] == 1);  // 4 tokens + 2 open = 6
-  CHECK(m[add] == 0);  // 4 tokens + 3 open = 7 > 6
+  CHECK(m[sin] == 1);                                                   // 4 tokens + 2 open = 6
+  CHECK(m[add] == 0);                                                   // 4 tokens + 3 open = 7 > 6
   m = MaskOf(priors, BatchOf(lattice, 6, {"sin", "sin", "add", "x"}));  // closing at 5 ≥ 4
   CHECK(m[x] == 1);
   CHECK(m[sin] == 1);  // 5 tokens + 1 open = 6
@@ -721,15 +719,14 @@ TEST_CASE("complete rows get an empty mask; dead ends are counted") {
   batch.Append(1, Id(library, "x"));
   std::vector<std::uint8_t> mask(3 * library.size(), 7);
   std::vector<int> dead;
-  CHECK(priors.ComputeMask(batch, TokenMask{mask, static_cast<int>(library.size())}, &dead) ==
-        2);
+  CHECK(priors.ComputeMask(batch, TokenMask{mask, static_cast<int>(library.size())}, &dead) == 2);
   CHECK(dead == std::vector<int>{0, 2});
   CHECK(std::all_of(mask.begin(), mask.end(), [](std::uint8_t v) { return v == 0; }));
 }
 
 TEST_CASE("observation features") {
-  const Library library = MakeLibrary({"add", "mul", "sqrt"},
-                                      {{"m", Dim(0, 1)}, {"v", Dim(1, 0, -1)}}, 1);
+  const Library library =
+      MakeLibrary({"add", "mul", "sqrt"}, {{"m", Dim(0, 1)}, {"v", Dim(1, 0, -1)}}, 1);
   const DimensionLattice lattice(library, kJoule);  // active L, M, T; denominator 2
   const ObservationEncoder encoder(lattice);
   const int v = static_cast<int>(library.size());
@@ -800,8 +797,8 @@ struct SampleStats {
 // Samples `count` programs in batches of `batch_size` under `priors`: with `uniform` every
 // allowed token equally likely, else softmax of fresh N(0, 2²) logits per step plus the
 // priors' log-factors. Checks every program independently.
-SampleStats SampleAndCheck(const DimensionLattice& lattice, const PriorSet& priors,
-                           int max_length, int min_length, int count, bool uniform, Rng& rng) {
+SampleStats SampleAndCheck(const DimensionLattice& lattice, const PriorSet& priors, int max_length,
+                           int min_length, int count, bool uniform, Rng& rng) {
   const Library& library = lattice.library();
   const int v = static_cast<int>(library.size());
   constexpr int kBatch = 500;
@@ -857,8 +854,7 @@ SampleStats SampleAndCheck(const DimensionLattice& lattice, const PriorSet& prio
     for (int row = 0; row < b; ++row) {
       const std::vector<TokenId> tokens(batch.tokens(row).begin(), batch.tokens(row).end());
       stats.tokens += static_cast<long long>(tokens.size());
-      bool ok = IsComplete(tokens, library) &&
-                static_cast<int>(tokens.size()) <= max_length &&
+      bool ok = IsComplete(tokens, library) && static_cast<int>(tokens.size()) <= max_length &&
                 static_cast<int>(tokens.size()) >= min_length;
       if (ok) {
         const auto d = ReferenceDimension(tokens, library);
@@ -883,13 +879,13 @@ struct Scenario {
 };
 
 std::vector<Scenario> Scenarios() {
-  const std::vector<std::string> feynman_ops = {"add", "sub", "mul", "div", "neg", "inv",
+  const std::vector<std::string> feynman_ops = {"add", "sub",  "mul", "div", "neg", "inv",
                                                 "n2",  "sqrt", "exp", "log", "sin", "cos"};
   const std::vector<std::pair<std::string, Dimension>> feynman_vars = {
       {"x", Dim(1)}, {"m", Dim(0, 1)}, {"t", Dim(0, 0, 1)}, {"E", kJoule}, {"v", Dim(1, 0, -1)}};
   std::vector<Scenario> out;
-  out.push_back({"feynman, free constants, target J", MakeLibrary(feynman_ops, feynman_vars, 2),
-                 kJoule});
+  out.push_back(
+      {"feynman, free constants, target J", MakeLibrary(feynman_ops, feynman_vars, 2), kJoule});
   out.push_back({"feynman, no free constants, target m/s",
                  MakeLibrary(feynman_ops, feynman_vars, 0), Dim(1, 0, -1)});
   out.push_back({"feynman, target kg*m^2 (momentum times length)",
@@ -902,14 +898,13 @@ std::vector<Scenario> Scenarios() {
                  MakeLibrary({"add", "mul", "n2", "n3", "exp"},
                              {{"x", Dim(1)}, {"t", Dim(0, 0, 1)}, {"m", Dim(0, 1)}}, 1),
                  Dim(2, 1, 1)});
-  out.push_back({"all operators incl. pow, n3, tanh, arcsin, abs",
-                 MakeLibrary({"add", "sub", "mul", "div", "pow", "neg", "inv", "n2", "n3",
-                              "sqrt", "exp", "log", "sin", "cos", "tan", "tanh", "arcsin",
-                              "arccos", "arctan", "abs"},
-                             {{"x", Dim(1)}, {"T", Dim(0, 0, 0)}, {"v", Dim(1, 0, -1)},
-                              {"q", Dim(0, 1, 1)}},
-                             2),
-                 Dim(3, 1, 0)});
+  out.push_back(
+      {"all operators incl. pow, n3, tanh, arcsin, abs",
+       MakeLibrary({"add", "sub", "mul", "div", "pow", "neg",  "inv",    "n2",     "n3",     "sqrt",
+                    "exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "abs"},
+                   {{"x", Dim(1)}, {"T", Dim(0, 0, 0)}, {"v", Dim(1, 0, -1)}, {"q", Dim(0, 1, 1)}},
+                   2),
+       Dim(3, 1, 0)});
   return out;
 }
 
@@ -927,8 +922,7 @@ std::pair<long long, long long> RunScenarios(const PriorOptions& options, int pe
                                                options.min_length, per_run, uniform, rng);
       MESSAGE(s.name, std::string(uniform ? " [uniform]" : " [random logits]"), ": ",
               stats.programs, " programs, mean length ",
-              static_cast<double>(stats.tokens) / stats.programs, ", dead ends ",
-              stats.dead_ends);
+              static_cast<double>(stats.tokens) / stats.programs, ", dead ends ", stats.dead_ends);
       CHECK(stats.bad == 0);
       total_programs += stats.programs;
       total_dead += stats.dead_ends;
@@ -987,25 +981,23 @@ Library MakeUnitLibrary(const std::vector<std::string>& ops,
   return Library::Build(spec);
 }
 
-const std::vector<std::string> kFeynmanOps = {"add", "sub", "mul", "div", "neg", "inv",
+const std::vector<std::string> kFeynmanOps = {"add", "sub",  "mul", "div", "neg", "inv",
                                               "n2",  "sqrt", "exp", "log", "sin", "cos"};
 const Dimension kPascal = SI(-1, 1, -2);
 const Dimension kMolarGasConstant = SI(2, 1, -2, 0, -1, -1);  // J/(mol*K)
 
 // The ideal gas law, PV = nRT, with R a free constant: five bases (kg, m, s, K, mol).
 Library GasLawLibrary(const std::vector<std::string>& ops) {
-  return MakeUnitLibrary(ops,
-                         {{"V", SI(3, 0, 0)}, {"n", SI(0, 0, 0, 0, 0, 1)},
-                          {"T", SI(0, 0, 0, 0, 1)}},
-                         {{"R", kMolarGasConstant}});
+  return MakeUnitLibrary(
+      ops, {{"V", SI(3, 0, 0)}, {"n", SI(0, 0, 0, 0, 0, 1)}, {"T", SI(0, 0, 0, 0, 1)}},
+      {{"R", kMolarGasConstant}});
 }
 
 TEST_CASE("dense and sparse tables agree on the same box") {
-  const Library library =
-      MakeLibrary(kFeynmanOps,
-                  {{"x", Dim(1)}, {"m", Dim(0, 1)}, {"t", Dim(0, 0, 1)}, {"E", kJoule},
-                   {"v", Dim(1, 0, -1)}},
-                  2);
+  const Library library = MakeLibrary(
+      kFeynmanOps,
+      {{"x", Dim(1)}, {"m", Dim(0, 1)}, {"t", Dim(0, 0, 1)}, {"E", kJoule}, {"v", Dim(1, 0, -1)}},
+      2);
   DimensionLatticeOptions options;
   const DimensionLattice dense(library, kJoule, options);
   options.force_sparse = true;
@@ -1053,17 +1045,22 @@ TEST_CASE("five, six and seven base dimensions: the table stays small and the ta
   // Molar heat capacity from electrical heating: c = U I t / (n ΔT) (A and V add the current).
   cases.push_back({"electrical heating",
                    MakeUnitLibrary(kFeynmanOps,
-                                   {{"U", SI(2, 1, -3, -1)}, {"I", SI(0, 0, 0, 1)},
-                                    {"t", SI(0, 0, 1)}, {"n", SI(0, 0, 0, 0, 0, 1)},
+                                   {{"U", SI(2, 1, -3, -1)},
+                                    {"I", SI(0, 0, 0, 1)},
+                                    {"t", SI(0, 0, 1)},
+                                    {"n", SI(0, 0, 0, 0, 0, 1)},
                                     {"dT", SI(0, 0, 0, 0, 1)}},
                                    {{"k", Dimension()}}),
                    kMolarGasConstant, 6, 9});
   // Illuminance of a lamp E = I_v / r^2, in a library on all seven bases.
   cases.push_back({"photometry",
                    MakeUnitLibrary(kFeynmanOps,
-                                   {{"Iv", SI(0, 0, 0, 0, 0, 0, 1)}, {"r", SI(1, 0, 0)},
-                                    {"m", SI(0, 1, 0)}, {"t", SI(0, 0, 1)},
-                                    {"I", SI(0, 0, 0, 1)}, {"T", SI(0, 0, 0, 0, 1)},
+                                   {{"Iv", SI(0, 0, 0, 0, 0, 0, 1)},
+                                    {"r", SI(1, 0, 0)},
+                                    {"m", SI(0, 1, 0)},
+                                    {"t", SI(0, 0, 1)},
+                                    {"I", SI(0, 0, 0, 1)},
+                                    {"T", SI(0, 0, 0, 0, 1)},
                                     {"n", SI(0, 0, 0, 0, 0, 1)}},
                                    {{"c", SI(0, 0, 0, 0, 0, 0, 0)}}),
                    SI(-2, 0, 0, 0, 0, 0, 1), 7, 4});
@@ -1074,8 +1071,7 @@ TEST_CASE("five, six and seven base dimensions: the table stays small and the ta
     const auto start = std::chrono::steady_clock::now();
     const DimensionLattice lattice(c.library, c.target, options);
     const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     CHECK(lattice.num_active_bases() == c.bases);
     CHECK(lattice.sparse());
     CHECK(lattice.box_half_width() == 8 * lattice.denominator());  // the full ±8 box
@@ -1103,26 +1099,30 @@ TEST_CASE("units look-ahead is exact on five, six and seven base dimensions") {
   const std::vector<std::string> ops = {"mul", "div", "sqrt"};
   DimensionLatticeOptions options;
   // Five bases: the gas law (P = div mul mul n R T V, 7 tokens).
-  const Library gas = MakeUnitLibrary(ops,
-                                      {{"P", kPascal}, {"V", SI(3, 0, 0)},
-                                       {"n", SI(0, 0, 0, 0, 0, 1)}, {"T", SI(0, 0, 0, 0, 1)}},
-                                      {{"R", kMolarGasConstant}});
-  CHECK(CheckLookAhead(gas, {kPascal, SI(0, 0, 0, 0, 1, 1), kMolarGasConstant}, {5, 7},
-                       options) > 0);
+  const Library gas = MakeUnitLibrary(
+      ops,
+      {{"P", kPascal}, {"V", SI(3, 0, 0)}, {"n", SI(0, 0, 0, 0, 0, 1)}, {"T", SI(0, 0, 0, 0, 1)}},
+      {{"R", kMolarGasConstant}});
+  CHECK(CheckLookAhead(gas, {kPascal, SI(0, 0, 0, 0, 1, 1), kMolarGasConstant}, {5, 7}, options) >
+        0);
   // Six bases: charge, voltage, amount and temperature give J/(mol K) as Q U / (n T).
-  const Library heat =
-      MakeUnitLibrary(ops,
-                      {{"Q", SI(0, 0, 1, 1)}, {"U", SI(2, 1, -3, -1)},
-                       {"n", SI(0, 0, 0, 0, 0, 1)}, {"T", SI(0, 0, 0, 0, 1)}},
-                      {});
+  const Library heat = MakeUnitLibrary(ops,
+                                       {{"Q", SI(0, 0, 1, 1)},
+                                        {"U", SI(2, 1, -3, -1)},
+                                        {"n", SI(0, 0, 0, 0, 0, 1)},
+                                        {"T", SI(0, 0, 0, 0, 1)}},
+                                       {});
   CHECK(CheckLookAhead(heat, {kMolarGasConstant, SI(2, 1, -2)}, {5, 7}, options) > 0);
   // Seven bases: cd/m^2 from a library on all of them.
-  const Library lamp =
-      MakeUnitLibrary(ops,
-                      {{"Iv", SI(0, 0, 0, 0, 0, 0, 1)}, {"r", SI(1, 0, 0)}, {"m", SI(0, 1, 0)},
-                       {"I", SI(0, 0, 0, 1)}, {"T", SI(0, 0, 0, 0, 1)},
-                       {"n", SI(0, 0, 0, 0, 0, 1)}, {"t", SI(0, 0, 1)}},
-                      {});
+  const Library lamp = MakeUnitLibrary(ops,
+                                       {{"Iv", SI(0, 0, 0, 0, 0, 0, 1)},
+                                        {"r", SI(1, 0, 0)},
+                                        {"m", SI(0, 1, 0)},
+                                        {"I", SI(0, 0, 0, 1)},
+                                        {"T", SI(0, 0, 0, 0, 1)},
+                                        {"n", SI(0, 0, 0, 0, 0, 1)},
+                                        {"t", SI(0, 0, 1)}},
+                                       {});
   CHECK(CheckLookAhead(lamp, {SI(-2, 0, 0, 0, 0, 0, 1), SI(1, 1, 0, 1)}, {5}, options) > 0);
   // A table capped far below what is reachable skips dimensions: it may allow less, but
   // never a token that cannot be completed.

@@ -69,9 +69,9 @@ TEST_CASE("ParetoFront keeps the most accurate formula per complexity, non-domin
   ParetoFront front;
   CHECK(front.Offer(Entry({1}, 1, 0.5)));
   CHECK(front.Offer(Entry({1, 2, 3}, 3, 0.1)));
-  CHECK_FALSE(front.Offer(Entry({4, 5, 6}, 3, 0.2)));  // same complexity, worse
+  CHECK_FALSE(front.Offer(Entry({4, 5, 6}, 3, 0.2)));        // same complexity, worse
   CHECK_FALSE(front.Offer(Entry({4, 5, 6, 7, 8}, 5, 0.3)));  // dominated by complexity 3
-  CHECK(front.Offer(Entry({2, 2, 2}, 3, 0.05)));  // replaces the complexity-3 entry
+  CHECK(front.Offer(Entry({2, 2, 2}, 3, 0.05)));             // replaces the complexity-3 entry
   CHECK(front.Offer(Entry({1, 1, 1, 1, 1}, 5, 0.0)));
   CHECK_FALSE(front.Offer(Entry({9}, 1, std::nan(""))));
   REQUIRE(front.entries().size() == 3);
@@ -118,8 +118,7 @@ TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else the informatio
   CHECK(noisy.Best(1e-6, 10000, library)->complexity == 5);
   // A larger price per unit of complexity buys the simpler one back.
   CHECK(noisy.Best(1e-6, 10000, library, 120.0)->complexity == 3);
-  CHECK(SelectionCriterion(0.099, 5, 0, 10000) ==
-        doctest::Approx(20000 * std::log(0.099) + 20));
+  CHECK(SelectionCriterion(0.099, 5, 0, 10000) == doctest::Approx(20000 * std::log(0.099) + 20));
   // Fitted values count too, ln(rows) each: two of them tip 100 rows' −2.0 + 8 further the
   // same way, 1000 rows' −10.0 + 8 back (+13.8), and cannot outweigh 10 000 rows' −201.
   ParetoFront fitted;
@@ -163,8 +162,9 @@ TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else the informatio
 }
 
 TEST_CASE("BuildSearchLibrary adds variables, the constant 1 and default free constants") {
-  const Dataset d = MakeData({{"m", "kg"}, {"a", "m/s^2"}}, "F", "N",
-                             [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 10, 1);
+  const Dataset d = MakeData(
+      {{"m", "kg"}, {"a", "m/s^2"}}, "F", "N", [](const Eigen::VectorXd& x) { return x(0) * x(1); },
+      10, 1);
   SearchConfig config;
   const Library lib = BuildSearchLibrary(d, config.library);
   CHECK(lib.num_variables() == 2);
@@ -194,8 +194,8 @@ std::pair<double, double> Rounded(double v, int digits) {
 }  // namespace
 
 TEST_CASE("ExactThreshold follows the digits the target is written with") {
-  const Dataset d = MakeData({{"m", "kg"}}, "E", "J",
-                             [](const Eigen::VectorXd& x) { return x(0); }, 200, 3, 1.0, 10.0);
+  const Dataset d = MakeData(
+      {{"m", "kg"}}, "E", "J", [](const Eigen::VectorXd& x) { return x(0); }, 200, 3, 1.0, 10.0);
   // Full double precision: the floor, so a 1e-7 approximation is not exact.
   CHECK(ExactThreshold(d) == 1e-9);
   // Rounded to 10 and to 6 significant digits: 100 times the rms rounding error over the
@@ -257,8 +257,8 @@ TEST_CASE("NumericallyStable tells formulas of the data from rounding residues")
 }
 
 TEST_CASE("RunSearch rejects a target no expression can reach, with a clear message") {
-  const Dataset d = MakeData({{"m", "kg"}}, "x", "m",
-                             [](const Eigen::VectorXd& x) { return x(0); }, 10, 2);
+  const Dataset d = MakeData(
+      {{"m", "kg"}}, "x", "m", [](const Eigen::VectorXd& x) { return x(0); }, 10, 2);
   SearchConfig config = SmallConfig(1);
   config.library.default_free_constants = false;
   try {
@@ -275,16 +275,17 @@ TEST_CASE("Seeded searches recover easy laws within an epoch cap") {
     Dataset data;
   };
   std::vector<Case> cases;
-  cases.push_back({"F = m*a", MakeData({{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
-                                       [](const Eigen::VectorXd& x) { return x(0) * x(1); },
-                                       100, 11)});
-  cases.push_back({"v = d/t", MakeData({{"d", "m"}, {"t", "s"}}, "v", "m/s",
-                                       [](const Eigen::VectorXd& x) { return x(0) / x(1); },
-                                       100, 12)});
-  cases.push_back({"E = m*v^2/2",
-                   MakeData({{"m", "kg"}, {"v", "m/s"}}, "E", "J",
-                            [](const Eigen::VectorXd& x) { return 0.5 * x(0) * x(1) * x(1); },
-                            100, 13)});
+  cases.push_back({"F = m*a", MakeData(
+                                  {{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
+                                  [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 100, 11)});
+  cases.push_back({"v = d/t", MakeData(
+                                  {{"d", "m"}, {"t", "s"}}, "v", "m/s",
+                                  [](const Eigen::VectorXd& x) { return x(0) / x(1); }, 100, 12)});
+  cases.push_back(
+      {"E = m*v^2/2",
+       MakeData(
+           {{"m", "kg"}, {"v", "m/s"}}, "E", "J",
+           [](const Eigen::VectorXd& x) { return 0.5 * x(0) * x(1) * x(1); }, 100, 13)});
   for (const Case& c : cases) {
     CAPTURE(c.name);
     const SearchResult r = RunSearch(c.data, SmallConfig(5));
@@ -309,11 +310,12 @@ TEST_CASE("After the first exact formula the search runs as many epochs as findi
   // F = m·a is found in the first epoch; with 50 samples an epoch and no evolution,
   // v = d/t + a·t takes a few. Either way the run stops "perfect fit" PatienceAfter(e) epochs
   // after the epoch e of the first exact formula, and with perfect_patience 0 at e itself.
-  const Dataset force = MakeData({{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
-                                 [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 100, 11);
-  const Dataset speed =
-      MakeData({{"d", "m"}, {"t", "s"}, {"a", "m/s^2"}}, "v", "m/s",
-               [](const Eigen::VectorXd& x) { return x(0) / x(1) + x(2) * x(1); }, 100, 21);
+  const Dataset force = MakeData(
+      {{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
+      [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 100, 11);
+  const Dataset speed = MakeData(
+      {{"d", "m"}, {"t", "s"}, {"a", "m/s^2"}}, "v", "m/s",
+      [](const Eigen::VectorXd& x) { return x(0) / x(1) + x(2) * x(1); }, 100, 21);
   SearchConfig slow = SmallConfig(2);
   slow.training.batch_size = 50;
   slow.evolution.offspring = 0;
@@ -339,8 +341,9 @@ TEST_CASE("On noisy data the search selects the law, with no fitted stand-in for
   // F = m·a with noise of 10 % of rms(F): nothing is exact. The selected formula must be the
   // law itself (2·m·a/2 and the like pass), not a formula that refits the noise, and no
   // constant may remain (a fitted 1.003 becomes 1). The same with per-row weights.
-  Dataset d = MakeData({{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
-                       [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 400, 31);
+  Dataset d = MakeData(
+      {{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
+      [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 400, 31);
   Rng rng(32);
   const double rms = std::sqrt(d.y.squaredNorm() / static_cast<double>(d.rows()));
   for (Eigen::Index i = 0; i < d.rows(); ++i) d.y(i) += 0.1 * rms * rng.Normal();
@@ -349,7 +352,8 @@ TEST_CASE("On noisy data the search selects the law, with no fitted stand-in for
     Dataset data = d;
     if (weighted) {
       data.weights.resize(d.rows());
-      for (Eigen::Index i = 0; i < d.rows(); ++i) data.weights(i) = 1e-200 * static_cast<double>(1 + i % 3);
+      for (Eigen::Index i = 0; i < d.rows(); ++i)
+        data.weights(i) = 1e-200 * static_cast<double>(1 + i % 3);
     }
     SearchConfig config = SmallConfig(6);
     config.stopping.max_epochs = 4;
@@ -360,8 +364,8 @@ TEST_CASE("On noisy data the search selects the law, with no fitted stand-in for
     CHECK(r.best->constants.empty());
     const Library library = BuildSearchLibrary(data, config.library);
     std::vector<double> constants = r.best->program.constants;
-    constants.resize(std::max(constants.size(),
-                              static_cast<std::size_t>(library.num_free_constants())), 1.0);
+    constants.resize(
+        std::max(constants.size(), static_cast<std::size_t>(library.num_free_constants())), 1.0);
     std::vector<double> prediction(static_cast<std::size_t>(d.rows()));
     Evaluator evaluator;
     REQUIRE(evaluator.Evaluate(Compile(r.best->program, library), data.X, constants, prediction));
@@ -377,11 +381,10 @@ TEST_CASE("On noisy data the search selects the law, with no fitted stand-in for
 }
 
 TEST_CASE("The same seed gives the same Pareto front with 1 or 2 threads") {
-  const Dataset d = MakeData({{"m", "kg"}, {"v", "m/s"}, {"h", "m"}}, "E", "J",
-                             [](const Eigen::VectorXd& x) {
-                               return x(0) * 9.81 * x(2) + 0.5 * x(0) * x(1) * x(1);
-                             },
-                             60, 21);
+  const Dataset d = MakeData(
+      {{"m", "kg"}, {"v", "m/s"}, {"h", "m"}}, "E", "J",
+      [](const Eigen::VectorXd& x) { return x(0) * 9.81 * x(2) + 0.5 * x(0) * x(1) * x(1); }, 60,
+      21);
   SearchConfig config = SmallConfig(9);
   config.stopping.max_epochs = 4;
   config.training.batch_size = 300;
@@ -400,7 +403,9 @@ TEST_CASE("The same seed gives the same Pareto front with 1 or 2 threads") {
 TEST_CASE("The engine keeps one state: counters and a report per epoch") {
   const Dataset d = MakeData(
       {{"x", "m"}, {"t", "s"}}, "v", "m/s",
-      [](const Eigen::VectorXd& x) { return 1.5 * x(0) / x(1) * (1.0 + 0.05 * std::cos(29.0 * x(1))); },
+      [](const Eigen::VectorXd& x) {
+        return 1.5 * x(0) / x(1) * (1.0 + 0.05 * std::cos(29.0 * x(1)));
+      },
       40, 5);
   SearchConfig config = SmallConfig(3);
   config.stopping.max_epochs = 3;
@@ -497,9 +502,9 @@ TEST_CASE("A stop flag or on_epoch ends the run after the epoch, as interrupted"
 
 TEST_CASE("The profile splits the run's seconds into phases and counts the fits run") {
   // Evolution on, so every phase of an epoch runs; the final refit always does.
-  const Dataset d = MakeData({{"m", "kg"}, {"v", "m/s"}}, "E", "J",
-                             [](const Eigen::VectorXd& x) { return 0.5 * x(0) * x(1) * x(1); },
-                             80, 41);
+  const Dataset d = MakeData(
+      {{"m", "kg"}, {"v", "m/s"}}, "E", "J",
+      [](const Eigen::VectorXd& x) { return 0.5 * x(0) * x(1) * x(1); }, 80, 41);
   SearchConfig config = SmallConfig(3);
   config.stopping.max_epochs = 5;
   config.training.batch_size = 300;
@@ -526,7 +531,9 @@ TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant s
   const double c = 3.0;
   const Dataset data = MakeData(
       {{"m", "kg"}, {"v", "m/s"}}, "E", "kg*m^2/s^2",
-      [c](const Eigen::VectorXd& x) { return x(0) * c * c / std::sqrt(1.0 - x(1) * x(1) / (c * c)); },
+      [c](const Eigen::VectorXd& x) {
+        return x(0) * c * c / std::sqrt(1.0 - x(1) * x(1) / (c * c));
+      },
       200, 3, 0.2, 2.8);
   SearchConfig config;
   config.library.operators = {"add", "sub", "mul", "div", "n2", "sqrt", "sin"};
@@ -554,9 +561,9 @@ TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant s
   CHECK(s.refits > 0);
 
   // A dimensionless subtree of constants folds into one constant, then the data decide.
-  const Dataset scaled = MakeData({{"m", "kg"}, {"v", "m/s"}}, "E", "kg*m^2/s^2",
-                                  [c](const Eigen::VectorXd& x) { return 2.5 * x(0) * c * c; },
-                                  100, 4, 0.2, 2.8);
+  const Dataset scaled = MakeData(
+      {{"m", "kg"}, {"v", "m/s"}}, "E", "kg*m^2/s^2",
+      [c](const Eigen::VectorXd& x) { return 2.5 * x(0) * c * c; }, 100, 4, 0.2, 2.8);
   Library scaled_library = BuildSearchLibrary(scaled, config.library);
   Program folded = ParseFormula("m*c^2*(sin(k0) + k0)", scaled_library);
   fit = FitConstants(folded, scaled_library, scaled);
@@ -570,11 +577,12 @@ TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant s
 
 TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain away") {
   // y = A·(exp(x) − 1) + 0.3·A·x², noise 10 % of rms(y), 2000 rows.
-  Dataset data = MakeData({{"A", "kg"}, {"x", "1"}}, "y", "kg",
-                          [](const Eigen::VectorXd& r) {
-                            return r(0) * (std::exp(r(1)) - 1.0) + 0.3 * r(0) * r(1) * r(1);
-                          },
-                          2000, 7, 0.5, 2.0);
+  Dataset data = MakeData(
+      {{"A", "kg"}, {"x", "1"}}, "y", "kg",
+      [](const Eigen::VectorXd& r) {
+        return r(0) * (std::exp(r(1)) - 1.0) + 0.3 * r(0) * r(1) * r(1);
+      },
+      2000, 7, 0.5, 2.0);
   Rng rng(8);
   const double rms = std::sqrt(data.y.squaredNorm() / static_cast<double>(data.rows()));
   for (Eigen::Index i = 0; i < data.rows(); ++i) data.y(i) += 0.1 * rms * rng.Normal();
@@ -593,8 +601,7 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   const auto simplify = [&](const std::string& formula, double rows) {
     return simplify_on(formula, data, rows);
   };
-  const std::vector<TokenId> law =
-      ParseFormula("A*(exp(x) - 1) + k1*A*x^2", library).tokens;
+  const std::vector<TokenId> law = ParseFormula("A*(exp(x) - 1) + k1*A*x^2", library).tokens;
 
   // The fitted k0 ≈ 1 is 1 within the noise: it becomes the number; a small extra term goes.
   // Neither happens without the row count (the fit gets slightly worse each time).

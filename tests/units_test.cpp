@@ -1,16 +1,16 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <iterator>
 #include <limits>
 #include <numbers>
-#include <utility>
-#include <cmath>
 #include <numeric>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "physr/core/rng.hpp"
@@ -225,8 +225,8 @@ TEST_CASE("ParseUnit reads every named unit with its SI dimension") {
 TEST_CASE("Equivalent spellings of a unit parse to the same dimension") {
   const Dimension joule = Dim(2, 1, -2);
   for (const char* text : {"J", "kg*m^2/s^2", "N*m", "N m", "kg m^2 s^-2", "kg*m**2*s**-2",
-                           "m^2 kg / s^2", "W*s", "V*C", "Pa*m^3", "kg\u00B7m^2/s^2",
-                           "N\u22C5m", "(kg*m/s)^2/kg", "( kg ) ( m^2 ) ( s^-2 )"}) {
+                           "m^2 kg / s^2", "W*s", "V*C", "Pa*m^3", "kg\u00B7m^2/s^2", "N\u22C5m",
+                           "(kg*m/s)^2/kg", "( kg ) ( m^2 ) ( s^-2 )"}) {
     CAPTURE(text);
     CHECK(ParseUnit(text) == joule);
   }
@@ -275,15 +275,15 @@ TEST_CASE("ParseUnit grammar: dimensionless, spaces, associativity, powers") {
   CHECK(ParseUnit("m^(-2)") == Dim(-2, 0, 0));
   CHECK(ParseUnit("m**(1/3)") == Dimension::Of(Base::kLength, Rational(1, 3)));
   CHECK(ParseUnit("(m^2)^(1/2)") == Dim(1, 0, 0));
-  CHECK(ParseUnit("kg^(1/2) m^(3/2) / s") ==
-        Dimension::FromInts({0, 0, -1}) * Dimension::Of(Base::kMass, Rational(1, 2)) *
-            Dimension::Of(Base::kLength, Rational(3, 2)));
+  CHECK(ParseUnit("kg^(1/2) m^(3/2) / s") == Dimension::FromInts({0, 0, -1}) *
+                                                 Dimension::Of(Base::kMass, Rational(1, 2)) *
+                                                 Dimension::Of(Base::kLength, Rational(3, 2)));
   CHECK(ParseUnit("m^1000") == Dim(1000, 0, 0));
   CHECK(ParseUnit("m^(1/1000)") == Dimension::Of(Base::kLength, Rational(1, 1000)));
   CHECK(ParseUnit("m^0") == Dimension());
   // Nesting up to the limit is fine.
-  const std::string deep = std::string(kMaxUnitNesting, '(') + "m" +
-                           std::string(kMaxUnitNesting, ')');
+  const std::string deep =
+      std::string(kMaxUnitNesting, '(') + "m" + std::string(kMaxUnitNesting, ')');
   CHECK(ParseUnit(deep) == Dim(1, 0, 0));
 }
 
@@ -378,8 +378,8 @@ TEST_CASE("ParseUnit errors name the problem and its position") {
     CheckParseError("m(s)", 1, "expected '*', '/' or a space");
   }
   SUBCASE("deep nesting is refused, not recursed into") {
-    const std::string too_deep = std::string(kMaxUnitNesting + 1, '(') + "m" +
-                                 std::string(kMaxUnitNesting + 1, ')');
+    const std::string too_deep =
+        std::string(kMaxUnitNesting + 1, '(') + "m" + std::string(kMaxUnitNesting + 1, ')');
     CheckParseError(too_deep, kMaxUnitNesting, "nested deeper than 64");
     CheckParseError(std::string(1000000, '('), kMaxUnitNesting, "nested deeper");
   }
@@ -410,9 +410,9 @@ TEST_CASE("ParseUnit error messages stay one short line") {
 TEST_CASE("ParseUnit never fails other than by UnitParseError on random text") {
   // Fragments of the grammar, so random strings reach deep into the parser.
   const std::vector<std::string> pieces = {
-      "m",  "kg", "s", "J",  "ohm", "\u03A9", "1", "0", "2", "1000", "1001", "(", ")", "((",
-      "))", "*",  "/", "^",  "**",  "-",      "+", " ", "\t", ".",   "\u00B7", "\xC2", "\xFF",
-      "x",  "$",  "^(", "/2)", "^(1/2)", "^-1", "^1000"};
+      "m",      "kg",   "s",    "J", "ohm", "\u03A9", "1",   "0",      "2",   "1000", "1001", "(",
+      ")",      "((",   "))",   "*", "/",   "^",      "**",  "-",      "+",   " ",    "\t",   ".",
+      "\u00B7", "\xC2", "\xFF", "x", "$",   "^(",     "/2)", "^(1/2)", "^-1", "^1000"};
   Rng rng(99);
   int parsed = 0, rejected = 0;
   for (int trial = 0; trial < 20000; ++trial) {
@@ -443,12 +443,11 @@ void CheckScaled(std::string_view text, const Dimension& dimension, double scale
 TEST_CASE("ParseUnitWithScale: every SI prefix on the metre") {
   const Dimension length = Dim(1, 0, 0);
   const std::pair<const char*, double> prefixes[] = {
-      {"Q", 1e30},  {"R", 1e27},  {"Y", 1e24},       {"Z", 1e21},       {"E", 1e18},
-      {"P", 1e15},  {"T", 1e12},  {"G", 1e9},        {"M", 1e6},        {"k", 1e3},
-      {"h", 1e2},   {"da", 1e1},  {"d", 1e-1},       {"c", 1e-2},       {"m", 1e-3},
-      {"u", 1e-6},  {"\u00B5", 1e-6}, {"\u03BC", 1e-6}, {"n", 1e-9},  {"p", 1e-12},
-      {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21},      {"y", 1e-24},      {"r", 1e-27},
-      {"q", 1e-30}};
+      {"Q", 1e30},  {"R", 1e27},  {"Y", 1e24},  {"Z", 1e21},  {"E", 1e18},      {"P", 1e15},
+      {"T", 1e12},  {"G", 1e9},   {"M", 1e6},   {"k", 1e3},   {"h", 1e2},       {"da", 1e1},
+      {"d", 1e-1},  {"c", 1e-2},  {"m", 1e-3},  {"u", 1e-6},  {"\u00B5", 1e-6}, {"\u03BC", 1e-6},
+      {"n", 1e-9},  {"p", 1e-12}, {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21},     {"y", 1e-24},
+      {"r", 1e-27}, {"q", 1e-30}};
   for (const auto& [prefix, factor] : prefixes) {
     CheckScaled(std::string(prefix) + "m", length, factor);
   }
@@ -516,12 +515,12 @@ TEST_CASE("ParseUnitWithScale: whole names come before prefixes") {
   CheckScaled("hPa", Dim(-1, 1, -2), 100.0);       // hecto-pascal
   CheckScaled("T", Dim(0, 1, -2, -1), 1.0);        // tesla
   CheckScaled("TeV", Dim(2, 1, -2), 1.602176634e-7);
-  CheckScaled("G", Dim(0, 1, -2, -1), 1e-4);       // gauss
-  CheckScaled("Gy", Dim(2, 0, -2), 1.0);           // gray
+  CheckScaled("G", Dim(0, 1, -2, -1), 1e-4);  // gauss
+  CheckScaled("Gy", Dim(2, 0, -2), 1.0);      // gray
   CheckScaled("mGy", Dim(2, 0, -2), 1e-3);
   CheckScaled("mol", Dim(0, 0, 0, 0, 0, 1), 1.0);  // mole
   CheckScaled("mmol", Dim(0, 0, 0, 0, 0, 1), 1e-3);
-  CheckScaled("ms", Dim(0, 0, 1), 1e-3);           // millisecond
+  CheckScaled("ms", Dim(0, 0, 1), 1e-3);  // millisecond
   CheckScaled("m*s", Dim(1, 0, 1), 1.0);
   CheckScaled("m", Dim(1, 0, 0), 1.0);
   CheckScaled("d", Dim(0, 0, 1), 86400.0);  // day
@@ -529,7 +528,7 @@ TEST_CASE("ParseUnitWithScale: whole names come before prefixes") {
   CheckScaled("dam", Dim(1, 0, 0), 10.0);   // decametre
   CheckScaled("kat", Dim(0, 0, -1, 0, 0, 1), 1.0);
   CheckScaled("u", Dim(0, 1, 0), 1.66053906660e-27);  // dalton
-  CheckScaled("um", Dim(1, 0, 0), 1e-6);               // micrometre
+  CheckScaled("um", Dim(1, 0, 0), 1e-6);              // micrometre
   CheckScaled("S", Dim(-2, -1, 3, 2), 1.0);
   CheckScaled("mS", Dim(-2, -1, 3, 2), 1e-3);
   CheckScaled("k\u03A9", Dim(2, 1, -3, -2), 1e3);
@@ -541,7 +540,8 @@ TEST_CASE("ParseUnitWithScale: whole names come before prefixes") {
 }
 
 TEST_CASE("ParseUnit refuses affine temperature units and says how to convert") {
-  CheckParseError("\u00B0C", 0, "\u00B0C is an affine unit at position 0; convert to K (T[K] = "
+  CheckParseError("\u00B0C", 0,
+                  "\u00B0C is an affine unit at position 0; convert to K (T[K] = "
                   "T[\u00B0C] + 273.15)");
   CheckParseError("degC", 0, "degC is an affine unit");
   CheckParseError("\u2103", 0, "affine unit");

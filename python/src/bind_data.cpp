@@ -129,14 +129,15 @@ void BindData(py::module_& m) {
                              })
       .def_property_readonly("target_unit",
                              [](const Dataset& d) { return d.target_dimension.ToUnitString(); })
-      .def_property_readonly("scales",
-                             [](const Dataset& d) {
-                               std::vector<double> out;
-                               for (const SourceUnit& u : d.source_units) out.push_back(u.scale);
-                               out.resize(d.dimensions.size(), 1.0);
-                               return out;
-                             },
-                             "Per column, the factor that converted its values to coherent SI.")
+      .def_property_readonly(
+          "scales",
+          [](const Dataset& d) {
+            std::vector<double> out;
+            for (const SourceUnit& u : d.source_units) out.push_back(u.scale);
+            out.resize(d.dimensions.size(), 1.0);
+            return out;
+          },
+          "Per column, the factor that converted its values to coherent SI.")
       .def_property_readonly(
           "target_scale", [](const Dataset& d) { return d.target_source_unit.scale; },
           "The factor that converted the target's values to coherent SI.");

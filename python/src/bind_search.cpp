@@ -100,7 +100,8 @@ py::array_t<double> Predict(const FormulaRef& f, const ColumnMajorArray& X) {
   const Eigen::Map<const Eigen::MatrixXd> view = ViewColumns(X);
   const Library& library = f.library();
   if (view.cols() != library.num_variables()) {
-    throw InputError("X has " + std::to_string(view.cols()) + " columns; the formula was found on " +
+    throw InputError("X has " + std::to_string(view.cols()) +
+                     " columns; the formula was found on " +
                      std::to_string(library.num_variables()) + " input columns");
   }
   const CompiledProgram compiled = Compile(f.program(), library);
@@ -192,7 +193,8 @@ std::shared_ptr<SearchResult> Run(const Dataset& data, const SearchConfig& confi
   // A signal that arrived as the search ended: the result is complete, so keep it.
   if (PyErr_CheckSignals() != 0) {
     py::error_already_set e;
-    if (!e.matches(PyExc_KeyboardInterrupt) && !callback_error) callback_error.emplace(std::move(e));
+    if (!e.matches(PyExc_KeyboardInterrupt) && !callback_error)
+      callback_error.emplace(std::move(e));
   }
   if (callback_error) {
     py::error_already_set e = std::move(*callback_error);
@@ -207,7 +209,7 @@ std::shared_ptr<SearchResult> Run(const Dataset& data, const SearchConfig& confi
 // pointers, outermost first), e.g. &SearchConfig::priors, &PriorOptions::max_length.
 template <typename... Path>
 auto& Field(SearchConfig& config, Path... path) {
-  return (config.* ... .*path);
+  return (config.*....*path);
 }
 
 template <typename... Path>
@@ -237,8 +239,7 @@ py::class_<SearchConfig> BindConfigClass(py::module_& m) {
           "add_free_constant",
           [](SearchConfig& c, const std::string& name, const std::string& unit, double start) {
             const units::ParsedUnit parsed = ParseConstantUnit(name, unit);
-            c.library.free_constants.push_back(
-                {name, parsed.dimension, InSi(name, start, parsed)});
+            c.library.free_constants.push_back({name, parsed.dimension, InSi(name, start, parsed)});
           },
           py::arg("name"), py::arg("unit") = "1", py::arg("initial_value") = 1.0)
       .def_property_readonly("fixed_constants",
@@ -283,8 +284,7 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "entropy_gamma", &SearchConfig::training, &TrainingOptions::loss,
          &LossOptions::entropy_gamma);
   Option(config, "evolution_offspring", &SearchConfig::evolution, &EvolutionOptions::offspring);
-  Option(config, "evolution_generations", &SearchConfig::evolution,
-         &EvolutionOptions::generations);
+  Option(config, "evolution_generations", &SearchConfig::evolution, &EvolutionOptions::generations);
   Option(config, "fit_iterations", &SearchConfig::fitting, &BatchFitOptions::fit,
          &FitOptions::solver, &LevenbergMarquardtOptions::max_iterations);
   Option(config, "fit_restarts", &SearchConfig::fitting, &BatchFitOptions::fit,
@@ -324,12 +324,13 @@ void BindEpochReport(py::module_& m) {
 
 void BindFormula(py::module_& m) {
   py::class_<FormulaRef>(m, "Formula", "One formula of a search result.")
-      .def_property_readonly("complexity", [](const FormulaRef& f) { return f.formula->complexity; })
+      .def_property_readonly("complexity",
+                             [](const FormulaRef& f) { return f.formula->complexity; })
       .def_property_readonly("rmse", [](const FormulaRef& f) { return f.formula->rmse; })
       .def_property_readonly("nrmse", [](const FormulaRef& f) { return f.formula->nrmse; })
       .def_property_readonly("r2", [](const FormulaRef& f) { return f.formula->r2; })
-      .def_property_readonly("unit",
-                             [](const FormulaRef& f) { return f.formula->dimension.ToUnitString(); })
+      .def_property_readonly(
+          "unit", [](const FormulaRef& f) { return f.formula->dimension.ToUnitString(); })
       .def_property_readonly("tokens",
                              [](const FormulaRef& f) {
                                std::vector<std::string> names;
@@ -366,14 +367,12 @@ void BindFormula(py::module_& m) {
 }
 
 void BindResult(py::module_& m) {
-  py::class_<SearchResult, std::shared_ptr<SearchResult>>(m, "SearchResult",
-                                                          "What a search found.")
+  py::class_<SearchResult, std::shared_ptr<SearchResult>>(m, "SearchResult", "What a search found.")
       .def_readonly("epochs", &SearchResult::epochs)
       .def_readonly("evaluations", &SearchResult::evaluations)
       .def_readonly("seconds", &SearchResult::seconds)
       .def_property_readonly(
-          "stop_reason",
-          [](const SearchResult& r) { return std::string(ToString(r.stop_reason)); })
+          "stop_reason", [](const SearchResult& r) { return std::string(ToString(r.stop_reason)); })
       .def_readonly("seed", &SearchResult::seed)
       .def_readonly("sampled", &SearchResult::sampled)
       .def_readonly("dead_ends", &SearchResult::dead_ends)
@@ -424,15 +423,13 @@ void BindResult(py::module_& m) {
 }  // namespace
 
 void BindSearch(py::module_& m) {
-  m.def("default_operators", &DefaultOperators,
-        "The operators a search uses when none are named.");
+  m.def("default_operators", &DefaultOperators, "The operators a search uses when none are named.");
   py::class_<SearchConfig> config = BindConfigClass(m);
   BindConfigOptions(config);
   BindEpochReport(m);
   BindFormula(m);
   BindResult(m);
-  m.def("run_search", &Run, py::arg("data"), py::arg("config"),
-        py::arg("on_epoch") = py::none(),
+  m.def("run_search", &Run, py::arg("data"), py::arg("config"), py::arg("on_epoch") = py::none(),
         "Runs a search with the GIL released. on_epoch(report) is called after every epoch; "
         "returning False stops the search. KeyboardInterrupt (Ctrl-C, or raised by on_epoch) "
         "stops it and returns the best so far with stop_reason 'interrupted'.");

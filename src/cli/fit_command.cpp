@@ -124,8 +124,7 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
       ->required();
   cmd->add_option("--target", o.target, "Target column (default: the last column)");
   cmd->add_option("--ops", o.ops,
-                  "Operators to use, replacing the defaults (" +
-                      JoinCommas(DefaultOperators()) +
+                  "Operators to use, replacing the defaults (" + JoinCommas(DefaultOperators()) +
                       "); also n3, tan, tanh, arcsin, arccos, arctan, abs, pow")
       ->type_name("OP,...");
   cmd->add_option("--const", o.constants,
@@ -159,8 +158,9 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
   CLI::Option* weights = cmd->add_option("--weights", o.weights, "Column of per-row weights");
   sigma->excludes(weights);
   AddDataFlags(cmd, o.input);
-  cmd->add_flag("--no-units-prior", o.no_units_prior,
-                "Ignore units while sampling (for comparisons; results may be dimensionally wrong)");
+  cmd->add_flag(
+      "--no-units-prior", o.no_units_prior,
+      "Ignore units while sampling (for comparisons; results may be dimensionally wrong)");
   cmd->add_option("--json", o.json_path,
                   "Also write the result as JSON to this file ('-': to standard output, and "
                   "the report to standard error)")
@@ -174,32 +174,44 @@ void AddTuningOptions(CLI::App* cmd, SearchConfig& t) {
 
   cmd->add_option("--risk-epsilon", t.training.risk_epsilon,
                   "Train on the best fraction of each batch (risk-seeking quantile)")
-      ->group(tuning)->capture_default_str();
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--learning-rate", t.training.learning_rate, "Adam learning rate of the policy")
-      ->group(tuning)->capture_default_str();
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--entropy-weight", t.training.loss.entropy_weight, "Entropy bonus weight")
-      ->group(tuning)->capture_default_str();
-  cmd->add_option("--entropy-gamma", t.training.loss.entropy_gamma, "Entropy bonus decay per position")
-      ->group(tuning)->capture_default_str();
+      ->group(tuning)
+      ->capture_default_str();
+  cmd->add_option("--entropy-gamma", t.training.loss.entropy_gamma,
+                  "Entropy bonus decay per position")
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--hidden-size", t.training.hidden_size, "LSTM hidden units")
-      ->group(tuning)->capture_default_str();
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--soft-length", t.priors.soft_length_loc, "Preferred formula length, in tokens")
-      ->group(tuning)->capture_default_str();
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--occam", t.priors.completion_length_weight,
                   "Penalty per extra token a choice forces to complete the formula")
-      ->group(tuning)->capture_default_str();
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--fit-iterations", t.fitting.fit.solver.max_iterations,
                   "Levenberg-Marquardt iterations per candidate")
-      ->group(tuning)->capture_default_str();
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--fit-restarts", t.fitting.fit.restarts,
                   "Extra random starts of the constant fit per candidate")
-      ->group(tuning)->capture_default_str();
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--evolve", t.evolution.offspring,
                   "Offspring bred per generation from each epoch's best formulas (0: the policy "
                   "alone)")
-      ->group(tuning)->capture_default_str();
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--generations", t.evolution.generations, "Generations bred per epoch")
-      ->group(tuning)->capture_default_str();
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--exact-nrmse", t.stopping.perfect_nrmse,
                   "NRMSE at or below which a formula counts as exact (default: from the digits "
                   "the target is written with, between 1e-9 and 1e-6)")
@@ -207,20 +219,21 @@ void AddTuningOptions(CLI::App* cmd, SearchConfig& t) {
   cmd->add_option("--patience", t.stopping.perfect_patience,
                   "Epochs, at most, to keep searching for simpler exact formulas after the "
                   "first (no more than finding it took)")
-      ->group(tuning)->capture_default_str();
+      ->group(tuning)
+      ->capture_default_str();
 }
 
 void AddCheckpointOptions(CLI::App* cmd, CheckpointOptions& t) {
   cmd->add_option("--checkpoint", t.dir,
                   "Save the search state in this directory (every " +
-                      std::to_string(static_cast<int>(kDefaultCheckpointSeconds)) + " s unless "
-                  "--checkpoint-every/--checkpoint-seconds say otherwise, and on stopping, "
-                  "Ctrl-C included)")
+                      std::to_string(static_cast<int>(kDefaultCheckpointSeconds)) +
+                      " s unless "
+                      "--checkpoint-every/--checkpoint-seconds say otherwise, and on stopping, "
+                      "Ctrl-C included)")
       ->type_name("DIR");
   cmd->add_option("--checkpoint-every", t.every_epochs, "Save the state every N epochs")
       ->type_name("N");
-  cmd->add_option("--checkpoint-seconds", t.every_seconds,
-                  "Save the state every S seconds")
+  cmd->add_option("--checkpoint-seconds", t.every_seconds, "Save the state every S seconds")
       ->type_name("S");
   cmd->add_option("--resume", t.resume_dir,
                   "Continue the run saved in DIR (same data and options; it keeps saving "

@@ -1,8 +1,8 @@
 #include "json.hpp"
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -213,7 +213,8 @@ void WriteJsonFile(const std::string& path, const std::string& text) {
   }
   std::error_code ec;
   std::filesystem::rename(temp, path, ec);
-  if (ec) throw InputError("--json: cannot rename '" + temp + "' to '" + path + "': " + ec.message());
+  if (ec)
+    throw InputError("--json: cannot rename '" + temp + "' to '" + path + "': " + ec.message());
 }
 
 }  // namespace physr::cli

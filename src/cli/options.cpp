@@ -207,9 +207,10 @@ CsvOptions MakeCsvOptions(const DataFlags& flags, const DatasetOptions& dataset)
   for (const std::string& text : flags.ignore) {
     const std::string name(Trim(text));
     if (name.empty()) Fail("--ignore", text, "a column name is missing");
-    for (const auto& [role, column] : {std::pair<const char*, const std::string&>{"target", dataset.target},
-                                       {"sigma", dataset.sigma},
-                                       {"weights", dataset.weights}}) {
+    for (const auto& [role, column] :
+         {std::pair<const char*, const std::string&>{"target", dataset.target},
+          {"sigma", dataset.sigma},
+          {"weights", dataset.weights}}) {
       if (name == column) Fail("--ignore", text, "column '" + name + "' is the " + role);
     }
     options.ignore.push_back(name);

@@ -32,7 +32,8 @@ std::string Place(const std::string& path, const std::string& text, std::size_t 
 // nlohmann's message without its "[json.exception...] " tag and its own position.
 std::string Reason(const std::string& what) {
   std::string reason = what;
-  if (const auto tag = reason.find("] "); reason.rfind("[json.", 0) == 0 && tag != std::string::npos) {
+  if (const auto tag = reason.find("] ");
+      reason.rfind("[json.", 0) == 0 && tag != std::string::npos) {
     reason.erase(0, tag + 2);
   }
   if (const auto column = reason.find("column "); column != std::string::npos) {
@@ -72,7 +73,8 @@ std::optional<std::map<std::string, std::string>> ReadSidecarUnits(const std::st
   std::map<std::string, std::string> units;
   for (const auto& [name, entry] : columns->items()) {
     if (!entry.is_object()) {
-      throw InputError(where + "columns.\"" + name + "\" must be an object, like {\"unit\": \"m\"}");
+      throw InputError(where + "columns.\"" + name +
+                       "\" must be an object, like {\"unit\": \"m\"}");
     }
     const auto unit = entry.find("unit");
     if (unit == entry.end()) continue;

@@ -17,8 +17,7 @@ void BinaryWriter::Header(std::string_view magic, std::uint32_t version) {
 BinaryReader::BinaryReader(std::string_view bytes, std::string what)
     : bytes_(bytes), size_(bytes.size()), what_(std::move(what)) {}
 
-BinaryReader::BinaryReader(std::istream& in, std::string what)
-    : in_(&in), what_(std::move(what)) {
+BinaryReader::BinaryReader(std::istream& in, std::string what) : in_(&in), what_(std::move(what)) {
   // The length from here to the end, where the stream can seek; its position is restored.
   if (!in) return;
   const std::istream::pos_type start = in.tellg();
@@ -107,8 +106,8 @@ void BinaryReader::Header(std::string_view magic, std::uint32_t version,
 
 void BinaryReader::Fail(const std::string& why) const { throw InputError(what_ + ": " + why); }
 
-void BinaryReader::FailShape(std::int64_t r, std::int64_t c, Eigen::Index rows,
-                             Eigen::Index cols, std::string_view name) const {
+void BinaryReader::FailShape(std::int64_t r, std::int64_t c, Eigen::Index rows, Eigen::Index cols,
+                             std::string_view name) const {
   Fail("block " + std::string(name) + " is " + std::to_string(r) + "x" + std::to_string(c) +
        ", expected " + std::to_string(rows) + "x" + std::to_string(cols));
 }

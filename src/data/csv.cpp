@@ -249,8 +249,8 @@ void CheckHeaderDelimiters(const std::vector<Cell>& cells, CsvDelimiter used, bo
       } else if ((c == ',' || c == ';' || c == '\t') && c != separator) {
         report.At(&c, "header cell '" + Shown(cell.text) + "' holds " + Describe(c) +
                           ", but cells are split at " + ToString(used) +
-                          (detected ? " (detected from the header)" : "") +
-                          "; pass --delimiter " + FlagValue(c) + " if " + Describe(c) +
+                          (detected ? " (detected from the header)" : "") + "; pass --delimiter " +
+                          FlagValue(c) + " if " + Describe(c) +
                           " separates the columns, or quote the name");
       }
     }
@@ -418,8 +418,7 @@ std::vector<bool> FindIgnored(const CsvOptions& options, const Reporter& report,
 // Units from options.fallback_units for columns that the header and options.units leave
 // without one; a header unit of another dimension is kept, with a warning.
 void ApplyFallbackUnits(const CsvOptions& options, const std::vector<Cell>& cells,
-                        const std::vector<bool>& ignored, const Reporter& report,
-                        CsvTable& table) {
+                        const std::vector<bool>& ignored, const Reporter& report, CsvTable& table) {
   const std::string from =
       options.fallback_source.empty() ? std::string("the fallback units") : options.fallback_source;
   for (const auto& [name, text] : options.fallback_units) {
@@ -437,9 +436,8 @@ void ApplyFallbackUnits(const CsvOptions& options, const std::vector<Cell>& cell
       header_unit = unit;
     } else if (*header_unit != unit) {
       table.warnings.push_back(report.Where(cells[*column].start) + ": column '" + name +
-                               "' has unit " + header_unit->ToUnitString() +
-                               " in the header but " + unit.ToUnitString() + " in " + from +
-                               "; the header's unit is used");
+                               "' has unit " + header_unit->ToUnitString() + " in the header but " +
+                               unit.ToUnitString() + " in " + from + "; the header's unit is used");
     }
   }
 }
@@ -499,8 +497,7 @@ void ReadHeader(const std::vector<Cell>& cells, const char* next, const char* en
   // regrowing big columns without letting a wide header times many blank lines ask for
   // more memory than the file could ever fill.
   const auto lines_left = static_cast<std::size_t>(std::count(next, end, eol)) + 1;
-  const std::size_t rows_fit =
-      static_cast<std::size_t>(end - next) / (2 * table.names.size()) + 1;
+  const std::size_t rows_fit = static_cast<std::size_t>(end - next) / (2 * table.names.size()) + 1;
   const std::size_t rows_bound = std::min(lines_left, rows_fit);
   table.columns.assign(table.names.size(), {});
   for (auto& column : table.columns) column.reserve(rows_bound);
@@ -530,8 +527,8 @@ bool ReadRow(const std::vector<Cell>& cells, const CsvTable& table,
       case NumberStatus::kEmpty:
         report.At(cell.start, "empty cell in column '" + table.names[c] + "'");
       case NumberStatus::kBad:
-        report.At(cell.start, "cell '" + Shown(Unescape(cell)) + "' in column '" +
-                                  table.names[c] + "' is not a number" +
+        report.At(cell.start, "cell '" + Shown(Unescape(cell)) + "' in column '" + table.names[c] +
+                                  "' is not a number" +
                                   (table.delimiter != CsvDelimiter::kComma &&
                                            cell.text.find(',') != std::string_view::npos
                                        ? " (write decimals with '.')"

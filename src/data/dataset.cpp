@@ -147,8 +147,10 @@ ColumnRoles AssignColumns(const CsvTable& table, const DatasetOptions& options,
     if (!excluded[c] && !ignored[c]) roles.inputs.push_back(c);
   }
   if (roles.inputs.empty()) {
-    report.Fail("no input column: every column is the target, sigma, weights or ignored "
-                "(columns: " + report.Columns() + ")");
+    report.Fail(
+        "no input column: every column is the target, sigma, weights or ignored "
+        "(columns: " +
+        report.Columns() + ")");
   }
   return roles;
 }
@@ -199,12 +201,11 @@ void WeightsFromSigma(const CsvTable& table, std::size_t sigma, const TableRepor
   if (table.units[sigma] && *table.units[sigma] != dataset.target_dimension) {
     report.Fail("sigma column '" + n + "' has unit " + table.units[sigma]->ToUnitString() +
                 ", but the target '" + dataset.target_name + "' has " +
-                dataset.target_dimension.ToUnitString() +
-                "; errors must be in the target's unit");
+                dataset.target_dimension.ToUnitString() + "; errors must be in the target's unit");
   }
   // σ in its own unit, or in the target's when the column has none.
-  const double scale = table.units[sigma] ? SourceUnitOf(table, sigma).scale
-                                          : dataset.target_source_unit.scale;
+  const double scale =
+      table.units[sigma] ? SourceUnitOf(table, sigma).scale : dataset.target_source_unit.scale;
   const std::size_t rows = table.num_rows();
   dataset.weights.resize(static_cast<Eigen::Index>(rows));
   for (std::size_t r = 0; r < rows; ++r) {

@@ -86,7 +86,8 @@ Dataset SearchRows(const Dataset& data, Eigen::Index max_rows, std::uint64_t see
   std::vector<Eigen::Index> index(static_cast<std::size_t>(data.rows()));
   std::iota(index.begin(), index.end(), Eigen::Index{0});
   for (Eigen::Index i = 0; i < max_rows; ++i) {
-    const auto j = i + static_cast<Eigen::Index>(rng.Below(static_cast<std::uint64_t>(data.rows() - i)));
+    const auto j =
+        i + static_cast<Eigen::Index>(rng.Below(static_cast<std::uint64_t>(data.rows() - i)));
     std::swap(index[static_cast<std::size_t>(i)], index[static_cast<std::size_t>(j)]);
   }
   index.resize(static_cast<std::size_t>(max_rows));

@@ -68,7 +68,8 @@ bool Evaluator::Evaluate(const CompiledProgram& program, const ConstMatrixRef& X
             a.scalar = ApplyBinary(ins.op, a.scalar, b.scalar);
           } else {
             double* dst = target(depth - 1);
-            DispatchOperator<2>(ins.op, [&]<OpCode kOp>() { detail::BinaryTile<kOp>(a, b, dst, n); });
+            DispatchOperator<2>(ins.op,
+                                [&]<OpCode kOp>() { detail::BinaryTile<kOp>(a, b, dst, n); });
             a.data = dst;
           }
           break;
@@ -79,7 +80,8 @@ bool Evaluator::Evaluate(const CompiledProgram& program, const ConstMatrixRef& X
             a.scalar = ApplyUnary(ins.op, a.scalar);
           } else {
             double* dst = target(depth - 1);
-            DispatchOperator<1>(ins.op, [&]<OpCode kOp>() { detail::UnaryTile<kOp>(a.data, dst, n); });
+            DispatchOperator<1>(ins.op,
+                                [&]<OpCode kOp>() { detail::UnaryTile<kOp>(a.data, dst, n); });
             a.data = dst;
           }
           break;

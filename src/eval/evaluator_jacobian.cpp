@@ -128,7 +128,8 @@ bool Evaluator::EvaluateWithJacobian(const CompiledProgram& program, const Const
           } else {
             st[depth] = {nullptr, constants[static_cast<std::size_t>(ins.arg)]};
             d[ins.jacobian_column] = 1;
-            sgrad[static_cast<std::size_t>(depth) * nfs + static_cast<std::size_t>(ins.jacobian_column)] = 1.0;
+            sgrad[static_cast<std::size_t>(depth) * nfs +
+                  static_cast<std::size_t>(ins.jacobian_column)] = 1.0;
           }
           ++depth;
           break;
@@ -163,7 +164,8 @@ bool Evaluator::EvaluateWithJacobian(const CompiledProgram& program, const Const
               a.scalar = r;
               return;
             }
-            const bool any = std::any_of(dep_a, dep_a + 2 * nfs, [](std::uint8_t f) { return f != 0; });
+            const bool any =
+                std::any_of(dep_a, dep_a + 2 * nfs, [](std::uint8_t f) { return f != 0; });
             double*& value_tile = value_tiles_[static_cast<std::size_t>(p)];
             if (!any) {
               detail::BinaryTile<kOp>(a, b, value_tile, n);

@@ -45,7 +45,8 @@ enum class Style { kInfix, kSympy, kLatex };
 bool IsIdentifierName(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
   for (const char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -155,7 +156,8 @@ class Printer {
   // is no identifier prints as Symbol('name'); the fixed constant pi = π stays pi.
   static std::string SympyName(const Token& token) {
     const std::string& name = token.name;
-    if (token.kind == TokenKind::kFixedConstant && name == "pi" && token.value == std::numbers::pi) {
+    if (token.kind == TokenKind::kFixedConstant && name == "pi" &&
+        token.value == std::numbers::pi) {
       return name;
     }
     if (IsIdentifierName(name) && !detail::IsSympyName(name)) return name;

@@ -26,8 +26,8 @@ struct FitKey {
 
   friend bool operator==(const FitKey& a, const FitKey& b) {
     // Start values compare bitwise, so NaN starts match themselves.
-    return a.hash == b.hash && a.data_fingerprint == b.data_fingerprint &&
-           a.tokens == b.tokens && a.start.size() == b.start.size() &&
+    return a.hash == b.hash && a.data_fingerprint == b.data_fingerprint && a.tokens == b.tokens &&
+           a.start.size() == b.start.size() &&
            (a.start.empty() ||
             std::memcmp(a.start.data(), b.start.data(), a.start.size() * sizeof(double)) == 0);
   }
@@ -103,12 +103,11 @@ BatchFitter& BatchFitter::operator=(BatchFitter&&) noexcept = default;
 std::size_t BatchFitter::cache_size() const { return cache_->size(); }
 void BatchFitter::ClearCache() { cache_->Clear(); }
 
-std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
-                                           const Dataset& data) {
-  return FitAll(programs, data.X,
-                std::span<const double>(data.y.data(), static_cast<std::size_t>(data.y.size())),
-                std::span<const double>(data.weights.data(),
-                                        static_cast<std::size_t>(data.weights.size())));
+std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs, const Dataset& data) {
+  return FitAll(
+      programs, data.X,
+      std::span<const double>(data.y.data(), static_cast<std::size_t>(data.y.size())),
+      std::span<const double>(data.weights.data(), static_cast<std::size_t>(data.weights.size())));
 }
 
 std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
@@ -153,27 +152,24 @@ std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
 
   // Parallel: each unique fit is independent and writes only its own slot. The target's
   // statistics are the same for every fit: computed once.
-  const TargetStats stats =
-      unique_keys.empty() ? TargetStats{} : ComputeTargetStats(y, weights);
+  const TargetStats stats = unique_keys.empty() ? TargetStats{} : ComputeTargetStats(y, weights);
   std::vector<FitResult> fitted(unique_keys.size());
   tbb::enumerable_thread_specific<Evaluator> evaluators;
   TsanRelease(&fitted);
-  tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, unique_keys.size(), 1),
-      [&](const tbb::blocked_range<std::size_t>& range) {
-        TsanAcquire(&fitted);
-        Evaluator& evaluator = evaluators.local();
-        for (std::size_t u = range.begin(); u != range.end(); ++u) {
-          const Program& program = programs[unique_program[u]];
-          const CompiledProgram compiled = Compile(program, *library_);
-          FitOptions options = options_.fit;
-          options.seed = FitSeed(HashTokens(program.tokens), options_.fit.seed);
-          fitted[u] =
-              FitConstants(compiled, unique_keys[u].start, X, y, weights, stats, evaluator,
-                           options);
-        }
-        TsanRelease(&fitted);
-      });
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, unique_keys.size(), 1),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+                      TsanAcquire(&fitted);
+                      Evaluator& evaluator = evaluators.local();
+                      for (std::size_t u = range.begin(); u != range.end(); ++u) {
+                        const Program& program = programs[unique_program[u]];
+                        const CompiledProgram compiled = Compile(program, *library_);
+                        FitOptions options = options_.fit;
+                        options.seed = FitSeed(HashTokens(program.tokens), options_.fit.seed);
+                        fitted[u] = FitConstants(compiled, unique_keys[u].start, X, y, weights,
+                                                 stats, evaluator, options);
+                      }
+                      TsanRelease(&fitted);
+                    });
   TsanAcquire(&fitted);
   stats_.fitted = unique_keys.size();
 

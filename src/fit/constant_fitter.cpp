@@ -81,8 +81,8 @@ FitResult FitWithSolver(const CompiledProgram& program, std::span<const double> 
       Rng rng(options.seed, static_cast<std::uint64_t>(s));
       for (Eigen::Index j = 0; j < parameters.size(); ++j) {
         const double sign = rng.Uniform01() < 0.5 ? -1.0 : 1.0;
-        parameters(j) =
-            sign * std::pow(10.0, rng.Uniform(options.restart_log10_min, options.restart_log10_max));
+        parameters(j) = sign * std::pow(10.0, rng.Uniform(options.restart_log10_min,
+                                                          options.restart_log10_max));
       }
     }
     LevenbergMarquardtSummary summary =
@@ -112,8 +112,8 @@ FitResult FitWithSolver(const CompiledProgram& program, std::span<const double> 
     const Covariance cov =
         EstimateCovariance(best.residuals, best.jacobian, options.covariance_scaling);
     for (int j = 0; j < k; ++j) {
-      result.standard_errors[static_cast<std::size_t>(program.free_slots[static_cast<std::size_t>(j)])] =
-          cov.standard_errors(j);
+      result.standard_errors[static_cast<std::size_t>(
+          program.free_slots[static_cast<std::size_t>(j)])] = cov.standard_errors(j);
     }
     result.correlation = cov.correlation;
     result.covariance_singular = cov.singular;
@@ -141,9 +141,8 @@ FitResult FitWithoutConstants(const CompiledProgram& program, std::span<const do
 
   const auto n = static_cast<Eigen::Index>(y.size());
   Eigen::VectorXd residuals(n);
-  bool ok = evaluator.Evaluate(
-      program, X, result.constants,
-      std::span<double>(residuals.data(), static_cast<std::size_t>(n)));
+  bool ok = evaluator.Evaluate(program, X, result.constants,
+                               std::span<double>(residuals.data(), static_cast<std::size_t>(n)));
   if (ok) {
     residuals -= Eigen::Map<const Eigen::VectorXd>(y.data(), n);
     if (!weights.empty()) {

@@ -95,14 +95,22 @@ StepOutcome TryStep(LeastSquaresProblem& problem, const Eigen::VectorXd& paramet
 
 std::string_view ToString(LevenbergMarquardtStatus status) {
   switch (status) {
-    case LevenbergMarquardtStatus::kNoParameters: return "no parameters";
-    case LevenbergMarquardtStatus::kExactFit: return "exact fit";
-    case LevenbergMarquardtStatus::kFunctionTolerance: return "function tolerance";
-    case LevenbergMarquardtStatus::kParameterTolerance: return "parameter tolerance";
-    case LevenbergMarquardtStatus::kGradientTolerance: return "gradient tolerance";
-    case LevenbergMarquardtStatus::kMaxIterations: return "max iterations";
-    case LevenbergMarquardtStatus::kNoProgress: return "no progress";
-    case LevenbergMarquardtStatus::kNonFiniteStart: return "non-finite start";
+    case LevenbergMarquardtStatus::kNoParameters:
+      return "no parameters";
+    case LevenbergMarquardtStatus::kExactFit:
+      return "exact fit";
+    case LevenbergMarquardtStatus::kFunctionTolerance:
+      return "function tolerance";
+    case LevenbergMarquardtStatus::kParameterTolerance:
+      return "parameter tolerance";
+    case LevenbergMarquardtStatus::kGradientTolerance:
+      return "gradient tolerance";
+    case LevenbergMarquardtStatus::kMaxIterations:
+      return "max iterations";
+    case LevenbergMarquardtStatus::kNoProgress:
+      return "no progress";
+    case LevenbergMarquardtStatus::kNonFiniteStart:
+      return "non-finite start";
   }
   return "unknown";
 }
@@ -113,8 +121,10 @@ bool IsConverged(LevenbergMarquardtStatus status) {
     case LevenbergMarquardtStatus::kExactFit:
     case LevenbergMarquardtStatus::kFunctionTolerance:
     case LevenbergMarquardtStatus::kParameterTolerance:
-    case LevenbergMarquardtStatus::kGradientTolerance: return true;
-    default: return false;
+    case LevenbergMarquardtStatus::kGradientTolerance:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -171,9 +181,8 @@ LevenbergMarquardtSummary SolveLevenbergMarquardt(LeastSquaresProblem& problem,
         TryStep(problem, parameters, jtj, gradient, scale, damping, cost, buffers, summary);
     const Eigen::VectorXd& step = buffers.step;
     const double step_norm = step.allFinite() ? step.norm() : kInf;
-    const bool small_step =
-        step_norm <= options.parameter_tolerance *
-                         (parameters.norm() + options.parameter_tolerance);
+    const bool small_step = step_norm <= options.parameter_tolerance *
+                                             (parameters.norm() + options.parameter_tolerance);
 
     if (!outcome.accepted) {
       // A step too small to matter that still does not lower the cost: the minimum is

@@ -7,8 +7,7 @@
 namespace physr {
 
 ProgramLeastSquares::ProgramLeastSquares(const CompiledProgram& program, const ConstMatrixRef& X,
-                                         std::span<const double> y,
-                                         std::span<const double> weights,
+                                         std::span<const double> y, std::span<const double> weights,
                                          std::span<const double> constants, Evaluator& evaluator)
     : program_(&program),
       x_(X.data(), X.rows(), X.cols(), Eigen::OuterStride<>(X.outerStride())),
@@ -21,9 +20,9 @@ ProgramLeastSquares::ProgramLeastSquares(const CompiledProgram& program, const C
               "weights must be empty or have one value per row");
   PHYSR_CHECK(X.cols() >= program.num_variables_used, "X lacks a column the program reads");
   if (!weights.empty()) {
-    sqrt_weights_ = Eigen::Map<const Eigen::VectorXd>(weights.data(),
-                                                      static_cast<Eigen::Index>(weights.size()))
-                        .cwiseSqrt();
+    sqrt_weights_ =
+        Eigen::Map<const Eigen::VectorXd>(weights.data(), static_cast<Eigen::Index>(weights.size()))
+            .cwiseSqrt();
   }
   int max_slot = -1;
   for (int slot : program.free_slots) max_slot = std::max(max_slot, slot);

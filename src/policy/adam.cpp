@@ -19,8 +19,7 @@ AdamOptimizer::AdamOptimizer(const AdamOptions& options) : options_(options) {
     throw InputError("Adam option beta1 must be in [0, 1)");
   if (!(options.beta2 >= 0.0 && options.beta2 < 1.0))
     throw InputError("Adam option beta2 must be in [0, 1)");
-  if (!(options.max_grad_norm >= 0.0))
-    throw InputError("Adam option max_grad_norm must be >= 0");
+  if (!(options.max_grad_norm >= 0.0)) throw InputError("Adam option max_grad_norm must be >= 0");
 }
 
 AdamOptimizer::AdamOptimizer(const LstmParameters<float>& like, const AdamOptions& options)
@@ -40,7 +39,8 @@ double AdamOptimizer::Step(LstmParameters<float>& params, const LstmParameters<f
   }
   // Shapes, and the global gradient norm (accumulated in double).
   std::vector<const Eigen::MatrixXf*> grads;
-  gradient.ForEachBlock([&](const char*, const Eigen::MatrixXf& block) { grads.push_back(&block); });
+  gradient.ForEachBlock(
+      [&](const char*, const Eigen::MatrixXf& block) { grads.push_back(&block); });
   double norm2 = 0.0;
   std::size_t b = 0;
   params.ForEachBlock([&](const char*, const Eigen::MatrixXf& block) {

@@ -47,8 +47,7 @@ void EpisodeBuffer::Record(int step, const Eigen::Ref<const RowMatrixXf>& inputs
 void EpisodeBuffer::RecordRows(int step, const Eigen::Ref<const RowMatrixXf>& inputs,
                                const Eigen::Ref<const RowTokenMask>& mask,
                                const Eigen::Ref<const RowMatrixXf>* log_factors,
-                               std::span<const std::uint8_t> active,
-                               std::span<const int> tokens) {
+                               std::span<const std::uint8_t> active, std::span<const int> tokens) {
   PHYSR_CHECK(step >= 0 && step < max_steps_, "EpisodeBuffer::Record: step out of range");
   PHYSR_CHECK(inputs.rows() == batch_ && inputs.cols() == input_size_,
               "EpisodeBuffer::Record: inputs must be batch x input_size");
@@ -96,8 +95,7 @@ void EpisodeBuffer::SetEpisode(int i, const Eigen::Ref<const RowMatrixXf>& input
   const auto v = static_cast<std::size_t>(num_tokens_);
   for (int s = 0; s < t; ++s) {
     const int token = actions[static_cast<std::size_t>(s)];
-    PHYSR_CHECK(token >= 0 && token < num_tokens_,
-                "EpisodeBuffer::SetEpisode: token out of range");
+    PHYSR_CHECK(token >= 0 && token < num_tokens_, "EpisodeBuffer::SetEpisode: token out of range");
     const std::size_t at = Offset(i, s);
     std::copy_n(inputs.row(s).data(), input_size_, inputs_.data() + at * input_size_);
     std::copy_n(masks.row(s).data(), num_tokens_, masks_.data() + at * v);

@@ -99,8 +99,8 @@ LstmParameters<float> ReadLstmParameters(std::istream& in, const char* what) {
     if (s <= 0 || s > kMaxSize) r.Fail("invalid layer size " + std::to_string(s));
   }
   const std::int64_t in_size = sizes[0], embed = sizes[1], hidden = sizes[2], tokens = sizes[3];
-  const std::int64_t total = in_size * embed + embed * 4 * hidden + hidden * 4 * hidden +
-                             hidden * tokens;
+  const std::int64_t total =
+      in_size * embed + embed * 4 * hidden + hidden * 4 * hidden + hidden * tokens;
   if (total > (std::int64_t{1} << 30)) {
     r.Fail("implausible parameter count " + std::to_string(total));
   }

@@ -60,18 +60,16 @@ void LstmPolicy::Begin(SamplingState& state, int batch) const {
 
 void LstmPolicy::Step(SamplingState& state, const Eigen::Ref<const RowMatrixXf>& inputs,
                       const Eigen::Ref<const RowTokenMask>& mask,
-                      std::span<const std::uint8_t> active, Rng& rng,
-                      std::span<int> out_tokens, std::span<float> out_logp,
-                      std::span<float> out_entropy) const {
+                      std::span<const std::uint8_t> active, Rng& rng, std::span<int> out_tokens,
+                      std::span<float> out_logp, std::span<float> out_entropy) const {
   Step(state, inputs, mask, RowMatrixXf(), active, rng, out_tokens, out_logp, out_entropy);
 }
 
 void LstmPolicy::Step(SamplingState& state, const Eigen::Ref<const RowMatrixXf>& inputs,
                       const Eigen::Ref<const RowTokenMask>& mask,
                       const Eigen::Ref<const RowMatrixXf>& log_factors,
-                      std::span<const std::uint8_t> active, Rng& rng,
-                      std::span<int> out_tokens, std::span<float> out_logp,
-                      std::span<float> out_entropy) const {
+                      std::span<const std::uint8_t> active, Rng& rng, std::span<int> out_tokens,
+                      std::span<float> out_logp, std::span<float> out_entropy) const {
   const int batch = state.batch();
   PHYSR_CHECK(batch > 0 && state.h_.cols() == params_.hidden_size,
               "LstmPolicy::Step: state was not started by this policy's Begin");
@@ -80,9 +78,9 @@ void LstmPolicy::Step(SamplingState& state, const Eigen::Ref<const RowMatrixXf>&
   PHYSR_CHECK(mask.rows() == batch && mask.cols() == params_.num_tokens,
               "LstmPolicy::Step: mask must be batch x num_tokens");
   const bool has_factors = log_factors.size() != 0;
-  PHYSR_CHECK(!has_factors ||
-                  (log_factors.rows() == batch && log_factors.cols() == params_.num_tokens),
-              "LstmPolicy::Step: log_factors must be batch x num_tokens or empty");
+  PHYSR_CHECK(
+      !has_factors || (log_factors.rows() == batch && log_factors.cols() == params_.num_tokens),
+      "LstmPolicy::Step: log_factors must be batch x num_tokens or empty");
   PHYSR_CHECK(active.empty() || static_cast<int>(active.size()) == batch,
               "LstmPolicy::Step: active must be empty or have batch entries");
   const auto b = static_cast<std::size_t>(batch);

@@ -142,7 +142,7 @@ Forward<S> RunForward(const LstmParameters<S>& params, const EpisodeBuffer& epis
   }
   RowMatrix<S> z = h * params.w_out;
   z.rowwise() += params.b_out.row(0);
-  return {std::move(x), std::move(e), std::move(a), std::move(c),
+  return {std::move(x),      std::move(e), std::move(a), std::move(c),
           std::move(tanh_c), std::move(h), std::move(z)};
 }
 
@@ -249,9 +249,9 @@ PolicyLoss ComputeLossAndGradient(const LstmParameters<S>& params, const Episode
   PHYSR_CHECK(n > 0, "policy gradient: no episodes selected");
   PHYSR_CHECK(advantages.size() == selected.size(),
               "policy gradient: one advantage per selected episode");
-  PHYSR_CHECK(episodes.input_size() == params.input_size &&
-                  episodes.num_tokens() == params.num_tokens,
-              "policy gradient: episode buffer and policy sizes differ");
+  PHYSR_CHECK(
+      episodes.input_size() == params.input_size && episodes.num_tokens() == params.num_tokens,
+      "policy gradient: episode buffer and policy sizes differ");
   for (int k : selected)
     PHYSR_CHECK(k >= 0 && k < episodes.batch(), "policy gradient: episode index out of range");
 

@@ -225,8 +225,7 @@ LatticeDim Scale(const LatticeDim& a, int p_num, int p_den) {
   return r;
 }
 
-DimensionLattice::DimensionLattice(const Library& library,
-                                   const std::optional<Dimension>& target,
+DimensionLattice::DimensionLattice(const Library& library, const std::optional<Dimension>& target,
                                    const DimensionLatticeOptions& options)
     : library_(&library), options_(options), target_dimension_(target) {
   PHYSR_CHECK(options.max_length >= 1 && options.max_length < kUnreachable,
@@ -313,8 +312,8 @@ LatticeDim DimensionLattice::Encode(const Dimension& d) const {
   for (int i = 0; i < kK; ++i) {
     const Rational e = d.exponents()[i];
     if (e.IsZero()) continue;
-    const auto it = std::find(active_bases_.begin(), active_bases_.end(),
-                              static_cast<units::Base>(i));
+    const auto it =
+        std::find(active_bases_.begin(), active_bases_.end(), static_cast<units::Base>(i));
     if (it == active_bases_.end()) return Invalid();
     const std::int64_t scaled = std::int64_t{e.num()} * denominator_;
     if (scaled % e.den() != 0 || !InRange(scaled / e.den())) return Invalid();

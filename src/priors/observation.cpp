@@ -36,8 +36,8 @@ void ObservationEncoder::Encode(const PartialBatch& batch, std::span<float> out)
     one_hot(x, batch.ParentToken(row));
     one_hot(x + v1, batch.SiblingToken(row));
     one_hot(x + 2 * v1, batch.PreviousToken(row));
-    x[3 * v1] = static_cast<float>(batch.num_open_slots(row)) /
-                static_cast<float>(batch.max_length());
+    x[3 * v1] =
+        static_cast<float>(batch.num_open_slots(row)) / static_cast<float>(batch.max_length());
     float* dims = x + 3 * v1 + 1;
     const int block = num_bases_ + 1;
     WriteDim(batch.CurrentRequirement(row), dims);

@@ -13,8 +13,7 @@ Requirement ChildRequirement(const OpenNode& node, int child, const LatticeDim& 
     case UnitRule::kPreserve:
       return r;
     case UnitRule::kPower:
-      return r.is_fixed() ? Requirement::Fixed(DivideByPower(r.dim, node.power_num,
-                                                             node.power_den))
+      return r.is_fixed() ? Requirement::Fixed(DivideByPower(r.dim, node.power_num, node.power_den))
                           : r;
     case UnitRule::kDimensionless:
     case UnitRule::kPowRule:
@@ -103,8 +102,8 @@ void PartialBatch::ResetRow(int row) {
   const std::optional<LatticeDim>& target = lattice_->target();
   root.requirement = target ? Requirement::Fixed(*target) : Requirement::Free();
   const std::size_t v = library().size();
-  std::fill_n(counts_.begin() + static_cast<std::ptrdiff_t>(Offset(row, static_cast<int>(v))),
-              v, std::uint8_t{0});
+  std::fill_n(counts_.begin() + static_cast<std::ptrdiff_t>(Offset(row, static_cast<int>(v))), v,
+              std::uint8_t{0});
 }
 
 Requirement PartialBatch::CurrentRequirement(int row) const {

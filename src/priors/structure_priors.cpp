@@ -59,8 +59,7 @@ RedundantConstantPrior::RedundantConstantPrior(const Library& library, float pen
     const Token& t = library[id];
     arity_[id] = t.arity;
     op_[id] = t.op;
-    const bool constant =
-        t.kind == TokenKind::kFixedConstant || t.kind == TokenKind::kFreeConstant;
+    const bool constant = t.kind == TokenKind::kFixedConstant || t.kind == TokenKind::kFreeConstant;
     if (!constant || !t.dimension.IsDimensionless()) continue;
     constants_.push_back(id);
     is_constant_[id] = true;
@@ -82,9 +81,9 @@ void RedundantConstantPrior::AddLogFactors(const PartialBatch& batch,
     if (constant_only) {
       for (TokenId id : constants_) out[id] += penalty_;
     }
-    const bool useless_one = one_ != kNoToken && !constant_only &&
-                             (op_[parent] == OpCode::kMul ||
-                              (op_[parent] == OpCode::kDiv && sibling != kNoToken));
+    const bool useless_one =
+        one_ != kNoToken && !constant_only &&
+        (op_[parent] == OpCode::kMul || (op_[parent] == OpCode::kDiv && sibling != kNoToken));
     if (useless_one) out[one_] += penalty_;
   }
 }
@@ -117,12 +116,12 @@ void RelationPrior::Apply(const PartialBatch& batch, TokenMask mask) const {
 
 std::vector<ForbiddenRelation> UselessInverseRelations(const Library& library) {
   static constexpr std::pair<OpCode, OpCode> kPairs[] = {
-      {OpCode::kExp, OpCode::kLog},       {OpCode::kLog, OpCode::kExp},
-      {OpCode::kSqrt, OpCode::kN2},       {OpCode::kN2, OpCode::kSqrt},
-      {OpCode::kInv, OpCode::kInv},       {OpCode::kNeg, OpCode::kNeg},
-      {OpCode::kAbs, OpCode::kAbs},       {OpCode::kSin, OpCode::kArcsin},
-      {OpCode::kArcsin, OpCode::kSin},    {OpCode::kCos, OpCode::kArccos},
-      {OpCode::kArccos, OpCode::kCos},    {OpCode::kTan, OpCode::kArctan},
+      {OpCode::kExp, OpCode::kLog},    {OpCode::kLog, OpCode::kExp},
+      {OpCode::kSqrt, OpCode::kN2},    {OpCode::kN2, OpCode::kSqrt},
+      {OpCode::kInv, OpCode::kInv},    {OpCode::kNeg, OpCode::kNeg},
+      {OpCode::kAbs, OpCode::kAbs},    {OpCode::kSin, OpCode::kArcsin},
+      {OpCode::kArcsin, OpCode::kSin}, {OpCode::kCos, OpCode::kArccos},
+      {OpCode::kArccos, OpCode::kCos}, {OpCode::kTan, OpCode::kArctan},
       {OpCode::kArctan, OpCode::kTan},
   };
   std::vector<ForbiddenRelation> out;
@@ -134,8 +133,8 @@ std::vector<ForbiddenRelation> UselessInverseRelations(const Library& library) {
   return out;
 }
 
-NestingPrior::NestingPrior(const Library& library, std::span<const OpCode> group,
-                           int max_nesting, std::string_view name)
+NestingPrior::NestingPrior(const Library& library, std::span<const OpCode> group, int max_nesting,
+                           std::string_view name)
     : name_(name), in_group_(library.size(), false), max_nesting_(max_nesting) {
   PHYSR_CHECK(max_nesting >= 1, "max_nesting must be at least 1");
   for (OpCode op : group) {
@@ -159,9 +158,8 @@ void NestingPrior::Apply(const PartialBatch& batch, TokenMask mask) const {
 }
 
 std::span<const OpCode> TrigonometricOperators() {
-  static constexpr std::array<OpCode, 6> kTrig = {OpCode::kSin,    OpCode::kCos,
-                                                  OpCode::kTan,    OpCode::kArcsin,
-                                                  OpCode::kArccos, OpCode::kArctan};
+  static constexpr std::array<OpCode, 6> kTrig = {
+      OpCode::kSin, OpCode::kCos, OpCode::kTan, OpCode::kArcsin, OpCode::kArccos, OpCode::kArctan};
   return kTrig;
 }
 

@@ -48,7 +48,8 @@ class FormSet {
   }
   int MinExtra() const {
     int best = kInf;
-    for (int i = 0; i < size_; ++i) best = std::min(best, items_[static_cast<std::size_t>(i)].extra);
+    for (int i = 0; i < size_; ++i)
+      best = std::min(best, items_[static_cast<std::size_t>(i)].extra);
     return best;
   }
 
@@ -75,8 +76,7 @@ UnitsPrior::UnitsPrior(const DimensionLattice& lattice, int max_length,
     const Token& t = library[static_cast<TokenId>(id)];
     if (t.IsTerminal()) continue;
     const OperatorInfo& info = Info(t.op);
-    operators_.push_back({static_cast<TokenId>(id), info.rule, info.power.num(),
-                          info.power.den()});
+    operators_.push_back({static_cast<TokenId>(id), info.rule, info.power.num(), info.power.den()});
   }
 }
 
@@ -201,8 +201,7 @@ class UnitsPrior::PendingCost {
 class UnitsPrior::MemoisedPending {
  public:
   MemoisedPending(const UnitsPrior& prior, const PendingCost& pending, Scratch& scratch)
-      : prior_(prior), pending_(pending), memo_(scratch.memo),
-        generation_(++scratch.generation) {}
+      : prior_(prior), pending_(pending), memo_(scratch.memo), generation_(++scratch.generation) {}
   int operator()(const LatticeDim& x) const {
     const std::int64_t cell = prior_.lattice_->Cell(x);
     if (cell < 0) return kInf;
@@ -388,14 +387,14 @@ const std::vector<const UnitsPrior::StateCosts*>& UnitsPrior::PriceRows(
   }
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, misses.size(), 4),
                     [&](const tbb::blocked_range<std::size_t>& range) {
-    Scratch& scratch = LocalScratch();
-    for (std::size_t i = range.begin(); i < range.end(); ++i) {
-      StateCosts& entry = *misses[i];
-      CompletionCosts(batch, entry.row, scratch);
-      entry.costs = scratch.costs;
-      entry.row = -1;
-    }
-  });
+                      Scratch& scratch = LocalScratch();
+                      for (std::size_t i = range.begin(); i < range.end(); ++i) {
+                        StateCosts& entry = *misses[i];
+                        CompletionCosts(batch, entry.row, scratch);
+                        entry.costs = scratch.costs;
+                        entry.row = -1;
+                      }
+                    });
   return row_costs_;
 }
 
@@ -405,23 +404,23 @@ void UnitsPrior::Apply(const PartialBatch& batch, TokenMask mask) const {
   if (price) cached_factors_.resize(static_cast<std::size_t>(batch.batch_size()) * num_tokens);
   cached_version_ = 0;
   const std::vector<const StateCosts*>& priced = PriceRows(batch);
-  tbb::parallel_for(tbb::blocked_range<int>(0, batch.batch_size(), 64),
-                    [&](const tbb::blocked_range<int>& rows) {
-    for (int row = rows.begin(); row < rows.end(); ++row) {
-      const StateCosts* state = priced[static_cast<std::size_t>(row)];
-      if (state == nullptr) continue;
-      const int budget = Budget(batch, row);
-      const std::span<std::uint8_t> allowed = mask.Row(row);
-      for (std::size_t t = 0; t < allowed.size(); ++t) {
-        if (state->costs[t] > budget) allowed[t] = 0;
-      }
-      if (price) {
-        FactorsFromCosts(state->costs, budget,
-                         std::span<float>(cached_factors_).subspan(
-                             static_cast<std::size_t>(row) * num_tokens, num_tokens));
-      }
-    }
-  });
+  tbb::parallel_for(
+      tbb::blocked_range<int>(0, batch.batch_size(), 64), [&](const tbb::blocked_range<int>& rows) {
+        for (int row = rows.begin(); row < rows.end(); ++row) {
+          const StateCosts* state = priced[static_cast<std::size_t>(row)];
+          if (state == nullptr) continue;
+          const int budget = Budget(batch, row);
+          const std::span<std::uint8_t> allowed = mask.Row(row);
+          for (std::size_t t = 0; t < allowed.size(); ++t) {
+            if (state->costs[t] > budget) allowed[t] = 0;
+          }
+          if (price) {
+            FactorsFromCosts(state->costs, budget,
+                             std::span<float>(cached_factors_)
+                                 .subspan(static_cast<std::size_t>(row) * num_tokens, num_tokens));
+          }
+        }
+      });
   if (price) cached_version_ = batch.version();
 }
 
@@ -430,25 +429,25 @@ void UnitsPrior::AddLogFactors(const PartialBatch& batch, TokenLogFactors factor
   const auto num_tokens = lattice_->library().size();
   const bool cached = cached_version_ != 0 && cached_version_ == batch.version();
   const std::vector<const StateCosts*>* priced = cached ? nullptr : &PriceRows(batch);
-  tbb::parallel_for(tbb::blocked_range<int>(0, batch.batch_size(), 64),
-                    [&](const tbb::blocked_range<int>& rows) {
-    std::vector<float> row_factors;
-    for (int row = rows.begin(); row < rows.end(); ++row) {
-      if (batch.IsComplete(row)) continue;
-      const std::span<float> out = factors.Row(row);
-      std::span<const float> add;
-      if (cached) {
-        add = std::span<const float>(cached_factors_)
-                  .subspan(static_cast<std::size_t>(row) * num_tokens, num_tokens);
-      } else {
-        const StateCosts& state = *(*priced)[static_cast<std::size_t>(row)];
-        row_factors.resize(num_tokens);
-        FactorsFromCosts(state.costs, Budget(batch, row), row_factors);
-        add = row_factors;
-      }
-      for (std::size_t t = 0; t < num_tokens; ++t) out[t] += add[t];
-    }
-  });
+  tbb::parallel_for(
+      tbb::blocked_range<int>(0, batch.batch_size(), 64), [&](const tbb::blocked_range<int>& rows) {
+        std::vector<float> row_factors;
+        for (int row = rows.begin(); row < rows.end(); ++row) {
+          if (batch.IsComplete(row)) continue;
+          const std::span<float> out = factors.Row(row);
+          std::span<const float> add;
+          if (cached) {
+            add = std::span<const float>(cached_factors_)
+                      .subspan(static_cast<std::size_t>(row) * num_tokens, num_tokens);
+          } else {
+            const StateCosts& state = *(*priced)[static_cast<std::size_t>(row)];
+            row_factors.resize(num_tokens);
+            FactorsFromCosts(state.costs, Budget(batch, row), row_factors);
+            add = row_factors;
+          }
+          for (std::size_t t = 0; t < num_tokens; ++t) out[t] += add[t];
+        }
+      });
 }
 
 }  // namespace physr

@@ -99,8 +99,8 @@ void PutHistory(BinaryWriter& out, const std::vector<EpochReport>& history) {
   for (const EpochReport& e : history) {
     out.Put(static_cast<std::int32_t>(e.epoch));
     out.Put(e.evaluations);
-    for (const double x : {e.seconds, e.candidates_per_second, e.valid_share, e.best_reward,
-                           e.best_nrmse}) {
+    for (const double x :
+         {e.seconds, e.candidates_per_second, e.valid_share, e.best_reward, e.best_nrmse}) {
       out.Put(x);
     }
     out.Block(e.best_infix);
@@ -112,8 +112,8 @@ std::vector<EpochReport> GetHistory(BinaryReader& r) {
   for (EpochReport& e : history) {
     e.epoch = r.Get<std::int32_t>();
     e.evaluations = r.Get<std::int64_t>();
-    for (double* x : {&e.seconds, &e.candidates_per_second, &e.valid_share, &e.best_reward,
-                      &e.best_nrmse}) {
+    for (double* x :
+         {&e.seconds, &e.candidates_per_second, &e.valid_share, &e.best_reward, &e.best_nrmse}) {
       *x = r.Get<double>();
     }
     e.best_infix = r.Block();
@@ -204,8 +204,9 @@ bool Checkpointer::Resume(SearchState& state) {
   BinaryReader r(bytes, "checkpoint '" + path + "'");
   r.Header(kMagic, kVersion, "not a physr search checkpoint");
   if (r.Get<std::uint64_t>() != fingerprint_) {
-    r.Fail("written for a different run (the data, operators, constants, seed or search "
-           "options differ)");
+    r.Fail(
+        "written for a different run (the data, operators, constants, seed or search "
+        "options differ)");
   }
   const SearchCounters counters = GetCounters(r);
   const Rng::State rng = GetRng(r);
@@ -232,9 +233,9 @@ void Checkpointer::AfterEpoch(const SearchState& state, bool stopping) {
   if (options_.dir.empty()) return;
   const int epoch = state.counters.epochs;
   const double seconds = state.counters.seconds;
-  const bool due = stopping || (options_.every_epochs > 0 && epoch % options_.every_epochs == 0) ||
-                   (options_.every_seconds > 0.0 &&
-                    seconds - last_write_seconds_ >= options_.every_seconds);
+  const bool due =
+      stopping || (options_.every_epochs > 0 && epoch % options_.every_epochs == 0) ||
+      (options_.every_seconds > 0.0 && seconds - last_write_seconds_ >= options_.every_seconds);
   if (!due) return;
   Save(options_.dir, fingerprint_, state);
   last_write_seconds_ = seconds;

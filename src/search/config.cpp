@@ -33,12 +33,11 @@ std::uint64_t MixShapingOptions(std::uint64_t h, const SearchConfig& c) {
   const TrainingOptions& t = c.training;
   const FitOptions& f = c.fitting.fit;
   h = Mix(h, c.seed);
-  for (const int v : {p.min_length, p.max_length, p.soft_length ? 1 : 0,
-                      p.no_useless_inverse ? 1 : 0, p.max_exp_nesting, p.max_log_nesting,
-                      p.max_trig_nesting, p.no_redundant_constants ? 1 : 0, p.units ? 1 : 0,
-                      t.batch_size, t.hidden_size, f.solver.max_iterations, f.restarts,
-                      c.stopping.perfect_patience, c.evolution.offspring,
-                      c.evolution.generations}) {
+  for (const int v :
+       {p.min_length, p.max_length, p.soft_length ? 1 : 0, p.no_useless_inverse ? 1 : 0,
+        p.max_exp_nesting, p.max_log_nesting, p.max_trig_nesting, p.no_redundant_constants ? 1 : 0,
+        p.units ? 1 : 0, t.batch_size, t.hidden_size, f.solver.max_iterations, f.restarts,
+        c.stopping.perfect_patience, c.evolution.offspring, c.evolution.generations}) {
     h = Mix(h, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)));
   }
   for (const double v : {p.soft_length_loc, p.soft_length_variance, p.completion_length_weight,
@@ -60,7 +59,7 @@ std::string UniqueName(const std::string& base, const std::vector<std::string>& 
 }  // namespace
 
 const std::vector<std::string>& DefaultOperators() {
-  static const std::vector<std::string> ops = {"add", "sub", "mul", "div", "neg", "inv",
+  static const std::vector<std::string> ops = {"add", "sub",  "mul", "div", "neg", "inv",
                                                "n2",  "sqrt", "exp", "log", "sin", "cos"};
   return ops;
 }

@@ -8,11 +8,11 @@
 #include <tbb/info.h>
 
 #include "physr/core/error.hpp"
+#include "physr/data/statistics.hpp"
+#include "physr/eval/stability.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/expr/unit_check.hpp"
 #include "physr/fit/constant_fitter.hpp"
-#include "physr/data/statistics.hpp"
-#include "physr/eval/stability.hpp"
 #include "physr/policy/training.hpp"
 #include "search_internal.hpp"
 
@@ -151,13 +151,12 @@ SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
       start_(Clock::now()),
       library_(BuildSearchLibrary(data, config_.library)),
       exact_nrmse_(config_.stopping.perfect_nrmse ? *config_.stopping.perfect_nrmse
-                                                   : ExactThreshold(data)),
+                                                  : ExactThreshold(data)),
       train_(SearchRows(data, config_.rows.max_rows, config_.seed)),
       lattice_(MakeLattice(library_, data, config_.priors)),
       priors_(MakeDefaultPriors(lattice_, config_.priors)),
       encoder_(lattice_),
-      sampler_(lattice_, priors_, encoder_, config_.training.batch_size,
-               config_.priors.max_length),
+      sampler_(lattice_, priors_, encoder_, config_.training.batch_size, config_.priors.max_length),
       breeder_(library_, MakeBreedOptions(config_.priors, data)),
       fitter_(library_, SearchFitOptions(config_)),
       checkpointer_(config_.checkpoint, SearchFingerprint(data, library_, config_)),

@@ -164,9 +164,9 @@ std::optional<Program> Breeder::Crossover(const Program& receiver, const Program
   // it or beside it in a sum; a dimensionless one as any other operand.
   std::vector<const Node*> fits;
   for (const Node& d : d_nodes) {
-    const bool ok = !options_.target                               ? true
+    const bool ok = !options_.target                             ? true
                     : !combine || IsAdditive((*library_)[op].op) ? d.dimension == at.dimension
-                                                                   : d.dimension.IsDimensionless();
+                                                                 : d.dimension.IsDimensionless();
     if (ok) fits.push_back(&d);
   }
   if (fits.empty()) return std::nullopt;
@@ -176,7 +176,8 @@ std::optional<Program> Breeder::Crossover(const Program& receiver, const Program
   const std::span<const TokenId> kept = Slice(receiver.tokens, at.begin, at.end);
   Tokens joined{op};
   const bool kept_first = rng.Below(2) == 0;
-  for (const std::span<const TokenId> part : {kept_first ? kept : moved, kept_first ? moved : kept}) {
+  for (const std::span<const TokenId> part :
+       {kept_first ? kept : moved, kept_first ? moved : kept}) {
     joined.insert(joined.end(), part.begin(), part.end());
   }
   return Accept(Splice(receiver.tokens, at.begin, at.end, joined));

@@ -53,7 +53,7 @@ double SelectionCriterion(std::span<const TokenId> tokens, const Library& librar
 }
 
 const FrontEntry* ParetoFront::Best(double good_enough_loss, double rows, const Library& library,
-                                     double penalty) const {
+                                    double penalty) const {
   if (entries_.empty()) return nullptr;
   if (entries_.back().loss <= good_enough_loss) {
     for (const FrontEntry& e : entries_) {

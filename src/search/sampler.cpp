@@ -48,9 +48,9 @@ std::vector<int> Sampler::SampleRows(const LstmPolicy& policy, Rng& rng, int n,
   std::vector<int> step_dead;
   const std::span<const std::uint8_t> active(active_.data(), static_cast<std::size_t>(n));
   for (int step = 0; step < max_length_; ++step) {
-    const TokenMask mask{std::span<std::uint8_t>(mask_.data(), static_cast<std::size_t>(n) *
-                                                                   num_tokens_),
-                         num_tokens_};
+    const TokenMask mask{
+        std::span<std::uint8_t>(mask_.data(), static_cast<std::size_t>(n) * num_tokens_),
+        num_tokens_};
     step_dead.clear();
     priors_->ComputeMask(partial_, mask, &step_dead);
     for (int row : step_dead) {
@@ -64,8 +64,8 @@ std::vector<int> Sampler::SampleRows(const LstmPolicy& policy, Rng& rng, int n,
         std::span<float>(log_factors_.data(), static_cast<std::size_t>(n) * num_tokens_),
         num_tokens_};
     priors_->ComputeLogFactors(partial_, factors);
-    encoder_->Encode(partial_, std::span<float>(inputs_.data(), static_cast<std::size_t>(n) *
-                                                                    inputs_.cols()));
+    encoder_->Encode(
+        partial_, std::span<float>(inputs_.data(), static_cast<std::size_t>(n) * inputs_.cols()));
     const auto inputs = inputs_.topRows(n);
     const Eigen::Map<const RowTokenMask> mask_matrix(mask_.data(), n, num_tokens_);
     const auto factor_matrix = log_factors_.topRows(n);

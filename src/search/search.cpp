@@ -46,11 +46,16 @@ Formula MakeFormula(const Program& program, const Library& library, const FitRes
 
 std::string_view ToString(StopReason reason) {
   switch (reason) {
-    case StopReason::kPerfectFit: return "perfect fit";
-    case StopReason::kEpochs: return "epochs";
-    case StopReason::kTimeLimit: return "time limit";
-    case StopReason::kEvaluations: return "evaluations";
-    case StopReason::kInterrupted: return "interrupted";
+    case StopReason::kPerfectFit:
+      return "perfect fit";
+    case StopReason::kEpochs:
+      return "epochs";
+    case StopReason::kTimeLimit:
+      return "time limit";
+    case StopReason::kEvaluations:
+      return "evaluations";
+    case StopReason::kInterrupted:
+      return "interrupted";
   }
   PHYSR_CHECK(false, "unknown stop reason");
 }

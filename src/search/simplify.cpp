@@ -190,8 +190,8 @@ class CandidateFinder {
   // not `neg 1`, which only a constant written as −1 makes (folding would undo that).
   void AddFold(OpCode op, int i, std::vector<Candidate>& candidates) const {
     const int end = End(i);
-    const bool minus_one = end - i == 2 && op == OpCode::kNeg &&
-                           tokens_[static_cast<std::size_t>(i + 1)] == edit_.one;
+    const bool minus_one =
+        end - i == 2 && op == OpCode::kNeg && tokens_[static_cast<std::size_t>(i + 1)] == edit_.one;
     if (!Dimensionless(i) || minus_one) return;
     for (TokenId k : edit_.folding) {
       const auto outside = std::count(tokens_.begin(), tokens_.begin() + i, k) +
@@ -231,8 +231,7 @@ class Simplifier {
   bool Round(Simplified& out) const {
     const CandidateFinder finder(out.program, library_, edit_, data_);
     const double limit = options_.AcceptLimit(out.fit.nrmse);
-    const double current =
-        options_.rows > 0.0 ? Criterion(out.program.tokens, out.fit.nrmse) : 0.0;
+    const double current = options_.rows > 0.0 ? Criterion(out.program.tokens, out.fit.nrmse) : 0.0;
     const auto n = static_cast<int>(out.program.tokens.size());
     for (int i = 0; i < n; ++i) {
       if (TryCandidates(out, i, finder.End(i), finder.At(i), limit, current)) return true;

@@ -188,7 +188,9 @@ TEST_CASE("ReadSidecarUnits reads the column units of a dataset's JSON file") {
   CHECK(SidecarPath("x") == "x.json");
   const auto dir = std::filesystem::temp_directory_path();
   const std::string path = (dir / "physr_cli_support_sidecar.json").string();
-  const auto write = [&](const std::string& text) { std::ofstream(path, std::ios::binary) << text; };
+  const auto write = [&](const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+  };
   const auto error = [&]() -> std::string {
     try {
       ReadSidecarUnits(path);

@@ -6,7 +6,7 @@
 namespace physr::units {
 namespace {
 
-constexpr std::string_view kUnitSymbols[kNumBaseDimensions] = {"m", "kg", "s", "A",
+constexpr std::string_view kUnitSymbols[kNumBaseDimensions] = {"m", "kg",  "s", "A",
                                                                "K", "mol", "cd"};
 constexpr std::string_view kDimensionSymbols[kNumBaseDimensions] = {"L", "M", "T", "I",
                                                                     "Θ", "N", "J"};

@@ -75,8 +75,8 @@ constexpr ExponentTable kExponentsOf =
 struct CatalogueEntry {
   std::string_view symbol;
   ExponentTable exponents;
-  double scale = 1.0;       // the unit in coherent SI units of its dimension
-  bool prefixable = true;   // whether SI prefixes combine with it (km, MeV, kPa)
+  double scale = 1.0;      // the unit in coherent SI units of its dimension
+  bool prefixable = true;  // whether SI prefixes combine with it (km, MeV, kPa)
 };
 
 constexpr bool kPrefixes = true;
@@ -132,12 +132,14 @@ constexpr std::array kCatalogue = {
     // Units outside the SI, as SI multiples. "Boost:" names the Boost.Units header whose
     // conversion factor is used.
     // Mass.
-    CatalogueEntry{"g", kExponentsOf<bu::si::kilogram>, 1e-3},  // boost/units/base_units/cgs/gram.hpp
+    CatalogueEntry{"g", kExponentsOf<bu::si::kilogram>,
+                   1e-3},  // boost/units/base_units/cgs/gram.hpp
     CatalogueEntry{"t", kExponentsOf<bu::si::kilogram>, 1e3, kNoPrefixes},  // Boost: metric/ton.hpp
     CatalogueEntry{"Da", kExponentsOf<bu::si::kilogram>, kDalton},
     CatalogueEntry{"u", kExponentsOf<bu::si::kilogram>, kDalton, kNoPrefixes},
     // Length.
-    CatalogueEntry{"\u00C5", kExponentsOf<bu::si::meter>, 1e-10, kNoPrefixes},  // Boost: metric/angstrom.hpp
+    CatalogueEntry{"\u00C5", kExponentsOf<bu::si::meter>, 1e-10,
+                   kNoPrefixes},  // Boost: metric/angstrom.hpp
     CatalogueEntry{"\u212B", kExponentsOf<bu::si::meter>, 1e-10, kNoPrefixes},  // angstrom sign
     CatalogueEntry{"angstrom", kExponentsOf<bu::si::meter>, 1e-10, kNoPrefixes},
     CatalogueEntry{"au", kExponentsOf<bu::si::meter>, kAstronomicalUnit, kNoPrefixes},
@@ -147,18 +149,24 @@ constexpr std::array kCatalogue = {
     CatalogueEntry{"pc", kExponentsOf<bu::si::meter>, kParsec},  // kpc, Mpc, Gpc
     // Volume and area.
     CatalogueEntry{"L", kExponentsOf<bu::si::cubic_meter>, 1e-3},  // Boost: metric/liter.hpp
-    CatalogueEntry{"ha", kExponentsOf<bu::si::square_meter>, 1e4, kNoPrefixes},  // Boost: metric/hectare.hpp
+    CatalogueEntry{"ha", kExponentsOf<bu::si::square_meter>, 1e4,
+                   kNoPrefixes},  // Boost: metric/hectare.hpp
     // Time. The year is the Julian year of 365.25 days (Boost: metric/year.hpp; IAU);
     // it takes prefixes for kyr, Myr, Gyr.
-    CatalogueEntry{"min", kExponentsOf<bu::si::second>, 60.0, kNoPrefixes},  // Boost: metric/minute.hpp
-    CatalogueEntry{"h", kExponentsOf<bu::si::second>, 3600.0, kNoPrefixes},  // Boost: metric/hour.hpp
+    CatalogueEntry{"min", kExponentsOf<bu::si::second>, 60.0,
+                   kNoPrefixes},  // Boost: metric/minute.hpp
+    CatalogueEntry{"h", kExponentsOf<bu::si::second>, 3600.0,
+                   kNoPrefixes},  // Boost: metric/hour.hpp
     CatalogueEntry{"hr", kExponentsOf<bu::si::second>, 3600.0, kNoPrefixes},
-    CatalogueEntry{"d", kExponentsOf<bu::si::second>, 86400.0, kNoPrefixes},  // Boost: metric/day.hpp
+    CatalogueEntry{"d", kExponentsOf<bu::si::second>, 86400.0,
+                   kNoPrefixes},  // Boost: metric/day.hpp
     CatalogueEntry{"yr", kExponentsOf<bu::si::second>, 31557600.0},
     // Pressure.
     CatalogueEntry{"bar", kExponentsOf<bu::si::pascal>, 1e5},  // Boost: metric/bar.hpp
-    CatalogueEntry{"atm", kExponentsOf<bu::si::pascal>, 101325.0, kNoPrefixes},  // Boost: metric/atmosphere.hpp
-    CatalogueEntry{"Torr", kExponentsOf<bu::si::pascal>, 101325.0 / 760.0},  // mTorr; Boost: metric/torr.hpp
+    CatalogueEntry{"atm", kExponentsOf<bu::si::pascal>, 101325.0,
+                   kNoPrefixes},  // Boost: metric/atmosphere.hpp
+    CatalogueEntry{"Torr", kExponentsOf<bu::si::pascal>,
+                   101325.0 / 760.0},  // mTorr; Boost: metric/torr.hpp
     // Conventional millimetre of mercury, 133.322387415 Pa (NIST SP 811, B.8).
     CatalogueEntry{"mmHg", kExponentsOf<bu::si::pascal>, 133.322387415, kNoPrefixes},
     // Energy. Thermochemical calorie, exactly 4.184 J (NIST SP 811, B.8): cal and kcal.
@@ -173,7 +181,8 @@ constexpr std::array kCatalogue = {
     CatalogueEntry{"deg", kExponentsOf<bu::si::radian>, std::numbers::pi / 180.0, kNoPrefixes},
     CatalogueEntry{"\u00B0", kExponentsOf<bu::si::radian>, std::numbers::pi / 180.0, kNoPrefixes},
     CatalogueEntry{"arcmin", kExponentsOf<bu::si::radian>, std::numbers::pi / 10800.0, kNoPrefixes},
-    CatalogueEntry{"arcsec", kExponentsOf<bu::si::radian>, std::numbers::pi / 648000.0, kNoPrefixes},
+    CatalogueEntry{"arcsec", kExponentsOf<bu::si::radian>, std::numbers::pi / 648000.0,
+                   kNoPrefixes},
 };
 
 // Cheap compile-time sanity checks on the extraction itself (the unit tests compare every

@@ -55,12 +55,11 @@ struct Prefix {
 // The SI prefixes, "da" before "d" so that "dam" is a decametre. Micro is written "u",
 // "µ" (U+00B5 micro sign) or "μ" (U+03BC Greek small mu).
 constexpr Prefix kSiPrefixes[] = {
-    {"Q", 1e30},  {"R", 1e27},  {"Y", 1e24},  {"Z", 1e21},       {"E", 1e18},
-    {"P", 1e15},  {"T", 1e12},  {"G", 1e9},   {"M", 1e6},        {"k", 1e3},
-    {"h", 1e2},   {"da", 1e1},  {"d", 1e-1},  {"c", 1e-2},       {"m", 1e-3},
-    {"u", 1e-6},  {"\u00B5", 1e-6}, {"\u03BC", 1e-6}, {"n", 1e-9}, {"p", 1e-12},
-    {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21}, {"y", 1e-24},      {"q", 1e-30},
-    {"r", 1e-27}};
+    {"Q", 1e30},  {"R", 1e27},  {"Y", 1e24},  {"Z", 1e21},  {"E", 1e18},      {"P", 1e15},
+    {"T", 1e12},  {"G", 1e9},   {"M", 1e6},   {"k", 1e3},   {"h", 1e2},       {"da", 1e1},
+    {"d", 1e-1},  {"c", 1e-2},  {"m", 1e-3},  {"u", 1e-6},  {"\u00B5", 1e-6}, {"\u03BC", 1e-6},
+    {"n", 1e-9},  {"p", 1e-12}, {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21},     {"y", 1e-24},
+    {"q", 1e-30}, {"r", 1e-27}};
 
 // Temperature scales with an offset: a value in them is not a multiple of the kelvin.
 struct AffineUnit {
@@ -375,8 +374,7 @@ class Parser {
     }
     if (pos_ == digits_start) Fail("expected an exponent", pos_);
     if (Peek() == '.') {
-      Fail("decimal exponents are not supported", start,
-           " (write a fraction such as 'm^(1/2)')");
+      Fail("decimal exponents are not supported", start, " (write a fraction such as 'm^(1/2)')");
     }
     if (value > kMaxUnitExponent) {
       Fail("exponent '" + Quote(text_.substr(start, pos_ - start)) + "' out of range", start,

@@ -31,10 +31,8 @@ class BinaryWriter {
 
   // The object representation of `value` (sizeof(T) bytes).
   template <typename T>
-    requires std::is_trivially_copyable_v<T>
-  void Put(const T& value) {
-    out_->write(reinterpret_cast<const char*>(&value), sizeof(T));
-  }
+  requires std::is_trivially_copyable_v<T>
+  void Put(const T& value) { out_->write(reinterpret_cast<const char*>(&value), sizeof(T)); }
   // The bytes alone, no size.
   void Bytes(std::string_view bytes) {
     out_->write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -78,8 +76,7 @@ class BinaryReader {
 
   // The next sizeof(T) bytes as a T; fails with "truncated file" when fewer are left.
   template <typename T>
-    requires std::is_trivially_copyable_v<T>
-  T Get() {
+  requires std::is_trivially_copyable_v<T> T Get() {
     T value{};
     Read(&value, sizeof(T));
     return value;
@@ -122,11 +119,11 @@ class BinaryReader {
   std::optional<std::size_t> remaining() const;
 
  private:
-  [[noreturn]] void FailShape(std::int64_t r, std::int64_t c, Eigen::Index rows,
-                              Eigen::Index cols, std::string_view name) const;
+  [[noreturn]] void FailShape(std::int64_t r, std::int64_t c, Eigen::Index rows, Eigen::Index cols,
+                              std::string_view name) const;
 
-  std::string_view bytes_;      // memory mode
-  std::istream* in_ = nullptr;  // stream mode
+  std::string_view bytes_;           // memory mode
+  std::istream* in_ = nullptr;       // stream mode
   std::optional<std::size_t> size_;  // total bytes from the start, when known
   std::size_t position_ = 0;
   std::string what_;

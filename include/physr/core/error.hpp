@@ -24,10 +24,10 @@ namespace detail {
 
 }  // namespace physr
 
-#define PHYSR_CHECK(condition, message)                                          \
-  do {                                                                           \
-    if (!(condition)) [[unlikely]]                                               \
-      ::physr::detail::CheckFailed(__FILE__, __LINE__, #condition, (message));   \
+#define PHYSR_CHECK(condition, message)                                        \
+  do {                                                                         \
+    if (!(condition)) [[unlikely]]                                             \
+      ::physr::detail::CheckFailed(__FILE__, __LINE__, #condition, (message)); \
   } while (false)
 
 #ifdef NDEBUG

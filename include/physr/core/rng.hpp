@@ -20,10 +20,10 @@ class Rng {
   static constexpr result_type min() { return 0; }
   static constexpr result_type max() { return ~result_type{0}; }
 
-  double Uniform01();                 // in [0, 1), 53 random bits
+  double Uniform01();  // in [0, 1), 53 random bits
   double Uniform(double lo, double hi);
   std::uint64_t Below(std::uint64_t n);  // uniform in [0, n), unbiased; n > 0
-  double Normal();                    // standard normal (Marsaglia polar method)
+  double Normal();                       // standard normal (Marsaglia polar method)
 
   // The full state, for checkpoints. SetState(State()) continues the same sequence.
   struct State {

@@ -29,17 +29,17 @@ enum class CsvDelimiter { kAuto, kComma, kSemicolon, kTab, kWhitespace };
 std::string ToString(CsvDelimiter delimiter);
 
 struct CsvTable {
-  std::string source;                           // file name used in messages
-  CsvDelimiter delimiter = CsvDelimiter::kAuto; // the delimiter the cells were split at
-  std::vector<std::string> names;               // header names without the [unit] part
-  std::vector<std::optional<Dimension>> units;  // nullopt where the header had no [unit]
+  std::string source;                            // file name used in messages
+  CsvDelimiter delimiter = CsvDelimiter::kAuto;  // the delimiter the cells were split at
+  std::vector<std::string> names;                // header names without the [unit] part
+  std::vector<std::optional<Dimension>> units;   // nullopt where the header had no [unit]
   // The unit text as written (header or CsvOptions::units; "" where none) and its factor to
   // coherent SI ("km" -> 1000). The columns hold the values as written; MakeDataset converts
   // them. Either may be left empty by code that builds a table itself: then all are SI.
   std::vector<std::string> unit_texts;
   std::vector<double> scales;
-  std::vector<std::vector<double>> columns;     // columns[c][r]
-  std::size_t dropped_rows = 0;                 // rows dropped by drop_nonfinite
+  std::vector<std::vector<double>> columns;  // columns[c][r]
+  std::size_t dropped_rows = 0;              // rows dropped by drop_nonfinite
   // 1-based source line of each kept row, for messages about a row (MakeDataset names the
   // line of a bad σ or weight). May be left empty by code that builds a table itself; messages
   // then name the 1-based row instead.

@@ -28,12 +28,12 @@ struct SourceUnit {
 };
 
 struct Dataset {
-  std::vector<std::string> names;       // input variable names, one per column of X
-  std::vector<Dimension> dimensions;    // one per column of X
-  Eigen::MatrixXd X;                    // rows = samples, columns = input variables
+  std::vector<std::string> names;     // input variable names, one per column of X
+  std::vector<Dimension> dimensions;  // one per column of X
+  Eigen::MatrixXd X;                  // rows = samples, columns = input variables
   std::string target_name;
   Dimension target_dimension;
-  Eigen::VectorXd y;                    // one per row
+  Eigen::VectorXd y;  // one per row
   // Per-row weights w_i of the weighted least squares sum w_i r_i^2 (1/σ_i² when errors were
   // given). Empty means all ones.
   Eigen::VectorXd weights;

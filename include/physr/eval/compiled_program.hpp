@@ -29,8 +29,8 @@ struct CompiledProgram {
   // Free-constant slots the program uses, in order of first appearance in the prefix program;
   // their position here is their Jacobian column. The fitter optimises exactly these.
   std::vector<int> free_slots;
-  int num_variables_used = 0;   // highest variable column used + 1 (0 if none)
-  int num_constant_slots = 0;   // highest free-constant slot used + 1 (0 if none)
+  int num_variables_used = 0;  // highest variable column used + 1 (0 if none)
+  int num_constant_slots = 0;  // highest free-constant slot used + 1 (0 if none)
 
   int num_free() const { return static_cast<int>(free_slots.size()); }
   // Node evaluations per row: the instruction count (terminals included).

@@ -59,12 +59,12 @@ class Evaluator {
   void CheckShapes(const CompiledProgram& program, const ConstMatrixRef& X,
                    std::span<const double> constants, std::span<double> out) const;
 
-  std::vector<double> stack_;                 // (max_stack + 2) × kTileRows values
-  std::vector<double*> value_tiles_;          // stack level → its value tile; then 2 scratch
+  std::vector<double> stack_;                  // (max_stack + 2) × kTileRows values
+  std::vector<double*> value_tiles_;           // stack level → its value tile; then 2 scratch
   std::vector<detail::TileOperand> operands_;  // the value stack
-  std::vector<double> dstack_;                // max_stack × num_free × kTileRows derivatives
-  std::vector<double> scalar_grads_;          // max_stack × num_free, for scalar operands
-  std::vector<std::uint8_t> depends_;         // max_stack × num_free: level depends on column
+  std::vector<double> dstack_;                 // max_stack × num_free × kTileRows derivatives
+  std::vector<double> scalar_grads_;           // max_stack × num_free, for scalar operands
+  std::vector<std::uint8_t> depends_;          // max_stack × num_free: level depends on column
 };
 
 // One row at a time with plain scalar code (a stack of doubles): the reference the vectorised

@@ -127,33 +127,55 @@ template <int kArity, class Fn>
 inline decltype(auto) DispatchOperator(OpCode op, Fn&& fn) {
   if constexpr (kArity == 1) {
     switch (op) {
-      case OpCode::kNeg: return fn.template operator()<OpCode::kNeg>();
-      case OpCode::kInv: return fn.template operator()<OpCode::kInv>();
-      case OpCode::kN2: return fn.template operator()<OpCode::kN2>();
-      case OpCode::kN3: return fn.template operator()<OpCode::kN3>();
-      case OpCode::kSqrt: return fn.template operator()<OpCode::kSqrt>();
-      case OpCode::kExp: return fn.template operator()<OpCode::kExp>();
-      case OpCode::kLog: return fn.template operator()<OpCode::kLog>();
-      case OpCode::kSin: return fn.template operator()<OpCode::kSin>();
-      case OpCode::kCos: return fn.template operator()<OpCode::kCos>();
-      case OpCode::kTan: return fn.template operator()<OpCode::kTan>();
-      case OpCode::kTanh: return fn.template operator()<OpCode::kTanh>();
-      case OpCode::kArcsin: return fn.template operator()<OpCode::kArcsin>();
-      case OpCode::kArccos: return fn.template operator()<OpCode::kArccos>();
-      case OpCode::kArctan: return fn.template operator()<OpCode::kArctan>();
-      case OpCode::kAbs: return fn.template operator()<OpCode::kAbs>();
-      default: break;
+      case OpCode::kNeg:
+        return fn.template operator()<OpCode::kNeg>();
+      case OpCode::kInv:
+        return fn.template operator()<OpCode::kInv>();
+      case OpCode::kN2:
+        return fn.template operator()<OpCode::kN2>();
+      case OpCode::kN3:
+        return fn.template operator()<OpCode::kN3>();
+      case OpCode::kSqrt:
+        return fn.template operator()<OpCode::kSqrt>();
+      case OpCode::kExp:
+        return fn.template operator()<OpCode::kExp>();
+      case OpCode::kLog:
+        return fn.template operator()<OpCode::kLog>();
+      case OpCode::kSin:
+        return fn.template operator()<OpCode::kSin>();
+      case OpCode::kCos:
+        return fn.template operator()<OpCode::kCos>();
+      case OpCode::kTan:
+        return fn.template operator()<OpCode::kTan>();
+      case OpCode::kTanh:
+        return fn.template operator()<OpCode::kTanh>();
+      case OpCode::kArcsin:
+        return fn.template operator()<OpCode::kArcsin>();
+      case OpCode::kArccos:
+        return fn.template operator()<OpCode::kArccos>();
+      case OpCode::kArctan:
+        return fn.template operator()<OpCode::kArctan>();
+      case OpCode::kAbs:
+        return fn.template operator()<OpCode::kAbs>();
+      default:
+        break;
     }
     PHYSR_CHECK(false, "not a unary operator");
   } else {
     static_assert(kArity == 2, "operators have arity 1 or 2");
     switch (op) {
-      case OpCode::kAdd: return fn.template operator()<OpCode::kAdd>();
-      case OpCode::kSub: return fn.template operator()<OpCode::kSub>();
-      case OpCode::kMul: return fn.template operator()<OpCode::kMul>();
-      case OpCode::kDiv: return fn.template operator()<OpCode::kDiv>();
-      case OpCode::kPow: return fn.template operator()<OpCode::kPow>();
-      default: break;
+      case OpCode::kAdd:
+        return fn.template operator()<OpCode::kAdd>();
+      case OpCode::kSub:
+        return fn.template operator()<OpCode::kSub>();
+      case OpCode::kMul:
+        return fn.template operator()<OpCode::kMul>();
+      case OpCode::kDiv:
+        return fn.template operator()<OpCode::kDiv>();
+      case OpCode::kPow:
+        return fn.template operator()<OpCode::kPow>();
+      default:
+        break;
     }
     PHYSR_CHECK(false, "not a binary operator");
   }

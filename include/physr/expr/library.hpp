@@ -38,7 +38,7 @@ struct FreeConstantSpec {
 };
 
 struct LibrarySpec {
-  std::vector<std::string> operators;  // names as in Info(op).name
+  std::vector<std::string> operators;   // names as in Info(op).name
   std::vector<VariableSpec> variables;  // in data-column order: variable i reads column i
   std::vector<FixedConstantSpec> fixed_constants;
   std::vector<FreeConstantSpec> free_constants;
@@ -53,8 +53,8 @@ class Library {
   static Library Build(const LibrarySpec& spec);
 
   // Adders used by Build and by the formula parser. Each throws InputError on a duplicate
-  // name within its namespace (terminals or operators) and returns the new token's id. Variables get consecutive column indices, free
-  // constants consecutive slots, in the order they are added.
+  // name within its namespace (terminals or operators) and returns the new token's id. Variables
+  // get consecutive column indices, free constants consecutive slots, in the order they are added.
   TokenId AddOperator(OpCode op);
   TokenId AddVariable(std::string name, Dimension dimension);
   TokenId AddFixedConstant(std::string name, double value, Dimension dimension);

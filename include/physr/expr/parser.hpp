@@ -23,8 +23,9 @@ namespace physr {
 // Names are identifiers [A-Za-z_][A-Za-z0-9_]* naming library terminals; `pi` not in the
 // library adds the dimensionless fixed constant pi = π. A name followed by '(' is a
 // function, a bare name a terminal, so terminals may be named like functions (a column
-// n2, exp, log, inv or sin): `n2*exp(n2)`, `exp + sin(exp)`; a terminal named pi hides π. Also accepted as functions: neg,
-// pow(x, y), and the aliases ln (log), sq (n2), cube (n3). Whitespace is ignored.
+// n2, exp, log, inv or sin): `n2*exp(n2)`, `exp + sin(exp)`; a terminal named pi hides π. Also
+// accepted as functions: neg, pow(x, y), and the aliases ln (log), sq (n2), cube (n3). Whitespace
+// is ignored.
 //
 // Numbers are unsigned (a minus is always neg: x*-2 → mul x neg 2) and become
 // dimensionless fixed constants named by the shortest text that round-trips their value

@@ -28,9 +28,10 @@ struct PrintOptions {
 
 // "m*c^2/sqrt(1 - v^2/c^2)". Uses the library's operator names (arcsin, abs, ...) and token
 // names; operators always print as calls or symbols, so a terminal named like an operator
-// prints bare and reads back as the terminal: "n2*exp(n2)". Parseable by ParseFormula into the same program: where the parser would fold a
-// general form into a power operator, the printer parenthesises it (pow(x, 2) → "x^(2)",
-// pow(x, neg 1) → "x^(-1)", div(1, x) → "(1)/x"); see parser.hpp.
+// prints bare and reads back as the terminal: "n2*exp(n2)". Parseable by ParseFormula into the same
+// program: where the parser would fold a general form into a power operator, the printer
+// parenthesises it (pow(x, 2) → "x^(2)", pow(x, neg 1) → "x^(-1)", div(1, x) → "(1)/x"); see
+// parser.hpp.
 std::string ToInfix(const Program& program, const Library& library, const PrintOptions& = {});
 // "m*c**2/sqrt(1 - v**2/c**2)": sympy.sympify accepts it; function names are SymPy's
 // (asin, acos, atan, Abs, ...); non-finite substituted values print as oo, -oo, nan. A

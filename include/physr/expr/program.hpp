@@ -11,7 +11,7 @@
 namespace physr {
 
 struct Program {
-  std::vector<TokenId> tokens;   // prefix order, e.g. mul m n2 v
+  std::vector<TokenId> tokens;    // prefix order, e.g. mul m n2 v
   std::vector<double> constants;  // free-constant values by Token::index; may be empty when the
                                   // program uses no free constants
 

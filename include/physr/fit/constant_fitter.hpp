@@ -48,9 +48,9 @@ struct FitResult {
   bool covariance_singular = false;
 
   LevenbergMarquardtStatus status = LevenbergMarquardtStatus::kNonFiniteStart;
-  bool converged = false;       // IsConverged(status) of the returned start
-  int starts = 0;               // starts tried (1 + restarts run)
-  int iterations = 0;           // summed over starts
+  bool converged = false;        // IsConverged(status) of the returned start
+  int starts = 0;                // starts tried (1 + restarts run)
+  int iterations = 0;            // summed over starts
   int residual_evaluations = 0;  // summed over starts
   int jacobian_evaluations = 0;  // summed over starts
 
@@ -61,7 +61,7 @@ struct FitResult {
   double rmse = 0.0;    // sqrt(Σ w_i r_i² / Σ w_i)
   double nrmse = 0.0;   // rmse / std_w(y), std_w the weighted population standard deviation;
                         // for constant y: 0 if rmse = 0, else +inf
-  double r2 = 0.0;      // 1 − Σ w r² / Σ w (y − ȳ_w)²; for constant y: 1 if rmse = 0, else −inf
+  double r2 = 0.0;  // 1 − Σ w r² / Σ w (y − ȳ_w)²; for constant y: 1 if rmse = 0, else −inf
 };
 
 // Fits the free constants of `program` to (X, y, weights). start: start values by slot (a slot

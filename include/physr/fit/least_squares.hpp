@@ -58,11 +58,11 @@ bool IsConverged(LevenbergMarquardtStatus status);
 
 struct LevenbergMarquardtSummary {
   LevenbergMarquardtStatus status = LevenbergMarquardtStatus::kNonFiniteStart;
-  int iterations = 0;             // linear solves
-  int residual_evaluations = 0;   // Evaluate calls, with or without Jacobian
-  int jacobian_evaluations = 0;   // Evaluate calls with a Jacobian
-  double initial_cost = 0.0;      // Σr² at the start (inf when non-finite)
-  double cost = 0.0;              // Σr² at the returned parameters (inf when non-finite)
+  int iterations = 0;            // linear solves
+  int residual_evaluations = 0;  // Evaluate calls, with or without Jacobian
+  int jacobian_evaluations = 0;  // Evaluate calls with a Jacobian
+  double initial_cost = 0.0;     // Σr² at the start (inf when non-finite)
+  double cost = 0.0;             // Σr² at the returned parameters (inf when non-finite)
   // At the returned parameters (when finite): residuals (n) and Jacobian (n×k), which
   // Covariance() needs; empty when the start was non-finite.
   Eigen::VectorXd residuals;
@@ -91,11 +91,11 @@ enum class CovarianceScaling {
 };
 
 struct Covariance {
-  Eigen::MatrixXd covariance;   // k×k; all NaN when JᵀJ is singular (or k = 0: empty)
+  Eigen::MatrixXd covariance;       // k×k; all NaN when JᵀJ is singular (or k = 0: empty)
   Eigen::VectorXd standard_errors;  // k: sqrt of the diagonal; NaN where not estimable
-  Eigen::MatrixXd correlation;  // k×k: cov_ij / (se_i·se_j); NaN when not estimable
-  bool singular = false;        // JᵀJ was numerically singular (condition > 1e14 after
-                                // scaling its columns to unit norm)
+  Eigen::MatrixXd correlation;      // k×k: cov_ij / (se_i·se_j); NaN when not estimable
+  bool singular = false;            // JᵀJ was numerically singular (condition > 1e14 after
+                                    // scaling its columns to unit norm)
 };
 
 // The parameter covariance at a least-squares minimum, from the residuals r (n) and Jacobian J

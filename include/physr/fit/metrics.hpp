@@ -13,7 +13,7 @@ struct FitMetrics {
   double rmse = 0.0;   // sqrt(Σ w r² / Σ w), in the target's units
   double nrmse = 0.0;  // rmse / std_w(y), std_w the weighted population standard deviation;
                        // for constant y: 0 if rmse = 0, else +inf
-  double r2 = 0.0;     // 1 − Σ w r² / Σ w (y − ȳ_w)²; for constant y: 1 if rmse = 0, else −inf
+  double r2 = 0.0;  // 1 − Σ w r² / Σ w (y − ȳ_w)²; for constant y: 1 if rmse = 0, else −inf
 };
 
 // The weighted statistics of the target that the figures are relative to.

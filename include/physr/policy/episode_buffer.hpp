@@ -60,7 +60,9 @@ class EpisodeBuffer {
 
   // Rows of step `step` of episode i (input_size floats, num_tokens bytes or floats). Pointers
   // stay valid until a Reset that grows the storage.
-  const float* Inputs(int i, int step) const { return inputs_.data() + Offset(i, step) * input_size_; }
+  const float* Inputs(int i, int step) const {
+    return inputs_.data() + Offset(i, step) * input_size_;
+  }
   const std::uint8_t* Mask(int i, int step) const {
     return masks_.data() + Offset(i, step) * num_tokens_;
   }

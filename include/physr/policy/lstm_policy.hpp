@@ -102,9 +102,9 @@ class LstmPolicy {
   // Not thread-safe on one state; the policy itself is only read.
   void Step(SamplingState& state, const Eigen::Ref<const RowMatrixXf>& inputs,
             const Eigen::Ref<const RowTokenMask>& mask,
-            const Eigen::Ref<const RowMatrixXf>& log_factors,
-            std::span<const std::uint8_t> active, Rng& rng, std::span<int> out_tokens,
-            std::span<float> out_logp, std::span<float> out_entropy) const;
+            const Eigen::Ref<const RowMatrixXf>& log_factors, std::span<const std::uint8_t> active,
+            Rng& rng, std::span<int> out_tokens, std::span<float> out_logp,
+            std::span<float> out_entropy) const;
   void Step(SamplingState& state, const Eigen::Ref<const RowMatrixXf>& inputs,
             const Eigen::Ref<const RowTokenMask>& mask, std::span<const std::uint8_t> active,
             Rng& rng, std::span<int> out_tokens, std::span<float> out_logp,
@@ -126,9 +126,8 @@ class LstmPolicy {
  private:
   void RunChunk(SamplingState& state, int chunk, const Eigen::Ref<const RowMatrixXf>& inputs,
                 const Eigen::Ref<const RowTokenMask>& mask,
-                const Eigen::Ref<const RowMatrixXf>* log_factors,
-                std::span<int> out_tokens, std::span<float> out_logp,
-                std::span<float> out_entropy) const;
+                const Eigen::Ref<const RowMatrixXf>* log_factors, std::span<int> out_tokens,
+                std::span<float> out_logp, std::span<float> out_entropy) const;
 
   LstmParameters<float> params_;
   bool parallel_ = true;

@@ -11,8 +11,8 @@
 namespace physr {
 
 struct LossOptions {
-  double entropy_weight = 0.02;   // λ_H
-  double entropy_gamma = 0.7;     // γ: step t's entropy is weighted by γ^t (t from 0)
+  double entropy_weight = 0.02;  // λ_H
+  double entropy_gamma = 0.7;    // γ: step t's entropy is weighted by γ^t (t from 0)
 };
 
 struct PolicyLoss {
@@ -20,7 +20,7 @@ struct PolicyLoss {
   double mean_log_prob = 0.0;  // mean over episodes of Σ_t log π(a_t | ·)
   double mean_entropy = 0.0;   // mean over episodes of Σ_t H_t (undiscounted)
   int episodes = 0;
-  int steps = 0;               // Σ lengths
+  int steps = 0;  // Σ lengths
 };
 
 // For the n = selected.size() episodes selected[k] of `episodes` with weights A_k =
@@ -40,16 +40,11 @@ PolicyLoss ComputeLossAndGradient(const LstmParameters<Scalar>& params,
                                   LstmParameters<Scalar>* gradient);
 
 extern template PolicyLoss ComputeLossAndGradient<float>(const LstmParameters<float>&,
-                                                         const EpisodeBuffer&,
-                                                         std::span<const int>,
-                                                         std::span<const float>,
-                                                         const LossOptions&,
+                                                         const EpisodeBuffer&, std::span<const int>,
+                                                         std::span<const float>, const LossOptions&,
                                                          LstmParameters<float>*);
-extern template PolicyLoss ComputeLossAndGradient<double>(const LstmParameters<double>&,
-                                                          const EpisodeBuffer&,
-                                                          std::span<const int>,
-                                                          std::span<const float>,
-                                                          const LossOptions&,
-                                                          LstmParameters<double>*);
+extern template PolicyLoss ComputeLossAndGradient<double>(
+    const LstmParameters<double>&, const EpisodeBuffer&, std::span<const int>,
+    std::span<const float>, const LossOptions&, LstmParameters<double>*);
 
 }  // namespace physr

@@ -11,7 +11,6 @@ namespace physr {
 // Row-major float matrix: batch × features, batch × tokens (log-factors), or steps × features.
 using RowMatrixXf = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 // Row-major mask: batch × tokens or steps × tokens; nonzero = token allowed, 0 = forbidden.
-using RowTokenMask =
-    Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowTokenMask = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 }  // namespace physr

@@ -18,7 +18,7 @@ struct TrainingOptions {
   double risk_epsilon = 0.05;  // the elite is the top ε of a batch's rewards
   int hidden_size = LstmPolicyOptions{}.hidden_size;
   double learning_rate = AdamOptions{}.learning_rate;
-  LossOptions loss;            // the entropy bonus
+  LossOptions loss;  // the entropy bonus
 };
 
 // The (1 − ε) quantile of `rewards`, interpolating linearly between order statistics.

@@ -133,8 +133,8 @@ class DimensionLattice {
   // decodes one), in the order the table was built.
   std::span<const std::int32_t> FreeLevel(int len) const {
     const auto l = static_cast<std::size_t>(len);
-    return std::span<const std::int32_t>(free_cells_).subspan(
-        free_level_start_[l], free_level_start_[l + 1] - free_level_start_[l]);
+    return std::span<const std::int32_t>(free_cells_)
+        .subspan(free_level_start_[l], free_level_start_[l + 1] - free_level_start_[l]);
   }
   // The dimension of a cell: the inverse of Cell. Cost: K divisions.
   LatticeDim DimAt(std::int64_t cell) const;

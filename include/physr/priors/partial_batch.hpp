@@ -43,9 +43,9 @@ struct OpenNode {
   std::int8_t power_num = 1;  // for UnitRule::kPower: exponent scale power_num / power_den
   std::int8_t power_den = 1;
   std::uint8_t arity = 1;
-  std::uint8_t next_child = 0;  // index of the child being filled now (0 or 1)
-  Requirement requirement;      // what this node's value must be
-  LatticeDim first_dim;         // dimension of the completed first child (next_child == 1)
+  std::uint8_t next_child = 0;     // index of the child being filled now (0 or 1)
+  Requirement requirement;         // what this node's value must be
+  LatticeDim first_dim;            // dimension of the completed first child (next_child == 1)
   TokenId first_token = kNoToken;  // root token of the completed first child
 };
 

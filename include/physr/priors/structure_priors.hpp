@@ -118,12 +118,12 @@ class RedundantConstantPrior final : public Prior {
   void AddLogFactors(const PartialBatch& batch, TokenLogFactors factors) const override;
 
  private:
-  std::vector<TokenId> constants_;        // dimensionless constants, fixed and free
-  std::vector<bool> is_constant_;         // by token: in constants_
-  std::vector<int> arity_;                // by token
-  std::vector<OpCode> op_;                // by token
-  bool absorbable_ = false;               // a dimensionless free constant exists
-  TokenId one_;                           // the fixed constant "1", or kNoToken
+  std::vector<TokenId> constants_;  // dimensionless constants, fixed and free
+  std::vector<bool> is_constant_;   // by token: in constants_
+  std::vector<int> arity_;          // by token
+  std::vector<OpCode> op_;          // by token
+  bool absorbable_ = false;         // a dimensionless free constant exists
+  TokenId one_;                     // the fixed constant "1", or kNoToken
   float penalty_;
 };
 

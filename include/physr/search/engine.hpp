@@ -100,7 +100,7 @@ class SearchEngine {
   SimplifyOptions simplify_;
   Checkpointer checkpointer_;
   SearchState state_;
-  double seconds_before_ = 0.0;  // of the run this one resumed
+  double seconds_before_ = 0.0;                // of the run this one resumed
   std::unordered_set<std::uint64_t> offered_;  // token hashes already offered to the front
   LstmParameters<float> gradient_;
   SearchProfile profile_;  // this process's part of the run, phases only (no `other` yet)

@@ -18,7 +18,7 @@ namespace physr {
 struct FrontEntry {
   Program program;  // with its fitted constants
   double complexity = 0.0;
-  double loss = 0.0;  // finite, ≥ 0
+  double loss = 0.0;        // finite, ≥ 0
   std::uint64_t epoch = 0;  // when it was first seen
 };
 

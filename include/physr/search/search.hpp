@@ -43,10 +43,10 @@ struct Formula {
   double r2 = 0.0;
   Dimension dimension;
   std::vector<FittedConstant> constants;  // the free constants it uses
-  std::string infix;   // with constant names
-  std::string infix_values;  // with fitted values substituted
-  std::string sympy;   // sympify-able, values substituted
-  std::string latex;   // values substituted
+  std::string infix;                      // with constant names
+  std::string infix_values;               // with fitted values substituted
+  std::string sympy;                      // sympify-able, values substituted
+  std::string latex;                      // values substituted
 };
 
 // Where a run's wall time went, phase by phase: each second is counted once, in the
@@ -81,10 +81,10 @@ struct SearchProfile {
 };
 
 struct SearchResult {
-  Library library;                 // the tokens the formulas refer to
-  std::vector<Formula> pareto;     // by increasing complexity
-  std::optional<Formula> best;     // the selected model (ParetoFront::Best)
-  double seconds = 0.0;            // the whole run, final pass and resumed runs included
+  Library library;              // the tokens the formulas refer to
+  std::vector<Formula> pareto;  // by increasing complexity
+  std::optional<Formula> best;  // the selected model (ParetoFront::Best)
+  double seconds = 0.0;         // the whole run, final pass and resumed runs included
   StopReason stop_reason = StopReason::kEpochs;
   std::uint64_t seed = 0;
   // The run's counters, as SearchCounters (state.hpp) defines them.
@@ -96,7 +96,7 @@ struct SearchResult {
   std::int64_t bred = 0;
   int first_exact_epoch = 0;
   double first_exact_seconds = std::numeric_limits<double>::quiet_NaN();
-  double exact_nrmse = 0.0;  // the threshold the run used (StoppingOptions::perfect_nrmse)
+  double exact_nrmse = 0.0;          // the threshold the run used (StoppingOptions::perfect_nrmse)
   std::vector<EpochReport> history;  // one report per epoch, resumed runs' included
   SearchProfile profile;             // this process's part of the run
 };

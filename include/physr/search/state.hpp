@@ -44,14 +44,14 @@ struct EpochReport {
 };
 
 struct SearchCounters {
-  int epochs = 0;                // completed
+  int epochs = 0;  // completed
   // Programs scored: every sampled program that passed the unit check and every offspring,
   // each counted once per batch it is in (the fitter serves repeats without refitting).
   std::int64_t evaluations = 0;
   std::int64_t sampled = 0;    // rows the sampler started, resampled ones included
   std::int64_t dead_ends = 0;  // rows that reached a dead end (resampled, or dropped at last)
-  std::int64_t invalid = 0;      // complete programs failing the unit check (should be 0)
-  std::int64_t bred = 0;         // offspring of evolution scored
+  std::int64_t invalid = 0;    // complete programs failing the unit check (should be 0)
+  std::int64_t bred = 0;       // offspring of evolution scored
   double best_nrmse = std::numeric_limits<double>::infinity();  // on the training rows
   // When the first formula with NRMSE ≤ the exact threshold appeared: its epoch (0: none) and
   // the run's seconds then (NaN: none).
