@@ -76,13 +76,12 @@ def _text(formula):
 
 
 def parse(formula, names, candidate=False):
-    """SymPy expression of formula text over plain symbols `names`."""
+    """SymPy expression of formula text over plain symbols `names` (physr's Symbol('E') for a
+    name SymPy knows is the same plain symbol)."""
     local = {n: sympy.Symbol(n) for n in names}
     if candidate:
         local.update(sqrt=_protected_sqrt, log=_protected_log)
-    expr = parse_expr(_text(formula), local_dict=local)
-    # physr writes names SymPy knows (E, N, exp) as Symbol('E'): the same plain symbol.
-    return expr
+    return parse_expr(_text(formula), local_dict=local)
 
 
 class SrbenchJudge:
