@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Feynman benchmark runner: `physr fit` on the Feynman problems, judged the SRBench way.
+"""Feynman benchmark runner: `physr fit` on the Feynman problems, judged by SRBench's rule.
 
 For each (problem, noise level, seed): generates the datasets if missing
 (bench/feynman_generate.py's protocol), runs `physr fit` with one operator library for all
-problems, checks exact symbolic recovery of the best formula (bench/physr_bench/symbolic.py)
-and its R^2 on fresh noise-free test points, and appends a row to the CSV (resumable). Prints
-a summary: recovery rate, R^2 > 0.999 rate, median time, and the misses with what was found.
-Needs SymPy.
+problems, judges the best formula by SRBench's rule (bench/physr_bench/srbench.py, the
+headline) and by physr's own rule with the route that accepted it
+(bench/physr_bench/symbolic.py), measures its R^2 on fresh noise-free test points, and
+appends a row to the CSV (resumable). Prints a summary: recovery rates under both rules, R^2 >
+0.999 rate, median time, and every run with what was found. Needs SymPy.
 
     python3 bench/feynman.py --problems I.6.2a,I.12.1,II.3.24 --noise 0 --time-limit 60
     python3 bench/feynman.py --problems all --noise 0,0.1 --seeds 1 --max-evals 1000000 --jobs 2
+    python3 bench/feynman.py --rejudge bench/results/feynman-7cd7a9a.csv   # judge a CSV again
 """
 
 import argparse
@@ -21,69 +23,153 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from physr_bench import feynman  # noqa: E402
 from physr_bench import runner  # noqa: E402
+from physr_bench import srbench  # noqa: E402
 from physr_bench import symbolic  # noqa: E402
 
-COLUMNS = ["problem", "set", "noise", "seed", "status", "returncode", "recovered", "how",
-           "pareto_recovered", "test_r2", "r2_above_0999", "detail", "max_rel_error", "truth",
-           "best_sympy", "best_infix", "best_r2", "best_nrmse", "best_complexity", "stop_reason",
-           "epochs", "evaluations", "seconds", "wall_seconds", "sampled", "dead_ends", "invalid",
-           "valid_share", "cand_per_s", "pareto_size", "peak_rss_mb", "time_limit", "max_evals",
-           "rows", "threads", "ops", "commit", "error"]
+# srbench: SRBench's verdict (srbench_how: zero, difference or ratio); physr: physr's rule's
+# (physr_route: rounded, positive or numeric; guard: 1 when its 1 % guard rejected a formula
+# that rounding matched); pareto_recovered: physr's rule on any Pareto entry.
+COLUMNS = ["problem", "set", "noise", "seed", "status", "returncode", "srbench", "srbench_how",
+           "srbench_detail", "physr", "physr_route", "guard", "pareto_recovered", "test_r2",
+           "r2_above_0999", "detail", "max_rel_error", "truth", "best_sympy", "best_infix",
+           "best_r2", "best_nrmse", "best_complexity", "stop_reason", "epochs", "evaluations",
+           "seconds", "wall_seconds", "sampled", "dead_ends", "invalid", "valid_share",
+           "cand_per_s", "pareto_size", "peak_rss_mb", "time_limit", "max_evals", "rows",
+           "threads", "ops", "commit", "error"]
 
 
 def parse_levels(text):
     return [float(x) for x in text.split(",") if x.strip()]
 
 
-def summarise(rows, levels):
-    lines = []
-    header = ["noise", "problems run", "recovered (symbolic)", "R² > 0.999 (test)",
-              "median s per run", "median s to recovery", "invalid"]
+def _count(rows, pred):
+    n = sum(1 for r in rows if pred(r))
+    return "%d (%.1f %%)" % (n, 100.0 * n / len(rows)) if rows else "0"
+
+
+def summary_table(rows, levels):
+    """One line per noise level: both rules' rates, physr's routes, and where they differ."""
+    header = ["noise", "runs", "recovered (SRBench rule)", "physr's rule",
+              "physr's routes: rounded · positive · numeric", "1 % guard rejected",
+              "only SRBench · only physr", "R² > 0.999 (test)", "median s per run",
+              "median formulas scored", "invalid"]
     table = []
     for level in levels:
         rs = [r for r in rows if float(r["noise"]) == level and r["status"] == "ok"]
         if not rs:
             continue
-        hits = [r for r in rs if r["recovered"] == "1"]
-        table.append(["%g" % level, str(len(rs)),
-                      "%d (%.1f %%)" % (len(hits), 100.0 * len(hits) / len(rs)),
-                      "%d (%.1f %%)" % (sum(r["r2_above_0999"] == "1" for r in rs),
-                                        100.0 * sum(r["r2_above_0999"] == "1" for r in rs) / len(rs)),
-                      runner.fmt(runner.median(r["wall_seconds"] for r in rs)),
-                      runner.fmt(runner.median(r["wall_seconds"] for r in hits)),
-                      str(sum(int(r["invalid"] or 0) for r in rs))])
-    lines.append(runner.markdown_table(header, table))
-    per = ["problem", "noise", "seed", "recovered", "test R²", "s", "found"]
+        routes = " · ".join(str(sum(r["physr_route"] == k for r in rs))
+                            for k in symbolic.ROUTES)
+        table.append([
+            "%g" % level, str(len(rs)), _count(rs, lambda r: r["srbench"] == "1"),
+            _count(rs, lambda r: r["physr"] == "1"), routes,
+            str(sum(r["guard"] == "1" for r in rs)),
+            "%d · %d" % (sum(r["srbench"] == "1" and r["physr"] != "1" for r in rs),
+                         sum(r["srbench"] != "1" and r["physr"] == "1" for r in rs)),
+            _count(rs, lambda r: r["r2_above_0999"] == "1"),
+            runner.fmt(runner.median(r["wall_seconds"] for r in rs)),
+            runner.fmt(runner.median(r["evaluations"] for r in rs)),
+            str(sum(int(r["invalid"] or 0) for r in rs))])
+    return runner.markdown_table(header, table)
+
+
+def summarise(rows, levels):
+    per = ["problem", "noise", "seed", "SRBench", "physr", "test R²", "s", "found"]
     prows = []
     for r in sorted(rows, key=lambda r: (float(r["noise"]), r["problem"], int(r["seed"]))):
         if r["status"] != "ok":
-            prows.append([r["problem"], r["noise"], r["seed"], "error", "", "", r["error"][:80]])
+            prows.append([r["problem"], r["noise"], r["seed"], "error", "", "", "",
+                          r["error"][:80]])
             continue
+        hit = r["srbench"] == "1" and r["physr"] == "1"
         prows.append([r["problem"], r["noise"], r["seed"],
-                      "yes" if r["recovered"] == "1" else ("Pareto" if r["pareto_recovered"] == "1"
-                                                           else "no"),
+                      r["srbench_how"] if r["srbench"] == "1" else "no",
+                      r["physr_route"] if r["physr"] == "1" else (
+                          "guard" if r["guard"] == "1" else
+                          "Pareto" if r["pareto_recovered"] == "1" else "no"),
                       runner.fmt(float(r["test_r2"]), 6) if r["test_r2"] else "",
                       runner.fmt(float(r["wall_seconds"])),
-                      "`%s`" % r["best_sympy"][:90] if r["recovered"] != "1" else ""])
-    lines.append("")
-    lines.append(runner.markdown_table(per, prows))
-    return "\n".join(lines)
+                      "`%s`" % r["best_sympy"][:90] if not hit else ""])
+    return "\n".join([summary_table(rows, levels), "", runner.markdown_table(per, prows)])
 
 
-def rejudge(results, by_id):
-    """Re-checks the best formula of every finished row of the CSV and rewrites it."""
-    checkers = {}
+class Judges:
+    """Both rules for every problem, built once per truth."""
+
+    def __init__(self, timeout=None):
+        self.srbench = {}
+        self.physr = {}
+        self.timeout = timeout  # seconds of SymPy per check; None: each rule's default
+
+    def judge(self, problem, truth_formula, candidate, test_r2):
+        """The verdict fields of a CSV row for a candidate's SymPy text."""
+        key = (problem["id"], truth_formula)
+        if key not in self.physr:
+            truth = feynman.truth_of(problem)
+            truth.formula = truth_formula
+            t = {"timeout": self.timeout} if self.timeout else {}
+            self.physr[key] = symbolic.Checker(truth, guard_timeout=self.timeout or 5.0, **t)
+            self.srbench[key] = srbench.SrbenchJudge(truth_formula, list(truth.variables), **t)
+        if not candidate:
+            return dict(srbench=0, physr=0, detail="no formula", srbench_detail="no formula")
+        sv = self.srbench[key].check(candidate, test_r2)
+        pv = self.physr[key].check(candidate)
+        return dict(srbench=int(sv.recovered), srbench_how=sv.how, srbench_detail=sv.detail,
+                    physr=int(pv.recovered), physr_route=pv.how, guard=int(pv.guard),
+                    detail=pv.detail, max_rel_error="%.3g" % pv.max_rel_error)
+
+    def physr_checker(self, problem):
+        return self.physr[(problem["id"], problem["formula"])]
+
+
+VERDICT_COLUMNS = ("srbench", "srbench_how", "physr", "physr_route", "guard")
+
+
+def rejudge(results, by_id, timeout=None):
+    """Judges the best formula of every finished row again, by both rules, from the row's own
+    truth and test R²; returns in how many rows either rule's verdict changed."""
+    judges = Judges(timeout)
+    changed = 0
     for r in results.rows:
         p = by_id.get(r["problem"])
-        if p is None or r["status"] != "ok" or not r["best_sympy"]:
+        if p is None or r["status"] != "ok":
             continue
-        if p["id"] not in checkers:
-            checkers[p["id"]] = symbolic.Checker(feynman.truth_of(p))
-        v = checkers[p["id"]].check(r["best_sympy"])
-        if v.recovered:
+        test_r2 = float(r["test_r2"]) if r.get("test_r2") else None
+        fields = judges.judge(p, r.get("truth") or p["formula"], r["best_sympy"], test_r2)
+        fields = {k: str(v) for k, v in fields.items()}
+        before = (r["srbench"], r["physr"])
+        r.update({k: fields.get(k, "") for k in VERDICT_COLUMNS + ("srbench_detail", "detail",
+                                                                   "max_rel_error")})
+        if r["physr"] == "1":
             r["pareto_recovered"] = "1"
-        r.update(recovered=str(int(v.recovered)), how=v.how, detail=v.detail)
-    results.rewrite()
+        changed += before != (r["srbench"], r["physr"])
+        runner.log("%-10s noise %-5s seed %-2s SRBench %s physr %s" % (
+            r["problem"], r["noise"], r["seed"], r["srbench_how"] or "no",
+            r["physr_route"] or ("guard" if r["guard"] == "1" else "no")))
+    return changed
+
+
+def report(args, problems):
+    """--summary-only and --rejudge: the tables of a CSV, its rows judged again first."""
+    path = args.rejudge or args.out
+    if not os.path.exists(path):
+        print("feynman.py: no results file %s" % path, file=sys.stderr)
+        return 2
+    results = runner.ResultsCsv(path, COLUMNS, ["problem", "noise", "seed"])
+    ids = {p["id"] for p in problems}
+    rows = [r for r in results.latest() if r["problem"] in ids]
+    for r in results.rows:  # a CSV written before a column existed
+        for c in COLUMNS:
+            r[c] = r.get(c) or ""
+    if args.rejudge is not None:
+        changed = rejudge(results, {p["id"]: p for p in problems}, args.judge_timeout)
+        runner.log("%d rows judged differently from %s" % (changed, path))
+        if args.write:
+            results.rewrite()
+    levels = (parse_levels(args.noise) if args.noise
+              else sorted({float(r["noise"]) for r in rows}))
+    print(summarise(rows, levels))
+    return 0
 
 
 def main():
@@ -92,7 +178,8 @@ def main():
     ap.add_argument("--problems", default="all",
                     help="all (120), srbench (the 116 SRBench uses), bulk, bonus or ids: "
                          "I.6.2a,II.3.24")
-    ap.add_argument("--noise", default="0", help="noise levels, e.g. 0,0.1")
+    ap.add_argument("--noise", default=None,
+                    help="noise levels, e.g. 0,0.1 (default 0; for a summary, the CSV's)")
     ap.add_argument("--seeds", type=int, default=1, help="seeds 1..N per problem and noise level")
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per run (0: none)")
     ap.add_argument("--max-evals", type=int, default=0, help="formulas per run (0: no limit)")
@@ -110,20 +197,21 @@ def main():
     ap.add_argument("--nice", type=int, default=10)
     ap.add_argument("--out", default=os.path.join(runner.REPO, "bench", "results", "feynman.csv"))
     ap.add_argument("--summary-only", action="store_true", help="print the CSV's summary, run nothing")
-    ap.add_argument("--rejudge", action="store_true",
-                    help="judge the CSV's best formulas again (after a change of the rule), "
-                         "rewrite the CSV and print its summary; runs nothing")
+    ap.add_argument("--rejudge", nargs="?", const="", default=None, metavar="CSV",
+                    help="judge the best formulas of a CSV (default --out) again by both rules "
+                         "and print its summary; runs nothing")
+    ap.add_argument("--judge-timeout", type=float, default=None,
+                    help="seconds SymPy may take per check (default: 60 for SRBench's rule, "
+                         "20 for physr's, 5 for its guard probe)")
+    ap.add_argument("--write", action="store_true",
+                    help="with --rejudge: write the new verdicts back into the CSV")
     args = ap.parse_args()
 
     problems = feynman.select(feynman.load_equations(), args.problems)
-    levels = parse_levels(args.noise)
+    if args.summary_only or args.rejudge is not None:
+        return report(args, problems)
+    levels = parse_levels(args.noise or "0")
     results = runner.ResultsCsv(args.out, COLUMNS, ["problem", "noise", "seed"])
-    if args.rejudge:
-        rejudge(results, {p["id"]: p for p in problems})
-    if args.summary_only or args.rejudge:
-        ids = {p["id"] for p in problems}
-        print(summarise([r for r in results.latest() if r["problem"] in ids], levels))
-        return 0
     if not os.path.exists(args.physr):
         ap.error("no physr binary at %s (build it or pass --physr)" % args.physr)
     done = results.done_keys()
@@ -154,7 +242,7 @@ def main():
             time_limit=args.time_limit or None, max_evals=args.max_evals or None,
             threads=args.threads, nice=args.nice)
 
-    checkers = {}
+    judges = Judges(args.judge_timeout)
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [pool.submit(launch, t) for t in todo]
         for fut in as_completed(futures):
@@ -170,26 +258,22 @@ def main():
             if js is None or res["returncode"] != 0:
                 row.update(status="error", error=res["stderr_tail"])
             else:
-                if pid not in checkers:
-                    checkers[pid] = symbolic.Checker(feynman.truth_of(p))
-                ck = checkers[pid]
                 best = js.get("best") or {}
-                verdict = ck.check(best["sympy"]) if best.get("sympy") else symbolic.Verdict(
-                    False, detail="no formula")
-                pareto_hit = verdict.recovered or any(
-                    ck.check(f["sympy"]).recovered for f in js.get("pareto") or []
-                    if f.get("sympy") and f.get("sympy") != best.get("sympy"))
                 test_rows = feynman.read_test_rows(feynman.dataset_paths(args.data, pid, 0)[1])
                 r2 = feynman.r2_on(best["sympy"], p, test_rows) if best.get("sympy") else float("-inf")
+                verdict = judges.judge(p, p["formula"], best.get("sympy", ""), r2)
+                ck = judges.physr_checker(p)
+                pareto_hit = verdict["physr"] or any(
+                    ck.check(f["sympy"]).recovered for f in js.get("pareto") or []
+                    if f.get("sympy") and f.get("sympy") != best.get("sympy"))
                 row.update(runner.json_fields(js))
-                row.update(status="ok", recovered=int(verdict.recovered), how=verdict.how,
-                           detail=verdict.detail, max_rel_error="%.3g" % verdict.max_rel_error,
-                           pareto_recovered=int(pareto_hit), test_r2="%.9g" % r2,
+                row.update(verdict)
+                row.update(status="ok", pareto_recovered=int(pareto_hit), test_r2="%.9g" % r2,
                            r2_above_0999=int(r2 > 0.999))
             results.append(row)
-            runner.log("%-10s noise %-5g seed %-2d %s %s R2test %s %.0f s  %s" % (
-                pid, level, seed, row["status"],
-                "RECOVERED" if row.get("recovered") == 1 else "missed", row.get("test_r2", ""),
+            runner.log("%-10s noise %-5g seed %-2d %s SRBench %s physr %s R2test %s %.0f s  %s" % (
+                pid, level, seed, row["status"], row.get("srbench_how") or "no",
+                row.get("physr_route") or "no", row.get("test_r2", ""),
                 res["wall_seconds"], row.get("best_sympy", row.get("error", ""))[:70]))
 
     ids = {p["id"] for p in problems}

@@ -12,13 +12,19 @@ digits) and powers are denested and |x| taken as x (sqrt(x**2) -> x), and, for t
 powers combined as for positive bases (sqrt(a)*sqrt(1/a) -> 1): sound here because the values
 agree on the data's range.
 
+The accepting route is recorded (Verdict.how), in the order tried: "rounded" (3-digit
+rounding after SymPy's parse, all symbols real), "positive" (the same with the variables
+whose range is positive declared positive) and "numeric" (the second route). When the guard
+rejects a candidate whose rounded form does match (positive symbols, a short timeout),
+Verdict.guard says so. Numbers are rounded after SymPy's parse only, never where the formula
+writes them: rounded one by one, 12.34 - 11.33 or 1.004*1.004*1.004 would pass for 1. This rule is physr's own; bench/physr_bench/srbench.py is SRBench's.
+
 Not a general theorem prover: SymPy's simplify may miss a true identity (counted as not
 recovered) and is stopped after a timeout.
 """
 
 import math
 import random
-import re
 import signal
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -53,24 +59,29 @@ class Truth:
     hidden: dict = field(default_factory=dict)
 
 
+# The routes by which the checker accepts, in the order it tries them (see Checker.check).
+ROUTES = ("rounded", "positive", "numeric")
+
+
 @dataclass
 class Verdict:
     recovered: bool
-    how: str = ""        # "symbolic", "numeric" or "" when not recovered
+    how: str = ""        # the accepting route (one of ROUTES), "" when not recovered
     detail: str = ""     # why not, or the constant difference/ratio found
     max_rel_error: float = math.nan  # max |candidate - truth| / rms(truth) on random points
+    guard: bool = False  # rejected by the 1 % guard although rounding finds the relation
 
 
-class _Timeout(Exception):
+class Timeout(Exception):
     pass
 
 
 def _on_alarm(signum, frame):  # noqa: ARG001
-    raise _Timeout()
+    raise Timeout()
 
 
-def _with_timeout(seconds, fn, *args):
-    """Runs fn(*args), raising _Timeout after `seconds` (main thread only; else no limit)."""
+def with_timeout(seconds, fn, *args):
+    """Runs fn(*args), raising Timeout after `seconds` (main thread only; else no limit)."""
     try:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
     except ValueError:  # not the main thread
@@ -83,15 +94,17 @@ def _with_timeout(seconds, fn, *args):
         signal.signal(signal.SIGALRM, previous)
 
 
-def make_symbols(truth):
-    """Symbols for every name of the problem; positive where the variable's range is."""
+def make_symbols(truth, positive=True):
+    """Symbols for every name of the problem; positive where the variable's range is (and
+    for given constants), unless positive is False: then all real."""
     symbols = {}
     for name, (low, high) in truth.variables.items():
-        positive = low > 0 and high > 0
-        symbols[name] = sympy.Symbol(name, positive=True) if positive else sympy.Symbol(
+        pos = positive and low > 0 and high > 0
+        symbols[name] = sympy.Symbol(name, positive=True) if pos else sympy.Symbol(
             name, real=True)
     for name in truth.given:
-        symbols[name] = sympy.Symbol(name, positive=True)
+        symbols[name] = sympy.Symbol(name, positive=True) if positive else sympy.Symbol(
+            name, real=True)
     for name in truth.hidden:
         symbols[name] = sympy.Symbol(name, real=True)
     return symbols
@@ -121,18 +134,6 @@ def round_sig(x, digits):
         exponent = d.adjusted() - keep + 1
         d = d.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
     return sympy.Rational(str(d))
-
-
-_NUMBER = re.compile(r"(?<![\w.])((?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)")
-
-
-def round_written(text, digits):
-    """The numbers with a point or an exponent in formula text, rounded to `digits`
-    significant digits where they are written. Parsing first lets SymPy merge them:
-    sqrt(exp(-1.0016*θ**2)) parses as exp(-0.5008*θ**2), and 0.5008 rounds to 0.501, not 1/2;
-    (0.1187*x)**2 + 0.01413 parses as 0.01409*x**2 + 0.01413, whose numbers round alike
-    where 0.119**2 and 0.0141 do not. The checker tries both orders."""
-    return _NUMBER.sub(lambda m: "(%s)" % round_sig(float(m.group(1)), digits), text)
 
 
 def round_numbers(expr, digits):
@@ -205,10 +206,16 @@ def _sample_points(truth, n, seed):
 class Checker:
     """Judges candidates for one truth. Parse once, check many."""
 
-    def __init__(self, truth, points=200, seed=12345, timeout=20.0):
+    def __init__(self, truth, points=200, seed=12345, timeout=20.0, guard_timeout=5.0):
         self.truth = truth
         self.symbols = make_symbols(truth)
         self.variables = {self.symbols[n] for n in truth.variables}
+        self.guard_timeout = guard_timeout
+        # All-real symbols for the "rounded" route: a relation found there needs no positivity.
+        self._real = make_symbols(truth, positive=False)
+        self._real_truth = parse(truth.formula, self._real).xreplace(
+            {self._real[k]: sympy.Float(v, 17) for k, v in truth.hidden.items()})
+        self._real_truth3 = None
         self.known = self.variables | {self.symbols[n] for n in truth.given}
         self.timeout = timeout
         # Given constants stay symbols (positive) in the symbolic test: the relation must then
@@ -250,6 +257,28 @@ class Checker:
             spread_r = math.inf
         return max_err, spread_d, spread_r
 
+    def _rounding_route(self, candidate_text, routes, timeout):
+        """(route, relation) of the first of `routes` ("rounded", "positive") where the
+        candidate and the truth, numbers rounded to 3 digits after SymPy's parse, differ by a
+        constant or have a constant ratio; ("", "") when none does."""
+        for route in routes:
+            real = route == "rounded"
+            symbols = self._real if real else self.symbols
+            try:
+                if real and self._real_truth3 is None:
+                    self._real_truth3 = _exactify(self._real_truth, 3)
+                truth = self._real_truth3 if real else self._truth_rounded(3, False)
+                variables = {symbols[n] for n in self.truth.variables}
+                relation = with_timeout(timeout, _constant_relation,
+                                        _exactify(parse(candidate_text, symbols), 3), truth, variables)
+            except Timeout:
+                relation = ""
+            except Exception:  # noqa: BLE001 - SymPy internals; treat as no relation
+                relation = ""
+            if relation:
+                return route, relation
+        return "", ""
+
     def check(self, candidate_text):
         """Verdict for physr's sympy string of a formula."""
         try:
@@ -263,26 +292,15 @@ class Checker:
             max_err, spread_d, spread_r = self.numeric_errors(cand)
         except Exception as e:  # noqa: BLE001
             return Verdict(False, detail="evaluation error: %s" % e)
-        guard_ok = min(spread_d, spread_r) <= 1e-2  # nan compares false
-        if not guard_ok:  # neither route can accept it: skip the costly simplify
+        if not min(spread_d, spread_r) <= 1e-2:  # nan compares false
+            # Neither route can accept it; say whether rounding alone would have.
+            route = self._rounding_route(candidate_text, ("positive",), self.guard_timeout)
             return Verdict(False, detail="no constant difference or ratio on random points",
-                           max_rel_error=max_err)
-        # Numbers rounded as SRBench does, after SymPy's parse (which merges them), and, failing
-        # that, where the formula writes them (see round_written).
-        relation = ""
-        for written in (False, True):
-            try:
-                form = parse(round_written(candidate_text, 3), self.symbols) if written else cand
-                relation = _with_timeout(self.timeout, _constant_relation, _exactify(form, 3),
-                                         self._truth_rounded(3, False), self.variables)
-            except _Timeout:
-                relation = ""
-            except Exception:  # noqa: BLE001 - SymPy internals; treat as no relation
-                relation = ""
-            if relation:
-                break
-        if relation and guard_ok:
-            return Verdict(True, "symbolic", "constant " + relation, max_err)
+                           max_rel_error=max_err, guard=bool(route[0]))
+        route, relation = self._rounding_route(candidate_text, ("rounded", "positive"),
+                                               self.timeout)
+        if relation:
+            return Verdict(True, route, "constant " + relation, max_err)
         if max_err <= 1e-6:
             relation6 = ""
             # Closed forms first, then plain 6-digit rounding of the expanded formula (so
@@ -290,11 +308,11 @@ class Checker:
             for recognise in (True, False):
                 form = cand if recognise else sympy.expand(sympy.N(cand, 17))
                 try:
-                    relation6 = _with_timeout(self.timeout, _constant_relation,
+                    relation6 = with_timeout(self.timeout, _constant_relation,
                                               _exactify(form, 6, recognise),
                                               self._truth_rounded(6, recognise), self.variables,
                                               True)
-                except _Timeout:
+                except Timeout:
                     relation6 = ""
                 except Exception:  # noqa: BLE001
                     relation6 = ""
