@@ -103,6 +103,11 @@ physr_cxx_files() {
 # PHYSR_PYTHON  interpreter the environment is made from (default: python3)
 PHYSR_VENV="${PHYSR_VENV:-$PHYSR_BUILD_DIR/venv}"
 PHYSR_PYTHON="${PHYSR_PYTHON:-python3}"
+# pybind11-stubgen writes python/physr/_core.pyi (scripts/check-stubs) from the signatures
+# pybind11 gives the bindings: both pinned here, so that the committed stub does not change
+# with their releases.
+PHYSR_STUBGEN_VERSION=2.5.5
+PHYSR_PYBIND11_VERSION=3.1.0
 
 # Makes sure PHYSR_PYTHON can create virtual environments and build extensions (venv,
 # ensurepip and Python.h); installs Debian's python3, python3-venv and python3-dev if not.
@@ -146,13 +151,15 @@ physr_ensure_lizard() {
 
 # Creates PHYSR_VENV if needed and installs the physr package into it, built by
 # scikit-build-core in $PHYSR_BUILD_DIR/skbuild (kept between runs, so a rebuild is
-# incremental), with the test extras from PyPI. Fails on any error.
+# incremental), with the test extras from PyPI (astropy and pint among them, for the tests of
+# columns with units) and pybind11-stubgen. Fails on any error.
 physr_python_install() {
   physr_ensure_venv
   local py="$PHYSR_VENV/bin/python" werror=OFF
   if [[ "${PHYSR_WERROR:-0}" == 1 ]]; then werror=ON; fi
   physr_log "installing the build tools into $PHYSR_VENV"
-  "$py" -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.10"
+  "$py" -m pip install -q "scikit-build-core>=0.10" "pybind11==$PHYSR_PYBIND11_VERSION" \
+    "pybind11-stubgen==$PHYSR_STUBGEN_VERSION"
   physr_log "building and installing the physr Python package with its test extras"
   # No build isolation: the build tools' paths stay the same, so the build directory is reused.
   CMAKE_BUILD_PARALLEL_LEVEL="$PHYSR_JOBS" "$py" -m pip install -q --no-build-isolation \

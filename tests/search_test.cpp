@@ -16,10 +16,12 @@
 #include "physr/expr/parser.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/search/engine.hpp"
+#include "physr/search/evaluate_formula.hpp"
 #include "physr/search/pareto_front.hpp"
 #include "physr/search/search.hpp"
 #include "physr/search/simplify.hpp"
 #include "physr/units/unit_parser.hpp"
+#include "support/input_error.hpp"
 
 namespace physr {
 namespace {
@@ -647,6 +649,42 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   options.rows = 2000.0;
   s = SimplifyProgram(p, fit, library, shifted, options);
   CHECK(s.changes == 0);
+}
+
+TEST_CASE("EvaluateFormula checks units, fits free constants and names bad rows") {
+  // E = m*g*z + m*v^2 with m = 2 kg, g = 9.8 m/s^2 hidden as free constants.
+  const Dataset data = MakeData(
+      {{"z", "m"}, {"v", "m/s"}}, "E", "kg*m^2/s^2",
+      [](const Eigen::VectorXd& x) { return 2.0 * 9.8 * x(0) + 2.0 * x(1) * x(1); }, 30, 3);
+  FormulaEvaluationOptions options;
+  options.free_constants = {{"m", units::ParseUnit("kg"), 1.0},
+                            {"g", units::ParseUnit("m/s^2"), 1.0}};
+  CHECK(testing::InputErrorOf([&] {
+          EvaluateFormula(data, "m*g*z + m*v^2", options);
+        }).find("uses free constants: fit them") != std::string::npos);
+  options.fit = true;
+  const FormulaEvaluation e = EvaluateFormula(data, "m*g*z + m*v^2", options);
+  REQUIRE(e.fit.has_value());
+  CHECK(FitWarnings(*e.fit).empty());
+  CHECK(e.uses_free_constants);
+  CHECK(e.formula.r2 == doctest::Approx(1.0));
+  CHECK(e.formula.constants.size() == 2);
+  CHECK(e.formula.constants[0].value == doctest::Approx(2.0));
+  CHECK(e.formula.constants[1].value == doctest::Approx(9.8));
+  CHECK(e.formula.constants[1].standard_error < 1e-6);
+  CHECK(e.prediction.size() == 30);
+  CHECK(e.prediction[4] == doctest::Approx(data.y(4)));
+  // A formula with the wrong units names the target.
+  CHECK(testing::InputErrorOf([&] {
+          EvaluateFormula(data, "m*z", options);
+        }).find("the target is E [kg*m^2/s^2]") != std::string::npos);
+  // Non-finite values name the first bad row, through row_place when given.
+  options.row_place = [](std::size_t row) { return "data.csv:" + std::to_string(row + 2); };
+  const std::string bad =
+      testing::InputErrorOf([&] { EvaluateFormula(data, "m*g*z + m*v^2*z/(z - z)", options); });
+  INFO(bad);
+  CHECK(bad.find("non-finite values on 30 of 30 rows (first at data.csv:2: z=") !=
+        std::string::npos);
 }
 
 }  // namespace physr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, NamedTuple
 
@@ -27,7 +28,8 @@ _SYMPY_TEXT_NAMES = {"sqrt", "exp", "log", "sin", "cos", "tan", "tanh", "asin", 
 # Options fit() sets from its own arguments; the other SearchConfig fields are accepted by
 # name as keyword arguments (**options).
 _MANAGED = {"operators", "max_epochs", "time_limit_seconds", "max_evaluations", "seed",
-            "threads", "max_length", "batch_size", "default_free_constants"}
+            "threads", "max_length", "batch_size", "default_free_constants", "checkpoint_dir",
+            "resume_dir"}
 
 
 def search_options() -> list[str]:
@@ -262,6 +264,17 @@ def _set_option(config: Any, name: str, value: Any) -> None:
                         f"{current!r} ({type(current).__name__})") from None
 
 
+def _weights(sample_weight: Any, sigma: Any) -> np.ndarray | None:
+    """The rows' weights: sample_weight, or 1/sigma² for standard errors sigma."""
+    if sample_weight is not None and sigma is not None:
+        raise ValueError("give sample_weight or sigma, not both")
+    if sigma is not None:
+        return 1.0 / np.square(np.ascontiguousarray(sigma, dtype=np.float64))
+    if sample_weight is not None:
+        return np.ascontiguousarray(sample_weight, dtype=np.float64)
+    return None
+
+
 def make_config(
     *,
     fixed_consts: Mapping[str, Any] | None = None,
@@ -275,6 +288,8 @@ def make_config(
     threads: int = 0,
     max_length: int | None = None,
     batch_size: int | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    resume: str | os.PathLike | None = None,
     **options: Any,
 ) -> Any:
     """A validated _core.SearchConfig (see fit for the arguments)."""
@@ -300,9 +315,14 @@ def make_config(
     _set_option(config, "threads", threads)
     if batch_size is not None:
         _set_option(config, "batch_size", batch_size)
+    if checkpoint is not None:
+        _set_option(config, "checkpoint_dir", os.fspath(checkpoint))
+    if resume is not None:
+        _set_option(config, "resume_dir", os.fspath(resume))
     for name, value in options.items():
         _set_option(config, name, value)
     config.apply_default_limit()  # as `physr fit`: some limit is always set
+    config.apply_default_checkpoint_schedule()
     if max_length is not None:
         _set_option(config, "max_length", max_length)
         if isinstance(max_length, int) and "min_length" not in options:
@@ -333,6 +353,9 @@ def fit(
     progress: bool | None = None,
     default_free_consts: bool = True,
     sample_weight: Any = None,
+    sigma: Any = None,
+    checkpoint: str | os.PathLike | None = None,
+    resume: str | os.PathLike | None = None,
     **options: Any,
 ) -> SearchResult:
     """Discovers formulas for y from the columns of X, under dimensional analysis.
@@ -345,7 +368,10 @@ def fit(
     in SI (``Formula.predict`` takes and returns values in the units given). Without any unit,
     everything is dimensionless. Fortran-ordered float64 X is not copied on the
     Python side (the engine keeps one copy of the data for the search). ``sample_weight``:
-    optional per-row weights (finite, >= 0) of the least-squares fits.
+    optional per-row weights (finite, >= 0) of the least-squares fits; or ``sigma``, per-row
+    standard errors of the target (weights 1/sigma²). Columns that carry their units (astropy
+    or pint quantities; a dict of them, a list of them, an astropy QTable, a DataFrame of
+    pint-pandas columns) need no ``X_units``: their values are converted to SI.
 
     Constants: ``fixed_consts={"c": (299792458.0, "m/s")}`` (``(3e5, "km/s")`` is converted
     to SI alike; or ``{"k": 2.0}``,
@@ -365,6 +391,12 @@ def fit(
     epoch. Ctrl-C (KeyboardInterrupt, also when raised by the callback) stops the search and
     returns the best so far with ``stop_reason == "interrupted"``.
 
+    Checkpoints: ``checkpoint="DIR"`` saves the search state there (every 60 s unless the
+    options ``checkpoint_every`` (epochs) or ``checkpoint_seconds`` say otherwise, and when
+    the search stops, interrupts included); ``resume="DIR"`` continues the run saved there
+    (same data and options; it keeps saving there unless ``checkpoint`` names another
+    directory). Epoch and time limits count the epochs and seconds already run.
+
     Raises ValueError for bad data, units or options (with the engine's message) and
     TypeError for arguments of the wrong type.
     """
@@ -372,9 +404,9 @@ def fit(
     config = make_config(fixed_consts=fixed_consts, free_consts=free_consts, ops=ops,
                          default_free_consts=default_free_consts, time_limit=time_limit,
                          epochs=epochs, max_evals=max_evals, seed=seed, threads=threads,
-                         max_length=max_length, batch_size=batch_size, **options)
-    weights = None if sample_weight is None else np.ascontiguousarray(sample_weight,
-                                                                      dtype=np.float64)
+                         max_length=max_length, batch_size=batch_size, checkpoint=checkpoint,
+                         resume=resume, **options)
+    weights = _weights(sample_weight, sigma)
     data = _core.make_dataset(inputs.X, inputs.y, inputs.names, inputs.units,
                               inputs.target_name, inputs.target_unit, weights)
     show = (not quiet) if progress is None else bool(progress)

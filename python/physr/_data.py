@@ -4,7 +4,9 @@ Conventions: a column label may carry its unit as ``name[unit]`` (``"v[m/s]"``);
 ``X_units``/``y_units`` override it. Names must be identifiers. Without any unit anywhere
 (plain arrays), every column is dimensionless; once some column has a unit, every column
 needs one. Units may be scaled (``"km"``, ``"keV"``, ``"min"``): the engine converts such
-columns to coherent SI (``make_dataset``). Not here: the search options (``_api``) or scikit-learn glue (``_estimator``).
+columns to coherent SI (``make_dataset``). Columns that carry their units (astropy or pint
+quantities, ``_quantities``) give them without ``X_units``, their values converted to SI.
+X may also be a dict name -> column. Not here: the search options (``_api``) or scikit-learn glue (``_estimator``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from ._quantities import unwrap_columns, unwrap_vector
 
 _LABEL = re.compile(r"^\s*([^\[\]]*?)\s*\[([^\[\]]*)\]\s*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -56,8 +60,10 @@ def as_columns(X: Any) -> np.ndarray:
     """X as a 2-D Fortran-ordered float64 array.
 
     An F-ordered float64 array (or a frame whose values are one such block) is returned as
-    is, without a copy; anything else is copied once, here, explicitly.
+    is, without a copy; anything else is copied once, here, explicitly. Columns with units
+    (quantities, ``_quantities``) are converted to SI.
     """
+    X = unwrap_columns(X)[0]
     if is_dataframe(X):
         X = X.to_numpy(dtype=np.float64)
     array = _real_array(X, "X")
@@ -115,7 +121,16 @@ def prepare_inputs(
     y_name: str | None = None,
     y_units: str | None = None,
 ) -> Inputs:
-    labels = [str(c) for c in X.columns] if is_dataframe(X) else None
+    X, own_names, own_units = unwrap_columns(X)
+    y, y_own_unit = unwrap_vector(y)
+    if own_units is not None and X_units is not None and any(u is not None for u in own_units):
+        raise ValueError("X carries its units (quantities): leave out X_units")
+    if y_own_unit is not None and y_units is not None:
+        raise ValueError("y carries its unit (a quantity): leave out y_units")
+    # A frame's labels name its columns when they are strings (pd.DataFrame(array) numbers
+    # them: those columns are named as an array's are).
+    labels = ([str(c) for c in X.columns]
+              if is_dataframe(X) and all(isinstance(c, str) for c in X.columns) else None)
     columns = as_columns(X)
     vector = as_vector(y)
 
@@ -125,6 +140,8 @@ def prepare_inputs(
         raw = [str(n) for n in X_names]
         if len(raw) != columns.shape[1]:
             raise ValueError(f"X_names has {len(raw)} names for {columns.shape[1]} columns of X")
+    elif own_names is not None:
+        raw = own_names
     elif labels is not None:
         raw = labels
     else:
@@ -135,6 +152,8 @@ def prepare_inputs(
         raise ValueError(f"column names must be distinct, got {names}")
     units = [given if given is not None else own
              for given, (_, own) in zip(_units_of(names, X_units), split)]
+    if own_units is not None:
+        units = [own if own is not None else unit for own, unit in zip(own_units, units)]
 
     series_name = getattr(y, "name", None)
     target, target_unit = split_label(y_name if y_name is not None else
@@ -142,6 +161,8 @@ def prepare_inputs(
     check_name(target, "target")
     if y_units is not None:
         target_unit = y_units
+    if y_own_unit is not None:
+        target_unit = y_own_unit
 
     if all(u is None for u in units) and target_unit is None:
         units = ["1"] * len(names)  # no units anywhere: a dimensionless problem

@@ -297,11 +297,21 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "perfect_nrmse", &SearchConfig::stopping, &StoppingOptions::perfect_nrmse);
   Option(config, "perfect_patience", &SearchConfig::stopping, &StoppingOptions::perfect_patience);
   Option(config, "max_search_rows", &SearchConfig::rows, &RowSamplingOptions::max_rows);
+  Option(config, "checkpoint_dir", &SearchConfig::checkpoint, &CheckpointOptions::dir);
+  Option(config, "checkpoint_every", &SearchConfig::checkpoint, &CheckpointOptions::every_epochs);
+  Option(config, "checkpoint_seconds", &SearchConfig::checkpoint,
+         &CheckpointOptions::every_seconds);
+  Option(config, "resume_dir", &SearchConfig::checkpoint, &CheckpointOptions::resume_dir);
   Option(config, "seed", &SearchConfig::seed);
   Option(config, "threads", &SearchConfig::threads);
   config.def(
       "apply_default_limit", [](SearchConfig& c) { c.stopping.ApplyDefaultLimit(); },
       "Sets max_epochs to the default limit when no epoch, time or evaluation limit is set.");
+  config.def(
+      "apply_default_checkpoint_schedule",
+      [](SearchConfig& c) { c.checkpoint.ApplyDefaultSchedule(); },
+      "A resumed run saves where it resumed from unless checkpoint_dir says otherwise; a "
+      "checkpoint_dir without a schedule is saved on the default schedule (as `physr fit`).");
 }
 
 void BindEpochReport(py::module_& m) {

@@ -1,6 +1,6 @@
 // Internal declarations shared by the binding sources of physr._core (one file per area:
-// bind_data.cpp, bind_search.cpp). Not a public header: the Python package python/physr is
-// the interface users see; _core is private to it.
+// bind_data.cpp, bind_search.cpp, bind_eval.cpp). Not a public header: the Python package
+// python/physr is the interface users see; _core is private to it.
 #pragma once
 
 #include <pybind11/numpy.h>
@@ -24,5 +24,6 @@ Eigen::Map<const Eigen::MatrixXd> ViewColumns(const ColumnMajorArray& X);
 
 void BindData(py::module_& m);
 void BindSearch(py::module_& m);
+void BindEval(py::module_& m);
 
 }  // namespace physr::python

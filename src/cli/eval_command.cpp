@@ -12,20 +12,12 @@
 #include "options.hpp"
 #include "physr/core/error.hpp"
 #include "physr/data/csv.hpp"
-#include "physr/eval/compiled_program.hpp"
-#include "physr/eval/evaluator.hpp"
-#include "physr/expr/parser.hpp"
-#include "physr/expr/unit_check.hpp"
-#include "physr/fit/constant_fitter.hpp"
 #include "physr/fit/metrics.hpp"
+#include "physr/search/evaluate_formula.hpp"
 #include "report.hpp"
 
 namespace physr::cli {
 namespace {
-
-std::string ColumnLabel(const std::string& name, const Dimension& d) {
-  return name + " [" + d.ToUnitString() + "]";
-}
 
 // "data.csv:17" for row `row` of the table (its source line when known).
 std::string RowPlace(const CsvTable& table, std::size_t row) {
@@ -33,54 +25,6 @@ std::string RowPlace(const CsvTable& table, std::size_t row) {
     return table.source + ":" + std::to_string(table.row_lines[row]);
   }
   return table.source + " row " + std::to_string(row + 1);
-}
-
-[[noreturn]] void ReportNonFinite(const EvalOptions& options, const CsvTable& table,
-                                  const Dataset& data, std::span<const double> prediction) {
-  std::size_t count = 0;
-  std::size_t first = prediction.size();
-  for (std::size_t i = 0; i < prediction.size(); ++i) {
-    if (!std::isfinite(prediction[i])) {
-      ++count;
-      if (first == prediction.size()) first = i;
-    }
-  }
-  std::ostringstream msg;
-  msg << "formula '" << options.formula << "' gives non-finite values on " << count << " of "
-      << prediction.size() << " rows (first at " << RowPlace(table, first) << ":";
-  const auto row = static_cast<Eigen::Index>(first);
-  const int shown = std::min(data.num_variables(), 8);
-  for (int j = 0; j < shown; ++j) {
-    msg << ' ' << data.names[static_cast<std::size_t>(j)] << '='
-        << FormatNumber(data.X(row, j), 17);
-  }
-  if (shown < data.num_variables()) msg << " ...";
-  msg << ")";
-  throw InputError(msg.str());
-}
-
-// Fits the free constants of `program` in place and returns their standard errors by slot
-// (empty entries where not estimable are NaN).
-std::vector<double> FitFreeConstants(Program& program, const Library& library, const Dataset& data,
-                                     bool weights_are_inverse_variances) {
-  FitOptions options;
-  options.restarts = 8;  // seeded, so repeated runs agree
-  options.covariance_scaling = weights_are_inverse_variances ? CovarianceScaling::kNone
-                                                             : CovarianceScaling::kResidualVariance;
-  const FitResult fit = FitConstants(program, library, data, options);
-  if (!fit.finite) {
-    std::cerr << "physr: warning: --fit: no start gave finite predictions (" << ToString(fit.status)
-              << ")\n";
-  } else if (!fit.converged) {
-    std::cerr << "physr: warning: --fit: the fit did not converge (" << ToString(fit.status)
-              << " after " << fit.iterations << " iterations, " << fit.starts << " starts)\n";
-  }
-  if (fit.covariance_singular) {
-    std::cerr << "physr: warning: --fit: the constants are not all determined by the data "
-                 "(singular normal matrix); no standard errors for them\n";
-  }
-  program.constants = fit.constants;
-  return fit.standard_errors;
 }
 
 }  // namespace
@@ -126,59 +70,39 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
   dataset_options.weights = o.weights;
   const CsvOptions csv_options = MakeCsvOptions(o.input, dataset_options);
   CheckJsonPath(o.json_path, o.data_path);
-  LibrarySpec spec;
+  FormulaEvaluationOptions options;
   for (const std::string& text : o.constants) {
-    spec.fixed_constants.push_back(ParseFixedConstant(text));
+    options.fixed_constants.push_back(ParseFixedConstant(text));
   }
   for (const std::string& text : o.free_constants) {
-    spec.free_constants.push_back(ParseFreeConstant(text));
+    options.free_constants.push_back(ParseFreeConstant(text));
   }
+  options.fit = o.fit;
+  options.weights_are_inverse_variances = !o.sigma.empty();
+  options.free_constant_advice =
+      "pass --fit to fit them, or give their values with --const NAME[UNIT]=VALUE";
 
   const LoadedData loaded = LoadData(o.data_path, csv_options, dataset_options);
   const CsvTable& table = loaded.table;
   const Dataset& data = loaded.data;
+  options.row_place = [&table](std::size_t row) { return RowPlace(table, row); };
 
-  for (int j = 0; j < data.num_variables(); ++j) {
-    const auto k = static_cast<std::size_t>(j);
-    spec.variables.push_back({data.names[k], data.dimensions[k]});
-  }
-  Library library = Library::Build(spec);
-  Program program = ParseFormula(o.formula, library);
-  const std::string target_label = ColumnLabel(data.target_name, data.target_dimension);
-  const UnitCheckResult check = CheckUnits(program, library, data.target_dimension);
-  if (!check.ok) {
-    // Name the target when the whole formula has the wrong dimension.
-    const bool about_result = check.error.rfind("result", 0) == 0;
-    throw InputError("formula '" + o.formula + "': " + check.error +
-                     (about_result ? " (the target is " + target_label + ")" : std::string()));
-  }
-
-  const bool uses_free = UsesFreeConstants(program.tokens, library);
-  if (program.constants.empty()) program.constants = library.FreeConstantDefaults();
-  std::vector<double> standard_errors;
-  if (uses_free && !o.fit) {
-    throw InputError("formula '" + o.formula +
-                     "' uses free constants: pass --fit to fit them, or give their values "
-                     "with --const NAME[UNIT]=VALUE");
-  }
-  if (o.fit) {
-    if (uses_free) {
-      standard_errors = FitFreeConstants(program, library, data, !o.sigma.empty());
-    } else {
-      std::cerr << "physr: note: --fit: the formula has no free constants to fit\n";
+  const FormulaEvaluation evaluation = EvaluateFormula(data, o.formula, options);
+  if (evaluation.fit) {
+    for (const std::string& warning : FitWarnings(*evaluation.fit)) {
+      std::cerr << "physr: warning: --fit: " << warning << '\n';
     }
+  } else if (o.fit) {
+    std::cerr << "physr: note: --fit: the formula has no free constants to fit\n";
   }
-
-  const CompiledProgram compiled = Compile(program, library);
-  std::vector<double> prediction(static_cast<std::size_t>(data.rows()));
-  Evaluator evaluator;
-  if (!evaluator.Evaluate(compiled, data.X, program.constants, prediction)) {
-    ReportNonFinite(o, table, data, prediction);
-  }
-  const FitMetrics metrics = ComputeMetrics(
-      std::span<const double>(data.y.data(), static_cast<std::size_t>(data.y.size())), prediction,
-      std::span<const double>(data.weights.data(), static_cast<std::size_t>(data.weights.size())));
-  const FormulaReport report = MakeFormulaReport(program, library, metrics, standard_errors);
+  FitMetrics metrics;
+  metrics.rmse = evaluation.formula.rmse;
+  metrics.nrmse = evaluation.formula.nrmse;
+  metrics.r2 = evaluation.formula.r2;
+  const FormulaReport report = MakeFormulaReport(evaluation.formula.program, evaluation.library,
+                                                 metrics, evaluation.standard_errors);
+  const std::string target_label =
+      data.target_name + " [" + data.target_dimension.ToUnitString() + "]";
 
   const bool json_to_stdout = o.json_path == kStdoutPath;
   if (!o.json_path.empty()) {

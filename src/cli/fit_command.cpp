@@ -270,11 +270,7 @@ SearchConfig MakeConfig(const FitCommandOptions& o) {
   config.priors.min_length = std::min(config.priors.min_length, config.priors.max_length);
   config.priors.units = !o.no_units_prior;
   config.stopping.ApplyDefaultLimit();
-  CheckpointOptions& checkpoint = config.checkpoint;
-  if (checkpoint.dir.empty()) checkpoint.dir = checkpoint.resume_dir;
-  if (!checkpoint.dir.empty() && checkpoint.every_epochs == 0 && checkpoint.every_seconds == 0.0) {
-    checkpoint.every_seconds = kDefaultCheckpointSeconds;
-  }
+  config.checkpoint.ApplyDefaultSchedule();
   return config;
 }
 

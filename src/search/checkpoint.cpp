@@ -17,6 +17,14 @@
 #include "physr/core/error.hpp"
 
 namespace physr {
+
+void CheckpointOptions::ApplyDefaultSchedule() {
+  if (dir.empty()) dir = resume_dir;
+  if (!dir.empty() && every_epochs == 0 && every_seconds == 0.0) {
+    every_seconds = kDefaultCheckpointSeconds;
+  }
+}
+
 namespace {
 
 constexpr std::string_view kMagic = "PHYSRCKP";

@@ -12,6 +12,9 @@
 
 namespace physr {
 
+// The schedule the command line uses when it is given a directory and no schedule.
+inline constexpr double kDefaultCheckpointSeconds = 60.0;
+
 // With `dir` set, the search saves its state there every `every_epochs` epochs and/or every
 // `every_seconds` seconds (0 = not on that schedule), and always when it stops. With
 // `resume_dir` set, it continues the search saved there (same data, library, seed and shaping
@@ -21,10 +24,12 @@ struct CheckpointOptions {
   int every_epochs = 0;
   double every_seconds = 0.0;
   std::string resume_dir;
-};
 
-// The schedule the command line uses when it is given a directory and no schedule.
-inline constexpr double kDefaultCheckpointSeconds = 60.0;
+  // What `physr fit` and physr.fit do with what the user gave: a resumed run keeps saving in
+  // the directory it resumed from unless `dir` names another, and a directory without a
+  // schedule is saved every kDefaultCheckpointSeconds.
+  void ApplyDefaultSchedule();
+};
 
 // Writes and reads the checkpoint file `<dir>/search.ckpt` of one search, and decides when a
 // write is due. Single-threaded; owned by the search engine.
