@@ -40,14 +40,18 @@ physr_ensure_packages() {
     --no-install-recommends "${missing[@]}"
 }
 
-# Configures (Release unless CMAKE_BUILD_TYPE is set) and builds everything in
-# PHYSR_BUILD_DIR. Extra arguments go to the configure step.
-physr_build() {
+# Configures PHYSR_BUILD_DIR (Release unless CMAKE_BUILD_TYPE is set). Arguments go to cmake.
+physr_configure() {
   local werror=OFF
   if [[ "${PHYSR_WERROR:-0}" == 1 ]]; then werror=ON; fi
   physr_log "configuring $PHYSR_BUILD_DIR (${CMAKE_BUILD_TYPE:-Release}, PHYSR_WERROR=$werror)"
   cmake -S "$PHYSR_ROOT" -B "$PHYSR_BUILD_DIR" \
     -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-Release}" -DPHYSR_WERROR="$werror" "$@"
+}
+
+# Configures and builds everything in PHYSR_BUILD_DIR. Extra arguments go to the configure step.
+physr_build() {
+  physr_configure "$@"
   physr_log "building with $PHYSR_JOBS jobs"
   cmake --build "$PHYSR_BUILD_DIR" -j "$PHYSR_JOBS"
 }

@@ -204,7 +204,7 @@ TEST_CASE("every unary operator matches the standard function, edge values inclu
       const double x = kEdgeValues[i];
       CAPTURE(x);
       CHECK(UlpDistance(out[i], f(x)) <= ulps);
-      CHECK((SameBits(out[i], f(x)) || std::isnan(f(x)) || ulps > 0.0));
+      CHECK((SameBits(out[i], f(x)) || (std::isnan(f(x)) && std::isnan(out[i])) || ulps > 0.0));
       std::vector<double> s(1);
       const double k[] = {x};
       ev.Evaluate(on_scalar, X.topRows(1), k, s);
@@ -414,7 +414,9 @@ TEST_CASE("exact derivatives of every operator against closed forms") {
     for (std::size_t i = 0; i < xs.size(); ++i) {
       const double want = slope(xs[i]) * xs[i];
       CAPTURE(xs[i]);
-      if (std::isfinite(want)) CHECK(Close(J(static_cast<Eigen::Index>(i), 0), want, 1e-13));
+      // Where the closed form is NaN (sqrt, log, arcsin, arccos outside their domains), so is
+      // the Jacobian.
+      CHECK(Close(J(static_cast<Eigen::Index>(i), 0), want, 1e-13));
     }
   }
   // abs' at 0 is 0 (sign), on a scalar operand as on a tile.

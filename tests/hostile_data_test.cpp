@@ -228,10 +228,16 @@ TEST_CASE("Absurd unit exponents are clear errors, never overflow") {
   // Each level is allowed alone; together they overflow the exponent type.
   CHECK(error_of("((((m^1000)^1000)^1000)^1000)").find("overflow") != std::string::npos);
   CHECK(error_of("(((m^(1/997))^(1/991))^(1/983))^(1/977)").find("overflow") != std::string::npos);
-  // In range, but too large for the units prior's table: the search says so.
-  const Dataset data = DataOf("x[m^1000],y[m]\n1,2\n2,3\n");
-  const std::string message = InputErrorOf([&] { RunSearch(data, TinyConfig()); });
-  CHECK_FALSE(message.empty());
+  // In range: the units prior tabulates it sparsely, and no short formula gives m from m^1000.
+  const Dataset far = DataOf("x[m^1000],y[m]\n1,2\n2,3\n");
+  CHECK(InputErrorOf([&] { RunSearch(far, TinyConfig()); }) ==
+        "no dimensionally valid expression of length ≤ 12 gives m from these variables");
+  // In range, but in all seven base dimensions too large for the units prior's table.
+  const Dataset wide = DataOf("x[(m*kg*s*A*K*mol*cd)^1000],y[m]\n1,2\n2,3\n");
+  const std::string message = InputErrorOf([&] { RunSearch(wide, TinyConfig()); });
+  CHECK(message.find("the units use 7 base dimensions with exponents up to 1000") !=
+        std::string::npos);
+  CHECK(message.find("too many for the units prior's table") != std::string::npos);
 }
 
 }  // namespace physr

@@ -93,7 +93,7 @@ Library MakeLibrary(const std::vector<std::string>& ops,
   for (const auto& [name, dim] : variables) spec.variables.push_back({name, dim});
   if (one) spec.fixed_constants.push_back({"1", 1.0, Dimension()});
   for (int i = 0; i < num_free_constants; ++i) {
-    spec.free_constants.push_back({"k" + std::to_string(i), Dimension(), 1.0});
+    spec.free_constants.push_back({"C" + std::to_string(i + 1), Dimension(), 1.0});
   }
   return Library::Build(spec);
 }
@@ -667,33 +667,33 @@ TEST_CASE("redundant constant prior") {
     priors.ComputeLogFactors(batch, TokenLogFactors{f, static_cast<int>(library.size())});
     return f;
   };
-  const TokenId k0 = Id(with_k, "k0"), k1 = Id(with_k, "k1"), one = Id(with_k, "1"),
+  const TokenId C1 = Id(with_k, "C1"), C2 = Id(with_k, "C2"), one = Id(with_k, "1"),
                 x = Id(with_k, "x"), add = Id(with_k, "add");
   auto f = factors_of(with_k, {});  // root: anything goes
-  CHECK(f[k0] == 0.0f);
+  CHECK(f[C1] == 0.0f);
   CHECK(f[one] == 0.0f);
   f = factors_of(with_k, {"sin"});  // unary argument: no constants
-  CHECK(f[k0] == penalty);
-  CHECK(f[k1] == penalty);
+  CHECK(f[C1] == penalty);
+  CHECK(f[C2] == penalty);
   CHECK(f[one] == penalty);
   CHECK(f[x] == 0.0f);
   CHECK(f[add] == 0.0f);
-  f = factors_of(with_k, {"add", "k0"});  // constant first operand: second may not be one
-  CHECK(f[k1] == penalty);
-  CHECK(f[k0] == penalty);
+  f = factors_of(with_k, {"add", "C1"});  // constant first operand: second may not be one
+  CHECK(f[C2] == penalty);
+  CHECK(f[C1] == penalty);
   CHECK(f[x] == 0.0f);
-  f = factors_of(with_k, {"add", "x"});  // x + k0 is fine
-  CHECK(f[k0] == 0.0f);
+  f = factors_of(with_k, {"add", "x"});  // x + C1 is fine
+  CHECK(f[C1] == 0.0f);
   CHECK(f[one] == 0.0f);
-  f = factors_of(with_k, {"mul"});  // 1*x is useless, k0*x is not
+  f = factors_of(with_k, {"mul"});  // 1*x is useless, C1*x is not
   CHECK(f[one] == penalty);
-  CHECK(f[k0] == 0.0f);
+  CHECK(f[C1] == 0.0f);
   f = factors_of(with_k, {"div"});  // 1/x is a reciprocal
   CHECK(f[one] == 0.0f);
   f = factors_of(with_k, {"div", "x"});  // x/1 is useless
   CHECK(f[one] == penalty);
   f = factors_of(with_k, {"add", "sin", "x"});  // the parent is add again
-  CHECK(f[k0] == 0.0f);
+  CHECK(f[C1] == 0.0f);
 
   const TokenId one_b = Id(without_k, "1");
   auto g = factors_of(without_k, {"sin"});  // nothing absorbs sin(1): allowed

@@ -101,8 +101,8 @@ TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else the informatio
   // Tokens 0–7 are variables; 8 and 9 free constants (fitted values count 2 each).
   Library library;
   for (int i = 0; i < 8; ++i) library.AddVariable("x" + std::to_string(i), Dimension());
-  library.AddFreeConstant("k0", Dimension());
-  library.AddFreeConstant("k1", Dimension());
+  library.AddFreeConstant("C1", Dimension());
+  library.AddFreeConstant("C2", Dimension());
 
   ParetoFront front;
   front.Offer(Entry({1}, 1, 1.0));
@@ -171,6 +171,8 @@ TEST_CASE("BuildSearchLibrary adds variables, the constant 1 and default free co
   const Library lib = BuildSearchLibrary(d, config.library);
   CHECK(lib.num_variables() == 2);
   CHECK(lib.num_free_constants() == 2);
+  CHECK(lib.Find("C1"));
+  CHECK(lib.Find("C2"));
   REQUIRE(lib.Find("1"));
   CHECK(lib[*lib.Find("1")].value == 1.0);
   CHECK(lib.FindOperator(OpCode::kCos));
@@ -544,7 +546,7 @@ TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant s
   const auto fit_of = [&](const Program& p) { return FitConstants(p, library, data); };
 
   // An exact formula with a useless term: the term goes, the law stays.
-  Program bloated = ParseFormula("m*c^2/sqrt(1 - v^2/c^2) + k0*m*v^2", library);
+  Program bloated = ParseFormula("m*c^2/sqrt(1 - v^2/c^2) + C1*m*v^2", library);
   FitResult fit = fit_of(bloated);
   REQUIRE(fit.nrmse < 1e-9);
   bloated.constants = fit.constants;
@@ -567,13 +569,13 @@ TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant s
       {{"m", "kg"}, {"v", "m/s"}}, "E", "kg*m^2/s^2",
       [c](const Eigen::VectorXd& x) { return 2.5 * x(0) * c * c; }, 100, 4, 0.2, 2.8);
   Library scaled_library = BuildSearchLibrary(scaled, config.library);
-  Program folded = ParseFormula("m*c^2*(sin(k0) + k0)", scaled_library);
+  Program folded = ParseFormula("m*c^2*(sin(C1) + C1)", scaled_library);
   fit = FitConstants(folded, scaled_library, scaled);
   REQUIRE(fit.nrmse < 1e-9);
   folded.constants = fit.constants;
   s = SimplifyProgram(folded, fit, scaled_library, scaled);
   CHECK(s.changes >= 1);
-  CHECK(s.program.tokens.size() <= 6);  // mul mul m n2 c k0, in some order
+  CHECK(s.program.tokens.size() <= 6);  // mul mul m n2 c C1, in some order
   CHECK(s.fit.nrmse < 1e-9);
 }
 
@@ -603,11 +605,11 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   const auto simplify = [&](const std::string& formula, double rows) {
     return simplify_on(formula, data, rows);
   };
-  const std::vector<TokenId> law = ParseFormula("A*(exp(x) - 1) + k1*A*x^2", library).tokens;
+  const std::vector<TokenId> law = ParseFormula("A*(exp(x) - 1) + C2*A*x^2", library).tokens;
 
-  // The fitted k0 ≈ 1 is 1 within the noise: it becomes the number; a small extra term goes.
+  // The fitted C1 ≈ 1 is 1 within the noise: it becomes the number; a small extra term goes.
   // Neither happens without the row count (the fit gets slightly worse each time).
-  const std::string bloated = "A*(exp(x) - k0) + k1*A*x^2 + k1*k1*A*x*k0";
+  const std::string bloated = "A*(exp(x) - C1) + C2*A*x^2 + C2*C2*A*x*C1";
   Simplified s = simplify(bloated, 2000.0);
   CHECK(s.program.tokens == law);
   CHECK(s.fit.nrmse > 0.05);
@@ -615,33 +617,33 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   CHECK(s.changes == 0);
 
   // Terms the data need stay: the x² term explains far more than the noise.
-  s = simplify("A*(exp(x) - 1) + k1*A*x^2", 2000.0);
+  s = simplify("A*(exp(x) - 1) + C2*A*x^2", 2000.0);
   CHECK(s.changes == 0);
-  s = simplify("A*(exp(x) - k0) + k1*A*x^2", 2000.0);
+  s = simplify("A*(exp(x) - C1) + C2*A*x^2", 2000.0);
   CHECK(s.program.tokens == law);
   // −1 too. As an operand of add, sub, mul or div its sign goes into the operator, at no
   // extra token: x + k → x − 1, x·k → −x, x − k → x + 1.
-  s = simplify("A*(exp(x) + k0) + k1*A*x^2", 2000.0);
+  s = simplify("A*(exp(x) + C1) + C2*A*x^2", 2000.0);
   CHECK(s.program.tokens == law);
   CHECK(s.changes == 1);
-  // −y: the fitted k0 ≈ −1 multiplies the law.
+  // −y: the fitted C1 ≈ −1 multiplies the law.
   Dataset minus_y = data;
   minus_y.y = -data.y;
-  s = simplify_on("k0*(A*(exp(x) - 1) + k1*A*x^2)", minus_y, 2000.0);
+  s = simplify_on("C1*(A*(exp(x) - 1) + C2*A*x^2)", minus_y, 2000.0);
   INFO(ToInfix(s.program, library));
-  CHECK(s.program.tokens == ParseFormula("-(A*(exp(x) - 1) + k1*A*x^2)", library).tokens);
-  // y + 2A = A·(exp(x) + 1) + 0.3·A·x²: the fitted k0 ≈ −1 is subtracted.
+  CHECK(s.program.tokens == ParseFormula("-(A*(exp(x) - 1) + C2*A*x^2)", library).tokens);
+  // y + 2A = A·(exp(x) + 1) + 0.3·A·x²: the fitted C1 ≈ −1 is subtracted.
   Dataset plus_2a = data;
   plus_2a.y = data.y + 2.0 * data.X.col(0);
-  s = simplify_on("A*(exp(x) - k0) + k1*A*x^2", plus_2a, 2000.0);
-  CHECK(s.program.tokens == ParseFormula("A*(exp(x) + 1) + k1*A*x^2", library).tokens);
+  s = simplify_on("A*(exp(x) - C1) + C2*A*x^2", plus_2a, 2000.0);
+  CHECK(s.program.tokens == ParseFormula("A*(exp(x) + 1) + C2*A*x^2", library).tokens);
   // A constant far from 1 (here 1.5) is not fixed at 1.
   const Dataset shifted = [&] {
     Dataset d = data;
     for (Eigen::Index i = 0; i < d.rows(); ++i) d.y(i) -= 0.5 * d.X(i, 0);
     return d;
   }();
-  Program p = ParseFormula("A*(exp(x) - k0) + k1*A*x^2", library);
+  Program p = ParseFormula("A*(exp(x) - C1) + C2*A*x^2", library);
   const FitResult fit = FitConstants(p, library, shifted);
   CHECK(fit.constants[0] == doctest::Approx(1.5).epsilon(0.05));
   p.constants = fit.constants;

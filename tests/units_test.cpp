@@ -15,6 +15,7 @@
 
 #include "physr/core/rng.hpp"
 #include "physr/units/dimension.hpp"
+#include "physr/units/nearest_names.hpp"
 #include "physr/units/rational.hpp"
 #include "physr/units/unit_parser.hpp"
 
@@ -321,6 +322,38 @@ TEST_CASE("ParseUnit errors name the problem and its position") {
     CheckParseError("kmin", 0, "unknown unit 'kmin'");
     CheckParseError("m_s", 0, "unknown unit 'm_s'");
   }
+  SUBCASE("unknown symbols: the units they may have meant") {
+    // Prefixed symbols in another letter case.
+    CheckParseError("kw", 0, "(did you mean 'kW'?; known:");
+    CheckParseError("KM", 0, "(did you mean 'km'?; known:");
+    CheckParseError("Mev", 0, "(did you mean 'MeV' or 'meV'?; known:");
+    CheckParseError("ml", 0, "(did you mean 'ML' or 'mL'?; known:");
+    // Units written out, in any case, plural, with a written-out prefix.
+    CheckParseError("sec", 0, "(did you mean 's'?; known:");
+    CheckParseError("Kelvin", 0, "(did you mean 'K'?; known:");
+    CheckParseError("metres", 0, "(did you mean 'm'?; known:");
+    CheckParseError("kilometers", 0, "(did you mean 'km'?; known:");
+    CheckParseError("m/Hours", 2, "(did you mean 'h'?; known:");
+    // A plural s, and two symbols run together.
+    CheckParseError("hrs", 0, "(did you mean 'hr' or 'hr*s'?; known:");
+    CheckParseError("kgm", 0, "(did you mean 'kg*m'?; known:");
+    CheckParseError("Nm", 0, "(did you mean 'nm' or 'N*m'?; known:");
+  }
+  SUBCASE("the known symbols list each unit once, not its lookalikes") {
+    try {
+      ParseUnit("xyz");
+      FAIL("no error");
+    } catch (const UnitParseError& e) {
+      const std::string message = e.what();
+      CHECK(message.find(", \u03A9,") != std::string::npos);  // Greek capital omega
+      CHECK(message.find("\u2126") == std::string::npos);     // ohm sign
+      CHECK(message.find(", \u00C5,") != std::string::npos);  // A with ring above
+      CHECK(message.find("\u212B") == std::string::npos);     // angstrom sign
+    }
+    // Both still read.
+    CHECK(ParseUnit("\u2126") == ParseUnit("ohm"));
+    CHECK(ParseUnit("\u212B") == ParseUnit("m"));
+  }
   SUBCASE("parentheses") {
     CheckParseError("(m", 2, "expected ')' but found the end at position 2 (to close the '(' at");
     CheckParseError("((m)", 4, "expected ')'");
@@ -560,6 +593,25 @@ TEST_CASE("The dimension text of a scaled unit parses back with scale 1") {
     CHECK(back.dimension == unit.dimension);
     CHECK(back.scale == 1.0);
   }
+}
+
+TEST_CASE("NearestNames: letter case first, then one edit, then two for longer words") {
+  CHECK(EditDistance("", "") == 0);
+  CHECK(EditDistance("kitten", "sitting") == 3);
+  CHECK(EditDistance("--time-limt", "--time-limit") == 1);
+  CHECK(EditDistance("ab", "ba") == 2);
+  const std::vector<std::string> names = {"--epochs", "--time-limit", "--seed", "--Seed", "-q"};
+  CHECK(NearestNames("--SEED", names) == std::vector<std::string>{"--seed", "--Seed"});
+  CHECK(NearestNames("--epoch", names) == std::vector<std::string>{"--epochs"});
+  CHECK(NearestNames("--time-limt", names) == std::vector<std::string>{"--time-limit"});
+  CHECK(NearestNames("--tme-limt", names) == std::vector<std::string>{"--time-limit"});
+  CHECK(NearestNames("--tme-limt", names, 4, 1).empty());
+  CHECK(NearestNames("-x", names, 4, 0).empty());
+  CHECK(NearestNames("--seeds", names, 1) == std::vector<std::string>{"--seed"});
+  CHECK(NearestNames("--frobnicate", names).empty());
+  CHECK(DidYouMean({}).empty());
+  CHECK(DidYouMean({"a"}) == "did you mean 'a'?");
+  CHECK(DidYouMean({"a", "b", "c"}) == "did you mean 'a', 'b' or 'c'?");
 }
 
 }  // namespace physr::units

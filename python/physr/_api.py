@@ -376,7 +376,7 @@ def fit(
     Constants: ``fixed_consts={"c": (299792458.0, "m/s")}`` (``(3e5, "km/s")`` is converted
     to SI alike; or ``{"k": 2.0}``,
     dimensionless); ``free_consts={"m": "kg"}`` or ``{"m": ("kg", start)}``, fitted to the
-    data. Two dimensionless free constants (k0, k1) are added unless
+    data. Two dimensionless free constants (C1, C2) are added unless
     ``default_free_consts=False``.
 
     Search: ``ops`` replaces the default operators (``"add,sub,mul,div,n2,sqrt"`` or a list);

@@ -137,7 +137,7 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
       ->type_name("NAME[UNIT][=START]")
       ->allow_extra_args(false);
   cmd->add_flag("--no-default-consts", o.no_default_constants,
-                "Do not add the two default dimensionless free constants");
+                "Do not add the two default dimensionless free constants, C1 and C2");
   SearchConfig& t = o.config;
   cmd->add_option("--max-length", t.priors.max_length, "Longest formula, in tokens")
       ->capture_default_str();

@@ -1,14 +1,19 @@
 // physr command-line tool: `physr units`, `physr eval`, `physr fit`. Exit status 0 on success,
 // 2 for bad usage or input (one line on stderr naming the problem), 1 for an internal error.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <exception>
+#include <initializer_list>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "eval_command.hpp"
 #include "fit_command.hpp"
+#include "physr/units/nearest_names.hpp"
 #include "units_command.hpp"
 
 #ifndef PHYSR_VERSION
@@ -30,9 +35,71 @@ void PrintError(std::string_view kind, std::string_view message) {
   std::cerr << "physr: " << kind << ": " << line << '\n';
 }
 
+// Whether `text` is a number (a value such as -5 or -1e3 rather than an option).
+bool IsNumber(const std::string& text) {
+  char* end = nullptr;
+  std::strtod(text.c_str(), &end);
+  return end != text.c_str() && *end == '\0';
+}
+
+std::string CommandName(const CLI::App& command) {
+  return command.get_parent() == nullptr ? "physr" : "physr " + command.get_name();
+}
+
+// The first option in argv[begin, end) that `command` does not know, as a message with the
+// nearest options it has; nullopt if there is none.
+std::optional<std::string> UnknownOption(const CLI::App& command, int begin, int end, char** argv) {
+  for (int i = begin; i < end; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-' || IsNumber(arg)) continue;
+    const std::string option = arg.substr(0, arg.find('='));
+    if (command.get_option_no_throw(option) != nullptr) continue;
+    std::vector<std::string> known;
+    for (const CLI::Option* opt : command.get_options()) {
+      for (const std::string& n : opt->get_lnames()) known.push_back("--" + n);
+      for (const std::string& n : opt->get_snames()) known.push_back("-" + n);
+    }
+    // "-x" is an edit away from every short option: only letter case counts there.
+    const std::size_t max_edits = option.size() > 2 ? 2 : 0;
+    const std::string hint = units::DidYouMean(units::NearestNames(option, known, 4, max_edits));
+    return "unknown option '" + option + "' for '" + CommandName(command) + "' (" +
+           (hint.empty() ? "" : hint + " ") + "see '" + CommandName(command) + " --help')";
+  }
+  return std::nullopt;
+}
+
+// The one-line message for a command line CLI11 refused. An unknown option explains it best,
+// also when CLI11 reports what it swallowed ("--formla x": "--formula is required") or lists
+// the arguments it did not expect in reverse ("60 --time-limt"); else CLI11's message, with
+// the help of the command concerned.
+std::string ParseErrorMessage(const CLI::App& app, std::initializer_list<const CLI::App*> commands,
+                              const CLI::ParseError& error, int argc, char** argv) {
+  const CLI::App* command = &app;
+  int at = argc;  // where the command's name is
+  for (int i = 1; i < argc && command == &app; ++i) {
+    for (const CLI::App* c : commands) {
+      if (c->check_name(argv[i])) {
+        command = c;
+        at = i;
+      }
+    }
+  }
+  if (command != &app) {
+    if (auto message = UnknownOption(*command, at + 1, argc, argv)) return *message;
+  }
+  if (auto message = UnknownOption(app, 1, at, argv)) return *message;
+  const std::string help = " (see '" + CommandName(*command) + " --help')";
+  if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr && !command->remaining().empty()) {
+    return "unexpected argument '" + command->remaining().front() + "' for '" +
+           CommandName(*command) + "'" + help;
+  }
+  return error.what() + help;
+}
+
 int Run(int argc, char** argv) {
   CLI::App app{"physr: discover and check physical laws in data with units", "physr"};
-  app.set_version_flag("--version", std::string("physr ") + PHYSR_VERSION);
+  app.set_version_flag("-V,--version", std::string("physr ") + PHYSR_VERSION);
   app.require_subcommand(1);
   app.footer("Run 'physr COMMAND --help' for the options of a command.");
 
@@ -54,7 +121,7 @@ int Run(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    PrintError("error", std::string(e.what()) + " (see 'physr --help')");
+    PrintError("error", ParseErrorMessage(app, {units, eval, fit}, e, argc, argv));
     return kExitInputError;
   }
   if (units->parsed()) return RunUnits(units_options, std::cout);

@@ -329,7 +329,13 @@ void ReadHeaderCell(const Cell& cell, const Reporter& report, CsvTable& table) {
     }
     const std::string_view rest = Trim(std::string_view(raw).substr(close + 1));
     if (!rest.empty()) {
-      report.At(at(close + 1), "header cell '" + Shown(raw) + "' has text after its [unit]");
+      // ReadHeader names the delimiter of other splits; cells split at ',' name it here, as
+      // the text after the unit may be a separator --delimiter does not take (x[m]|y[s]).
+      const bool comma = table.delimiter == CsvDelimiter::kComma;
+      report.At(
+          at(close + 1),
+          "header cell '" + Shown(raw) + "' has text after its [unit]" +
+              (comma ? " (cells split at ','; --delimiter takes ',', ';', tab or space)" : ""));
     }
     std::string_view unit_text(raw.data() + open + 1, close - open - 1);
     std::size_t lead = 0;

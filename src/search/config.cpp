@@ -118,7 +118,7 @@ Library BuildSearchLibrary(const Dataset& data, const LibraryOptions& options) {
   }
   for (const FreeConstantSpec& c : options.free_constants) taken.push_back(c.name);
   if (options.default_free_constants) {
-    for (const char* base : {"k0", "k1"}) {
+    for (const char* base : {"C1", "C2"}) {
       std::string name = UniqueName(base, taken);
       taken.push_back(name);
       spec.free_constants.push_back({std::move(name), Dimension(), 1.0});

@@ -109,10 +109,24 @@ expect_ok "units m/s" units m/s
 grep -qx 'm/s  (L T^-1)' "$tmp/out" && pass "units m/s prints no scale" ||
   fail "units m/s prints no scale" "got '$(cat "$tmp/out")'"
 expect_error "units: missing argument" "TEXT|required" units
+expect_error "units: a prefixed unit in another case" "unknown unit 'kw' .*\(did you mean 'kW'\?" \
+  units kw
+expect_error "units: a unit written out" "unknown unit 'seconds' .*\(did you mean 's'\?" \
+  units 'm/seconds'
+expect_error "units: two units run together" "did you mean 'nm' or 'N\*m'\?" units Nm
+run units xyz
+if [[ "$(grep -o $'\xce\xa9' "$tmp/err" | wc -l)" == 1 ]] && ! grep -q $'\xe2\x84\xa6' "$tmp/err"; then
+  pass "units: the known units list the ohm once"
+else
+  fail "units: the known units list the ohm once" "Ω (U+03A9, U+2126) not listed exactly once"
+fi
 
 # ---- top level ---------------------------------------------------------------------------
 expect_ok "--version" --version
 grep -Eq '^physr [0-9]+\.[0-9]+' "$tmp/out" && pass "--version text" || fail "--version text" "no version"
+expect_ok "-V" -V
+[[ "$(cat "$tmp/out")" == "$("$physr" --version)" ]] && pass "-V prints the version as --version" ||
+  fail "-V prints the version as --version" "got '$(cat "$tmp/out")'"
 expect_ok "--help" --help
 grep -q 'eval' "$tmp/out" && pass "--help lists eval" || fail "--help lists eval" "no 'eval'"
 expect_ok "eval --help" eval --help
@@ -120,6 +134,15 @@ grep -q -- '--formula' "$tmp/out" && pass "eval --help lists --formula" || fail 
 expect_error "no command" "subcommand" 
 expect_error "unknown command" "frobnicate" frobnicate
 expect_error "unknown flag" "--bogus" eval "$rel" --formula m --bogus
+expect_error "mistyped flag: the nearest option" \
+  "^physr: error: unknown option '--time-limt' for 'physr fit' \(did you mean '--time-limit'\? see 'physr fit --help'\)$" \
+  fit "$rel" --time-limt 60
+expect_error "mistyped flag that took the next argument" \
+  "unknown option '--formla' for 'physr eval' \(did you mean '--formula'\?" eval "$rel" --formla m
+expect_error "unknown flag before the command" "unknown option '--bogus' for 'physr' \(see 'physr --help'\)" \
+  --bogus units m
+expect_error "an argument too many" "unexpected argument 'extra' for 'physr units' \(see 'physr units --help'\)" \
+  units m extra
 expect_error "missing --formula" "formula" eval "$rel"
 expect_error "--sigma with --weights" "excludes" eval "$rel" --formula m --sigma m --weights v
 
@@ -225,6 +248,13 @@ expect_ok "--delimiter tab" eval "$tmp/tabs.tsv" --delimiter tab --formula "$tru
   "${light[@]}" --json "$tmp/tabs.json"
 near "--delimiter tab: R2 = 1" "$(json_number "$tmp/tabs.json" r2)" 1 1e-12
 expect_error "bad --delimiter" "--delimiter '\|'" eval "$rel" --formula m --delimiter '|'
+printf 'x[m]|y[s]\n1|2\n' >"$tmp/pipes.csv"
+expect_error "a separator --delimiter does not take" \
+  "pipes\.csv:1:5: header cell 'x\[m\]\|y\[s\]' has text after its \[unit\] \(cells split at ','; --delimiter takes ',', ';', tab or space\)" \
+  eval "$tmp/pipes.csv" --formula x
+printf 't[sec],x[m]\n1,2\n' >"$tmp/sec.csv"
+expect_error "a unit written out in the header" "sec\.csv:1:3: .*unknown unit 'sec' .*did you mean 's'\?" \
+  eval "$tmp/sec.csv" --formula t
 "$physr" eval - --formula "$true_formula" "${light[@]}" --json - <"$rel" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if ((rc == 0)) && grep -q '"data": "<stdin>"' "$tmp/out" && grep -q '^data *<stdin>: 200 rows' "$tmp/err"; then
@@ -387,34 +417,41 @@ else
   fail "resumed run gives the uninterrupted run's Pareto front" \
     "$(diff <(pareto_of "$tmp/whole.json") <(pareto_of "$tmp/resumed.json") | head -n 20)"
 fi
-# SIGTERM: the run saves its state and exits 143; resuming it finishes the same way.
-"$physr" "${fitargs[@]}" --checkpoint "$tmp/ckpt2" --checkpoint-every 1000 \
-  >"$tmp/out" 2>"$tmp/err" </dev/null &
+# SIGTERM: the run saves its state and exits 143; resumed to a later epoch limit, it ends as a
+# run to that limit that was never stopped. No epoch limit within reach: the signal always
+# comes while the run is searching (its checkpoint directory is made once the signal
+# handlers are in place).
+stopargs=(fit "$tmp/noisy.csv" --batch 200 --max-length 12 --seed 5 --threads 1 -q)
+"$physr" "${stopargs[@]}" --epochs 1000000 --checkpoint "$tmp/ckpt2" --checkpoint-every 1000000 \
+  --json "$tmp/stopped.json" >"$tmp/out" 2>"$tmp/err" </dev/null &
 pid=$!
 for _ in $(seq 1 3000); do
-  grep -q . "$tmp/err" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || break
   [[ -d "$tmp/ckpt2" ]] && break
+  kill -0 "$pid" 2>/dev/null || break
   sleep 0.02
 done
-sleep 0.2
 kill -TERM "$pid" 2>/dev/null
 wait "$pid"
 rc=$?
-if ((rc == 0)); then
-  pass "SIGTERM came after the run ended (nothing to check)"
-elif ((rc == 143)) && [[ -s "$tmp/ckpt2/search.ckpt" ]]; then
+stopped_epochs="$(json_number "$tmp/stopped.json" epochs)"
+if ((rc == 143)) && [[ -s "$tmp/ckpt2/search.ckpt" ]] && grep -q '"stop_reason": "interrupted"' \
+  "$tmp/stopped.json" && [[ "$stopped_epochs" =~ ^[0-9]+$ ]]; then
   pass "SIGTERM saves a checkpoint and exits 143"
-  expect_ok "fit --resume after SIGTERM" "${fitargs[@]}" --resume "$tmp/ckpt2" \
+  later=$((stopped_epochs + 2))
+  expect_ok "fit to the later limit, uninterrupted" "${stopargs[@]}" --epochs "$later" \
+    --json "$tmp/whole2.json"
+  expect_ok "fit --resume after SIGTERM" "${stopargs[@]}" --epochs "$later" --resume "$tmp/ckpt2" \
     --json "$tmp/resumed2.json"
-  if [[ "$(pareto_of "$tmp/whole.json")" == "$(pareto_of "$tmp/resumed2.json")" ]]; then
+  if [[ "$(json_number "$tmp/resumed2.json" epochs)" == "$later" &&
+    "$(pareto_of "$tmp/whole2.json")" == "$(pareto_of "$tmp/resumed2.json")" ]]; then
     pass "resume after SIGTERM gives the uninterrupted run's Pareto front"
   else
     fail "resume after SIGTERM gives the uninterrupted run's Pareto front" \
-      "$(diff <(pareto_of "$tmp/whole.json") <(pareto_of "$tmp/resumed2.json") | head -n 20)"
+      "$(diff <(pareto_of "$tmp/whole2.json") <(pareto_of "$tmp/resumed2.json") | head -n 20)"
   fi
 else
-  fail "SIGTERM saves a checkpoint and exits 143" "exit status $rc"
+  fail "SIGTERM saves a checkpoint and exits 143" \
+    "exit status $rc, epochs '$stopped_epochs', checkpoint $(ls "$tmp/ckpt2" 2>&1)"
 fi
 other_seed=("${fitargs[@]}")
 for i in "${!other_seed[@]}"; do

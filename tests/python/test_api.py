@@ -180,20 +180,42 @@ def test_without_units_everything_is_dimensionless():
     assert result.target_unit == "1"
 
 
-def test_sample_weight_is_accepted(newton):
+def test_sample_weight_decides_which_rows_count(newton):
     X, F = newton
-    weights = np.linspace(1.0, 2.0, len(F))
-    result = physr.fit(X, F, X_units=["kg", "m/s^2"], y_units="N", sample_weight=weights,
-                       **QUICK)
-    assert result.best is not None
+    # Every other row is off by a factor 3. Weighted 0, those rows do not count and F = m*a
+    # fits the others exactly; unweighted, no formula comes close.
+    corrupted = F.copy()
+    corrupted[1::2] *= 3.0
+    weights = np.ones(len(F))
+    weights[1::2] = 0.0
+    kwargs = dict(X_names=["m", "a"], X_units=["kg", "m/s^2"], y_units="N",
+                  ops="mul,div", default_free_consts=False, **QUICK)
+    weighted = physr.fit(X, corrupted, sample_weight=weights, **kwargs)
+    assert weighted.best is not None
+    assert weighted.best.nrmse < 1e-9
+    assert weighted.best.infix in ("m*a", "a*m")
+    unweighted = physr.fit(X, corrupted, **kwargs)
+    assert unweighted.best.nrmse > 0.1
 
 
 def test_extra_search_options_are_passed_by_name(newton):
     X, F = newton
-    assert "risk_epsilon" in physr.search_options()
-    result = physr.fit(X, F, X_units=["kg", "m/s^2"], y_units="N", risk_epsilon=0.1,
-                       hidden_size=16, **QUICK)
-    assert result.best is not None
+    assert {"risk_epsilon", "hidden_size", "perfect_patience"} <= set(physr.search_options())
+    units = dict(X_units=["kg", "m/s^2"], y_units="N")
+    # Noisy data, so that every run goes to its epoch limit: another policy size and elite
+    # share sample other formulas from the same seed.
+    noisy = F * (1.0 + 0.1 * np.sin(np.arange(len(F))))
+    plain = physr.fit(X, noisy, **units, **QUICK)
+    tuned = physr.fit(X, noisy, risk_epsilon=0.1, hidden_size=16, **units, **QUICK)
+    assert plain.epochs == tuned.epochs == QUICK["epochs"]
+    assert ((plain.dead_ends, plain.invalid, plain.evaluations) !=
+            (tuned.dead_ends, tuned.invalid, tuned.evaluations))
+    # An exact fit ends the search at once with no patience, later with the default.
+    longer = {**QUICK, "epochs": 50}
+    patient = physr.fit(X, F, **units, **longer)
+    hasty = physr.fit(X, F, perfect_patience=0, **units, **longer)
+    assert patient.stop_reason == hasty.stop_reason == "perfect fit"
+    assert hasty.epochs < patient.epochs
 
 
 def test_progress_prints_when_tqdm_is_missing(newton, capsys, monkeypatch):

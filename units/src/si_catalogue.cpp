@@ -77,10 +77,12 @@ struct CatalogueEntry {
   ExponentTable exponents;
   double scale = 1.0;      // the unit in coherent SI units of its dimension
   bool prefixable = true;  // whether SI prefixes combine with it (km, MeV, kPa)
+  bool listed = true;      // false for a lookalike of a listed symbol
 };
 
 constexpr bool kPrefixes = true;
 constexpr bool kNoPrefixes = false;
+constexpr bool kLookalike = false;
 
 // Scales that are definitions rather than Boost's. Boost.Units' astronomical unit
 // (149597870691 m) and parsec predate the IAU's exact definitions, and its CODATA constants
@@ -112,7 +114,7 @@ constexpr std::array kCatalogue = {
     CatalogueEntry{"V", kExponentsOf<bu::si::volt>},
     CatalogueEntry{"ohm", kExponentsOf<bu::si::ohm>},
     CatalogueEntry{"\u03A9", kExponentsOf<bu::si::ohm>},  // Greek capital omega
-    CatalogueEntry{"\u2126", kExponentsOf<bu::si::ohm>},  // ohm sign
+    CatalogueEntry{"\u2126", kExponentsOf<bu::si::ohm>, 1.0, kPrefixes, kLookalike},  // ohm sign
     CatalogueEntry{"F", kExponentsOf<bu::si::farad>},
     CatalogueEntry{"H", kExponentsOf<bu::si::henry>},
     CatalogueEntry{"T", kExponentsOf<bu::si::tesla>},
@@ -140,7 +142,8 @@ constexpr std::array kCatalogue = {
     // Length.
     CatalogueEntry{"\u00C5", kExponentsOf<bu::si::meter>, 1e-10,
                    kNoPrefixes},  // Boost: metric/angstrom.hpp
-    CatalogueEntry{"\u212B", kExponentsOf<bu::si::meter>, 1e-10, kNoPrefixes},  // angstrom sign
+    CatalogueEntry{"\u212B", kExponentsOf<bu::si::meter>, 1e-10, kNoPrefixes,
+                   kLookalike},  // angstrom sign
     CatalogueEntry{"angstrom", kExponentsOf<bu::si::meter>, 1e-10, kNoPrefixes},
     CatalogueEntry{"au", kExponentsOf<bu::si::meter>, kAstronomicalUnit, kNoPrefixes},
     CatalogueEntry{"AU", kExponentsOf<bu::si::meter>, kAstronomicalUnit, kNoPrefixes},
@@ -201,12 +204,71 @@ std::vector<NamedUnit> BuildCatalogue() {
     for (int i = 0; i < kNumBaseDimensions; ++i) {
       exponents[i] = Rational(entry.exponents.num[i], entry.exponents.den[i]);
     }
-    units.push_back({entry.symbol, Dimension(exponents), entry.scale, entry.prefixable});
+    units.push_back(
+        {entry.symbol, Dimension(exponents), entry.scale, entry.prefixable, entry.listed});
   }
   return units;
 }
 
+constexpr SpelledUnit kSpelledUnits[] = {
+    {"metre", "m"},
+    {"meter", "m"},
+    {"kilogram", "kg"},
+    {"second", "s"},
+    {"sec", "s"},
+    {"ampere", "A"},
+    {"amp", "A"},
+    {"kelvin", "K"},
+    {"mole", "mol"},
+    {"candela", "cd"},
+    {"newton", "N"},
+    {"joule", "J"},
+    {"watt", "W"},
+    {"pascal", "Pa"},
+    {"coulomb", "C"},
+    {"volt", "V"},
+    {"farad", "F"},
+    {"henry", "H"},
+    {"tesla", "T"},
+    {"weber", "Wb"},
+    {"hertz", "Hz"},
+    {"siemens", "S"},
+    {"gray", "Gy"},
+    {"sievert", "Sv"},
+    {"becquerel", "Bq"},
+    {"lumen", "lm"},
+    {"lux", "lx"},
+    {"katal", "kat"},
+    {"radian", "rad"},
+    {"steradian", "sr"},
+    {"gram", "g"},
+    {"tonne", "t"},
+    {"dalton", "Da"},
+    {"lightyear", "ly"},
+    {"parsec", "pc"},
+    {"litre", "L"},
+    {"liter", "L"},
+    {"hectare", "ha"},
+    {"minute", "min"},
+    {"hour", "h"},
+    {"day", "d"},
+    {"year", "yr"},
+    {"atmosphere", "atm"},
+    {"torr", "Torr"},
+    {"electronvolt", "eV"},
+    {"calorie", "cal"},
+    {"dyne", "dyn"},
+    {"gauss", "G"},
+    {"degree", "deg"},
+    {"arcminute", "arcmin"},
+    {"arcsecond", "arcsec"},
+    {"micron", "um"},
+    {"degk", "K"},
+};
+
 }  // namespace
+
+std::span<const SpelledUnit> SpelledUnits() { return kSpelledUnits; }
 
 std::span<const NamedUnit> SiCatalogue() {
   static const std::vector<NamedUnit> units = BuildCatalogue();

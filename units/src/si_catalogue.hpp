@@ -16,11 +16,21 @@ struct NamedUnit {
   Dimension dimension;
   double scale = 1.0;      // one of this unit in the coherent SI unit of `dimension`
   bool prefixable = true;  // whether SI prefixes combine with it
+  bool listed = true;      // false for a lookalike of another symbol (the ohm sign, Ω)
+};
+
+// A unit's name written out, for hints: "metre" for "m", "hour" for "h".
+struct SpelledUnit {
+  std::string_view name;    // lower case
+  std::string_view symbol;  // a symbol the parser reads
 };
 
 // All named units, base units first, in the order KnownUnitSymbols() lists them.
 // The span refers to storage that lives for the whole program; thread-safe after first use.
 std::span<const NamedUnit> SiCatalogue();
+
+// Names of the catalogue's units as words, in British and American spelling where they differ.
+std::span<const SpelledUnit> SpelledUnits();
 
 // The unit whose symbol is exactly `symbol`, or nullptr. Linear in the catalogue size (~70).
 const NamedUnit* FindNamedUnit(std::string_view symbol);

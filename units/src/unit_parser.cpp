@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "physr/units/nearest_names.hpp"
 #include "si_catalogue.hpp"
 
 namespace physr::units {
@@ -38,9 +39,21 @@ std::string Quote(std::string_view text) {
   return out;
 }
 
+// The catalogue's symbols, less lookalikes of others (the ohm sign beside Ω), for hints.
+const std::vector<std::string>& ListedSymbols() {
+  static const std::vector<std::string> symbols = [] {
+    std::vector<std::string> out;
+    for (const detail::NamedUnit& unit : detail::SiCatalogue()) {
+      if (unit.listed) out.emplace_back(unit.symbol);
+    }
+    return out;
+  }();
+  return symbols;
+}
+
 std::string JoinedKnownSymbols() {
   std::string out;
-  for (const std::string& symbol : KnownUnitSymbols()) {
+  for (const std::string& symbol : ListedSymbols()) {
     if (!out.empty()) out += ", ";
     out += symbol;
   }
@@ -50,16 +63,19 @@ std::string JoinedKnownSymbols() {
 struct Prefix {
   std::string_view symbol;
   double factor;
+  std::string_view name;  // written out, for hints; "" for the other ways to write micro
 };
 
 // The SI prefixes, "da" before "d" so that "dam" is a decametre. Micro is written "u",
 // "µ" (U+00B5 micro sign) or "μ" (U+03BC Greek small mu).
 constexpr Prefix kSiPrefixes[] = {
-    {"Q", 1e30},  {"R", 1e27},  {"Y", 1e24},  {"Z", 1e21},  {"E", 1e18},      {"P", 1e15},
-    {"T", 1e12},  {"G", 1e9},   {"M", 1e6},   {"k", 1e3},   {"h", 1e2},       {"da", 1e1},
-    {"d", 1e-1},  {"c", 1e-2},  {"m", 1e-3},  {"u", 1e-6},  {"\u00B5", 1e-6}, {"\u03BC", 1e-6},
-    {"n", 1e-9},  {"p", 1e-12}, {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21},     {"y", 1e-24},
-    {"q", 1e-30}, {"r", 1e-27}};
+    {"Q", 1e30, "quetta"},  {"R", 1e27, "ronna"}, {"Y", 1e24, "yotta"},  {"Z", 1e21, "zetta"},
+    {"E", 1e18, "exa"},     {"P", 1e15, "peta"},  {"T", 1e12, "tera"},   {"G", 1e9, "giga"},
+    {"M", 1e6, "mega"},     {"k", 1e3, "kilo"},   {"h", 1e2, "hecto"},   {"da", 1e1, "deca"},
+    {"d", 1e-1, "deci"},    {"c", 1e-2, "centi"}, {"m", 1e-3, "milli"},  {"u", 1e-6, "micro"},
+    {"\u00B5", 1e-6, ""},   {"\u03BC", 1e-6, ""}, {"n", 1e-9, "nano"},   {"p", 1e-12, "pico"},
+    {"f", 1e-15, "femto"},  {"a", 1e-18, "atto"}, {"z", 1e-21, "zepto"}, {"y", 1e-24, "yocto"},
+    {"q", 1e-30, "quecto"}, {"r", 1e-27, "ronto"}};
 
 // Temperature scales with an offset: a value in them is not a multiple of the kelvin.
 struct AffineUnit {
@@ -94,50 +110,84 @@ bool ResolveSymbol(std::string_view symbol, ParsedUnit& out) {
   return false;
 }
 
-// Levenshtein distance in bytes, for "did you mean" hints on short symbols.
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// The hint after "unknown unit 'x'": the known names closest to it (the same letters in
-// another case, else one edit away, else two for symbols of five bytes or more), then the
-// list of known names.
-std::string UnknownUnitHint(std::string_view symbol) {
-  std::vector<std::string_view> near;
-  if (symbol.size() <= 16) {
-    const std::size_t limit = symbol.size() <= 4 ? 1 : 2;
-    for (std::size_t distance = 0; distance <= limit && near.empty(); ++distance) {
+// Every symbol read as one unit: the listed catalogue symbols and their prefixed forms ("km").
+const std::vector<std::string>& SymbolsWithPrefixes() {
+  static const std::vector<std::string> symbols = [] {
+    std::vector<std::string> out = ListedSymbols();
+    for (const Prefix& prefix : kSiPrefixes) {
+      if (prefix.name.empty()) continue;
       for (const detail::NamedUnit& unit : detail::SiCatalogue()) {
-        const std::string_view name = unit.symbol;
-        bool same_letters = name.size() == symbol.size();
-        for (std::size_t i = 0; same_letters && i < name.size(); ++i) {
-          same_letters = std::tolower(static_cast<unsigned char>(name[i])) ==
-                         std::tolower(static_cast<unsigned char>(symbol[i]));
+        if (unit.prefixable && unit.listed) {
+          out.push_back(std::string(prefix.symbol) + std::string(unit.symbol));
         }
-        const bool close = distance == 0 ? same_letters : EditDistance(symbol, name) == distance;
-        if (close && near.size() < 4) near.push_back(name);
       }
     }
-  }
-  std::string hint = " (";
-  if (!near.empty()) {
-    hint += "did you mean ";
-    for (std::size_t i = 0; i < near.size(); ++i) {
-      if (i > 0) hint += i + 1 == near.size() ? " or " : ", ";
-      hint += "'" + std::string(near[i]) + "'";
+    return out;
+  }();
+  return symbols;
+}
+
+// The symbol of a unit written out, in any case, singular or plural, with a written-out
+// prefix: "Kelvin" → "K", "metres" → "m", "kilowatts" → "kW", "sec" → "s"; "" if none.
+std::string SpelledSymbol(std::string_view word) {
+  std::string lower(word);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto spelled = [](std::string_view stem, bool prefixed) -> std::string_view {
+    for (const detail::SpelledUnit& unit : detail::SpelledUnits()) {
+      const detail::NamedUnit* named = detail::FindNamedUnit(unit.symbol);
+      if (stem == unit.name && (!prefixed || (named != nullptr && named->prefixable))) {
+        return unit.symbol;
+      }
     }
-    hint += "?; ";
+    return {};
+  };
+  std::vector<std::string_view> stems = {lower};
+  if (lower.ends_with("es")) stems.push_back(std::string_view(lower).substr(0, lower.size() - 2));
+  if (lower.ends_with('s')) stems.push_back(std::string_view(lower).substr(0, lower.size() - 1));
+  for (std::string_view stem : stems) {
+    if (std::string_view symbol = spelled(stem, false); !symbol.empty()) return std::string(symbol);
+    for (const Prefix& prefix : kSiPrefixes) {
+      if (prefix.name.empty() || !stem.starts_with(prefix.name)) continue;
+      const std::string_view symbol = spelled(stem.substr(prefix.name.size()), true);
+      if (!symbol.empty()) return std::string(prefix.symbol) + std::string(symbol);
+    }
+  }
+  return "";
+}
+
+// The units an unknown symbol may have meant: the unit written out ("seconds" → s); else a
+// symbol with a plural s ("hrs" → hr), symbols (prefixed too) that differ only in letter
+// case ("kw" → kW, "Mev" → MeV or meV) and products of two symbols written without an
+// operator ("Nm" → N*m); else the catalogue symbols one edit away (two for symbols of five
+// bytes or more).
+std::vector<std::string> UnitSuggestions(std::string_view symbol) {
+  constexpr std::size_t kMaxSuggestions = 4;
+  if (std::string spelled = SpelledSymbol(symbol); !spelled.empty()) return {spelled};
+  std::vector<std::string> near;
+  ParsedUnit unit;
+  if (symbol.ends_with('s') && ResolveSymbol(symbol.substr(0, symbol.size() - 1), unit)) {
+    near.emplace_back(symbol.substr(0, symbol.size() - 1));
+  }
+  for (const std::string& name : NearestNames(symbol, SymbolsWithPrefixes(), kMaxSuggestions, 0)) {
+    near.push_back(name);
+  }
+  for (const std::string& first : ListedSymbols()) {
+    if (!symbol.starts_with(first)) continue;
+    const detail::NamedUnit* second = detail::FindNamedUnit(symbol.substr(first.size()));
+    if (second != nullptr && second->listed) {
+      near.push_back(first + "*" + std::string(second->symbol));
+    }
+  }
+  if (near.size() > kMaxSuggestions) near.resize(kMaxSuggestions);
+  if (near.empty()) near = NearestNames(symbol, ListedSymbols(), kMaxSuggestions);
+  return near;
+}
+
+// The hint after "unknown unit 'x'": the units it may have meant, then the known symbols.
+std::string UnknownUnitHint(std::string_view symbol) {
+  std::string hint = " (";
+  if (const std::vector<std::string> near = UnitSuggestions(symbol); !near.empty()) {
+    hint += DidYouMean(near) + "; ";
   }
   hint += "known: " + JoinedKnownSymbols() + ", most with SI prefixes such as km, ns, MeV)";
   return hint;

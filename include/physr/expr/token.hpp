@@ -79,7 +79,7 @@ std::span<const OpCode> AllOperators();
 
 struct Token {
   std::string name;  // unique among a Library's operators, and among its terminals:
-                     // "add", "v", "c", "k0", "0.5" (a column may be named n2 as well)
+                     // "add", "v", "c", "C1", "0.5" (a column may be named n2 as well)
   OpCode op = OpCode::kVariable;
   TokenKind kind = TokenKind::kVariable;
   int arity = 0;

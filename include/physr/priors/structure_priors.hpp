@@ -99,8 +99,8 @@ class NestingPrior final : public Prior {
 // The trigonometric group of the trig nesting rule: sin, cos, tan, arcsin, arccos, arctan.
 std::span<const OpCode> TrigonometricOperators();
 
-// Redundant constant subtrees: a subtree that only computes a dimensionless number (cos(k0),
-// k0*k1, sqrt(1), ...) says nothing a single dimensionless free constant does not, and
+// Redundant constant subtrees: a subtree that only computes a dimensionless number (cos(C1),
+// C1*C2, sqrt(1), ...) says nothing a single dimensionless free constant does not, and
 // multiplying by the constant 1 says nothing at all; sampling them wastes the batch. This prior
 // gives log-factor `penalty` to
 //  - a dimensionless constant token (fixed or free) as the argument of a unary operator, or as

@@ -26,7 +26,7 @@ const std::vector<std::string>& DefaultOperators();
 
 // The tokens of a search besides the dataset's input columns (its variables). Fixed
 // constants: "1" (dimensionless) is always added unless the user defines a token named "1".
-// Free constants: when `default_free_constants` is true, two dimensionless ones (k0, k1) are
+// Free constants: when `default_free_constants` is true, two dimensionless ones (C1, C2) are
 // added before the user's.
 struct LibraryOptions {
   std::vector<std::string> operators = DefaultOperators();
@@ -97,7 +97,7 @@ struct SearchConfig {
 };
 
 // The token library of a search over `data`: the operators, the data's columns as
-// variables, the fixed constants with "1", then the free constants (k0, k1 first when asked
+// variables, the fixed constants with "1", then the free constants (C1, C2 first when asked
 // for). Throws InputError for an unknown operator or a duplicate name.
 Library BuildSearchLibrary(const Dataset& data, const LibraryOptions& options);
 

@@ -84,8 +84,11 @@ inline constexpr int kMaxUnitNesting = 64;
 // a micrometre), "ms" a millisecond (write "m*s" for the product), "m" a metre. Units that
 // take no prefixes (kg, t, u, Å, angstrom, au, AU, ly, ha, min, h, hr, d, atm, mmHg, erg,
 // dyn, G, deg, °, arcmin, arcsec) give an unknown-unit error with one ("kkg", "kmin").
-// Unknown symbols are reported with the known names closest to them ("Ohm": did you mean
-// 'ohm'?) and the list of known names.
+// Unknown symbols are reported with the units they may have meant and the list of known
+// names (without the lookalike ohm and angstrom signs): the unit written out ("seconds": did
+// you mean 's'?; "kilometres": 'km'), else a plural s ("hrs": 'hr'), a symbol, prefixed or
+// not, in another letter case ("Ohm": 'ohm'; "kw": 'kW') and two symbols run together ("Nm":
+// 'N*m'), else a catalogue symbol one or two edits away ("angstroem": 'angstrom').
 // Affine temperature scales (°C, degC, ℃, °F, degF, ℉) are refused with an error that says how
 // to convert to K.
 //
