@@ -107,6 +107,7 @@ CLI::App* AddEvalCommand(CLI::App& app, EvalOptions& o) {
       ->allow_extra_args(false);
   cmd->add_flag("--fit", o.fit, "Fit the free constants before reporting");
   AddDataFlags(cmd, o.input);
+  AddOperatorFlags(cmd, o.operators, /*with_ops=*/false);
   CLI::Option* sigma = cmd->add_option(
       "--sigma", o.sigma, "Column of per-row standard errors of the target (weights 1/sigma^2)");
   CLI::Option* weights = cmd->add_option("--weights", o.weights, "Column of per-row weights");
@@ -126,7 +127,9 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
   dataset_options.weights = o.weights;
   const CsvOptions csv_options = MakeCsvOptions(o.input, dataset_options);
   CheckJsonPath(o.json_path, o.data_path);
+  const OperatorChoices ops = ParseOperatorFlags(o.operators);
   LibrarySpec spec;
+  spec.definitions = ops.definitions;
   for (const std::string& text : o.constants) {
     spec.fixed_constants.push_back(ParseFixedConstant(text));
   }
@@ -144,6 +147,7 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
   }
   Library library = Library::Build(spec);
   Program program = ParseFormula(o.formula, library);
+  library.SetComplexity(ops.complexity);  // also of the operators the formula added
   const std::string target_label = ColumnLabel(data.target_name, data.target_dimension);
   const UnitCheckResult check = CheckUnits(program, library, data.target_dimension);
   if (!check.ok) {
@@ -189,6 +193,7 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
     w.Field("data", table.source);
     w.Field("target", data.target_name);
     w.IntegerField("rows", static_cast<std::int64_t>(data.rows()));
+    WriteDefinitions(w, library);
     w.EndObject();
     // First, so a failure leaves stdout empty.
     if (json_to_stdout) {
@@ -207,6 +212,7 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
   }
   report_out << '\n';
   PrintConversions(report_out, data);
+  PrintDefinitions(report_out, library);
   PrintFormulaReport(report_out, report, data.target_dimension.ToUnitString());
   if (!o.json_path.empty() && !json_to_stdout) report_out << "json        " << o.json_path << '\n';
   return 0;

@@ -50,12 +50,11 @@ Shortcuts FindShortcuts(const Library& library) {
   Shortcuts s;
   for (const Token& t : library.tokens()) {
     if (t.IsTerminal()) continue;
-    const OperatorInfo& info = Info(t.op);
-    if (info.rule == UnitRule::kPower) s.powers.emplace_back(info.power.num(), info.power.den());
-    s.has_mul = s.has_mul || info.rule == UnitRule::kProduct;
-    s.has_div = s.has_div || info.rule == UnitRule::kQuotient;
+    if (t.rule == UnitRule::kPower) s.powers.emplace_back(t.power.num(), t.power.den());
+    s.has_mul = s.has_mul || t.rule == UnitRule::kProduct;
+    s.has_div = s.has_div || t.rule == UnitRule::kQuotient;
     s.has_dimensionless_function =
-        s.has_dimensionless_function || info.rule == UnitRule::kDimensionless;
+        s.has_dimensionless_function || t.rule == UnitRule::kDimensionless;
   }
   return s;
 }
