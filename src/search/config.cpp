@@ -71,6 +71,12 @@ void SearchConfig::Validate() const {
   const TrainingOptions& t = training;
   const StoppingOptions& s = stopping;
   if (library.operators.empty()) fail("--ops needs at least one operator");
+  // Operator names, definitions and complexities, checked as the library will take them.
+  LibrarySpec spec;
+  spec.operators = library.operators;
+  spec.definitions = library.definitions;
+  spec.complexity = library.complexity;
+  (void)Library::Build(spec);
   if (p.min_length < 1) fail("min length must be ≥ 1");
   if (p.max_length < p.min_length) fail("max length must be ≥ min length");
   if (p.max_length > 200) fail("max length must be ≤ 200");
