@@ -249,7 +249,14 @@ DimensionLattice::DimensionLattice(const Library& library, const std::optional<D
     if (t.IsTerminal()) note(t.dimension);
   }
   if (target) note(*target);
-  if (library.FindOperator(OpCode::kSqrt)) lcm *= 2;
+  // A power with a denominator (sqrt: 1/2; a defined cube root: 1/3) divides exponents.
+  std::int64_t roots = 1;
+  for (const Token& t : library.tokens()) {
+    if (!t.IsTerminal() && t.rule == UnitRule::kPower) {
+      roots = std::lcm(roots, std::int64_t{t.power.den()});
+    }
+  }
+  lcm *= roots;
   if (lcm > 64) throw InputError("unit exponents need a denominator above 64; not supported");
   denominator_ = static_cast<int>(lcm);
   for (int i = 0; i < kK; ++i) {
