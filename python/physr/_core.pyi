@@ -25,6 +25,8 @@ def make_dataset(X: np.ndarray, y: np.ndarray, names: list[str], units: list[str
 class SearchConfig:
     operators: list[str]
     default_free_constants: bool
+    definitions: list[str]
+    complexity: dict[str, float]
     min_length: int
     max_length: int
     soft_length_loc: float
@@ -98,6 +100,7 @@ class SearchResult:
     pareto: list[Formula]
     best: Optional[Formula]
     terminals: list[tuple[str, str, str]]
+    definitions: list[tuple[str, list[str], str, str]]
 
 def run_search(data: Dataset, config: SearchConfig,
                on_epoch: Optional[Callable[[EpochReport], object]] = None) -> SearchResult: ...

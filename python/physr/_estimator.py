@@ -29,7 +29,7 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
     Parameters mirror physr.fit: ``X_units`` (list or dict name -> unit), ``y_units``,
     ``fixed_consts``, ``free_consts``, ``ops``, ``epochs``, ``time_limit``, ``max_evals``,
     ``max_length``, ``batch_size``, ``default_free_consts``, ``seed``, ``threads``,
-    ``progress``, and ``options`` (a dict of further search options). Without units every
+    ``progress``, ``complexity``, ``define``, and ``options`` (a dict of further search options). Without units every
     column is dimensionless, so plain arrays work as with any regressor. Columns in scaled
     units (``"km"``, ``"min"``) are converted to SI for the search; ``predict`` takes and
     returns values in the units given.
@@ -45,7 +45,8 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
                  max_evals: int | None = None, max_length: int | None = None,
                  batch_size: int | None = None, default_free_consts: bool = True,
                  seed: int = 0, threads: int = 0, progress: bool = False,
-                 options: dict | None = None) -> None:
+                 options: dict | None = None, complexity: dict | None = None,
+                 define: Any = None) -> None:
         self.X_units = X_units
         self.y_units = y_units
         self.fixed_consts = fixed_consts
@@ -61,6 +62,8 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
         self.threads = threads
         self.progress = progress
         self.options = options
+        self.complexity = complexity
+        self.define = define
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "PhysicalRegressor":
         result = fit(X, y, X_units=self.X_units, y_units=self.y_units,
@@ -69,6 +72,7 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
                      seed=self.seed, threads=self.threads, max_length=self.max_length,
                      batch_size=self.batch_size, default_free_consts=self.default_free_consts,
                      progress=self.progress, sample_weight=sample_weight,
+                     complexity=self.complexity, define=self.define,
                      **(self.options or {}))
         if result.best is None:
             raise ValueError("no formula with finite predictions was found; allow a longer "
