@@ -43,7 +43,6 @@ std::optional<Dimension> ReferenceDimension(const std::vector<TokenId>& tokens,
       stack.push_back(t.dimension);
       continue;
     }
-    const OperatorInfo& info = Info(t.op);
     const std::optional<Dimension> a = stack.back();
     stack.pop_back();
     std::optional<Dimension> b;
@@ -53,7 +52,7 @@ std::optional<Dimension> ReferenceDimension(const std::vector<TokenId>& tokens,
     }
     std::optional<Dimension> out;
     if (a && (t.arity == 1 || b)) {
-      switch (info.rule) {
+      switch (t.rule) {
         case UnitRule::kSame:
           if (*a == *b) out = a;
           break;
@@ -64,7 +63,7 @@ std::optional<Dimension> ReferenceDimension(const std::vector<TokenId>& tokens,
           out = *a / *b;
           break;
         case UnitRule::kPower:
-          out = a->Pow(info.power);
+          out = a->Pow(t.power);
           break;
         case UnitRule::kPreserve:
           out = a;
@@ -436,6 +435,20 @@ TEST_CASE("units look-ahead is exact against brute force on a small library") {
     options.force_sparse = true;
     CHECK(CheckLookAhead(library, targets, {5, 7}, options) > 0);
   }
+}
+
+TEST_CASE("units look-ahead is exact against brute force with defined operators") {
+  // Each rule a definition can take: dimensionless argument, equal units, a power (1/3 needs
+  // a finer lattice than sqrt), product.
+  LibrarySpec spec;
+  spec.operators = {"add", "div"};
+  spec.definitions = {"sinc(x)=sin(x)/x", "hyp(x,y)=sqrt(x^2+y^2)", "cbrt(x)=x^(1/3)",
+                      "dot(x,y)=2*x*y"};
+  spec.variables = {{"x", Dim(1)}, {"t", Dim(0, 0, 1)}};
+  spec.fixed_constants = {{"1", 1.0, Dimension()}};
+  const Library library = Library::Build(spec);
+  const std::vector<Dimension> targets = {Dim(1, 0, -1), Dim(1), Dim(0, 0, 0), Dim(2, 0, 1)};
+  CHECK(CheckLookAhead(library, targets, {5, 6}, DimensionLatticeOptions{}) > 0);
 }
 
 TEST_CASE("completion length log-factors of the units prior on hand-made prefixes") {

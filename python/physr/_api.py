@@ -29,7 +29,7 @@ _SYMPY_TEXT_NAMES = {"sqrt", "exp", "log", "sin", "cos", "tan", "tanh", "asin", 
 # name as keyword arguments (**options).
 _MANAGED = {"operators", "max_epochs", "time_limit_seconds", "max_evaluations", "seed",
             "threads", "max_length", "batch_size", "default_free_constants", "checkpoint_dir",
-            "resume_dir"}
+            "resume_dir", "definitions", "complexity"}
 
 
 def search_options() -> list[str]:
@@ -117,6 +117,11 @@ class Formula:
         # functions and for Symbol(...) (a column named exp is written Symbol('exp') there).
         local = {name: symbol for name, symbol in real.items()
                  if name.isidentifier() and name not in _SYMPY_TEXT_NAMES}
+        # A defined operator becomes its body, so the expression is SymPy's own.
+        for name, parameters, _, body in self._result._core.definitions:
+            arguments = [sympy.Symbol(p, real=True) for p in parameters]
+            local[name] = sympy.Lambda(tuple(arguments), sympy.parse_expr(
+                body, local_dict=dict(zip(parameters, arguments))))
         expression = sympy.parse_expr(self._core.sympy_text(values=values), local_dict=local)
         return expression.xreplace({s: real[s.name] for s in expression.free_symbols
                                     if s.name in real and s != real[s.name]})
@@ -280,6 +285,8 @@ def make_config(
     fixed_consts: Mapping[str, Any] | None = None,
     free_consts: Mapping[str, Any] | None = None,
     ops: str | Sequence[str] | None = None,
+    complexity: Mapping[str, float] | None = None,
+    define: str | Sequence[str] | None = None,
     default_free_consts: bool = True,
     time_limit: float | None = None,
     epochs: int | None = None,
@@ -302,6 +309,10 @@ def make_config(
     if ops is not None:
         ops = [op.strip() for op in ops.split(",")] if isinstance(ops, str) else list(ops)
         _set_option(config, "operators", ops)
+    if define is not None:
+        _set_option(config, "definitions", [define] if isinstance(define, str) else list(define))
+    if complexity is not None:
+        _set_option(config, "complexity", dict(complexity))
     _fixed_constants(config, fixed_consts)
     _free_constants(config, free_consts)
     _set_option(config, "default_free_constants", bool(default_free_consts))
@@ -341,6 +352,8 @@ def fit(
     fixed_consts: Mapping[str, Any] | None = None,
     free_consts: Mapping[str, Any] | None = None,
     ops: str | Sequence[str] | None = None,
+    complexity: Mapping[str, float] | None = None,
+    define: str | Sequence[str] | None = None,
     time_limit: float | None = None,
     epochs: int | None = None,
     max_evals: int | None = None,
@@ -382,7 +395,9 @@ def fit(
     Search: ``ops`` replaces the default operators (``"add,sub,mul,div,n2,sqrt"`` or a list);
     the search stops at the first of ``epochs``, ``time_limit`` (seconds), ``max_evals``, a
     perfect fit, or an interrupt (200 epochs when no limit is given). The same seed gives the
-    same result whatever ``threads`` is (time limits aside). Other SearchConfig fields
+    same result whatever ``threads`` is (time limits aside). ``define=["sinc(x)=sin(x)/x"]``
+    adds operators written over the built-in ones (``ops`` may name them);
+    ``complexity={"sin": 2}`` sets operators' complexities (default 1). Other SearchConfig fields
     (``search_options()``) are accepted by name.
 
     Progress: ``callback(report)`` runs after every epoch (report: epoch, evaluations,
@@ -402,6 +417,7 @@ def fit(
     """
     inputs = prepare_inputs(X, y, X_names, X_units, y_name, y_units)
     config = make_config(fixed_consts=fixed_consts, free_consts=free_consts, ops=ops,
+                         complexity=complexity, define=define,
                          default_free_consts=default_free_consts, time_limit=time_limit,
                          epochs=epochs, max_evals=max_evals, seed=seed, threads=threads,
                          max_length=max_length, batch_size=batch_size, checkpoint=checkpoint,

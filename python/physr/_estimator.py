@@ -54,12 +54,13 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
     ``max_length``, ``batch_size``, ``default_free_consts``, ``random_state`` (physr.fit's
     ``seed``; an int, or None for a fresh seed from numpy's global generator), ``n_jobs``
     (physr.fit's ``threads``: -1 all cores, the default; None 1; -k all but k-1),
-    ``progress``, and ``options`` (a dict of further search options). ``seed`` and
-    ``threads`` are the old names of ``random_state`` and ``n_jobs``, still accepted with a
-    DeprecationWarning. Without units every column is dimensionless, so plain arrays work
-    as with any regressor. Columns in scaled units (``"km"``, ``"min"``) are converted to SI
-    for the search; ``predict`` takes and returns values in the units given. Plain arrays are
-    validated as scikit-learn's estimators validate them (when scikit-learn is installed).
+    ``progress``, ``complexity``, ``define``, and ``options`` (a dict of further search
+    options). ``seed`` and ``threads`` are the old names of ``random_state`` and ``n_jobs``,
+    still accepted with a DeprecationWarning. Without units every column is dimensionless, so
+    plain arrays work as with any regressor. Columns in scaled units (``"km"``, ``"min"``) are
+    converted to SI for the search; ``predict`` takes and returns values in the units given.
+    Plain arrays are validated as scikit-learn's estimators validate them (when scikit-learn
+    is installed).
 
     Attributes after fit: ``result_`` (SearchResult), ``formula_`` (the selected Formula),
     ``pareto_``, ``equation_`` (its infix text), ``n_features_in_`` and, for DataFrames,
@@ -72,7 +73,8 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
                  max_evals: int | None = None, max_length: int | None = None,
                  batch_size: int | None = None, default_free_consts: bool = True,
                  random_state: Any = 0, n_jobs: int | None = -1, progress: bool = False,
-                 options: dict | None = None, seed: int | None = None,
+                 options: dict | None = None, complexity: dict | None = None,
+                 define: Any = None, seed: int | None = None,
                  threads: int | None = None) -> None:
         self.X_units = X_units
         self.y_units = y_units
@@ -89,6 +91,8 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.progress = progress
         self.options = options
+        self.complexity = complexity
+        self.define = define
         self.seed = seed
         self.threads = threads
 
@@ -149,6 +153,7 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
                      seed=self._seed(), threads=self._threads(), max_length=self.max_length,
                      batch_size=self.batch_size, default_free_consts=self.default_free_consts,
                      progress=self.progress, sample_weight=sample_weight,
+                     complexity=self.complexity, define=self.define,
                      **(self.options or {}))
         if result.best is None:
             raise ValueError("no formula with finite predictions was found; allow a longer "

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,7 @@
 #include "physr/core/error.hpp"
 #include "physr/eval/compiled_program.hpp"
 #include "physr/eval/evaluator.hpp"
+#include "physr/expr/definition.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/search/search.hpp"
 #include "physr/units/unit_parser.hpp"
@@ -267,6 +269,18 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "operators", &SearchConfig::library, &LibraryOptions::operators);
   Option(config, "default_free_constants", &SearchConfig::library,
          &LibraryOptions::default_free_constants);
+  Option(config, "definitions", &SearchConfig::library, &LibraryOptions::definitions);
+  config.def_property(
+      "complexity",
+      [](const SearchConfig& c) {
+        std::map<std::string, double> out;
+        for (const OperatorComplexity& k : c.library.complexity) out[k.name] = k.complexity;
+        return out;
+      },
+      [](SearchConfig& c, const std::map<std::string, double>& complexity) {
+        c.library.complexity.clear();
+        for (const auto& [name, value] : complexity) c.library.complexity.push_back({name, value});
+      });
   Option(config, "min_length", &SearchConfig::priors, &PriorOptions::min_length);
   Option(config, "max_length", &SearchConfig::priors, &PriorOptions::max_length);
   Option(config, "soft_length_loc", &SearchConfig::priors, &PriorOptions::soft_length_loc);
@@ -415,6 +429,17 @@ void BindResult(py::module_& m) {
           [](const std::shared_ptr<SearchResult>& r) -> std::optional<FormulaRef> {
             if (!r->best) return std::nullopt;
             return FormulaRef{r, &*r->best};
+          })
+      .def_property_readonly(
+          "definitions",
+          [](const std::shared_ptr<SearchResult>& r) {
+            // (name, parameters, text, the body as SymPy text)
+            std::vector<std::tuple<std::string, std::vector<std::string>, std::string, std::string>>
+                out;
+            for (const auto& d : r->library.definitions()) {
+              out.emplace_back(d->name, d->parameters, d->text, ToSympy(d->body, d->library));
+            }
+            return out;
           })
       .def_property_readonly("terminals", [](const std::shared_ptr<SearchResult>& r) {
         // (name, kind, unit) of every terminal of the library: "variable", "fixed", "free".

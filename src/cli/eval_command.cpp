@@ -51,6 +51,7 @@ CLI::App* AddEvalCommand(CLI::App& app, EvalOptions& o) {
       ->allow_extra_args(false);
   cmd->add_flag("--fit", o.fit, "Fit the free constants before reporting");
   AddDataFlags(cmd, o.input);
+  AddOperatorFlags(cmd, o.operators, /*with_ops=*/false);
   CLI::Option* sigma = cmd->add_option(
       "--sigma", o.sigma, "Column of per-row standard errors of the target (weights 1/sigma^2)");
   CLI::Option* weights = cmd->add_option("--weights", o.weights, "Column of per-row weights");
@@ -70,7 +71,10 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
   dataset_options.weights = o.weights;
   const CsvOptions csv_options = MakeCsvOptions(o.input, dataset_options);
   CheckJsonPath(o.json_path, o.data_path);
+  const OperatorChoices ops = ParseOperatorFlags(o.operators);
   FormulaEvaluationOptions options;
+  options.definitions = ops.definitions;
+  options.complexity = ops.complexity;
   for (const std::string& text : o.constants) {
     options.fixed_constants.push_back(ParseFixedConstant(text));
   }
@@ -113,6 +117,7 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
     w.Field("data", table.source);
     w.Field("target", data.target_name);
     w.IntegerField("rows", static_cast<std::int64_t>(data.rows()));
+    WriteDefinitions(w, evaluation.library);
     w.EndObject();
     // First, so a failure leaves stdout empty.
     if (json_to_stdout) {
@@ -131,6 +136,7 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
   }
   report_out << '\n';
   PrintConversions(report_out, data);
+  PrintDefinitions(report_out, evaluation.library);
   PrintFormulaReport(report_out, report, data.target_dimension.ToUnitString());
   if (!o.json_path.empty() && !json_to_stdout) report_out << "json        " << o.json_path << '\n';
   return 0;

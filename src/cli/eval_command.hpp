@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "operator_flags.hpp"
 #include "options.hpp"
 
 namespace physr::cli {
@@ -19,6 +20,7 @@ struct EvalOptions {
   std::string target;
   std::vector<std::string> constants;       // --const NAME[UNIT]=VALUE
   std::vector<std::string> free_constants;  // --free-const NAME[UNIT][=START]
+  OperatorFlags operators;                  // --complexity, --define (no --ops)
   bool fit = false;
   DataFlags input;  // --units, --ignore, --delimiter, --drop-nonfinite
   std::string sigma;

@@ -17,6 +17,7 @@
 #include <optional>
 #include <sstream>
 
+#include "operator_flags.hpp"
 #include "options.hpp"
 #include "physr/core/error.hpp"
 #include "physr/data/csv.hpp"
@@ -63,21 +64,6 @@ class StopSignals {
   void (*previous_term_)(int);
 };
 
-std::vector<std::string> SplitCommas(const std::string& text) {
-  std::vector<std::string> parts;
-  std::string current;
-  for (char c : text) {
-    if (c == ',') {
-      parts.push_back(current);
-      current.clear();
-    } else if (c != ' ') {
-      current.push_back(c);
-    }
-  }
-  parts.push_back(current);
-  return parts;
-}
-
 std::string Shorten(const std::string& text, std::size_t width) {
   if (text.size() <= width) return text;
   return text.substr(0, width - 3) + "...";
@@ -110,12 +96,6 @@ FormulaReport ReportOf(const Formula& f, const Library& library) {
   return MakeFormulaReport(f.program, library, metrics, errors);
 }
 
-std::string JoinCommas(const std::vector<std::string>& names) {
-  std::string text;
-  for (const std::string& name : names) text += (text.empty() ? "" : ",") + name;
-  return text;
-}
-
 // The data, library, limit and output options.
 void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
   cmd->add_option("DATA", o.data_path,
@@ -123,10 +103,7 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
                   "the target")
       ->required();
   cmd->add_option("--target", o.target, "Target column (default: the last column)");
-  cmd->add_option("--ops", o.ops,
-                  "Operators to use, replacing the defaults (" + JoinCommas(DefaultOperators()) +
-                      "); also n3, tan, tanh, arcsin, arccos, arctan, abs, pow")
-      ->type_name("OP,...");
+  AddOperatorFlags(cmd, o.operators, /*with_ops=*/true);
   cmd->add_option("--const", o.constants,
                   "Fixed constant with unit and value, e.g. c[m/s]=299792458 (repeatable)")
       ->type_name("NAME[UNIT]=VALUE")
@@ -259,7 +236,10 @@ namespace {
 SearchConfig MakeConfig(const FitCommandOptions& o) {
   SearchConfig config = o.config;
   LibraryOptions& library = config.library;
-  if (!o.ops.empty()) library.operators = SplitCommas(o.ops);
+  const OperatorChoices ops = ParseOperatorFlags(o.operators);
+  if (ops.operators) library.operators = *ops.operators;
+  library.definitions = ops.definitions;
+  library.complexity = ops.complexity;
   for (const std::string& text : o.constants) {
     library.fixed_constants.push_back(ParseFixedConstant(text));
   }
@@ -346,6 +326,7 @@ void WriteJsonResult(const std::string& path, std::ostream& out, const SearchRes
   w.IntegerField("bred", result.bred);
   w.Field("data", table.source);
   w.Field("target", data.target_name);
+  WriteDefinitions(w, result.library);
   w.Key("profile");
   WriteProfile(w, result.profile);
   w.EndObject();
@@ -367,6 +348,7 @@ void PrintResult(std::ostream& out, const SearchResult& result,
   out << "search      " << result.epochs << " epochs, " << result.evaluations
       << " formulas scored in " << std::fixed << std::setprecision(1) << result.seconds
       << " s; stopped: " << ToString(result.stop_reason) << "\n";
+  PrintDefinitions(out, result.library);
   out.unsetf(std::ios::floatfield);
   out << std::setprecision(6);
   out << "\nPareto front (complexity, NRMSE, R^2, formula):\n";

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "operator_flags.hpp"
 #include "options.hpp"
 
 #include "physr/search/search.hpp"
@@ -20,7 +21,7 @@ namespace physr::cli {
 struct FitCommandOptions {
   std::string data_path;
   std::string target;
-  std::string ops;                          // comma-separated operator names
+  OperatorFlags operators;                  // --ops, --complexity, --define
   std::vector<std::string> constants;       // --const NAME[UNIT]=VALUE
   std::vector<std::string> free_constants;  // --free-const NAME[UNIT][=START]
   bool no_default_constants = false;

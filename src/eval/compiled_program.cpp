@@ -4,19 +4,18 @@
 #include <utility>
 
 #include "physr/core/error.hpp"
+#include "physr/expr/definition.hpp"
 
 namespace physr {
 
 CompiledProgram Compile(const Program& program, const Library& library) {
   PHYSR_CHECK(IsComplete(program.tokens, library), "Compile needs a complete program");
   CompiledProgram compiled;
-  compiled.code.reserve(program.tokens.size());
 
   // Prefix to postfix in one pass: operators wait on a stack with the count of arguments
   // still missing; a finished subtree (a terminal, or an operator whose last argument just
   // finished) completes one argument of the operator below it.
   std::vector<std::pair<Instruction, int>> pending;
-  pending.reserve(program.tokens.size());
   int depth = 0;
   auto emit = [&](const Instruction& ins, int arity) {
     compiled.code.push_back(ins);
@@ -24,8 +23,12 @@ CompiledProgram Compile(const Program& program, const Library& library) {
     compiled.max_stack = std::max(compiled.max_stack, depth);
   };
 
-  for (const TokenId id : program.tokens) {
-    const Token& token = library[id];
+  // Defined operators are compiled as their bodies (their arguments repeated where used).
+  const std::vector<const Token*> tokens = ExpandDefinitions(program.tokens, library);
+  compiled.code.reserve(tokens.size());
+  pending.reserve(tokens.size());
+  for (const Token* const expanded : tokens) {
+    const Token& token = *expanded;
     Instruction ins{token.op};
     if (token.arity > 0) {
       pending.emplace_back(ins, token.arity);

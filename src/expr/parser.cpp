@@ -63,6 +63,12 @@ std::optional<OpCode> FunctionByName(std::string_view name) {
   return std::nullopt;
 }
 
+}  // namespace
+
+bool IsBuiltinFunctionName(std::string_view name) { return FunctionByName(name).has_value(); }
+
+namespace {
+
 class Parser {
  public:
   Parser(std::string_view text, Library& library) : text_(text), library_(library), lexer_(text) {}
@@ -224,13 +230,15 @@ class Parser {
     const Lexeme name = lexer_.current();
     lexer_.Advance();
     const std::optional<OpCode> function = FunctionByName(name.text);
+    const std::optional<TokenId> defined =
+        function ? std::nullopt : library_.FindDefined(name.text);
     if (lexer_.current().kind == Lex::kLParen) {
-      if (!function) {
+      if (!function && !defined) {
         FailAt("'" + std::string(name.text) + "' is not a function", name.column);
       }
       const int open_column = lexer_.current().column;
       lexer_.Advance();
-      const int arity = Info(*function).arity;
+      const int arity = defined ? library_[*defined].arity : Info(*function).arity;
       const int first = ParseSum();
       int second = -1;
       if (lexer_.current().kind == Lex::kComma) {
@@ -245,7 +253,9 @@ class Parser {
                lexer_.current().column);
       }
       Expect(Lex::kRParen, open_column);
-      const int node = MakeOperator(*function, name.column, first, second);
+      const int node =
+          MakeOperator(defined ? OpCode::kDefined : *function, name.column, first, second);
+      if (defined) nodes_[static_cast<std::size_t>(node)].id = *defined;
       // Written as a call, the node is already delimited: pow(x, 2) stays pow.
       nodes_[static_cast<std::size_t>(node)].parenthesized = true;
       return node;
@@ -264,7 +274,7 @@ class Parser {
       n.column = name.column;
       return Push(n);
     }
-    if (function) {
+    if (function || defined) {
       FailAt("function '" + std::string(name.text) + "' needs parentheses", name.column);
     }
     FailAt("unknown name '" + std::string(name.text) + "'", name.column, KnownNames());
@@ -331,7 +341,7 @@ class Parser {
         out.push_back(LiteralToken(n));
         return;
       case Node::Kind::kOperator:
-        out.push_back(library_.AddOperator(n.op));
+        out.push_back(n.op == OpCode::kDefined ? n.id : library_.AddOperator(n.op));
         for (int child : n.children) {
           if (child >= 0) Emit(child, out);
         }

@@ -96,9 +96,21 @@ class Printer {
       case OpCode::kAbs:
         if (style_ == Style::kLatex) return {"\\left|" + Node(first).text + "\\right|", kAtom, {}};
         return Call(style_ == Style::kSympy ? "Abs" : "abs", Node(first));
+      case OpCode::kDefined:
+        return Defined(token, first, second);
       default:
         return Call(FunctionName(token.op), Node(first));
     }
+  }
+
+  // A defined operator, by name: `hyp(a, b)`, LaTeX `\operatorname{hyp}\left(a, b\right)`.
+  Piece Defined(const Token& token, std::size_t first, std::size_t second) {
+    Piece args = Node(first);
+    if (token.arity == 2) args.text += ", " + Node(second).text;
+    if (style_ != Style::kLatex) return Call(token.name, args);
+    std::string name;
+    for (const char c : token.name) name += c == '_' ? std::string("\\_") : std::string(1, c);
+    return Call("\\operatorname{" + name + "}", args);
   }
 
   std::string_view FunctionName(OpCode op) const {

@@ -33,6 +33,7 @@ const std::array<OperatorInfo, kNumOpCodes>& Table() {
       {OpCode::kVariable, "", 0, UnitRule::kTerminal, 1},
       {OpCode::kFixedConstant, "", 0, UnitRule::kTerminal, 1},
       {OpCode::kFreeConstant, "", 0, UnitRule::kTerminal, 1},
+      {OpCode::kDefined, "", 0, UnitRule::kTerminal, 1},
   }};
   return table;
 }
@@ -63,6 +64,14 @@ std::span<const OpCode> AllOperators() {
     return v;
   }();
   return ops;
+}
+
+std::string BuiltinOperatorNames() {
+  std::string names;
+  for (const OpCode op : AllOperators()) {
+    names += (names.empty() ? "" : ", ") + std::string(Info(op).name);
+  }
+  return names;
 }
 
 }  // namespace physr

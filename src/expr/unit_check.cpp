@@ -76,14 +76,17 @@ struct OperatorOutcome {
 OperatorOutcome ApplyRule(std::span<const TokenId> tokens, std::size_t i, const Library& library,
                           const Dimension& a, const Dimension& b, std::vector<int>& ends) {
   const Token& token = library[tokens[i]];
-  const OperatorInfo& info = Info(token.op);
+  const std::string& name = token.name;
   OperatorOutcome r;
   try {
-    switch (info.rule) {
+    switch (token.rule) {
       case UnitRule::kSame:
         if (a != b) {
           const char* verb = token.op == OpCode::kSub ? "subtract" : "add";
-          r.error = std::string(info.name) + ": cannot " + verb + " " + Sym(a) + " and " + Sym(b);
+          r.error =
+              token.op == OpCode::kDefined
+                  ? name + ": arguments must have equal units, got " + Sym(a) + " and " + Sym(b)
+                  : name + ": cannot " + verb + " " + Sym(a) + " and " + Sym(b);
         }
         r.dimension = a;
         break;
@@ -94,14 +97,14 @@ OperatorOutcome ApplyRule(std::span<const TokenId> tokens, std::size_t i, const 
         r.dimension = a / b;
         break;
       case UnitRule::kPower:
-        r.dimension = a.Pow(info.power);
+        r.dimension = a.Pow(token.power);
         break;
       case UnitRule::kPreserve:
         r.dimension = a;
         break;
       case UnitRule::kDimensionless:
         if (!a.IsDimensionless()) {
-          r.error = std::string(info.name) + ": argument must be dimensionless, got " + Sym(a);
+          r.error = name + ": argument must be dimensionless, got " + Sym(a);
         }
         break;
       case UnitRule::kPowRule: {
@@ -130,9 +133,9 @@ OperatorOutcome ApplyRule(std::span<const TokenId> tokens, std::size_t i, const 
         PHYSR_CHECK(false, "terminal rule on an operator");
     }
   } catch (const std::overflow_error&) {
-    r.error = std::string(info.name) + ": dimension exponent overflow";
+    r.error = name + ": dimension exponent overflow";
   } catch (const std::domain_error&) {
-    r.error = std::string(info.name) + ": dimension exponent overflow";
+    r.error = name + ": dimension exponent overflow";
   }
   return r;
 }

@@ -50,12 +50,11 @@ Shortcuts FindShortcuts(const Library& library) {
   Shortcuts s;
   for (const Token& t : library.tokens()) {
     if (t.IsTerminal()) continue;
-    const OperatorInfo& info = Info(t.op);
-    if (info.rule == UnitRule::kPower) s.powers.emplace_back(info.power.num(), info.power.den());
-    s.has_mul = s.has_mul || info.rule == UnitRule::kProduct;
-    s.has_div = s.has_div || info.rule == UnitRule::kQuotient;
+    if (t.rule == UnitRule::kPower) s.powers.emplace_back(t.power.num(), t.power.den());
+    s.has_mul = s.has_mul || t.rule == UnitRule::kProduct;
+    s.has_div = s.has_div || t.rule == UnitRule::kQuotient;
     s.has_dimensionless_function =
-        s.has_dimensionless_function || info.rule == UnitRule::kDimensionless;
+        s.has_dimensionless_function || t.rule == UnitRule::kDimensionless;
   }
   return s;
 }
@@ -250,7 +249,14 @@ DimensionLattice::DimensionLattice(const Library& library, const std::optional<D
     if (t.IsTerminal()) note(t.dimension);
   }
   if (target) note(*target);
-  if (library.FindOperator(OpCode::kSqrt)) lcm *= 2;
+  // A power with a denominator (sqrt: 1/2; a defined cube root: 1/3) divides exponents.
+  std::int64_t roots = 1;
+  for (const Token& t : library.tokens()) {
+    if (!t.IsTerminal() && t.rule == UnitRule::kPower) {
+      roots = std::lcm(roots, std::int64_t{t.power.den()});
+    }
+  }
+  lcm *= roots;
   if (lcm > 64) throw InputError("unit exponents need a denominator above 64; not supported");
   denominator_ = static_cast<int>(lcm);
   for (int i = 0; i < kK; ++i) {

@@ -61,12 +61,11 @@ PartialBatch::PartialBatch(const DimensionLattice& lattice, int max_length)
   for (std::size_t id = 0; id < library.size(); ++id) {
     const Token& t = library[static_cast<TokenId>(id)];
     if (t.IsTerminal()) continue;
-    const OperatorInfo& info = Info(t.op);
     OpenNode& n = token_nodes_[id];
     n.token = static_cast<TokenId>(id);
-    n.rule = info.rule;
-    n.power_num = static_cast<std::int8_t>(info.power.num());
-    n.power_den = static_cast<std::int8_t>(info.power.den());
+    n.rule = t.rule;
+    n.power_num = static_cast<std::int8_t>(t.power.num());
+    n.power_den = static_cast<std::int8_t>(t.power.den());
     n.arity = static_cast<std::uint8_t>(t.arity);
   }
 }

@@ -75,8 +75,7 @@ UnitsPrior::UnitsPrior(const DimensionLattice& lattice, int max_length,
   for (std::size_t id = 0; id < library.size(); ++id) {
     const Token& t = library[static_cast<TokenId>(id)];
     if (t.IsTerminal()) continue;
-    const OperatorInfo& info = Info(t.op);
-    operators_.push_back({static_cast<TokenId>(id), info.rule, info.power.num(), info.power.den()});
+    operators_.push_back({static_cast<TokenId>(id), t.rule, t.power.num(), t.power.den()});
   }
 }
 

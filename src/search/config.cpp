@@ -5,6 +5,7 @@
 
 #include "physr/core/error.hpp"
 #include "physr/core/hash.hpp"
+#include "physr/expr/definition.hpp"
 #include "physr/expr/dimension_hash.hpp"
 
 namespace physr {
@@ -70,6 +71,12 @@ void SearchConfig::Validate() const {
   const TrainingOptions& t = training;
   const StoppingOptions& s = stopping;
   if (library.operators.empty()) fail("--ops needs at least one operator");
+  // Operator names, definitions and complexities, checked as the library will take them.
+  LibrarySpec spec;
+  spec.operators = library.operators;
+  spec.definitions = library.definitions;
+  spec.complexity = library.complexity;
+  (void)Library::Build(spec);
   if (p.min_length < 1) fail("min length must be ≥ 1");
   if (p.max_length < p.min_length) fail("max length must be ≥ min length");
   if (p.max_length > 200) fail("max length must be ≤ 200");
@@ -99,11 +106,10 @@ void SearchConfig::Validate() const {
 }
 
 Library BuildSearchLibrary(const Dataset& data, const LibraryOptions& options) {
-  for (const std::string& name : options.operators) {
-    if (!OperatorByName(name)) throw InputError("unknown operator '" + name + "' in --ops");
-  }
   LibrarySpec spec;
   spec.operators = options.operators;
+  spec.definitions = options.definitions;
+  spec.complexity = options.complexity;
   std::vector<std::string> taken;  // every name so far, and the user's free constants'
   for (int i = 0; i < data.num_variables(); ++i) {
     const auto column = static_cast<std::size_t>(i);
@@ -135,7 +141,10 @@ std::uint64_t SearchFingerprint(const Dataset& data, const Library& library,
   for (const Token& t : library.tokens()) {
     h = MixDimension(MixString(h, t.name), t.dimension);
     h = MixDouble(Mix(h, static_cast<std::uint64_t>(t.op)), t.value);
+    // Only what differs from a plain library, so that earlier runs' fingerprints still hold.
+    if (t.complexity != 1.0) h = MixDouble(h, t.complexity);
   }
+  for (const auto& d : library.definitions()) h = MixString(h, d->text);
   return MixShapingOptions(h, config);
 }
 

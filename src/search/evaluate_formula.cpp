@@ -57,6 +57,7 @@ Library BuildLibrary(const Dataset& data, const FormulaEvaluationOptions& option
   }
   spec.fixed_constants = options.fixed_constants;
   spec.free_constants = options.free_constants;
+  spec.definitions = options.definitions;
   return Library::Build(spec);
 }
 
@@ -90,6 +91,7 @@ FormulaEvaluation EvaluateFormula(const Dataset& data, const std::string& text,
   FormulaEvaluation out;
   out.library = BuildLibrary(data, options);
   Program program = ParseChecked(data, text, out.library);  // adds the operators it uses
+  out.library.SetComplexity(options.complexity);            // also of the operators added
   const Library& library = out.library;
   out.uses_free_constants = UsesFreeConstants(program.tokens, library);
   if (program.constants.empty()) program.constants = library.FreeConstantDefaults();

@@ -379,6 +379,49 @@ awk 'BEGIN { print "V[m^3],n[mol],T[K],P[Pa]";
 expect_ok "five base dimensions (gas law)" fit "$tmp/gas.csv" --epochs 2 --batch 50 -q \
   --threads 1 --free-const 'R[J/(mol*K)]'
 
+# ---- operators: --ops, --complexity, --define ----------------------------------------------
+# Checked before the data is read: the data file here does not exist.
+expect_error "unknown operator in --ops" "--ops: unknown operator 'cosh' \(valid: add, sub, .*abs\)" \
+  fit "$tmp/no_such_file.csv" --ops mul,cosh
+expect_ok "fit --help lists the operators" fit --help
+if grep -q "arcsin, arccos, arctan, abs" "$tmp/out"; then pass "--help names the operators"; else
+  fail "--help names the operators" "no operator list"; fi
+expect_error "--complexity: bad number" "--complexity: the complexity of 'sin' must be a number > 0, got 'two'" \
+  fit "$tmp/no_such_file.csv" --complexity sin=two
+expect_error "--complexity: negative" "got '-1'" fit "$tmp/no_such_file.csv" --complexity exp=-1
+expect_error "--complexity: unknown operator" "--complexity: unknown operator 'sinh'" \
+  fit "$tmp/no_such_file.csv" --complexity sinh=2
+expect_error "--complexity: no '='" "expected NAME=NUMBER, got 'sin'" \
+  fit "$tmp/no_such_file.csv" --complexity sin
+expect_error "--define: syntax error" "definition 'f\(x\)=sin\(x': .*unclosed '\('" \
+  fit "$tmp/no_such_file.csv" --define 'f(x)=sin(x'
+expect_error "--define: unknown operator in the body" "'cosh' is not a function" \
+  fit "$tmp/no_such_file.csv" --define 'f(x)=cosh(x)'
+expect_error "--define: a built-in's name" "'sqrt' is a built-in operator" \
+  fit "$tmp/no_such_file.csv" --define 'sqrt(x)=x'
+expect_error "--define: three arguments" "'f' takes 3 arguments" \
+  fit "$tmp/no_such_file.csv" --define 'f(x,y,z)=x'
+expect_error "--define: recursion" "'f' calls itself" fit "$tmp/no_such_file.csv" --define 'f(x)=f(x)+1'
+expect_error "--define: defined twice" "operator 'f' defined twice" \
+  eval "$tmp/no_such_file.csv" --formula x --define 'f(x)=x' --define 'f(x)=2*x'
+# y = sinc(x): the search samples the defined operator and finds it.
+awk 'BEGIN { print "x[1],y[1]";
+  for (i = 1; i <= 300; i++) { x = 0.5 + 11.5 * i / 300; printf "%.17g,%.17g\n", x, sin(x) / x } }' \
+  >"$tmp/sinc.csv"
+expect_ok "fit --define sinc" fit "$tmp/sinc.csv" --define 'sinc(x)=sin(x)/x' --epochs 20 --seed 1 \
+  --threads 2 -q --json "$tmp/sinc.json"
+if grep -q '"infix": "sinc(x)"' "$tmp/sinc.json" && grep -q '"sinc(x)=sin(x)/x"' "$tmp/sinc.json"; then
+  pass "fit --define finds y = sinc(x) and records the definition"
+else
+  fail "fit --define finds y = sinc(x) and records the definition" "$(head -n 12 "$tmp/sinc.json")"
+fi
+expect_ok "eval reads a defined operator back" eval "$tmp/sinc.csv" --define 'sinc(x)=sin(x)/x' \
+  --formula 'sinc(x)' --complexity sinc=3 --json "$tmp/sinc_eval.json"
+near "eval --define: exact" "$(json_number "$tmp/sinc_eval.json" rmse)" 0 1e-12
+near "eval --complexity" "$(json_number "$tmp/sinc_eval.json" complexity)" 4 0
+expect_error "defined operator with a dimensioned argument" "sinc: argument must be dimensionless" \
+  eval "$rel" --define 'sinc(x)=sin(x)/x' --formula 'm*c^2*sinc(v)' "${light[@]}"
+
 # ---- physr fit: checkpoint, kill -9, resume ----------------------------------------------
 # Noisy data, so no formula is exact and the run goes to its epoch limit.
 awk 'BEGIN { print "x[m],t[s],v[m/s]";

@@ -59,4 +59,9 @@ namespace physr {
 // shared `library` (it may be modified). Cost: linear in the text length.
 Program ParseFormula(std::string_view text, Library& library);
 
+// Whether `name` is a function the grammar knows (sqrt, ln, asin, pow, neg, ...); a defined
+// operator (definition.hpp) may not take such a name. A defined operator in `library` is
+// called like a function: `sinc(x)`, `hyp(a, b)`.
+bool IsBuiltinFunctionName(std::string_view name);
+
 }  // namespace physr

@@ -44,8 +44,11 @@ enum class OpCode : std::uint8_t {
   kVariable,
   kFixedConstant,
   kFreeConstant,
+  // an operator the user defined (`--define 'sinc(x)=sin(x)/x'`): its arity, unit rule and
+  // body are the token's and its library's (Token, Library::definition), not Info's
+  kDefined,
 };
-inline constexpr int kNumOpCodes = static_cast<int>(OpCode::kFreeConstant) + 1;
+inline constexpr int kNumOpCodes = static_cast<int>(OpCode::kDefined) + 1;
 
 // How an operator's result dimension follows from its arguments' (unit_check.hpp applies the
 // rules to whole programs; docs/algorithms.md, "Dimensions and unit rules").
@@ -70,12 +73,15 @@ struct OperatorInfo {
   Rational power;  // for UnitRule::kPower: 2, 3, 1/2, -1; 1 otherwise
 };
 
-// Static facts about every opcode, indexed by OpCode. Cost: a table lookup.
+// Static facts about every opcode, indexed by OpCode (kDefined: arity 0 and no name here; a
+// defined operator's facts are its token's). Cost: a table lookup.
 const OperatorInfo& Info(OpCode op);
 // The operator named `name` ("add", "sqrt", ...), or nullopt. Terminal opcodes have no name.
 std::optional<OpCode> OperatorByName(std::string_view name);
 // All operator opcodes (not terminals), in OpCode order.
 std::span<const OpCode> AllOperators();
+// Their names, "add, sub, mul, ..., abs", for messages and help texts.
+std::string BuiltinOperatorNames();
 
 struct Token {
   std::string name;  // unique among a Library's operators, and among its terminals:
@@ -84,9 +90,14 @@ struct Token {
   TokenKind kind = TokenKind::kVariable;
   int arity = 0;
   double complexity = 1.0;
+  // operators: the unit rule and its power (Info(op)'s for built-ins; derived from the body
+  // for a defined operator, definition.hpp)
+  UnitRule rule = UnitRule::kTerminal;
+  Rational power = 1;
   Dimension dimension;  // terminals only: the dimension of the value
   double value = 0.0;   // fixed constants: the value; free constants: the default start value
-  int index = -1;       // variables: data column; free constants: slot in Program::constants
+  int index = -1;       // variables: data column; free constants: slot in Program::constants;
+                        // defined operators: index into Library::definitions()
 
   bool IsTerminal() const { return arity == 0; }
 };

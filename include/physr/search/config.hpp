@@ -28,8 +28,12 @@ const std::vector<std::string>& DefaultOperators();
 // constants: "1" (dimensionless) is always added unless the user defines a token named "1".
 // Free constants: when `default_free_constants` is true, two dimensionless ones (C1, C2) are
 // added before the user's.
+// Defined operators (`definitions`, "sinc(x)=sin(x)/x") join the operators whether or not
+// `operators` names them; `complexity` sets operators' complexities (default 1).
 struct LibraryOptions {
   std::vector<std::string> operators = DefaultOperators();
+  std::vector<std::string> definitions;
+  std::vector<OperatorComplexity> complexity;
   std::vector<FixedConstantSpec> fixed_constants;
   std::vector<FreeConstantSpec> free_constants;
   bool default_free_constants = true;

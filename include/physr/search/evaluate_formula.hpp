@@ -22,6 +22,8 @@ namespace physr {
 struct FormulaEvaluationOptions {
   std::vector<FixedConstantSpec> fixed_constants;  // values in coherent SI
   std::vector<FreeConstantSpec> free_constants;    // start values in coherent SI
+  std::vector<std::string> definitions;            // defined operators, "name(x)=body"
+  std::vector<OperatorComplexity> complexity;      // per-operator complexity overrides
   bool fit = false;                                // fit the free constants
   int restarts = 8;                                // seeded, so repeated runs agree
   // The weights are 1/sigma² of known standard errors: the constants' standard errors are
