@@ -234,6 +234,15 @@ def _finite(value: Any, what: str) -> float:
     return float(value)
 
 
+def _operator_options(config: Any, define: str | Sequence[str] | None,
+                      complexity: Mapping[str, float] | None) -> None:
+    """Sets the defined operators and the operators' complexities of ``config``."""
+    if define is not None:
+        _set_option(config, "definitions", [define] if isinstance(define, str) else list(define))
+    if complexity is not None:
+        _set_option(config, "complexity", dict(complexity))
+
+
 def _fixed_constants(config: Any, spec: Mapping[str, Any] | None) -> None:
     for name, entry in _constant_entries(spec, "fixed", "name -> (value, unit) or name -> value"):
         if isinstance(entry, numbers.Real):
@@ -309,10 +318,7 @@ def make_config(
     if ops is not None:
         ops = [op.strip() for op in ops.split(",")] if isinstance(ops, str) else list(ops)
         _set_option(config, "operators", ops)
-    if define is not None:
-        _set_option(config, "definitions", [define] if isinstance(define, str) else list(define))
-    if complexity is not None:
-        _set_option(config, "complexity", dict(complexity))
+    _operator_options(config, define, complexity)
     _fixed_constants(config, fixed_consts)
     _free_constants(config, free_consts)
     _set_option(config, "default_free_constants", bool(default_free_consts))

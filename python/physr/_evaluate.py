@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._api import Constant, Formula, SearchResult, _fixed_constants, _free_constants, _weights
+from ._api import (Constant, Formula, SearchResult, _fixed_constants, _free_constants,
+                   _operator_options, _weights)
 from ._data import is_dataframe, prepare_inputs, split_label
 
 
@@ -114,6 +115,8 @@ def evaluate(
     sample_weight: Any = None,
     sigma: Any = None,
     target: str | None = None,
+    define: str | Sequence[str] | None = None,
+    complexity: Mapping[str, float] | None = None,
 ) -> Evaluation:
     """Checks ``formula`` against data, as ``physr eval`` does, and returns an Evaluation.
 
@@ -123,7 +126,8 @@ def evaluate(
     ``fixed_consts={"c": (299792458.0, "m/s")}``; ``free_consts={"m": "kg"}`` or
     ``{"m": ("kg", start)}``, fitted with ``fit=True`` (8 seeded restarts; standard errors).
     ``sample_weight``: per-row weights; ``sigma``: per-row standard errors of the target
-    (weights 1/sigma², and standard errors not rescaled by the residuals).
+    (weights 1/sigma², and standard errors not rescaled by the residuals). ``define`` and
+    ``complexity`` as for physr.fit (``define="sinc(x)=sin(x)/x"`` lets the formula use sinc).
 
     Raises ValueError when the formula does not parse, its units are not the target's, it
     uses free constants without ``fit=True``, or it gives non-finite values (naming the
@@ -139,6 +143,7 @@ def evaluate(
     constants = _core.SearchConfig()
     _fixed_constants(constants, fixed_consts)
     _free_constants(constants, free_consts)
+    _operator_options(constants, define, complexity)
     weights = _weights(sample_weight, sigma)
     data = _core.make_dataset(inputs.X, inputs.y, inputs.names, inputs.units,
                               inputs.target_name, inputs.target_unit, weights)

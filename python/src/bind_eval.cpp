@@ -27,6 +27,8 @@ std::tuple<std::shared_ptr<SearchResult>, py::array_t<double>, std::vector<std::
   FormulaEvaluationOptions options;
   options.fixed_constants = constants.library.fixed_constants;
   options.free_constants = constants.library.free_constants;
+  options.definitions = constants.library.definitions;
+  options.complexity = constants.library.complexity;
   options.fit = fit;
   options.weights_are_inverse_variances = inverse_variance_weights;
   options.free_constant_advice = "pass fit=True to fit them, or give their values in fixed_consts";

@@ -34,7 +34,7 @@ def test_complexity_prices_an_operator():
 def test_estimator_takes_define_and_complexity():
     X, y = sinc_data(100)
     model = physr.PhysicalRegressor(define=["sinc(x)=sin(x)/x"], complexity={"sin": 2},
-                                    epochs=20, seed=1, threads=2)
+                                    epochs=20, random_state=1, n_jobs=2)
     model.fit(X, y)
     assert "sinc" in model.equation_
 
@@ -51,3 +51,13 @@ def test_bad_operators_raise_before_the_search(kwargs, message):
     X, y = sinc_data(10)
     with pytest.raises(ValueError, match=message):
         physr.fit(X, y, epochs=1, **kwargs)
+
+
+def test_evaluate_takes_define_and_complexity():
+    X, y = sinc_data(50)
+    evaluation = physr.evaluate("2*sinc(x)", X, 2 * y, X_names=["x"], y_name="y",
+                                define="sinc(x)=sin(x)/x", complexity={"sinc": 3})
+    np.testing.assert_allclose(evaluation.values, 2 * y, rtol=1e-12)
+    assert evaluation.formula.complexity == 5  # mul 1 + number 1 + sinc 3
+    with pytest.raises(ValueError, match="sinc"):
+        physr.evaluate("sinc(x)", X, y, X_names=["x"], y_name="y")
