@@ -8,11 +8,13 @@ Symbolic regression under exact dimensional analysis, with a C++ engine::
     result.best.infix      # 'm*c^2/sqrt(1 - v^2/c^2)'
 
 ``physr.fit`` returns a SearchResult (``.pareto``, ``.best``); ``physr.PhysicalRegressor``
-is the same search as a scikit-learn estimator.
+is the same search as a scikit-learn estimator. ``result.save(path)`` writes the result file
+that ``physr fit --json`` writes; ``physr.load(path)`` reads one back.
 """
 
 from ._api import Constant, Formula, SearchResult, fit, parse_unit, search_options
 from ._estimator import PhysicalRegressor
+from ._saved import ResultFileError, load
 
 try:
     from importlib.metadata import version as _version
@@ -21,5 +23,5 @@ try:
 except Exception:  # running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["Constant", "Formula", "PhysicalRegressor", "SearchResult", "fit", "parse_unit",
-           "search_options", "__version__"]
+__all__ = ["Constant", "Formula", "PhysicalRegressor", "ResultFileError", "SearchResult", "fit",
+           "load", "parse_unit", "search_options", "__version__"]

@@ -24,5 +24,6 @@ Eigen::Map<const Eigen::MatrixXd> ViewColumns(const ColumnMajorArray& X);
 
 void BindData(py::module_& m);
 void BindSearch(py::module_& m);
+void BindSaved(py::module_& m);
 
 }  // namespace physr::python

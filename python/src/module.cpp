@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m) {
       "physr.PhysicalRegressor) instead.";
   physr::python::BindData(m);
   physr::python::BindSearch(m);
+  physr::python::BindSaved(m);
 }
