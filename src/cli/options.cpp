@@ -250,6 +250,10 @@ CsvTable ReadTable(const std::string& path, const CsvOptions& csv_options) {
   for (const std::string& warning : table.warnings) {
     std::cerr << "physr: warning: " << warning << '\n';
   }
+  if (table.dropped_rows > 0) {
+    std::cerr << "physr: note: dropped " << table.dropped_rows
+              << " row(s) holding NaN or inf (--drop-nonfinite)\n";
+  }
   return table;
 }
 
@@ -258,10 +262,6 @@ LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
   LoadedData loaded;
   loaded.table = ReadTable(path, csv_options);
   loaded.data = MakeDataset(loaded.table, dataset_options);
-  if (loaded.table.dropped_rows > 0) {
-    std::cerr << "physr: note: dropped " << loaded.table.dropped_rows
-              << " row(s) holding NaN or inf (--drop-nonfinite)\n";
-  }
   return loaded;
 }
 

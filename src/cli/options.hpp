@@ -81,14 +81,15 @@ inline constexpr std::string_view kStdoutPath = "-";
 
 // Reads the CSV at `path` ("-": standard input, named "<stdin>"); for a file, units the
 // header lacks come from its JSON sidecar (SidecarPath) when there is one, after --units.
-// Prints the reader's warnings on stderr. Throws InputError for bad files.
+// Prints the reader's warnings on stderr, and a note when --drop-nonfinite dropped rows.
+// Throws InputError for bad files.
 CsvTable ReadTable(const std::string& path, const CsvOptions& csv_options);
 
 // Reads the CSV at `path` ("-": standard input, named "<stdin>") and splits it into inputs and
 // target, as `physr eval` and `physr fit` both do. For a file, units the header lacks come
 // from its JSON sidecar (SidecarPath) when there is one, after --units (CsvOptions::units).
-// Prints on stderr the reader's warnings and a note when --drop-nonfinite dropped rows. Throws
-// InputError (from the reader, the sidecar or MakeDataset) for bad files.
+// Prints what ReadTable prints. Throws InputError (from the reader, the sidecar or
+// MakeDataset) for bad files.
 LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
                     const DatasetOptions& dataset_options);
 

@@ -500,6 +500,9 @@ done
 expect_error "fit --json into a missing directory is refused first" \
   "--json '$tmp/no_dir/r.json': cannot be written: no directory" \
   "${long_fit[@]}" --json "$tmp/no_dir/r.json"
+expect_error "fit --checkpoint that cannot be a directory is refused first" \
+  "cannot use checkpoint directory '$tmp/result.json/ckpt'" \
+  "${long_fit[@]}" --checkpoint "$tmp/result.json/ckpt"
 # A damaged checkpoint: one byte changed, and one cut short.
 cp -r "$tmp/ckpt" "$tmp/ckpt_bad"
 printf '\x55' | dd of="$tmp/ckpt_bad/search.ckpt" bs=1 seek=200 conv=notrunc 2>/dev/null
