@@ -187,7 +187,11 @@ def load(path: str | os.PathLike) -> Any:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        truncated = " (the file ends early: truncated?)" if e.pos >= len(text.rstrip()) else ""
+        # The error is on the file's last line (a cut in a number, keyword or string points
+        # at its start), or is a string without its closing quote, which runs to the end.
+        ends_early = ("\n" not in text[e.pos:].rstrip()
+                      or e.msg.startswith("Unterminated string"))
+        truncated = " (the file ends early: truncated?)" if ends_early else ""
         raise ResultFileError(f"{source}:{e.lineno}:{e.colno}: not valid JSON{truncated}: "
                               f"{e.msg}") from None
     return result_from_document(doc, source)
