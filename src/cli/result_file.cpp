@@ -349,7 +349,12 @@ SavedResult ReadResultFile(const std::string& path) {
   }
   SavedResult saved;
   saved.path = path;
-  saved.library = Library::Build(ReadLibrarySpec(r, doc, saved.inputs));
+  const LibrarySpec spec = ReadLibrarySpec(r, doc, saved.inputs);
+  try {
+    saved.library = Library::Build(spec);
+  } catch (const InputError& e) {
+    r.Fail(std::string("field library: ") + e.what());
+  }
   saved.target = r.String(doc, "target", "");
   saved.target_dimension = r.Unit(doc, "target_unit", "");
   const nlohmann::json& pareto = r.Array(doc, "pareto", "");

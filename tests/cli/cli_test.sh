@@ -480,6 +480,9 @@ expect_error "predict: newer format version" "version 99 is not supported" \
 sed 's/"expression": /"expressio": /' "$tmp/result.json" >"$tmp/damaged.json"
 expect_error "predict: damaged result file" "damaged.json: missing field pareto\[0\].expression" \
   predict "$tmp/damaged.json" "$tmp/si.csv"
+sed 's/"operators": \[/"operators": ["nosuchop", /' "$tmp/result.json" >"$tmp/badop.json"
+expect_error "predict: an unknown operator in the library" \
+  "badop.json: field library: unknown operator 'nosuchop'" predict "$tmp/badop.json" "$tmp/si.csv"
 # Rows the formula cannot evaluate: reported by line, the cell left empty, exit status 3.
 awk 'BEGIN { print "x[1],y[1]"; for (i = 1; i <= 20; i++) print i "," log(i) }' >"$tmp/logdata.csv"
 expect_ok "fit log data" fit "$tmp/logdata.csv" --ops log,mul,add --epochs 3 --batch 100 \
