@@ -101,3 +101,13 @@ class SearchResult:
 
 def run_search(data: Dataset, config: SearchConfig,
                on_epoch: Optional[Callable[[EpochReport], object]] = None) -> SearchResult: ...
+
+def restore_result(
+    inputs: list[tuple[str, str]], operators: list[str],
+    fixed: list[tuple[str, str, float]], free: list[tuple[str, str, float]],
+    formulas: list[tuple[str, dict[str, float], dict[str, float], tuple[float, float, float]]],
+    selected: int, counters: dict[str, object]) -> SearchResult: ...
+def library_spec(
+    result: SearchResult
+) -> tuple[list[str], list[tuple[str, str, float]], list[tuple[str, str, float]]]: ...
+def data_fingerprint(data: Dataset) -> str: ...
