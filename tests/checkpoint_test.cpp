@@ -1,6 +1,6 @@
 // Checkpoint and resume of a search: a run stopped and resumed reaches the
 // uninterrupted run's result; damaged, foreign and mismatched checkpoints are
-// clear errors.
+// clear errors; a directory in use is locked; files are written atomically.
 #include "physr/search/checkpoint.hpp"
 
 #include <doctest/doctest.h>
@@ -8,9 +8,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "physr/core/error.hpp"
+#include "physr/core/files.hpp"
 #include "physr/core/rng.hpp"
 #include "physr/search/search.hpp"
 #include "physr/units/unit_parser.hpp"
@@ -116,7 +118,11 @@ TEST_CASE(
   const SearchResult part = RunSearch(data, first);
   CHECK(part.epochs == 3);
   REQUIRE(std::filesystem::exists(dir.file("search.ckpt")));
-  CHECK_FALSE(std::filesystem::exists(dir.file("search.ckpt.tmp")));
+  // Nothing but the checkpoint and the lock: no temporary file left behind.
+  for (const auto& entry : std::filesystem::directory_iterator(dir.str())) {
+    const std::string name = entry.path().filename().string();
+    CHECK_MESSAGE((name == "search.ckpt" || name == "lock"), name);
+  }
 
   SearchConfig second = Config(6);
   second.checkpoint.resume_dir = dir.str();
@@ -166,8 +172,63 @@ TEST_CASE("Damaged, foreign and mismatched checkpoints are clear errors") {
   CHECK(InputErrorOf([&] { RunSearch(data, resume); }).find("not a physr search checkpoint") !=
         std::string::npos);
 
+  // One byte changed in the middle: the checksum names the damage and the file.
+  RunSearch(data, config);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  const std::string damaged = InputErrorOf([&] { RunSearch(data, resume); });
+  CHECK(damaged.find("damaged file") != std::string::npos);
+  CHECK(damaged.find(path) != std::string::npos);
+
   resume.checkpoint.resume_dir = dir.file("missing");
   CHECK(InputErrorOf([&] { RunSearch(data, resume); }).find("no readable checkpoint") !=
+        std::string::npos);
+}
+
+TEST_CASE("A checkpoint directory in use is refused to a second checkpointer") {
+  TempDir dir;
+  CheckpointOptions options;
+  options.dir = dir.str();
+  const Checkpointer first(options, 1);
+  const std::string error = InputErrorOf([&] { Checkpointer second(options, 1); });
+  CHECK(error.find("'" + dir.str() + "' is in use by another run") != std::string::npos);
+}
+
+TEST_CASE("The lock is released with its checkpointer") {
+  TempDir dir;
+  CheckpointOptions options;
+  options.dir = dir.str();
+  { const Checkpointer first(options, 1); }
+  CHECK_NOTHROW(Checkpointer(options, 1));
+}
+
+TEST_CASE("Files are written atomically and unwritable paths are refused before writing") {
+  TempDir dir;
+  const std::string path = dir.file("out.json");
+  WriteFileAtomically(path, "first", "result file");
+  WriteFileAtomically(path, "second", "result file");
+  std::ifstream in(path, std::ios::binary);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  CHECK(text == "second");
+  int files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.str())) {
+    ++files;
+  }
+  CHECK(files == 1);  // no temporary file left behind
+  CHECK_NOTHROW(CheckWritable(path, "--json"));
+  const std::string missing = dir.file("no_such_dir") + "/out.json";
+  CHECK(InputErrorOf([&] {
+          CheckWritable(missing, "--json");
+        }).find("--json '" + missing + "': cannot be written: no directory") != std::string::npos);
+  CHECK(InputErrorOf([&] {
+          WriteFileAtomically(missing, "x", "result file");
+        }).find("cannot write result file '" + missing + "'") != std::string::npos);
+  CHECK(InputErrorOf([&] { CheckWritable(dir.str(), "--json"); }).find("it is a directory") !=
         std::string::npos);
 }
 

@@ -9,12 +9,14 @@ Symbolic regression under exact dimensional analysis, with a C++ engine::
 
 ``physr.fit`` returns a SearchResult (``.pareto``, ``.best``); ``physr.PhysicalRegressor``
 is the same search as a scikit-learn estimator; ``physr.evaluate`` checks a formula you
-already have (units, fitted constants, metrics), as ``physr eval`` does.
+already have (units, fitted constants, metrics), as ``physr eval`` does. ``result.save(path)``
+writes the result file that ``physr fit --json`` writes; ``physr.load(path)`` reads one back.
 """
 
 from ._api import Constant, Formula, SearchResult, fit, parse_unit, search_options
 from ._estimator import PhysicalRegressor
 from ._evaluate import Evaluation, evaluate
+from ._saved import ResultFileError, load
 
 try:
     from importlib.metadata import version as _version
@@ -23,5 +25,6 @@ try:
 except Exception:  # running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["Constant", "Evaluation", "Formula", "PhysicalRegressor", "SearchResult", "evaluate",
-           "fit", "parse_unit", "search_options", "__version__"]
+__all__ = ["Constant", "Evaluation", "Formula", "PhysicalRegressor", "ResultFileError",
+           "SearchResult", "evaluate", "fit", "load", "parse_unit", "search_options",
+           "__version__"]

@@ -8,6 +8,7 @@ C++ (``Formula.predict``). Not here: input conversion (``_data``), scikit-learn 
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 import os
@@ -16,7 +17,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from . import _core
+from . import _core, _saved
 from ._data import as_columns, check_name, is_dataframe, prepare_inputs, split_label
 from ._progress import Progress, combine
 
@@ -152,6 +153,21 @@ class Formula:
     def _repr_latex_(self) -> str:
         return f"${_latex_name(self._result.target)} = {self.latex()}$"
 
+    def __reduce__(self) -> Any:
+        # With its result, as the result's front entry it is (or its selected formula).
+        result = self._result
+        if result.best is self:
+            return (_result_best, (result,))
+        return (_result_formula, (result, result.pareto.index(self)))
+
+
+def _result_best(result: "SearchResult") -> Formula | None:
+    return result.best
+
+
+def _result_formula(result: "SearchResult", index: int) -> Formula:
+    return result.pareto[index]
+
 
 def _latex_name(name: str) -> str:
     return name if len(name) == 1 else r"\mathrm{" + name.replace("_", r"\_") + "}"
@@ -180,6 +196,10 @@ class SearchResult:
         self.pareto = [Formula(f, self) for f in core.pareto]
         best = core.best
         self.best = None if best is None else Formula(best, self)
+        # The document of the file it was loaded from, or what fit() knows of its data and
+        # options (_saved.document_of).
+        self._document: dict | None = None
+        self._origin: dict | None = None
 
     epochs = property(lambda self: self._core.epochs)
     evaluations = property(lambda self: self._core.evaluations)
@@ -194,6 +214,44 @@ class SearchResult:
                        doc="Where the run's wall time went: seconds per phase (sample_priors, "
                            "sample_policy, fit, train, breed, simplify, finalise, other), "
                            "their sum ``seconds`` and ``fitted``, the constant fits run.")
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """One dict per epoch: epoch, best_nrmse, best_reward, evaluations (so far), seconds
+        (so far), valid_share (share of sampled formulas complete and valid), best (infix)."""
+        if self._document is not None:
+            return [dict(e) for e in self._document.get("history", [])]
+        return [{"epoch": e.epoch, "best_nrmse": _saved._number(e.best_nrmse),
+                 "best_reward": e.best_reward, "evaluations": e.evaluations,
+                 "seconds": e.seconds, "valid_share": e.valid_share, "best": e.best_infix}
+                for e in self._core.history]
+
+    def _selected_index(self) -> int | None:
+        if self.best is None:
+            return None
+        tokens = self.best._core.tokens
+        return next((i for i, f in enumerate(self.pareto) if f._core.tokens == tokens), None)
+
+    def save(self, path: Any) -> None:
+        """Writes the result file (docs/result-format.md; what ``physr fit --json`` writes),
+        atomically; ``physr.load`` and ``physr predict`` read it back."""
+        _saved.write_atomically(path, json.dumps(_saved.document_of(self), indent=2) + "\n")
+
+    def to_pandas(self) -> Any:
+        """The Pareto front as a pandas DataFrame, one row per formula by increasing
+        complexity: complexity, rmse, nrmse, r2, unit, infix (constant names), infix_values,
+        selected (True for ``best``). Needs pandas."""
+        import pandas as pd
+
+        selected = self._selected_index()
+        return pd.DataFrame([{"complexity": f.complexity, "rmse": f.rmse, "nrmse": f.nrmse,
+                              "r2": f.r2, "unit": f.unit, "infix": f.infix,
+                              "infix_values": f.infix_values, "selected": i == selected}
+                             for i, f in enumerate(self.pareto)])
+
+    def __reduce__(self) -> Any:
+        # Pickled as its result-file document, rebuilt by the same code as physr.load.
+        return (_saved.result_from_document, (_saved.document_of(self), "<pickle>"))
 
     def _columns_for(self, X: Any) -> np.ndarray:
         if is_dataframe(X):
@@ -438,5 +496,7 @@ def fit(
     finally:
         if bar is not None:
             bar.close()
-    return SearchResult(core, inputs.names, inputs.target_name, data.target_unit,
-                        data.scales, data.target_scale)
+    result = SearchResult(core, inputs.names, inputs.target_name, data.target_unit,
+                          data.scales, data.target_scale)
+    result._origin = _saved.origin_of(inputs, data, config, search_options())
+    return result

@@ -25,5 +25,6 @@ Eigen::Map<const Eigen::MatrixXd> ViewColumns(const ColumnMajorArray& X);
 void BindData(py::module_& m);
 void BindSearch(py::module_& m);
 void BindEval(py::module_& m);
+void BindSaved(py::module_& m);
 
 }  // namespace physr::python

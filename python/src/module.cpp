@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m) {
   physr::python::BindData(m);
   physr::python::BindSearch(m);
   physr::python::BindEval(m);
+  physr::python::BindSaved(m);
 }

@@ -24,6 +24,7 @@
 #include "physr/expr/unit_check.hpp"
 #include "physr/search/search.hpp"
 #include "report.hpp"
+#include "result_file.hpp"
 
 namespace physr::cli {
 namespace {
@@ -272,71 +273,6 @@ std::function<bool(const EpochReport&)> ProgressLine() {
   };
 }
 
-// The formula object of the JSON result, or null.
-void WriteFormula(JsonWriter& w, const std::optional<FormulaReport>& report) {
-  if (!report) {
-    w.Null();
-    return;
-  }
-  w.BeginObject();
-  WriteFormulaFields(w, *report);
-  w.EndObject();
-}
-
-// The profile object of the JSON result: seconds per phase, seconds profiled, fits run.
-void WriteProfile(JsonWriter& w, const SearchProfile& profile) {
-  w.BeginObject();
-  for (const auto& [name, seconds] : profile.Phases()) w.Field(name, seconds);
-  w.Field("seconds", profile.seconds);
-  w.IntegerField("fitted", profile.fitted);
-  w.EndObject();
-}
-
-// Writes the JSON result to `path`, or to `out` when the path is "-".
-void WriteJsonResult(const std::string& path, std::ostream& out, const SearchResult& result,
-                     const std::vector<FormulaReport>& reports,
-                     const std::optional<FormulaReport>& best, const CsvTable& table,
-                     const Dataset& data) {
-  std::ostringstream json;
-  JsonWriter w(json);
-  w.BeginObject();
-  w.Key("best");
-  WriteFormula(w, best);
-  w.Key("pareto");
-  w.BeginArray();
-  for (const FormulaReport& r : reports) WriteFormula(w, r);
-  w.EndArray();
-  w.IntegerField("epochs", result.epochs);
-  w.Key("first_exact_epoch");
-  if (result.first_exact_epoch > 0) {
-    w.Integer(result.first_exact_epoch);
-  } else {
-    w.Null();
-  }
-  w.Field("first_exact_seconds", result.first_exact_seconds);
-  w.Field("exact_nrmse", result.exact_nrmse);
-  w.IntegerField("evaluations", result.evaluations);
-  w.Field("seconds", result.seconds);
-  w.Field("stop_reason", ToString(result.stop_reason));
-  w.Key("seed");
-  w.Integer(static_cast<std::int64_t>(result.seed));
-  w.IntegerField("sampled", result.sampled);
-  w.IntegerField("dead_ends", result.dead_ends);
-  w.IntegerField("invalid", result.invalid);
-  w.IntegerField("bred", result.bred);
-  w.Field("data", table.source);
-  w.Field("target", data.target_name);
-  WriteDefinitions(w, result.library);
-  w.Key("profile");
-  WriteProfile(w, result.profile);
-  w.EndObject();
-  if (path == kStdoutPath) {
-    out << json.str() << std::flush;
-  } else {
-    WriteJsonFile(path, json.str());
-  }
-}
-
 void PrintResult(std::ostream& out, const SearchResult& result,
                  const std::vector<FormulaReport>& reports,
                  const std::optional<FormulaReport>& best, const CsvTable& table,
@@ -392,7 +328,13 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   std::optional<FormulaReport> best;
   if (result.best) best = ReportOf(*result.best, result.library);
   if (!o.json_path.empty()) {
-    WriteJsonResult(o.json_path, out, result, reports, best, loaded.table, data);
+    const ResultContext context{&loaded.table, &data, &config, o.sigma, o.weights};
+    const std::string json = ResultJson(result, reports, best, context);
+    if (o.json_path == kStdoutPath) {
+      out << json << std::flush;
+    } else {
+      WriteJsonFile(o.json_path, json);
+    }
   }
   // With the JSON on stdout, the report goes to stderr.
   const bool json_to_stdout = o.json_path == kStdoutPath;

@@ -1,14 +1,11 @@
 #include "json.hpp"
 
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include "physr/core/error.hpp"
+#include "physr/core/files.hpp"
 
 namespace physr::cli {
 namespace {
@@ -202,19 +199,7 @@ void JsonWriter::Null() {
 }
 
 void WriteJsonFile(const std::string& path, const std::string& text) {
-  // Atomic: write a sibling temporary file, then rename over the target.
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-    if (!file) throw InputError("--json: cannot write '" + temp + "': " + std::strerror(errno));
-    file << text;
-    file.flush();
-    if (!file) throw InputError("--json: error writing '" + temp + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec)
-    throw InputError("--json: cannot rename '" + temp + "' to '" + path + "': " + ec.message());
+  WriteFileAtomically(path, text, "--json file");
 }
 
 }  // namespace physr::cli

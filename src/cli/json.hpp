@@ -60,9 +60,9 @@ class JsonWriter {
   bool done_ = false;
 };
 
-// Writes `text` to `path` atomically: a sibling temporary file renamed over the target, so a
-// reader never sees a half-written result. Throws InputError naming the flag --json and the
-// path when the file cannot be written.
+// Writes `text` to `path` atomically (WriteFileAtomically, core/files.hpp), so a reader never
+// sees a half-written result. Throws InputError naming the --json file and the path when the
+// file cannot be written.
 void WriteJsonFile(const std::string& path, const std::string& text);
 
 }  // namespace physr::cli

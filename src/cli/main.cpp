@@ -1,5 +1,6 @@
-// physr command-line tool: `physr units`, `physr eval`, `physr fit`. Exit status 0 on success,
-// 2 for bad usage or input (one line on stderr naming the problem), 1 for an internal error.
+// physr command-line tool: `physr units`, `physr eval`, `physr fit`, `physr predict`. Exit
+// status 0 on success, 2 for bad usage or input (one line on stderr naming the problem), 1 for
+// an internal error; `predict` 3 when some rows could not be predicted.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <exception>
@@ -14,6 +15,7 @@
 #include "eval_command.hpp"
 #include "fit_command.hpp"
 #include "physr/units/nearest_names.hpp"
+#include "predict_command.hpp"
 #include "units_command.hpp"
 
 #ifndef PHYSR_VERSION
@@ -106,15 +108,17 @@ int Run(int argc, char** argv) {
   UnitsOptions units_options;
   EvalOptions eval_options;
   FitCommandOptions fit_options;
+  PredictOptions predict_options;
   CLI::App* units = AddUnitsCommand(app, units_options);
   CLI::App* eval = AddEvalCommand(app, eval_options);
   CLI::App* fit = AddFitCommand(app, fit_options);
+  CLI::App* predict = AddPredictCommand(app, predict_options);
 
   // CLI11 reports an unknown command as a missing one; name it instead.
   if (argc > 1 && argv[1][0] != '-' && !units->check_name(argv[1]) && !eval->check_name(argv[1]) &&
-      !fit->check_name(argv[1])) {
+      !fit->check_name(argv[1]) && !predict->check_name(argv[1])) {
     PrintError("error", "unknown command '" + std::string(argv[1]) +
-                            "' (commands: units, eval, fit; see 'physr --help')");
+                            "' (commands: units, eval, fit, predict; see 'physr --help')");
     return kExitInputError;
   }
   try {
@@ -127,6 +131,7 @@ int Run(int argc, char** argv) {
   if (units->parsed()) return RunUnits(units_options, std::cout);
   if (eval->parsed()) return RunEval(eval_options, std::cout);
   if (fit->parsed()) return RunFit(fit_options, std::cout);
+  if (predict->parsed()) return RunPredict(predict_options, std::cout);
   PrintError("error", "no command given (see 'physr --help')");
   return kExitInputError;
 }

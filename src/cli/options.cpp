@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "physr/core/error.hpp"
+#include "physr/core/files.hpp"
 #include "physr/units/unit_parser.hpp"
 #include "sidecar.hpp"
 
@@ -219,7 +220,9 @@ CsvOptions MakeCsvOptions(const DataFlags& flags, const DatasetOptions& dataset)
 }
 
 void CheckJsonPath(const std::string& json_path, const std::string& data_path) {
-  if (json_path.empty() || json_path == kStdoutPath || data_path == kStdinPath) return;
+  if (json_path.empty() || json_path == kStdoutPath) return;
+  CheckWritable(json_path, "--json");
+  if (data_path == kStdinPath) return;
   const std::string sidecar = SidecarPath(data_path);
   std::error_code ec;
   if (!std::filesystem::equivalent(json_path, sidecar, ec) || ec) return;
@@ -229,11 +232,10 @@ void CheckJsonPath(const std::string& json_path, const std::string& data_path) {
   }
 }
 
-LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
-                    const DatasetOptions& dataset_options) {
-  LoadedData loaded;
+CsvTable ReadTable(const std::string& path, const CsvOptions& csv_options) {
+  CsvTable table;
   if (path == kStdinPath) {
-    loaded.table = ReadCsv(std::cin, std::string(kStdinName), csv_options);
+    table = ReadCsv(std::cin, std::string(kStdinName), csv_options);
   } else {
     CsvOptions options = csv_options;
     const std::string sidecar = SidecarPath(path);
@@ -243,16 +245,23 @@ LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
       options.fallback_units = std::move(*units);
       options.fallback_source = sidecar;
     }
-    loaded.table = ReadCsvFile(path, options);
+    table = ReadCsvFile(path, options);
   }
-  for (const std::string& warning : loaded.table.warnings) {
+  for (const std::string& warning : table.warnings) {
     std::cerr << "physr: warning: " << warning << '\n';
   }
-  loaded.data = MakeDataset(loaded.table, dataset_options);
-  if (loaded.table.dropped_rows > 0) {
-    std::cerr << "physr: note: dropped " << loaded.table.dropped_rows
+  if (table.dropped_rows > 0) {
+    std::cerr << "physr: note: dropped " << table.dropped_rows
               << " row(s) holding NaN or inf (--drop-nonfinite)\n";
   }
+  return table;
+}
+
+LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
+                    const DatasetOptions& dataset_options) {
+  LoadedData loaded;
+  loaded.table = ReadTable(path, csv_options);
+  loaded.data = MakeDataset(loaded.table, dataset_options);
   return loaded;
 }
 

@@ -63,7 +63,8 @@ void AddDataFlags(CLI::App* cmd, DataFlags& flags);
 // --delimiter, or a column that `dataset` (target, sigma, weights) uses and --ignore drops.
 CsvOptions MakeCsvOptions(const DataFlags& flags, const DatasetOptions& dataset);
 
-// Throws InputError when --json `json_path` names the JSON sidecar of the data at
+// Throws InputError when --json `json_path` cannot be written (CheckWritable: a missing or
+// read-only directory), or names the JSON sidecar of the data at
 // `data_path` (an existing file with "columns"), which the result would overwrite.
 void CheckJsonPath(const std::string& json_path, const std::string& data_path);
 
@@ -78,11 +79,17 @@ inline constexpr std::string_view kStdinName = "<stdin>";
 // The --json path that writes to standard output.
 inline constexpr std::string_view kStdoutPath = "-";
 
+// Reads the CSV at `path` ("-": standard input, named "<stdin>"); for a file, units the
+// header lacks come from its JSON sidecar (SidecarPath) when there is one, after --units.
+// Prints the reader's warnings on stderr, and a note when --drop-nonfinite dropped rows.
+// Throws InputError for bad files.
+CsvTable ReadTable(const std::string& path, const CsvOptions& csv_options);
+
 // Reads the CSV at `path` ("-": standard input, named "<stdin>") and splits it into inputs and
 // target, as `physr eval` and `physr fit` both do. For a file, units the header lacks come
 // from its JSON sidecar (SidecarPath) when there is one, after --units (CsvOptions::units).
-// Prints on stderr the reader's warnings and a note when --drop-nonfinite dropped rows. Throws
-// InputError (from the reader, the sidecar or MakeDataset) for bad files.
+// Prints what ReadTable prints. Throws InputError (from the reader, the sidecar or
+// MakeDataset) for bad files.
 LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
                     const DatasetOptions& dataset_options);
 

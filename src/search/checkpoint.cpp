@@ -1,8 +1,5 @@
 #include "physr/search/checkpoint.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -15,6 +12,8 @@
 
 #include "physr/core/binary_io.hpp"
 #include "physr/core/error.hpp"
+#include "physr/core/files.hpp"
+#include "physr/core/hash.hpp"
 
 namespace physr {
 
@@ -29,7 +28,7 @@ namespace {
 
 constexpr std::string_view kMagic = "PHYSRCKP";
 constexpr std::string_view kEndMagic = "PHYSREND";
-constexpr std::uint32_t kVersion = 3;
+constexpr std::uint32_t kVersion = 4;
 constexpr const char* kFileName = "search.ckpt";
 
 void PutCounters(BinaryWriter& out, const SearchCounters& c) {
@@ -129,6 +128,11 @@ std::vector<EpochReport> GetHistory(BinaryReader& r) {
   return history;
 }
 
+// The checksum that ends a checkpoint: of every byte before it.
+std::uint64_t Checksum(std::string_view bytes) {
+  return Avalanche(MixString(0x50485953434b5355ULL, bytes));
+}
+
 // The bytes that `save` writes to a stream.
 template <typename Saver>
 std::string Saved(const Saver& save) {
@@ -149,41 +153,10 @@ std::string Serialize(std::uint64_t fingerprint, const SearchState& s) {
   PutFront(out, s.front);
   PutHistory(out, s.history);
   out.Bytes(kEndMagic);
-  return bytes.str();
-}
-
-// Writes `bytes` to `path` durably: temporary file, fsync, rename, fsync of the
-// directory.
-void WriteAtomically(const std::string& dir, const std::string& bytes) {
-  const std::string path = (std::filesystem::path(dir) / kFileName).string();
-  const std::string temp = path + ".tmp";
-  auto fail = [&](const std::string& what) {
-    throw InputError("cannot write checkpoint '" + path + "': " + what + ": " +
-                     std::generic_category().message(errno));
-  };
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("open");
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      fail("write");
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    fail("fsync");
-  }
-  if (::close(fd) != 0) fail("close");
-  if (std::rename(temp.c_str(), path.c_str()) != 0) fail("rename");
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);  // best effort: the rename is already visible
-    ::close(dir_fd);
-  }
+  std::string text = bytes.str();
+  const std::uint64_t checksum = Checksum(text);
+  text.append(reinterpret_cast<const char*>(&checksum), sizeof checksum);
+  return text;
 }
 
 }  // namespace
@@ -198,6 +171,7 @@ Checkpointer::Checkpointer(const CheckpointOptions& options, std::uint64_t finge
     throw InputError("cannot use checkpoint directory '" + dir +
                      "': " + (ec ? ec.message() : "not a directory"));
   }
+  lock_ = DirectoryLock(dir, "checkpoint directory");
 }
 
 bool Checkpointer::Resume(SearchState& state) {
@@ -211,6 +185,14 @@ bool Checkpointer::Resume(SearchState& state) {
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   BinaryReader r(bytes, "checkpoint '" + path + "'");
   r.Header(kMagic, kVersion, "not a physr search checkpoint");
+  std::uint64_t checksum = 0;
+  if (bytes.size() < sizeof checksum + kEndMagic.size()) r.Fail("truncated file");
+  const std::string_view body(bytes.data(), bytes.size() - sizeof checksum);
+  std::memcpy(&checksum, bytes.data() + body.size(), sizeof checksum);
+  if (body.substr(body.size() - kEndMagic.size()) != kEndMagic) {
+    r.Fail("truncated file (no end marker)");
+  }
+  if (checksum != Checksum(body)) r.Fail("damaged file (the checksum does not match)");
   if (r.Get<std::uint64_t>() != fingerprint_) {
     r.Fail(
         "written for a different run (the data, operators, constants, seed or search "
@@ -251,7 +233,8 @@ void Checkpointer::AfterEpoch(const SearchState& state, bool stopping) {
 
 void Checkpointer::Save(const std::string& dir, std::uint64_t fingerprint,
                         const SearchState& state) {
-  WriteAtomically(dir, Serialize(fingerprint, state));
+  const std::string path = (std::filesystem::path(dir) / kFileName).string();
+  WriteFileAtomically(path, Serialize(fingerprint, state), "checkpoint");
 }
 
 }  // namespace physr

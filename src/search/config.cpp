@@ -7,26 +7,13 @@
 #include "physr/core/hash.hpp"
 #include "physr/expr/definition.hpp"
 #include "physr/expr/dimension_hash.hpp"
+#include "physr/search/saved_result.hpp"
 
 namespace physr {
 namespace {
 
 // Changes whenever what the fingerprint covers changes.
 constexpr std::uint64_t kFingerprintVersion = 3;
-
-std::uint64_t MixData(std::uint64_t h, const Dataset& data) {
-  h = Mix(Mix(h, static_cast<std::uint64_t>(data.rows())),
-          static_cast<std::uint64_t>(data.num_variables()));
-  for (std::size_t i = 0; i < data.names.size(); ++i) {
-    h = MixDimension(MixString(h, data.names[i]), data.dimensions[i]);
-  }
-  h = MixDimension(MixString(h, data.target_name), data.target_dimension);
-  for (Eigen::Index i = 0; i < data.X.size(); ++i) h = MixDouble(h, data.X.data()[i]);
-  for (Eigen::Index i = 0; i < data.y.size(); ++i) h = MixDouble(h, data.y(i));
-  h = Mix(h, static_cast<std::uint64_t>(data.weights.size()));
-  for (Eigen::Index i = 0; i < data.weights.size(); ++i) h = MixDouble(h, data.weights(i));
-  return h;
-}
 
 // The options that shape a run's course (not its limits, schedules or thread count).
 std::uint64_t MixShapingOptions(std::uint64_t h, const SearchConfig& c) {
@@ -133,6 +120,20 @@ Library BuildSearchLibrary(const Dataset& data, const LibraryOptions& options) {
   spec.free_constants.insert(spec.free_constants.end(), options.free_constants.begin(),
                              options.free_constants.end());
   return Library::Build(spec);
+}
+
+std::uint64_t MixData(std::uint64_t h, const Dataset& data) {
+  h = Mix(Mix(h, static_cast<std::uint64_t>(data.rows())),
+          static_cast<std::uint64_t>(data.num_variables()));
+  for (std::size_t i = 0; i < data.names.size(); ++i) {
+    h = MixDimension(MixString(h, data.names[i]), data.dimensions[i]);
+  }
+  h = MixDimension(MixString(h, data.target_name), data.target_dimension);
+  for (Eigen::Index i = 0; i < data.X.size(); ++i) h = MixDouble(h, data.X.data()[i]);
+  for (Eigen::Index i = 0; i < data.y.size(); ++i) h = MixDouble(h, data.y(i));
+  h = Mix(h, static_cast<std::uint64_t>(data.weights.size()));
+  for (Eigen::Index i = 0; i < data.weights.size(); ++i) h = MixDouble(h, data.weights(i));
+  return h;
 }
 
 std::uint64_t SearchFingerprint(const Dataset& data, const Library& library,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Command-line tests for `physr units`, `physr eval` and `physr fit`: exact results on the
-# bundled datasets; for every kind of bad input exit status 2 with one line on stderr naming the
+# Command-line tests for `physr units`, `physr eval`, `physr fit` and `physr predict`: exact
+# results on the bundled datasets; for every kind of bad input exit status 2 with one line on stderr naming the
 # problem (and nothing on stdout); hostile data; and a checkpointed `physr fit` killed with
-# kill -9 or SIGTERM and resumed to the uninterrupted result. Bad files are generated in a
+# kill -9 or SIGTERM and resumed to the uninterrupted result; result files read back by
+# predict, damaged result files and checkpoints, a locked checkpoint directory. Bad files are generated in a
 # temporary directory.
 # Usage: cli_test.sh PATH/TO/physr PATH/TO/datasets
 set -uo pipefail
@@ -419,6 +420,11 @@ expect_ok "eval reads a defined operator back" eval "$tmp/sinc.csv" --define 'si
   --formula 'sinc(x)' --complexity sinc=3 --json "$tmp/sinc_eval.json"
 near "eval --define: exact" "$(json_number "$tmp/sinc_eval.json" rmse)" 0 1e-12
 near "eval --complexity" "$(json_number "$tmp/sinc_eval.json" complexity)" 4 0
+# The result file carries the definition, so predict rebuilds the defined operator.
+awk 'BEGIN { print "x[1]"; print "2" }' >"$tmp/sinc_new.csv"
+run predict "$tmp/sinc.json" "$tmp/sinc_new.csv"
+near "predict with a defined operator" "$(tail -n 1 "$tmp/out" | cut -d, -f2)" \
+  0.45464871341284085 1e-12
 expect_error "defined operator with a dimensioned argument" "sinc: argument must be dimensionless" \
   eval "$rel" --define 'sinc(x)=sin(x)/x' --formula 'm*c^2*sinc(v)' "${light[@]}"
 
@@ -503,6 +509,113 @@ done
 expect_error "resume with another seed" "different run" "${other_seed[@]}" --resume "$tmp/ckpt"
 expect_error "resume without a checkpoint" "no readable checkpoint" "${fitargs[@]}" \
   --resume "$tmp/no_ckpt_here"
+
+# ---- result files: physr predict, damaged files, locks, unwritable outputs ----------------
+expect_ok "fit writes a result file" "${fitargs[@]}" --json "$tmp/result.json"
+for key in '"format": "physr-result"' '"version": 1' '"physr_version"' '"inputs"' '"library"' \
+  '"options"' '"data_fingerprint"' '"history"' '"selected"' '"target_unit"'; do
+  grep -q "^  $key" "$tmp/result.json" && pass "result file has $key" ||
+    fail "result file has $key" "missing at the top level"
+done
+grep -q '"valid_share"' "$tmp/result.json" && pass "result history has valid_share" ||
+  fail "result history has valid_share" "missing"
+awk 'BEGIN { print "x[km],t[min]"; print "0.002,0.05"; print "0.005,0.1" }' >"$tmp/new.csv"
+expect_ok "predict on rows in scaled units" predict "$tmp/result.json" "$tmp/new.csv" \
+  -o "$tmp/pred.csv"
+if [[ "$(head -n 1 "$tmp/pred.csv")" == "x[km],t[min],v_predicted[m/s]" ]] &&
+  (($(wc -l <"$tmp/pred.csv") == 3)); then
+  pass "predict writes the rows and the prediction column"
+else
+  fail "predict writes the rows and the prediction column" "$(cat "$tmp/pred.csv")"
+fi
+# x = 2 m, t = 3 s in SI and in km/min: the same prediction.
+awk 'BEGIN { print "x[m],t[s]"; print "2,3" }' >"$tmp/si.csv"
+awk 'BEGIN { print "x[km],t[min]"; print "0.002,0.05" }' >"$tmp/scaled.csv"
+run predict "$tmp/result.json" "$tmp/si.csv"
+si_value=$(tail -n 1 "$tmp/out" | cut -d, -f3)
+run predict "$tmp/result.json" "$tmp/scaled.csv"
+scaled_value=$(tail -n 1 "$tmp/out" | cut -d, -f3)
+if [[ -n "$si_value" ]] && awk -v a="$si_value" -v b="$scaled_value" \
+  'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-9 * (a < 0 ? -a : a)) }'; then
+  pass "predict converts scaled units to SI"
+else
+  fail "predict converts scaled units to SI" "$si_value vs $scaled_value"
+fi
+run predict "$tmp/result.json" "$tmp/si.csv" --formula 0
+[[ $rc == 0 && "$(tail -n 1 "$tmp/out")" == 2,3,* ]] && pass "predict --formula 0" ||
+  fail "predict --formula 0" "exit status $rc"
+awk 'BEGIN { print "x[m],t[kg]"; print "2,3" }' >"$tmp/wrong_unit.csv"
+expect_error "predict: a column in another unit" "column 't' is in \[kg\].*\[s\]" \
+  predict "$tmp/result.json" "$tmp/wrong_unit.csv"
+awk 'BEGIN { print "x[m]"; print "2" }' >"$tmp/no_t.csv"
+expect_error "predict: a column missing" "no column 't'" predict "$tmp/result.json" "$tmp/no_t.csv"
+expect_error "predict: --formula out of range" "--formula 999" \
+  predict "$tmp/result.json" "$tmp/si.csv" --formula 999
+expect_error "predict: unwritable -o" "--output '$tmp/no_dir/p.csv': cannot be written" \
+  predict "$tmp/result.json" "$tmp/si.csv" -o "$tmp/no_dir/p.csv"
+head -c 200 "$tmp/result.json" >"$tmp/truncated.json"
+expect_error "predict: truncated result file" "truncated.json:[0-9]+:[0-9]+: not valid JSON \(the file ends early" \
+  predict "$tmp/truncated.json" "$tmp/si.csv"
+sed 's/"format": "physr-result"/"format": "other"/' "$tmp/result.json" >"$tmp/foreign.json"
+expect_error "predict: foreign JSON" "foreign.json: no \"format\": \"physr-result\"" \
+  predict "$tmp/foreign.json" "$tmp/si.csv"
+sed 's/"version": 1,/"version": 99,/' "$tmp/result.json" >"$tmp/v99.json"
+expect_error "predict: newer format version" "version 99 is not supported" \
+  predict "$tmp/v99.json" "$tmp/si.csv"
+sed 's/"expression": /"expressio": /' "$tmp/result.json" >"$tmp/damaged.json"
+expect_error "predict: damaged result file" "damaged.json: missing field pareto\[0\].expression" \
+  predict "$tmp/damaged.json" "$tmp/si.csv"
+sed 's/"operators": \[/"operators": ["nosuchop", /' "$tmp/result.json" >"$tmp/badop.json"
+expect_error "predict: an unknown operator in the library" \
+  "badop.json: field library: unknown operator 'nosuchop'" predict "$tmp/badop.json" "$tmp/si.csv"
+# Rows the formula cannot evaluate: reported by line, the cell left empty, exit status 3.
+awk 'BEGIN { print "x[1],y[1]"; for (i = 1; i <= 20; i++) print i "," log(i) }' >"$tmp/logdata.csv"
+expect_ok "fit log data" fit "$tmp/logdata.csv" --ops log,mul,add --epochs 3 --batch 100 \
+  --max-length 4 --seed 1 --threads 1 -q --no-default-consts --json "$tmp/log.json"
+awk 'BEGIN { print "x[1]"; print "2"; print "-1"; print "3" }' >"$tmp/negative.csv"
+run predict "$tmp/log.json" "$tmp/negative.csv"
+if ((rc == 3)) && grep -q "negative.csv:3: the formula gives nan" "$tmp/err" &&
+  [[ "$(sed -n 3p "$tmp/out")" == "-1," ]]; then
+  pass "predict reports rows it cannot evaluate (exit 3, line named, cell empty)"
+else
+  fail "predict reports rows it cannot evaluate (exit 3, line named, cell empty)" "exit $rc"
+fi
+# fitargs with an epoch limit no test waits for.
+long_fit=("${fitargs[@]}")
+for i in "${!long_fit[@]}"; do
+  [[ "${long_fit[$i]}" == --epochs ]] && long_fit[i + 1]=1000000
+done
+expect_error "fit --json into a missing directory is refused first" \
+  "--json '$tmp/no_dir/r.json': cannot be written: no directory" \
+  "${long_fit[@]}" --json "$tmp/no_dir/r.json"
+expect_error "fit --checkpoint that cannot be a directory is refused first" \
+  "cannot use checkpoint directory '$tmp/result.json/ckpt'" \
+  "${long_fit[@]}" --checkpoint "$tmp/result.json/ckpt"
+# A damaged checkpoint: one byte changed, and one cut short.
+cp -r "$tmp/ckpt" "$tmp/ckpt_bad"
+printf '\x55' | dd of="$tmp/ckpt_bad/search.ckpt" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect_error "resume from a damaged checkpoint" "ckpt_bad/search.ckpt'.*(damaged|different run)" \
+  "${fitargs[@]}" --resume "$tmp/ckpt_bad"
+cp -r "$tmp/ckpt" "$tmp/ckpt_short"
+size=$(wc -c <"$tmp/ckpt_short/search.ckpt")
+truncate -s $((size / 2)) "$tmp/ckpt_short/search.ckpt"
+expect_error "resume from a truncated checkpoint" "ckpt_short/search.ckpt': truncated file" \
+  "${fitargs[@]}" --resume "$tmp/ckpt_short"
+# A checkpoint directory in use: a second run is refused.
+"$physr" "${long_fit[@]}" --checkpoint "$tmp/busy" --checkpoint-every 1 \
+  >/dev/null 2>&1 </dev/null &
+busy_pid=$!
+for _ in $(seq 1 3000); do
+  [[ -s "$tmp/busy/search.ckpt" ]] && break
+  kill -0 "$busy_pid" 2>/dev/null || break
+  sleep 0.1
+done
+expect_error "a checkpoint directory in use is refused" "'$tmp/busy' is in use by another run" \
+  "${fitargs[@]}" --checkpoint "$tmp/busy"
+kill -9 "$busy_pid" 2>/dev/null
+wait "$busy_pid" 2>/dev/null
+expect_ok "the directory is free again once that run is gone" "${fitargs[@]}" \
+  --checkpoint "$tmp/busy"
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -1,8 +1,22 @@
 """Shared data and settings of the Python tests: small seeded datasets and search options
 that keep every search short (a few small epochs)."""
 
+import os
+import pathlib
+
 import numpy as np
 import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def physr_tool() -> str:
+    """The physr command-line tool: $PHYSR_CLI (scripts/test sets it), else build/src/cli/physr
+    of this checkout; the test is skipped when it is not built."""
+    path = pathlib.Path(os.environ.get("PHYSR_CLI", ROOT / "build" / "src" / "cli" / "physr"))
+    if not path.is_file():
+        pytest.skip(f"the physr tool is not built ({path}); set PHYSR_CLI")
+    return str(path)
 
 # Small batches and few epochs: each search takes a fraction of a second to a few seconds.
 QUICK = dict(batch_size=200, epochs=4, threads=2, seed=1)

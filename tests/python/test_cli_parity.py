@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import physr
+from conftest import physr_tool
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -47,10 +48,7 @@ RENAMED = {
 
 
 def cli():
-    path = pathlib.Path(os.environ.get("PHYSR_CLI", ROOT / "build" / "src" / "cli" / "physr"))
-    if not path.is_file():
-        pytest.skip(f"the physr tool is not built ({path}); set PHYSR_CLI")
-    return str(path)
+    return physr_tool()
 
 
 def fit_flags():

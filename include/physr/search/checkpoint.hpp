@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "physr/core/files.hpp"
 #include "physr/search/state.hpp"
 
 namespace physr {
@@ -35,8 +36,9 @@ struct CheckpointOptions {
 // write is due. Single-threaded; owned by the search engine.
 class Checkpointer {
  public:
-  // `fingerprint` identifies the run (SearchFingerprint). Creates options.dir if needed
-  // (throws InputError if it cannot).
+  // `fingerprint` identifies the run (SearchFingerprint). Creates options.dir if needed and
+  // locks it for the Checkpointer's lifetime (throws InputError if it cannot, or when
+  // another run holds the lock).
   Checkpointer(const CheckpointOptions& options, std::uint64_t fingerprint);
 
   // With options.resume_dir set: loads `<resume_dir>/search.ckpt` into `state` and returns
@@ -52,13 +54,14 @@ class Checkpointer {
   // Cost: the policy and optimiser size (≈ 3 × parameters × 4 bytes) plus the front.
   void AfterEpoch(const SearchState& state, bool stopping);
 
-  // Writes the checkpoint now: to a temporary file in the directory, flushed, then renamed
-  // over `<dir>/search.ckpt`, so a kill at any moment leaves the previous or the new file.
+  // Writes the checkpoint now, atomically (WriteFileAtomically), so a kill at any moment
+  // leaves the previous or the new file. The file ends with a checksum of its bytes.
   static void Save(const std::string& dir, std::uint64_t fingerprint, const SearchState& state);
 
  private:
   CheckpointOptions options_;
   std::uint64_t fingerprint_;
+  DirectoryLock lock_;  // held on options.dir while the search runs
   double last_write_seconds_ = 0.0;
 };
 
