@@ -2,7 +2,6 @@
 of results and estimators, and damaged files."""
 
 import json
-import os
 import pickle
 import subprocess
 
