@@ -50,6 +50,7 @@ class SearchConfig:
     max_search_rows: int
     seed: int
     threads: int
+    groups: str
     fixed_constants: list[tuple[str, float, str]]
     free_constants: list[tuple[str, str, float]]
     def validate(self) -> None: ...

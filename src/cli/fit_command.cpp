@@ -166,6 +166,12 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
                   "the report to standard error)")
       ->type_name("OUT.json");
   cmd->add_flag("--quiet,-q", o.quiet, "No progress line");
+  cmd->add_option("--groups", o.groups,
+                  "Search over the dimensionless groups of the inputs (Buckingham pi) and "
+                  "write the law back in the data's variables: off, on, or auto (when they "
+                  "remove an input)")
+      ->type_name("off|on|auto")
+      ->capture_default_str();
 }
 
 // The advanced options of the search, in their own help group.
@@ -269,6 +275,7 @@ SearchConfig MakeConfig(const FitCommandOptions& o) {
   library.default_free_constants = !o.no_default_constants;
   config.priors.min_length = std::min(config.priors.min_length, config.priors.max_length);
   config.priors.units = !o.no_units_prior;
+  config.groups = ParseGroupsMode(o.groups);
   config.stopping.ApplyDefaultLimit();
   CheckpointOptions& checkpoint = config.checkpoint;
   if (checkpoint.dir.empty()) checkpoint.dir = checkpoint.resume_dir;
@@ -316,6 +323,39 @@ void WriteProfile(JsonWriter& w, const SearchProfile& profile) {
   w.EndObject();
 }
 
+// The groups object of the JSON result, or null when the search ran on the data as given:
+// {"target": "m*c^2", "groups": {"pi1": "v/c", ...}}.
+void WriteGroups(JsonWriter& w, const std::optional<GroupBasis>& groups) {
+  if (!groups) {
+    w.Null();
+    return;
+  }
+  w.BeginObject();
+  w.Field("target", groups->target_text);
+  w.Key("groups");
+  w.BeginObject();
+  for (std::size_t j = 0; j < groups->names.size(); ++j) {
+    w.Field(groups->names[j], groups->texts[j]);
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
+// The report line of the groups searched over: "groups      E/(m*c^2) = f(pi1), pi1 = v/c".
+std::string GroupsLine(const GroupBasis& groups, const std::string& target) {
+  std::string line = target;
+  if (groups.target_text != "1") line += "/(" + groups.target_text + ')';
+  line += " = f(";
+  std::string definitions;
+  for (std::size_t j = 0; j < groups.names.size(); ++j) {
+    line += (j > 0 ? ", " : "") + groups.names[j];
+    if (groups.names[j] != groups.texts[j]) {
+      definitions += ", " + groups.names[j] + " = " + groups.texts[j];
+    }
+  }
+  return line + ')' + definitions;
+}
+
 // Writes the JSON result to `path`, or to `out` when the path is "-".
 void WriteJsonResult(const std::string& path, std::ostream& out, const SearchResult& result,
                      const std::vector<FormulaReport>& reports,
@@ -350,6 +390,8 @@ void WriteJsonResult(const std::string& path, std::ostream& out, const SearchRes
   w.IntegerField("bred", result.bred);
   w.Field("data", table.source);
   w.Field("target", data.target_name);
+  w.Key("groups");
+  WriteGroups(w, result.groups);
   w.Key("profile");
   WriteProfile(w, result.profile);
   w.EndObject();
@@ -371,6 +413,7 @@ void PrintResult(std::ostream& out, const SearchResult& result,
   out << "search      " << result.epochs << " epochs, " << result.evaluations
       << " formulas scored in " << std::fixed << std::setprecision(1) << result.seconds
       << " s; stopped: " << ToString(result.stop_reason) << "\n";
+  if (result.groups) out << "groups      " << GroupsLine(*result.groups, data.target_name) << "\n";
   out.unsetf(std::ios::floatfield);
   out << std::setprecision(6);
   out << "\nPareto front (complexity, NRMSE, R^2, formula):\n";
