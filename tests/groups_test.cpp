@@ -184,7 +184,15 @@ TEST_CASE("groups on: relativistic energy is found over v/c and written back in 
   config.seed = 3;
   config.threads = 1;
   config.groups = GroupsMode::kOn;
-  const SearchResult result = RunSearch(data, config);
+  std::string shown;  // the last epoch report's best formula
+  SearchCallbacks callbacks;
+  callbacks.on_epoch = [&shown](const EpochReport& report) {
+    shown = report.best_infix;
+    return true;
+  };
+  const SearchResult result = RunSearch(data, config, callbacks);
+  CHECK(shown.find("(m*c^2)*(") == 0);  // progress in the data's variables too
+  CHECK(shown.find("v/c") != std::string::npos);
   REQUIRE(result.groups.has_value());
   CHECK(result.groups->texts == std::vector<std::string>{"v/c"});
   REQUIRE(result.best.has_value());

@@ -344,7 +344,12 @@ void WriteGroups(JsonWriter& w, const std::optional<GroupBasis>& groups) {
 // The report line of the groups searched over: "groups      E/(m*c^2) = f(pi1), pi1 = v/c".
 std::string GroupsLine(const GroupBasis& groups, const std::string& target) {
   std::string line = target;
-  if (groups.target_text != "1") line += "/(" + groups.target_text + ')';
+  const std::string& scale = groups.target_text;
+  if (scale.find_first_of("*/(") != std::string::npos) {
+    line += "/(" + scale + ')';
+  } else if (scale != "1") {
+    line += '/' + scale;
+  }
   line += " = f(";
   std::string definitions;
   for (std::size_t j = 0; j < groups.names.size(); ++j) {

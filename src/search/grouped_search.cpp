@@ -89,14 +89,19 @@ Library DisplayLibrary(const Library& reduced, const GroupBasis& basis) {
   return display;
 }
 
-// The formula `f` of the reduced search in the data's variables, its free constants started
-// at the reduced fit's values: (monomial)*(relation with each group's formula in place).
-Program WriteBack(const Formula& f, const Library& reduced, const Library& display,
-                  const GroupBasis& basis, Library& library) {
-  const std::string relation = ToInfix(f.program, display);
-  const std::string text =
-      basis.target_text == "1" ? relation : '(' + basis.target_text + ")*(" + relation + ')';
-  Program program = ParseFormula(text, library);
+// The text of `program` (over the reduced search's `reduced` library) in the data's
+// variables: (monomial)*(relation with each group's formula in place).
+std::string InDataVariables(const Program& program, const Library& reduced, const GroupBasis& basis,
+                            const PrintOptions& options = {}) {
+  const std::string relation = ToInfix(program, DisplayLibrary(reduced, basis), options);
+  return basis.target_text == "1" ? relation : '(' + basis.target_text + ")*(" + relation + ')';
+}
+
+// The formula `f` of the reduced search over the data's `library`, its free constants
+// started at the reduced fit's values.
+Program WriteBack(const Formula& f, const Library& reduced, const GroupBasis& basis,
+                  Library& library) {
+  Program program = ParseFormula(InDataVariables(f.program, reduced, basis), library);
   program.constants = library.FreeConstantDefaults();
   for (const Token& t : reduced.tokens()) {
     if (t.kind != TokenKind::kFreeConstant) continue;
@@ -108,11 +113,30 @@ Program WriteBack(const Formula& f, const Library& reduced, const Library& displ
   return program;
 }
 
+// The callbacks with each epoch report's best formula shown in the data's variables.
+SearchCallbacks ShowInDataVariables(const SearchCallbacks& callbacks,
+                                    const GroupedProblem& problem) {
+  SearchCallbacks shown = callbacks;
+  if (!callbacks.on_epoch) return shown;
+  shown.on_epoch = [on_epoch = callbacks.on_epoch, basis = problem.basis,
+                    library = BuildSearchLibrary(problem.data, problem.config.library)](
+                       const EpochReport& report) mutable {
+    EpochReport named = report;
+    try {
+      const Program program = ParseFormula(report.best_infix, library);
+      named.best_infix = InDataVariables(program, library, basis);
+    } catch (const InputError&) {
+      // An empty or unreadable formula is shown as it is.
+    }
+    return on_epoch(named);
+  };
+  return shown;
+}
+
 SearchResult WriteBackFront(SearchResult reduced, const GroupBasis& basis, const Dataset& data,
                             const SearchConfig& config) {
   SearchResult result = std::move(reduced);
   Library library = BuildSearchLibrary(data, config.library);
-  const Library display = DisplayLibrary(result.library, basis);
   FitOptions options = config.fitting.fit;
   options.seed = config.seed;
   options.compute_uncertainties = true;
@@ -121,7 +145,7 @@ SearchResult WriteBackFront(SearchResult reduced, const GroupBasis& basis, const
   ParetoFront front;
   std::vector<std::pair<Program, FitResult>> fits;
   for (const Formula& f : result.pareto) {
-    Program program = WriteBack(f, result.library, display, basis, library);
+    Program program = WriteBack(f, result.library, basis, library);
     const UnitCheckResult units = CheckUnits(program, library);
     if (!units.ok || units.dimension != data.target_dimension) continue;
     FitResult fit = FitConstants(program, library, data, options);
@@ -160,7 +184,8 @@ std::optional<SearchResult> RunGroupedSearch(const Dataset& data, const SearchCo
                                              const SearchCallbacks& callbacks) {
   std::optional<GroupedProblem> problem = PrepareGroups(data, config);
   if (!problem) return std::nullopt;
-  SearchResult reduced = SearchEngine(problem->data, problem->config, callbacks).Run();
+  SearchResult reduced =
+      SearchEngine(problem->data, problem->config, ShowInDataVariables(callbacks, *problem)).Run();
   return WriteBackFront(std::move(reduced), problem->basis, data, config);
 }
 

@@ -118,7 +118,7 @@ struct SearchCallbacks {
 // config.groups on (or auto, when the groups apply), over the dimensionless groups of the
 // data (groups.hpp), each formula of the front then written back in the data's variables,
 // checked for units and refitted on the data, the front and the best formula chosen again
-// there; the epoch reports name the groups' columns (pi1, ...). With groups on, also throws
+// there; each epoch report's best_infix is in the data's variables. With groups on, also throws
 // InputError when they do not apply (a free constant with units, no monomial with the
 // target's units, a group or the monomial not finite). Throws
 // InputError for invalid options, for a library with no way to produce the target's
