@@ -145,6 +145,23 @@ TEST_CASE("groups: a dimensionless column is its own group, named as the column"
   CHECK(b.target_text == "L");
 }
 
+TEST_CASE("groups: ten inputs give n - rank groups; eleven are refused") {
+  std::vector<Column> inputs = {{"L", "m"}, {"t", "s"}, {"m", "kg"}, {"v", "m/s"}, {"a", "m/s^2"},
+                                {"F", "N"}, {"E", "J"}, {"P", "W"},  {"f", "Hz"},  {"T", "K"}};
+  const Dataset data = MakeData(inputs, "y", "J/K", One, 20);
+  const GroupBasis b = FindGroups(data, {});
+  CHECK(b.groups.size() == 6);  // 10 inputs of rank 4 (L, M, T, Θ)
+  for (const std::vector<int>& g : b.groups) {
+    Dimension d;
+    for (std::size_t i = 0; i < g.size(); ++i) d = d * data.dimensions[i].Pow(g[i]);
+    CHECK(d.IsDimensionless());
+  }
+  CHECK(b.target_text == "E/T");
+  inputs.push_back({"q", "C"});
+  CHECK_THROWS_WITH_AS(FindGroups(MakeData(inputs, "y", "1", One, 5), {}),
+                       doctest::Contains("at most 10 inputs"), InputError);
+}
+
 TEST_CASE("groups: the reduced data equal the groups' formulas and y / monomial") {
   const Dataset data = MakeData(
       {{"m", "kg"}, {"v", "m/s", 1, 2}, {"c", "m/s", 3, 10}}, "E", "J",

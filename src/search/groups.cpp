@@ -19,8 +19,9 @@
 namespace physr {
 namespace {
 
-// Inputs beyond this many make the enumeration of small-exponent products too long.
-constexpr int kMaxInputs = 16;
+// Inputs beyond this many make the enumeration of small-exponent products too long (about
+// 10⁷ candidates for 10 inputs in the worst case).
+constexpr int kMaxInputs = 10;
 
 using Vector = std::vector<int>;
 
@@ -124,7 +125,9 @@ bool Primitive(const Vector& e) {
 // candidates `accept` allows.
 void TakeGreedily(const IntegerMatrix& m, int n, int needed,
                   const std::function<bool(const Vector&)>& accept, std::vector<Vector>& taken) {
-  for (int size = 1; size <= n && static_cast<int>(taken.size()) < needed; ++size) {
+  // A minimal dependent set (a circuit) of vectors in 7 dimensions has at most 8 members.
+  const int largest = std::min(n, units::kNumBaseDimensions + 1);
+  for (int size = 1; size <= largest && static_cast<int>(taken.size()) < needed; ++size) {
     std::vector<Vector> candidates;
     ForEachVector(n, size, true, [&](const Vector& e) {
       if (accept(e) && Primitive(e) && Solves(m, e, 0)) candidates.push_back(e);
@@ -213,6 +216,8 @@ std::pair<Vector, int> TargetMonomial(const IntegerMatrix& m, int n, const Datas
     }
     std::vector<Vector> simplest;
     for (int size = 1; size <= std::min(n, units::kNumBaseDimensions); ++size) {
+      // Σ|e| ≥ size, so larger supports cannot beat a monomial already found.
+      if (!simplest.empty() && size > AbsSum(simplest.front())) break;
       ForEachVector(n, size, false, [&](const Vector& e) {
         if (!Solves(m, e, scale)) return;
         if (!simplest.empty() && AbsSum(e) > AbsSum(simplest.front())) return;

@@ -39,8 +39,8 @@ struct GroupBasis {
 // order. Groups are oriented so that the median of log|group| is ≤ 0 (a small parameter,
 // v/c rather than c/v); an exact tie puts the earliest input in the denominator. Group names: the
 // input's own for a group that is one input to the power 1, else pi1, pi2, ... (skipping names
-// taken by `taken`). Throws InputError when no monomial has the target's units or a nullspace
-// vector needs larger exponents.
+// taken by `taken`). Throws InputError for more than 10 inputs, when no monomial has the
+// target's units, or when a nullspace vector needs larger exponents.
 GroupBasis FindGroups(const Dataset& data, const std::vector<FixedConstantSpec>& fixed_constants,
                       const std::vector<std::string>& taken = {});
 
