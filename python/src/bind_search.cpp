@@ -318,6 +318,10 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "resume_dir", &SearchConfig::checkpoint, &CheckpointOptions::resume_dir);
   Option(config, "seed", &SearchConfig::seed);
   Option(config, "threads", &SearchConfig::threads);
+  config.def_property(
+      "groups", [](const SearchConfig& c) { return std::string(ToString(c.groups)); },
+      [](SearchConfig& c, const std::string& text) { c.groups = ParseGroupsMode(text); },
+      "Dimensionless groups: 'off', 'on' or 'auto' (see physr/search/config.hpp).");
   config.def(
       "apply_default_limit", [](SearchConfig& c) { c.stopping.ApplyDefaultLimit(); },
       "Sets max_epochs to the default limit when no epoch, time or evaluation limit is set.");

@@ -144,6 +144,12 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
                   "the report to standard error)")
       ->type_name("OUT.json");
   cmd->add_flag("--quiet,-q", o.quiet, "No progress line");
+  cmd->add_option("--groups", o.groups,
+                  "Search over the dimensionless groups of the inputs (Buckingham pi) and "
+                  "write the law back in the data's variables: off, on, or auto (when they "
+                  "remove an input)")
+      ->type_name("off|on|auto")
+      ->capture_default_str();
 }
 
 // The advanced options of the search, in their own help group.
@@ -250,6 +256,7 @@ SearchConfig MakeConfig(const FitCommandOptions& o) {
   library.default_free_constants = !o.no_default_constants;
   config.priors.min_length = std::min(config.priors.min_length, config.priors.max_length);
   config.priors.units = !o.no_units_prior;
+  config.groups = ParseGroupsMode(o.groups);
   config.stopping.ApplyDefaultLimit();
   config.checkpoint.ApplyDefaultSchedule();
   return config;
@@ -273,6 +280,26 @@ std::function<bool(const EpochReport&)> ProgressLine() {
   };
 }
 
+// The report line of the groups searched over: "groups      E/(m*c^2) = f(pi1), pi1 = v/c".
+std::string GroupsLine(const GroupBasis& groups, const std::string& target) {
+  std::string line = target;
+  const std::string& scale = groups.target_text;
+  if (scale.find_first_of("*/(") != std::string::npos) {
+    line += "/(" + scale + ')';
+  } else if (scale != "1") {
+    line += '/' + scale;
+  }
+  line += " = f(";
+  std::string definitions;
+  for (std::size_t j = 0; j < groups.names.size(); ++j) {
+    line += (j > 0 ? ", " : "") + groups.names[j];
+    if (groups.names[j] != groups.texts[j]) {
+      definitions += ", " + groups.names[j] + " = " + groups.texts[j];
+    }
+  }
+  return line + ')' + definitions;
+}
+
 void PrintResult(std::ostream& out, const SearchResult& result,
                  const std::vector<FormulaReport>& reports,
                  const std::optional<FormulaReport>& best, const CsvTable& table,
@@ -285,6 +312,7 @@ void PrintResult(std::ostream& out, const SearchResult& result,
       << " formulas scored in " << std::fixed << std::setprecision(1) << result.seconds
       << " s; stopped: " << ToString(result.stop_reason) << "\n";
   PrintDefinitions(out, result.library);
+  if (result.groups) out << "groups      " << GroupsLine(*result.groups, data.target_name) << "\n";
   out.unsetf(std::ios::floatfield);
   out << std::setprecision(6);
   out << "\nPareto front (complexity, NRMSE, R^2, formula):\n";

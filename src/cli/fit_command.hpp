@@ -31,6 +31,7 @@ struct FitCommandOptions {
   bool no_units_prior = false;
   std::string json_path;
   bool quiet = false;
+  std::string groups = "off";  // --groups off|on|auto
   // The search options the flags set directly, starting from SearchConfig's defaults.
   SearchConfig config;
 };

@@ -145,6 +145,24 @@ void WriteHistory(JsonWriter& w, const std::vector<EpochReport>& history) {
   w.EndArray();
 }
 
+// The groups a run searched over, or null when it ran on the data as given:
+// {"target": "m*c^2", "groups": {"pi1": "v/c", ...}}.
+void WriteGroups(JsonWriter& w, const std::optional<GroupBasis>& groups) {
+  if (!groups) {
+    w.Null();
+    return;
+  }
+  w.BeginObject();
+  w.Field("target", groups->target_text);
+  w.Key("groups");
+  w.BeginObject();
+  for (std::size_t j = 0; j < groups->names.size(); ++j) {
+    w.Field(groups->names[j], groups->texts[j]);
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
 std::string Hex(std::uint64_t x) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "%016" PRIx64, x);
@@ -212,6 +230,8 @@ std::string ResultJson(const SearchResult& result, const std::vector<FormulaRepo
   w.IntegerField("rows", static_cast<std::int64_t>(data.rows()));
   w.Field("data_fingerprint", Hex(DataFingerprint(data)));
   w.Field("target", data.target_name);
+  w.Key("groups");
+  WriteGroups(w, result.groups);
   w.Field("target_unit", data.target_dimension.ToUnitString());
   const auto target_column = context.table->FindColumn(data.target_name);
   const bool written = target_column && *target_column < context.table->unit_texts.size();

@@ -52,6 +52,25 @@ const std::vector<std::string>& DefaultOperators() {
   return ops;
 }
 
+std::string_view ToString(GroupsMode mode) {
+  switch (mode) {
+    case GroupsMode::kOff:
+      return "off";
+    case GroupsMode::kOn:
+      return "on";
+    case GroupsMode::kAuto:
+      return "auto";
+  }
+  PHYSR_CHECK(false, "unknown groups mode");
+}
+
+GroupsMode ParseGroupsMode(std::string_view text) {
+  for (GroupsMode mode : {GroupsMode::kOff, GroupsMode::kOn, GroupsMode::kAuto}) {
+    if (text == ToString(mode)) return mode;
+  }
+  throw InputError("groups: expected off, on or auto, not '" + std::string(text) + "'");
+}
+
 void SearchConfig::Validate() const {
   auto fail = [](const std::string& what) { throw InputError("invalid option: " + what); };
   const PriorOptions& p = priors;

@@ -1,5 +1,7 @@
 #include "physr/search/search.hpp"
 
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "physr/core/error.hpp"
@@ -62,6 +64,11 @@ std::string_view ToString(StopReason reason) {
 
 SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
                        const SearchCallbacks& callbacks) {
+  if (config.groups != GroupsMode::kOff) {
+    if (std::optional<SearchResult> result = RunGroupedSearch(data, config, callbacks)) {
+      return std::move(*result);
+    }
+  }
   return SearchEngine(data, config, callbacks).Run();
 }
 

@@ -427,6 +427,22 @@ near "predict with a defined operator" "$(tail -n 1 "$tmp/out" | cut -d, -f2)" \
   0.45464871341284085 1e-12
 expect_error "defined operator with a dimensioned argument" "sinc: argument must be dimensionless" \
   eval "$rel" --define 'sinc(x)=sin(x)/x' --formula 'm*c^2*sinc(v)' "${light[@]}"
+# ---- physr fit --groups: the search over dimensionless groups -----------------------------
+# Relativistic energy with c given: the search runs over v/c, the law comes back in m, v, c.
+expect_ok "fit --groups on" fit "$datasets/relativistic_energy.csv" --const 'c[m/s]=299792458' \
+  --groups on --epochs 40 --batch 500 --seed 2 --threads 1 -q --json "$tmp/groups.json"
+grep -q '"pi1": "v/c"' "$tmp/groups.json" && pass "--groups on: JSON names the group v/c" ||
+  fail "--groups on: JSON names the group v/c" "no \"pi1\": \"v/c\" in the JSON"
+grep -q '^groups      E/(m\*c^2) = f(pi1), pi1 = v/c$' "$tmp/out" &&
+  pass "--groups on: the report names the groups" ||
+  fail "--groups on: the report names the groups" "no groups line"
+near "--groups on: exact law" "$(json_number "$tmp/groups.json" nrmse)" 0 1e-9
+grep -q '"units": "kg\*m^2/s^2"' "$tmp/groups.json" && pass "--groups on: the target's units" ||
+  fail "--groups on: the target's units" "best formula not in kg*m^2/s^2"
+expect_error "--groups takes off, on or auto" "groups: expected off, on or auto, not 'yes'" \
+  fit "$datasets/relativistic_energy.csv" --groups yes --epochs 1 -q
+expect_error "--groups on refuses a free constant with units" "free constant g has units" \
+  fit "$datasets/relativistic_energy.csv" --groups on --free-const 'g[m/s^2]' --epochs 1 -q
 
 # ---- physr fit: checkpoint, kill -9, resume ----------------------------------------------
 # Noisy data, so no formula is exact and the run goes to its epoch limit.

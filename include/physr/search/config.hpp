@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "physr/data/dataset.hpp"
@@ -79,6 +80,18 @@ struct RowSamplingOptions {
   Eigen::Index max_rows = 10000;
 };
 
+// Dimensionless groups (groups.hpp, docs/algorithms.md): kOff searches the data as given;
+// kOn searches the dimensionless relation between the groups of the inputs (target divided
+// by a monomial of the inputs) and writes each formula back in the data's variables; kAuto
+// does so when the groups apply (no free constant with units, a monomial for the target,
+// finite groups) and are fewer than the inputs, else searches the data as given.
+enum class GroupsMode { kOff, kOn, kAuto };
+
+// "off", "on", "auto".
+std::string_view ToString(GroupsMode mode);
+// The mode named `text`; throws InputError for another text.
+GroupsMode ParseGroupsMode(std::string_view text);
+
 struct SearchConfig {
   LibraryOptions library;
   // Priors: lengths, the units prior (`priors.units`; off, dimensions are ignored while
@@ -93,6 +106,7 @@ struct SearchConfig {
   StoppingOptions stopping;
   CheckpointOptions checkpoint;
   RowSamplingOptions rows;
+  GroupsMode groups = GroupsMode::kOff;
   std::uint64_t seed = 0;
   int threads = 0;  // 0 = all cores
 

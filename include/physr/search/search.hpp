@@ -23,6 +23,7 @@
 #include "physr/expr/library.hpp"
 #include "physr/expr/program.hpp"
 #include "physr/search/config.hpp"
+#include "physr/search/groups.hpp"
 #include "physr/search/state.hpp"
 
 namespace physr {
@@ -99,6 +100,10 @@ struct SearchResult {
   double exact_nrmse = 0.0;          // the threshold the run used (StoppingOptions::perfect_nrmse)
   std::vector<EpochReport> history;  // one report per epoch, resumed runs' included
   SearchProfile profile;             // this process's part of the run
+  // The dimensionless groups the search ran over (SearchConfig::groups), when it used them:
+  // the counters, history and profile are that search's, the formulas written back in the
+  // data's variables and refitted on the data.
+  std::optional<GroupBasis> groups;
 };
 
 struct SearchCallbacks {
@@ -109,7 +114,13 @@ struct SearchCallbacks {
   const std::atomic<bool>* stop_requested = nullptr;
 };
 
-// Runs the search: SearchEngine(data, config, callbacks).Run() (engine.hpp). Throws
+// Runs the search: SearchEngine(data, config, callbacks).Run() (engine.hpp); with
+// config.groups on (or auto, when the groups apply), over the dimensionless groups of the
+// data (groups.hpp), each formula of the front then written back in the data's variables,
+// checked for units and refitted on the data, the front and the best formula chosen again
+// there; each epoch report's best_infix is in the data's variables. With groups on, also throws
+// InputError when they do not apply (a free constant with units, no monomial with the
+// target's units, a group or the monomial not finite). Throws
 // InputError for invalid options, for a library with no way to produce the target's
 // dimension within max_length, or for unusable data (no rows, non-finite values, a target
 // whose spread Σ(y − ȳ)² overflows or underflows a double; a constant target is allowed).

@@ -1,0 +1,244 @@
+// Dimensionless groups: the basis, the reduced dataset and the search over it written back in
+// the data's variables (physr/search/groups.hpp, RunSearch with SearchConfig::groups).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "physr/core/error.hpp"
+#include "physr/core/rng.hpp"
+#include "physr/eval/compiled_program.hpp"
+#include "physr/eval/evaluator.hpp"
+#include "physr/expr/parser.hpp"
+#include "physr/search/groups.hpp"
+#include "physr/search/search.hpp"
+#include "physr/units/unit_parser.hpp"
+
+using namespace physr;
+
+namespace {
+
+struct Column {
+  std::string name;
+  std::string unit;
+  double lo = 1.0;
+  double hi = 2.0;
+};
+
+// Uniform columns in their ranges and the target law(row).
+Dataset MakeData(const std::vector<Column>& inputs, const std::string& target,
+                 const std::string& target_unit,
+                 const std::function<double(const Eigen::VectorXd&)>& law, int rows = 200,
+                 std::uint64_t seed = 1) {
+  Dataset d;
+  Rng rng(seed);
+  d.X.resize(rows, static_cast<Eigen::Index>(inputs.size()));
+  for (const Column& c : inputs) {
+    d.names.push_back(c.name);
+    d.dimensions.push_back(units::ParseUnit(c.unit));
+  }
+  d.target_name = target;
+  d.target_dimension = units::ParseUnit(target_unit);
+  d.y.resize(rows);
+  for (int r = 0; r < rows; ++r) {
+    for (Eigen::Index c = 0; c < d.X.cols(); ++c) {
+      const Column& col = inputs[static_cast<std::size_t>(c)];
+      d.X(r, c) = rng.Uniform(col.lo, col.hi);
+    }
+    d.y(r) = law(d.X.row(r).transpose());
+  }
+  return d;
+}
+
+double One(const Eigen::VectorXd&) { return 1.0; }
+
+// The exponent of input `name` in group j.
+int Exponent(const GroupBasis& b, std::size_t j, const std::string& name) {
+  for (std::size_t i = 0; i < b.inputs.size(); ++i) {
+    if (b.inputs[i] == name) return b.groups[j][i];
+  }
+  FAIL("no input " << name);
+  return 0;
+}
+
+// `text` evaluated over the data's columns, row r.
+double Evaluate(const std::string& text, const Dataset& data, Eigen::Index r) {
+  LibrarySpec spec;
+  for (std::size_t i = 0; i < data.names.size(); ++i) {
+    spec.variables.push_back({data.names[i], data.dimensions[i]});
+  }
+  Library library = Library::Build(spec);
+  const Program program = ParseFormula(text, library);
+  const CompiledProgram code = Compile(program, library);
+  std::vector<double> row;
+  for (Eigen::Index c = 0; c < data.X.cols(); ++c) row.push_back(data.X(r, c));
+  return EvaluateScalar(code, row, program.constants);
+}
+
+}  // namespace
+
+TEST_CASE("groups: v and c give v/c, oriented as a small parameter") {
+  const Dataset data = MakeData({{"c", "m/s", 3, 10}, {"v", "m/s", 1, 2}}, "W", "1", One);
+  const GroupBasis b = FindGroups(data, {});
+  REQUIRE(b.groups.size() == 1);
+  CHECK(b.texts[0] == "v/c");
+  CHECK(b.names[0] == "pi1");
+  CHECK(b.target_text == "1");
+}
+
+TEST_CASE("groups: E from k_B, T, h, omega: one group h*omega/(k_B*T) and an energy scale") {
+  const Dataset data =
+      MakeData({{"h", "J*s"}, {"omega", "1/s"}, {"k_B", "J/K"}, {"T", "K"}}, "E", "J", One);
+  const GroupBasis b = FindGroups(data, {});
+  REQUIRE(b.groups.size() == 1);
+  CHECK(std::abs(Exponent(b, 0, "h")) == 1);
+  CHECK(Exponent(b, 0, "h") == Exponent(b, 0, "omega"));
+  CHECK(Exponent(b, 0, "k_B") == -Exponent(b, 0, "h"));
+  CHECK(Exponent(b, 0, "T") == -Exponent(b, 0, "h"));
+  CHECK((b.target_text == "h*omega" || b.target_text == "k_B*T"));
+  CHECK(b.target_denominator == 1);
+}
+
+TEST_CASE("groups: a pendulum's L, g, t, m give t^2*g/L and leave the mass out") {
+  const Dataset data =
+      MakeData({{"L", "m"}, {"g", "m/s^2"}, {"t", "s"}, {"m", "kg"}}, "phi", "1", One);
+  const GroupBasis b = FindGroups(data, {});
+  REQUIRE(b.groups.size() == 1);
+  CHECK(Exponent(b, 0, "m") == 0);
+  CHECK(std::abs(Exponent(b, 0, "t")) == 2);
+  CHECK(Exponent(b, 0, "g") * 2 == Exponent(b, 0, "t"));
+  CHECK(Exponent(b, 0, "L") == -Exponent(b, 0, "g"));
+}
+
+TEST_CASE("groups: a period from L and g needs the half power sqrt(L/g)") {
+  const Dataset data = MakeData({{"L", "m"}, {"g", "m/s^2"}}, "t", "s", One);
+  const GroupBasis b = FindGroups(data, {});
+  CHECK(b.groups.empty());
+  CHECK(b.target_denominator == 2);
+  CHECK(b.target_text == "sqrt(L/g)");
+}
+
+TEST_CASE("groups: fixed constants with units count as inputs; constants alone make no group") {
+  const Dataset data = MakeData({{"v", "m/s"}}, "E", "J", One);
+  const std::vector<FixedConstantSpec> constants = {
+      {"c", 299792458.0, units::ParseUnit("m/s")},
+      {"c2", 2.0 * 299792458.0, units::ParseUnit("m/s")},
+      {"alpha", 0.0073, Dimension()}};
+  CHECK_THROWS_AS(FindGroups(data, constants), InputError);  // no mass: no energy scale
+  const Dataset with_mass = MakeData({{"m", "kg"}, {"v", "m/s"}}, "E", "J", One);
+  const GroupBasis b = FindGroups(with_mass, constants);
+  CHECK(b.inputs == std::vector<std::string>{"m", "v", "c", "c2"});
+  REQUIRE(b.groups.size() == 1);
+  CHECK(b.texts[0] == "v/c");
+  CHECK(b.target_text == "m*c^2");  // c is constant: E/(m*c^2) varies least
+}
+
+TEST_CASE("groups: a dimensionless column is its own group, named as the column") {
+  const Dataset data = MakeData({{"theta", "1"}, {"L", "m"}}, "x", "m", One);
+  const GroupBasis b = FindGroups(data, {});
+  REQUIRE(b.groups.size() == 1);
+  CHECK(b.names[0] == "theta");
+  CHECK(b.target_text == "L");
+}
+
+TEST_CASE("groups: ten inputs give n - rank groups; eleven are refused") {
+  std::vector<Column> inputs = {{"L", "m"}, {"t", "s"}, {"m", "kg"}, {"v", "m/s"}, {"a", "m/s^2"},
+                                {"F", "N"}, {"E", "J"}, {"P", "W"},  {"f", "Hz"},  {"T", "K"}};
+  const Dataset data = MakeData(inputs, "y", "J/K", One, 20);
+  const GroupBasis b = FindGroups(data, {});
+  CHECK(b.groups.size() == 6);  // 10 inputs of rank 4 (L, M, T, Θ)
+  for (const std::vector<int>& g : b.groups) {
+    Dimension d;
+    for (std::size_t i = 0; i < g.size(); ++i) d = d * data.dimensions[i].Pow(g[i]);
+    CHECK(d.IsDimensionless());
+  }
+  CHECK(b.target_text == "E/T");
+  inputs.push_back({"q", "C"});
+  CHECK_THROWS_WITH_AS(FindGroups(MakeData(inputs, "y", "1", One, 5), {}),
+                       doctest::Contains("at most 10 inputs"), InputError);
+}
+
+TEST_CASE("groups: the reduced data equal the groups' formulas and y / monomial") {
+  const Dataset data = MakeData(
+      {{"m", "kg"}, {"v", "m/s", 1, 2}, {"c", "m/s", 3, 10}}, "E", "J",
+      [](const Eigen::VectorXd& x) {
+        return x(0) * x(2) * x(2) / std::sqrt(1 - x(1) * x(1) / (x(2) * x(2)));
+      },
+      50);
+  const GroupBasis b = FindGroups(data, {});
+  const Dataset reduced = ReduceDataset(data, b);
+  REQUIRE(reduced.num_variables() == 1);
+  CHECK(reduced.dimensions[0].IsDimensionless());
+  for (Eigen::Index r = 0; r < data.rows(); ++r) {
+    CHECK(reduced.X(r, 0) == doctest::Approx(Evaluate(b.texts[0], data, r)).epsilon(1e-14));
+    CHECK(reduced.y(r) * Evaluate(b.target_text, data, r) ==
+          doctest::Approx(data.y(r)).epsilon(1e-14));
+  }
+}
+
+TEST_CASE("groups: a monomial that is zero in a row is an error naming the row") {
+  Dataset data = MakeData({{"L", "m"}}, "x", "m", One, 5);
+  data.X(3, 0) = 0.0;
+  const GroupBasis b = FindGroups(data, {});
+  CHECK_THROWS_WITH_AS(ReduceDataset(data, b), doctest::Contains("row 4"), InputError);
+}
+
+TEST_CASE("groups on: relativistic energy is found over v/c and written back in m, v, c") {
+  const Dataset data = MakeData(
+      {{"m", "kg"}, {"v", "m/s", 1, 2.5}, {"c", "m/s", 3, 10}}, "E", "J",
+      [](const Eigen::VectorXd& x) {
+        return x(0) * x(2) * x(2) / std::sqrt(1 - x(1) * x(1) / (x(2) * x(2)));
+      },
+      200, 7);
+  SearchConfig config;
+  config.training.batch_size = 500;
+  config.stopping.max_epochs = 60;
+  config.priors.max_length = 20;
+  config.seed = 3;
+  config.threads = 1;
+  config.groups = GroupsMode::kOn;
+  std::string shown;  // the last epoch report's best formula
+  SearchCallbacks callbacks;
+  callbacks.on_epoch = [&shown](const EpochReport& report) {
+    shown = report.best_infix;
+    return true;
+  };
+  const SearchResult result = RunSearch(data, config, callbacks);
+  CHECK(shown.find("(m*c^2)*(") == 0);  // progress in the data's variables too
+  CHECK(shown.find("v/c") != std::string::npos);
+  REQUIRE(result.groups.has_value());
+  CHECK(result.groups->texts == std::vector<std::string>{"v/c"});
+  REQUIRE(result.best.has_value());
+  CHECK(result.best->nrmse < 1e-9);
+  CHECK(result.best->dimension == data.target_dimension);
+  for (const std::string name : {"m", "v", "c"}) {
+    CHECK(result.best->infix.find(name) != std::string::npos);
+  }
+  // Every formula of the front is in the data's variables and units.
+  for (const Formula& f : result.pareto) CHECK(f.dimension == data.target_dimension);
+}
+
+TEST_CASE("groups on refuses a free constant with units; auto searches the data as given") {
+  const Dataset data = MakeData({{"m", "kg"}, {"v", "m/s"}}, "E", "J",
+                                [](const Eigen::VectorXd& x) { return x(0) * x(1) * x(1); });
+  SearchConfig config;
+  config.training.batch_size = 100;
+  config.stopping.max_epochs = 2;
+  config.threads = 1;
+  config.library.free_constants.push_back({"g", units::ParseUnit("m/s^2")});
+  config.groups = GroupsMode::kOn;
+  CHECK_THROWS_WITH_AS(RunSearch(data, config), doctest::Contains("free constant g"), InputError);
+  config.groups = GroupsMode::kAuto;
+  CHECK_FALSE(RunSearch(data, config).groups.has_value());
+}
+
+TEST_CASE("groups modes read and print as off, on, auto") {
+  for (GroupsMode mode : {GroupsMode::kOff, GroupsMode::kOn, GroupsMode::kAuto}) {
+    CHECK(ParseGroupsMode(ToString(mode)) == mode);
+  }
+  CHECK_THROWS_AS(ParseGroupsMode("yes"), InputError);
+}

@@ -1,0 +1,32 @@
+"""physr.fit(groups=...): the search over dimensionless groups, with the law reported in the
+data's own variables."""
+
+import numpy as np
+import pytest
+
+import physr
+
+
+def test_groups_on_reports_the_law_in_the_data_variables():
+    # E = m c^2 / sqrt(1 - v^2/c^2) with c a column: the search runs over v/c.
+    rng = np.random.default_rng(5)
+    m = rng.uniform(1.0, 3.0, 100)
+    v = rng.uniform(1.0, 2.5, 100)
+    c = rng.uniform(3.0, 10.0, 100)
+    X = np.asfortranarray(np.column_stack([m, v, c]))
+    E = m * c**2 / np.sqrt(1 - v**2 / c**2)
+    result = physr.fit(X, E, X_names=["m", "v", "c"], X_units=["kg", "m/s", "m/s"],
+                       y_name="E", y_units="J", groups="on", batch_size=500, epochs=60,
+                       threads=2, seed=3)
+    best = result.best
+    assert best is not None
+    assert best.nrmse < 1e-9
+    assert best.unit == "kg*m^2/s^2"
+    assert all(name in best.infix for name in ("m", "v", "c"))
+    np.testing.assert_allclose(best.predict(X), E, rtol=1e-9)
+
+
+def test_groups_takes_off_on_auto_only():
+    assert "groups" in physr.search_options()
+    with pytest.raises(ValueError, match="off, on or auto"):
+        physr.fit(np.ones((5, 1)), np.ones(5), groups="yes", epochs=1)
