@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "json_read.hpp"
+#include "operator_flags.hpp"
 #include "physr/core/error.hpp"
 #include "physr/expr/unit_check.hpp"
 #include "physr/search/saved_result.hpp"

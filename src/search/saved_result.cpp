@@ -4,6 +4,7 @@
 
 #include "physr/core/error.hpp"
 #include "physr/core/hash.hpp"
+#include "physr/expr/definition.hpp"
 #include "physr/expr/parser.hpp"
 #include "physr/search/config.hpp"
 #include "search_internal.hpp"
