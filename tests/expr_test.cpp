@@ -523,6 +523,13 @@ TEST_CASE("exact numbers: the table, simplest first, and their tokens") {
   CHECK_FALSE(ExactNumberOf(lib[*lib.FindTerminal("3/2")]).has_value());
   CHECK(ExactNumberOf(lib[*lib.FindTerminal("1/2")])->q == 2);
   CHECK_FALSE(ExactNumberOf(lib[*lib.FindTerminal("third")]).has_value());
+  // Beside a column named pi there are no multiples of π.
+  Library with_column;
+  with_column.AddVariable("pi", kL);
+  AddExactNumbers(with_column);
+  CHECK(with_column.FindTerminal("1/2").has_value());
+  CHECK_FALSE(with_column.FindTerminal("2*pi").has_value());
+  CHECK_FALSE(with_column.FindTerminal("1/pi").has_value());
 }
 
 TEST_CASE("printers write exact numbers exactly") {

@@ -77,9 +77,12 @@ std::optional<ExactNumber> ExactNumberOf(const Token& token) {
 }
 
 void AddExactNumbers(Library& library) {
+  // A terminal pi other than π (a column, say) would make "2*pi" read back as a multiple of it.
+  const std::optional<TokenId> pi = library.FindTerminal("pi");
+  const bool pi_is_pi = !pi || ExactNumberOf(library[*pi]).has_value();
   for (const ExactNumber& n : SimpleNumbers()) {
     const std::string name = n.Text();
-    if (library.FindTerminal(name)) continue;
+    if (library.FindTerminal(name) || (n.pi_power != 0 && !pi_is_pi)) continue;
     library.AddFixedConstant(name, n.Value(), Dimension());
   }
 }

@@ -43,7 +43,9 @@ std::optional<ExactNumber> ExactNumberOf(const Token& token);
 
 // Adds to `library` a token for each SimpleNumbers() entry it lacks (named by its Text(), in
 // table order); a terminal already of that name is left as it is (and carries the number only
-// when ExactNumberOf says so). Ids of existing tokens do not change.
+// when ExactNumberOf says so). When the library's terminal pi is not π (a column named pi),
+// the multiples of π are left out, as their text would read back as multiples of that
+// terminal. Ids of existing tokens do not change.
 void AddExactNumbers(Library& library);
 
 }  // namespace physr
