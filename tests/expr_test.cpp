@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "physr/core/error.hpp"
 #include "physr/core/rng.hpp"
 #include "physr/expr/dimension_hash.hpp"
+#include "physr/expr/exact_number.hpp"
 #include "physr/expr/library.hpp"
 #include "physr/expr/parser.hpp"
 #include "physr/expr/printer.hpp"
@@ -479,6 +481,75 @@ TEST_CASE("printers substitute free constants as numbers with the requested prec
     return r;
   }();
   CHECK(third_literal.tokens.size() == 3);
+}
+
+TEST_CASE("exact numbers: the table, simplest first, and their tokens") {
+  const std::span<const ExactNumber> table = SimpleNumbers();
+  std::vector<std::string> texts;
+  for (const ExactNumber& n : table) texts.push_back(n.Text());
+  const auto position = [&](const std::string& text) {
+    const auto it = std::find(texts.begin(), texts.end(), text);
+    REQUIRE(it != texts.end());
+    return it - texts.begin();
+  };
+  CHECK(texts.front() == "2");
+  CHECK(std::find(texts.begin(), texts.end(), "1") == texts.end());
+  CHECK(position("3") < position("pi"));
+  CHECK(position("pi") < position("1/2"));
+  CHECK(position("1/2") < position("2/3"));
+  CHECK(position("3/2") < position("2*pi"));
+  CHECK(position("2*pi") < position("1/(2*pi)"));
+  // Lowest terms, distinct values, nothing outside the stated range.
+  CHECK(std::find(texts.begin(), texts.end(), "2/4") == texts.end());
+  CHECK(std::find(texts.begin(), texts.end(), "7") == texts.end());
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    CHECK(table[i].Value() >= 1.0 / (4.0 * std::numbers::pi));
+    CHECK(table[i].Value() <= 4.0 * std::numbers::pi);
+    for (std::size_t j = 0; j < i; ++j) CHECK(table[i].Value() != table[j].Value());
+  }
+  CHECK(table[static_cast<std::size_t>(position("3*pi/4"))].Value() == 0.75 * std::numbers::pi);
+  CHECK(table[static_cast<std::size_t>(position("3*pi/4"))].Latex() == "\\frac{3 \\pi}{4}");
+  CHECK(table[static_cast<std::size_t>(position("1/(2*pi)"))].Latex() == "\\frac{1}{2 \\pi}");
+
+  // AddExactNumbers keeps the library's own tokens: its "2" and "pi" carry those numbers,
+  // a terminal of another value under such a name carries none.
+  Library lib = PhysicsLibrary();
+  const std::size_t before = lib.size();
+  lib.AddFixedConstant("3/2", 1.5000001, Dimension());
+  AddExactNumbers(lib);
+  CHECK(lib.size() == before + table.size() - 2);
+  CHECK(lib.FindTerminal("2") == PhysicsLibrary().FindTerminal("2"));
+  CHECK(ExactNumberOf(lib[*lib.FindTerminal("pi")]).has_value());
+  CHECK_FALSE(ExactNumberOf(lib[*lib.FindTerminal("3/2")]).has_value());
+  CHECK(ExactNumberOf(lib[*lib.FindTerminal("1/2")])->q == 2);
+  CHECK_FALSE(ExactNumberOf(lib[*lib.FindTerminal("third")]).has_value());
+  // Beside a column named pi there are no multiples of π.
+  Library with_column;
+  with_column.AddVariable("pi", kL);
+  AddExactNumbers(with_column);
+  CHECK(with_column.FindTerminal("1/2").has_value());
+  CHECK_FALSE(with_column.FindTerminal("2*pi").has_value());
+  CHECK_FALSE(with_column.FindTerminal("1/pi").has_value());
+}
+
+TEST_CASE("printers write exact numbers exactly") {
+  Library lib = PhysicsLibrary();
+  AddExactNumbers(lib);
+  const auto all = [&](const std::string& prefix) {
+    const Program p = P(lib, prefix);
+    return ToInfix(p, lib) + " | " + ToSympy(p, lib) + " | " + ToLatex(p, lib);
+  };
+  CHECK(all("mul 1/2 mul m n2 v") == "1/2*(m*v^2) | 1/2*(m*v**2) | \\frac{1}{2} m v^{2}");
+  CHECK(all("mul m 3/2") == "m*(3/2) | m*(3/2) | m \\frac{3}{2}");
+  CHECK(all("div m 1/2") == "m/(1/2) | m/(1/2) | \\frac{m}{\\frac{1}{2}}");
+  CHECK(all("mul 2*pi x") == "2*pi*x | 2*pi*x | 2 \\pi x");
+  CHECK(all("n2 pi/2") == "(pi/2)^2 | (pi/2)**2 | \\left(\\frac{\\pi}{2}\\right)^{2}");
+  CHECK(all("neg 1/(2*pi)") == "-(1/(2*pi)) | -(1/(2*pi)) | -\\frac{1}{2 \\pi}");
+  CHECK(all("mul 2 pi") == "2*pi | 2*pi | 2 \\pi");
+  // The text reads back as the same value (not the same token: 1/2 parses as inv(2)).
+  Library copy = lib;
+  const Program back = ParseFormula(ToInfix(P(lib, "mul 1/2 m"), lib), copy);
+  CHECK(Names(back, copy) == "mul inv 2 m");
 }
 
 TEST_CASE("printers handle non-finite substituted constants") {

@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <numbers>
 #include <string>
 
 #include "physr/core/error.hpp"
 #include "physr/core/rng.hpp"
 #include "physr/eval/compiled_program.hpp"
 #include "physr/eval/evaluator.hpp"
+#include "physr/expr/exact_number.hpp"
 #include "physr/expr/parser.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/search/engine.hpp"
@@ -651,6 +653,64 @@ TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain awa
   options.rows = 2000.0;
   s = SimplifyProgram(p, fit, library, shifted, options);
   CHECK(s.changes == 0);
+}
+
+TEST_CASE("SimplifyProgram writes a constant the data cannot tell from a simple number as it") {
+  // y = k·A·exp(x), 400 rows, noise a share of rms(y); the fitted C1 ≈ k.
+  SearchConfig config;
+  config.library.operators = {"add", "mul", "neg", "exp"};
+  config.library.free_constants.push_back({"M", units::ParseUnit("kg"), 1.0});
+  const auto simplified = [&](double k, double noise, const std::string& formula,
+                              const std::string& target_unit = "kg") {
+    Dataset d = MakeData(
+        {{"A", "kg"}, {"x", "1"}}, "y", target_unit,
+        [k](const Eigen::VectorXd& r) { return k * r(0) * std::exp(r(1)); }, 400, 3, 0.5, 2.0);
+    Rng rng(4);
+    const double rms = std::sqrt(d.y.squaredNorm() / static_cast<double>(d.rows()));
+    for (Eigen::Index i = 0; i < d.rows(); ++i) d.y(i) += noise * rms * rng.Normal();
+    Library library = BuildSearchLibrary(d, config.library);
+    AddExactNumbers(library);
+    Program p = ParseFormula(formula, library);
+    const FitResult fit = FitConstants(p, library, d);
+    REQUIRE(fit.finite);
+    p.constants = fit.constants;
+    SimplifyOptions options;
+    options.rows = 400.0;
+    const Simplified s = SimplifyProgram(p, fit, library, d, options);
+    CHECK(s.changes <= 1);
+    return ToInfix(s.program, library);
+  };
+  // 0.50003 within 5 % noise is 1/2 (its standard error is about 0.001); so is 0.5 on clean
+  // data, but 0.52 on clean data stays fitted.
+  CHECK(simplified(0.50003, 0.05, "C1*A*exp(x)") == "1/2*A*exp(x)");
+  CHECK(simplified(0.5, 0.0, "C1*A*exp(x)") == "1/2*A*exp(x)");
+  CHECK(simplified(0.52, 0.0, "C1*A*exp(x)") == "C1*A*exp(x)");
+  CHECK(simplified(0.52, 0.001, "C1*A*exp(x)") == "C1*A*exp(x)");
+  // 6, the simpler number near 6.2832, is tried first and fails; 2π passes.
+  CHECK(simplified(6.2832, 0.01, "C1*A*exp(x)") == "2*pi*A*exp(x)");
+  CHECK(simplified(1.0 / (4.0 * std::numbers::pi), 0.0, "C1*A*exp(x)") == "1/(4*pi)*A*exp(x)");
+  CHECK(simplified(-1.5, 0.05, "C1*A*exp(x)") == "-(3/2)*A*exp(x)");
+  // A constant with a unit is never written as a number, however close.
+  CHECK(simplified(0.5, 0.05, "M*A*exp(x)", "kg^2") == "M*A*exp(x)");
+}
+
+TEST_CASE("A search writes E = m*v^2/2 with an exact half, in a library that keeps only it") {
+  const Dataset data = MakeData(
+      {{"m", "kg"}, {"v", "m/s"}}, "E", "J",
+      [](const Eigen::VectorXd& x) { return 0.5 * x(0) * x(1) * x(1); }, 100, 13);
+  const SearchResult r = RunSearch(data, SmallConfig(5));
+  REQUIRE(r.best.has_value());
+  INFO(r.best->infix);
+  CHECK(r.best->constants.empty());
+  CHECK(r.best->nrmse < 1e-9);
+  // No decimal point: the 1/2 is written exactly (m/2*v^2 or 1/2*m*v^2).
+  CHECK(r.best->infix.find('.') == std::string::npos);
+  CHECK(r.best->sympy.find('.') == std::string::npos);
+  // The result's library has the search's tokens and at most the one number used.
+  Library search = BuildSearchLibrary(data, SmallConfig(5).library);
+  CHECK(r.library.size() <= search.size() + 1);
+  CHECK_FALSE(r.library.FindTerminal("2*pi").has_value());
+  CHECK(ToInfix(r.best->program, r.library) == r.best->infix);
 }
 
 TEST_CASE("EvaluateFormula checks units, fits free constants and names bad rows") {

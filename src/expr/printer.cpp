@@ -11,6 +11,7 @@
 
 #include "formula_lexer.hpp"
 #include "physr/core/error.hpp"
+#include "physr/expr/exact_number.hpp"
 #include "sympy_names.hpp"
 
 namespace physr {
@@ -154,6 +155,11 @@ class Printer {
           "free constant '" + token.name + "' has no value in Program::constants");
       return Number(program_.constants[static_cast<std::size_t>(token.index)], std::nullopt);
     }
+    // An exact number spelled with an operator (1/2, 2*pi); 2 and pi print as they are.
+    if (const std::optional<ExactNumber> n = ExactNumberOf(token);
+        n && n->Text().find_first_of("*/") != std::string::npos) {
+      return Exact(*n);
+    }
     if (token.kind == TokenKind::kFixedConstant) {
       if (const std::optional<double> v = detail::NumeralValue(token.name)) {
         return Number(
@@ -179,6 +185,16 @@ class Printer {
       out += c;
     }
     return out + "')";
+  }
+
+  // An exact number written exactly: 1/2 and 2*pi bind as
+  // products (SymPy reads them as Rational(1, 2) and 2*pi), \frac{1}{2} as a power.
+  Piece Exact(const ExactNumber& n) const {
+    if (style_ == Style::kLatex) {
+      const std::string text = n.Latex();
+      return {text, text.starts_with("\\frac") ? kPower : kProduct, {}};
+    }
+    return {n.Text(), kProduct, {}};
   }
 
   Piece Number(double value, std::optional<std::string> text) const {

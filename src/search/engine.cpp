@@ -10,6 +10,7 @@
 #include "physr/core/error.hpp"
 #include "physr/data/statistics.hpp"
 #include "physr/eval/stability.hpp"
+#include "physr/expr/exact_number.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/expr/unit_check.hpp"
 #include "physr/fit/constant_fitter.hpp"
@@ -18,6 +19,29 @@
 
 namespace physr {
 namespace {
+
+// Renumbers the formulas of `result`, written over `extended` (the search's library `search`
+// with tokens appended), to a library holding only the appended tokens they use, which it
+// returns: the search's tokens, then those in order of first use.
+Library KeepUsedTokens(const Library& search, const Library& extended, SearchResult& result) {
+  Library kept = search;
+  std::vector<std::optional<TokenId>> remap(extended.size());
+  const auto renumber = [&](Formula& f) {
+    for (TokenId& id : f.program.tokens) {
+      if (id < search.size()) continue;
+      std::optional<TokenId>& to = remap[id];
+      if (!to) {
+        const Token& t = extended[id];
+        PHYSR_CHECK(t.kind == TokenKind::kFixedConstant, "appended token is no fixed constant");
+        to = kept.AddFixedConstant(t.name, t.value, t.dimension);
+      }
+      id = *to;
+    }
+  };
+  for (Formula& f : result.pareto) renumber(f);
+  if (result.best) renumber(*result.best);
+  return kept;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -385,8 +409,11 @@ std::optional<StopReason> SearchEngine::StopCriterion(const EpochReport& report)
 SearchResult SearchEngine::Finalise(StopReason reason) {
   PhaseTimer finalise(*this, &SearchProfile::finalise);
   SearchResult result;
-  result.library = library_;
-  const auto refitted = RefitFront();
+  // The final simplification may write a constant as an exact number (1/2, 2*pi), a token
+  // the search's library lacks; the result's library keeps those its formulas use.
+  Library library = library_;
+  AddExactNumbers(library);
+  const auto refitted = RefitFront(library);
   const ParetoFront& front = refitted.first;
   const std::vector<std::pair<Program, FitResult>>& fits = refitted.second;
   const auto fit_of = [&fits](const FrontEntry& e) -> const FitResult& {
@@ -396,11 +423,12 @@ SearchResult SearchEngine::Finalise(StopReason reason) {
     PHYSR_CHECK(false, "front entry without its refit");
   };
   for (const FrontEntry& e : front.entries()) {
-    result.pareto.push_back(MakeFormula(e.program, library_, fit_of(e)));
+    result.pareto.push_back(MakeFormula(e.program, library, fit_of(e)));
   }
-  if (const FrontEntry* best = front.Best(exact_nrmse_, EffectiveRows(data_), library_)) {
-    result.best = MakeFormula(best->program, library_, fit_of(*best));
+  if (const FrontEntry* best = front.Best(exact_nrmse_, EffectiveRows(data_), library)) {
+    result.best = MakeFormula(best->program, library, fit_of(*best));
   }
+  result.library = KeepUsedTokens(library_, library, result);
   const SearchCounters& counters = state_.counters;
   result.epochs = counters.epochs;
   result.evaluations = counters.evaluations;
@@ -422,8 +450,8 @@ SearchResult SearchEngine::Finalise(StopReason reason) {
   return result;
 }
 
-std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> SearchEngine::RefitFront()
-    const {
+std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> SearchEngine::RefitFront(
+    const Library& library) const {
   FitOptions final_options = simplify_.fit;
   final_options.compute_uncertainties = true;
   final_options.solver.max_iterations = std::max(100, final_options.solver.max_iterations);
@@ -432,39 +460,39 @@ std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> SearchEngine:
   final_simplify.rows = EffectiveRows(train_);
   const double rows = EffectiveRows(data_);
   const auto criterion = [&](const Program& p, double nrmse) {
-    return SelectionCriterion(p.tokens, library_, nrmse, rows, final_simplify.penalty);
+    return SelectionCriterion(p.tokens, library, nrmse, rows, final_simplify.penalty);
   };
   ParetoFront final_front;
   std::vector<std::pair<Program, FitResult>> refits;
   for (const FrontEntry& e : state_.front.entries()) {
-    FitResult fit = FitConstants(e.program, library_, data_, final_options);
+    FitResult fit = FitConstants(e.program, library, data_, final_options);
     if (!fit.finite) continue;
     FrontEntry entry = e;
     entry.program.constants = fit.constants;
     // A formula whose fit rests on floating-point rounding is not reported.
-    if (!NumericallyStable(entry.program, library_, data_)) continue;
+    if (!NumericallyStable(entry.program, library, data_)) continue;
     entry.loss = FrontLoss(fit.nrmse, exact_nrmse_);
     // Its simplest form that loses nothing the data can tell (judged on the search rows, kept
     // only if the full data agrees), refitted with uncertainties. It joins the front beside
     // the original, or in its place when it is as long (only constants became numbers).
     const FitResult search_fit = train_.rows() == data_.rows()
                                      ? fit
-                                     : FitConstants(entry.program, library_, train_, simplify_.fit);
+                                     : FitConstants(entry.program, library, train_, simplify_.fit);
     bool replaced = false;
     if (search_fit.finite) {
       const Simplified simple =
-          SimplifyProgram(entry.program, search_fit, library_, train_, final_simplify);
+          SimplifyProgram(entry.program, search_fit, library, train_, final_simplify);
       if (simple.changes > 0) {
-        FitResult refit = FitConstants(simple.program, library_, data_, final_options);
+        FitResult refit = FitConstants(simple.program, library, data_, final_options);
         Program fitted = simple.program;
         fitted.constants = refit.constants;
         if (refit.finite &&
             (refit.nrmse <= simplify_.AcceptLimit(fit.nrmse) ||
              criterion(simple.program, refit.nrmse) <= criterion(entry.program, fit.nrmse)) &&
-            NumericallyStable(fitted, library_, data_)) {
+            NumericallyStable(fitted, library, data_)) {
           FrontEntry simpler = entry;
           simpler.program = std::move(fitted);
-          simpler.complexity = Complexity(simple.program.tokens, library_);
+          simpler.complexity = Complexity(simple.program.tokens, library);
           simpler.loss = FrontLoss(refit.nrmse, exact_nrmse_);
           replaced = simpler.complexity >= entry.complexity;
           final_front.Offer(simpler);

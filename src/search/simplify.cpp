@@ -7,6 +7,7 @@
 
 #include "physr/eval/compiled_program.hpp"
 #include "physr/eval/evaluator.hpp"
+#include "physr/expr/exact_number.hpp"
 #include "physr/expr/unit_check.hpp"
 
 namespace physr {
@@ -62,6 +63,8 @@ struct EditTokens {
   std::optional<TokenId> neg;
   std::optional<TokenId> add;
   std::optional<TokenId> sub;
+  // The exact numbers (ExactNumberOf) the library has besides 1, simplest first, with values.
+  std::vector<std::pair<TokenId, double>> numbers;
 };
 
 EditTokens FindEditTokens(const Library& library) {
@@ -79,6 +82,10 @@ EditTokens FindEditTokens(const Library& library) {
   edit.neg = library.FindOperator(OpCode::kNeg);
   edit.add = library.FindOperator(OpCode::kAdd);
   edit.sub = library.FindOperator(OpCode::kSub);
+  for (const ExactNumber& n : SimpleNumbers()) {
+    const std::optional<TokenId> id = library.FindTerminal(n.Text());
+    if (id && ExactNumberOf(library[*id])) edit.numbers.emplace_back(*id, n.Value());
+  }
   return edit;
 }
 
@@ -105,9 +112,15 @@ class CandidateFinder {
     if (t.IsTerminal()) {
       // A dimensionless free constant that fits as 1 or −1 becomes the number; tried when
       // it is within 10 % of it.
-      if (edit_.one && NearUnit(i, 1.0)) candidates.push_back({Tokens{*edit_.one}});
-      if (edit_.one && edit_.neg && NearUnit(i, -1.0)) {
+      if (edit_.one && Near(i, 1.0)) candidates.push_back({Tokens{*edit_.one}});
+      if (edit_.one && edit_.neg && Near(i, -1.0)) {
         candidates.push_back({Tokens{*edit_.neg, *edit_.one}});
+      }
+      // So does one within 10 % of a simple exact number (1/2, 2, pi, 2*pi, ...), simplest
+      // first; a negative one as `neg` of it.
+      for (const auto& [id, value] : edit_.numbers) {
+        if (Near(i, value)) candidates.push_back({Tokens{id}});
+        if (edit_.neg && Near(i, -value)) candidates.push_back({Tokens{*edit_.neg, id}});
       }
     } else {
       AddOperandEdits(t.op, i, candidates);
@@ -121,12 +134,20 @@ class CandidateFinder {
   }
 
  private:
-  // Whether the token at position b is a dimensionless free constant within 10 % of `sign`
-  // (±1): the constants tried as the number.
-  bool NearUnit(int b, double sign) const {
+  // Whether the token at position b is a dimensionless free constant within 10 % of the
+  // nonzero `value` (±1 or an exact number): the constants tried as the number.
+  bool Near(int b, double value) const {
     const Token& c = library_[tokens_[static_cast<std::size_t>(b)]];
     return c.kind == TokenKind::kFreeConstant && c.dimension.IsDimensionless() &&
-           std::abs(program_.constants[static_cast<std::size_t>(c.index)] - sign) <= 0.1;
+           std::abs(program_.constants[static_cast<std::size_t>(c.index)] - value) <=
+               0.1 * std::abs(value);
+  }
+
+  // Whether the token at position b is the number 1 or an exact number.
+  bool IsNumber(int b) const {
+    const TokenId id = tokens_[static_cast<std::size_t>(b)];
+    return id == edit_.one || std::any_of(edit_.numbers.begin(), edit_.numbers.end(),
+                                          [id](const auto& n) { return n.first == id; });
   }
 
   // Whether the subtree rooted at position b checks and is dimensionless.
@@ -161,12 +182,12 @@ class CandidateFinder {
       case OpCode::kAdd:
         Keep(a, a_end, candidates);
         Keep(a_end, end, candidates);
-        if (NearUnit(a_end, -1.0)) SignedForm(edit_.sub, a, a_end, true, candidates);
-        if (NearUnit(a, -1.0)) SignedForm(edit_.sub, a_end, end, true, candidates);
+        if (Near(a_end, -1.0)) SignedForm(edit_.sub, a, a_end, true, candidates);
+        if (Near(a, -1.0)) SignedForm(edit_.sub, a_end, end, true, candidates);
         break;
       case OpCode::kSub:
         Keep(a, a_end, candidates);
-        if (NearUnit(a_end, -1.0)) SignedForm(edit_.add, a, a_end, true, candidates);
+        if (Near(a_end, -1.0)) SignedForm(edit_.add, a, a_end, true, candidates);
         break;
       case OpCode::kNeg:
         Keep(a, a_end, candidates);
@@ -174,12 +195,12 @@ class CandidateFinder {
       case OpCode::kMul:
         if (Dimensionless(a)) Keep(a_end, end, candidates);
         if (Dimensionless(a_end)) Keep(a, a_end, candidates);
-        if (NearUnit(a_end, -1.0)) SignedForm(edit_.neg, a, a_end, false, candidates);
-        if (NearUnit(a, -1.0)) SignedForm(edit_.neg, a_end, end, false, candidates);
+        if (Near(a_end, -1.0)) SignedForm(edit_.neg, a, a_end, false, candidates);
+        if (Near(a, -1.0)) SignedForm(edit_.neg, a_end, end, false, candidates);
         break;
       case OpCode::kDiv:
         if (Dimensionless(a_end)) Keep(a, a_end, candidates);
-        if (NearUnit(a_end, -1.0)) SignedForm(edit_.neg, a, a_end, false, candidates);
+        if (Near(a_end, -1.0)) SignedForm(edit_.neg, a, a_end, false, candidates);
         break;
       default:
         break;
@@ -187,12 +208,11 @@ class CandidateFinder {
   }
 
   // Fold a dimensionless subtree into a constant the rest of the program does not use;
-  // not `neg 1`, which only a constant written as −1 makes (folding would undo that).
+  // not `neg 1` or `neg 3/2`, which only a constant written as a negative number makes
+  // (folding would undo that).
   void AddFold(OpCode op, int i, std::vector<Candidate>& candidates) const {
     const int end = End(i);
-    const bool minus_one =
-        end - i == 2 && op == OpCode::kNeg && tokens_[static_cast<std::size_t>(i + 1)] == edit_.one;
-    if (!Dimensionless(i) || minus_one) return;
+    if (!Dimensionless(i) || (end - i == 2 && op == OpCode::kNeg && IsNumber(i + 1))) return;
     for (TokenId k : edit_.folding) {
       const auto outside = std::count(tokens_.begin(), tokens_.begin() + i, k) +
                            std::count(tokens_.begin() + end, tokens_.end(), k);

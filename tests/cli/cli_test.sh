@@ -223,6 +223,23 @@ for f in json.load(open(sys.argv[1]))["pareto"]: print(f["infix"])' "$tmp/names_
   expect_ok "column n2: eval JSON infix reads back" eval "$tmp/names.csv" --formula "$formula"
 fi
 
+# E = m*v^2/2: the fitted dimensionless 0.5 is written 1/2 in every notation, and reads back.
+awk 'BEGIN { print "m[kg],v[m/s],E[J]";
+  for (i = 1; i <= 40; i++) { m = 0.5 + (i * 3) % 7 / 3; v = 0.5 + (i * 5) % 11 / 3;
+    printf "%.17g,%.17g,%.17g\n", m, v, m * v * v / 2 } }' >"$tmp/kinetic.csv"
+expect_ok "fit E = m*v^2/2" fit "$tmp/kinetic.csv" --ops mul,n2 --epochs 30 --batch 200 \
+  --seed 1 --threads 1 -q --json "$tmp/kinetic.json"
+half=$(sed -nE 's/^formula +(.*)$/\1/p' "$tmp/out")
+if [[ "$half" == *1/2* ]] && grep -q '"sympy": ".*1/2.*"' "$tmp/kinetic.json" &&
+  grep -q '"latex": ".*\\\\frac{1}{2}.*"' "$tmp/kinetic.json"; then
+  pass "fit writes the exact 1/2"
+else
+  fail "fit writes the exact 1/2" "best formula '$half'"
+fi
+expect_ok "the exact 1/2 reads back" eval "$tmp/kinetic.csv" --formula "$half" \
+  --json "$tmp/kinetic_eval.json"
+near "the exact 1/2 reads back: R2 = 1" "$(json_number "$tmp/kinetic_eval.json" r2)" 1 1e-12
+
 { echo 'exp[1],E[1],y[1]'; echo '0.5,2,3.2974425414002564'; echo '1,3,8.154845485377136'; } \
   >"$tmp/exp.csv"
 expect_ok "eval with columns named exp and E" eval "$tmp/exp.csv" --formula 'exp(exp)*E' \

@@ -130,6 +130,29 @@ def test_profile_splits_the_seconds_into_phases(newton):
     assert 0 < profile["fitted"] <= result.evaluations
 
 
+def test_a_fitted_half_is_an_exact_rational_in_sympy():
+    # E = m*v^2/2: the fitted dimensionless constant 0.5 is written as the number 1/2, which
+    # SymPy reads as Rational(1, 2), so a symbolic comparison with the law is exact.
+    sympy = pytest.importorskip("sympy")
+    rng = np.random.default_rng(5)
+    m = rng.uniform(0.5, 3.0, 60)
+    v = rng.uniform(0.5, 4.0, 60)
+    X = np.asfortranarray(np.column_stack([m, v]))
+    result = physr.fit(X, 0.5 * m * v**2, X_names=["m", "v"], X_units=["kg", "m/s"],
+                       y_name="E", y_units="J", ops="mul,n2", batch_size=200, epochs=30,
+                       threads=2, seed=1)
+    best = result.best
+    assert best.nrmse < 1e-9
+    assert best.constants == {}
+    assert "1/2" in best.infix
+    expression = best.sympy()
+    assert expression.atoms(sympy.Float) == set()
+    assert sympy.Rational(1, 2) in expression.atoms(sympy.Rational)
+    ms, vs = sympy.symbols("m v", real=True)
+    assert expression - sympy.Rational(1, 2) * ms * vs**2 == 0
+    np.testing.assert_allclose(best.predict(X), 0.5 * m * v**2, rtol=1e-12)
+
+
 def test_predict_agrees_with_sympy_evaluation(newton):
     sympy = pytest.importorskip("sympy")
     X, F = newton

@@ -38,7 +38,10 @@ std::string ToInfix(const Program& program, const Library& library, const PrintO
 // token whose name SymPy reads as its own object (exp, log, sin, E, I, N, S, pi, gamma,
 // lambda, ...) or that is not an identifier prints as Symbol('name'), so that a column
 // named exp reads back as a symbol: "Symbol('exp') + sin(Symbol('exp'))". The fixed
-// constant pi of value π prints as pi (SymPy's π).
+// constant pi of value π prints as pi (SymPy's π). An exact-number token (exact_number.hpp:
+// "1/2", "2*pi", "1/(4*pi)") prints as its text, a product (x*(1/2), (1/2)^2), which SymPy
+// reads as Rational(1, 2) and pi; LaTeX writes \frac{1}{2}, 2 \pi. ParseFormula reads that
+// text back as the same value but not the same token (1/2 → inv(2)).
 std::string ToSympy(const Program& program, const Library& library, const PrintOptions& = {});
 // "\frac{m c^{2}}{\sqrt{1 - \frac{v^{2}}{c^{2}}}}". Products by juxtaposition (\cdot before
 // a number or a minus), \left( \right) parentheses, \sin\left(x\right), \left|x\right|,

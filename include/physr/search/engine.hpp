@@ -80,8 +80,10 @@ class SearchEngine {
   EpochReport MakeReport(const Batch& batch, int epoch) const;
   std::optional<StopReason> StopCriterion(const EpochReport& report) const;
   // The final front: every entry refitted on all rows (with uncertainties) and simplified,
-  // with each entry's fit.
-  std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> RefitFront() const;
+  // with each entry's fit. `library` is the search's with the exact numbers added
+  // (AddExactNumbers), which the simplified entries may use.
+  std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> RefitFront(
+      const Library& library) const;
 
   const Dataset& data_;
   const SearchConfig config_;

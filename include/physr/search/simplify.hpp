@@ -1,7 +1,8 @@
 // Structural simplification of a fitted formula against its data: drop the parts that do not
 // help the fit (a term of a sum, a dimensionless factor, a sign), fold subtrees that only
 // compute a dimensionless number into one free constant, and write a dimensionless free
-// constant that fits as 1 or −1 as the number, refitting after each change and keeping it only
+// constant that fits as 1 or −1, or as an exact number the library has (exact_number.hpp: 1/2,
+// 2, pi, 2*pi, ...), as that number, refitting after each change and keeping it only
 // when the fit stays as good (on noisy data: as good as the noise can tell). Turns the
 // bloated exact formulas a search finds first
 // (m*c^2*sqrt(c)*sqrt(sin(1e-7*k)^2/c + c/(c^2 - v^2))) into their plain form.
@@ -32,10 +33,12 @@ struct SimplifyOptions {
   // With rows > 0 (the data's effective row count), a change is also kept when it does not
   // raise the model-selection criterion (SelectionCriterion with `penalty`): on noisy data, a
   // part whose removal costs less than the noise of `rows` points explains goes, and a
-  // constant that is ±1 up to that noise becomes the number.
+  // constant that is ±1 or ± an exact number up to that noise becomes the number (the
+  // criterion then falls by ln(rows), one fitted value fewer, less the rise of the error: the
+  // constant is within about √ln(rows) standard errors of the number).
   double rows = 0.0;
   double penalty = kSelectionPenalty;
-  // Bound on accepted changes (each shortens the program or fixes a constant as ±1).
+  // Bound on accepted changes (each shortens the program or fixes a constant as a number).
   int max_changes = 64;
   FitOptions fit;  // for the refits; uncertainties are never computed here
 };
