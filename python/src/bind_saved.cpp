@@ -69,14 +69,11 @@ StopReason StopReasonOf(const std::string& text) {
   throw InputError("unknown stop_reason '" + text + "'");
 }
 
-std::shared_ptr<SearchResult> RestoreResult(const std::vector<NamedUnit>& inputs,
-                                            const std::vector<std::string>& operators,
-                                            const std::vector<NamedValue>& fixed,
-                                            const std::vector<NamedValue>& free,
-                                            const std::vector<SavedFormulaParts>& formulas,
-                                            int selected, const py::dict& counters,
-                                            const std::vector<std::string>& definitions,
-                                            const std::map<std::string, double>& complexity) {
+std::shared_ptr<SearchResult> RestoreResult(
+    const std::vector<NamedUnit>& inputs, const std::vector<std::string>& operators,
+    const std::vector<NamedValue>& fixed, const std::vector<NamedValue>& free,
+    const std::vector<SavedFormulaParts>& formulas, int selected, const py::dict& counters,
+    const std::vector<std::string>& definitions, const std::map<std::string, double>& complexity) {
   auto result = std::make_shared<SearchResult>();
   result->library =
       Library::Build(MakeSpec(inputs, operators, fixed, free, definitions, complexity));
