@@ -110,9 +110,6 @@ SKIPPED_CHECKS = {
         "it (N of the selection's N*ln(NRMSE^2) + 4*complexity + ln(N)*constants, among "
         "others), and a weight does not multiply rows; the least-squares fits themselves "
         "treat a weight as a repetition",
-    "check_estimators_pickle":
-        "a fitted estimator holds the C++ search result (physr._core.SearchResult), which "
-        "cannot be pickled",
 }
 
 

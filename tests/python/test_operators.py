@@ -58,6 +58,6 @@ def test_evaluate_takes_define_and_complexity():
     evaluation = physr.evaluate("2*sinc(x)", X, 2 * y, X_names=["x"], y_name="y",
                                 define="sinc(x)=sin(x)/x", complexity={"sinc": 3})
     np.testing.assert_allclose(evaluation.values, 2 * y, rtol=1e-12)
-    assert evaluation.formula.complexity == 5  # mul 1 + number 1 + sinc 3
+    assert evaluation.formula.complexity == 6  # mul, 2 and x 1 each, sinc 3
     with pytest.raises(ValueError, match="sinc"):
         physr.evaluate("sinc(x)", X, y, X_names=["x"], y_name="y")

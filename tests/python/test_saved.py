@@ -140,7 +140,7 @@ def test_results_and_formulas_pickle(newton):
 def test_fitted_estimator_pickles(newton):
     X, y = newton
     model = physr.PhysicalRegressor(X_units=["kg", "m/s^2"], y_units="N", batch_size=200,
-                                    epochs=4, threads=2, seed=1).fit(X, y)
+                                    epochs=4, n_jobs=2, random_state=1).fit(X, y)
     copy = pickle.loads(pickle.dumps(model))
     np.testing.assert_allclose(copy.predict(X), model.predict(X), rtol=1e-12)
     assert copy.equation_ == model.equation_
