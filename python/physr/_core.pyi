@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Dataset', 'EpochReport', 'Formula', 'SearchConfig', 'SearchResult', 'default_operators', 'evaluate_formula', 'make_dataset', 'parse_unit', 'run_search', 'unit_scale', 'unit_symbols']
+__all__: list[str] = ['Dataset', 'EpochReport', 'Formula', 'SearchConfig', 'SearchResult', 'data_fingerprint', 'default_operators', 'evaluate_formula', 'library_spec', 'make_dataset', 'parse_unit', 'restore_result', 'run_search', 'unit_scale', 'unit_symbols']
 class Dataset:
     """
     Inputs and target with their dimensions (owns a copy of the values).
@@ -165,6 +165,18 @@ class SearchConfig:
     def completion_length_weight(self, arg1: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
+    def complexity(self) -> dict[str, float]:
+        ...
+    @complexity.setter
+    def complexity(self, arg1: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex]) -> None:
+        ...
+    @property
+    def definitions(self) -> list[str]:
+        ...
+    @definitions.setter
+    def definitions(self, arg1: collections.abc.Sequence[str]) -> None:
+        ...
+    @property
     def entropy_gamma(self) -> float:
         ...
     @entropy_gamma.setter
@@ -205,6 +217,14 @@ class SearchConfig:
         ...
     @property
     def free_constants(self) -> list[tuple[str, str, float]]:
+        ...
+    @property
+    def groups(self) -> str:
+        """
+        Dimensionless groups: 'off', 'on' or 'auto' (see physr/search/config.hpp).
+        """
+    @groups.setter
+    def groups(self, arg1: str) -> None:
         ...
     @property
     def hidden_size(self) -> int:
@@ -316,6 +336,9 @@ class SearchResult:
     def dead_ends(self) -> int:
         ...
     @property
+    def definitions(self) -> list[tuple[str, list[str], str, str]]:
+        ...
+    @property
     def epochs(self) -> int:
         ...
     @property
@@ -359,6 +382,10 @@ def _view_address(X: numpy.typing.NDArray[numpy.float64]) -> int:
     """
     Address of the first value the evaluator reads for X (tests check it is X's own buffer: no copy).
     """
+def data_fingerprint(data: Dataset) -> str:
+    """
+    The data's fingerprint as 16 hex digits (as the result file has it).
+    """
 def default_operators() -> list[str]:
     """
     The operators a search uses when none are named.
@@ -367,6 +394,10 @@ def evaluate_formula(data: Dataset, formula: str, constants: SearchConfig, fit: 
     """
     Checks a formula against data as `physr eval` does: parse over the columns and the constants of `constants` (a SearchConfig), unit check against the target, fit of the free constants with `fit`, evaluation. Returns (result, values, warnings): the formula as the best of a SearchResult, its values in coherent SI, and the fit's warnings. ValueError for a bad or dimensionally wrong formula, free constants without fit, or non-finite values.
     """
+def library_spec(result: SearchResult) -> tuple[list[str], list[tuple[str, str, float]], list[tuple[str, str, float]], list[str], dict[str, float]]:
+    """
+    (operators, fixed constants (name, unit, value), free constants (name, unit, start), definitions, {operator: complexity}) of a result's library.
+    """
 def make_dataset(X: numpy.typing.NDArray[numpy.float64], y: numpy.typing.NDArray[numpy.float64], names: collections.abc.Sequence[str], units: collections.abc.Sequence[str], target_name: str, target_unit: str, weights: numpy.typing.NDArray[numpy.float64] | None = None) -> Dataset:
     """
     Builds a Dataset. X: Fortran-ordered float64 (rows x columns), copied once into the Dataset; y and weights: contiguous float64 vectors. ValueError for bad units or shapes.
@@ -374,6 +405,10 @@ def make_dataset(X: numpy.typing.NDArray[numpy.float64], y: numpy.typing.NDArray
 def parse_unit(text: str) -> str:
     """
     Canonical SI text of a unit string ('J' -> 'kg*m^2/s^2', 'km/h' -> 'm/s'); ValueError if it is not a unit.
+    """
+def restore_result(inputs: collections.abc.Sequence[tuple[str, str]], operators: collections.abc.Sequence[str], fixed: collections.abc.Sequence[tuple[str, str, typing.SupportsFloat | typing.SupportsIndex]], free: collections.abc.Sequence[tuple[str, str, typing.SupportsFloat | typing.SupportsIndex]], formulas: collections.abc.Sequence[tuple[str, collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex], collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex], tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex]]], selected: typing.SupportsInt | typing.SupportsIndex, counters: dict, definitions: collections.abc.Sequence[str] = [], complexity: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex] = {}) -> SearchResult:
+    """
+    A SearchResult rebuilt from the parts of a result file: inputs (name, SI unit), operator names, fixed (name, unit, value) and free (name, unit, start) constants, formulas (expression, {name: value}, {name: stderr}, (rmse, nrmse, r2)), the selected index (-1: none), the counters, the defined operators and the operators' complexities.
     """
 def run_search(data: Dataset, config: SearchConfig, on_epoch: typing.Any = None) -> SearchResult:
     """
