@@ -303,3 +303,21 @@ def test_columns_named_like_operators_and_sympy_names():
         expected = np.broadcast_to(
             np.asarray(f(values[:, 0], values[:, 1], values[:, 2]), dtype=float), (len(y),))
         np.testing.assert_allclose(formula.predict(frame), expected, rtol=1e-9, atol=1e-9)
+
+
+def test_five_base_dimensions_gas_law():
+    """kg, m, s, K and mol: the ideal gas law with R fitted per mole and kelvin."""
+    i = np.arange(1, 31)
+    V = 0.01 * (1 + i % 5)
+    n = (1 + i % 3).astype(float)
+    T = 250.0 + 10 * (i % 7)
+    P = n * 8.314 * T / V
+    result = physr.fit(np.column_stack([V, n, T]), P, X_names=["V", "n", "T"],
+                       X_units=["m^3", "mol", "K"], y_name="P", y_units="Pa",
+                       free_consts={"R": "J/(mol*K)"}, default_free_consts=False,
+                       epochs=6, batch_size=200, threads=1, seed=1)
+    assert result.best.nrmse < 1e-9
+    assert result.best.unit == "kg/(m*s^2)"
+    R = result.best.constants["R"]
+    assert R.value == pytest.approx(8.314, rel=1e-9)
+    assert R.unit == "kg*m^2/(s^2*K*mol)"
