@@ -54,6 +54,7 @@ int RunReport(const ReportOptions& options) {
   if (!options.data_path.empty()) args.push_back(options.data_path);
   args.insert(args.end(), {"-o", options.output_path});
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
