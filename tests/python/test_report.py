@@ -127,3 +127,16 @@ def test_report_of_a_cli_result_finds_its_data_and_the_cli_writes_it(tmp_path, s
                          text=True)
     assert run.returncode == 2 and run.stderr.count("\n") == 1
     assert "PHYSR_PYTHON" in run.stderr and "physr[report]" in run.stderr
+
+
+def test_the_report_reads_physr_csv_files(tmp_path):
+    from physr._report import read_csv
+
+    path = tmp_path / "d.csv"
+    path.write_text('\ufeff# comment\n"x [km]";label;t[]\n1.5;first;2\n\n# more\n3;"second";4\n')
+    header, values = read_csv(str(path), {"x", "t"})
+    assert header == [("x", "km"), ("label", None), ("t", "1")]
+    np.testing.assert_array_equal(values[:, [0, 2]], [[1.5, 2.0], [3.0, 4.0]])
+    path.write_text("x[m] t[s]\n1  2\n3\tfour\n")
+    with pytest.raises(ValueError, match=r"d.csv:3:2: not a number: 'four'"):
+        read_csv(str(path))
