@@ -11,11 +11,15 @@ Symbolic regression under exact dimensional analysis, with a C++ engine::
 is the same search as a scikit-learn estimator; ``physr.evaluate`` checks a formula you
 already have (units, fitted constants, metrics), as ``physr eval`` does. ``result.save(path)``
 writes the result file that ``physr fit --json`` writes; ``physr.load(path)`` reads one back.
+``result.plot()`` draws the Pareto front, the training curve and, given the data, predicted
+against observed and the residuals (matplotlib); ``physr.report(result, path=...)`` writes
+them into a self-contained HTML file.
 """
 
 from ._api import Constant, Formula, SearchResult, fit, parse_unit, search_options
 from ._estimator import PhysicalRegressor
 from ._evaluate import Evaluation, evaluate
+from ._report import report
 from ._saved import ResultFileError, load
 
 try:
@@ -26,5 +30,5 @@ except Exception:  # running from a source tree
     __version__ = "0.0.0"
 
 __all__ = ["Constant", "Evaluation", "Formula", "PhysicalRegressor", "ResultFileError",
-           "SearchResult", "evaluate", "fit", "load", "parse_unit", "search_options",
+           "SearchResult", "evaluate", "fit", "load", "parse_unit", "report", "search_options",
            "__version__"]

@@ -249,6 +249,16 @@ class SearchResult:
                               "infix_values": f.infix_values, "selected": i == selected}
                              for i, f in enumerate(self.pareto)])
 
+    def plot(self, data: Any = None) -> dict[str, Any]:
+        """The result's matplotlib Figures, by name: ``pareto`` (complexity against NRMSE,
+        the selected formula starred) and ``training`` (best NRMSE over epochs); with `data`
+        (a CSV path, a DataFrame with the run's columns, or ``(X, y)`` in the units the run
+        was given) also ``predicted`` (against observed) and ``residuals`` (against each
+        input). Needs matplotlib; ``physr.report`` writes them into an HTML file."""
+        from . import _report
+
+        return _report.figures(self, data)
+
     def __reduce__(self) -> Any:
         # Pickled as its result-file document, rebuilt by the same code as physr.load.
         return (_saved.result_from_document, (_saved.document_of(self), "<pickle>"))

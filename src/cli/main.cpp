@@ -1,4 +1,5 @@
-// physr command-line tool: `physr units`, `physr eval`, `physr fit`, `physr predict`. Exit
+// physr command-line tool: `physr units`, `physr eval`, `physr fit`, `physr predict`,
+// `physr report`. Exit
 // status 0 on success, 2 for bad usage or input (one line on stderr naming the problem), 1 for
 // an internal error; `predict` 3 when some rows could not be predicted.
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #include "fit_command.hpp"
 #include "physr/units/nearest_names.hpp"
 #include "predict_command.hpp"
+#include "report_command.hpp"
 #include "units_command.hpp"
 
 #ifndef PHYSR_VERSION
@@ -109,29 +111,32 @@ int Run(int argc, char** argv) {
   EvalOptions eval_options;
   FitCommandOptions fit_options;
   PredictOptions predict_options;
+  ReportOptions report_options;
   CLI::App* units = AddUnitsCommand(app, units_options);
   CLI::App* eval = AddEvalCommand(app, eval_options);
   CLI::App* fit = AddFitCommand(app, fit_options);
   CLI::App* predict = AddPredictCommand(app, predict_options);
+  CLI::App* report = AddReportCommand(app, report_options);
 
   // CLI11 reports an unknown command as a missing one; name it instead.
   if (argc > 1 && argv[1][0] != '-' && !units->check_name(argv[1]) && !eval->check_name(argv[1]) &&
-      !fit->check_name(argv[1]) && !predict->check_name(argv[1])) {
+      !fit->check_name(argv[1]) && !predict->check_name(argv[1]) && !report->check_name(argv[1])) {
     PrintError("error", "unknown command '" + std::string(argv[1]) +
-                            "' (commands: units, eval, fit, predict; see 'physr --help')");
+                            "' (commands: units, eval, fit, predict, report; see 'physr --help')");
     return kExitInputError;
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    PrintError("error", ParseErrorMessage(app, {units, eval, fit}, e, argc, argv));
+    PrintError("error", ParseErrorMessage(app, {units, eval, fit, report}, e, argc, argv));
     return kExitInputError;
   }
   if (units->parsed()) return RunUnits(units_options, std::cout);
   if (eval->parsed()) return RunEval(eval_options, std::cout);
   if (fit->parsed()) return RunFit(fit_options, std::cout);
   if (predict->parsed()) return RunPredict(predict_options, std::cout);
+  if (report->parsed()) return RunReport(report_options);
   PrintError("error", "no command given (see 'physr --help')");
   return kExitInputError;
 }

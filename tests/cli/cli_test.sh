@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Command-line tests for `physr units`, `physr eval`, `physr fit` and `physr predict`: exact
-# results on the bundled datasets; for every kind of bad input exit status 2 with one line on stderr naming the
+# Command-line tests for `physr units`, `physr eval`, `physr fit`, `physr predict` and
+# `physr report`: exact results on the bundled datasets; for every kind of bad input exit status 2 with one line on stderr naming the
 # problem (and nothing on stdout); hostile data; and a checkpointed `physr fit` killed with
 # kill -9 or SIGTERM and resumed to the uninterrupted result; result files read back by
 # predict, damaged result files and checkpoints, a locked checkpoint directory. Bad files are generated in a
@@ -601,6 +601,32 @@ expect_error "predict: damaged result file" "damaged.json: missing field pareto\
 sed 's/"operators": \[/"operators": ["nosuchop", /' "$tmp/result.json" >"$tmp/badop.json"
 expect_error "predict: an unknown operator in the library" \
   "badop.json: field library: unknown operator 'nosuchop'" predict "$tmp/badop.json" "$tmp/si.csv"
+# ---- physr report: runs the Python package's report in $PHYSR_PYTHON (else python3) ------
+PHYSR_PYTHON="$tmp/no-python" expect_error "report: no Python interpreter" \
+  "cannot run the Python interpreter '$tmp/no-python'.*PHYSR_PYTHON" report "$tmp/result.json"
+if command -v python3 >/dev/null; then
+  printf '#!/bin/sh\nexec python3 -I -S "$@"\n' >"$tmp/bare-python"
+  chmod +x "$tmp/bare-python"
+  PHYSR_PYTHON="$tmp/bare-python" expect_error \
+    "report: a Python without the package says how to get it" \
+    "needs the physr Python package and matplotlib.*pip install 'physr\[report\]'" \
+    report "$tmp/result.json"
+fi
+report_python="${PHYSR_PYTHON:-python3}"
+if "$report_python" -c 'import matplotlib, physr._report' >/dev/null 2>&1; then
+  # The result names its data file, which is still there: all four figures.
+  run report "$tmp/result.json" -o "$tmp/report.html"
+  images=$(grep -o 'src="data:image/png;base64,[A-Za-z0-9+/=]\{100,\}"' "$tmp/report.html" |
+    wc -l)
+  if ((rc == 0)) && ((images >= 4)) && ! grep -q 'https\?://' "$tmp/report.html"; then
+    pass "report writes a self-contained HTML file with its images"
+  else
+    fail "report writes a self-contained HTML file with its images" "exit $rc, $images images"
+  fi
+else
+  echo "skip  report writes the HTML file: '$report_python' cannot import physr and" \
+    "matplotlib (set PHYSR_PYTHON; tests/python/test_report.py runs it in the test venv)"
+fi
 # Rows the formula cannot evaluate: reported by line, the cell left empty, exit status 3.
 awk 'BEGIN { print "x[1],y[1]"; for (i = 1; i <= 20; i++) print i "," log(i) }' >"$tmp/logdata.csv"
 expect_ok "fit log data" fit "$tmp/logdata.csv" --ops log,mul,add --epochs 3 --batch 100 \

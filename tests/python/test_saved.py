@@ -18,21 +18,6 @@ def physr_binary():
 
 
 @pytest.fixture
-def speed_file(tmp_path):
-    """A CSV of v = x/t with x in km and t in min (noisy, so the front has several formulas)."""
-    rng = np.random.default_rng(3)
-    x = rng.uniform(1.0, 9.0, 50)
-    t = rng.uniform(1.0, 9.0, 50)
-    v = (x * 1000.0) / (t * 60.0) * (1.0 + 0.01 * np.sin(np.arange(50)))
-    path = tmp_path / "speed.csv"
-    with open(path, "w") as f:
-        f.write("x[km],t[min],v[m/s]\n")
-        for row in zip(x, t, v):
-            f.write(",".join(repr(float(c)) for c in row) + "\n")
-    return path, np.column_stack([x, t]), v
-
-
-@pytest.fixture
 def cli_result(tmp_path, speed_file):
     path, X, _ = speed_file
     out = tmp_path / "result.json"
