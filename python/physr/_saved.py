@@ -101,11 +101,15 @@ def document_of(result: Any) -> dict[str, Any]:
 
 
 def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Writes `text` to `path`: temporary file in the same directory, fsync, rename."""
+    """Writes `text` to `path`: temporary file in the same directory, fsync, rename. The file
+    gets the mode the tool gives its files (0644 less the umask), not mkstemp's 0600."""
     path = os.fspath(path)
     directory = os.path.dirname(path) or "."
     fd, temp = tempfile.mkstemp(dir=directory, prefix=os.path.basename(path) + ".", suffix=".tmp")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o644 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             file.write(text)
             file.flush()

@@ -2,6 +2,7 @@
 of results and estimators, and damaged files."""
 
 import json
+import os
 import pickle
 import subprocess
 
@@ -173,3 +174,15 @@ def test_defined_operators_survive_save_and_load(tmp_path):
         assert after.complexity == before.complexity
         np.testing.assert_allclose(after.predict(x.reshape(-1, 1)),
                                    before.predict(x.reshape(-1, 1)), rtol=1e-12)
+
+
+def test_saved_file_is_readable_by_others(tmp_path, newton):
+    X, y = newton
+    result = physr.fit(X, y, X_names=["m", "a"], X_units=["kg", "m/s^2"], y_name="F",
+                       y_units="N", **QUICK)
+    old = os.umask(0o022)
+    try:
+        result.save(tmp_path / "r.json")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "r.json").stat().st_mode & 0o777 == 0o644
