@@ -451,6 +451,12 @@ TEST_CASE("printers substitute free constants as numbers with the requested prec
   CHECK(ToInfix(p, lib, opt) == "0.3333333333333333*x + 1.5e-07");
   CHECK(ToSympy(p, lib, opt) == "0.3333333333333333*x + 1.5e-07");
   CHECK(ToLatex(p, lib, opt) == "0.3333333333333333 x + 1.5 \\cdot 10^{-7}");
+  // One rule for every printer by default: the shortest digits that read back as the double.
+  p.constants = {6.674e-11, 1.0 / 3.0};
+  CHECK(ToInfix(p, lib, opt) == "6.674e-11*x + 0.3333333333333333");
+  CHECK(ToSympy(p, lib, opt) == "6.674e-11*x + 0.3333333333333333");
+  CHECK(ToLatex(p, lib, opt) == "6.674 \\cdot 10^{-11} x + 0.3333333333333333");
+  p.constants = {1.0 / 3.0, 1.5e-7};
   opt.precision = 4;
   CHECK(ToInfix(p, lib, opt) == "0.3333*x + 1.5e-07");
   // The shortest text that round-trips is used at full precision.

@@ -165,6 +165,66 @@ TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else the informatio
   CHECK(measured.Best(1e-6, 1000, library)->complexity == 31);
 }
 
+TEST_CASE("SamePredictions: apart by less than rounding allows and than either's error") {
+  const std::vector<double> y = {1.0, 2.0, 3.0};
+  const std::vector<double> a = {1.5, 1.5, 3.5};  // rms error about 0.5
+  CHECK(SamePredictions(a, std::vector<double>{1.5 + 1e-15, 1.5, 3.5 - 4e-16}, y, 1.0));
+  CHECK(SamePredictions(a, std::vector<double>{1.5 + 1e-6, 1.5, 3.5}, y, 1.0));
+  CHECK_FALSE(SamePredictions(a, std::vector<double>{1.5 + 1e-5, 1.5, 3.5}, y, 1.0));
+  // On the target's scale: the same difference on a target spread 100 times wider.
+  CHECK(SamePredictions(a, std::vector<double>{1.5 + 1e-5, 1.5, 3.5}, y, 100.0));
+  // An exact formula is not the same model as an approximation 1e-7 away from it.
+  const std::vector<double> exact = {1.0, 2.0, 3.0};
+  CHECK_FALSE(SamePredictions(exact, std::vector<double>{1.0 + 1e-7, 2.0, 3.0}, y, 1.0));
+  CHECK(SamePredictions(exact, std::vector<double>{1.0, 2.0, 3.0}, y, 1.0));
+  CHECK_FALSE(SamePredictions(a, std::vector<double>{1.5, 1.5}, y, 1.0));
+  CHECK_FALSE(SamePredictions(a, std::vector<double>{1.5, 1.5, std::nan("")}, y, 1.0));
+}
+
+TEST_CASE("KeepDistinctModels reports each model once, in its simplest form") {
+  // E = m*c^2 with a small bend: the rest-energy term alone is a model with a visible loss,
+  // which rounding lets three forms of it reach at losses 1e-16 apart.
+  const Dataset d = MakeData(
+      {{"m", "kg"}, {"c", "m/s"}}, "E", "J",
+      [](const Eigen::VectorXd& x) { return x(0) * x(1) * x(1) * (1.0 + 0.1 * x(1)); }, 40, 3);
+  SearchConfig config;
+  Library library = BuildSearchLibrary(d, config.library);
+  // The front of (formula, loss) pairs, each of which must enter it.
+  const auto front_of = [&](std::initializer_list<std::pair<const char*, double>> offers) {
+    ParetoFront front;
+    for (const auto& [formula, loss] : offers) {
+      FrontEntry e;
+      e.program = ParseFormula(formula, library);
+      e.complexity = Complexity(e.program.tokens, library);
+      e.loss = loss;
+      REQUIRE(front.Offer(e));
+    }
+    return front;
+  };
+  ParetoFront front =
+      front_of({{"c^2*m", 0.3}, {"m*c*c", 0.3 - 1e-16}, {"(sqrt(c)^2)^2*m", 0.3 - 2e-16}});
+  REQUIRE(front.entries().size() == 3);
+  front.KeepDistinctModels(library, d);
+  REQUIRE(front.entries().size() == 1);
+  CHECK(ToInfix(front.entries()[0].program, library) == "c^2*m");
+
+  // A constant that differs in its fourth digit is another model; in its eighth, the same.
+  ParetoFront noisy =
+      front_of({{"m*c^2", 0.3}, {"1.0001*m*c^2", 0.29}, {"1.00010001*m*c*c", 0.2899}});
+  REQUIRE(noisy.entries().size() == 3);
+  noisy.KeepDistinctModels(library, d);
+  REQUIRE(noisy.entries().size() == 2);
+  CHECK(ToInfix(noisy.entries()[1].program, library) == "1.0001*m*c^2");
+
+  // The exact law is kept beside a simpler approximation 1e-7 away from it.
+  const Dataset tiny = MakeData(
+      {{"m", "kg"}, {"c", "m/s"}}, "E", "J",
+      [](const Eigen::VectorXd& x) { return x(0) * x(1) * x(1) * (1.0 + 1e-7 * x(1)); }, 40, 3);
+  ParetoFront exact = front_of({{"m*c^2", 1e-7}, {"m*c^2*(1 + 1e-7*c)", 1e-9}});
+  exact.KeepDistinctModels(library, tiny);
+  CHECK(exact.entries().size() == 2);
+}
+
 TEST_CASE("BuildSearchLibrary adds variables, the constant 1 and default free constants") {
   const Dataset d = MakeData(
       {{"m", "kg"}, {"a", "m/s^2"}}, "F", "N", [](const Eigen::VectorXd& x) { return x(0) * x(1); },

@@ -55,6 +55,11 @@ class Constant(NamedTuple):
     unit: str
 
 
+def _whole(x: float) -> int | float:
+    """x as an int when it is a whole number (complexities usually are), else unchanged."""
+    return int(x) if math.isfinite(x) and x.is_integer() else x
+
+
 class Formula:
     """One formula of a search result, fitted on the full dataset.
 
@@ -67,7 +72,9 @@ class Formula:
         self._core = core
         self._result = result
 
-    complexity = property(lambda self: self._core.complexity, doc="Sum of token complexities.")
+    complexity = property(lambda self: _whole(self._core.complexity),
+                          doc="Sum of token complexities: an int, or a float when an operator's "
+                              "complexity is fractional.")
     rmse = property(lambda self: self._core.rmse,
                     doc="Root-mean-square error, in the target's coherent SI unit.")
     nrmse = property(lambda self: self._core.nrmse, doc="RMSE over the target's std. dev.")
@@ -97,8 +104,11 @@ class Formula:
         """The formula with the fitted values of its free constants substituted."""
         return self._core.infix(values=True)
 
-    def latex(self, values: bool = True, precision: int = 6) -> str:
-        """LaTeX of the right-hand side (``values``: substitute fitted constants)."""
+    def latex(self, values: bool = True, precision: int = 17) -> str:
+        """LaTeX of the right-hand side (``values``: substitute fitted constants).
+
+        Numbers print as every printer writes them: the shortest text that reads back as the
+        same double; ``precision`` (significant digits, below 17) rounds them for display."""
         return self._core.latex(values=values, precision=precision)
 
     def sympy(self, values: bool = True) -> Any:

@@ -72,7 +72,7 @@ class Formula:
     """
     def infix(self, values: bool = False, precision: typing.SupportsInt | typing.SupportsIndex = 17) -> str:
         ...
-    def latex(self, values: bool = True, precision: typing.SupportsInt | typing.SupportsIndex = 6) -> str:
+    def latex(self, values: bool = True, precision: typing.SupportsInt | typing.SupportsIndex = 17) -> str:
         ...
     def predict(self, X: numpy.typing.NDArray[numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
         """

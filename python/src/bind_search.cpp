@@ -384,7 +384,7 @@ void BindFormula(py::module_& m) {
           [](const FormulaRef& f, bool values, int precision) {
             return Print(f, values, precision, &ToLatex);
           },
-          py::arg("values") = true, py::arg("precision") = 6)
+          py::arg("values") = true, py::arg("precision") = 17)
       .def_property_readonly("free_constants", &FreeConstants,
                              "(name, value, standard error, unit) of each free constant used.")
       .def_property_readonly("fixed_constants", &FixedConstants,

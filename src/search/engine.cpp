@@ -373,7 +373,6 @@ EpochReport SearchEngine::MakeReport(const Batch& batch, int epoch) const {
   if (const FrontEntry* best = state_.front.MostAccurate()) {
     PrintOptions values;
     values.substitute_constants = true;
-    values.precision = 6;
     report.best_infix = ToInfix(best->program, library_, values);
   }
   return report;
@@ -413,8 +412,10 @@ SearchResult SearchEngine::Finalise(StopReason reason) {
   // the search's library lacks; the result's library keeps those its formulas use.
   Library library = library_;
   AddExactNumbers(library);
-  const auto refitted = RefitFront(library);
-  const ParetoFront& front = refitted.first;
+  auto refitted = RefitFront(library);
+  ParetoFront& front = refitted.first;
+  // One entry per model: forms that differ only by rounding (c^2*m, m*c*c) are reported once.
+  front.KeepDistinctModels(library, data_);
   const std::vector<std::pair<Program, FitResult>>& fits = refitted.second;
   const auto fit_of = [&fits](const FrontEntry& e) -> const FitResult& {
     for (const auto& [program, fit] : fits) {

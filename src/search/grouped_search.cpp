@@ -164,6 +164,7 @@ SearchResult WriteBackFront(SearchResult reduced, const GroupBasis& basis, const
     }
     PHYSR_CHECK(false, "front entry without its fit");
   };
+  front.KeepDistinctModels(library, data);
   result.pareto.clear();
   result.best.reset();
   for (const FrontEntry& e : front.entries()) {

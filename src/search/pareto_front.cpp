@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "physr/data/statistics.hpp"
+#include "physr/eval/compiled_program.hpp"
+#include "physr/eval/evaluator.hpp"
+
 namespace physr {
 namespace {
 
@@ -14,7 +18,70 @@ bool Better(const FrontEntry& a, const FrontEntry& b) {
   return a.program.tokens < b.program.tokens;
 }
 
+// Whether `a` is the simpler of two forms of one model: lower complexity, then fewer tokens,
+// then the token sequence.
+bool Simpler(const FrontEntry& a, const FrontEntry& b) {
+  if (a.complexity != b.complexity) return a.complexity < b.complexity;
+  if (a.program.tokens.size() != b.program.tokens.size()) {
+    return a.program.tokens.size() < b.program.tokens.size();
+  }
+  return a.program.tokens < b.program.tokens;
+}
+
 }  // namespace
+
+bool SamePredictions(std::span<const double> a, std::span<const double> b,
+                     std::span<const double> y, double scale, double tolerance) {
+  if (a.size() != b.size() || a.size() != y.size()) return false;
+  if (a.empty()) return true;
+  double apart = 0.0, error_a = 0.0, error_b = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return false;
+    apart += (a[i] - b[i]) * (a[i] - b[i]);
+    error_a += (a[i] - y[i]) * (a[i] - y[i]);
+    error_b += (b[i] - y[i]) * (b[i] - y[i]);
+  }
+  // Compared as sums of squares: the same rows divide all three.
+  return apart <= tolerance * tolerance * scale * scale * static_cast<double>(a.size()) &&
+         apart <= kSameModelErrorShare * kSameModelErrorShare * std::min(error_a, error_b);
+}
+
+void ParetoFront::KeepDistinctModels(const Library& library, const Dataset& data,
+                                     double tolerance) {
+  if (data.rows() == 0) return;
+  const double spread = Spread(data.y);
+  const double scale = spread > 0.0 && std::isfinite(spread)
+                           ? spread
+                           : std::max(data.y.cwiseAbs().maxCoeff(), 1e-300);
+  const std::span<const double> y(data.y.data(), static_cast<std::size_t>(data.rows()));
+  std::vector<std::vector<double>> values(entries_.size());
+  Evaluator evaluator;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    const Program& p = entries_[i].program;
+    values[i].resize(y.size());
+    if (!evaluator.Evaluate(Compile(p, library), data.X, p.constants, values[i])) values[i].clear();
+  }
+  // keep[i]: entry i is the simplest form of its model seen among the entries.
+  std::vector<bool> keep(entries_.size(), true);
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    for (std::size_t j = i + 1; j < entries_.size(); ++j) {
+      if (!keep[i] || !keep[j] || values[i].empty() || values[j].empty() ||
+          !SamePredictions(values[i], values[j], y, scale, tolerance)) {
+        continue;
+      }
+      if (Simpler(entries_[j], entries_[i])) {
+        keep[i] = false;
+      } else {
+        keep[j] = false;
+      }
+    }
+  }
+  std::vector<FrontEntry> kept;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (keep[i]) kept.push_back(std::move(entries_[i]));
+  }
+  entries_ = std::move(kept);
+}
 
 bool ParetoFront::Offer(FrontEntry entry) {
   if (!std::isfinite(entry.loss) || !std::isfinite(entry.complexity)) return false;

@@ -108,3 +108,23 @@ def test_argument_errors(energy):
     with pytest.raises(ValueError, match="sample_weight or sigma"):
         physr.evaluate("x0", X, E, sample_weight=np.ones(80), sigma=np.ones(80))
     assert math.isfinite(physr.evaluate("x0*x1", X, E).rmse)
+
+
+def test_every_printer_writes_numbers_in_full_and_complexity_is_an_int():
+    x = np.linspace(1.0, 2.0, 20)
+    y = 6.674e-11 * x + 1.0 / 3.0
+    formula = physr.evaluate("6.674e-11*x + 0.3333333333333333", x[:, None], y,
+                             X_names=["x"], y_name="y").formula
+    assert formula.infix_values == "6.674e-11*x + 0.3333333333333333"
+    assert formula.latex() == r"6.674 \cdot 10^{-11} x + 0.3333333333333333"
+    assert formula._core.sympy_text() == "6.674e-11*x + 0.3333333333333333"
+    # Rounding is asked for, never the default.
+    assert formula.latex(precision=6) == r"6.674 \cdot 10^{-11} x + 0.333333"
+    assert formula.complexity == 5 and isinstance(formula.complexity, int)
+
+
+def test_a_fractional_complexity_stays_a_float():
+    x = np.linspace(1.0, 2.0, 20)
+    result = physr.evaluate("sin(x)", x[:, None], np.sin(x), X_names=["x"], y_name="y",
+                            complexity={"sin": 1.5})
+    assert result.complexity == 2.5 and isinstance(result.complexity, float)

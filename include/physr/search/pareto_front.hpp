@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "physr/data/dataset.hpp"
 #include "physr/expr/library.hpp"
 #include "physr/expr/program.hpp"
 
@@ -41,6 +42,24 @@ double SelectionCriterion(double loss, double complexity, int free_constants, do
 double SelectionCriterion(std::span<const TokenId> tokens, const Library& library, double loss,
                           double rows, double penalty = kSelectionPenalty);
 
+// Two formulas are the same model when the data cannot tell their predictions apart. Each
+// reported formula's values may be off their exact-arithmetic values by 1e-6 of the target's
+// spread (NumericallyStable), so two whose predictions differ by less than twice that, in rms
+// over the rows, may be one model written two ways: c^2*m and m*c*c (1e-16 apart), k*a^(3/2)
+// and (k'*a - a)*sqrt(a) (5e-7 apart through the cancellation). So that an exact law is never
+// taken for an approximation of it, the difference must also be at most a thousandth of either
+// formula's own error (rms of prediction − target).
+inline constexpr double kSameModelTolerance = 2e-6;
+inline constexpr double kSameModelErrorShare = 1e-3;
+
+// Whether predictions `a` and `b` of target `y` (all the same size) are the same model:
+// rms(a − b) ≤ tolerance · scale and rms(a − b) ≤ kSameModelErrorShare · min(rms(a − y),
+// rms(b − y)); `scale` is the target's spread (as NumericallyStable takes it). False for
+// different sizes or any non-finite prediction; true for no rows.
+bool SamePredictions(std::span<const double> a, std::span<const double> b,
+                     std::span<const double> y, double scale,
+                     double tolerance = kSameModelTolerance);
+
 class ParetoFront {
  public:
   // Offers a candidate; returns true if it entered the front (and may have evicted entries it
@@ -59,6 +78,13 @@ class ParetoFront {
   // noise of that many points explains. Ties go to the simpler entry.
   const FrontEntry* Best(double good_enough_loss, double rows, const Library& library,
                          double penalty = kSelectionPenalty) const;
+  // Keeps one entry of each model: of entries whose predictions on `data` (constants the
+  // programs' own) agree by SamePredictions, the simplest (lowest complexity, then fewest
+  // tokens); the others are removed. The front stays sorted by complexity with strictly
+  // decreasing loss. Entries that cannot be evaluated to finite values are kept as they are.
+  // Cost: one evaluation per entry over all rows, O(front size² × rows) comparisons.
+  void KeepDistinctModels(const Library& library, const Dataset& data,
+                          double tolerance = kSameModelTolerance);
 
  private:
   std::vector<FrontEntry> entries_;
