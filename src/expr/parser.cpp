@@ -230,15 +230,18 @@ class Parser {
     const Lexeme name = lexer_.current();
     lexer_.Advance();
     const std::optional<OpCode> function = FunctionByName(name.text);
-    const std::optional<TokenId> defined =
-        function ? std::nullopt : library_.FindDefined(name.text);
+    // A flag and a plain id rather than the optional itself: GCC's -Wmaybe-uninitialized
+    // misreads the optional's engaged state once this is inlined into ParsePower.
+    const std::optional<TokenId> found = function ? std::nullopt : library_.FindDefined(name.text);
+    const bool defined = found.has_value();
+    const TokenId defined_id = found.value_or(TokenId{});
     if (lexer_.current().kind == Lex::kLParen) {
       if (!function && !defined) {
         FailAt("'" + std::string(name.text) + "' is not a function", name.column);
       }
       const int open_column = lexer_.current().column;
       lexer_.Advance();
-      const int arity = defined ? library_[*defined].arity : Info(*function).arity;
+      const int arity = defined ? library_[defined_id].arity : Info(*function).arity;
       const int first = ParseSum();
       int second = -1;
       if (lexer_.current().kind == Lex::kComma) {
@@ -255,7 +258,7 @@ class Parser {
       Expect(Lex::kRParen, open_column);
       const int node =
           MakeOperator(defined ? OpCode::kDefined : *function, name.column, first, second);
-      if (defined) nodes_[static_cast<std::size_t>(node)].id = *defined;
+      if (defined) nodes_[static_cast<std::size_t>(node)].id = defined_id;
       // Written as a call, the node is already delimited: pow(x, 2) stays pow.
       nodes_[static_cast<std::size_t>(node)].parenthesized = true;
       return node;
