@@ -105,8 +105,7 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
   metrics.r2 = evaluation.formula.r2;
   const FormulaReport report = MakeFormulaReport(evaluation.formula.program, evaluation.library,
                                                  metrics, evaluation.standard_errors);
-  const std::string target_label =
-      data.target_name + " [" + data.target_dimension.ToUnitString() + "]";
+  const std::string target_label = data.TargetLabel();
 
   const bool json_to_stdout = o.json_path == kStdoutPath;
   if (!o.json_path.empty()) {

@@ -306,7 +306,7 @@ void PrintResult(std::ostream& out, const SearchResult& result,
                  const Dataset& data) {
   const std::string target_unit = data.target_dimension.ToUnitString();
   out << "data        " << table.source << ": " << data.rows() << " rows, target "
-      << data.target_name << " [" << target_unit << "]\n";
+      << data.TargetLabel() << "\n";
   PrintConversions(out, data);
   out << "search      " << result.epochs << " epochs, " << result.evaluations
       << " formulas scored in " << std::fixed << std::setprecision(1) << result.seconds

@@ -19,6 +19,10 @@ std::optional<int> Dataset::FindVariable(const std::string& name) const {
   return std::nullopt;
 }
 
+std::string Dataset::TargetLabel() const {
+  return target_name + " [" + target_dimension.ToUnitString() + "]";
+}
+
 namespace {
 
 std::string ConversionLine(const std::string& name, const Dimension& dimension,

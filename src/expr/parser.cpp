@@ -10,6 +10,7 @@
 
 #include "formula_lexer.hpp"
 #include "physr/core/error.hpp"
+#include "physr/expr/exact_number.hpp"
 
 namespace physr {
 namespace {
@@ -71,7 +72,11 @@ namespace {
 
 class Parser {
  public:
-  Parser(std::string_view text, Library& library) : text_(text), library_(library), lexer_(text) {}
+  Parser(std::string_view text, Library& library)
+      : text_(text),
+        library_(library),
+        lexer_(text),
+        has_exact_numbers_(HasExactNumbers(library)) {}
 
   Program Parse() {
     lexer_.Advance();
@@ -344,12 +349,66 @@ class Parser {
         out.push_back(LiteralToken(n));
         return;
       case Node::Kind::kOperator:
+        if (const std::optional<TokenId> id = ExactNumberToken(index)) {
+          out.push_back(*id);
+          return;
+        }
         out.push_back(n.op == OpCode::kDefined ? n.id : library_.AddOperator(n.op));
         for (int child : n.children) {
           if (child >= 0) Emit(child, out);
         }
         return;
     }
+  }
+
+  // The library's exact-number token (exact_number.hpp: "1/2", "3*pi/4", "1/(2*pi)", as a
+  // saved result's library carries them) for an operator subtree spelled as that token's
+  // text, so that a printed formula reads back as the program it was printed from; nullopt
+  // for any other subtree, and always when the library has no such token. Cost: the
+  // subtree's size.
+  std::optional<TokenId> ExactNumberToken(int index) const {
+    if (!has_exact_numbers_) return std::nullopt;
+    const std::optional<std::string> text = NumberText(index);
+    if (!text) return std::nullopt;
+    const std::optional<TokenId> id = library_.FindTerminal(*text);
+    if (!id || !ExactNumberOf(library_[*id])) return std::nullopt;
+    return id;
+  }
+
+  // The text ExactNumber::Text() would give a subtree of literals and pi under products,
+  // quotients and inverses (inv(2) → "1/2", inv(2*pi) → "1/(2*pi)"); nullopt when it holds
+  // anything else.
+  std::optional<std::string> NumberText(int index) const {
+    const Node& n = nodes_[static_cast<std::size_t>(index)];
+    switch (n.kind) {
+      case Node::Kind::kLiteral:
+        return detail::ShortestNumeral(n.value);
+      case Node::Kind::kPi:
+        return "pi";
+      case Node::Kind::kTerminal:
+        return library_[n.id].name == "pi" ? std::optional<std::string>("pi") : std::nullopt;
+      case Node::Kind::kOperator:
+        break;
+    }
+    if (n.op != OpCode::kMul && n.op != OpCode::kDiv && n.op != OpCode::kInv) return std::nullopt;
+    const bool binary = n.op != OpCode::kInv;
+    const std::optional<std::string> a = NumberText(n.children[0]);
+    const std::optional<std::string> b = binary ? NumberText(n.children[1]) : "";
+    if (!a || !b) return std::nullopt;
+    const auto denominator = [this](int child, const std::string& text) {
+      const Node& d = nodes_[static_cast<std::size_t>(child)];
+      return d.kind == Node::Kind::kOperator ? "(" + text + ")" : text;
+    };
+    if (n.op == OpCode::kMul) return *a + "*" + *b;
+    if (n.op == OpCode::kInv) return "1/" + denominator(n.children[0], *a);
+    return *a + "/" + denominator(n.children[1], *b);
+  }
+
+  static bool HasExactNumbers(const Library& library) {
+    for (const Token& t : library.tokens()) {
+      if (ExactNumberOf(t)) return true;
+    }
+    return false;
   }
 
   TokenId LiteralToken(const Node& n) {
@@ -376,6 +435,7 @@ class Parser {
   Library& library_;
   detail::FormulaLexer lexer_;
   std::vector<Node> nodes_;
+  bool has_exact_numbers_ = false;
   int nesting_ = 0;
 };
 

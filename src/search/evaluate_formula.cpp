@@ -67,9 +67,9 @@ Program ParseChecked(const Dataset& data, const std::string& text, Library& libr
   if (!check.ok) {
     // Name the target when the whole formula has the wrong dimension.
     const bool about_result = check.error.rfind("result", 0) == 0;
-    const std::string target = data.target_name + " [" + data.target_dimension.ToUnitString() + "]";
-    throw InputError("formula '" + text + "': " + check.error +
-                     (about_result ? " (the target is " + target + ")" : std::string()));
+    throw InputError(
+        "formula '" + text + "': " + check.error +
+        (about_result ? " (the target is " + data.TargetLabel() + ")" : std::string()));
   }
   return program;
 }

@@ -44,6 +44,8 @@ struct Dataset {
 
   Eigen::Index rows() const { return X.rows(); }
   int num_variables() const { return static_cast<int>(X.cols()); }
+  // The target as reports name it: "E [kg*m^2/s^2]".
+  std::string TargetLabel() const;
   // Index of the input column called `name` (exact, case-sensitive match), or nullopt.
   // O(number of variables).
   std::optional<int> FindVariable(const std::string& name) const;

@@ -37,10 +37,13 @@ namespace physr {
 //   1/x → inv(x).
 // Parentheses or a call keep the general form: x^(2) → pow(x, 2), x^(-1) → pow(x, neg 1),
 // pow(x, 2) → pow, (1)/x → div(1, x). Other exponents give pow: x^2.5, x^-2 = pow(x, neg 2),
-// x^(1/2) = pow(x, inv 2) (expressions are not constant-folded). ToInfix uses the same
-// rules, so ParseFormula(ToInfix(p)) == p for every program whose token names are
-// identifiers or canonical non-negative numerals and whose tree is at most 250 operations
-// deep (every program a search can write: those are at most 200 tokens long).
+// x^(1/2) = pow(x, inv 2) (expressions are not constant-folded). One exception: where the
+// library has exact-number tokens (exact_number.hpp: "1/2", "3*pi/4", "1/(2*pi)"), numbers
+// and pi written as such a token's text read back as that token (1/2*m → mul 1/2 m). ToInfix
+// uses the same rules, so ParseFormula(ToInfix(p)) == p for every program whose token names
+// are identifiers, canonical non-negative numerals or exact numbers and whose tree is at
+// most 250 operations deep (every program a search can write: those are at most 200 tokens
+// long).
 //
 // The parser adds to `library` what the formula needs and it lacks: operator tokens, literal
 // constants and pi, all only after the whole text parsed (a syntax error leaves `library`
