@@ -102,21 +102,22 @@ physr_cxx_files() {
 }
 
 # ---- Python package ---------------------------------------------------------------------
-# PHYSR_VENV    virtual environment for the Python package and its tests
-#               (default: $PHYSR_BUILD_DIR/venv)
-# PHYSR_PYTHON  interpreter the environment is made from (default: python3)
+# PHYSR_VENV         virtual environment for the Python package and its tests
+#                    (default: $PHYSR_BUILD_DIR/venv)
+# PHYSR_BASE_PYTHON  interpreter the environment is made from (default: python3; not
+#                    PHYSR_PYTHON, which names the interpreter `physr report` runs)
 PHYSR_VENV="${PHYSR_VENV:-$PHYSR_BUILD_DIR/venv}"
-PHYSR_PYTHON="${PHYSR_PYTHON:-python3}"
+PHYSR_BASE_PYTHON="${PHYSR_BASE_PYTHON:-python3}"
 # pybind11-stubgen writes python/physr/_core.pyi (scripts/check-stubs) from the signatures
 # pybind11 gives the bindings: both pinned here, so that the committed stub does not change
 # with their releases.
 PHYSR_STUBGEN_VERSION=2.5.5
 PHYSR_PYBIND11_VERSION=3.1.0
 
-# Makes sure PHYSR_PYTHON can create virtual environments and build extensions (venv,
+# Makes sure PHYSR_BASE_PYTHON can create virtual environments and build extensions (venv,
 # ensurepip and Python.h); installs Debian's python3, python3-venv and python3-dev if not.
 physr_ensure_python() {
-  if command -v "$PHYSR_PYTHON" >/dev/null 2>&1 && "$PHYSR_PYTHON" - <<'PY' >/dev/null 2>&1
+  if command -v "$PHYSR_BASE_PYTHON" >/dev/null 2>&1 && "$PHYSR_BASE_PYTHON" - <<'PY' >/dev/null 2>&1
 import ensurepip, os, sysconfig, venv
 assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))
 PY
@@ -125,11 +126,11 @@ PY
   fi
   local PHYSR_PACKAGES=(python3 python3-venv python3-dev python3-pip)
   physr_ensure_packages
-  PHYSR_PYTHON=python3
-  if ! "$PHYSR_PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  PHYSR_BASE_PYTHON=python3
+  if ! "$PHYSR_BASE_PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
     # Debian names the venv package after the minor version (python3.11-venv).
     local minor
-    minor="$("$PHYSR_PYTHON" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+    minor="$("$PHYSR_BASE_PYTHON" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
     PHYSR_PACKAGES=("python$minor-venv")
     physr_ensure_packages
   fi
@@ -140,7 +141,7 @@ physr_ensure_venv() {
   physr_ensure_python
   if [[ ! -x "$PHYSR_VENV/bin/python" ]]; then
     physr_log "creating the virtual environment $PHYSR_VENV"
-    "$PHYSR_PYTHON" -m venv "$PHYSR_VENV"
+    "$PHYSR_BASE_PYTHON" -m venv "$PHYSR_VENV"
   fi
 }
 
