@@ -66,7 +66,8 @@ struct SearchProfile {
   double finalise = 0.0;       // refit, simplification and selection of the final front
   double other = 0.0;          // the rest: setup, rewards, the front, reports, checkpoints
   double seconds = 0.0;        // the wall seconds profiled: the sum of the phases
-  std::int64_t fitted = 0;     // constant fits run (not served by the cache or a duplicate)
+  std::int64_t fitted = 0;     // constant fits this process ran (not served by the cache or a
+                               // duplicate; across ranks, its share)
 
   // Each phase's name (the field's) and seconds, in the order above, `other` last: the
   // JSON result and Python's SearchResult.profile list them so.
