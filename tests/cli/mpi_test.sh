@@ -119,7 +119,7 @@ fi
 # mpirun sends SIGTERM to the ranks odls_base_sigkill_timeout seconds after its own SIGINT and
 # SIGKILL as long after that: the ranks need that long to finish their epoch.
 start=$SECONDS
-timeout -s KILL 300 "${mpirun[@]}" --mca odls_base_sigkill_timeout 20 -np 2 "$physr" \
+timeout -s KILL 300 "${mpirun[@]}" --mca odls_base_sigkill_timeout 30 -np 2 "$physr" \
   "${search[@]}" --epochs 100000 --checkpoint "$tmp/ckpt" --checkpoint-every 1 \
   --json "$tmp/int.json" >"$tmp/out" 2>"$tmp/err" &
 job=$!
