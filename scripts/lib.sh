@@ -69,6 +69,14 @@ physr_ensure_fuzz_packages() {
   physr_ensure_packages
 }
 
+# Installs OpenMPI (Debian's libopenmpi-dev and openmpi-bin), so that the build has PHYSR_MPI
+# (physr fit across MPI ranks) and its test, tests/cli/mpi_test.sh. scripts/test (hence CI)
+# uses it; scripts/demo does not, the tool needing no MPI.
+physr_ensure_mpi_packages() {
+  local PHYSR_PACKAGES=(libopenmpi-dev openmpi-bin)
+  physr_ensure_packages
+}
+
 # Installs clang-format (Debian's clang-format, version 14 on bookworm) for scripts/check-format;
 # does nothing when it is on PATH.
 physr_ensure_format_packages() {

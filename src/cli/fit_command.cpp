@@ -19,6 +19,7 @@
 
 #include "operator_flags.hpp"
 #include "options.hpp"
+#include "parallel.hpp"
 #include "physr/core/error.hpp"
 #include "physr/data/csv.hpp"
 #include "physr/expr/unit_check.hpp"
@@ -300,6 +301,14 @@ std::string GroupsLine(const GroupBasis& groups, const std::string& target) {
   return line + ')' + definitions;
 }
 
+// 0, or 130/143 when SIGINT/SIGTERM stopped the search.
+int ExitStatus() {
+  const int signal = g_signal.load();
+  if (signal == SIGINT) return 130;
+  if (signal == SIGTERM) return 143;
+  return 0;
+}
+
 void PrintResult(std::ostream& out, const SearchResult& result,
                  const std::vector<FormulaReport>& reports,
                  const std::optional<FormulaReport>& best, const CsvTable& table,
@@ -339,17 +348,26 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   dataset_options.sigma = o.sigma;
   dataset_options.weights = o.weights;
   const CsvOptions csv_options = MakeCsvOptions(o.input, dataset_options);
-  CheckJsonPath(o.json_path, o.data_path);
-  const LoadedData loaded = LoadData(o.data_path, csv_options, dataset_options);
+  // Under an MPI launcher, every rank runs the one search; rank 0 alone prints and writes.
+  Collective* const job = JoinParallelJob();
+  const bool lead = job == nullptr || job->rank() == 0;
+  if (job != nullptr && job->size() > 1 && o.data_path == kStdinPath) {
+    throw InputError("the data cannot come from standard input when physr runs as " +
+                     std::to_string(job->size()) + " MPI ranks: give a file every rank can read");
+  }
+  if (lead) CheckJsonPath(o.json_path, o.data_path);
+  const LoadedData loaded = LoadData(o.data_path, csv_options, dataset_options, !lead);
   const Dataset& data = loaded.data;
 
-  const bool show_progress = !o.quiet && isatty(STDERR_FILENO) != 0;
+  const bool show_progress = lead && !o.quiet && isatty(STDERR_FILENO) != 0;
   SearchCallbacks callbacks;
   callbacks.stop_requested = &g_stop;
+  callbacks.collective = job;
   if (show_progress) callbacks.on_epoch = ProgressLine();
   StopSignals signals;
   const SearchResult result = RunSearch(data, config, callbacks);
   if (show_progress) std::cerr << '\n';
+  if (!lead) return ExitStatus();
 
   std::vector<FormulaReport> reports;
   for (const Formula& f : result.pareto) reports.push_back(ReportOf(f, result.library));
@@ -371,10 +389,7 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   if (!o.json_path.empty() && !json_to_stdout) {
     report_out << "json        " << o.json_path << '\n';
   }
-  const int signal = g_signal.load();
-  if (signal == SIGINT) return 130;
-  if (signal == SIGTERM) return 143;
-  return 0;
+  return ExitStatus();
 }
 
 }  // namespace physr::cli

@@ -15,6 +15,7 @@
 
 #include "eval_command.hpp"
 #include "fit_command.hpp"
+#include "parallel.hpp"
 #include "physr/units/nearest_names.hpp"
 #include "predict_command.hpp"
 #include "report_command.hpp"
@@ -146,19 +147,21 @@ int Run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using physr::cli::PrintError;
+  int status = physr::cli::kExitInternalError;
   try {
     return physr::cli::Run(argc, argv);
   } catch (const std::invalid_argument& e) {  // physr::InputError, units::UnitParseError
     PrintError("error", e.what());
-    return physr::cli::kExitInputError;
+    status = physr::cli::kExitInputError;
   } catch (const std::runtime_error& e) {  // files, overflow in unit exponents
     PrintError("error", e.what());
-    return physr::cli::kExitInputError;
+    status = physr::cli::kExitInputError;
   } catch (const std::exception& e) {
     PrintError("internal error", e.what());
-    return physr::cli::kExitInternalError;
   } catch (...) {
     PrintError("internal error", "unknown exception");
-    return physr::cli::kExitInternalError;
   }
+  // An error on one rank of an MPI job ends every rank, rather than leave them waiting.
+  physr::cli::AbortParallelJob(status);
+  return status;
 }

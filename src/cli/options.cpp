@@ -232,7 +232,7 @@ void CheckJsonPath(const std::string& json_path, const std::string& data_path) {
   }
 }
 
-CsvTable ReadTable(const std::string& path, const CsvOptions& csv_options) {
+CsvTable ReadTable(const std::string& path, const CsvOptions& csv_options, bool quiet) {
   CsvTable table;
   if (path == kStdinPath) {
     table = ReadCsv(std::cin, std::string(kStdinName), csv_options);
@@ -247,6 +247,7 @@ CsvTable ReadTable(const std::string& path, const CsvOptions& csv_options) {
     }
     table = ReadCsvFile(path, options);
   }
+  if (quiet) return table;
   for (const std::string& warning : table.warnings) {
     std::cerr << "physr: warning: " << warning << '\n';
   }
@@ -258,9 +259,9 @@ CsvTable ReadTable(const std::string& path, const CsvOptions& csv_options) {
 }
 
 LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
-                    const DatasetOptions& dataset_options) {
+                    const DatasetOptions& dataset_options, bool quiet) {
   LoadedData loaded;
-  loaded.table = ReadTable(path, csv_options);
+  loaded.table = ReadTable(path, csv_options, quiet);
   loaded.data = MakeDataset(loaded.table, dataset_options);
   return loaded;
 }

@@ -81,17 +81,17 @@ inline constexpr std::string_view kStdoutPath = "-";
 
 // Reads the CSV at `path` ("-": standard input, named "<stdin>"); for a file, units the
 // header lacks come from its JSON sidecar (SidecarPath) when there is one, after --units.
-// Prints the reader's warnings on stderr, and a note when --drop-nonfinite dropped rows.
-// Throws InputError for bad files.
-CsvTable ReadTable(const std::string& path, const CsvOptions& csv_options);
+// Prints the reader's warnings on stderr, and a note when --drop-nonfinite dropped rows, unless
+// `quiet` (the ranks of an MPI job but the first). Throws InputError for bad files.
+CsvTable ReadTable(const std::string& path, const CsvOptions& csv_options, bool quiet = false);
 
 // Reads the CSV at `path` ("-": standard input, named "<stdin>") and splits it into inputs and
 // target, as `physr eval` and `physr fit` both do. For a file, units the header lacks come
 // from its JSON sidecar (SidecarPath) when there is one, after --units (CsvOptions::units).
-// Prints what ReadTable prints. Throws InputError (from the reader, the sidecar or
-// MakeDataset) for bad files.
+// Prints what ReadTable prints (nothing when `quiet`). Throws InputError (from the reader, the
+// sidecar or MakeDataset) for bad files.
 LoadedData LoadData(const std::string& path, const CsvOptions& csv_options,
-                    const DatasetOptions& dataset_options);
+                    const DatasetOptions& dataset_options, bool quiet = false);
 
 // Prints one "note        converted v from km/h to m/s (× 0.277777777777778)" line per
 // column whose values were converted to coherent SI on input, then a line saying that

@@ -197,6 +197,7 @@ void WriteCounters(JsonWriter& w, const SearchResult& result) {
   w.Field("stop_reason", ToString(result.stop_reason));
   w.Key("seed");
   w.Integer(static_cast<std::int64_t>(result.seed));
+  w.IntegerField("ranks", result.ranks);
   w.IntegerField("sampled", result.sampled);
   w.IntegerField("dead_ends", result.dead_ends);
   w.IntegerField("invalid", result.invalid);

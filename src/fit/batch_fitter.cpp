@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <list>
+#include <sstream>
 #include <unordered_map>
 #include <utility>
 
@@ -10,6 +11,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "core/tsan.hpp"
+#include "physr/core/binary_io.hpp"
 #include "physr/core/error.hpp"
 #include "physr/core/hash.hpp"
 #include "physr/fit/metrics.hpp"
@@ -47,6 +49,63 @@ std::uint64_t DataFingerprint(const ConstMatrixRef& X, std::span<const double> y
   h = MixDoubles(h, y);
   h = Mix(h, weights.size());
   return MixDoubles(h, weights);
+}
+
+template <typename T>
+void PutVector(BinaryWriter& out, const std::vector<T>& values) {
+  out.Put(static_cast<std::uint64_t>(values.size()));
+  for (const T& v : values) out.Put(v);
+}
+
+template <typename T>
+std::vector<T> GetVector(BinaryReader& in) {
+  std::vector<T> values(in.Count(sizeof(T)));
+  for (T& v : values) v = in.Get<T>();
+  return values;
+}
+
+// Every field of each result, so that a result received from another process is the one this
+// process would have computed, bit for bit.
+std::string Serialise(std::span<const FitResult> results) {
+  std::ostringstream bytes;
+  BinaryWriter out(bytes);
+  for (const FitResult& r : results) {
+    PutVector(out, r.constants);
+    PutVector(out, r.standard_errors);
+    PutVector(out, r.free_slots);
+    out.Matrix(r.correlation);
+    out.Put(r.covariance_singular);
+    out.Put(r.status);
+    out.Put(r.converged);
+    for (const int v : {r.starts, r.iterations, r.residual_evaluations, r.jacobian_evaluations}) {
+      out.Put(v);
+    }
+    out.Put(r.finite);
+    for (const double v : {r.cost, r.rmse, r.nrmse, r.r2}) out.Put(v);
+  }
+  return std::move(bytes).str();
+}
+
+void Deserialise(const std::string& bytes, std::span<FitResult> results) {
+  BinaryReader in(bytes, "fit results from another process");
+  for (FitResult& r : results) {
+    r.constants = GetVector<double>(in);
+    r.standard_errors = GetVector<double>(in);
+    r.free_slots = GetVector<int>(in);
+    const auto rows = in.Get<std::int64_t>();
+    const auto cols = in.Get<std::int64_t>();
+    PHYSR_CHECK(rows >= 0 && cols >= 0 && rows < 1024 && cols < 1024, "bad correlation shape");
+    r.correlation.resize(rows, cols);
+    in.Read(r.correlation.data(), sizeof(double) * static_cast<std::size_t>(rows * cols));
+    r.covariance_singular = in.Get<bool>();
+    r.status = in.Get<LevenbergMarquardtStatus>();
+    r.converged = in.Get<bool>();
+    for (int* v : {&r.starts, &r.iterations, &r.residual_evaluations, &r.jacobian_evaluations}) {
+      *v = in.Get<int>();
+    }
+    r.finite = in.Get<bool>();
+    for (double* v : {&r.cost, &r.rmse, &r.nrmse, &r.r2}) *v = in.Get<double>();
+  }
 }
 
 }  // namespace
@@ -154,9 +213,14 @@ std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
   // statistics are the same for every fit: computed once.
   const TargetStats stats = unique_keys.empty() ? TargetStats{} : ComputeTargetStats(y, weights);
   std::vector<FitResult> fitted(unique_keys.size());
+  // This process's share of the distinct fits: all of them when it is alone.
+  const auto [first, last] =
+      collective_ == nullptr
+          ? std::pair<std::size_t, std::size_t>{0, unique_keys.size()}
+          : ShareOf(unique_keys.size(), collective_->rank(), collective_->size());
   tbb::enumerable_thread_specific<Evaluator> evaluators;
   TsanRelease(&fitted);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, unique_keys.size(), 1),
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(first, last, 1),
                     [&](const tbb::blocked_range<std::size_t>& range) {
                       TsanAcquire(&fitted);
                       Evaluator& evaluator = evaluators.local();
@@ -171,7 +235,17 @@ std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
                       TsanRelease(&fitted);
                     });
   TsanAcquire(&fitted);
-  stats_.fitted = unique_keys.size();
+  stats_.fitted = last - first;
+  if (collective_ != nullptr && collective_->size() > 1) {
+    const std::span<FitResult> all(fitted);
+    const std::vector<std::string> shares =
+        collective_->AllGather(Serialise(all.subspan(first, last - first)));
+    for (int r = 0; r < collective_->size(); ++r) {
+      if (r == collective_->rank()) continue;
+      const auto [begin, end] = ShareOf(unique_keys.size(), r, collective_->size());
+      Deserialise(shares[static_cast<std::size_t>(r)], all.subspan(begin, end - begin));
+    }
+  }
 
   // Serial, in batch order: fill results and the cache.
   for (std::size_t i = 0; i < programs.size(); ++i) {

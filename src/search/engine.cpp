@@ -7,6 +7,7 @@
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 
+#include "across_processes.hpp"
 #include "physr/core/error.hpp"
 #include "physr/data/statistics.hpp"
 #include "physr/eval/stability.hpp"
@@ -171,6 +172,7 @@ SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
     : data_(data),
       config_(Validated(config, data)),
       callbacks_(std::move(callbacks)),
+      collective_(callbacks_.collective != nullptr ? callbacks_.collective : &alone_),
       thread_limit_(LimitThreads(config_.threads)),
       start_(Clock::now()),
       library_(BuildSearchLibrary(data, config_.library)),
@@ -183,10 +185,13 @@ SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
       sampler_(lattice_, priors_, encoder_, config_.training.batch_size, config_.priors.max_length),
       breeder_(library_, MakeBreedOptions(config_.priors, data)),
       fitter_(library_, SearchFitOptions(config_)),
-      checkpointer_(config_.checkpoint, SearchFingerprint(data, library_, config_)),
+      checkpointer_(CheckpointOptionsOf(config_.checkpoint, *collective_),
+                    SearchFingerprint(data, library_, config_)),
       state_(MakeState(config_, encoder_, library_)) {
   simplify_.accept_nrmse = exact_nrmse_;
   simplify_.fit = SearchFitOptions(config_).fit;
+  CheckSameRun(*collective_, SearchFingerprint(data, library_, config_), config_);
+  fitter_.ShareWith(collective_);
   if (checkpointer_.Resume(state_)) seconds_before_ = state_.counters.seconds;
 }
 
@@ -352,7 +357,8 @@ std::optional<StopReason> SearchEngine::ReportAndStop(const Batch& batch, int ep
     counters.first_exact_seconds = counters.seconds;
   }
   state_.history.push_back(MakeReport(batch, epoch));
-  const std::optional<StopReason> stop = StopCriterion(state_.history.back());
+  const std::optional<StopReason> stop =
+      AgreedStop(*collective_, StopCriterion(state_.history.back()));
   checkpointer_.AfterEpoch(state_, stop.has_value());
   return stop;
 }
@@ -446,6 +452,7 @@ SearchResult SearchEngine::Finalise(StopReason reason) {
   result.profile.other = std::max(0.0, result.profile.seconds - profiled_);
   result.stop_reason = reason;
   result.seed = config_.seed;
+  result.ranks = collective_->size();
   result.exact_nrmse = exact_nrmse_;
   result.history = state_.history;
   return result;

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "physr/core/collective.hpp"
 #include "physr/data/dataset.hpp"
 #include "physr/fit/constant_fitter.hpp"
 
@@ -34,6 +35,9 @@ struct BatchFitStats {
 // in parallel. The cache is read and written only outside the parallel region (look-ups
 // before it, inserts after it in batch order), so its contents and eviction order are
 // deterministic too.
+// Across processes (ShareWith): every process calls FitAll with the same programs; each fits
+// its contiguous share (ShareOf) of the distinct programs the cache does not hold, and the
+// results are exchanged, so every process returns the same results and keeps the same cache.
 class BatchFitter {
  public:
   // library: borrowed, must outlive the fitter and not change.
@@ -52,6 +56,11 @@ class BatchFitter {
   // The same, on a dataset's columns, target and weights.
   std::vector<FitResult> FitAll(std::span<const Program> programs, const Dataset& data);
 
+  // From now on, FitAll shares its fits among `collective`'s processes (borrowed; must
+  // outlive the fitter; null: this process fits everything).
+  void ShareWith(Collective* collective) { collective_ = collective; }
+
+  // stats.fitted counts the fits this process ran.
   const BatchFitStats& last_stats() const { return stats_; }
   std::size_t cache_size() const;
   void ClearCache();
@@ -62,6 +71,7 @@ class BatchFitter {
   BatchFitOptions options_;
   std::unique_ptr<Cache> cache_;
   BatchFitStats stats_;
+  Collective* collective_ = nullptr;
 };
 
 }  // namespace physr

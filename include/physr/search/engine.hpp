@@ -88,6 +88,8 @@ class SearchEngine {
   const Dataset& data_;
   const SearchConfig config_;
   const SearchCallbacks callbacks_;
+  SingleProcess alone_;                 // the collective when the callbacks name none
+  Collective* collective_;              // the processes running this search (across_processes.hpp)
   std::shared_ptr<void> thread_limit_;  // a tbb::global_control
   std::chrono::steady_clock::time_point start_;
   Library library_;

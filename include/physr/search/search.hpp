@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "physr/core/collective.hpp"
 #include "physr/data/dataset.hpp"
 #include "physr/data/statistics.hpp"
 #include "physr/eval/stability.hpp"
@@ -65,7 +66,8 @@ struct SearchProfile {
   double finalise = 0.0;       // refit, simplification and selection of the final front
   double other = 0.0;          // the rest: setup, rewards, the front, reports, checkpoints
   double seconds = 0.0;        // the wall seconds profiled: the sum of the phases
-  std::int64_t fitted = 0;     // constant fits run (not served by the cache or a duplicate)
+  std::int64_t fitted = 0;     // constant fits this process ran (not served by the cache or a
+                               // duplicate; across ranks, its share)
 
   // Each phase's name (the field's) and seconds, in the order above, `other` last: the
   // JSON result and Python's SearchResult.profile list them so.
@@ -100,6 +102,7 @@ struct SearchResult {
   double exact_nrmse = 0.0;          // the threshold the run used (StoppingOptions::perfect_nrmse)
   std::vector<EpochReport> history;  // one report per epoch, resumed runs' included
   SearchProfile profile;             // this process's part of the run
+  int ranks = 1;  // the processes that ran the search together (SearchCallbacks::collective)
   // The dimensionless groups the search ran over (SearchConfig::groups), when it used them:
   // the counters, history and profile are that search's, the formulas written back in the
   // data's variables and refitted on the data.
@@ -112,6 +115,13 @@ struct SearchCallbacks {
   // Polled between steps; when it becomes true the search finishes the current epoch and
   // returns what it has with stop_reason kInterrupted. Borrowed; may be null.
   const std::atomic<bool>* stop_requested = nullptr;
+  // The processes running this one search together (core/collective.hpp), borrowed; null: this
+  // process alone. Every process must call RunSearch with the same data and config (else
+  // InputError on every process) and its own collective; each fits a share of the constant
+  // fits, and all return the same result, the same as one process would. A stop (a callback,
+  // the flag, a time limit) on any process stops all after the same epoch; only rank 0 writes
+  // checkpoints.
+  Collective* collective = nullptr;
 };
 
 // Runs the search: SearchEngine(data, config, callbacks).Run() (engine.hpp); with

@@ -1,0 +1,58 @@
+// The processes that run one search together (the ranks of an MPI job): what the engine needs
+// from them, behind a small interface so that the engine itself neither includes nor links
+// MPI. `SingleProcess` is the one-process implementation; the `physr` tool supplies an MPI one
+// when it is built with MPI and launched by an MPI launcher (src/cli/parallel.hpp).
+// Not here: launching processes, signals, which process prints (cli/).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace physr {
+
+// Every operation is collective: all processes call it, in the same order, from the thread
+// that created the collective. Failures (a process that died) end the job; they do not return.
+class Collective {
+ public:
+  virtual ~Collective() = default;
+  virtual int rank() const = 0;  // this process, 0 ≤ rank < size
+  virtual int size() const = 0;  // the processes of the search, ≥ 1
+
+  // Every process passes its bytes (any length, possibly empty) and gets every process's, in
+  // rank order. Cost: one exchange of the total bytes with every process.
+  virtual std::vector<std::string> AllGather(std::string_view local) = 0;
+};
+
+// One process alone: rank 0 of 1; AllGather returns its own bytes.
+class SingleProcess final : public Collective {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  std::vector<std::string> AllGather(std::string_view local) override {
+    return {std::string(local)};
+  }
+};
+
+// The contiguous share [first, second) of `count` items that process `rank` of `size` takes:
+// the first count % size processes take one item more. Shares are in rank order and cover
+// 0..count exactly once.
+std::pair<std::size_t, std::size_t> ShareOf(std::size_t count, int rank, int size);
+
+// Whether any process passed true.
+bool AnyOf(Collective& collective, bool local);
+
+// The first process's value (in rank order) among those passing one, or none; e.g. the stop
+// reason the processes agree on.
+std::optional<int> FirstOf(Collective& collective, std::optional<int> local);
+
+// Throws InputError("<what> differs between processes: ...", naming the ranks) on every
+// process when the processes passed different fingerprints, so that they agree, at start, that
+// they hold the same data and options.
+void CheckSameFingerprint(Collective& collective, std::uint64_t fingerprint, const char* what);
+
+}  // namespace physr
