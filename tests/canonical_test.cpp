@@ -159,10 +159,19 @@ TEST_CASE("canonical: what is left as written") {
       CHECK(text_out.find("sqrt") != std::string::npos);
     }
   }
-  // A rewrite that needs an operator the library lacks is not made: x*(1/y) → x/y needs div.
-  Library library = TestLibrary({"mul", "inv"});
-  const Program program = ParseFormula("x*(1/y)*1", library);
+  // A rewrite that needs an operator the library lacks is not made: x - (y + x) is -y, and
+  // the library has no neg.
+  Library library = TestLibrary({"add", "sub"});
+  const Program program = ParseFormula("x - (y + x)", library);
   CHECK_FALSE(Canonicalize(program, library).has_value());
+  // Without div a quotient is written with inv; the library gains no operator.
+  Library no_div = TestLibrary({"mul", "inv"});
+  const Program product = ParseFormula("x*(1/y)*1", no_div);
+  const std::size_t size = no_div.size();
+  const std::optional<Program> canonical = Canonicalize(product, no_div);
+  REQUIRE(canonical);
+  CHECK(ToInfix(*canonical, no_div) == "x*(1/y)");
+  CHECK(no_div.size() == size);
 }
 
 // Merged free constants: one coefficient per product, its dimension that of a free constant of

@@ -549,6 +549,9 @@ class Writer {
     const Tokens n = Product(num);
     const Tokens d = Product(den);
     if (d.empty()) return n.empty() ? Tokens{One()} : n;
+    if (!n.empty() && !library_.FindOperator(OpCode::kDiv)) {
+      return Apply(OpCode::kMul, n, Apply(OpCode::kInv, d));  // x*(1/y) without div
+    }
     if (!n.empty()) return Apply(OpCode::kDiv, n, d);
     if (library_.FindOperator(OpCode::kInv)) return Apply(OpCode::kInv, d);
     return Apply(OpCode::kDiv, Tokens{One()}, d);
@@ -561,7 +564,8 @@ class Writer {
     }
     if (c.value == 1.0) return;
     const double inverse = 1.0 / c.value;
-    if (inverse == std::round(inverse) && inverse >= 2.0 && inverse <= 16.0) {
+    if (inverse == std::round(inverse) && inverse >= 2.0 && inverse <= 16.0 &&
+        library_.FindOperator(OpCode::kDiv)) {
       // x/2 rather than 0.5*x or 1/2*x
       if (const std::optional<TokenId> id = NumberToken(inverse, add_numbers_)) {
         den.push_back({*id});
