@@ -773,6 +773,51 @@ TEST_CASE("A search writes E = m*v^2/2 with an exact half, in a library that kee
   CHECK(ToInfix(r.best->program, r.library) == r.best->infix);
 }
 
+TEST_CASE("CanonicalizeFront writes formulas canonically, refitted, one entry per form") {
+  // Newton's law with 1 % noise: G is fitted with a standard error.
+  Rng noise(21);
+  const Dataset d = MakeData(
+      {{"m1", "kg"}, {"m2", "kg"}, {"r", "m"}}, "F", "N",
+      [&noise](const Eigen::VectorXd& x) {
+        return 6.674e-11 * x(0) * x(1) / (x(2) * x(2)) * (1.0 + 0.01 * noise.Uniform(-1.0, 1.0));
+      },
+      200, 4);
+  SearchConfig config;
+  config.library.free_constants.push_back({"G", units::ParseUnit("m^3/(kg*s^2)"), 1.0});
+  Library library = BuildSearchLibrary(d, config.library);
+  AddExactNumbers(library);
+  FitOptions options;
+  options.compute_uncertainties = true;
+  ParetoFront front;
+  std::vector<std::pair<Program, FitResult>> fits;
+  // Two forms of one law, as a search writes them; the second with a redundant 2/2.
+  for (const char* text : {"m2*(m1/(r^2/G))", "2*(m1*G)*m2/(2*r*r)"}) {
+    FrontEntry e;
+    e.program = ParseFormula(text, library);
+    const FitResult fit = FitConstants(e.program, library, d, options);
+    REQUIRE(fit.finite);
+    e.program.constants = fit.constants;
+    e.complexity = Complexity(e.program.tokens, library);
+    e.loss = fit.nrmse;
+    front.Offer(e);
+    fits.emplace_back(e.program, fit);
+  }
+  REQUIRE(front.entries().size() == 2);
+  CanonicalizeFront(front, fits, library, d, options, 1e-12);
+  REQUIRE(front.entries().size() == 1);
+  const FrontEntry& e = front.entries()[0];
+  CHECK(ToInfix(e.program, library) == "G*m1*m2/r^2");
+  const auto fit =
+      std::find_if(fits.begin(), fits.end(), [&](const auto& f) { return f.first == e.program; });
+  REQUIRE(fit != fits.end());
+  const int g = library[*library.FindTerminal("G")].index;
+  const auto slot = static_cast<std::size_t>(g);
+  CHECK(fit->second.constants[slot] == doctest::Approx(6.674e-11).epsilon(0.01));
+  CHECK(fit->second.standard_errors[slot] > 0.0);
+  CHECK(fit->second.standard_errors[slot] < 1e-12);
+  CHECK(e.complexity == Complexity(e.program.tokens, library));
+}
+
 TEST_CASE("EvaluateFormula checks units, fits free constants and names bad rows") {
   // E = m*g*z + m*v^2 with m = 2 kg, g = 9.8 m/s^2 hidden as free constants.
   const Dataset data = MakeData(

@@ -482,7 +482,8 @@ def fit(
     same result whatever ``threads`` is (time limits aside). ``define=["sinc(x)=sin(x)/x"]``
     adds operators written over the built-in ones (``ops`` may name them);
     ``complexity={"sin": 2}`` sets operators' complexities (default 1). Other SearchConfig fields
-    (``search_options()``) are accepted by name.
+    (``search_options()``) are accepted by name; ``canonical=False`` reports the formulas as
+    the search wrote them instead of in canonical form (``m*c^2/sqrt(1 - v^2/c^2)``).
 
     Progress: ``callback(report)`` runs after every epoch (report: epoch, evaluations,
     seconds, best_nrmse, best_infix, ...); returning False stops the search. ``quiet=False``

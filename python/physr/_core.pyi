@@ -112,6 +112,7 @@ class SearchConfig:
     """
     Options of one search (see physr/search/config.hpp).
     """
+    canonical: bool
     checkpoint_dir: str
     default_free_constants: bool
     resume_dir: str

@@ -316,6 +316,7 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "checkpoint_seconds", &SearchConfig::checkpoint,
          &CheckpointOptions::every_seconds);
   Option(config, "resume_dir", &SearchConfig::checkpoint, &CheckpointOptions::resume_dir);
+  Option(config, "canonical", &SearchConfig::canonical);
   Option(config, "seed", &SearchConfig::seed);
   Option(config, "threads", &SearchConfig::threads);
   config.def_property(

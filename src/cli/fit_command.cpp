@@ -140,6 +140,9 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
   cmd->add_flag(
       "--no-units-prior", o.no_units_prior,
       "Ignore units while sampling (for comparisons; results may be dimensionally wrong)");
+  cmd->add_flag("--no-canonical", o.no_canonical,
+                "Report formulas as the search wrote them, not in canonical form "
+                "(m*c^2/sqrt(1 - v^2/c^2); constants folded and merged, powers, phases)");
   cmd->add_option("--json", o.json_path,
                   "Also write the result as JSON to this file ('-': to standard output, and "
                   "the report to standard error)")
@@ -257,6 +260,7 @@ SearchConfig MakeConfig(const FitCommandOptions& o) {
   library.default_free_constants = !o.no_default_constants;
   config.priors.min_length = std::min(config.priors.min_length, config.priors.max_length);
   config.priors.units = !o.no_units_prior;
+  config.canonical = !o.no_canonical;
   config.groups = ParseGroupsMode(o.groups);
   config.stopping.ApplyDefaultLimit();
   config.checkpoint.ApplyDefaultSchedule();

@@ -29,6 +29,7 @@ struct FitCommandOptions {
   std::string weights;
   DataFlags input;  // --units, --ignore, --delimiter, --drop-nonfinite
   bool no_units_prior = false;
+  bool no_canonical = false;
   std::string json_path;
   bool quiet = false;
   std::string groups = "off";  // --groups off|on|auto

@@ -105,6 +105,8 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   w.IntegerField("max_evals", c.stopping.max_evaluations);
   w.Key("units_prior");
   w.Bool(c.priors.units);
+  w.Key("canonical");
+  w.Bool(c.canonical);
   w.Field("risk_epsilon", c.training.risk_epsilon);
   w.Field("learning_rate", c.training.learning_rate);
   w.Field("entropy_weight", c.training.loss.entropy_weight);

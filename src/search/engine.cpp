@@ -122,6 +122,13 @@ double RewardOf(double nrmse, double exact_nrmse) {
 // simplest wins, not round-off.
 double FrontLoss(double nrmse, double exact_nrmse) { return std::max(nrmse, exact_nrmse); }
 
+// The options of the final refits: uncertainties, and at least 100 iterations.
+FitOptions FinalFitOptions(FitOptions options) {
+  options.compute_uncertainties = true;
+  options.solver.max_iterations = std::max(100, options.solver.max_iterations);
+  return options;
+}
+
 // Sorts parents best first (ties keep their order), drops repeated programs and keeps at most
 // `limit`; returns the count kept.
 std::size_t KeepBestDistinct(std::vector<std::pair<double, Program>>& parents,
@@ -420,12 +427,17 @@ SearchResult SearchEngine::Finalise(StopReason reason) {
   AddExactNumbers(library);
   auto refitted = RefitFront(library);
   ParetoFront& front = refitted.first;
+  // Formulas as a physicist writes them (m*c^2/sqrt(1 - v^2/c^2)), merged constants refitted.
+  if (config_.canonical) {
+    CanonicalizeFront(front, refitted.second, library, data_, FinalFitOptions(simplify_.fit),
+                      exact_nrmse_);
+  }
   // One entry per model: forms that differ only by rounding (c^2*m, m*c*c) are reported once.
   front.KeepDistinctModels(library, data_);
   const std::vector<std::pair<Program, FitResult>>& fits = refitted.second;
   const auto fit_of = [&fits](const FrontEntry& e) -> const FitResult& {
     for (const auto& [program, fit] : fits) {
-      if (program.tokens == e.program.tokens) return fit;
+      if (program == e.program) return fit;
     }
     PHYSR_CHECK(false, "front entry without its refit");
   };
@@ -460,9 +472,7 @@ SearchResult SearchEngine::Finalise(StopReason reason) {
 
 std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> SearchEngine::RefitFront(
     const Library& library) const {
-  FitOptions final_options = simplify_.fit;
-  final_options.compute_uncertainties = true;
-  final_options.solver.max_iterations = std::max(100, final_options.solver.max_iterations);
+  const FitOptions final_options = FinalFitOptions(simplify_.fit);
   // Here, unlike during the search, simplification also weighs a change against the noise.
   SimplifyOptions final_simplify = simplify_;
   final_simplify.rows = EffectiveRows(train_);

@@ -5,8 +5,11 @@
 #include <optional>
 #include <vector>
 
+#include "physr/data/statistics.hpp"
 #include "physr/eval/compiled_program.hpp"
 #include "physr/eval/evaluator.hpp"
+#include "physr/eval/stability.hpp"
+#include "physr/expr/canonical.hpp"
 #include "physr/expr/exact_number.hpp"
 #include "physr/expr/unit_check.hpp"
 
@@ -319,6 +322,68 @@ Simplified SimplifyProgram(const Program& program, const FitResult& fit, const L
     if (!simplifier.Round(out)) break;
   }
   return out;
+}
+
+namespace {
+
+// Values of `program` on every row of `data`; empty when they cannot be computed.
+std::vector<double> ValuesOn(const Program& program, const Library& library, const Dataset& data) {
+  std::vector<double> values(static_cast<std::size_t>(data.rows()));
+  Evaluator evaluator;
+  if (!evaluator.Evaluate(Compile(program, library), data.X, program.constants, values)) return {};
+  return values;
+}
+
+// The canonical form of `program` refitted on `data`, when it passes (CanonicalizeFront).
+std::optional<std::pair<Program, FitResult>> CanonicalFit(const Program& program,
+                                                          const FitResult& fit,
+                                                          const Library& library,
+                                                          const Dataset& data,
+                                                          const FitOptions& options) {
+  std::optional<Program> canonical = Canonicalize(program, library);
+  if (!canonical) return std::nullopt;
+  const std::vector<double> before = ValuesOn(program, library, data);
+  const std::vector<double> after = ValuesOn(*canonical, library, data);
+  if (before.empty() || after.size() != before.size()) return std::nullopt;
+  double apart = 0.0;
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    if (!std::isfinite(after[i])) return std::nullopt;
+    apart += (before[i] - after[i]) * (before[i] - after[i]);
+  }
+  const double spread = Spread(data.y);
+  const double scale = spread > 0.0 && std::isfinite(spread) ? spread : 1e-300;
+  if (std::sqrt(apart / static_cast<double>(before.size())) > 1e-9 * scale) return std::nullopt;
+  FitResult refit = FitConstants(*canonical, library, data, options);
+  if (!refit.finite || refit.nrmse > SimplifyOptions{}.AcceptLimit(fit.nrmse)) return std::nullopt;
+  canonical->constants = refit.constants;
+  if (!NumericallyStable(*canonical, library, data)) return std::nullopt;
+  return std::make_pair(std::move(*canonical), std::move(refit));
+}
+
+}  // namespace
+
+void CanonicalizeFront(ParetoFront& front, std::vector<std::pair<Program, FitResult>>& fits,
+                       const Library& library, const Dataset& data, const FitOptions& fit,
+                       double exact_nrmse) {
+  ParetoFront canonical_front;
+  for (const FrontEntry& e : front.entries()) {
+    const auto it =
+        std::find_if(fits.begin(), fits.end(), [&](const auto& f) { return f.first == e.program; });
+    if (it == fits.end()) continue;
+    std::optional<std::pair<Program, FitResult>> c =
+        CanonicalFit(e.program, it->second, library, data, fit);
+    if (!c) {
+      canonical_front.Offer(e);
+      continue;
+    }
+    FrontEntry entry = e;
+    entry.program = c->first;
+    entry.complexity = Complexity(entry.program.tokens, library);
+    entry.loss = std::max(c->second.nrmse, exact_nrmse);
+    canonical_front.Offer(std::move(entry));
+    fits.push_back(std::move(*c));
+  }
+  front = std::move(canonical_front);
 }
 
 }  // namespace physr

@@ -236,6 +236,13 @@ if [[ "$half" == *1/2* ]] && grep -q '"sympy": ".*1/2.*"' "$tmp/kinetic.json" &&
 else
   fail "fit writes the exact 1/2" "best formula '$half'"
 fi
+expect_ok "fit --no-canonical" fit "$tmp/kinetic.csv" --ops mul,n2 --epochs 2 --batch 200 \
+  --seed 1 --threads 1 -q --no-canonical --json "$tmp/raw.json"
+if grep -q '"canonical": false' "$tmp/raw.json" && grep -q '"canonical": true' "$tmp/kinetic.json"; then
+  pass "the result file records --no-canonical"
+else
+  fail "the result file records --no-canonical" "no \"canonical\" option as expected"
+fi
 expect_ok "the exact 1/2 reads back" eval "$tmp/kinetic.csv" --formula "$half" \
   --json "$tmp/kinetic_eval.json"
 near "the exact 1/2 reads back: R2 = 1" "$(json_number "$tmp/kinetic_eval.json" r2)" 1 1e-12

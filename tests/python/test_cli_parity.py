@@ -38,6 +38,7 @@ RENAMED = {
     "--batch": "batch_size",
     "--max-evals": "max_evals",
     "--no-units-prior": "units_prior",
+    "--no-canonical": "canonical",
     "--soft-length": "soft_length_loc",
     "--occam": "completion_length_weight",
     "--evolve": "evolution_offspring",

@@ -107,6 +107,10 @@ struct SearchConfig {
   CheckpointOptions checkpoint;
   RowSamplingOptions rows;
   GroupsMode groups = GroupsMode::kOff;
+  // Report formulas in their canonical form (expr/canonical.hpp: m*c^2/sqrt(1 - v^2/c^2)
+  // rather than the search's sqrt(1/((c/v)^2 - 1) + 1)*m*c^2), constants refitted; false
+  // reports them as the search wrote them. Only the final report depends on it.
+  bool canonical = true;
   std::uint64_t seed = 0;
   int threads = 0;  // 0 = all cores
 

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "physr/data/dataset.hpp"
 #include "physr/expr/library.hpp"
@@ -58,5 +60,18 @@ struct Simplified {
 // refits.
 Simplified SimplifyProgram(const Program& program, const FitResult& fit, const Library& library,
                            const Dataset& data, const SimplifyOptions& options = {});
+
+// The canonical form (expr/canonical.hpp) of each entry of `front`, whose refits on `data` are
+// `fits` (one per entry, matched by tokens): the canonical program, its merged constants
+// refitted on `data` with `fit` (uncertainties as `fit` asks), replaces the entry when its values
+// before the refit agree with the entry's (rms difference at most 1e-9 of the target's spread:
+// the rewrite is exact, so only rounding separates them), its refit is as good
+// (SimplifyOptions::AcceptLimit of the entry's NRMSE) and NumericallyStable. Entries whose
+// canonical forms coincide become one. The front is rebuilt by Offer with loss
+// max(NRMSE, exact_nrmse); `fits` gains the new refits. Deterministic. Cost: per entry, one
+// rewrite, two evaluations over the rows and one fit.
+void CanonicalizeFront(ParetoFront& front, std::vector<std::pair<Program, FitResult>>& fits,
+                       const Library& library, const Dataset& data, const FitOptions& fit,
+                       double exact_nrmse);
 
 }  // namespace physr
