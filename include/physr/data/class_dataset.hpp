@@ -28,4 +28,15 @@ struct ClassDataset {
 // InputError. Cost: O(columns) per dataset; the data is moved, not copied.
 ClassDataset MakeClassDataset(std::vector<Dataset> datasets, std::vector<std::string> names);
 
+// Every dataset's rows, one after another, as one dataset (names, units, target and source
+// units of the first; weights when the members have them). O(total rows · columns).
+Dataset PoolClass(const ClassDataset& data);
+
+// One table with a column naming the dataset each row belongs to (`column`, an input column of
+// `data`) split into a class: one dataset per distinct value, in order of first appearance,
+// named "<source>:<column>=<value>", the column removed. Throws InputError naming `source` when
+// the column is not an input of the data (or is the only one). O(rows · columns).
+ClassDataset SplitByGroup(const Dataset& data, const std::string& column,
+                          const std::string& source);
+
 }  // namespace physr
