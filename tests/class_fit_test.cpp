@@ -109,6 +109,43 @@ TEST_CASE("MakeClassDataset: errors name the dataset that differs or is empty") 
   CHECK(data.total_rows() == 12);
 }
 
+TEST_CASE("SplitByGroup splits one table by a column's values; PoolClass stacks them back") {
+  Dataset table;
+  table.names = {"run", "x"};
+  table.dimensions = {Dimension(), units::ParseUnit("m")};
+  table.target_name = "y";
+  table.X.resize(5, 2);
+  table.X << 2, 0.1, 1, 0.2, 2, 0.3, 7, 0.4, 1, 0.5;
+  table.y = Eigen::VectorXd::LinSpaced(5, 1.0, 5.0);
+  table.weights = Eigen::VectorXd::LinSpaced(5, 0.5, 2.5);
+  const ClassDataset data = SplitByGroup(table, "run", "t.csv");
+  REQUIRE(data.size() == 3);  // in order of first appearance: 2, 1, 7
+  CHECK(data.names == std::vector<std::string>{"t.csv:run=2", "t.csv:run=1", "t.csv:run=7"});
+  const Dataset& two = data.members[0];
+  CHECK(two.names == std::vector<std::string>{"x"});
+  CHECK(two.dimensions == std::vector<Dimension>{units::ParseUnit("m")});
+  REQUIRE(two.rows() == 2);
+  CHECK(two.X(0, 0) == 0.1);
+  CHECK(two.X(1, 0) == 0.3);
+  CHECK(two.y(1) == 3.0);
+  CHECK(two.weights(1) == 1.5);
+  CHECK(data.members[1].y(1) == 5.0);
+  CHECK(data.members[2].rows() == 1);
+
+  const Dataset pooled = PoolClass(data);
+  REQUIRE(pooled.rows() == 5);
+  const std::vector<double> ys = {1, 3, 2, 5, 4};
+  for (Eigen::Index i = 0; i < 5; ++i) CHECK(pooled.y(i) == ys[static_cast<std::size_t>(i)]);
+  CHECK(pooled.weights(3) == 2.5);
+  CHECK(pooled.names == std::vector<std::string>{"x"});
+
+  CHECK_THROWS_WITH_AS(SplitByGroup(table, "dataset", "t.csv"),
+                       doctest::Contains("t.csv: no input column 'dataset'"), InputError);
+  table.X(3, 0) = std::nan("");
+  CHECK_THROWS_WITH_AS(SplitByGroup(table, "run", "t.csv"),
+                       doctest::Contains("t.csv: row 4 of the group column 'run'"), InputError);
+}
+
 // y_k = a·x + b_k with noise: linear in the parameters, so the joint least-squares solution and
 // its covariance have a closed form from the design matrix [x, one-hot(dataset)].
 TEST_CASE("Class fit of a linear law matches the closed-form least squares and its errors") {
