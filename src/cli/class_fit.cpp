@@ -1,5 +1,6 @@
 #include "class_fit.hpp"
 
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <utility>
@@ -150,13 +151,6 @@ void PrintClassResult(std::ostream& out, const ClassSearchResult& r, const Class
   }
 }
 
-}  // namespace
-
-bool IsClassFit(const FitCommandOptions& o) {
-  return !o.more_data.empty() || !o.class_constants.empty() || !o.specific_constants.empty() ||
-         !o.group.empty();
-}
-
 void WriteClassFit(JsonWriter& w, const ClassFormulaFit& fit, const Formula& formula,
                    const ClassSearchResult& r) {
   const std::vector<UsedConstant> used = UsedConstants(formula, r.result.library, r.roles);
@@ -188,6 +182,13 @@ void WriteClassFit(JsonWriter& w, const ClassFormulaFit& fit, const Formula& for
   }
   w.EndArray();
   w.EndObject();
+}
+
+}  // namespace
+
+bool IsClassFit(const FitCommandOptions& o) {
+  return !o.more_data.empty() || !o.class_constants.empty() || !o.specific_constants.empty() ||
+         !o.group.empty();
 }
 
 void WriteClassObject(JsonWriter& w, const ClassSearchResult& r) {
