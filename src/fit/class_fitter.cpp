@@ -169,18 +169,24 @@ void ClassLeastSquares::NormalEquations(const Eigen::MatrixXd& jacobian,
   const int s = num_specific();
   jtj.setZero();
   gradient.setZero();
+  // Column dot products over each dataset's rows, as the dense default forms them: the
+  // class-class block sums over datasets, every other block comes from one dataset's rows.
+  std::vector<Eigen::Index> columns(static_cast<std::size_t>(c + s));
   for (int k = 0; k < data_->size(); ++k) {
     const Eigen::Index offset = offsets_[static_cast<std::size_t>(k)];
     const Eigen::Index n = offsets_[static_cast<std::size_t>(k) + 1] - offset;
-    const auto r = residuals.segment(offset, n);
-    const auto shared = jacobian.block(offset, 0, n, c);
-    const auto own = jacobian.block(offset, c + k * s, n, s);
-    jtj.topLeftCorner(c, c).noalias() += shared.transpose() * shared;
-    jtj.block(0, c + k * s, c, s).noalias() = shared.transpose() * own;
-    jtj.block(c + k * s, 0, s, c) = jtj.block(0, c + k * s, c, s).transpose();
-    jtj.block(c + k * s, c + k * s, s, s).noalias() = own.transpose() * own;
-    gradient.head(c).noalias() += shared.transpose() * r;
-    gradient.segment(c + k * s, s).noalias() = own.transpose() * r;
+    for (int j = 0; j < c + s; ++j) columns[static_cast<std::size_t>(j)] = j < c ? j : j + k * s;
+    for (int a = 0; a < c + s; ++a) {
+      const Eigen::Index ca = columns[static_cast<std::size_t>(a)];
+      const auto col_a = jacobian.col(ca).segment(offset, n);
+      for (int b = 0; b <= a; ++b) {
+        const Eigen::Index cb = columns[static_cast<std::size_t>(b)];
+        const double dot = col_a.dot(jacobian.col(cb).segment(offset, n));
+        jtj(ca, cb) += dot;
+        if (ca != cb) jtj(cb, ca) += dot;
+      }
+      gradient(ca) += col_a.dot(residuals.segment(offset, n));
+    }
   }
 }
 
@@ -198,7 +204,8 @@ void SetClassGoodness(const ClassLeastSquares& problem, const LevenbergMarquardt
                       std::span<const TargetStats> stats, ClassFitResult& result) {
   const bool evaluated = best.status != LevenbergMarquardtStatus::kNonFiniteStart;
   result.finite = evaluated && std::isfinite(best.cost);
-  result.cost = result.finite ? best.cost : kInf;
+  result.cost = best.cost;
+  if (!result.finite) result.cost = kInf;
   result.reward = 0.0;
   result.worst_nrmse = 0.0;
   const auto datasets = static_cast<int>(result.datasets.size());
