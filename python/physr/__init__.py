@@ -17,6 +17,7 @@ them into a self-contained HTML file.
 """
 
 from ._api import Constant, Formula, SearchResult, fit, parse_unit, search_options
+from ._class import ClassResult, fit_class
 from ._estimator import PhysicalRegressor
 from ._evaluate import Evaluation, evaluate
 from ._report import report
@@ -29,6 +30,6 @@ try:
 except Exception:  # running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["Constant", "Evaluation", "Formula", "PhysicalRegressor", "ResultFileError",
-           "SearchResult", "evaluate", "fit", "load", "parse_unit", "report", "search_options",
-           "__version__"]
+__all__ = ["ClassResult", "Constant", "Evaluation", "Formula", "PhysicalRegressor",
+           "ResultFileError", "SearchResult", "evaluate", "fit", "fit_class", "load", "parse_unit",
+           "report", "search_options", "__version__"]

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Dataset', 'EpochReport', 'Formula', 'SearchConfig', 'SearchResult', 'data_fingerprint', 'default_operators', 'evaluate_formula', 'library_spec', 'make_dataset', 'parse_unit', 'restore_result', 'run_search', 'unit_scale', 'unit_symbols']
+__all__: list[str] = ['Dataset', 'EpochReport', 'Formula', 'SearchConfig', 'SearchResult', 'data_fingerprint', 'default_operators', 'evaluate_formula', 'library_spec', 'make_dataset', 'parse_unit', 'restore_result', 'run_class_search', 'run_search', 'unit_scale', 'unit_symbols']
 class Dataset:
     """
     Inputs and target with their dimensions (owns a copy of the values).
@@ -410,6 +410,10 @@ def parse_unit(text: str) -> str:
 def restore_result(inputs: collections.abc.Sequence[tuple[str, str]], operators: collections.abc.Sequence[str], fixed: collections.abc.Sequence[tuple[str, str, typing.SupportsFloat | typing.SupportsIndex]], free: collections.abc.Sequence[tuple[str, str, typing.SupportsFloat | typing.SupportsIndex]], formulas: collections.abc.Sequence[tuple[str, collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex], collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex], tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex]]], selected: typing.SupportsInt | typing.SupportsIndex, counters: dict, definitions: collections.abc.Sequence[str] = [], complexity: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex] = {}) -> SearchResult:
     """
     A SearchResult rebuilt from the parts of a result file: inputs (name, SI unit), operator names, fixed (name, unit, value) and free (name, unit, start) constants, formulas (expression, {name: value}, {name: stderr}, (rmse, nrmse, r2)), the selected index (-1: none), the counters, the defined operators and the operators' complexities.
+    """
+def run_class_search(datasets: collections.abc.Sequence[Dataset], names: collections.abc.Sequence[str], config: SearchConfig, specific: SearchConfig) -> tuple:
+    """
+    Runs a search over several datasets with the GIL released. `specific` is a SearchConfig whose free constants are the specific ones (one value per dataset); returns the SearchResult and a dict of the class fits (datasets, specific, best, pareto).
     """
 def run_search(data: Dataset, config: SearchConfig, on_epoch: typing.Any = None) -> SearchResult:
     """

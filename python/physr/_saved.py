@@ -142,6 +142,10 @@ def result_from_document(doc: Any, source: str) -> Any:
     if doc.get("version") != VERSION:
         raise ResultFileError(f"{source}: result format version {doc.get('version')!r} is not "
                               f"supported (this physr reads version {VERSION})")
+    if "class" in doc:
+        raise ResultFileError(f"{source}: a result over several datasets (physr fit with "
+                              "--spe-const, --class-const or --group), whose specific constants "
+                              "differ per dataset; only a result over one dataset can be loaded")
     inputs = _field(doc, "inputs", list, "", source)
     library = _field(doc, "library", dict, "", source)
     formulas = []

@@ -26,5 +26,6 @@ void BindData(py::module_& m);
 void BindSearch(py::module_& m);
 void BindEval(py::module_& m);
 void BindSaved(py::module_& m);
+void BindClass(py::module_& m);
 
 }  // namespace physr::python

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_core, m) {
   physr::python::BindSearch(m);
   physr::python::BindEval(m);
   physr::python::BindSaved(m);
+  physr::python::BindClass(m);
 }

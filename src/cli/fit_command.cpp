@@ -17,6 +17,7 @@
 #include <optional>
 #include <sstream>
 
+#include "class_fit.hpp"
 #include "operator_flags.hpp"
 #include "options.hpp"
 #include "parallel.hpp"
@@ -98,6 +99,23 @@ FormulaReport ReportOf(const Formula& f, const Library& library) {
   return MakeFormulaReport(f.program, library, metrics, errors);
 }
 
+// A search over several datasets (class_fit.hpp).
+void AddClassOptions(CLI::App* cmd, FitCommandOptions& o) {
+  cmd->add_option("MORE_DATA", o.more_data,
+                  "More CSV files, datasets of the same phenomenon with the same columns: one "
+                  "law is searched across all of them");
+  cmd->add_option("--class-const", o.class_constants,
+                  "Constant with one value for all datasets, e.g. g[m/s^2] (repeatable)")
+      ->type_name("NAME[UNIT][=START]")
+      ->allow_extra_args(false);
+  cmd->add_option("--spe-const", o.specific_constants,
+                  "Constant with one value per dataset, e.g. L[m] (repeatable)")
+      ->type_name("NAME[UNIT][=START]")
+      ->allow_extra_args(false);
+  cmd->add_option("--group", o.group,
+                  "Column naming each row's dataset: one file split into datasets by its values");
+}
+
 // The data, library, limit and output options.
 void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
   cmd->add_option("DATA", o.data_path,
@@ -115,6 +133,7 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
                   "(repeatable; added to the two default dimensionless ones)")
       ->type_name("NAME[UNIT][=START]")
       ->allow_extra_args(false);
+  AddClassOptions(cmd, o);
   cmd->add_flag("--no-default-consts", o.no_default_constants,
                 "Do not add the two default dimensionless free constants, C1 and C2");
   SearchConfig& t = o.config;
@@ -358,6 +377,22 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   if (job != nullptr && job->size() > 1 && o.data_path == kStdinPath) {
     throw InputError("the data cannot come from standard input when physr runs as " +
                      std::to_string(job->size()) + " MPI ranks: give a file every rank can read");
+  }
+  if (IsClassFit(o)) {
+    if (job != nullptr && job->size() > 1) {
+      throw InputError("a search over several datasets runs in one process: run it without "
+                       "mpirun (it has " + std::to_string(job->size()) + " ranks)");
+    }
+    CheckJsonPath(o.json_path, o.data_path);
+    const bool class_progress = !o.quiet && isatty(STDERR_FILENO) != 0;
+    SearchCallbacks class_callbacks;
+    class_callbacks.stop_requested = &g_stop;
+    if (class_progress) class_callbacks.on_epoch = ProgressLine();
+    StopSignals class_signals;
+    RunClassFit(o, config, csv_options, dataset_options, class_callbacks, class_progress, out);
+    if (g_signal.load() == SIGINT) return 130;
+    if (g_signal.load() == SIGTERM) return 143;
+    return 0;
   }
   if (lead) CheckJsonPath(o.json_path, o.data_path);
   const LoadedData loaded = LoadData(o.data_path, csv_options, dataset_options, !lead);

@@ -33,6 +33,12 @@ struct FitCommandOptions {
   std::string json_path;
   bool quiet = false;
   std::string groups = "off";  // --groups off|on|auto
+  // A search over several datasets (class_fit.hpp): more data files after the first, class
+  // and specific constants, a column naming each row's dataset.
+  std::vector<std::string> more_data;
+  std::vector<std::string> class_constants;     // --class-const NAME[UNIT][=START]
+  std::vector<std::string> specific_constants;  // --spe-const NAME[UNIT][=START]
+  std::string group;                            // --group COL
   // The search options the flags set directly, starting from SearchConfig's defaults.
   SearchConfig config;
 };

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "class_fit.hpp"
 #include "json_read.hpp"
 #include "operator_flags.hpp"
 #include "physr/core/error.hpp"
@@ -252,6 +253,10 @@ std::string ResultJson(const SearchResult& result, const std::vector<FormulaRepo
   WriteHistory(w, result.history);
   w.Key("profile");
   WriteProfile(w, result.profile);
+  if (context.class_result != nullptr) {
+    w.Key("class");
+    WriteClassObject(w, *context.class_result);
+  }
   w.EndObject();
   return json.str();
 }
@@ -393,6 +398,13 @@ SavedResult ReadResultFile(const std::string& path) {
   const auto format = doc.find("format");
   if (format == doc.end() || !format->is_string() || *format != kResultFormat) {
     r.Fail(std::string("no \"format\": \"") + kResultFormat + "\" field");
+  }
+  if (doc.contains("class")) {
+    throw InputError(
+        path +
+        ": a result over several datasets (physr fit with --spe-const, --class-const or "
+        "--group), whose specific constants differ per dataset; only a result over "
+        "one dataset can be used to predict");
   }
   const double version = r.Number(doc, "version", "");
   if (version != kResultVersion) {

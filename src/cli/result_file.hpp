@@ -14,6 +14,7 @@
 #include "physr/data/csv.hpp"
 #include "physr/expr/library.hpp"
 #include "physr/expr/program.hpp"
+#include "physr/search/class_search.hpp"
 #include "physr/search/search.hpp"
 #include "report.hpp"
 
@@ -29,6 +30,9 @@ struct ResultContext {
   const SearchConfig* config = nullptr;
   std::string sigma;    // --sigma column, or ""
   std::string weights;  // --weights column, or ""
+  // A search over several datasets (class_fit.hpp): written as the `class` object; `data` is
+  // then every dataset's rows pooled and `table` the first file's.
+  const ClassSearchResult* class_result = nullptr;
 };
 
 // The result document as text.

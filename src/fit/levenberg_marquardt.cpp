@@ -30,15 +30,12 @@ double GradientCosine(const Eigen::MatrixXd& jtj, const Eigen::VectorXd& gradien
   return worst;
 }
 
-// JᵀJ and the gradient Jᵀr of the linearised problem; `scale` keeps Moré's running max of
-// diag(JᵀJ). k is small: column dot products beat a packed GEMM here.
-void Linearise(const Eigen::MatrixXd& jac, const Eigen::VectorXd& r, Eigen::MatrixXd& jtj,
-               Eigen::VectorXd& gradient, Eigen::VectorXd& scale) {
-  const auto k = static_cast<int>(jac.cols());
-  for (int a = 0; a < k; ++a) {
-    for (int b = 0; b <= a; ++b) jtj(a, b) = jtj(b, a) = jac.col(a).dot(jac.col(b));
-    gradient(a) = jac.col(a).dot(r);
-  }
+// JᵀJ and the gradient Jᵀr of the linearised problem (the problem's NormalEquations);
+// `scale` keeps Moré's running max of diag(JᵀJ).
+void Linearise(const LeastSquaresProblem& problem, const Eigen::MatrixXd& jac,
+               const Eigen::VectorXd& r, Eigen::MatrixXd& jtj, Eigen::VectorXd& gradient,
+               Eigen::VectorXd& scale) {
+  problem.NormalEquations(jac, r, jtj, gradient);
   scale = scale.cwiseMax(jtj.diagonal());
 }
 
@@ -92,6 +89,17 @@ StepOutcome TryStep(LeastSquaresProblem& problem, const Eigen::VectorXd& paramet
 }
 
 }  // namespace
+
+// k is small: column dot products beat a packed GEMM here.
+void LeastSquaresProblem::NormalEquations(const Eigen::MatrixXd& jacobian,
+                                          const Eigen::VectorXd& residuals, Eigen::MatrixXd& jtj,
+                                          Eigen::VectorXd& gradient) const {
+  const auto k = static_cast<int>(jacobian.cols());
+  for (int a = 0; a < k; ++a) {
+    for (int b = 0; b <= a; ++b) jtj(a, b) = jtj(b, a) = jacobian.col(a).dot(jacobian.col(b));
+    gradient(a) = jacobian.col(a).dot(residuals);
+  }
+}
 
 std::string_view ToString(LevenbergMarquardtStatus status) {
   switch (status) {
@@ -166,7 +174,7 @@ LevenbergMarquardtSummary SolveLevenbergMarquardt(LeastSquaresProblem& problem,
   Eigen::MatrixXd jtj(k, k);
   Eigen::VectorXd gradient(k);
   Eigen::VectorXd scale = Eigen::VectorXd::Zero(k);  // Moré's running max of diag(JᵀJ)
-  Linearise(jac, r, jtj, gradient, scale);
+  Linearise(problem, jac, r, jtj, gradient, scale);
   if (cost <= exact_cost) return finish(Status::kExactFit);
   if (GradientCosine(jtj, gradient, cost) <= options.gradient_tolerance) {
     return finish(Status::kGradientTolerance);
@@ -202,7 +210,7 @@ LevenbergMarquardtSummary SolveLevenbergMarquardt(LeastSquaresProblem& problem,
     const double t = 2.0 * outcome.rho - 1.0;
     damping *= std::max(1.0 / 3.0, 1.0 - t * t * t);
     nu = 2.0;
-    Linearise(jac, r, jtj, gradient, scale);
+    Linearise(problem, jac, r, jtj, gradient, scale);
 
     if (cost <= exact_cost) return finish(Status::kExactFit);
     if (old_cost - cost <= options.function_tolerance * old_cost) {

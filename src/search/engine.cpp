@@ -202,6 +202,12 @@ SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
   if (checkpointer_.Resume(state_)) seconds_before_ = state_.counters.seconds;
 }
 
+SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
+                           SearchCallbacks callbacks, ClassScoring* class_scoring)
+    : SearchEngine(data, config, std::move(callbacks)) {
+  class_ = class_scoring;
+}
+
 SearchResult SearchEngine::Run() {
   for (int epoch = state_.counters.epochs + 1;; ++epoch) {
     Batch batch = Sample();
@@ -224,6 +230,7 @@ void SearchEngine::AddToProfile(double SearchProfile::*phase, double seconds) {
 
 std::vector<FitResult> SearchEngine::Fit(std::span<const Program> programs) {
   PhaseTimer timer(*this, &SearchProfile::fit);
+  if (class_ != nullptr) return FitClass(programs);
   std::vector<FitResult> fits = fitter_.FitAll(programs, train_);
   profile_.fitted += static_cast<std::int64_t>(fitter_.last_stats().fitted);
   return fits;
@@ -287,6 +294,7 @@ void SearchEngine::Offer(const Program& program, const FitResult& fit, int epoch
   entry.epoch = static_cast<std::uint64_t>(epoch);
   const bool exact = fit.nrmse <= exact_nrmse_;
   if (!state_.front.Offer(entry) || !exact) return;
+  if (class_ != nullptr) return;  // simplification fits one dataset; a class is refitted whole
   PhaseTimer simplify(*this, &SearchProfile::simplify);
   const Simplified simple = SimplifyProgram(entry.program, fit, library_, train_, simplify_);
   simplify.Stop();
@@ -425,6 +433,7 @@ SearchResult SearchEngine::Finalise(StopReason reason) {
   // the search's library lacks; the result's library keeps those its formulas use.
   Library library = library_;
   AddExactNumbers(library);
+  if (class_ != nullptr) FinaliseClass(library, result);  // RefitFront then finds no entries
   auto refitted = RefitFront(library);
   ParetoFront& front = refitted.first;
   // Formulas as a physicist writes them (m*c^2/sqrt(1 - v^2/c^2)), merged constants refitted.
@@ -472,6 +481,7 @@ SearchResult SearchEngine::Finalise(StopReason reason) {
 
 std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> SearchEngine::RefitFront(
     const Library& library) const {
+  if (class_ != nullptr) return {};  // FinaliseClass refitted the front over the class
   const FitOptions final_options = FinalFitOptions(simplify_.fit);
   // Here, unlike during the search, simplification also weighs a change against the noise.
   SimplifyOptions final_simplify = simplify_;

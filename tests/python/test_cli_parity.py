@@ -24,6 +24,9 @@ CLI_ONLY = {
     "--ignore": "CSV reading: select the columns of the DataFrame instead",
     "--delimiter": "CSV reading",
     "--drop-nonfinite": "CSV reading: drop the rows in pandas or numpy",
+    "--class-const": "a search over several datasets: physr.fit_class",
+    "--spe-const": "a search over several datasets: physr.fit_class",
+    "--group": "a search over several datasets: physr.fit_class",
 }
 
 # Flags whose Python name is not the flag's own with '-' as '_'.

@@ -151,6 +151,11 @@ def test_truncated_and_foreign_files_are_clear_errors(tmp_path, newton):
     with pytest.raises(physr.ResultFileError, match="version 99 is not supported"):
         physr.load(tmp_path / "v99.json")
     doc = json.loads(text)
+    doc["class"] = {"datasets": ["a.csv", "b.csv"], "specific_constants": ["L"]}
+    (tmp_path / "class.json").write_text(json.dumps(doc))
+    with pytest.raises(physr.ResultFileError, match=r"class\.json: a result over several "):
+        physr.load(tmp_path / "class.json")
+    doc = json.loads(text)
     del doc["pareto"][0]["expression"]
     (tmp_path / "damaged.json").write_text(json.dumps(doc))
     with pytest.raises(physr.ResultFileError, match=r"damaged\.json: missing field "

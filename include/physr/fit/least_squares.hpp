@@ -23,6 +23,12 @@ class LeastSquaresProblem {
   // hold anything. Must not throw for numerical trouble.
   virtual bool Evaluate(const Eigen::VectorXd& parameters, Eigen::VectorXd& residuals,
                         Eigen::MatrixXd* jacobian) = 0;
+  // The normal equations of the linearised problem at a point: jtj = JᵀJ (k×k, pre-sized) and
+  // gradient = Jᵀr (k, pre-sized), from the Jacobian and residuals Evaluate wrote there. The
+  // default forms them densely, O(n·k²); a problem whose Jacobian has known zero blocks
+  // (fit/class_fitter.hpp) overrides it to skip them. Must give the same matrix up to rounding.
+  virtual void NormalEquations(const Eigen::MatrixXd& jacobian, const Eigen::VectorXd& residuals,
+                               Eigen::MatrixXd& jtj, Eigen::VectorXd& gradient) const;
 };
 
 struct LevenbergMarquardtOptions {

@@ -33,6 +33,8 @@
 
 namespace physr {
 
+struct ClassScoring;  // src/search/class_scoring.hpp
+
 class SearchEngine {
  public:
   // Validates the options and the data, builds the parts and the initial state, and resumes
@@ -40,6 +42,11 @@ class SearchEngine {
   // engine. Throws InputError as RunSearch documents. The thread limit (config.threads) holds
   // for the engine's lifetime.
   SearchEngine(const Dataset& data, const SearchConfig& config, SearchCallbacks callbacks = {});
+  // A search over a class (RunClassSearch, class_search.hpp): `data` pools every dataset's
+  // rows (units, exact threshold, selection); `class_scoring`, borrowed, scores and refits
+  // each candidate over the datasets instead, and receives the final front's class fits.
+  SearchEngine(const Dataset& data, const SearchConfig& config, SearchCallbacks callbacks,
+               ClassScoring* class_scoring);
   SearchEngine(const SearchEngine&) = delete;
   SearchEngine& operator=(const SearchEngine&) = delete;
 
@@ -75,6 +82,10 @@ class SearchEngine {
   double Reward(const FitResult& fit) const;
   // fitter_.FitAll on the training rows, timed and counted in the profile.
   std::vector<FitResult> Fit(std::span<const Program> programs);
+  // Over a class (class_search.cpp): the batch's class fits, each as a FitResult whose nrmse is
+  // the class loss; and the final front refitted over the class into `result`.
+  std::vector<FitResult> FitClass(std::span<const Program> programs);
+  void FinaliseClass(const Library& library, SearchResult& result) const;
   void AddToProfile(double SearchProfile::*phase, double seconds);
   void Offer(const Program& program, const FitResult& fit, int epoch);
   EpochReport MakeReport(const Batch& batch, int epoch) const;
@@ -107,8 +118,9 @@ class SearchEngine {
   double seconds_before_ = 0.0;                // of the run this one resumed
   std::unordered_set<std::uint64_t> offered_;  // token hashes already offered to the front
   LstmParameters<float> gradient_;
-  SearchProfile profile_;  // this process's part of the run, phases only (no `other` yet)
-  double profiled_ = 0.0;  // the seconds recorded in profile_'s phases
+  SearchProfile profile_;          // this process's part of the run, phases only (no `other` yet)
+  double profiled_ = 0.0;          // the seconds recorded in profile_'s phases
+  ClassScoring* class_ = nullptr;  // set for a search over a class
 };
 
 }  // namespace physr

@@ -1,0 +1,59 @@
+// Class symbolic regression: one law searched across several datasets (a ClassDataset:
+// realizations of one phenomenon). The search samples, trains and breeds as for one dataset;
+// specific constants are terminals with units like free constants. Scoring fits each
+// candidate over every dataset (fit/class_fitter.hpp: class constants shared, specific ones
+// per dataset) and rewards it by the mean of the per-dataset rewards; the front, the final
+// refit and the selection are over the class. Not here: reading files or printing (cli/).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "physr/data/class_dataset.hpp"
+#include "physr/fit/class_fitter.hpp"
+#include "physr/search/config.hpp"
+#include "physr/search/search.hpp"
+
+namespace physr {
+
+struct ClassSearchConfig {
+  // The search's options; its library's free constants (the default C1, C2 and the user's)
+  // are class constants.
+  SearchConfig search;
+  // The specific constants: one value per dataset, units as free constants. Names must not
+  // clash with the other terminals.
+  std::vector<FreeConstantSpec> specific_constants;
+};
+
+// One formula's fit over the class.
+struct ClassFormulaFit {
+  std::vector<DatasetFit> datasets;  // one per dataset: constants by slot, errors, figures
+  double reward = 0.0;               // mean of 1/(1 + NRMSE_k)
+  double worst_nrmse = 0.0;          // the largest NRMSE_k
+};
+
+struct ClassSearchResult {
+  // The run as for one dataset. Each Formula's nrmse is the class loss 1/reward − 1 (the
+  // NRMSE whose single-dataset reward is the class reward), rmse the pooled RMSE over every
+  // row, r2 the mean R²_k; its constants, and the values its texts substitute, are the first
+  // dataset's (the class constants are everyone's); `pareto` and `best` below give them all.
+  SearchResult result;
+  std::vector<std::string> dataset_names;
+  std::vector<ClassFormulaFit> pareto;  // pareto[i] is result.pareto[i]'s fit
+  std::optional<ClassFormulaFit> best;  // result.best's
+  ClassConstantRoles roles;             // by slot of result.library
+};
+
+// The class loss of a fit: 1/reward − 1 (0 for a perfect class, +inf when not finite).
+double ClassLoss(const ClassFitResult& fit);
+
+// Runs the search over the class. Rows: each dataset searches on at most
+// max(1, config.search.rows.max_rows / K) of its rows (SearchRows), the final refit uses all.
+// Throws InputError as RunSearch does, and for options a class search lacks (dimensionless
+// groups, checkpoints) or a specific constant whose name clashes. Deterministic as RunSearch.
+// Cost: as RunSearch with every fit over all K datasets; no fit cache.
+ClassSearchResult RunClassSearch(const ClassDataset& data, const ClassSearchConfig& config,
+                                 const SearchCallbacks& callbacks = {});
+
+}  // namespace physr
