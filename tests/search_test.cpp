@@ -365,17 +365,21 @@ TEST_CASE("Seeded searches recover easy laws within an epoch cap") {
 
 TEST_CASE("After the first exact formula the search runs as many epochs as finding it took") {
   StoppingOptions stopping;
-  CHECK(stopping.perfect_patience == 10);
+  CHECK_FALSE(stopping.perfect_patience.has_value());
   CHECK(stopping.PatienceAfter(1) == 1);
   CHECK(stopping.PatienceAfter(4) == 4);
   CHECK(stopping.PatienceAfter(10) == 10);
-  CHECK(stopping.PatienceAfter(37) == 10);  // perfect_patience bounds it
+  CHECK(stopping.PatienceAfter(37) == StoppingOptions::kAutoPatienceCap);
   stopping.perfect_patience = 0;
   CHECK(stopping.PatienceAfter(3) == 0);
+  stopping.perfect_patience = 10;  // an explicit patience is honoured as given
+  CHECK(stopping.PatienceAfter(1) == 10);
+  CHECK(stopping.PatienceAfter(37) == 10);
 
   // F = m·a is found in the first epoch; with 50 samples an epoch and no evolution,
   // v = d/t + a·t takes a few. Either way the run stops "perfect fit" PatienceAfter(e) epochs
-  // after the epoch e of the first exact formula, and with perfect_patience 0 at e itself.
+  // after the epoch e of the first exact formula: e more by default, exactly the patience
+  // given otherwise (0: at e itself).
   const Dataset force = MakeData(
       {{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
       [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 100, 11);
@@ -387,14 +391,15 @@ TEST_CASE("After the first exact formula the search runs as many epochs as findi
   slow.evolution.offspring = 0;
   int later = 0;  // runs whose first exact formula came after epoch 1
   for (const auto& [data, base] : {std::pair{&force, SmallConfig(5)}, std::pair{&speed, slow}}) {
-    for (const int patience : {10, 2, 0}) {
+    for (const int patience : {-1, 3, 0}) {  // -1: the default rule
       CAPTURE(patience);
       SearchConfig config = base;
-      config.stopping.perfect_patience = patience;
+      if (patience >= 0) config.stopping.perfect_patience = patience;
       const SearchResult r = RunSearch(*data, config);
       CHECK(r.stop_reason == StopReason::kPerfectFit);
       REQUIRE(r.first_exact_epoch >= 1);
-      CHECK(r.epochs == r.first_exact_epoch + std::min(patience, r.first_exact_epoch));
+      const int after = patience >= 0 ? patience : std::min(10, r.first_exact_epoch);
+      CHECK(r.epochs == r.first_exact_epoch + after);
       REQUIRE(r.best.has_value());
       CHECK(r.best->nrmse <= r.exact_nrmse);
       if (r.first_exact_epoch > 1) ++later;
