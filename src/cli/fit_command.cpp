@@ -202,7 +202,8 @@ void AddTuningOptions(CLI::App* cmd, SearchConfig& t) {
       ->group(tuning);
   cmd->add_option("--patience", t.stopping.perfect_patience,
                   "Epochs to keep searching for simpler exact formulas after the first "
-                  "(default: as many as finding it took, at most " +
+                  "(default: as many as finding it took, at least " +
+                      std::to_string(StoppingOptions::kAutoPatienceMin) + ", at most " +
                       std::to_string(StoppingOptions::kAutoPatienceCap) + ")")
       ->group(tuning);
 }
