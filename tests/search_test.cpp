@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +21,7 @@
 #include "physr/search/engine.hpp"
 #include "physr/search/evaluate_formula.hpp"
 #include "physr/search/pareto_front.hpp"
+#include "physr/search/sampler.hpp"
 #include "physr/search/search.hpp"
 #include "physr/search/simplify.hpp"
 #include "physr/units/unit_parser.hpp"
@@ -363,19 +365,25 @@ TEST_CASE("Seeded searches recover easy laws within an epoch cap") {
   }
 }
 
-TEST_CASE("After the first exact formula the search runs as many epochs as finding it took") {
+TEST_CASE(
+    "After the first exact formula the search runs as many epochs as finding it took, 3 to 10") {
   StoppingOptions stopping;
-  CHECK(stopping.perfect_patience == 10);
-  CHECK(stopping.PatienceAfter(1) == 1);
+  CHECK_FALSE(stopping.perfect_patience.has_value());
+  CHECK(stopping.PatienceAfter(1) == StoppingOptions::kAutoPatienceMin);
+  CHECK(stopping.PatienceAfter(3) == 3);
   CHECK(stopping.PatienceAfter(4) == 4);
   CHECK(stopping.PatienceAfter(10) == 10);
-  CHECK(stopping.PatienceAfter(37) == 10);  // perfect_patience bounds it
+  CHECK(stopping.PatienceAfter(37) == StoppingOptions::kAutoPatienceCap);
   stopping.perfect_patience = 0;
   CHECK(stopping.PatienceAfter(3) == 0);
+  stopping.perfect_patience = 10;  // an explicit patience is honoured as given
+  CHECK(stopping.PatienceAfter(1) == 10);
+  CHECK(stopping.PatienceAfter(37) == 10);
 
   // F = m·a is found in the first epoch; with 50 samples an epoch and no evolution,
   // v = d/t + a·t takes a few. Either way the run stops "perfect fit" PatienceAfter(e) epochs
-  // after the epoch e of the first exact formula, and with perfect_patience 0 at e itself.
+  // after the epoch e of the first exact formula: e more by default (3 to 10), exactly the
+  // patience given otherwise (0: at e itself).
   const Dataset force = MakeData(
       {{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
       [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 100, 11);
@@ -387,20 +395,61 @@ TEST_CASE("After the first exact formula the search runs as many epochs as findi
   slow.evolution.offspring = 0;
   int later = 0;  // runs whose first exact formula came after epoch 1
   for (const auto& [data, base] : {std::pair{&force, SmallConfig(5)}, std::pair{&speed, slow}}) {
-    for (const int patience : {10, 2, 0}) {
+    for (const int patience : {-1, 3, 0}) {  // -1: the default rule
       CAPTURE(patience);
       SearchConfig config = base;
-      config.stopping.perfect_patience = patience;
+      if (patience >= 0) config.stopping.perfect_patience = patience;
       const SearchResult r = RunSearch(*data, config);
       CHECK(r.stop_reason == StopReason::kPerfectFit);
       REQUIRE(r.first_exact_epoch >= 1);
-      CHECK(r.epochs == r.first_exact_epoch + std::min(patience, r.first_exact_epoch));
+      const int after = patience >= 0 ? patience : std::clamp(r.first_exact_epoch, 3, 10);
+      CHECK(r.epochs == r.first_exact_epoch + after);
       REQUIRE(r.best.has_value());
       CHECK(r.best->nrmse <= r.exact_nrmse);
       if (r.first_exact_epoch > 1) ++later;
     }
   }
   CHECK(later > 0);
+}
+
+TEST_CASE("Sampler: past the deadline the rows still growing are cut, not counted dead") {
+  const Dataset force = MakeData(
+      {{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
+      [](const Eigen::VectorXd& x) { return x(0) * x(1); }, 20, 3);
+  const Library library = BuildSearchLibrary(force, LibraryOptions{});
+  DimensionLatticeOptions lattice_options;
+  lattice_options.max_length = 20;
+  const DimensionLattice lattice(library, force.target_dimension, lattice_options);
+  PriorOptions prior_options;
+  prior_options.max_length = 20;
+  const PriorSet priors = MakeDefaultPriors(lattice, prior_options);
+  const ObservationEncoder encoder(lattice);
+  LstmPolicyOptions policy_options;
+  policy_options.input_size = encoder.feature_size();
+  policy_options.num_tokens = static_cast<int>(library.size());
+  policy_options.hidden_size = 16;
+  const LstmPolicy policy(policy_options);
+  Sampler sampler(lattice, priors, encoder, 64, 20);
+  Rng rng(5);
+  const SampleBatch& full = sampler.Sample(policy, rng);
+  CHECK(full.cut == 0);
+  CHECK(full.programs.size() + static_cast<std::size_t>(full.dead_ends) >= 64);
+  const auto past = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  const SampleBatch& cut = sampler.Sample(policy, rng, past);
+  CHECK(cut.programs.empty());
+  CHECK(cut.cut == 64);
+  CHECK(cut.dead_ends == 0);
+
+  // A search whose time limit has run out before its first batch ends that epoch at once,
+  // with what it has: nothing sampled, no breeding, stopped by the time limit.
+  SearchConfig config = SmallConfig(1);
+  config.stopping.max_epochs = 0;
+  config.stopping.time_limit_seconds = 1e-9;
+  const SearchResult r = RunSearch(force, config);
+  CHECK(r.stop_reason == StopReason::kTimeLimit);
+  CHECK(r.epochs == 1);
+  CHECK(r.evaluations == 0);
+  CHECK(r.dead_ends == 0);
 }
 
 TEST_CASE("On noisy data the search selects the law, with no fitted stand-in for 1") {

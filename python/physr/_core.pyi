@@ -282,10 +282,10 @@ class SearchConfig:
     def perfect_nrmse(self, arg1: typing.SupportsFloat | typing.SupportsIndex | None) -> None:
         ...
     @property
-    def perfect_patience(self) -> int:
+    def perfect_patience(self) -> int | None:
         ...
     @perfect_patience.setter
-    def perfect_patience(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+    def perfect_patience(self, arg1: typing.SupportsInt | typing.SupportsIndex | None) -> None:
         ...
     @property
     def risk_epsilon(self) -> float:

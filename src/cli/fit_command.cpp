@@ -224,10 +224,11 @@ void AddTuningOptions(CLI::App* cmd, SearchConfig& t) {
                   "the target is written with, between 1e-9 and 1e-6)")
       ->group(tuning);
   cmd->add_option("--patience", t.stopping.perfect_patience,
-                  "Epochs, at most, to keep searching for simpler exact formulas after the "
-                  "first (no more than finding it took)")
-      ->group(tuning)
-      ->capture_default_str();
+                  "Epochs to keep searching for simpler exact formulas after the first "
+                  "(default: as many as finding it took, at least " +
+                      std::to_string(StoppingOptions::kAutoPatienceMin) + ", at most " +
+                      std::to_string(StoppingOptions::kAutoPatienceCap) + ")")
+      ->group(tuning);
 }
 
 void AddCheckpointOptions(CLI::App* cmd, CheckpointOptions& t) {

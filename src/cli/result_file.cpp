@@ -125,7 +125,12 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   } else {
     w.Null();
   }
-  w.IntegerField("patience", c.stopping.perfect_patience);
+  w.Key("patience");
+  if (c.stopping.perfect_patience) {
+    w.Integer(*c.stopping.perfect_patience);
+  } else {
+    w.Null();
+  }
   w.Key("sigma");
   context.sigma.empty() ? w.Null() : w.String(context.sigma);
   w.Key("weights");

@@ -1,6 +1,7 @@
 #include "physr/priors/dimension_lattice.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <limits>
 #include <numeric>
@@ -18,6 +19,16 @@ class LatticeBuilder {
   static std::int64_t Intern(DimensionLattice& lattice, const LatticeDim& d) {
     const std::int64_t key = lattice.BoxKey(d);
     return key < 0 ? -1 : lattice.Intern(key);
+  }
+  // The cell of a box key (>= 0), stored when sparse and absent; -1 when the table is full.
+  static std::int64_t InternKey(DimensionLattice& lattice, std::int64_t key) {
+    return lattice.sparse_ ? lattice.Intern(key) : key;
+  }
+  static std::int64_t Key(const DimensionLattice& lattice, const LatticeDim& d) {
+    return lattice.BoxKey(d);
+  }
+  static std::int64_t KeyOfCell(const DimensionLattice& lattice, std::int32_t cell) {
+    return lattice.sparse_ ? lattice.keys_[static_cast<std::size_t>(cell)] : cell;
   }
 };
 
@@ -71,8 +82,12 @@ struct LevelTable {
 
   // Records length `len` for d's cell when d is on the box (stored, when sparse) and not
   // reached before.
-  void Reach(const LatticeDim& d, int len) {
-    const std::int64_t cell = LatticeBuilder::Intern(lattice, d);
+  void Reach(const LatticeDim& d, int len) { ReachCell(LatticeBuilder::Intern(lattice, d), len); }
+  // The same for a dimension given by its box key (on the box).
+  void ReachKey(std::int64_t key, int len) {
+    ReachCell(LatticeBuilder::InternKey(lattice, key), len);
+  }
+  void ReachCell(std::int64_t cell, int len) {
     if (cell < 0) return;
     const auto c = static_cast<std::size_t>(cell);
     if (c >= min_len.size()) min_len.resize(c + 1, DimensionLattice::kUnreachable);
@@ -111,10 +126,75 @@ struct LevelTable {
   std::vector<std::size_t> start;
 };
 
+// Dimensions packed for the pair sums of ReachPairs: each active exponent numerator d (|d| <
+// 2^12) in a 16-bit lane as d + 2^12 (`plus`) and −d + 2^12 (`minus`), four lanes a word, idle
+// lanes 2^12; with the box key. Adding two packed words adds the lanes without carries (each
+// stays below 2^14), so one add gives x + y or x − y for up to four bases, and two masks tell
+// whether every exponent of the result lies on the box.
+struct PackedDim {
+  std::array<std::uint64_t, 2> plus;
+  std::array<std::uint64_t, 2> minus;
+  std::int64_t key;
+};
+
+class PairPacker {
+ public:
+  static constexpr int kMaxHalfWidth = (1 << 12) - 1;
+  static constexpr std::uint64_t kLanes = 0x0001000100010001ULL;  // 1 in each 16-bit lane
+  static constexpr std::uint64_t kHigh = kLanes << 15;
+
+  // Usable when the box's half-width is below 2^12 (kMaxHalfWidth).
+  static bool Usable(const DimensionLattice& lattice) {
+    return lattice.box_half_width() <= kMaxHalfWidth;
+  }
+  explicit PairPacker(const DimensionLattice& lattice)
+      : lattice_(lattice),
+        zero_key_(LatticeBuilder::Key(lattice, LatticeDim{})),
+        above_(kLanes * ((1u << 15) - 1 - ((1u << 13) + Half(lattice)))),
+        at_least_(kLanes * ((1u << 15) - ((1u << 13) - Half(lattice)))) {}
+
+  PackedDim Pack(std::int32_t cell) const {
+    const LatticeDim d = lattice_.DimAt(cell);
+    PackedDim p{{0, 0}, {0, 0}, LatticeBuilder::KeyOfCell(lattice_, cell)};
+    for (int i = 0; i < 8; ++i) {
+      const std::int32_t v = i < units::kNumBaseDimensions ? d.num[static_cast<std::size_t>(i)] : 0;
+      const auto shift = static_cast<unsigned>(16 * (i % 4));
+      p.plus[static_cast<std::size_t>(i / 4)] |= static_cast<std::uint64_t>((1 << 12) + v) << shift;
+      p.minus[static_cast<std::size_t>(i / 4)] |= static_cast<std::uint64_t>((1 << 12) - v)
+                                                  << shift;
+    }
+    return p;
+  }
+  // Whether every lane of a + b (each lane d + 2^13) holds an exponent within the box.
+  bool OnBox(const std::array<std::uint64_t, 2>& a, const std::array<std::uint64_t, 2>& b) const {
+    const std::uint64_t q0 = a[0] + b[0];
+    const std::uint64_t q1 = a[1] + b[1];
+    return (((q0 + above_) | (q1 + above_)) & kHigh) == 0 &&
+           ((q0 + at_least_) & (q1 + at_least_) & kHigh) == kHigh;
+  }
+  // Box keys of x + y and x − y (on the box): the key is affine in the exponents.
+  std::int64_t SumKey(const PackedDim& x, const PackedDim& y) const {
+    return x.key + y.key - zero_key_;
+  }
+  std::int64_t DifferenceKey(const PackedDim& x, const PackedDim& y) const {
+    return x.key - y.key + zero_key_;
+  }
+
+ private:
+  static unsigned Half(const DimensionLattice& lattice) {
+    return static_cast<unsigned>(lattice.box_half_width());
+  }
+  const DimensionLattice& lattice_;
+  std::int64_t zero_key_;
+  std::uint64_t above_;     // lanes 2^15 − 1 − (2^13 + h): bit 15 set iff the lane is above h
+  std::uint64_t at_least_;  // lanes 2^15 − (2^13 − h): bit 15 set iff the lane is ≥ −h
+};
+
 // Level len of the MinLen table from mul/div of levels a and len - 1 - a, splits in order of
-// increasing work, so the cap drops the most expensive ones first. `ys` is a reused buffer.
+// increasing work, so the cap drops the most expensive ones first. `xs`, `ys` are reused
+// buffers. Cells are reached in the order of the pairs, whichever arithmetic is used.
 void ReachPairs(const Shortcuts& shortcuts, std::int64_t max_pairs, int len, LevelTable& table,
-                std::vector<LatticeDim>& ys) {
+                std::vector<PackedDim>& xs, std::vector<PackedDim>& ys) {
   std::vector<std::pair<std::int64_t, int>> splits;
   for (int a = 1; a <= len - 2; ++a) {
     const std::int64_t work = table.Size(a) * table.Size(len - 1 - a);
@@ -123,21 +203,41 @@ void ReachPairs(const Shortcuts& shortcuts, std::int64_t max_pairs, int len, Lev
   std::sort(splits.begin(), splits.end());
   const bool has_mul = shortcuts.has_mul;
   const bool has_div = shortcuts.has_div;
+  const DimensionLattice& lattice = table.lattice;
+  const bool packed = PairPacker::Usable(lattice);
+  const PairPacker packer(lattice);
   std::int64_t spent = 0;
   for (const auto& [work, a] : splits) {
     const int b = len - 1 - a;
-    const std::int64_t cost = work * ((has_mul && a <= b ? 1 : 0) + (has_div ? 1 : 0));
+    const bool mul = has_mul && a <= b;
+    const std::int64_t cost = work * ((mul ? 1 : 0) + (has_div ? 1 : 0));
     if (spent + cost > max_pairs) break;
     spent += cost;
-    ys.clear();
-    for (std::size_t j = table.Begin(b); j < table.End(b); ++j) {
-      ys.push_back(table.lattice.DimAt(table.cells[j]));
+    if (!packed) {
+      for (std::size_t i = table.Begin(a); i < table.End(a); ++i) {
+        const LatticeDim x = lattice.DimAt(table.cells[i]);
+        for (std::size_t j = table.Begin(b); j < table.End(b); ++j) {
+          const LatticeDim y = lattice.DimAt(table.cells[j]);
+          if (mul) table.Reach(x + y, len);
+          if (has_div) table.Reach(x - y, len);
+        }
+      }
+      continue;
     }
-    for (std::size_t i = table.Begin(a); i < table.End(a); ++i) {
-      const LatticeDim x = table.lattice.DimAt(table.cells[i]);
-      for (const LatticeDim& y : ys) {
-        if (has_mul && a <= b) table.Reach(x + y, len);
-        if (has_div) table.Reach(x - y, len);
+    const auto pack = [&](int level, std::vector<PackedDim>& out) {
+      out.clear();
+      for (std::size_t j = table.Begin(level); j < table.End(level); ++j) {
+        out.push_back(packer.Pack(table.cells[j]));
+      }
+    };
+    pack(a, xs);
+    pack(b, ys);
+    for (const PackedDim& x : xs) {
+      for (const PackedDim& y : ys) {
+        if (mul && packer.OnBox(x.plus, y.plus)) table.ReachKey(packer.SumKey(x, y), len);
+        if (has_div && packer.OnBox(x.plus, y.minus)) {
+          table.ReachKey(packer.DifferenceKey(x, y), len);
+        }
       }
     }
   }
@@ -148,13 +248,14 @@ LevelTable FixedLevels(DimensionLattice& lattice, std::int64_t num_cells,
                        const Shortcuts& shortcuts, std::int64_t max_pairs) {
   LevelTable table(lattice, num_cells);
   table.ReachTerminals();
-  std::vector<LatticeDim> ys;  // one decoded level, reused
+  std::vector<PackedDim> xs;  // two packed levels, reused
+  std::vector<PackedDim> ys;
   for (int len = 2; len <= lattice.max_length(); ++len) {
     // A full sparse table stores only dimensions this table reached: nothing more to find.
     if (!lattice.sparse() || lattice.num_stored() < lattice.max_stored()) {
       table.ReachPowers(shortcuts, len);
       if (shortcuts.has_mul || shortcuts.has_div) {
-        ReachPairs(shortcuts, max_pairs, len, table, ys);
+        ReachPairs(shortcuts, max_pairs, len, table, xs, ys);
       }
     }
     table.Close(len);

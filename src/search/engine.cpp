@@ -223,6 +223,13 @@ double SearchEngine::Seconds() const {
   return seconds_before_ + std::chrono::duration<double>(Clock::now() - start_).count();
 }
 
+Clock::time_point SearchEngine::Deadline() const {
+  const double limit = config_.stopping.time_limit_seconds;
+  if (limit <= 0.0) return Clock::time_point::max();
+  const std::chrono::duration<double> left(std::max(0.0, limit - seconds_before_));
+  return start_ + std::chrono::duration_cast<Clock::duration>(left);
+}
+
 void SearchEngine::AddToProfile(double SearchProfile::*phase, double seconds) {
   profile_.*phase += seconds;
   profiled_ += seconds;
@@ -246,7 +253,7 @@ double SearchEngine::Reward(const FitResult& fit) const {
 SearchEngine::Batch SearchEngine::Sample() {
   PhaseTimer timer(*this, &SearchProfile::sample_priors);
   const double policy_seconds = sampler_.policy_seconds();
-  const SampleBatch& sample = sampler_.Sample(state_.policy, state_.rng);
+  const SampleBatch& sample = sampler_.Sample(state_.policy, state_.rng, Deadline());
   AddToProfile(&SearchProfile::sample_policy, sampler_.policy_seconds() - policy_seconds);
   SearchCounters& counters = state_.counters;
   counters.sampled += sample.sampled;
@@ -345,6 +352,7 @@ void SearchEngine::Breed(std::vector<Parent> parents, int epoch) {
   const std::size_t keep = KeepBestDistinct(parents);
   SearchCounters& counters = state_.counters;
   for (int generation = 0; generation < options.generations; ++generation) {
+    if (Clock::now() >= Deadline()) break;  // the time limit: the epoch ends here
     std::vector<Program> pool;
     pool.reserve(parents.size());
     for (const Parent& parent : parents) pool.push_back(parent.second);

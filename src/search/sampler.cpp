@@ -25,7 +25,9 @@ Sampler::Sampler(const DimensionLattice& lattice, const PriorSet& priors,
       num_tokens_(static_cast<int>(lattice.library().size())),
       partial_(lattice, max_length),
       episodes_(batch_size, max_length, encoder.feature_size(), num_tokens_),
-      retry_episodes_(batch_size, max_length, encoder.feature_size(), num_tokens_) {
+      // Grown on demand to the rows that dead-ended: usually few, and at full size its
+      // inputs alone are batch × max_length × (3·tokens + …) floats.
+      retry_episodes_(0, max_length, encoder.feature_size(), num_tokens_) {
   PHYSR_CHECK(batch_size >= 1, "batch size must be positive");
   inputs_.resize(batch_size, encoder.feature_size());
   mask_.resize(static_cast<std::size_t>(batch_size) * num_tokens_);
@@ -48,6 +50,15 @@ std::vector<int> Sampler::SampleRows(const LstmPolicy& policy, Rng& rng, int n,
   std::vector<int> step_dead;
   const std::span<const std::uint8_t> active(active_.data(), static_cast<std::size_t>(n));
   for (int step = 0; step < max_length_; ++step) {
+    if (Clock::now() >= deadline_) {
+      for (int r = 0; r < n; ++r) {
+        if (!active_[static_cast<std::size_t>(r)]) continue;
+        active_[static_cast<std::size_t>(r)] = 0;
+        dead.push_back(r);
+        ++cut_;
+      }
+      break;
+    }
     const TokenMask mask{
         std::span<std::uint8_t>(mask_.data(), static_cast<std::size_t>(n) * num_tokens_),
         num_tokens_};
@@ -92,11 +103,13 @@ std::vector<int> Sampler::SampleRows(const LstmPolicy& policy, Rng& rng, int n,
   return dead;
 }
 
-const SampleBatch& Sampler::Sample(const LstmPolicy& policy, Rng& rng) {
+const SampleBatch& Sampler::Sample(const LstmPolicy& policy, Rng& rng, Clock::time_point deadline) {
   batch_.programs.clear();
   batch_.episode.clear();
   batch_.sampled = batch_size_;
   batch_.dead_ends = 0;
+  deadline_ = deadline;
+  cut_ = 0;
 
   std::vector<int> dead = SampleRows(policy, rng, batch_size_, episodes_);
   std::vector<std::uint8_t> ok(static_cast<std::size_t>(batch_size_), 1);
@@ -107,14 +120,15 @@ const SampleBatch& Sampler::Sample(const LstmPolicy& policy, Rng& rng) {
     const auto t = partial_.tokens(r);
     programs[static_cast<std::size_t>(r)].tokens.assign(t.begin(), t.end());
   }
-  batch_.dead_ends += static_cast<std::int64_t>(dead.size());
+  batch_.dead_ends += static_cast<std::int64_t>(dead.size()) - cut_;
 
   // Resample dead rows in a smaller batch and move their episodes into place.
-  for (int round = 0; round < kMaxResampleRounds && !dead.empty(); ++round) {
+  for (int round = 0; round < kMaxResampleRounds && !dead.empty() && cut_ == 0; ++round) {
     const int n = static_cast<int>(dead.size());
     batch_.sampled += n;
+    const std::int64_t cut_before = cut_;
     const std::vector<int> still_dead = SampleRows(policy, rng, n, retry_episodes_);
-    batch_.dead_ends += static_cast<std::int64_t>(still_dead.size());
+    batch_.dead_ends += static_cast<std::int64_t>(still_dead.size()) - (cut_ - cut_before);
     std::vector<int> next;
     std::size_t k = 0;
     for (int i = 0; i < n; ++i) {
@@ -132,6 +146,7 @@ const SampleBatch& Sampler::Sample(const LstmPolicy& policy, Rng& rng) {
     dead = std::move(next);
   }
 
+  batch_.cut = cut_;
   for (int r = 0; r < batch_size_; ++r) {
     if (!ok[static_cast<std::size_t>(r)]) continue;
     batch_.programs.push_back(std::move(programs[static_cast<std::size_t>(r)]));

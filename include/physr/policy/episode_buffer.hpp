@@ -6,7 +6,10 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "physr/policy/policy_matrices.hpp"
@@ -89,10 +92,29 @@ class EpisodeBuffer {
   int max_steps_ = 0;
   int input_size_ = 0;
   int num_tokens_ = 0;
-  std::vector<float> inputs_;
-  std::vector<std::uint8_t> masks_;
-  std::vector<float> log_factors_;
-  std::vector<int> actions_;
+  // Left uninitialised when grown (only the first length(i) steps of an episode are ever
+  // written or read), so the pages of steps no episode reached are never touched: with many
+  // tokens the inputs alone take batch·max_steps·(3·tokens + …) floats of address space, of
+  // which programs far shorter than max_length use a fraction.
+  template <class T>
+  struct UninitAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+      using other = UninitAllocator<U>;
+    };
+    template <class U>
+    void construct(U* p) noexcept {
+      ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+  };
+  std::vector<float, UninitAllocator<float>> inputs_;
+  std::vector<std::uint8_t, UninitAllocator<std::uint8_t>> masks_;
+  std::vector<float, UninitAllocator<float>> log_factors_;
+  std::vector<int, UninitAllocator<int>> actions_;
   std::vector<int> lengths_;
 };
 

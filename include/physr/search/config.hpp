@@ -53,15 +53,21 @@ struct StoppingOptions {
   std::optional<double> perfect_nrmse;
   // After the epoch of the first exact formula, keep searching for simpler exact ones (the
   // front then selects the simplest) for PatienceAfter(that epoch) epochs, then stop with
-  // "perfect fit": as many epochs as finding it took, at least one and at most this many.
-  // 0 stops at once.
-  int perfect_patience = 10;
+  // "perfect fit". Unset (the default): as many epochs as finding it took, at least
+  // kAutoPatienceMin and at most kAutoPatienceCap. Set: exactly that many epochs (0 stops at
+  // once).
+  std::optional<int> perfect_patience;
+  static constexpr int kAutoPatienceMin = 3;
+  static constexpr int kAutoPatienceCap = 10;
 
   // The epochs searched after the first exact formula appeared in epoch `first_exact_epoch`
-  // (≥ 1): min(perfect_patience, first_exact_epoch). The search for a simpler exact formula
-  // thus costs no more epochs than finding the first did (docs/decisions.md).
+  // (≥ 1): perfect_patience when set, else first_exact_epoch clamped to [kAutoPatienceMin,
+  // kAutoPatienceCap]. The default search for a simpler exact formula thus costs no more
+  // epochs than finding the first did, except for laws found within the first three epochs,
+  // whose simplest forms the bundled datasets showed needing up to three (docs/decisions.md).
   int PatienceAfter(int first_exact_epoch) const {
-    return std::min(perfect_patience, std::max(1, first_exact_epoch));
+    if (perfect_patience) return *perfect_patience;
+    return std::clamp(first_exact_epoch, kAutoPatienceMin, kAutoPatienceCap);
   }
 
   // Whether any of the three limits is set (not 0; a negative one fails Validate).

@@ -79,6 +79,9 @@ class SearchEngine {
   SearchResult Finalise(StopReason reason);
 
   double Seconds() const;
+  // When the time limit runs out (time_point::max() without one): sampling cuts its batch
+  // there and breeding starts no further generation.
+  std::chrono::steady_clock::time_point Deadline() const;
   double Reward(const FitResult& fit) const;
   // fitter_.FitAll on the training rows, timed and counted in the profile.
   std::vector<FitResult> Fit(std::span<const Program> programs);

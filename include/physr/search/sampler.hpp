@@ -4,6 +4,7 @@
 // rare, see units_prior.hpp) are sampled again from scratch. Not here: scoring or training.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct SampleBatch {
   std::vector<int> episode;       // programs[i] was recorded as episode[i] of episodes()
   std::int64_t sampled = 0;       // rows started, resampled ones included
   std::int64_t dead_ends = 0;     // rows that hit a dead end
+  std::int64_t cut = 0;           // rows left unfinished at the deadline (dropped)
 };
 
 class Sampler {
@@ -34,8 +36,13 @@ class Sampler {
   // Samples batch_size programs with `policy`, consuming `rng` in a fixed order (the result
   // does not depend on the thread count). The returned reference and episodes() stay valid
   // until the next call. Rows still dead after a few resampling rounds are dropped (and
-  // counted in dead_ends). Cost: max_length policy steps plus the priors' masks.
-  const SampleBatch& Sample(const LstmPolicy& policy, Rng& rng);
+  // counted in dead_ends). Past `deadline` (checked before each step) the rows still growing
+  // are dropped and counted in `cut`, and dead rows are not resampled: the batch is then
+  // smaller, and depends on the machine's speed. Cost: max_length policy steps plus the
+  // priors' masks.
+  const SampleBatch& Sample(const LstmPolicy& policy, Rng& rng,
+                            std::chrono::steady_clock::time_point deadline =
+                                std::chrono::steady_clock::time_point::max());
 
   const EpisodeBuffer& episodes() const { return episodes_; }
   // Wall seconds spent in the policy's steps (LSTM forward and draw) over all calls so far;
@@ -44,6 +51,7 @@ class Sampler {
 
  private:
   // Samples rows [0, n) of the work batch; returns the rows that dead-ended.
+  // Past deadline_, the rows still growing are returned as dead and cut_ is set.
   std::vector<int> SampleRows(const LstmPolicy& policy, Rng& rng, int n, EpisodeBuffer& buffer);
 
   const PriorSet* priors_;
@@ -65,6 +73,8 @@ class Sampler {
   std::vector<float> logp_;
   std::vector<float> entropy_;
   double policy_seconds_ = 0.0;
+  std::chrono::steady_clock::time_point deadline_;
+  std::int64_t cut_ = 0;  // rows SampleRows left unfinished at the deadline
 };
 
 }  // namespace physr
