@@ -14,8 +14,9 @@ free constants start near 1, so normalising the data is strongly recommended), t
 undone in the formula printed. Feynman problems get PhySO's own Feynman-benchmark constants:
 two dimensionless free constants and the fixed 1. Serial mode (parallel_mode=False) and
 torch.set_num_threads(--threads). PhySO has no time limit: a timer interrupts the search when
-it is up, and the best program of the epochs that finished is the result (none when not one
-epoch finished). The run logger records when the final best program was first seen.
+it is up (and every half second after, as PhySO's bare `except:` blocks may swallow one), and
+the best program of the epochs that finished is the result (none when not one epoch
+finished). The run logger records when the final best program was first seen.
 """
 
 import os
@@ -97,7 +98,9 @@ def main():
         raise TimeUp()
 
     signal.signal(signal.SIGALRM, time_up)
-    signal.setitimer(signal.ITIMER_REAL, args.time_limit)
+    # PhySO has bare `except:` blocks that can swallow one TimeUp: raise it again every half
+    # second until it reaches this function.
+    signal.setitimer(signal.ITIMER_REAL, args.time_limit, 0.5)
     stop = "finished"
     try:
         physo.SR(X, y, X_names=names, X_units=[peers.unit_vector(data["units"][n]) for n in names],
@@ -108,6 +111,7 @@ def main():
                  get_run_logger=get_logger, get_run_visualiser=QuietVisualiser,
                  parallel_mode=False, n_cpus=max(1, args.threads), epochs=int(1e9))
     except TimeUp:
+        signal.setitimer(signal.ITIMER_REAL, 0)
         stop = "time limit"
     signal.setitimer(signal.ITIMER_REAL, 0)
     seconds = time.monotonic() - start
