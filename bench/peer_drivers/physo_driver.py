@@ -8,8 +8,8 @@ started by bench/peers.py:
 Configuration, as PhySO's documentation recommends: the hyperparameter preset named by
 $PHYSO_CONFIG, default `config0`, physo.SR's default and the README demo's (batches of 1,000
 programs; `config1`, "tuned on a few physical cases" and the README's starting point for
-science, samples 10,000 per epoch, too many for a budget of a minute on one thread), the units of every column and
-constant, the fixed constant 1, the README's operator list, data scaled near 1 (the README:
+science, samples 10,000 per epoch, too many for a budget of a minute on one thread), the
+units of every column and constant, the fixed constant 1, the README's operator list, data scaled near 1 (the README:
 free constants start near 1, so normalising the data is strongly recommended), the scale
 undone in the formula printed. Feynman problems get PhySO's own Feynman-benchmark constants:
 two dimensionless free constants and the fixed 1. Serial mode (parallel_mode=False) and
@@ -46,6 +46,25 @@ class QuietVisualiser:
         pass
 
     save_data = save_pareto_data = save_pareto_fig = save_visualisation
+
+
+def program_sympy(program, names):
+    """SymPy expression of a PhySO program with its fitted constants as numbers. PhySO
+    evaluates log and sqrt of |x|: where the argument is a negative number, so is it here (as
+    SRBench does), instead of the I*pi that SymPy would make of log(-0.5)."""
+    import sympy
+    from sympy.parsing.sympy_parser import parse_expr
+
+    def plog(x):
+        return sympy.log(sympy.Abs(x) if x.is_number and x.is_extended_negative else x)
+
+    def psqrt(x):
+        return sympy.sqrt(sympy.Abs(x) if x.is_number and x.is_extended_negative else x)
+
+    local = {n: sympy.Symbol(n) for n in names}
+    local.update({k: sympy.Float(v, 17) for k, v in program.get_sympy_local_dicts()[0].items()})
+    local.update(log=plog, sqrt=psqrt)
+    return parse_expr(program.get_infix_str(), local_dict=local)
 
 
 def main():
@@ -121,8 +140,7 @@ def main():
                     "stop": stop, "error": "no program evaluated"})
         return 1
     best = logger.best_prog
-    expr = best.get_infix_sympy(evaluate_consts=True)[0]
-    formula = peers.unscale(str(expr), names, scales, y_scale)
+    formula = peers.unscale(str(program_sympy(best, names)), names, scales, y_scale)
     peers.emit({"formula": formula, "raw": best.get_infix_str(), "seconds": seconds,
                 "final_seen_seconds": seen["at"], "stop": stop, "epochs": logger.epoch,
                 "reward": float(np.max(logger.overall_max_R_history)),
