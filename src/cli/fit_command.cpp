@@ -381,8 +381,10 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   }
   if (IsClassFit(o)) {
     if (job != nullptr && job->size() > 1) {
-      throw InputError("a search over several datasets runs in one process: run it without "
-                       "mpirun (it has " + std::to_string(job->size()) + " ranks)");
+      throw InputError(
+          "a search over several datasets runs in one process: run it without "
+          "mpirun (it has " +
+          std::to_string(job->size()) + " ranks)");
     }
     CheckJsonPath(o.json_path, o.data_path);
     const bool class_progress = !o.quiet && isatty(STDERR_FILENO) != 0;
