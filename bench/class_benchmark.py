@@ -19,6 +19,7 @@ Rows go to a resumable CSV (one per run).
 """
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -42,13 +43,20 @@ def fitted_constants(class_fit):
     return [{k: c["value"] for k, c in d["constants"].items()} for d in class_fit["datasets"]]
 
 
+def fitted_r2(class_fit):
+    """Each dataset's R^2 (0 when missing): SRBench's gate, on the training rows."""
+    return [d.get("r2") if isinstance(d.get("r2"), (int, float)) else 0.0
+            for d in class_fit["datasets"]]
+
+
 def physo_rule(problem, doc, drawn, timeout):
     """(index of the first Pareto law, from the most accurate, that holds on some
     realization, or -1)."""
     pareto, fits = doc.get("pareto") or [], doc["class"].get("pareto") or []
     for i in range(len(pareto) - 1, -1, -1):
-        for fit_k, true_k in zip(fitted_constants(fits[i]), drawn):
-            v = classsr.judge(problem, pareto[i]["expression"], [fit_k], [true_k], timeout)[0]
+        for fit_k, r2, true_k in zip(fitted_constants(fits[i]), fitted_r2(fits[i]), drawn):
+            v = classsr.judge(problem, pareto[i]["expression"], [fit_k], [true_k], timeout,
+                              [r2])[0]
             if v.recovered:
                 return i
     return -1
@@ -68,9 +76,31 @@ def fit_one(args, problem, reals, noise, seed):
                                                                problem["formula"], consts, noise))
         paths.append(path)
     flags = paths[1:] + classsr.physr_flags(problem)
-    res = runner.run_physr_fit(args.physr, paths[0], flags, seed, os.path.join(work, "out.json"),
-                               time_limit=args.time_limit, threads=1, nice=args.nice)
+    out_json, run_json = os.path.join(work, "out.json"), os.path.join(work, "run.json")
+    if args.reuse and os.path.exists(out_json):
+        return drawn, reused_run(out_json, run_json)
+    res = runner.run_physr_fit(args.physr, paths[0], flags, seed, out_json,
+                               time_limit=args.time_limit, threads=1)
+    with open(run_json, "w", encoding="utf-8") as f:
+        json.dump({k: v for k, v in res.items() if k != "json"}, f)
     return drawn, res
+
+
+def reused_run(out_json, run_json):
+    """The runner result of an earlier run from its files (--reuse): its measurements when
+    run.json was written, else empty ones."""
+    res = {"returncode": 0, "wall_seconds": "", "cpu_seconds": "", "peak_rss_mb": "",
+           "command": [], "stderr_tail": ""}
+    if os.path.exists(run_json):
+        with open(run_json, encoding="utf-8") as f:
+            res.update(json.load(f))
+    with open(out_json, encoding="utf-8") as f:
+        res["json"] = json.load(f)
+    return res
+
+
+def _fmt(x, pattern):
+    return pattern % x if isinstance(x, (int, float)) else ""
 
 
 def judge_one(args, problem, reals, noise, seed, drawn, res, results):
@@ -78,16 +108,18 @@ def judge_one(args, problem, reals, noise, seed, drawn, res, results):
     row = {"problem": problem["number"], "name": problem["name"], "realizations": reals,
            "noise": noise, "seed": seed, "rows": args.rows, "time_limit": args.time_limit,
            "commit": runner.git_commit(), "command": " ".join(res["command"]),
-           "wall_seconds": "%.1f" % res["wall_seconds"], "cpu_seconds": "%.1f" % res["cpu_seconds"],
-           "peak_rss_mb": "%.0f" % res["peak_rss_mb"]}
+           "wall_seconds": _fmt(res["wall_seconds"], "%.1f"),
+           "cpu_seconds": _fmt(res["cpu_seconds"], "%.1f"),
+           "peak_rss_mb": _fmt(res["peak_rss_mb"], "%.0f")}
     doc = res["json"]
     if res["returncode"] != 0 or not doc or not doc.get("class") or not doc["class"].get("best"):
         row.update(status="failed", detail=res["stderr_tail"][-200:])
         results.append(row)
         return row
     best = doc["best"]
-    verdicts = classsr.judge(problem, best["expression"], fitted_constants(doc["class"]["best"]),
-                             drawn, args.judge_timeout)
+    cbest = doc["class"]["best"]
+    verdicts = classsr.judge(problem, best["expression"], fitted_constants(cbest), drawn,
+                             args.judge_timeout, fitted_r2(cbest))
     held = sum(v.recovered for v in verdicts)
     pareto_index = physo_rule(problem, doc, drawn, args.judge_timeout)
     row.update(status="ok", recovered=int(held == reals), recovered_realizations=held,
@@ -129,6 +161,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=1, help="runs in parallel (each one thread)")
     ap.add_argument("--nice", type=int, default=10)
     ap.add_argument("--judge-timeout", type=float, default=10.0)
+    ap.add_argument("--reuse", action="store_true",
+                    help="judge the physr result already in --work instead of running again")
     ap.add_argument("--work", default=os.path.join("build", "class_bench"))
     ap.add_argument("--results", default=os.path.join("bench", "results", "class.csv"))
     args = ap.parse_args()
@@ -148,16 +182,17 @@ def main():
                     if key not in done:
                         todo.append((p, reals, noise, seed))
     start = time.monotonic()
-
+    os.nice(args.nice)  # the runs inherit it
+    # All fits first, then the judging: SymPy would otherwise take CPU from the timed runs.
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [(job, pool.submit(fit_one, args, *job)) for job in todo]
-        for job, fut in futures:
-            row = judge_one(args, *job, *fut.result(), results)
-            runner.log("problem %s R=%s noise %s seed %s: %s recovered=%s physo_rule=%s  %s"
-                       % (row["problem"], row["realizations"], row["noise"], row["seed"],
-                          row["status"], row.get("recovered", ""), row.get("physo_rule", ""),
-                          row.get("best_expression", row.get("detail", ""))))
-    runner.log("%d runs in %.0f s" % (len(todo), time.monotonic() - start))
+        fits = list(pool.map(lambda job: fit_one(args, *job), todo))
+    runner.log("%d runs in %.0f s; judging" % (len(todo), time.monotonic() - start))
+    for job, fit in zip(todo, fits):
+        row = judge_one(args, *job, *fit, results)
+        runner.log("problem %s R=%s noise %s seed %s: %s recovered=%s physo_rule=%s  %s"
+                   % (row["problem"], row["realizations"], row["noise"], row["seed"],
+                      row["status"], row.get("recovered", ""), row.get("physo_rule", ""),
+                      row.get("best_expression", row.get("detail", ""))))
     print(summary(results.latest()))
 
 

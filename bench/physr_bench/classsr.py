@@ -171,12 +171,13 @@ def candidate_text(formula, constants):
     return str(expr.subs({sympy.Symbol(k): sympy.Float(v, 17) for k, v in constants.items()}))
 
 
-def judge(problem, formula, fitted, drawn, timeout=20.0):
+def judge(problem, formula, fitted, drawn, timeout=20.0, r2=None):
     """SRBench verdicts, one per realization: formula (text over input and constant names)
-    with fitted[k] (that realization's fitted {name: value}) against the truth with drawn[k]."""
+    with fitted[k] (that realization's fitted {name: value}) against the truth with drawn[k].
+    r2: each realization's R^2, for SRBench's gate (R^2 > 0.5 to be checked); None: no gate."""
     names = [v[0] for v in problem["inputs"]]
     out = []
-    for fit_k, true_k in zip(fitted, drawn):
+    for k, (fit_k, true_k) in enumerate(zip(fitted, drawn)):
         j = srbench.SrbenchJudge(truth_text(problem, true_k), names, timeout=timeout)
-        out.append(j.check(candidate_text(formula, fit_k)))
+        out.append(j.check(candidate_text(formula, fit_k), None if r2 is None else r2[k]))
     return out

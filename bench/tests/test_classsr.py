@@ -129,7 +129,7 @@ def test_physo_rule_takes_any_pareto_law_and_realization(problems):
     drawn = [{"n0": 0.5, "T": 1.0}, {"n0": 1.7, "T": 1.3}]
 
     def fit(consts):
-        return {"datasets": [{"constants": {k: {"value": v} for k, v in c.items()}}
+        return {"datasets": [{"r2": 1.0, "constants": {k: {"value": v} for k, v in c.items()}}
                              for c in consts]}
     doc = {"pareto": [{"expression": "n0*exp(-t/T)"}, {"expression": "n0/(1 + t/T)"}],
            "class": {"pareto": [fit([drawn[1], drawn[1]]), fit(drawn)]}}
