@@ -160,7 +160,8 @@ def main():
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--jobs", type=int, default=1, help="runs in parallel (each one thread)")
     ap.add_argument("--nice", type=int, default=10)
-    ap.add_argument("--judge-timeout", type=float, default=10.0)
+    ap.add_argument("--judge-timeout", type=float, default=2.0,
+                    help="seconds of SymPy per comparison (PhySO's analysis: 2)")
     ap.add_argument("--reuse", action="store_true",
                     help="judge the physr result already in --work instead of running again")
     ap.add_argument("--work", default=os.path.join("build", "class_bench"))
