@@ -233,22 +233,17 @@ int RunClassFit(const FitCommandOptions& o, const SearchConfig& config,
   for (const Formula& f : r.result.pareto) reports.push_back(ClassReport(f, r.result.library));
   std::optional<FormulaReport> best;
   if (r.result.best) best = ClassReport(*r.result.best, r.result.library);
+  std::string json;
   if (!o.json_path.empty()) {
     const Dataset pooled = PoolClass(loaded.data);
     ResultContext context{&loaded.tables.front(), &pooled, &class_config.search, o.sigma,
                           o.weights};
     context.class_result = &r;
-    const std::string json = ResultJson(r.result, reports, best, context);
-    if (o.json_path == kStdoutPath) {
-      out << json << std::flush;
-    } else {
-      WriteJsonFile(o.json_path, json);
-    }
+    json = ResultJson(r.result, reports, best, context);
   }
-  const bool json_to_stdout = o.json_path == kStdoutPath;
-  std::ostream& report_out = json_to_stdout ? std::cerr : out;
+  std::ostream& report_out = WriteJsonResult(o.json_path, json, out);
   PrintClassResult(report_out, r, loaded.data, reports);
-  if (!o.json_path.empty() && !json_to_stdout) report_out << "json        " << o.json_path << '\n';
+  PrintJsonPath(report_out, o.json_path);
   return 0;
 }
 

@@ -107,9 +107,8 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
                                                  metrics, evaluation.standard_errors);
   const std::string target_label = data.TargetLabel();
 
-  const bool json_to_stdout = o.json_path == kStdoutPath;
+  std::ostringstream json;
   if (!o.json_path.empty()) {
-    std::ostringstream json;
     JsonWriter w(json);
     w.BeginObject();
     WriteFormulaFields(w, report);
@@ -118,15 +117,8 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
     w.IntegerField("rows", static_cast<std::int64_t>(data.rows()));
     WriteDefinitions(w, evaluation.library);
     w.EndObject();
-    // First, so a failure leaves stdout empty.
-    if (json_to_stdout) {
-      out << json.str() << std::flush;
-    } else {
-      WriteJsonFile(o.json_path, json.str());
-    }
   }
-  // With the JSON on stdout, the report goes to stderr.
-  std::ostream& report_out = json_to_stdout ? std::cerr : out;
+  std::ostream& report_out = WriteJsonResult(o.json_path, json.str(), out);
 
   report_out << "data        " << table.source << ": " << data.rows() << " rows, target "
              << target_label;
@@ -137,7 +129,7 @@ int RunEval(const EvalOptions& o, std::ostream& out) {
   PrintConversions(report_out, data);
   PrintDefinitions(report_out, evaluation.library);
   PrintFormulaReport(report_out, report, data.target_dimension.ToUnitString());
-  if (!o.json_path.empty() && !json_to_stdout) report_out << "json        " << o.json_path << '\n';
+  PrintJsonPath(report_out, o.json_path);
   return 0;
 }
 

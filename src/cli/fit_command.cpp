@@ -326,6 +326,17 @@ std::string GroupsLine(const GroupBasis& groups, const std::string& target) {
 }
 
 // 0, or 130/143 when SIGINT/SIGTERM stopped the search.
+// Progress lines go to a terminal on stderr unless --quiet.
+bool ShowsProgress(const FitCommandOptions& o) { return !o.quiet && isatty(STDERR_FILENO) != 0; }
+
+// A search's callbacks: stopped by SIGINT/SIGTERM (StopSignals), with progress lines if asked.
+SearchCallbacks Callbacks(bool show_progress) {
+  SearchCallbacks callbacks;
+  callbacks.stop_requested = &g_stop;
+  if (show_progress) callbacks.on_epoch = ProgressLine();
+  return callbacks;
+}
+
 int ExitStatus() {
   const int signal = g_signal.load();
   if (signal == SIGINT) return 130;
@@ -387,25 +398,19 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
           std::to_string(job->size()) + " ranks)");
     }
     CheckJsonPath(o.json_path, o.data_path);
-    const bool class_progress = !o.quiet && isatty(STDERR_FILENO) != 0;
-    SearchCallbacks class_callbacks;
-    class_callbacks.stop_requested = &g_stop;
-    if (class_progress) class_callbacks.on_epoch = ProgressLine();
-    StopSignals class_signals;
-    RunClassFit(o, config, csv_options, dataset_options, class_callbacks, class_progress, out);
-    if (g_signal.load() == SIGINT) return 130;
-    if (g_signal.load() == SIGTERM) return 143;
-    return 0;
+    const bool show_progress = ShowsProgress(o);
+    StopSignals signals;
+    RunClassFit(o, config, csv_options, dataset_options, Callbacks(show_progress), show_progress,
+                out);
+    return ExitStatus();
   }
   if (lead) CheckJsonPath(o.json_path, o.data_path);
   const LoadedData loaded = LoadData(o.data_path, csv_options, dataset_options, !lead);
   const Dataset& data = loaded.data;
 
-  const bool show_progress = lead && !o.quiet && isatty(STDERR_FILENO) != 0;
-  SearchCallbacks callbacks;
-  callbacks.stop_requested = &g_stop;
+  const bool show_progress = lead && ShowsProgress(o);
+  SearchCallbacks callbacks = Callbacks(show_progress);
   callbacks.collective = job;
-  if (show_progress) callbacks.on_epoch = ProgressLine();
   StopSignals signals;
   const SearchResult result = RunSearch(data, config, callbacks);
   if (show_progress) std::cerr << '\n';
@@ -415,22 +420,14 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   for (const Formula& f : result.pareto) reports.push_back(ReportOf(f, result.library));
   std::optional<FormulaReport> best;
   if (result.best) best = ReportOf(*result.best, result.library);
+  std::string json;
   if (!o.json_path.empty()) {
     const ResultContext context{&loaded.table, &data, &config, o.sigma, o.weights};
-    const std::string json = ResultJson(result, reports, best, context);
-    if (o.json_path == kStdoutPath) {
-      out << json << std::flush;
-    } else {
-      WriteJsonFile(o.json_path, json);
-    }
+    json = ResultJson(result, reports, best, context);
   }
-  // With the JSON on stdout, the report goes to stderr.
-  const bool json_to_stdout = o.json_path == kStdoutPath;
-  std::ostream& report_out = json_to_stdout ? std::cerr : out;
+  std::ostream& report_out = WriteJsonResult(o.json_path, json, out);
   PrintResult(report_out, result, reports, best, loaded.table, data);
-  if (!o.json_path.empty() && !json_to_stdout) {
-    report_out << "json        " << o.json_path << '\n';
-  }
+  PrintJsonPath(report_out, o.json_path);
   return ExitStatus();
 }
 

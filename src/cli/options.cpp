@@ -8,6 +8,7 @@
 #include <system_error>
 #include <utility>
 
+#include "json.hpp"
 #include "physr/core/error.hpp"
 #include "physr/core/files.hpp"
 #include "physr/units/unit_parser.hpp"
@@ -217,6 +218,22 @@ CsvOptions MakeCsvOptions(const DataFlags& flags, const DatasetOptions& dataset)
     options.ignore.push_back(name);
   }
   return options;
+}
+
+std::ostream& WriteJsonResult(const std::string& json_path, const std::string& json,
+                              std::ostream& out) {
+  if (json_path == kStdoutPath) {
+    out << json << std::flush;
+    return std::cerr;
+  }
+  if (!json_path.empty()) WriteJsonFile(json_path, json);
+  return out;
+}
+
+void PrintJsonPath(std::ostream& report, const std::string& json_path) {
+  if (!json_path.empty() && json_path != kStdoutPath) {
+    report << "json        " << json_path << '\n';
+  }
 }
 
 void CheckJsonPath(const std::string& json_path, const std::string& data_path) {

@@ -68,6 +68,16 @@ CsvOptions MakeCsvOptions(const DataFlags& flags, const DatasetOptions& dataset)
 // `data_path` (an existing file with "columns"), which the result would overwrite.
 void CheckJsonPath(const std::string& json_path, const std::string& data_path);
 
+// Writes a command's JSON result where --json `json_path` says: to `out` when it is "-"
+// (before any report, so a failure leaves stdout empty), else to the file (WriteJsonFile);
+// nothing when it is empty. Returns the stream the command's report goes to: std::cerr when
+// the JSON took stdout, else `out`.
+std::ostream& WriteJsonResult(const std::string& json_path, const std::string& json,
+                              std::ostream& out);
+
+// The report's last line, "json        PATH", when the JSON went to a file.
+void PrintJsonPath(std::ostream& report, const std::string& json_path);
+
 struct LoadedData {
   CsvTable table;
   Dataset data;
