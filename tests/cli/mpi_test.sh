@@ -20,14 +20,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # More ranks than cores, no binding: this machine may have fewer cores than the test's ranks.
 mpirun=("$mpiexec" --oversubscribe --bind-to none)
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); printf 'ok    %s\n' "$1"; }
-fail() {
-  failed=$((failed + 1))
-  printf 'FAIL  %s: %s\n' "$1" "$2"
-  if [[ -s "$tmp/err" ]]; then sed 's/^/      stderr| /' "$tmp/err" | head -20; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 
 data="$datasets/damped_oscillator.csv"
 search=(fit "$data" --batch 300 --evolve 300 --seed 3 --threads 1 -q)

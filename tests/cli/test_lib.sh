@@ -1,5 +1,5 @@
-# Helpers of the command-line test scripts (cli_test.sh, class_cli_test.sh), sourced after
-# they set $physr (the binary) and $tmp (a temporary directory). Each check prints "ok" or
+# Helpers of the command-line test scripts (cli_test.sh, class_cli_test.sh, mpi_test.sh),
+# sourced after they set $physr (the binary) and $tmp (a temporary directory). Each check prints "ok" or
 # "FAIL" with the command's output; the caller ends with the counts.
 passed=0
 failed=0
