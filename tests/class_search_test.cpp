@@ -7,6 +7,8 @@
 #include "physr/core/error.hpp"
 #include "physr/core/rng.hpp"
 #include "physr/data/class_dataset.hpp"
+#include "physr/expr/parser.hpp"
+#include "physr/expr/printer.hpp"
 #include "physr/search/class_search.hpp"
 #include "physr/units/unit_parser.hpp"
 
@@ -73,6 +75,88 @@ TEST_CASE("A class search finds the shared law with class and specific constants
   CHECK(r.dataset_names == data.names);
   CHECK(r.roles.IsSpecific(r.result.library[*r.result.library.FindTerminal("L")].index));
   CHECK_FALSE(r.roles.IsSpecific(r.result.library[*r.result.library.FindTerminal("tau")].index));
+}
+
+TEST_CASE("A class search writes its laws in canonical form, each dataset's constants kept") {
+  const std::vector<double> lengths = {0.2, 1.0, 3.0};
+  const ClassDataset data = DecayClass(lengths);
+  ClassSearchConfig as_found = DecayConfig(1, 40);
+  as_found.search.canonical = false;
+  const ClassSearchResult before = RunClassSearch(data, as_found);
+  const ClassSearchResult after = RunClassSearch(data, DecayConfig(1, 40));
+  REQUIRE(before.best.has_value());
+  REQUIRE(after.best.has_value());
+  // The search writes 1/exp(t/tau)*L; its canonical form has one division.
+  INFO(before.result.best->infix);
+  CHECK(after.result.best->infix == "L/exp(t/tau)");
+  CHECK(after.result.best->complexity <= before.result.best->complexity);
+  CHECK(after.best->worst_nrmse <= 1e-6);
+  for (std::size_t k = 0; k < lengths.size(); ++k) {
+    const DatasetFit& fit = after.best->datasets[k];
+    CHECK(Value(after, fit, "L") ==
+          doctest::Approx(Value(before, before.best->datasets[k], "L")).epsilon(1e-9));
+    CHECK(Value(after, fit, "L") == doctest::Approx(lengths[k]).epsilon(1e-9));
+    CHECK(Value(after, fit, "tau") == doctest::Approx(1.5).epsilon(1e-9));
+  }
+  // Every reported formula is no longer than the search's form of the same fit.
+  REQUIRE(after.pareto.size() == after.result.pareto.size());
+  for (const Formula& f : after.result.pareto) CHECK(f.infix.find("1/exp") == std::string::npos);
+}
+
+// The library of a class search over DecayClass, with the class constants `tau` [s] and
+// `A` [m], the specific constants `L` [m] and `s` (dimensionless), and C1 (dimensionless).
+struct DecayLibrary {
+  Library library;
+  ClassConstantRoles roles;
+};
+
+DecayLibrary MakeDecayLibrary() {
+  LibrarySpec spec;
+  spec.operators = {"add", "sub", "mul", "div", "neg", "exp"};
+  spec.variables = {{"t", units::ParseUnit("s")}};
+  spec.fixed_constants = {{"1", 1.0, Dimension()}};
+  spec.free_constants = {{"C1", Dimension(), 1.0},
+                         {"tau", units::ParseUnit("s"), 1.0},
+                         {"A", units::ParseUnit("m"), 1.0},
+                         {"L", units::ParseUnit("m"), 1.0},
+                         {"s", Dimension(), 1.0}};
+  DecayLibrary out{Library::Build(spec), {}};
+  out.roles.specific = {false, false, false, true, true};
+  return out;
+}
+
+TEST_CASE("CanonicalClassFit merges constants only where the class keeps its roles") {
+  const std::vector<double> lengths = {0.5, 2.0};
+  const ClassDataset data = DecayClass(lengths);
+  DecayLibrary lib = MakeDecayLibrary();
+  ClassFitOptions options;
+  options.fit.compute_uncertainties = true;
+
+  // C1*L: a class and a specific constant, one value per dataset, written as L.
+  const Program merged = ParseFormula("C1*L/exp(t/tau)", lib.library);
+  const ClassFitResult fit = FitClassConstants(merged, lib.library, lib.roles, data, options);
+  REQUIRE(fit.worst_nrmse <= 1e-9);
+  const auto c = CanonicalClassFit(merged, fit, lib.library, lib.roles, data, options);
+  REQUIRE(c.has_value());
+  CHECK(ToInfix(c->first, lib.library) == "L/exp(t/tau)");
+  CHECK(c->second.worst_nrmse <= 1e-9);
+  for (std::size_t k = 0; k < lengths.size(); ++k) {
+    CHECK(c->second.datasets[k].constants[3] == doctest::Approx(lengths[k]).epsilon(1e-9));
+    CHECK(c->second.datasets[k].constants[1] == doctest::Approx(1.5).epsilon(1e-9));
+  }
+
+  // A*s: the product differs per dataset, and the rewrite writes it into the class constant
+  // A (its origin, or the first free constant of its dimension): refused, though each
+  // dataset's rewrite computes its values.
+  const Program specific = ParseFormula("A*s/exp(t/tau)", lib.library);
+  const ClassFitResult fit2 = FitClassConstants(specific, lib.library, lib.roles, data, options);
+  REQUIRE(fit2.worst_nrmse <= 1e-9);
+  CHECK_FALSE(CanonicalClassFit(specific, fit2, lib.library, lib.roles, data, options));
+
+  // A formula already canonical is left alone.
+  const Program plain = ParseFormula("L/exp(t/tau)", lib.library);
+  const ClassFitResult fit3 = FitClassConstants(plain, lib.library, lib.roles, data, options);
+  CHECK_FALSE(CanonicalClassFit(plain, fit3, lib.library, lib.roles, data, options));
 }
 
 TEST_CASE("A class search gives the same front whatever the thread count") {

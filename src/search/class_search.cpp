@@ -9,8 +9,10 @@
 #include "physr/core/error.hpp"
 #include "physr/data/statistics.hpp"
 #include "physr/eval/stability.hpp"
+#include "physr/expr/canonical.hpp"
 #include "physr/search/engine.hpp"
 #include "physr/search/pareto_front.hpp"
+#include "physr/search/simplify.hpp"
 #include "search_internal.hpp"
 
 namespace physr {
@@ -60,6 +62,91 @@ ClassFormulaFit FormulaFit(ClassFitResult fit) {
   return out;
 }
 
+// Whether `program`, with each dataset's constants of `fit`, is numerically stable on every
+// dataset: a formula whose fit rests on floating-point rounding anywhere is not reported.
+bool StableOnEvery(const Program& program, const ClassFitResult& fit, const Library& library,
+                   const ClassDataset& data) {
+  for (int k = 0; k < data.size(); ++k) {
+    Program fitted = program;
+    fitted.constants = fit.datasets[static_cast<std::size_t>(k)].constants;
+    if (!NumericallyStable(fitted, library, data.members[static_cast<std::size_t>(k)])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The free-constant slots `program` uses, each once, in slot order.
+std::vector<int> UsedSlots(const Program& program, const Library& library) {
+  std::vector<int> slots;
+  for (TokenId id : program.tokens) {
+    if (library[id].kind == TokenKind::kFreeConstant) slots.push_back(library[id].index);
+  }
+  std::sort(slots.begin(), slots.end());
+  slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+  return slots;
+}
+
+// Whether the rewrites of `original`, one per dataset with the same tokens, keep it a law of
+// the class with no more parameters: no more class constants and no more specific ones than
+// the original, and every class constant with one value (up to rounding) on every dataset. A
+// merge of a class constant with a specific one (L*tau, one value per dataset) written into a
+// class constant's slot fails the last test.
+bool KeepsRoles(const Program& original, const std::vector<Program>& rewrites,
+                const Library& library, const ClassConstantRoles& roles) {
+  const auto count = [&](const std::vector<int>& slots, bool specific) {
+    return std::count_if(slots.begin(), slots.end(),
+                         [&](int s) { return roles.IsSpecific(s) == specific; });
+  };
+  const std::vector<int> before = UsedSlots(original, library);
+  const std::vector<int> after = UsedSlots(rewrites.front(), library);
+  if (count(after, true) > count(before, true) || count(after, false) > count(before, false)) {
+    return false;
+  }
+  for (int slot : after) {
+    if (roles.IsSpecific(slot)) continue;
+    const double first = rewrites.front().constants[static_cast<std::size_t>(slot)];
+    for (const Program& r : rewrites) {
+      const double value = r.constants[static_cast<std::size_t>(slot)];
+      if (!(std::abs(value - first) <= 1e-9 * std::max(std::abs(first), 1e-300))) return false;
+    }
+  }
+  return true;
+}
+
+const ClassFitResult& FitOf(const std::vector<std::pair<Program, ClassFitResult>>& fits,
+                            const FrontEntry& e) {
+  for (const auto& [program, fit] : fits) {
+    if (program == e.program) return fit;
+  }
+  PHYSR_CHECK(false, "front entry without its class fit");
+}
+
+// Each entry of `front` in its canonical form where CanonicalClassFit passes, the front
+// rebuilt by Offer (forms that coincide become one); `fits` gains the refits.
+void CanonicalizeClassFront(ParetoFront& front,
+                            std::vector<std::pair<Program, ClassFitResult>>& fits,
+                            const Library& library, const ClassConstantRoles& roles,
+                            const ClassDataset& data, const ClassFitOptions& options,
+                            double exact_nrmse) {
+  ParetoFront canonical_front;
+  for (const FrontEntry& e : front.entries()) {
+    std::optional<std::pair<Program, ClassFitResult>> c =
+        CanonicalClassFit(e.program, FitOf(fits, e), library, roles, data, options);
+    if (!c) {
+      canonical_front.Offer(e);
+      continue;
+    }
+    FrontEntry entry = e;
+    entry.program = c->first;
+    entry.complexity = Complexity(entry.program.tokens, library);
+    entry.loss = std::max(ClassLoss(c->second), exact_nrmse);
+    canonical_front.Offer(std::move(entry));
+    fits.push_back(std::move(*c));
+  }
+  front = std::move(canonical_front);
+}
+
 void CheckClassOptions(const ClassSearchConfig& config) {
   if (config.search.groups != GroupsMode::kOff) {
     throw InputError("dimensionless groups are not available for a search over several datasets");
@@ -74,6 +161,33 @@ void CheckClassOptions(const ClassSearchConfig& config) {
 double ClassLoss(const ClassFitResult& fit) {
   if (!fit.finite || !(fit.reward > 0.0)) return kInf;
   return std::max(0.0, 1.0 / fit.reward - 1.0);
+}
+
+std::optional<std::pair<Program, ClassFitResult>> CanonicalClassFit(
+    const Program& program, const ClassFitResult& fit, const Library& library,
+    const ClassConstantRoles& roles, const ClassDataset& data, const ClassFitOptions& options) {
+  std::vector<Program> rewrites;
+  for (int k = 0; k < data.size(); ++k) {
+    Program fitted = program;
+    fitted.constants = fit.datasets[static_cast<std::size_t>(k)].constants;
+    std::optional<Program> c = Canonicalize(fitted, library);
+    if (!c || (!rewrites.empty() && c->tokens != rewrites.front().tokens)) return std::nullopt;
+    if (!RewriteAgrees(fitted, *c, library, data.members[static_cast<std::size_t>(k)])) {
+      return std::nullopt;
+    }
+    rewrites.push_back(std::move(*c));
+  }
+  if (rewrites.empty() || !KeepsRoles(program, rewrites, library, roles)) return std::nullopt;
+  Program canonical = std::move(rewrites.front());
+  ClassFitResult refit = FitClassConstants(canonical, library, roles, data, options);
+  const SimplifyOptions accept;
+  if (!refit.finite || ClassLoss(refit) > accept.AcceptLimit(ClassLoss(fit)) ||
+      refit.worst_nrmse > accept.AcceptLimit(fit.worst_nrmse) ||
+      !StableOnEvery(canonical, refit, library, data)) {
+    return std::nullopt;
+  }
+  canonical.constants = refit.datasets.front().constants;
+  return std::make_pair(std::move(canonical), std::move(refit));
 }
 
 std::vector<FitResult> SearchEngine::FitClass(std::span<const Program> programs) {
@@ -103,33 +217,23 @@ void SearchEngine::FinaliseClass(const Library& library, SearchResult& result) c
   std::vector<std::pair<Program, ClassFitResult>> fits;
   for (const FrontEntry& e : state_.front.entries()) {
     ClassFitResult fit = FitClassConstants(e.program, library, class_->roles, data, options);
-    if (!fit.finite) continue;
-    // A formula whose fit rests on floating-point rounding on any dataset is not reported.
-    bool stable = true;
-    for (int k = 0; k < data.size() && stable; ++k) {
-      Program fitted = e.program;
-      fitted.constants = fit.datasets[static_cast<std::size_t>(k)].constants;
-      stable = NumericallyStable(fitted, library, data.members[static_cast<std::size_t>(k)]);
-    }
-    if (!stable) continue;
+    if (!fit.finite || !StableOnEvery(e.program, fit, library, data)) continue;
     FrontEntry entry = e;
     entry.program.constants = fit.datasets.front().constants;
     entry.loss = std::max(ClassLoss(fit), exact_nrmse_);
     if (front.Offer(entry)) fits.emplace_back(entry.program, std::move(fit));
   }
-  const auto fit_of = [&fits](const FrontEntry& e) -> const ClassFitResult& {
-    for (const auto& [program, fit] : fits) {
-      if (program.tokens == e.program.tokens) return fit;
-    }
-    PHYSR_CHECK(false, "front entry without its class fit");
-  };
+  // Formulas as a physicist writes them, the merged constants refitted over the class.
+  if (config_.canonical) {
+    CanonicalizeClassFront(front, fits, library, class_->roles, data, options, exact_nrmse_);
+  }
   for (const FrontEntry& e : front.entries()) {
-    result.pareto.push_back(MakeFormula(e.program, library, Summary(fit_of(e), sum_weights)));
-    class_->pareto.push_back(FormulaFit(fit_of(e)));
+    result.pareto.push_back(MakeFormula(e.program, library, Summary(FitOf(fits, e), sum_weights)));
+    class_->pareto.push_back(FormulaFit(FitOf(fits, e)));
   }
   if (const FrontEntry* best = front.Best(exact_nrmse_, EffectiveRows(data_), library)) {
-    result.best = MakeFormula(best->program, library, Summary(fit_of(*best), sum_weights));
-    class_->best = FormulaFit(fit_of(*best));
+    result.best = MakeFormula(best->program, library, Summary(FitOf(fits, *best), sum_weights));
+    class_->best = FormulaFit(FitOf(fits, *best));
   }
 }
 

@@ -334,6 +334,25 @@ std::vector<double> ValuesOn(const Program& program, const Library& library, con
   return values;
 }
 
+}  // namespace
+
+bool RewriteAgrees(const Program& original, const Program& rewrite, const Library& library,
+                   const Dataset& data) {
+  const std::vector<double> before = ValuesOn(original, library, data);
+  const std::vector<double> after = ValuesOn(rewrite, library, data);
+  if (before.empty() || after.size() != before.size()) return false;
+  double apart = 0.0;
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    if (!std::isfinite(after[i])) return false;
+    apart += (before[i] - after[i]) * (before[i] - after[i]);
+  }
+  const double spread = Spread(data.y);
+  const double scale = spread > 0.0 && std::isfinite(spread) ? spread : 1e-300;
+  return std::sqrt(apart / static_cast<double>(before.size())) <= 1e-9 * scale;
+}
+
+namespace {
+
 // The canonical form of `program` refitted on `data`, when it passes (CanonicalizeFront).
 std::optional<std::pair<Program, FitResult>> CanonicalFit(const Program& program,
                                                           const FitResult& fit,
@@ -341,18 +360,7 @@ std::optional<std::pair<Program, FitResult>> CanonicalFit(const Program& program
                                                           const Dataset& data,
                                                           const FitOptions& options) {
   std::optional<Program> canonical = Canonicalize(program, library);
-  if (!canonical) return std::nullopt;
-  const std::vector<double> before = ValuesOn(program, library, data);
-  const std::vector<double> after = ValuesOn(*canonical, library, data);
-  if (before.empty() || after.size() != before.size()) return std::nullopt;
-  double apart = 0.0;
-  for (std::size_t i = 0; i < before.size(); ++i) {
-    if (!std::isfinite(after[i])) return std::nullopt;
-    apart += (before[i] - after[i]) * (before[i] - after[i]);
-  }
-  const double spread = Spread(data.y);
-  const double scale = spread > 0.0 && std::isfinite(spread) ? spread : 1e-300;
-  if (std::sqrt(apart / static_cast<double>(before.size())) > 1e-9 * scale) return std::nullopt;
+  if (!canonical || !RewriteAgrees(program, *canonical, library, data)) return std::nullopt;
   FitResult refit = FitConstants(*canonical, library, data, options);
   if (!refit.finite || refit.nrmse > SimplifyOptions{}.AcceptLimit(fit.nrmse)) return std::nullopt;
   canonical->constants = refit.constants;

@@ -2,7 +2,7 @@
 # Command-line tests of `physr fit` over several datasets (class symbolic regression): three
 # files of y[m] = L_k*exp(-t/tau) with tau = 1.5 s shared and L_k per file, searched with
 # --class-const and --spe-const, and the same rows as one file split by --group; the result
-# file's `class` object; bad input (a file whose columns differ, an empty file, --group
+# file's `class` object and its law in canonical form; bad input (a file whose columns differ, an empty file, --group
 # misused) and `physr predict` on a class result refused with exit status 2 and one line
 # naming the problem. Data files are generated in a temporary directory.
 # Usage: class_cli_test.sh PATH/TO/physr
@@ -52,6 +52,9 @@ for d, L in zip(best["datasets"], [0.2, 1.0, 3.0]):
     assert abs(k["tau"]["value"] - 1.5) <= 1e-6 and k["tau"]["role"] == "class", d
     assert k["L"]["unit"] == "m" and k["tau"]["unit"] == "s"
 assert len(c["pareto"]) == len(doc["pareto"])
+# The law in canonical form, its constants refitted over the class (the search writes
+# 1/exp(t/tau)*L).
+assert doc["best"]["expression"] == "L/exp(t/tau)", doc["best"]["expression"]
 print(doc["best"]["infix"])
 PY
   ); then

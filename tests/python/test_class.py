@@ -29,6 +29,8 @@ def check_law(found):
     assert found.class_constants()["tau"][0] == pytest.approx(1.5, rel=1e-6)
     assert [s["L"][0] for s in found.specific_constants()] == pytest.approx(LENGTHS, rel=1e-6)
     assert len(found.pareto) == len(found.result.pareto)
+    # In canonical form, refitted over the class (the search writes 1/exp(t/tau)*L).
+    assert found.formula.infix == "L/exp(t/tau)"
 
 
 def test_fit_class_from_pairs():
@@ -38,6 +40,19 @@ def test_fit_class_from_pairs():
     check_law(found)
     assert found.datasets == ["dataset 0", "dataset 1", "dataset 2"]
     assert found.formula is found.result.best or found.formula.infix == found.result.best.infix
+
+
+def test_fit_class_canonical_form_keeps_each_datasets_constants():
+    pairs = [(t.reshape(-1, 1), y) for t, y in (decay(L, k) for k, L in enumerate(LENGTHS))]
+    kwargs = dict(X_names=["t"], X_units=["s"], y_name="y", y_units="m",
+                  class_consts={"tau": "s"}, spe_consts={"L": "m"}, **QUICK)
+    canonical = physr.fit_class(pairs, **kwargs)
+    raw = physr.fit_class(pairs, canonical=False, **kwargs)
+    assert raw.formula.infix != canonical.formula.infix
+    assert canonical.formula.complexity <= raw.formula.complexity
+    for a, b in zip(canonical.best, raw.best):
+        assert a["constants"]["L"][0] == pytest.approx(b["constants"]["L"][0], rel=1e-9)
+        assert a["constants"]["tau"][0] == pytest.approx(b["constants"]["tau"][0], rel=1e-9)
 
 
 def test_fit_class_from_frames_and_a_group_column():

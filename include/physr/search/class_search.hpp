@@ -3,11 +3,13 @@
 // specific constants are terminals with units like free constants. Scoring fits each
 // candidate over every dataset (fit/class_fitter.hpp: class constants shared, specific ones
 // per dataset) and rewards it by the mean of the per-dataset rewards; the front, the final
-// refit and the selection are over the class. Not here: reading files or printing (cli/).
+// refit, the canonical form and the selection are over the class. Not here: reading files or
+// printing (cli/).
 #pragma once
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "physr/data/class_dataset.hpp"
@@ -47,6 +49,22 @@ struct ClassSearchResult {
 
 // The class loss of a fit: 1/reward − 1 (0 for a perfect class, +inf when not finite).
 double ClassLoss(const ClassFitResult& fit);
+
+// The final pass's canonical form of one formula over the class, the class analogue of
+// CanonicalizeFront's test (search/simplify.hpp): `program` is rewritten (expr/canonical.hpp)
+// with each dataset's constants of `fit`, its fit over `data`; the rewrite is kept when it
+// has the same tokens for every dataset, computes the same values on each (RewriteAgrees), is
+// no more complex and has no more class constants and no more specific constants than
+// `program`, each class constant it writes taking one value on every dataset (so a class
+// constant merged with a specific one is not written into a class slot), and its refit over
+// the class (FitClassConstants with `options`: class constants shared, specific ones per
+// dataset) is as good (SimplifyOptions::AcceptLimit of the class loss and of the worst
+// dataset's NRMSE) and numerically stable on every dataset. Returns the rewrite, its
+// constants the first dataset's, with its refit; nullopt when any test fails.
+// Cost: K rewrites, 2K evaluations over each dataset's rows and one class fit.
+std::optional<std::pair<Program, ClassFitResult>> CanonicalClassFit(
+    const Program& program, const ClassFitResult& fit, const Library& library,
+    const ClassConstantRoles& roles, const ClassDataset& data, const ClassFitOptions& options);
 
 // Runs the search over the class. Rows: each dataset searches on at most
 // max(1, config.search.rows.max_rows / K) of its rows (SearchRows), the final refit uses all.

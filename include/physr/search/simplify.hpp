@@ -61,6 +61,13 @@ struct Simplified {
 Simplified SimplifyProgram(const Program& program, const FitResult& fit, const Library& library,
                            const Dataset& data, const SimplifyOptions& options = {});
 
+// Whether `rewrite`, an exact rewrite of `original` (each with its own constants), computes
+// the same values on `data` before any refit: finite on every row, rms difference at most
+// 1e-9 of the target's spread (only rounding may separate them). The first acceptance test of
+// the canonical form (CanonicalizeFront, and its class analogue in class_search.cpp).
+bool RewriteAgrees(const Program& original, const Program& rewrite, const Library& library,
+                   const Dataset& data);
+
 // The canonical form (expr/canonical.hpp) of each entry of `front`, whose refits on `data` are
 // `fits` (one per entry, matched by tokens): the canonical program, its merged constants
 // refitted on `data` with `fit` (uncertainties as `fit` asks), replaces the entry when its values
