@@ -215,11 +215,37 @@ TEST_CASE("groups on: relativistic energy is found over v/c and written back in 
   REQUIRE(result.best.has_value());
   CHECK(result.best->nrmse < 1e-9);
   CHECK(result.best->dimension == data.target_dimension);
-  for (const std::string name : {"m", "v", "c"}) {
-    CHECK(result.best->infix.find(name) != std::string::npos);
-  }
+  // In canonical form across the groups: the write-back m*c^2*(1/sqrt(1 - (v/c)^2)).
+  CHECK(result.best->infix == "m*c^2/sqrt(1 - v^2/c^2)");
   // Every formula of the front is in the data's variables and units.
   for (const Formula& f : result.pareto) CHECK(f.dimension == data.target_dimension);
+}
+
+TEST_CASE("groups on: the written-back formula is simplified across the groups") {
+  // E = m*v*c: the basis takes the monomial m*v*c, the relation over v/c is the number 1, and
+  // the write-back (m*v*c)*(1) keeps it; the canonical form drops it.
+  const Dataset data = MakeData({{"m", "kg"}, {"v", "m/s", 1, 2.5}, {"c", "m/s", 3, 10}}, "E", "J",
+                                [](const Eigen::VectorXd& x) { return x(0) * x(1) * x(2); });
+  SearchConfig config;
+  config.training.batch_size = 500;
+  config.stopping.max_epochs = 5;
+  config.priors.max_length = 12;
+  config.seed = 3;
+  config.threads = 1;
+  config.groups = GroupsMode::kOn;
+  config.canonical = false;
+  const SearchResult written_back = RunSearch(data, config);
+  config.canonical = true;
+  const SearchResult canonical = RunSearch(data, config);
+  REQUIRE(written_back.best.has_value());
+  REQUIRE(canonical.best.has_value());
+  REQUIRE(canonical.groups.has_value());
+  CHECK(canonical.groups->texts == std::vector<std::string>{"v/c"});
+  INFO(written_back.best->infix << " -> " << canonical.best->infix);
+  CHECK(written_back.best->infix == "m*v*c*1");
+  CHECK(canonical.best->infix == "m*v*c");
+  CHECK(canonical.best->complexity < written_back.best->complexity);
+  CHECK(canonical.best->nrmse < 1e-9);
 }
 
 TEST_CASE("groups on refuses a free constant with units; auto searches the data as given") {

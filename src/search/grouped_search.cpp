@@ -1,6 +1,6 @@
 // The search over dimensionless groups (SearchConfig::groups): the data reduced to the groups
 // of its inputs (groups.hpp), the engine run on that, and the front written back in the
-// data's variables and refitted there.
+// data's variables, refitted there and written in canonical form.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -16,6 +16,7 @@
 #include "physr/search/engine.hpp"
 #include "physr/search/groups.hpp"
 #include "physr/search/pareto_front.hpp"
+#include "physr/search/simplify.hpp"
 #include "search_internal.hpp"
 
 namespace physr {
@@ -158,9 +159,13 @@ SearchResult WriteBackFront(SearchResult reduced, const GroupBasis& basis, const
     entry.loss = std::max(fit.nrmse, exact);
     if (front.Offer(entry)) fits.emplace_back(std::move(program), std::move(fit));
   }
+  // The write-back substitutes each group's formula without simplifying across the groups
+  // ((m*c^2)*(1/sqrt(1 - (v/c)^2))); the canonical form does that in the data's variables,
+  // accepted on the data as for any search.
+  if (config.canonical) CanonicalizeFront(front, fits, library, data, options, exact);
   const auto fit_of = [&fits](const FrontEntry& e) -> const FitResult& {
     for (const auto& [program, fit] : fits) {
-      if (program.tokens == e.program.tokens) return fit;
+      if (program == e.program) return fit;
     }
     PHYSR_CHECK(false, "front entry without its fit");
   };
