@@ -204,7 +204,60 @@ TEST_CASE("canonical: free constants merged") {
   program.constants = {2.0, 3.0, 1.0};
   const std::optional<Program> shared = Canonicalize(program, library);
   REQUIRE(shared);
-  CHECK(ToInfix(*shared, library) == "m1*C1 + m2*C1");
+  CHECK(ToInfix(*shared, library) == "C1*m1 + C1*m2");
+}
+
+TEST_CASE("canonical: constants that cannot merge kept, repeated constants merged") {
+  LibrarySpec spec;
+  spec.operators = {"add", "sub", "mul", "div", "n2", "sqrt"};
+  spec.variables = {{"t", kT}, {"z", kL}, {"a", kL}};
+  spec.fixed_constants = {{"1", 1.0, Dimension()}};
+  const Dimension gm_dim = Dimension::FromInts({3, 0, -2});
+  spec.free_constants = {
+      {"C1", Dimension(), 1.0}, {"L", kL, 1.0}, {"tau", kT, 1.0}, {"GM", gm_dim, 1.0}};
+  Library library = Library::Build(spec);
+
+  // L*tau has no free constant of its dimension (m*s): the constants stay as they are and the
+  // rest is written in canonical form, values unchanged.
+  Program program = ParseFormula("L/(1/(1/(t/tau)))", library);
+  program.constants = {1.0, 2.0, 3.0, 1.0};
+  std::optional<Program> kept = Canonicalize(program, library);
+  REQUIRE(kept);
+  CHECK(ToInfix(*kept, library) == "L*tau/t");
+  CHECK(kept->constants == program.constants);
+  CheckSameValues(program, *kept, library);
+
+  // A constant used twice as a factor becomes its square, which is one constant: C1*C1*z is
+  // C1*z with C1 = 3.4506^2.
+  program = ParseFormula("z*C1*C1", library);
+  program.constants = {3.4506, 1.0, 1.0, 1.0};
+  const std::optional<Program> square = Canonicalize(program, library);
+  REQUIRE(square);
+  CHECK(ToInfix(*square, library) == "C1*z");
+  CHECK(square->constants[0] == doctest::Approx(3.4506 * 3.4506).epsilon(1e-15));
+  CheckSameValues(program, *square, library);
+
+  // Not where the square has no free constant of its dimension (L^2), nor where the uses
+  // stay apart.
+  program = ParseFormula("z*L*L", library);
+  program.constants = {1.0, 2.0, 1.0, 1.0};
+  const std::optional<Program> l2 = Canonicalize(program, library);
+  REQUIRE(l2);
+  CHECK(ToInfix(*l2, library) == "L^2*z");
+  program = ParseFormula("z*C1 + a*C1", library);
+  program.constants = {2.0, 1.0, 1.0, 1.0};
+  const std::optional<Program> apart = Canonicalize(program, library);
+  REQUIRE(apart);
+  CHECK(ToInfix(*apart, library) == "C1*z + C1*a");
+
+  // Kepler's law: C1/sqrt(GM) has no constant of its dimension; both kept, written first.
+  program = ParseFormula("sqrt(a/GM)*(a*C1)", library);
+  program.constants = {6.28, 1.0, 1.0, 1.3e20};
+  const std::optional<Program> kepler = Canonicalize(program, library);
+  REQUIRE(kepler);
+  CHECK(ToInfix(*kepler, library) == "C1*a*sqrt(a/GM)");
+  CHECK(kepler->constants == program.constants);
+  CHECK_FALSE(Canonicalize(*kepler, library));
 }
 
 // Random programs over every operator: the canonical form computes the same values wherever

@@ -867,6 +867,48 @@ TEST_CASE("CanonicalizeFront writes formulas canonically, refitted, one entry pe
   CHECK(e.complexity == Complexity(e.program.tokens, library));
 }
 
+TEST_CASE("CanonicalizeFront merges a constant used twice and keeps constants that cannot merge") {
+  // E = K*z with K = 1.234*9.807 + 3.4506^2 N.
+  const Dataset d = MakeData(
+      {{"z", "m"}}, "E", "J",
+      [](const Eigen::VectorXd& x) { return (1.234 * 9.807 + 3.4506 * 3.4506) * x(0); }, 60, 5);
+  // The canonical form of `text` over the default constants and `constants` [unit], refitted.
+  const auto canonical = [&d](const std::vector<std::pair<std::string, std::string>>& constants,
+                              const char* text) {
+    SearchConfig config;
+    for (const auto& [name, unit] : constants) {
+      config.library.free_constants.push_back({name, units::ParseUnit(unit), 1.0});
+    }
+    Library library = BuildSearchLibrary(d, config.library);
+    AddExactNumbers(library);
+    FitOptions options;
+    options.compute_uncertainties = true;
+    FrontEntry e;
+    e.program = ParseFormula(text, library);
+    const FitResult fit = FitConstants(e.program, library, d, options);
+    REQUIRE(fit.finite);
+    e.program.constants = fit.constants;
+    e.complexity = Complexity(e.program.tokens, library);
+    e.loss = std::max(fit.nrmse, 1e-12);
+    ParetoFront front;
+    front.Offer(e);
+    std::vector<std::pair<Program, FitResult>> fits = {{e.program, fit}};
+    CanonicalizeFront(front, fits, library, d, options, 1e-12);
+    REQUIRE(front.entries().size() == 1);
+    const FrontEntry& c = front.entries()[0];
+    CHECK(c.complexity <= e.complexity);
+    CHECK(c.loss <= e.loss * (1 + 1e-9));
+    return ToInfix(c.program, library);
+  };
+  // C1 used twice: its square merges with k into one constant of k's dimension.
+  CHECK(canonical({{"k", "N"}}, "z*C1*C1*k") == "k*z");
+  CHECK(canonical({}, "z*C1*C1") == "C1*z");
+  // m*g has no free constant of its dimension: m and g stay, the product reordered; with a
+  // free constant of that dimension unused, they merge into it.
+  CHECK(canonical({{"m", "kg"}, {"g", "m/s^2"}}, "z*g*m") == "m*g*z");
+  CHECK(canonical({{"m", "kg"}, {"g", "m/s^2"}, {"k", "N"}}, "z*g*m") == "k*z");
+}
+
 TEST_CASE("EvaluateFormula checks units, fits free constants and names bad rows") {
   // E = m*g*z + m*v^2 with m = 2 kg, g = 9.8 m/s^2 hidden as free constants.
   const Dataset data = MakeData(

@@ -40,6 +40,9 @@ struct Base {
   OpCode op = OpCode::kVariable;  // kCall: the operator (compared before the token)
   TokenId token = 0;              // kAtom: the terminal; kCall: the operator token
   std::vector<Poly> args;         // kCall: the arguments; kPoly: args[0]
+  // kAtom: a free constant kept as a symbol, written before the other terminals, beside the
+  // coefficient it stands for (C1*m1 + C1*m2, C1*a*sqrt(a/GM)).
+  bool constant = false;
 };
 
 struct Factor {
@@ -62,6 +65,7 @@ int ComparePoly(const Poly& a, const Poly& b);
 
 int CompareBase(const Base& a, const Base& b) {
   if (int c = Cmp(a.kind, b.kind)) return c;
+  if (int c = Cmp(!a.constant, !b.constant)) return c;
   if (int c = Cmp(a.op, b.op)) return c;
   if (int c = Cmp(a.token, b.token)) return c;
   if (int c = Cmp(a.args.size(), b.args.size())) return c;
@@ -342,14 +346,20 @@ double Fold(OpCode op, double x) {
   }
 }
 
-// Program → Poly: numbers (literals, exact numbers, free constants used once) become
-// coefficients; variables, named constants and shared free constants stay symbols.
+// Program → Poly: numbers (literals, exact numbers and, with `merge`, free constants used
+// once) become coefficients; variables, named constants and the other free constants stay
+// symbols.
 class Reader {
  public:
-  Reader(const Program& program, const Library& library)
+  Reader(const Program& program, const Library& library, bool merge)
       : program_(program), library_(library), ends_(SubtreeEnds(program.tokens, library)) {
     uses_.assign(library.size(), 0);
     for (TokenId id : program.tokens) ++uses_[id];
+    if (!merge) {
+      for (TokenId id = 0; id < library.size(); ++id) {
+        if (library[id].kind == TokenKind::kFreeConstant && uses_[id] == 1) uses_[id] = 2;
+      }
+    }
   }
 
   Poly Read(std::size_t i) {
@@ -400,6 +410,7 @@ class Reader {
     }
     Base b;
     b.token = id;
+    b.constant = t.kind == TokenKind::kFreeConstant;
     return FromBase(std::move(b));
   }
 
@@ -472,16 +483,19 @@ class Reader {
 // Poly → Program over `library` (which gains literal numbers with add_numbers).
 class Writer {
  public:
-  Writer(const Program& program, const Library& original, Library& library, bool add_numbers)
+  Writer(const Program& program, const Library& original, Library& library, bool add_numbers,
+         bool merge)
       : library_(library), add_numbers_(add_numbers) {
     constants_ = program.constants;
     constants_.resize(static_cast<std::size_t>(library.num_free_constants()), 1.0);
-    // Free constants that stay symbols (used more than once) keep their slots.
+    // Free constants that stay symbols (used more than once, or any without `merge`) keep
+    // their slots.
     std::vector<int> uses(original.size(), 0);
     for (TokenId id : program.tokens) ++uses[id];
     taken_.assign(library.size(), false);
     for (TokenId id = 0; id < original.size(); ++id) {
-      taken_[id] = original[id].kind == TokenKind::kFreeConstant && uses[id] > 1;
+      taken_[id] =
+          original[id].kind == TokenKind::kFreeConstant && (uses[id] > 1 || (!merge && uses[id]));
     }
   }
 
@@ -666,13 +680,16 @@ class Writer {
   std::vector<bool> taken_;
 };
 
-std::optional<Program> CanonicalForm(const Program& program, Library& library, bool add_numbers) {
+// One rewrite of `program`: free constants used once merged into coefficients with `merge`,
+// all kept as symbols without.
+std::optional<Program> CanonicalForm(const Program& program, Library& library, bool add_numbers,
+                                     bool merge) {
   const UnitCheckResult before = CheckUnits(program, library);
   Library work = library;
   Program out;
   try {
-    const Poly p = Reader(program, library).Read(0);
-    out = Writer(program, library, work, add_numbers).Write(p);
+    const Poly p = Reader(program, library, merge).Read(0);
+    out = Writer(program, library, work, add_numbers, merge).Write(p);
   } catch (const Unwritable&) {
     return std::nullopt;
   } catch (const std::exception&) {  // a Rational or Dimension exponent out of range
@@ -691,16 +708,46 @@ std::optional<Program> CanonicalForm(const Program& program, Library& library, b
   return out;
 }
 
+// Whether a free constant used more than once in `before` is used once in `after`: its uses
+// became one power (c*c → c^2), which a further rewrite merges into one constant.
+bool RepeatMerged(const Program& before, const Program& after, const Library& library) {
+  for (TokenId id = 0; id < library.size(); ++id) {
+    if (library[id].kind != TokenKind::kFreeConstant) continue;
+    if (std::count(before.tokens.begin(), before.tokens.end(), id) > 1 &&
+        std::count(after.tokens.begin(), after.tokens.end(), id) == 1) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The merged rewrite, else the rewrite with every free constant kept; then, while a rewrite
+// turned a repeated free constant into one use, the rewrite of that (bounded: each round
+// leaves fewer uses).
+std::optional<Program> CanonicalForms(const Program& program, Library& library, bool add_numbers) {
+  std::optional<Program> out = CanonicalForm(program, library, add_numbers, true);
+  if (!out) out = CanonicalForm(program, library, add_numbers, false);
+  if (!out) return std::nullopt;
+  Program previous = program;
+  for (int round = 0; round < 8 && RepeatMerged(previous, *out, library); ++round) {
+    std::optional<Program> next = CanonicalForm(*out, library, add_numbers, true);
+    if (!next) break;
+    previous = std::move(*out);
+    out = std::move(next);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<Program> Canonicalize(const Program& program, Library& library,
                                     const CanonicalOptions& options) {
-  return CanonicalForm(program, library, options.add_numbers);
+  return CanonicalForms(program, library, options.add_numbers);
 }
 
 std::optional<Program> Canonicalize(const Program& program, const Library& library) {
   Library copy = library;
-  return CanonicalForm(program, copy, false);
+  return CanonicalForms(program, copy, false);
 }
 
 }  // namespace physr

@@ -27,14 +27,17 @@ struct CanonicalOptions {
 
 // The canonical form of complete `program` over `library`, or nullopt when it is the program
 // itself, or when writing it needs a token the library lacks (an operator such as n2, sqrt, neg
-// or div; a free constant of the right dimension for a merged constant; the number 1), or when
-// it is more complex (Complexity over the library) than the program: then the program is its
-// own best form. The result uses only the library's tokens (plus, with
-// CanonicalOptions::add_numbers, new literal numbers), has the program's dimension when the
-// program checks (CheckUnits), and computes the same values wherever the program is defined, up
+// or div; the number 1), or when it is more complex (Complexity over the library) than the
+// program: then the program is its own best form. Where a merged constant has no free constant
+// of its dimension, every free constant is kept as a symbol in its own slot and the rest is
+// rewritten; where the rewrite turns a repeated free constant into one use (c*c → c^2), it is
+// rewritten again, merging that use (c^2 → one constant). The result uses only the library's tokens
+// (plus, with CanonicalOptions::add_numbers, new literal numbers), has the program's dimension when
+// the program checks (CheckUnits), and computes the same values wherever the program is defined, up
 // to rounding (about 1e-15 relative per folded operation). A free constant used once is a
 // number here: merged constants get values in the result's `constants` (all library slots) and
-// should be refitted; one used more than once is kept as a symbol. Deterministic. Not
+// should be refitted; one used more than once is kept as a symbol, written before the other
+// terminals. Deterministic. Not
 // thread-safe on a shared `library` with add_numbers. Cost: polynomial in the program length
 // (the rational normal form of a radicand expands products of sums).
 std::optional<Program> Canonicalize(const Program& program, Library& library,
