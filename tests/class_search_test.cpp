@@ -159,6 +159,34 @@ TEST_CASE("CanonicalClassFit merges constants only where the class keeps its rol
   CHECK_FALSE(CanonicalClassFit(plain, fit3, lib.library, lib.roles, data, options));
 }
 
+TEST_CASE("SimplifyClassFit drops what the class does not need, judged over the class") {
+  const std::vector<double> lengths = {0.5, 2.0};
+  const ClassDataset data = DecayClass(lengths);
+  DecayLibrary lib = MakeDecayLibrary();
+  ClassFitOptions options;
+  options.fit.compute_uncertainties = true;
+
+  // The class constant A fits as 0 on every dataset: dropped, each L unchanged.
+  const Program offset = ParseFormula("L/exp(t/tau) + A", lib.library);
+  const ClassFitResult fit = FitClassConstants(offset, lib.library, lib.roles, data, options);
+  REQUIRE(fit.worst_nrmse <= 1e-9);
+  const auto s = SimplifyClassFit(offset, fit, lib.library, lib.roles, data, options);
+  REQUIRE(s.has_value());
+  CHECK(ToInfix(s->first, lib.library) == "L/exp(t/tau)");
+  for (std::size_t k = 0; k < lengths.size(); ++k) {
+    CHECK(s->second.datasets[k].constants[3] == doctest::Approx(lengths[k]).epsilon(1e-9));
+  }
+
+  // Of A + L, the first candidate drops L, which fits one dataset alone (its L fitted into A)
+  // but not the class; A goes instead.
+  const Program needed = ParseFormula("(A + L)/exp(t/tau)", lib.library);
+  const ClassFitResult fit2 = FitClassConstants(needed, lib.library, lib.roles, data, options);
+  REQUIRE(fit2.worst_nrmse <= 1e-9);
+  const auto kept = SimplifyClassFit(needed, fit2, lib.library, lib.roles, data, options);
+  REQUIRE(kept.has_value());
+  CHECK(ToInfix(kept->first, lib.library) == "L/exp(t/tau)");
+}
+
 TEST_CASE("A class search gives the same front whatever the thread count") {
   const ClassDataset data = DecayClass({0.5, 2.0});
   ClassSearchConfig one = DecayConfig(3, 3);

@@ -147,6 +147,32 @@ void CanonicalizeClassFront(ParetoFront& front,
   front = std::move(canonical_front);
 }
 
+// Each entry of `front` simplified over the class (SimplifyClassFit) joins the front beside
+// it, or takes its place when as long (only constants became numbers); `fits` gains the refits.
+void SimplifyClassFront(ParetoFront& front, std::vector<std::pair<Program, ClassFitResult>>& fits,
+                        const Library& library, const ClassConstantRoles& roles,
+                        const ClassDataset& data, const ClassFitOptions& options,
+                        double exact_nrmse) {
+  ParetoFront simple_front;
+  for (const FrontEntry& e : front.entries()) {
+    std::optional<std::pair<Program, ClassFitResult>> s =
+        SimplifyClassFit(e.program, FitOf(fits, e), library, roles, data, options);
+    if (!s) {
+      simple_front.Offer(e);
+      continue;
+    }
+    FrontEntry entry = e;
+    entry.program = s->first;
+    entry.complexity = Complexity(entry.program.tokens, library);
+    entry.loss = std::max(ClassLoss(s->second), exact_nrmse);
+    const bool replaces = entry.complexity >= e.complexity;
+    simple_front.Offer(std::move(entry));
+    fits.push_back(std::move(*s));
+    if (!replaces) simple_front.Offer(e);
+  }
+  front = std::move(simple_front);
+}
+
 void CheckClassOptions(const ClassSearchConfig& config) {
   if (config.search.groups != GroupsMode::kOff) {
     throw InputError("dimensionless groups are not available for a search over several datasets");
@@ -190,6 +216,33 @@ std::optional<std::pair<Program, ClassFitResult>> CanonicalClassFit(
   return std::make_pair(std::move(canonical), std::move(refit));
 }
 
+std::optional<std::pair<Program, ClassFitResult>> SimplifyClassFit(
+    const Program& program, const ClassFitResult& fit, const Library& library,
+    const ClassConstantRoles& roles, const ClassDataset& data, const ClassFitOptions& options) {
+  if (!fit.finite) return std::nullopt;
+  const double sum_weights = SumWeights(data);
+  ClassFitOptions quick = options;
+  quick.fit.compute_uncertainties = false;
+  const SimplifyRefit refit = [&](const Program& next) {
+    return Summary(FitClassConstants(next, library, roles, data, quick), sum_weights);
+  };
+  Program start = program;
+  start.constants = fit.datasets.front().constants;
+  const Simplified simple = SimplifyProgram(start, Summary(fit, sum_weights), library,
+                                            data.members.front(), SimplifyOptions{}, refit);
+  if (simple.changes == 0) return std::nullopt;
+  ClassFitResult full = FitClassConstants(simple.program, library, roles, data, options);
+  const SimplifyOptions accept;
+  if (!full.finite || ClassLoss(full) > accept.AcceptLimit(ClassLoss(fit)) ||
+      full.worst_nrmse > accept.AcceptLimit(fit.worst_nrmse) ||
+      !StableOnEvery(simple.program, full, library, data)) {
+    return std::nullopt;
+  }
+  Program out = simple.program;
+  out.constants = full.datasets.front().constants;
+  return std::make_pair(std::move(out), std::move(full));
+}
+
 std::vector<FitResult> SearchEngine::FitClass(std::span<const Program> programs) {
   ClassFitOptions options;
   options.fit = config_.fitting.fit;
@@ -223,7 +276,8 @@ void SearchEngine::FinaliseClass(const Library& library, SearchResult& result) c
     entry.loss = std::max(ClassLoss(fit), exact_nrmse_);
     if (front.Offer(entry)) fits.emplace_back(entry.program, std::move(fit));
   }
-  // Formulas as a physicist writes them, the merged constants refitted over the class.
+  // Their simplest forms, then the forms a physicist writes, refitted over the class.
+  SimplifyClassFront(front, fits, library, class_->roles, data, options, exact_nrmse_);
   if (config_.canonical) {
     CanonicalizeClassFront(front, fits, library, class_->roles, data, options, exact_nrmse_);
   }

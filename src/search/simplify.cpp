@@ -239,15 +239,13 @@ class CandidateFinder {
 class Simplifier {
  public:
   Simplifier(const Library& library, const Dataset& data, const SimplifyOptions& options,
-             const Dimension& target)
+             const Dimension& target, const SimplifyRefit& refit)
       : library_(library),
         data_(data),
         options_(options),
         target_(target),
         edit_(FindEditTokens(library)),
-        fit_options_(options.fit) {
-    fit_options_.compute_uncertainties = false;
-  }
+        refit_(refit) {}
 
   // Keeps the first change (in prefix order of the node it edits, larger edits first) whose
   // refit passes; false when none does.
@@ -289,7 +287,7 @@ class Simplifier {
       if (c.fold_slot >= 0) next.constants[static_cast<std::size_t>(c.fold_slot)] = c.fold_value;
       if (!CheckUnits(next, library_, target_).ok) continue;
       ++out.refits;
-      FitResult refit = FitConstants(next, library_, data_, fit_options_);
+      FitResult refit = refit_(next);
       if (!Passes(next.tokens, refit, limit, current)) continue;
       next.constants = refit.constants;
       out.program = std::move(next);
@@ -305,19 +303,30 @@ class Simplifier {
   const SimplifyOptions& options_;
   Dimension target_;
   EditTokens edit_;
-  FitOptions fit_options_;
+  const SimplifyRefit& refit_;
 };
 
 }  // namespace
 
 Simplified SimplifyProgram(const Program& program, const FitResult& fit, const Library& library,
                            const Dataset& data, const SimplifyOptions& options) {
+  FitOptions fit_options = options.fit;
+  fit_options.compute_uncertainties = false;
+  const SimplifyRefit refit = [&](const Program& next) {
+    return FitConstants(next, library, data, fit_options);
+  };
+  return SimplifyProgram(program, fit, library, data, options, refit);
+}
+
+Simplified SimplifyProgram(const Program& program, const FitResult& fit, const Library& library,
+                           const Dataset& data, const SimplifyOptions& options,
+                           const SimplifyRefit& refit) {
   Simplified out{program, fit, 0, 0};
   // Every slot holds a value, so edits can set and refits warm-start any of them.
   FillConstantSlots(out.program.constants, library);
   const UnitCheckResult root = CheckUnits(program, library);
   if (!root.ok || !fit.finite) return out;
-  const Simplifier simplifier(library, data, options, root.dimension);
+  const Simplifier simplifier(library, data, options, root.dimension, refit);
   while (out.changes < options.max_changes) {
     if (!simplifier.Round(out)) break;
   }

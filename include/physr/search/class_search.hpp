@@ -66,6 +66,17 @@ std::optional<std::pair<Program, ClassFitResult>> CanonicalClassFit(
     const Program& program, const ClassFitResult& fit, const Library& library,
     const ClassConstantRoles& roles, const ClassDataset& data, const ClassFitOptions& options);
 
+// The final pass's simplification of one formula over the class: SimplifyProgram (drop the
+// parts the data do not need, write constants as exact numbers) with every candidate refitted
+// over `data` (FitClassConstants without uncertainties; accepted on the class loss), then the
+// result refitted with `options` and kept when its class loss and worst dataset's NRMSE are
+// within SimplifyOptions::AcceptLimit of `fit`'s and it is stable on every dataset. Returns it
+// (constants the first dataset's) with that refit; nullopt when nothing changed or it fails.
+// Cost: up to (changes + 1) × 3 × length class fits.
+std::optional<std::pair<Program, ClassFitResult>> SimplifyClassFit(
+    const Program& program, const ClassFitResult& fit, const Library& library,
+    const ClassConstantRoles& roles, const ClassDataset& data, const ClassFitOptions& options);
+
 // Runs the search over the class. Rows: each dataset searches on at most
 // max(1, config.search.rows.max_rows / K) of its rows (SearchRows), the final refit uses all.
 // Throws InputError as RunSearch does, and for options a class search lacks (dimensionless

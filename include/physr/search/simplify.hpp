@@ -12,6 +12,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -60,6 +61,18 @@ struct Simplified {
 // refits.
 Simplified SimplifyProgram(const Program& program, const FitResult& fit, const Library& library,
                            const Dataset& data, const SimplifyOptions& options = {});
+
+// The refit of a candidate change: its constants fitted (all slots) and its figures; the
+// acceptance limit applies to its nrmse.
+using SimplifyRefit = std::function<FitResult(const Program&)>;
+
+// The same with each candidate refitted by `refit` instead of FitConstants on `data` (which
+// then only gives the start value of a folded constant): a class search simplifies with a
+// refit over the class (class_search.cpp), its nrmse the class loss. SimplifyOptions::fit is
+// unused; with rows > 0 the criterion uses `refit`'s nrmse.
+Simplified SimplifyProgram(const Program& program, const FitResult& fit, const Library& library,
+                           const Dataset& data, const SimplifyOptions& options,
+                           const SimplifyRefit& refit);
 
 // Whether `rewrite`, an exact rewrite of `original` (each with its own constants), computes
 // the same values on `data` before any refit: finite on every row, rms difference at most
