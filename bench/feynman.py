@@ -17,11 +17,11 @@ appends a row to the CSV (resumable). Prints a summary: recovery rates under bot
 import argparse
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from physr_bench import feynman  # noqa: E402
+from physr_bench import pool  # noqa: E402
 from physr_bench import runner  # noqa: E402
 from physr_bench import srbench  # noqa: E402
 from physr_bench import symbolic  # noqa: E402
@@ -172,6 +172,35 @@ def report(args, problems):
     return 0
 
 
+def judge_run(args, judges, p, task, res, commit):
+    """The CSV row of one finished run of problem p: its measurements and both rules' verdicts
+    on its best formula (SymPy: call from a main thread)."""
+    pid, level, seed = task
+    js = res["json"]
+    row = {"problem": pid, "set": p["set"], "noise": "%g" % level, "seed": seed,
+           "truth": p["formula"], "returncode": res["returncode"],
+           "wall_seconds": "%.3f" % res["wall_seconds"],
+           "peak_rss_mb": "%.1f" % res["peak_rss_mb"], "time_limit": args.time_limit,
+           "max_evals": args.max_evals, "rows": args.rows, "threads": args.threads,
+           "ops": args.ops, "commit": commit}
+    if js is None or res["returncode"] != 0:
+        row.update(status="error", error=res["stderr_tail"])
+        return row
+    best = js.get("best") or {}
+    test_rows = feynman.read_test_rows(feynman.dataset_paths(args.data, pid, 0)[1])
+    r2 = feynman.r2_on(best["sympy"], p, test_rows) if best.get("sympy") else float("-inf")
+    verdict = judges.judge(p, p["formula"], best.get("sympy", ""), r2)
+    ck = judges.physr_checker(p)
+    pareto_hit = verdict["physr"] or any(
+        ck.check(f["sympy"]).recovered for f in js.get("pareto") or []
+        if f.get("sympy") and f.get("sympy") != best.get("sympy"))
+    row.update(runner.json_fields(js))
+    row.update(verdict)
+    row.update(status="ok", pareto_recovered=int(pareto_hit), test_r2="%.9g" % r2,
+               r2_above_0999=int(r2 > 0.999))
+    return row
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--physr", default=runner.default_physr())
@@ -211,21 +240,38 @@ def main():
     if args.summary_only or args.rejudge is not None:
         return report(args, problems)
     levels = parse_levels(args.noise or "0")
-    results = runner.ResultsCsv(args.out, COLUMNS, ["problem", "noise", "seed"])
     if not os.path.exists(args.physr):
         ap.error("no physr binary at %s (build it or pass --physr)" % args.physr)
-    done = results.done_keys()
+    comm = pool.comm_or_exit(ap, args.jobs)
     commit = args.commit or runner.git_commit()
     runs_dir = os.path.join(os.path.dirname(os.path.abspath(args.out)), "feynman_runs")
     os.makedirs(runs_dir, exist_ok=True)
     by_id = {p["id"]: p for p in problems}
+    judges = Judges(args.judge_timeout)
 
+    def run(task):
+        pid, level, seed = task
+        train = feynman.dataset_paths(args.data, pid, level)[0]
+        stem = os.path.join(runs_dir, "%s_noise%s_s%d" % (pid, feynman.noise_tag(level), seed))
+        return runner.run_physr_fit(
+            args.physr, train, ["--ops", args.ops], seed, stem + ".json",
+            time_limit=args.time_limit or None, max_evals=args.max_evals or None,
+            threads=args.threads, nice=args.nice)
+
+    def judge(task, res):
+        return judge_run(args, judges, by_id[task[0]], task, res, commit)
+
+    if comm is not None and comm.rank() != 0:  # an MPI rank other than 0: runs what it is given
+        pool.run_all([], run, judge, None, comm=comm)
+        return 0
+    results = runner.ResultsCsv(args.out, COLUMNS, ["problem", "noise", "seed"])
+    done = results.done_keys()
     todo = [(p["id"], level, seed) for level in levels for p in problems
             for seed in range(1, args.seeds + 1)
             if (p["id"], "%g" % level, str(seed)) not in done]
-    runner.log("%d runs to do (%d done in %s), physr %s, commit %s"
-               % (len(todo), len(done), args.out, args.physr, commit))
-    # Datasets first (main thread), then the runs.
+    runner.log("%d runs to do (%d done in %s), physr %s, commit %s%s"
+               % (len(todo), len(done), args.out, args.physr, commit, pool.describe(comm)))
+    # Datasets first (before any run is handed out), then the runs.
     for pid in sorted({t[0] for t in todo}):
         p = by_id[pid]
         needed = [feynman.dataset_paths(args.data, pid, lv)[0] for lv in levels]
@@ -233,48 +279,15 @@ def main():
         if not all(os.path.exists(x) for x in needed + [test]):
             feynman.generate(p, args.data, args.rows, args.test_rows, levels, args.data_seed)
 
-    def launch(task):
+    def record(task, row):
         pid, level, seed = task
-        train = feynman.dataset_paths(args.data, pid, level)[0]
-        stem = os.path.join(runs_dir, "%s_noise%s_s%d" % (pid, feynman.noise_tag(level), seed))
-        return task, runner.run_physr_fit(
-            args.physr, train, ["--ops", args.ops], seed, stem + ".json",
-            time_limit=args.time_limit or None, max_evals=args.max_evals or None,
-            threads=args.threads, nice=args.nice)
+        results.append(row)
+        runner.log("%-10s noise %-5g seed %-2d %s SRBench %s physr %s R2test %s %s s  %s" % (
+            pid, level, seed, row["status"], row.get("srbench_how") or "no",
+            row.get("physr_route") or "no", row.get("test_r2", ""),
+            row["wall_seconds"], row.get("best_sympy", row.get("error", ""))[:70]))
 
-    judges = Judges(args.judge_timeout)
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [pool.submit(launch, t) for t in todo]
-        for fut in as_completed(futures):
-            (pid, level, seed), res = fut.result()
-            p = by_id[pid]
-            js = res["json"]
-            row = {"problem": pid, "set": p["set"], "noise": "%g" % level, "seed": seed,
-                   "truth": p["formula"], "returncode": res["returncode"],
-                   "wall_seconds": "%.3f" % res["wall_seconds"],
-                   "peak_rss_mb": "%.1f" % res["peak_rss_mb"], "time_limit": args.time_limit,
-                   "max_evals": args.max_evals, "rows": args.rows, "threads": args.threads,
-                   "ops": args.ops, "commit": commit}
-            if js is None or res["returncode"] != 0:
-                row.update(status="error", error=res["stderr_tail"])
-            else:
-                best = js.get("best") or {}
-                test_rows = feynman.read_test_rows(feynman.dataset_paths(args.data, pid, 0)[1])
-                r2 = feynman.r2_on(best["sympy"], p, test_rows) if best.get("sympy") else float("-inf")
-                verdict = judges.judge(p, p["formula"], best.get("sympy", ""), r2)
-                ck = judges.physr_checker(p)
-                pareto_hit = verdict["physr"] or any(
-                    ck.check(f["sympy"]).recovered for f in js.get("pareto") or []
-                    if f.get("sympy") and f.get("sympy") != best.get("sympy"))
-                row.update(runner.json_fields(js))
-                row.update(verdict)
-                row.update(status="ok", pareto_recovered=int(pareto_hit), test_r2="%.9g" % r2,
-                           r2_above_0999=int(r2 > 0.999))
-            results.append(row)
-            runner.log("%-10s noise %-5g seed %-2d %s SRBench %s physr %s R2test %s %.0f s  %s" % (
-                pid, level, seed, row["status"], row.get("srbench_how") or "no",
-                row.get("physr_route") or "no", row.get("test_r2", ""),
-                res["wall_seconds"], row.get("best_sympy", row.get("error", ""))[:70]))
+    pool.run_all(todo, run, judge, record, jobs=args.jobs, comm=comm)
 
     ids = {p["id"] for p in problems}
     print(summarise([r for r in results.latest() if r["problem"] in ids], levels))

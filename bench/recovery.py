@@ -15,10 +15,10 @@ markdown summary. Needs SymPy (`pip install sympy`).
 import argparse
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from physr_bench import pool  # noqa: E402
 from physr_bench import runner  # noqa: E402
 from physr_bench import symbolic  # noqa: E402
 
@@ -151,49 +151,57 @@ def main():
     if not os.path.exists(args.physr):
         ap.error("no physr binary at %s (build it or pass --physr)" % args.physr)
     priors = ["on"] + (["off"] if args.units_prior_off else [])
-    results = runner.ResultsCsv(args.out, COLUMNS, ["problem", "seed", "units_prior"])
-    done = results.done_keys()
+    comm = pool.comm_or_exit(ap, args.jobs)
+    lead = comm is None or comm.rank() == 0
     work_dir = os.path.join(os.path.dirname(os.path.abspath(args.out)), "recovery_runs")
     os.makedirs(work_dir, exist_ok=True)
     commit = args.commit or runner.git_commit()
     checkers = {p: symbolic.Checker(truth_of(p)) for p in problems}
 
-    todo = [(p, s, prior) for p in problems for prior in priors
-            for s in range(1, args.seeds + 1) if (p, str(s), prior) not in done]
-    runner.log("%d runs to do (%d already in %s), physr %s, commit %s"
-               % (len(todo), len(done), args.out, args.physr, commit))
-
-    def launch(task):
+    def run(task):
         p, seed, prior = task
         stem = os.path.join(work_dir, "%s_s%d_%s" % (p, seed, prior))
-        return task, runner.run_physr_fit(
+        return runner.run_physr_fit(
             args.physr, os.path.join(DATASETS, p + ".csv"), PROBLEMS[p]["flags"], seed,
             stem + ".json", time_limit=args.time_limit, max_evals=args.max_evals or None,
             threads=args.threads, units_prior=(prior == "on"), nice=args.nice)
 
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [pool.submit(launch, t) for t in todo]
-        for fut in as_completed(futures):
-            (p, seed, prior), res = fut.result()
-            js = res["json"]
-            row = {"problem": p, "seed": seed, "units_prior": prior,
-                   "returncode": res["returncode"], "wall_seconds": "%.3f" % res["wall_seconds"],
-                   "peak_rss_mb": "%.1f" % res["peak_rss_mb"], "time_limit": args.time_limit,
-                   "max_evals": args.max_evals, "threads": args.threads, "commit": commit}
-            if js is None or res["returncode"] != 0:
-                row.update(status="error", error=res["stderr_tail"])
-            else:
-                verdict, pareto_hit = judge(checkers[p], js)
-                row.update(runner.json_fields(js))
-                row.update(status="ok", recovered=int(verdict.recovered), how=verdict.how,
-                           detail=verdict.detail, max_rel_error="%.3g" % verdict.max_rel_error,
-                           pareto_recovered=int(pareto_hit))
-            results.append(row)
-            runner.log("%-20s seed %-3d prior %-3s %s  %s  %.1f s  %s" % (
-                p, seed, prior, row["status"],
-                "RECOVERED" if row.get("recovered") == 1 else "missed",
-                res["wall_seconds"], row.get("best_sympy", row.get("error", ""))[:80]))
+    def judge_run(task, res):
+        p, seed, prior = task
+        js = res["json"]
+        row = {"problem": p, "seed": seed, "units_prior": prior,
+               "returncode": res["returncode"], "wall_seconds": "%.3f" % res["wall_seconds"],
+               "peak_rss_mb": "%.1f" % res["peak_rss_mb"], "time_limit": args.time_limit,
+               "max_evals": args.max_evals, "threads": args.threads, "commit": commit}
+        if js is None or res["returncode"] != 0:
+            row.update(status="error", error=res["stderr_tail"])
+        else:
+            verdict, pareto_hit = judge(checkers[p], js)
+            row.update(runner.json_fields(js))
+            row.update(status="ok", recovered=int(verdict.recovered), how=verdict.how,
+                       detail=verdict.detail, max_rel_error="%.3g" % verdict.max_rel_error,
+                       pareto_recovered=int(pareto_hit))
+        return row
 
+    if not lead:  # a rank of an MPI job other than 0: runs what rank 0 hands out
+        pool.run_all([], run, judge_run, None, comm=comm)
+        return 0
+    results = runner.ResultsCsv(args.out, COLUMNS, ["problem", "seed", "units_prior"])
+    done = results.done_keys()
+    todo = [(p, s, prior) for p in problems for prior in priors
+            for s in range(1, args.seeds + 1) if (p, str(s), prior) not in done]
+    runner.log("%d runs to do (%d already in %s), physr %s, commit %s%s"
+               % (len(todo), len(done), args.out, args.physr, commit, pool.describe(comm)))
+
+    def record(task, row):
+        p, seed, prior = task
+        results.append(row)
+        runner.log("%-20s seed %-3d prior %-3s %s  %s  %s s  %s" % (
+            p, seed, prior, row["status"],
+            "RECOVERED" if row.get("recovered") == 1 else "missed",
+            row["wall_seconds"], row.get("best_sympy", row.get("error", ""))[:80]))
+
+    pool.run_all(todo, run, judge_run, record, jobs=args.jobs, comm=comm)
     print(summarise(results.latest(), problems, priors))
     return 0
 

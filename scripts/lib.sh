@@ -77,6 +77,15 @@ physr_ensure_mpi_packages() {
   physr_ensure_packages
 }
 
+# Installs mpi4py (PyPI) into PHYSR_VENV, so that bench/tests runs the benchmark runners under
+# mpirun (bench/physr_bench/pool.py); only warns when it cannot, the test being skipped then.
+physr_ensure_mpi4py() {
+  "$PHYSR_VENV/bin/python" -c 'import mpi4py' >/dev/null 2>&1 && return 0
+  physr_log "installing mpi4py into $PHYSR_VENV"
+  "$PHYSR_VENV/bin/python" -m pip install -q mpi4py ||
+    physr_log "warning: mpi4py not installed; bench/tests skips its mpirun test"
+}
+
 # Installs clang-format (Debian's clang-format, version 14 on bookworm) for scripts/check-format;
 # does nothing when it is on PATH.
 physr_ensure_format_packages() {

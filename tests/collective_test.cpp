@@ -8,6 +8,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -137,25 +138,66 @@ void CheckSameResult(const SearchResult& a, const SearchResult& b) {
 
 }  // namespace
 
-TEST_CASE("ShareOf splits items into contiguous shares, in rank order, at most one apart") {
-  for (const int size : {1, 2, 3, 7}) {
+// The least possible cost of the costliest share, by trying every assignment (small cases).
+std::uint64_t BestMakespan(const std::vector<std::uint64_t>& costs, int size) {
+  std::uint64_t best = std::numeric_limits<std::uint64_t>::max();
+  std::vector<std::uint64_t> loads(static_cast<std::size_t>(size));
+  std::function<void(std::size_t)> place = [&](std::size_t i) {
+    if (i == costs.size()) {
+      best = std::min(best, *std::max_element(loads.begin(), loads.end()));
+      return;
+    }
+    for (std::uint64_t& load : loads) {
+      load += costs[i];
+      place(i + 1);
+      load -= costs[i];
+    }
+  };
+  place(0);
+  return best;
+}
+
+TEST_CASE("BalancedShares covers every item once, within one item and 4/3 of the best split") {
+  Rng rng(7);
+  for (const int size : {1, 2, 3, 4}) {
     for (const std::size_t count :
-         {std::size_t{0}, std::size_t{1}, std::size_t{5}, std::size_t{6}, std::size_t{1000}}) {
-      std::size_t next = 0;
-      std::size_t smallest = count;
-      std::size_t largest = 0;
-      for (int r = 0; r < size; ++r) {
-        const auto [first, last] = ShareOf(count, r, size);
-        CHECK(first == next);
-        CHECK(last >= first);
-        smallest = std::min(smallest, last - first);
-        largest = std::max(largest, last - first);
-        next = last;
+         {std::size_t{0}, std::size_t{1}, std::size_t{5}, std::size_t{8}}) {
+      CAPTURE(size);
+      CAPTURE(count);
+      std::vector<std::uint64_t> costs(count);
+      // Costs over three orders of magnitude, with ties.
+      for (std::uint64_t& c : costs) c = 1 + rng.Below(4) * (1 + rng.Below(300));
+      const auto shares = BalancedShares(costs, size);
+      REQUIRE(shares.size() == static_cast<std::size_t>(size));
+      std::vector<int> seen(count, 0);
+      std::vector<std::uint64_t> loads;
+      for (const std::vector<std::size_t>& share : shares) {
+        CHECK(std::is_sorted(share.begin(), share.end()));
+        std::uint64_t load = 0;
+        for (const std::size_t item : share) {
+          REQUIRE(item < count);
+          ++seen[item];
+          load += costs[item];
+        }
+        loads.push_back(load);
       }
-      CHECK(next == count);
-      CHECK(largest - smallest <= 1);
+      CHECK(std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; }));
+      const std::uint64_t largest = *std::max_element(loads.begin(), loads.end());
+      const std::uint64_t smallest = *std::min_element(loads.begin(), loads.end());
+      const std::uint64_t costliest =
+          costs.empty() ? 0 : *std::max_element(costs.begin(), costs.end());
+      CHECK(largest - smallest <= costliest);
+      CHECK(3 * largest <= 4 * BestMakespan(costs, size));
+      CHECK(BalancedShares(costs, size) == shares);  // a function of the costs alone
     }
   }
+  // Equal costs: a round-robin of the items in index order, counts at most one apart.
+  const std::vector<std::uint64_t> equal(7, 5);
+  CHECK(BalancedShares(equal, 3) ==
+        std::vector<std::vector<std::size_t>>{{0, 3, 6}, {1, 4}, {2, 5}});
+  // One costly item alone on one process, the cheap ones on the others.
+  const std::vector<std::uint64_t> skewed{1, 1, 100, 1, 1};
+  CHECK(BalancedShares(skewed, 2) == std::vector<std::vector<std::size_t>>{{2}, {0, 1, 3, 4}});
 }
 
 TEST_CASE("The agreement helpers give every rank the same answer") {

@@ -42,6 +42,14 @@ def git_commit():
         return "unknown"
 
 
+def run_environment(environ=None):
+    """The environment of a run: this process's, less an MPI launcher's variables (OMPI_*,
+    PMIX_*, PMI_*), so that a run started by a benchmark that is itself a rank of an MPI job
+    (physr_bench/pool.py) is one process, not a rank trying to join that job."""
+    environ = os.environ if environ is None else environ
+    return {k: v for k, v in environ.items() if not k.startswith(("OMPI_", "PMIX_", "PMI_"))}
+
+
 def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_evals=None,
                   epochs=None, threads=1, units_prior=True, nice=0, log_path=None):
     """Runs `physr fit` once and returns a dict of measurements.
@@ -68,7 +76,7 @@ def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_eval
     with open(log_path, "w", encoding="utf-8") as log:
         full = (["nice", "-n", str(nice)] if nice else []) + cmd  # nice execs physr: same pid
         proc = subprocess.Popen(full, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, env=run_environment())
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - start
     proc.returncode = os.waitstatus_to_exitcode(status) if hasattr(

@@ -151,6 +151,13 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
   cmd->add_option("--seed", t.seed, "Random seed: the same seed gives the same result")
       ->capture_default_str();
   cmd->add_option("--threads", t.threads, "Worker threads (default: all cores)");
+  cmd->add_option("--mpi-timeout", o.mpi_timeout,
+                  "Across MPI ranks: end the job with an error when a rank waits longer than "
+                  "this for the others in an exchange (or 4 times its longest stretch of work "
+                  "between exchanges, if longer)")
+      ->type_name("S")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   CLI::Option* sigma = cmd->add_option(
       "--sigma", o.sigma, "Column of per-row standard errors of the target (weights 1/sigma^2)");
   CLI::Option* weights = cmd->add_option("--weights", o.weights, "Column of per-row weights");
@@ -384,7 +391,7 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   dataset_options.weights = o.weights;
   const CsvOptions csv_options = MakeCsvOptions(o.input, dataset_options);
   // Under an MPI launcher, every rank runs the one search; rank 0 alone prints and writes.
-  Collective* const job = JoinParallelJob();
+  Collective* const job = JoinParallelJob(o.mpi_timeout);
   const bool lead = job == nullptr || job->rank() == 0;
   if (job != nullptr && job->size() > 1 && o.data_path == kStdinPath) {
     throw InputError("the data cannot come from standard input when physr runs as " +
@@ -414,7 +421,11 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   StopSignals signals;
   const SearchResult result = RunSearch(data, config, callbacks);
   if (show_progress) std::cerr << '\n';
-  if (!lead) return ExitStatus();
+  // The other ranks wait (bounded, parallel.hpp) until rank 0 has written the result.
+  if (!lead) {
+    job->AllGather({});
+    return ExitStatus();
+  }
 
   std::vector<FormulaReport> reports;
   for (const Formula& f : result.pareto) reports.push_back(ReportOf(f, result.library));
@@ -428,6 +439,7 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   std::ostream& report_out = WriteJsonResult(o.json_path, json, out);
   PrintResult(report_out, result, reports, best, loaded.table, data);
   PrintJsonPath(report_out, o.json_path);
+  if (job != nullptr) job->AllGather({});
   return ExitStatus();
 }
 

@@ -13,6 +13,7 @@
 
 #include "operator_flags.hpp"
 #include "options.hpp"
+#include "parallel.hpp"
 
 #include "physr/search/search.hpp"
 
@@ -39,6 +40,7 @@ struct FitCommandOptions {
   std::vector<std::string> class_constants;     // --class-const NAME[UNIT][=START]
   std::vector<std::string> specific_constants;  // --spe-const NAME[UNIT][=START]
   std::string group;                            // --group COL
+  double mpi_timeout = kDefaultStallSeconds;    // --mpi-timeout S (parallel.hpp)
   // The search options the flags set directly, starting from SearchConfig's defaults.
   SearchConfig config;
 };

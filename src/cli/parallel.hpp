@@ -15,8 +15,12 @@ namespace physr::cli {
 // PMIX_RANK, PMI_RANK) or physr was built without MPI; then a launcher's environment gives a
 // warning that the processes will run separate searches. The first call initialises MPI;
 // MPI is finalised at exit. Call from the main thread only; the collective is for that
-// thread.
-Collective* JoinParallelJob();
+// thread. stall_seconds (> 0; the first call's counts): a rank that waits in an exchange
+// longer than the larger of stall_seconds and 4 × the longest stretch of work it has done
+// between two exchanges throws std::runtime_error naming the wait, so that a rank that
+// stalled without dying ends the job (AbortParallelJob) rather than hang it.
+inline constexpr double kDefaultStallSeconds = 600.0;
+Collective* JoinParallelJob(double stall_seconds = kDefaultStallSeconds);
 
 // When this process is one of several ranks of a job: ends every rank at once with `status`
 // (MPI_Abort), so that an error on one rank never leaves the others waiting. Otherwise

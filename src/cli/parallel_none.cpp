@@ -6,7 +6,7 @@
 
 namespace physr::cli {
 
-Collective* JoinParallelJob() {
+Collective* JoinParallelJob(double /*stall_seconds*/) {
   for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"}) {
     if (std::getenv(name) == nullptr) continue;
     std::cerr << "physr: warning: started by an MPI launcher, but this physr was built without "

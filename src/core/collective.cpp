@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <queue>
 #include <sstream>
 
 #include "physr/core/error.hpp"
@@ -26,14 +30,27 @@ T ValueOf(const std::string& bytes) {
 
 }  // namespace
 
-std::pair<std::size_t, std::size_t> ShareOf(std::size_t count, int rank, int size) {
-  PHYSR_CHECK(size >= 1 && rank >= 0 && rank < size, "rank outside the processes");
-  const auto n = static_cast<std::size_t>(size);
-  const auto r = static_cast<std::size_t>(rank);
-  const std::size_t base = count / n;
-  const std::size_t extra = count % n;
-  const std::size_t first = r * base + std::min(r, extra);
-  return {first, first + base + (r < extra ? 1 : 0)};
+std::vector<std::vector<std::size_t>> BalancedShares(std::span<const std::uint64_t> costs,
+                                                     int size) {
+  PHYSR_CHECK(size >= 1, "no processes to share among");
+  std::vector<std::size_t> order(costs.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return costs[a] > costs[b]; });
+  // (cost so far, rank), the least on top; saturating sums keep the order total.
+  using Load = std::pair<std::uint64_t, int>;
+  std::priority_queue<Load, std::vector<Load>, std::greater<>> loads;
+  for (int r = 0; r < size; ++r) loads.emplace(0, r);
+  std::vector<std::vector<std::size_t>> shares(static_cast<std::size_t>(size));
+  for (const std::size_t item : order) {
+    auto [load, rank] = loads.top();
+    loads.pop();
+    shares[static_cast<std::size_t>(rank)].push_back(item);
+    const std::uint64_t room = std::numeric_limits<std::uint64_t>::max() - load;
+    loads.emplace(load + std::min(costs[item], room), rank);
+  }
+  for (std::vector<std::size_t>& share : shares) std::sort(share.begin(), share.end());
+  return shares;
 }
 
 bool AnyOf(Collective& collective, bool local) {

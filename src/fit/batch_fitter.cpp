@@ -1,7 +1,9 @@
 #include "physr/fit/batch_fitter.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <list>
+#include <numeric>
 #include <sstream>
 #include <unordered_map>
 #include <utility>
@@ -66,10 +68,11 @@ std::vector<T> GetVector(BinaryReader& in) {
 
 // Every field of each result, so that a result received from another process is the one this
 // process would have computed, bit for bit.
-std::string Serialise(std::span<const FitResult> results) {
+std::string Serialise(std::span<const FitResult> all, std::span<const std::size_t> items) {
   std::ostringstream bytes;
   BinaryWriter out(bytes);
-  for (const FitResult& r : results) {
+  for (const std::size_t item : items) {
+    const FitResult& r = all[item];
     PutVector(out, r.constants);
     PutVector(out, r.standard_errors);
     PutVector(out, r.free_slots);
@@ -86,9 +89,11 @@ std::string Serialise(std::span<const FitResult> results) {
   return std::move(bytes).str();
 }
 
-void Deserialise(const std::string& bytes, std::span<FitResult> results) {
+void Deserialise(const std::string& bytes, std::span<FitResult> all,
+                 std::span<const std::size_t> items) {
   BinaryReader in(bytes, "fit results from another process");
-  for (FitResult& r : results) {
+  for (const std::size_t item : items) {
+    FitResult& r = all[item];
     r.constants = GetVector<double>(in);
     r.standard_errors = GetVector<double>(in);
     r.free_slots = GetVector<int>(in);
@@ -106,6 +111,33 @@ void Deserialise(const std::string& bytes, std::span<FitResult> results) {
     r.finite = in.Get<bool>();
     for (double* v : {&r.cost, &r.rmse, &r.nrmse, &r.r2}) *v = in.Get<double>();
   }
+}
+
+// The estimated cost of one fit, in node evaluations per data row (FitConstants): one
+// evaluation without free constants; otherwise, per start, up to max_iterations evaluations
+// with the Jacobian, (1 + k) node evaluations each. Only the split of the fits among
+// processes uses it, so it need only rank the fits roughly: LM often stops early, and restarts
+// stop once a start fits exactly.
+std::uint64_t FitCost(const CompiledProgram& program, const FitOptions& options) {
+  const auto size = static_cast<std::uint64_t>(program.size());
+  if (program.num_free() == 0) return size;
+  const auto k = static_cast<std::uint64_t>(program.num_free());
+  const auto starts = 1 + static_cast<std::uint64_t>(std::max(options.restarts, 0));
+  const auto iterations = static_cast<std::uint64_t>(std::max(options.solver.max_iterations, 1));
+  return size * (1 + k) * starts * iterations;
+}
+
+// Each process's share of the distinct fits (unique_program[u] the program of fit u):
+// balanced by estimated cost, the same on every process.
+std::vector<std::vector<std::size_t>> SharesOf(std::span<const Program> programs,
+                                               std::span<const std::size_t> unique_program,
+                                               const Library& library, const FitOptions& options,
+                                               int size) {
+  std::vector<std::uint64_t> costs(unique_program.size());
+  for (std::size_t u = 0; u < unique_program.size(); ++u) {
+    costs[u] = FitCost(Compile(programs[unique_program[u]], library), options);
+  }
+  return BalancedShares(costs, size);
 }
 
 }  // namespace
@@ -214,17 +246,24 @@ std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
   const TargetStats stats = unique_keys.empty() ? TargetStats{} : ComputeTargetStats(y, weights);
   std::vector<FitResult> fitted(unique_keys.size());
   // This process's share of the distinct fits: all of them when it is alone.
-  const auto [first, last] =
-      collective_ == nullptr
-          ? std::pair<std::size_t, std::size_t>{0, unique_keys.size()}
-          : ShareOf(unique_keys.size(), collective_->rank(), collective_->size());
+  const bool shared = collective_ != nullptr && collective_->size() > 1;
+  std::vector<std::vector<std::size_t>> shares;
+  if (shared) {
+    shares = SharesOf(programs, unique_program, *library_, options_.fit, collective_->size());
+  } else {
+    shares.emplace_back(unique_keys.size());
+    std::iota(shares.front().begin(), shares.front().end(), std::size_t{0});
+  }
+  const std::vector<std::size_t>& mine =
+      shares[shared ? static_cast<std::size_t>(collective_->rank()) : 0];
   tbb::enumerable_thread_specific<Evaluator> evaluators;
   TsanRelease(&fitted);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(first, last, 1),
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, mine.size(), 1),
                     [&](const tbb::blocked_range<std::size_t>& range) {
                       TsanAcquire(&fitted);
                       Evaluator& evaluator = evaluators.local();
-                      for (std::size_t u = range.begin(); u != range.end(); ++u) {
+                      for (std::size_t m = range.begin(); m != range.end(); ++m) {
+                        const std::size_t u = mine[m];
                         const Program& program = programs[unique_program[u]];
                         const CompiledProgram compiled = Compile(program, *library_);
                         FitOptions options = options_.fit;
@@ -235,15 +274,13 @@ std::vector<FitResult> BatchFitter::FitAll(std::span<const Program> programs,
                       TsanRelease(&fitted);
                     });
   TsanAcquire(&fitted);
-  stats_.fitted = last - first;
-  if (collective_ != nullptr && collective_->size() > 1) {
-    const std::span<FitResult> all(fitted);
-    const std::vector<std::string> shares =
-        collective_->AllGather(Serialise(all.subspan(first, last - first)));
+  stats_.fitted = mine.size();
+  if (shared) {
+    const std::vector<std::string> received = collective_->AllGather(Serialise(fitted, mine));
     for (int r = 0; r < collective_->size(); ++r) {
       if (r == collective_->rank()) continue;
-      const auto [begin, end] = ShareOf(unique_keys.size(), r, collective_->size());
-      Deserialise(shares[static_cast<std::size_t>(r)], all.subspan(begin, end - begin));
+      const auto rank = static_cast<std::size_t>(r);
+      Deserialise(received[rank], fitted, shares[rank]);
     }
   }
 

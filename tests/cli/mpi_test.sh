@@ -4,7 +4,8 @@
 # file records the ranks; ranks given different data or options refuse to start; data from
 # standard input is refused; SIGINT to mpirun stops every rank after an epoch with the result
 # written, and the run resumes from its checkpoint with another number of ranks; a rank killed
-# with SIGKILL ends the job with a non-zero status within a bounded time.
+# with SIGKILL, or stopped with SIGSTOP, ends the job with a non-zero status within a bounded
+# time (the stopped one with rank 0's message).
 # Every mpirun is bounded by `timeout`, so a hang fails the test rather than stalling it.
 # Usage: mpi_test.sh PATH/TO/physr PATH/TO/datasets MPIEXEC
 set -uo pipefail
@@ -156,24 +157,35 @@ else
   fi
 fi
 
-# --- a rank that dies ends the job ----------------------------------------------------------
+# --- a rank that dies or stalls ends the job ------------------------------------------------
+
+# start_job LIMIT ARGS...: starts `timeout -s KILL LIMIT mpirun -np 2 physr ARGS` in the
+# background as $job and sets $victim to the pid of its rank 1 ("" if none came up).
+start_job() {
+  local limit="$1" pid
+  shift
+  timeout -s KILL "$limit" "${mpirun[@]}" -np 2 "$physr" "$@" >"$tmp/out" 2>"$tmp/err" &
+  job=$!
+  victim=""
+  for _ in $(seq 300); do
+    # $job is timeout, mpirun its child, the ranks mpirun's children; OpenMPI puts each
+    # rank's number in its environment.
+    launcher=$(ps -o pid= --ppid "$job" 2>/dev/null | head -n 1 | tr -d ' ')
+    for pid in $([[ -n "$launcher" ]] && ps -o pid= --ppid "$launcher" 2>/dev/null); do
+      if ps -o args= -p "$pid" | grep -q physr &&
+        tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then
+        victim=$pid
+      fi
+    done
+    [[ -n "$victim" ]] && break
+    sleep 0.2
+  done
+  sleep 2
+}
 
 # mpirun exits with the killed rank's status (137); a hang shows as the time it took: the
-# job ends in seconds, while `timeout` would end a hung one only after $limit s.
-limit=120
-timeout -s KILL "$limit" "${mpirun[@]}" -np 2 "$physr" "${search[@]}" --epochs 100000 \
-  >"$tmp/out" 2>"$tmp/err" &
-job=$!
-victim=""
-for _ in $(seq 300); do
-  # $job is timeout, mpirun its child, the ranks mpirun's children; the last started is killed.
-  launcher=$(ps -o pid= --ppid "$job" 2>/dev/null | head -n 1 | tr -d ' ')
-  [[ -n "$launcher" ]] && victim=$(ps -o pid= --ppid "$launcher" 2>/dev/null | tail -n 1 | tr -d ' ')
-  [[ -n "$victim" ]] && ps -o args= -p "$victim" | grep -q physr && break
-  victim=""
-  sleep 0.2
-done
-sleep 2
+# job ends in seconds, while `timeout` would end a hung one only after 120 s.
+start_job 120 "${search[@]}" --epochs 100000
 name="a rank killed with SIGKILL ends the job with a non-zero status"
 if [[ -z "$victim" ]]; then
   fail "$name" "no rank found"
@@ -188,6 +200,32 @@ else
     fail "$name" "exit status 0"
   elif ((SECONDS - start > 60)); then
     fail "$name" "the job hung after the rank died"
+  else
+    pass "$name"
+  fi
+fi
+
+# A rank stopped with SIGSTOP (alive, never reaching the next exchange): the other rank gives
+# up after max(--mpi-timeout, 4 × its longest stretch of work between exchanges), a few
+# seconds here, prints why and ends the job; a hang would last until `timeout`'s 150 s.
+start_job 150 "${search[@]}" --epochs 100000 --mpi-timeout 3
+name="a rank stopped with SIGSTOP ends the job with an error on rank 0"
+if [[ -z "$victim" ]]; then
+  fail "$name" "no rank found"
+  kill -KILL "$job" 2>/dev/null
+  wait "$job"
+else
+  start=$SECONDS
+  kill -STOP "$victim"
+  wait "$job"
+  rc=$?
+  kill -KILL "$victim" 2>/dev/null
+  if ((rc == 0)); then
+    fail "$name" "exit status 0"
+  elif ((SECONDS - start > 90)); then
+    fail "$name" "the job hung after the rank stalled ($((SECONDS - start)) s)"
+  elif ! grep -q "rank 0 of 2 waited .* a rank has stalled" "$tmp/err"; then
+    fail "$name" "no message from rank 0: $(tail -c 400 "$tmp/err")"
   else
     pass "$name"
   fi

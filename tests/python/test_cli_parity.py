@@ -27,6 +27,7 @@ CLI_ONLY = {
     "--class-const": "a search over several datasets: physr.fit_class",
     "--spe-const": "a search over several datasets: physr.fit_class",
     "--group": "a search over several datasets: physr.fit_class",
+    "--mpi-timeout": "MPI ranks: only the tool runs one search across them",
 }
 
 # Flags whose Python name is not the flag's own with '-' as '_'.

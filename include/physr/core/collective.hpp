@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,10 +39,15 @@ class SingleProcess final : public Collective {
   }
 };
 
-// The contiguous share [first, second) of `count` items that process `rank` of `size` takes:
-// the first count % size processes take one item more. Shares are in rank order and cover
-// 0..count exactly once.
-std::pair<std::size_t, std::size_t> ShareOf(std::size_t count, int rank, int size);
+// The items each of `size` processes takes, given each item's estimated cost: the
+// longest-processing-time-first rule. Items go in decreasing cost (ties: the lower index
+// first), each to the process whose items cost least so far (ties: the lower rank). Each
+// process's items are in increasing index order; the shares cover 0..costs.size() exactly
+// once and depend only on the costs and `size` (integers, so every process computes the same
+// split). The costliest share exceeds the cheapest by at most the costliest item, and is at
+// most 4/3 of the best split's. Cost: O(items · log(items · size)).
+std::vector<std::vector<std::size_t>> BalancedShares(std::span<const std::uint64_t> costs,
+                                                     int size);
 
 // Whether any process passed true.
 bool AnyOf(Collective& collective, bool local);

@@ -36,8 +36,10 @@ struct BatchFitStats {
 // before it, inserts after it in batch order), so its contents and eviction order are
 // deterministic too.
 // Across processes (ShareWith): every process calls FitAll with the same programs; each fits
-// its contiguous share (ShareOf) of the distinct programs the cache does not hold, and the
-// results are exchanged, so every process returns the same results and keeps the same cache.
+// its share of the distinct programs the cache does not hold, the shares balanced by each
+// fit's estimated cost (program length, free constants, starts and iterations; BalancedShares),
+// and the results are exchanged, so every process returns the same results and keeps the same
+// cache.
 class BatchFitter {
  public:
   // library: borrowed, must outlive the fitter and not change.
