@@ -323,6 +323,18 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
       "groups", [](const SearchConfig& c) { return std::string(ToString(c.groups)); },
       [](SearchConfig& c, const std::string& text) { c.groups = ParseGroupsMode(text); },
       "Dimensionless groups: 'off', 'on' or 'auto' (see physr/search/config.hpp).");
+  config.def_property(
+      "enumerate", [](const SearchConfig& c) { return EnumerateText(c.enumerate); },
+      [](SearchConfig& c, const py::object& value) {
+        // A length may come as an int; bool is refused (True is not a length).
+        if (py::isinstance<py::bool_>(value) ||
+            !(py::isinstance<py::int_>(value) || py::isinstance<py::str>(value))) {
+          throw InputError("enumerate: expected 'off', 'auto', 'on' or a length");
+        }
+        ParseEnumerate(py::str(value).cast<std::string>(), c.enumerate);
+      },
+      "Exhaustive enumeration of short formulas first: 'off', 'auto', 'on' or a length "
+      "(see physr/search/enumerate.hpp).");
   config.def(
       "apply_default_limit", [](SearchConfig& c) { c.stopping.ApplyDefaultLimit(); },
       "Sets max_epochs to the default limit when no epoch, time or evaluation limit is set.");
