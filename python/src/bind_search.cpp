@@ -325,14 +325,7 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
       "Dimensionless groups: 'off', 'on' or 'auto' (see physr/search/config.hpp).");
   config.def_property(
       "enumerate", [](const SearchConfig& c) { return EnumerateText(c.enumerate); },
-      [](SearchConfig& c, const py::object& value) {
-        // A length may come as an int; bool is refused (True is not a length).
-        if (py::isinstance<py::bool_>(value) ||
-            !(py::isinstance<py::int_>(value) || py::isinstance<py::str>(value))) {
-          throw InputError("enumerate: expected 'off', 'auto', 'on' or a length");
-        }
-        ParseEnumerate(py::str(value).cast<std::string>(), c.enumerate);
-      },
+      [](SearchConfig& c, const std::string& text) { ParseEnumerate(text, c.enumerate); },
       "Exhaustive enumeration of short formulas first: 'off', 'auto', 'on' or a length "
       "(see physr/search/enumerate.hpp).");
   config.def(
