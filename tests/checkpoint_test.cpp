@@ -133,6 +133,27 @@ TEST_CASE(
   CHECK(resumed.profile.fitted <= resumed.evaluations - part.evaluations);
 }
 
+TEST_CASE("A resumed search with enumeration matches the uninterrupted run") {
+  // The enumeration runs once, at the start of the new run; the resumed run does not repeat it.
+  const Dataset data = NoisyData();
+  const auto config = [](int epochs) {
+    SearchConfig c = Config(epochs);
+    c.enumerate.mode = EnumerateMode::kOn;
+    c.enumerate.max_length = 5;
+    c.enumerate.keep = 50;
+    return c;
+  };
+  const SearchResult whole = RunSearch(data, config(4));
+  TempDir dir;
+  SearchConfig first = config(2);
+  first.checkpoint.dir = dir.str();
+  const SearchResult part = RunSearch(data, first);
+  CHECK(part.evaluations > 2 * 32);  // the enumerated formulas scored
+  SearchConfig second = config(4);
+  second.checkpoint.resume_dir = dir.str();
+  CheckSameResult(whole, RunSearch(data, second));
+}
+
 TEST_CASE("Checkpoints every epoch leave the latest state") {
   const Dataset data = NoisyData();
   TempDir dir;

@@ -207,6 +207,10 @@ TEST_CASE("A class search refuses what it cannot do, naming it") {
   ClassSearchConfig groups = DecayConfig(1, 1);
   groups.search.groups = GroupsMode::kOn;
   CHECK_THROWS_WITH_AS(RunClassSearch(data, groups), doctest::Contains("groups"), InputError);
+  ClassSearchConfig enumerate = DecayConfig(1, 1);
+  enumerate.search.enumerate.mode = EnumerateMode::kAuto;
+  CHECK_THROWS_WITH_AS(RunClassSearch(data, enumerate), doctest::Contains("--enumerate"),
+                       InputError);
   ClassSearchConfig checkpoint = DecayConfig(1, 1);
   checkpoint.search.checkpoint.dir = "somewhere";
   CHECK_THROWS_WITH_AS(RunClassSearch(data, checkpoint), doctest::Contains("checkpoints"),

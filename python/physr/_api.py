@@ -348,6 +348,8 @@ def _free_constants(config: Any, spec: Mapping[str, Any] | None) -> None:
 
 
 def _set_option(config: Any, name: str, value: Any) -> None:
+    if name == "enumerate" and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a length, as `physr fit --enumerate N`
     try:
         setattr(config, name, value)
     except TypeError:

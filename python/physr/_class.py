@@ -109,7 +109,7 @@ def fit_class(
     dataset (as ``free_consts``; the default dimensionless C1 and C2 are class constants too),
     ``spe_consts={"L": "m"}`` (or ``{"L": ("m", start)}``) constants with one value per
     dataset. Other keywords are ``physr.fit``'s search options (``epochs``, ``seed``,
-    ``threads``, ``ops``, ``max_length``, ...); checkpoints, groups, weights and progress
+    ``threads``, ``ops``, ``max_length``, ...); checkpoints, groups, enumeration, weights and progress
     callbacks are not available here. Raises ValueError naming the dataset whose columns,
     units or target differ from the first's, or that has no rows.
     """

@@ -190,6 +190,14 @@ class SearchConfig:
     def entropy_weight(self, arg1: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
+    def enumerate(self) -> str:
+        """
+        Exhaustive enumeration of short formulas first: 'off', 'auto', 'on' or a length (see physr/search/enumerate.hpp).
+        """
+    @enumerate.setter
+    def enumerate(self, arg1: str) -> None:
+        ...
+    @property
     def evolution_generations(self) -> int:
         ...
     @evolution_generations.setter

@@ -323,6 +323,11 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
       "groups", [](const SearchConfig& c) { return std::string(ToString(c.groups)); },
       [](SearchConfig& c, const std::string& text) { c.groups = ParseGroupsMode(text); },
       "Dimensionless groups: 'off', 'on' or 'auto' (see physr/search/config.hpp).");
+  config.def_property(
+      "enumerate", [](const SearchConfig& c) { return EnumerateText(c.enumerate); },
+      [](SearchConfig& c, const std::string& text) { ParseEnumerate(text, c.enumerate); },
+      "Exhaustive enumeration of short formulas first: 'off', 'auto', 'on' or a length "
+      "(see physr/search/enumerate.hpp).");
   config.def(
       "apply_default_limit", [](SearchConfig& c) { c.stopping.ApplyDefaultLimit(); },
       "Sets max_epochs to the default limit when no epoch, time or evaluation limit is set.");

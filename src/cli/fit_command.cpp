@@ -180,6 +180,16 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
                   "remove an input)")
       ->type_name("off|on|auto")
       ->capture_default_str();
+  cmd->add_option("--enumerate", o.enumerate,
+                  "First try every formula of up to N tokens (brute force, duplicates removed by "
+                  "value): off, on (" +
+                      std::to_string(EnumerateOptions{}.max_length) +
+                      " tokens), N, or auto (on "
+                      "with at most " +
+                      std::to_string(EnumerateOptions::kAutoMaxVariables) +
+                      " variables, after --groups)")
+      ->type_name("off|auto|on|N")
+      ->capture_default_str();
 }
 
 // The advanced options of the search, in their own help group.
@@ -289,6 +299,7 @@ SearchConfig MakeConfig(const FitCommandOptions& o) {
   config.priors.units = !o.no_units_prior;
   config.canonical = !o.no_canonical;
   config.groups = ParseGroupsMode(o.groups);
+  ParseEnumerate(o.enumerate, config.enumerate);
   config.stopping.ApplyDefaultLimit();
   config.checkpoint.ApplyDefaultSchedule();
   return config;

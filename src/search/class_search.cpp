@@ -177,6 +177,9 @@ void CheckClassOptions(const ClassSearchConfig& config) {
   if (config.search.groups != GroupsMode::kOff) {
     throw InputError("dimensionless groups are not available for a search over several datasets");
   }
+  if (config.search.enumerate.mode != EnumerateMode::kOff) {
+    throw InputError("--enumerate is not available for a search over several datasets");
+  }
   if (!config.search.checkpoint.dir.empty() || !config.search.checkpoint.resume_dir.empty()) {
     throw InputError("checkpoints are not available for a search over several datasets");
   }

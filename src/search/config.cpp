@@ -34,6 +34,15 @@ std::uint64_t MixShapingOptions(std::uint64_t h, const SearchConfig& c) {
     h = MixDouble(h, v);
   }
   h = Mix(h, static_cast<std::uint64_t>(c.rows.max_rows));
+  if (c.enumerate.mode != EnumerateMode::kOff) {  // earlier runs' fingerprints still hold
+    const EnumerateOptions& e = c.enumerate;
+    for (const std::int64_t v :
+         {static_cast<std::int64_t>(e.mode), std::int64_t{e.max_length},
+          std::int64_t{e.max_free_constants}, e.max_candidates, e.max_stored,
+          std::int64_t{e.probe_rows}, std::int64_t{e.screen_rows}, std::int64_t{e.keep}}) {
+      h = Mix(h, static_cast<std::uint64_t>(v));
+    }
+  }
   return Mix(h, static_cast<std::uint64_t>(c.fitting.cache_capacity > 0 ? 1 : 0));
 }
 
@@ -107,6 +116,13 @@ void SearchConfig::Validate() const {
   if (!(p.completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
   if (evolution.offspring < 0) fail("evolution offspring must be ≥ 0");
   if (evolution.generations < 1) fail("evolution generations must be ≥ 1");
+  const EnumerateOptions& e = enumerate;
+  if (e.max_length < 1 || e.max_length > 30) fail("enumeration length must be in [1, 30]");
+  if (e.max_free_constants < 0) fail("enumeration free constants must be ≥ 0");
+  if (e.max_candidates < 0 || e.max_stored < 0) fail("enumeration budgets must be ≥ 0");
+  if (e.probe_rows < 1 || e.screen_rows < 1 || e.keep < 0) {
+    fail("enumeration probe rows, screen rows must be ≥ 1 and kept programs ≥ 0");
+  }
   if (checkpoint.every_epochs < 0) fail("checkpoint interval must be ≥ 0 epochs");
   if (!(checkpoint.every_seconds >= 0.0)) fail("checkpoint interval must be ≥ 0 seconds");
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include <tbb/global_control.h>
@@ -45,6 +46,9 @@ Library KeepUsedTokens(const Library& search, const Library& extended, SearchRes
 }
 
 using Clock = std::chrono::steady_clock;
+
+// The share of the time limit the enumeration at the start may take.
+constexpr double kEnumerateTimeShare = 0.2;
 
 // Random stream of epoch e's evolution: Rng(seed, kEvolutionStream + e).
 constexpr std::uint64_t kEvolutionStream = std::uint64_t{1} << 32;
@@ -209,6 +213,7 @@ SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
 }
 
 SearchResult SearchEngine::Run() {
+  if (state_.counters.epochs == 0) Enumerate();
   for (int epoch = state_.counters.epochs + 1;; ++epoch) {
     Batch batch = Sample();
     Score(batch, epoch);
@@ -246,6 +251,74 @@ std::vector<FitResult> SearchEngine::Fit(std::span<const Program> programs) {
 double SearchEngine::Reward(const FitResult& fit) const {
   if (!fit.finite || !std::isfinite(fit.nrmse)) return 0.0;
   return RewardOf(fit.nrmse, exact_nrmse_);
+}
+
+// Enumerate: every short program over the library (enumerate.hpp), screened on a few search
+// rows; the best are scored on the search rows like sampled programs (and counted as
+// evaluations), offered to the front, and kept as parents of the first epoch's evolution.
+void SearchEngine::Enumerate() {
+  EnumerateOptions options = config_.enumerate;
+  if (!options.Enabled(data_.num_variables()) || class_ != nullptr || options.keep == 0) return;
+  options.max_length = std::min(options.max_length, config_.priors.max_length);
+  options.max_exp_nesting = config_.priors.max_exp_nesting;
+  options.max_log_nesting = config_.priors.max_log_nesting;
+  options.max_trig_nesting = config_.priors.max_trig_nesting;
+  const Dataset screen = SearchRows(train_, options.screen_rows, config_.seed);
+  // At most a fifth of the time limit.
+  const Clock::time_point deadline =
+      config_.stopping.time_limit_seconds > 0.0
+          ? start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                         kEnumerateTimeShare * config_.stopping.time_limit_seconds))
+          : Clock::time_point::max();
+  const std::function<bool()> stop = [this, deadline] {
+    return Clock::now() >= deadline ||
+           (callbacks_.stop_requested != nullptr && callbacks_.stop_requested->load());
+  };
+  const std::optional<Dimension> target =
+      config_.priors.units ? std::optional<Dimension>(data_.target_dimension) : std::nullopt;
+  Enumeration found = EnumeratePrograms(library_, screen, target, options, stop);
+  if (found.stopped) return;
+  const std::vector<Program> best = ScreenEnumerated(std::move(found), screen);
+  if (best.empty() || stop()) return;
+  const std::vector<FitResult> fits = Fit(best);
+  state_.counters.evaluations += static_cast<std::int64_t>(best.size());
+  constexpr std::size_t kSeeds = 100;
+  for (std::size_t i = 0; i < best.size(); ++i) {
+    Offer(best[i], fits[i], 1);
+    if (seeds_.size() < kSeeds && fits[i].finite) seeds_.emplace_back(Reward(fits[i]), best[i]);
+  }
+}
+
+std::vector<Program> SearchEngine::ScreenEnumerated(Enumeration found, const Dataset& rows) {
+  // Those with free constants are fitted on the screening rows; the others were scored on
+  // the probe rows by the enumeration.
+  std::vector<Program> fitted;
+  for (std::size_t i = 0; i < found.programs.size(); ++i) {
+    if (std::isnan(found.probe_nrmse[i])) fitted.push_back(found.programs[i]);
+  }
+  BatchFitOptions options = SearchFitOptions(config_);
+  options.cache_capacity = 0;
+  const std::vector<FitResult> fits = BatchFitter(library_, options).FitAll(fitted, rows);
+  std::vector<std::pair<double, std::size_t>> order;
+  for (std::size_t i = 0, f = 0; i < found.programs.size(); ++i) {
+    double nrmse = found.probe_nrmse[i];
+    if (std::isnan(nrmse)) {
+      const FitResult& fit = fits[f++];
+      nrmse = fit.finite ? fit.nrmse : std::numeric_limits<double>::infinity();
+    }
+    if (std::isfinite(nrmse)) order.emplace_back(FrontLoss(nrmse, exact_nrmse_), i);
+  }
+  // Exact programs tie, so the shortest come first.
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return found.programs[a.second].tokens.size() < found.programs[b.second].tokens.size();
+  });
+  std::vector<Program> best;
+  const auto keep = static_cast<std::size_t>(config_.enumerate.keep);
+  for (std::size_t k = 0; k < order.size() && k < keep; ++k) {
+    best.push_back(std::move(found.programs[order[k].second]));
+  }
+  return best;
 }
 
 // Sample: a batch from the policy under the priors. The (never expected) dimensionally
@@ -342,6 +415,8 @@ void SearchEngine::Breed(std::vector<Parent> parents, int epoch) {
   const EvolutionOptions& options = config_.evolution;
   if (options.offspring <= 0) return;
   PhaseTimer timer(*this, &SearchProfile::breed);
+  parents.insert(parents.end(), seeds_.begin(), seeds_.end());
+  seeds_.clear();
   for (const FrontEntry& e : state_.front.entries()) {
     Program p;
     p.tokens = e.program.tokens;

@@ -18,6 +18,7 @@
 #include "physr/policy/training.hpp"
 #include "physr/priors/default_priors.hpp"
 #include "physr/search/checkpoint.hpp"
+#include "physr/search/enumerate.hpp"
 #include "physr/search/evolution.hpp"
 
 namespace physr {
@@ -113,6 +114,9 @@ struct SearchConfig {
   CheckpointOptions checkpoint;
   RowSamplingOptions rows;
   GroupsMode groups = GroupsMode::kOff;
+  // Exhaustive enumeration of short programs at the start (enumerate.hpp): its best
+  // programs are scored, offered to the front and seeded into evolution.
+  EnumerateOptions enumerate;
   // Report formulas in their canonical form (expr/canonical.hpp: m*c^2/sqrt(1 - v^2/c^2)
   // rather than the search's sqrt(1/((c/v)^2 - 1) + 1)*m*c^2), constants refitted; false
   // reports them as the search wrote them. Only the final report depends on it.

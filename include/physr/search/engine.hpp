@@ -71,6 +71,12 @@ class SearchEngine {
   // Adds the wall seconds of its scope to one phase of profile_ (engine.cpp).
   class PhaseTimer;
 
+  // Enumerate (enumerate.hpp), once at the start of a new run: the short programs, screened
+  // on a few rows; the best scored on the search rows, offered and kept in seeds_.
+  void Enumerate();
+  // The `keep` best enumerated programs on the screening rows (those with free constants
+  // fitted there), exact ones shortest first.
+  std::vector<Program> ScreenEnumerated(Enumeration found, const Dataset& rows);
   Batch Sample();
   void Score(Batch& batch, int epoch);
   std::vector<Parent> Train(const Batch& batch);
@@ -118,7 +124,8 @@ class SearchEngine {
   SimplifyOptions simplify_;
   Checkpointer checkpointer_;
   SearchState state_;
-  double seconds_before_ = 0.0;                // of the run this one resumed
+  double seconds_before_ = 0.0;  // of the run this one resumed
+  std::vector<Parent> seeds_;    // enumerated programs, parents of the first epoch's evolution
   std::unordered_set<std::uint64_t> offered_;  // token hashes already offered to the front
   LstmParameters<float> gradient_;
   SearchProfile profile_;          // this process's part of the run, phases only (no `other` yet)
