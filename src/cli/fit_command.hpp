@@ -32,7 +32,8 @@ struct FitCommandOptions {
   bool no_canonical = false;
   std::string json_path;
   bool quiet = false;
-  std::string groups = "off";  // --groups off|on|auto
+  std::string groups = "off";   // --groups off|on|auto
+  std::string screen = "auto";  // --screen K|auto|off
   // A search over several datasets (class_fit.hpp): more data files after the first, class
   // and specific constants, a column naming each row's dataset.
   std::vector<std::string> more_data;
