@@ -108,6 +108,7 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   w.Bool(c.priors.units);
   w.Key("canonical");
   w.Bool(c.canonical);
+  w.Field("screen", ScreenToString(c.screen));
   w.Field("risk_epsilon", c.training.risk_epsilon);
   w.Field("learning_rate", c.training.learning_rate);
   w.Field("entropy_weight", c.training.loss.entropy_weight);
