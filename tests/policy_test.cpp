@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -277,14 +278,17 @@ TEST_CASE("masked tokens are never sampled; log-prob and entropy match a direct 
     RefState s = RefBegin(policy.hidden_size());
     for (int t = 0; t < steps; ++t) {
       const int token = r.tokens[static_cast<std::size_t>(i)][static_cast<std::size_t>(t)];
-      const std::uint8_t* mask = buffer.Mask(i, t);
+      std::vector<std::uint8_t> mask_row(static_cast<std::size_t>(policy.num_tokens()));
+      std::vector<float> factors(mask_row.size());
+      buffer.DecodeMask(i, t, mask_row.data(), factors.data());
+      const std::uint8_t* mask = mask_row.data();
       REQUIRE(token >= 0);
       REQUIRE(mask[token] == 1);  // never a masked token
       ++samples;
-      const float* x = buffer.Inputs(i, t);
-      const std::vector<double> z =
-          RefStep(ref, std::vector<double>(x, x + policy.input_size()), s);
-      const std::vector<double> p = RefProbs(z, mask, buffer.LogFactors(i, t));
+      std::vector<float> x(static_cast<std::size_t>(policy.input_size()));
+      buffer.DecodeInputs(i, t, x.data());
+      const std::vector<double> z = RefStep(ref, std::vector<double>(x.begin(), x.end()), s);
+      const std::vector<double> p = RefProbs(z, mask, factors.data());
       max_logp_err = std::max(
           max_logp_err, std::abs(std::log(p[static_cast<std::size_t>(token)]) -
                                  r.logp[static_cast<std::size_t>(i)][static_cast<std::size_t>(t)]));
@@ -496,8 +500,7 @@ TEST_CASE("Adam training raises a preferred token's probability above 0.9") {
   // And sampling now picks the target token almost always.
   SamplingState state = policy.Begin(1000);
   RowMatrixXf inputs(1000, o.input_size);
-  for (int i = 0; i < 1000; ++i)
-    inputs.row(i) = Eigen::Map<const Eigen::RowVectorXf>(buffer.Inputs(i % batch, 0), o.input_size);
+  for (int i = 0; i < 1000; ++i) buffer.DecodeInputs(i % batch, 0, inputs.row(i).data());
   std::vector<int> tokens(1000);
   std::vector<float> logp(1000), ent(1000);
   Rng rng(5);
@@ -628,21 +631,85 @@ TEST_CASE("episode buffer reuses storage and keeps what was recorded") {
   buffer.Record(0, inputs, mask, active, tokens);
   CHECK(buffer.length(0) == 1);
   CHECK(buffer.length(1) == 0);
-  CHECK(buffer.Inputs(2, 0)[1] == 6.0f);
-  CHECK(buffer.Mask(2, 0)[0] == 0);
+  float x[2];
+  std::uint8_t m[3];
+  float f[3];
+  buffer.DecodeInputs(2, 0, x);
+  CHECK(x[1] == 6.0f);
+  buffer.DecodeMask(2, 0, m, f);
+  CHECK(m[0] == 0);
   CHECK(buffer.Action(3, 0) == 1);
   EpisodeBuffer copy(2, 3, 2, 3);
   copy.CopyEpisodeFrom(buffer, 2, 1);
   CHECK(copy.length(1) == 1);
-  CHECK(copy.Inputs(1, 0)[0] == 5.0f);
-  CHECK(copy.Mask(1, 0)[0] == 0);
+  copy.DecodeInputs(1, 0, x);
+  CHECK(x[0] == 5.0f);
+  copy.DecodeMask(1, 0, m, f);
+  CHECK(m[0] == 0);
   CHECK(copy.Action(1, 0) == 2);
-  CHECK(copy.LogFactors(1, 0)[2] == 0.0f);
-  const float* storage = buffer.Inputs(0, 0);
+  CHECK(f[2] == 0.0f);
   buffer.Reset(2);
   CHECK(buffer.batch() == 2);
   CHECK(buffer.length(0) == 0);
-  CHECK(buffer.Inputs(0, 0) == storage);  // no reallocation for a smaller batch
+}
+
+TEST_CASE("episode buffer decodes exactly what was recorded, however many distinct factors") {
+  // Sparse inputs (a few nonzero, one negative zero), masks, and log-factors with few
+  // distinct values, many (past the palette's 254), infinities and negative zero: each step
+  // reads back bit for bit, except a forbidden token's factor, which reads 0.
+  const int batch = 3, steps = 4, in = 40, v = 600;
+  Rng rng(17);
+  EpisodeBuffer buffer(batch, steps, in, v);
+  std::vector<RowMatrixXf> xs, fs;
+  std::vector<RowTokenMask> ms;
+  for (int step = 0; step < steps; ++step) {
+    RowMatrixXf x = RowMatrixXf::Zero(batch, in);
+    RowMatrixXf f(batch, v);
+    RowTokenMask m(batch, v);
+    for (int i = 0; i < batch; ++i) {
+      for (int k = 0; k < in; k += 7) x(i, k) = static_cast<float>(rng.Uniform(-2, 2));
+      x(i, 3) = -0.0f;
+      for (int j = 0; j < v; ++j) {
+        m(i, j) = rng.Uniform01() < 0.8 ? 1 : 0;
+        // Row 0: four values; row 1: all distinct; row 2: a mix with infinities.
+        const double u = rng.Uniform(-3, 0);
+        f(i, j) = i == 0   ? static_cast<float>(-(j % 4))
+                  : i == 1 ? static_cast<float>(u)
+                           : (j % 5 == 0 ? -std::numeric_limits<float>::infinity()
+                                         : (j % 5 == 1 ? -0.0f : static_cast<float>(j % 3)));
+      }
+    }
+    std::vector<int> tokens(batch);
+    for (int i = 0; i < batch; ++i) {
+      int j = 0;
+      while (m(i, j) == 0) ++j;
+      tokens[static_cast<std::size_t>(i)] = j;
+    }
+    buffer.Record(step, x, m, f, {}, tokens);
+    xs.push_back(x);
+    fs.push_back(f);
+    ms.push_back(m);
+  }
+  std::vector<float> x(in), f(v);
+  std::vector<std::uint8_t> m(v);
+  for (int i = 0; i < batch; ++i) {
+    for (int step = 0; step < steps; ++step) {
+      buffer.DecodeInputs(i, step, x.data());
+      for (int k = 0; k < in; ++k) {
+        CHECK(
+            std::bit_cast<std::uint32_t>(x[static_cast<std::size_t>(k)]) ==
+            std::bit_cast<std::uint32_t>(k == 3 ? 0.0f : xs[static_cast<std::size_t>(step)](i, k)));
+      }
+      buffer.DecodeMask(i, step, m.data(), f.data());
+      for (int j = 0; j < v; ++j) {
+        const auto at = static_cast<std::size_t>(j);
+        const bool allowed = ms[static_cast<std::size_t>(step)](i, j) != 0;
+        CHECK(m[at] == (allowed ? 1 : 0));
+        const float want = allowed ? fs[static_cast<std::size_t>(step)](i, j) : 0.0f;
+        CHECK(std::bit_cast<std::uint32_t>(f[at]) == std::bit_cast<std::uint32_t>(want));
+      }
+    }
+  }
 }
 
 TEST_CASE("an infinitely negative log-factor forbids a token and keeps the gradient finite") {

@@ -226,6 +226,16 @@ class SearchResult:
                            "their sum ``seconds`` and ``fitted``, the constant fits run.")
 
     @property
+    def screening(self) -> dict[str, Any] | None:
+        """The columns screening kept, best first: ``{"columns": N, "kept": [{"name": ...,
+        "score": ...}, ...]}`` (a score is the share of the target's rank variance the column
+        explains alone); None when every column was searched."""
+        if self._document is not None:
+            screening = self._document.get("screening")
+            return None if screening is None else json.loads(json.dumps(screening))
+        return self._core.screening
+
+    @property
     def history(self) -> list[dict[str, Any]]:
         """One dict per epoch: epoch, best_nrmse, best_reward, evaluations (so far), seconds
         (so far), valid_share (share of sampled formulas complete and valid), best (infix)."""

@@ -302,6 +302,14 @@ class SearchConfig:
     def risk_epsilon(self, arg1: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
+    def screen(self) -> str:
+        """
+        Screening of the inputs: a number K of columns to keep, 'auto' or 'off' (see physr/search/screening.hpp).
+        """
+    @screen.setter
+    def screen(self, arg1: typing.Any) -> None:
+        ...
+    @property
     def seed(self) -> int:
         ...
     @seed.setter
@@ -375,6 +383,11 @@ class SearchResult:
     @property
     def sampled(self) -> int:
         ...
+    @property
+    def screening(self) -> typing.Any:
+        """
+        The columns screening kept, best first, with their scores: {'columns': N, 'kept': [{'name', 'score'}, ...]}; None when every column was searched.
+        """
     @property
     def seconds(self) -> float:
         ...

@@ -54,7 +54,9 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
     ``max_length``, ``batch_size``, ``default_free_consts``, ``random_state`` (physr.fit's
     ``seed``; an int, or None for a fresh seed from numpy's global generator), ``n_jobs``
     (physr.fit's ``threads``: -1 all cores, the default; None 1; -k all but k-1),
-    ``progress``, ``complexity``, ``define``, and ``options`` (a dict of further search
+    ``progress``, ``complexity``, ``define``, ``screen`` (the number of input columns to
+    search, ranked by how much of the target each explains; ``"auto"`` or ``"off"``), and
+    ``options`` (a dict of further search
     options). ``seed`` and ``threads`` are the old names of ``random_state`` and ``n_jobs``,
     still accepted with a DeprecationWarning. Without units every column is dimensionless, so
     plain arrays work as with any regressor. Columns in scaled units (``"km"``, ``"min"``) are
@@ -75,7 +77,7 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
                  random_state: Any = 0, n_jobs: int | None = -1, progress: bool = False,
                  options: dict | None = None, complexity: dict | None = None,
                  define: Any = None, seed: int | None = None,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, screen: Any = "auto") -> None:
         self.X_units = X_units
         self.y_units = y_units
         self.fixed_consts = fixed_consts
@@ -95,6 +97,7 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
         self.define = define
         self.seed = seed
         self.threads = threads
+        self.screen = screen
 
     def _seed(self) -> int:
         if self.seed is not None:
@@ -154,7 +157,7 @@ class PhysicalRegressor(RegressorMixin, BaseEstimator):
                      batch_size=self.batch_size, default_free_consts=self.default_free_consts,
                      progress=self.progress, sample_weight=sample_weight,
                      complexity=self.complexity, define=self.define,
-                     **(self.options or {}))
+                     **{"screen": self.screen, **(self.options or {})})
         if result.best is None:
             raise ValueError("no formula with finite predictions was found; allow a longer "
                              "search (epochs, time_limit) or other operators")

@@ -95,6 +95,7 @@ def document_of(result: Any) -> dict[str, Any]:
                     "fixed_constants": [{"name": n, "unit": u, "value": v} for n, u, v in fixed],
                     "free_constants": [{"name": n, "unit": u, "start": v} for n, u, v in free]},
         "options": origin.get("options", {"seed": core.seed}),
+        "screening": result.screening,
         "history": result.history,
         "profile": {k: _number(v) for k, v in core.profile.items()},
     }

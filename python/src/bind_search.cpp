@@ -328,6 +328,18 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
       [](SearchConfig& c, const std::string& text) { ParseEnumerate(text, c.enumerate); },
       "Exhaustive enumeration of short formulas first: 'off', 'auto', 'on' or a length "
       "(see physr/search/enumerate.hpp).");
+  config.def_property(
+      "screen", [](const SearchConfig& c) { return ScreenToString(c.screen); },
+      [](SearchConfig& c, const py::object& value) {
+        if (py::isinstance<py::bool_>(value)) {
+          throw InputError("screen: expected a number of columns to keep, 'auto' or 'off'");
+        }
+        c.screen =
+            ParseScreen(py::isinstance<py::int_>(value) ? std::to_string(value.cast<long long>())
+                                                        : value.cast<std::string>());
+      },
+      "Screening of the inputs: a number K of columns to keep, 'auto' or 'off' (see "
+      "physr/search/screening.hpp).");
   config.def(
       "apply_default_limit", [](SearchConfig& c) { c.stopping.ApplyDefaultLimit(); },
       "Sets max_epochs to the default limit when no epoch, time or evaluation limit is set.");
@@ -428,6 +440,24 @@ void BindResult(py::module_& m) {
           "Wall seconds per phase of this process's part of the run (sample_priors, "
           "sample_policy, fit, train, breed, simplify, finalise, other), their sum (seconds) "
           "and the constant fits run (fitted).")
+      .def_property_readonly(
+          "screening",
+          [](const SearchResult& r) -> py::object {
+            if (!r.screening) return py::none();
+            py::list kept;
+            for (const ColumnScore& c : r.screening->kept) {
+              py::dict entry;
+              entry["name"] = c.name;
+              entry["score"] = c.score;
+              kept.append(entry);
+            }
+            py::dict screening;
+            screening["columns"] = r.screening->columns;
+            screening["kept"] = kept;
+            return screening;
+          },
+          "The columns screening kept, best first, with their scores: {'columns': N, 'kept': "
+          "[{'name', 'score'}, ...]}; None when every column was searched.")
       .def_property_readonly("pareto",
                              [](const std::shared_ptr<SearchResult>& r) {
                                std::vector<FormulaRef> out;

@@ -190,6 +190,13 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
                       " variables, after --groups)")
       ->type_name("off|auto|on|N")
       ->capture_default_str();
+  cmd->add_option("--screen", o.screen,
+                  "Search only the K input columns that explain most of the target (ranked "
+                  "by rank correlation and correlation ratio): K, off, or auto (the " +
+                      std::to_string(kScreenAutoKeep) + " best when there are more than " +
+                      std::to_string(kScreenAutoAbove) + ")")
+      ->type_name("K|auto|off")
+      ->capture_default_str();
 }
 
 // The advanced options of the search, in their own help group.
@@ -300,6 +307,7 @@ SearchConfig MakeConfig(const FitCommandOptions& o) {
   config.canonical = !o.no_canonical;
   config.groups = ParseGroupsMode(o.groups);
   ParseEnumerate(o.enumerate, config.enumerate);
+  config.screen = ParseScreen(o.screen);
   config.stopping.ApplyDefaultLimit();
   config.checkpoint.ApplyDefaultSchedule();
   return config;
@@ -343,6 +351,17 @@ std::string GroupsLine(const GroupBasis& groups, const std::string& target) {
   return line + ')' + definitions;
 }
 
+// The report line of a screened search: "screening   kept 15 of 300 columns: x3 (0.31), ...".
+std::string ScreeningLine(const Screening& screening) {
+  std::ostringstream line;
+  line << "kept " << screening.kept.size() << " of " << screening.columns << " columns:";
+  for (std::size_t k = 0; k < screening.kept.size(); ++k) {
+    line << (k > 0 ? ", " : " ") << screening.kept[k].name << " ("
+         << FormatNumber(screening.kept[k].score, 2) << ')';
+  }
+  return line.str();
+}
+
 // 0, or 130/143 when SIGINT/SIGTERM stopped the search.
 // Progress lines go to a terminal on stderr unless --quiet.
 bool ShowsProgress(const FitCommandOptions& o) { return !o.quiet && isatty(STDERR_FILENO) != 0; }
@@ -374,6 +393,7 @@ void PrintResult(std::ostream& out, const SearchResult& result,
       << " formulas scored in " << std::fixed << std::setprecision(1) << result.seconds
       << " s; stopped: " << ToString(result.stop_reason) << "\n";
   PrintDefinitions(out, result.library);
+  if (result.screening) out << "screening   " << ScreeningLine(*result.screening) << "\n";
   if (result.groups) out << "groups      " << GroupsLine(*result.groups, data.target_name) << "\n";
   out.unsetf(std::ios::floatfield);
   out << std::setprecision(6);

@@ -35,6 +35,7 @@ struct FitCommandOptions {
   bool quiet = false;
   std::string groups = "off";                                 // --groups off|on|auto
   std::string enumerate = EnumerateText(EnumerateOptions{});  // --enumerate off|auto|on|N
+  std::string screen = "auto";                                // --screen K|auto|off
   // A search over several datasets (class_fit.hpp): more data files after the first, class
   // and specific constants, a column naming each row's dataset.
   std::vector<std::string> more_data;

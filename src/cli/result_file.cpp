@@ -108,6 +108,7 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   w.Bool(c.priors.units);
   w.Key("canonical");
   w.Bool(c.canonical);
+  w.Field("screen", ScreenToString(c.screen));
   w.Field("risk_epsilon", c.training.risk_epsilon);
   w.Field("learning_rate", c.training.learning_rate);
   w.Field("entropy_weight", c.training.loss.entropy_weight);
@@ -152,6 +153,27 @@ void WriteHistory(JsonWriter& w, const std::vector<EpochReport>& history) {
     w.EndObject();
   }
   w.EndArray();
+}
+
+// The columns a screened run kept, best first, or null when it searched every column:
+// {"columns": 300, "kept": [{"name": "x3", "score": 0.31}, ...]}.
+void WriteScreening(JsonWriter& w, const std::optional<Screening>& screening) {
+  if (!screening) {
+    w.Null();
+    return;
+  }
+  w.BeginObject();
+  w.IntegerField("columns", screening->columns);
+  w.Key("kept");
+  w.BeginArray();
+  for (const ColumnScore& c : screening->kept) {
+    w.BeginObject();
+    w.Field("name", c.name);
+    w.Field("score", c.score);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
 }
 
 // The groups a run searched over, or null when it ran on the data as given:
@@ -242,6 +264,8 @@ std::string ResultJson(const SearchResult& result, const std::vector<FormulaRepo
   w.Field("target", data.target_name);
   w.Key("groups");
   WriteGroups(w, result.groups);
+  w.Key("screening");
+  WriteScreening(w, result.screening);
   w.Field("target_unit", data.target_dimension.ToUnitString());
   const auto target_column = context.table->FindColumn(data.target_name);
   const bool written = target_column && *target_column < context.table->unit_texts.size();

@@ -114,11 +114,12 @@ Forward<S> RunForward(const LstmParameters<S>& params, const EpisodeBuffer& epis
   const int hidden = params.hidden_size;
   // The input layer and the input part of the gates for all rows at once.
   RowMatrix<S> x(rows, in_size);
+  std::vector<float> src(static_cast<std::size_t>(in_size));
   for (int r = 0; r < rows; ++r) {
-    const float* src = episodes.Inputs(
+    episodes.DecodeInputs(
         selected[static_cast<std::size_t>(layout.row_episode[static_cast<std::size_t>(r)])],
-        layout.row_step[static_cast<std::size_t>(r)]);
-    for (int k = 0; k < in_size; ++k) x(r, k) = static_cast<S>(src[k]);
+        layout.row_step[static_cast<std::size_t>(r)], src.data());
+    for (int k = 0; k < in_size; ++k) x(r, k) = static_cast<S>(src[static_cast<std::size_t>(k)]);
   }
   Mat e = x * params.w_in;
   e.rowwise() += params.b_in.row(0);
@@ -159,16 +160,19 @@ void LossAndLogitGradient(const EpisodeBuffer& episodes, std::span<const int> se
     gamma_pow[static_cast<std::size_t>(t)] = static_cast<S>(std::pow(options.entropy_gamma, t));
   const S lambda = static_cast<S>(options.entropy_weight);
   Eigen::Matrix<S, 1, Eigen::Dynamic> p(v);
+  std::vector<std::uint8_t> mask_row(static_cast<std::size_t>(v));
+  std::vector<float> factor_row(static_cast<std::size_t>(v));
   double loss = 0, sum_logp = 0, sum_entropy = 0;
   for (int r = 0; r < layout.rows; ++r) {
     const int k = layout.row_episode[static_cast<std::size_t>(r)];
     const int t = layout.row_step[static_cast<std::size_t>(r)];
     const int episode = selected[static_cast<std::size_t>(k)];
-    const std::uint8_t* mask = episodes.Mask(episode, t);
+    episodes.DecodeMask(episode, t, mask_row.data(), factor_row.data());
+    const std::uint8_t* mask = mask_row.data();
     const int action = episodes.Action(episode, t);
     PHYSR_CHECK(mask[action] != 0, "policy gradient: recorded action is masked");
     auto zr = z.row(r);
-    const float* factors = episodes.LogFactors(episode, t);
+    const float* factors = factor_row.data();
     for (int j = 0; j < v; ++j) zr(j) += static_cast<S>(factors[j]);
     const RowSoftmax<S> sm = MaskedSoftmax<S>(zr, mask, v, p);
     const S logp = zr(action) - sm.max - sm.log_z;

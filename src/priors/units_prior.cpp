@@ -368,7 +368,9 @@ void UnitsPrior::StateKey(const PartialBatch& batch, int row,
 const std::vector<const UnitsPrior::StateCosts*>& UnitsPrior::PriceRows(
     const PartialBatch& batch) const {
   const int n = batch.batch_size();
-  if (state_cache_.size() + static_cast<std::size_t>(n) > kStateCacheCapacity) {
+  const std::size_t per_state = sizeof(int) * std::max<std::size_t>(1, lattice_->library().size());
+  const std::size_t capacity = std::min(kStateCacheCapacity, kStateCacheBytes / per_state);
+  if (state_cache_.size() + static_cast<std::size_t>(n) > capacity) {
     state_cache_.clear();
   }
   row_costs_.assign(static_cast<std::size_t>(n), nullptr);

@@ -180,6 +180,11 @@ void CheckClassOptions(const ClassSearchConfig& config) {
   if (config.search.enumerate.mode != EnumerateMode::kOff) {
     throw InputError("--enumerate is not available for a search over several datasets");
   }
+  if (config.search.screen > 0) {
+    throw InputError(
+        "screening is not available for a search over several datasets: every column is "
+        "searched (--screen auto and off do so)");
+  }
   if (!config.search.checkpoint.dir.empty() || !config.search.checkpoint.resume_dir.empty()) {
     throw InputError("checkpoints are not available for a search over several datasets");
   }

@@ -95,6 +95,7 @@ void SearchConfig::Validate() const {
   if (p.min_length < 1) fail("min length must be ≥ 1");
   if (p.max_length < p.min_length) fail("max length must be ≥ min length");
   if (p.max_length > 200) fail("max length must be ≤ 200");
+  if (screen < kScreenAuto) fail("screen must be auto, off or a number of columns ≥ 1");
   if (t.batch_size < 2) fail("batch size must be ≥ 2");
   if (!(t.risk_epsilon > 0.0 && t.risk_epsilon <= 1.0)) fail("risk epsilon must be in (0, 1]");
   if (t.hidden_size < 1) fail("hidden size must be ≥ 1");

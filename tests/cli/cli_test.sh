@@ -403,6 +403,40 @@ expect_error "--groups takes off, on or auto" "groups: expected off, on or auto,
 expect_error "--groups on refuses a free constant with units" "free constant g has units" \
   fit "$datasets/relativistic_energy.csv" --groups on --free-const 'g[m/s^2]' --epochs 1 -q
 
+# ---- physr fit --screen: wide data, the columns ranked before the search ------------------
+# 120 columns (units cycling m, s, kg, m/s, 1) of which F = x3*x4/x2 uses three.
+awk 'BEGIN { n = 120; h = "";
+  for (j = 1; j <= n; j++) { split("m s kg m/s 1", u, " "); h = h "x" j "[" u[(j - 1) % 5 + 1] "],"; }
+  print h "F[kg*m/s^2]";
+  for (i = 1; i <= 200; i++) { line = "";
+    for (j = 1; j <= n; j++) { v = sin(i * 12.9898 + j * 78.233) * 43758.5453;
+      x[j] = sprintf("%.6g", 1 + 4 * (v - int(v) < 0 ? v - int(v) + 1 : v - int(v))) + 0;
+      line = line x[j] ","; }
+    printf "%s%.17g\n", line, x[3] * x[4] / x[2] } }' >"$tmp/wide.csv"
+expect_ok "fit --screen 8" fit "$tmp/wide.csv" --screen 8 --epochs 60 --seed 1 --threads 1 -q \
+  --json "$tmp/wide.json"
+near "--screen 8: finds F = x3*x4/x2" "$(json_number "$tmp/wide.json" nrmse)" 0 1e-6
+grep -Eq '^screening   kept 8 of 120 columns: .*x2 .*' "$tmp/out" &&
+  grep -Eq '^screening   .* x3 ' "$tmp/out" && grep -Eq '^screening   .* x4 ' "$tmp/out" &&
+  pass "--screen 8: the report lists the kept columns" ||
+  fail "--screen 8: the report lists the kept columns" "$(grep screening "$tmp/out")"
+grep -q '"columns": 120' "$tmp/wide.json" && grep -q '"kept": \[' "$tmp/wide.json" &&
+  pass "--screen 8: the JSON lists the kept columns" ||
+  fail "--screen 8: the JSON lists the kept columns" "no screening object"
+# The result predicts from all the columns, and from the kept ones alone.
+run predict "$tmp/wide.json" "$tmp/wide.csv"
+near "--screen: predict from every column" "$(sed -n 2p "$tmp/out" | awk -F, '{ print $NF - $(NF - 1) }')" 0 1e-9
+cut -d, -f2-4,121 "$tmp/wide.csv" >"$tmp/wide_kept.csv"
+run predict "$tmp/wide.json" "$tmp/wide_kept.csv"
+near "--screen: predict from the kept columns" "$(sed -n 2p "$tmp/out" | awk -F, '{ print $NF - $(NF - 1) }')" 0 1e-9
+expect_ok "fit --screen larger than the columns" fit "$tmp/wide.csv" --screen 500 --epochs 1 -q
+grep -q '^screening' "$tmp/out" && fail "--screen 500: no screening" "a screening line" ||
+  pass "--screen 500: no screening"
+for bad in 0 -3 abc; do
+  expect_error "--screen $bad is refused" "screen: expected a number of columns to keep .*, not '$bad'" \
+    fit "$tmp/wide.csv" --screen "$bad" --epochs 1 -q
+done
+
 # ---- physr fit: checkpoint, kill -9, resume ----------------------------------------------
 # Noisy data, so no formula is exact and the run goes to its epoch limit.
 awk 'BEGIN { print "x[m],t[s],v[m/s]";

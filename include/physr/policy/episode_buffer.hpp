@@ -1,34 +1,38 @@
 // Storage of the sampled episodes of one batch (per step: inputs, masks, soft log-factors,
-// chosen tokens), kept so that an elite subset can be handed to the gradient by index. Storage
-// is contiguous and reused across epochs: Reset never shrinks it. Not for deduplication or
+// chosen tokens), kept so that an elite subset can be handed to the gradient by index. Stored
+// compactly and reused across epochs: Reset never shrinks it. Not for deduplication or
 // rewards.
 #pragma once
 
 #include <Eigen/Core>
 #include <cstdint>
-#include <memory>
-#include <new>
 #include <span>
-#include <utility>
 #include <vector>
 
 #include "physr/policy/policy_matrices.hpp"
 
 namespace physr {
 
-// Layout: sample-major, i.e. episode i is a contiguous max_steps × input_size row-major block
-// of floats (and max_steps × num_tokens mask bytes and log-factor floats, max_steps action
-// ints); only its first length(i) steps are meaningful. Memory:
-// batch·max_steps·(4·input_size + 5·num_tokens + 4) bytes (≈ 26 MB for batch 1000, 35 steps,
-// 150 features, 30 tokens). Not thread-safe for writes; concurrent reads are fine.
+// Storage, compact so that it does not grow with batch × steps × tokens in floats: per step
+// of an episode, its chosen token; the nonzero entries of its inputs row as (index, value)
+// pairs (the observation rows are one-hot blocks plus a few dimension features, so a few dozen
+// entries out of 3·tokens); and one byte per token coding mask and log-factor together: 0 for
+// a forbidden token, else an index into that step's palette of distinct log-factor values
+// (they take few values: the Occam costs are small integers), with 255 for a value past the
+// palette's 254, kept as an (index, value) pair. Decoding gives back the recorded rows
+// exactly, except that a forbidden token's log-factor reads 0 (the loss never uses it) and a
+// negative zero input reads +0.
+// Memory: about batch·steps·(tokens + 8·nonzero inputs + 4·distinct factors) bytes for the
+// steps recorded (≈ 3.5 kB a step with 3,000 tokens, against 51 kB dense). Not thread-safe
+// for writes; concurrent reads are fine.
 class EpisodeBuffer {
  public:
   EpisodeBuffer() = default;
   // batch ≥ 0; max_steps, input_size, num_tokens > 0 (PHYSR_CHECK).
   EpisodeBuffer(int batch, int max_steps, int input_size, int num_tokens);
 
-  // Starts a new batch of `batch` empty episodes (lengths 0), same max_steps and sizes. Grows
-  // storage only when batch exceeds what was ever held.
+  // Starts a new batch of `batch` empty episodes (lengths 0), same max_steps and sizes. Keeps
+  // the storage of earlier batches (it is reused).
   void Reset(int batch);
 
   // Appends step `step` for every active row: its inputs row, mask row, log-factor row and
@@ -61,28 +65,40 @@ class EpisodeBuffer {
   int num_tokens() const { return num_tokens_; }
   int length(int i) const { return lengths_[static_cast<std::size_t>(i)]; }
 
-  // Rows of step `step` of episode i (input_size floats, num_tokens bytes or floats). Pointers
-  // stay valid until a Reset that grows the storage.
-  const float* Inputs(int i, int step) const {
-    return inputs_.data() + Offset(i, step) * input_size_;
+  // Writes step `step` of episode i (step < length(i)) as recorded: its inputs row
+  // (input_size floats) into `inputs`; its mask (num_tokens bytes, 1 = allowed) into `mask`
+  // and its log-factors (num_tokens floats; 0 for forbidden tokens) into `log_factors`.
+  // Cost: O(input_size) and O(num_tokens).
+  void DecodeInputs(int i, int step, float* inputs) const;
+  void DecodeMask(int i, int step, std::uint8_t* mask, float* log_factors) const;
+  int Action(int i, int step) const {
+    return episodes_[static_cast<std::size_t>(i)].actions[static_cast<std::size_t>(step)];
   }
-  const std::uint8_t* Mask(int i, int step) const {
-    return masks_.data() + Offset(i, step) * num_tokens_;
-  }
-  const float* LogFactors(int i, int step) const {
-    return log_factors_.data() + Offset(i, step) * num_tokens_;
-  }
-  int Action(int i, int step) const { return actions_[Offset(i, step)]; }
   // Episode i's tokens (length(i) entries).
   std::span<const int> Actions(int i) const {
-    return {actions_.data() + Offset(i, 0), static_cast<std::size_t>(length(i))};
+    return {episodes_[static_cast<std::size_t>(i)].actions.data(),
+            static_cast<std::size_t>(length(i))};
   }
 
  private:
-  std::size_t Offset(int i, int step) const {
-    return static_cast<std::size_t>(i) * static_cast<std::size_t>(max_steps_) +
-           static_cast<std::size_t>(step);
-  }
+  // One episode's steps, each list indexed through its `*_begin` offsets (steps + 1 entries).
+  struct Episode {
+    std::vector<int> actions;
+    std::vector<std::uint32_t> input_begin;
+    std::vector<std::uint32_t> input_index;
+    std::vector<float> input_value;
+    std::vector<std::uint8_t> codes;  // steps × num_tokens
+    std::vector<std::uint32_t> palette_begin;
+    std::vector<float> palette;
+    std::vector<std::uint32_t> extra_begin;
+    std::vector<std::uint32_t> extra_index;
+    std::vector<float> extra_value;
+
+    void Clear();
+  };
+  // Appends one step to episode e (whose steps so far are recorded).
+  void AppendStep(Episode& e, const float* inputs, const std::uint8_t* mask,
+                  const float* log_factors, int token);
   void RecordRows(int step, const Eigen::Ref<const RowMatrixXf>& inputs,
                   const Eigen::Ref<const RowTokenMask>& mask,
                   const Eigen::Ref<const RowMatrixXf>* log_factors,
@@ -92,30 +108,11 @@ class EpisodeBuffer {
   int max_steps_ = 0;
   int input_size_ = 0;
   int num_tokens_ = 0;
-  // Left uninitialised when grown (only the first length(i) steps of an episode are ever
-  // written or read), so the pages of steps no episode reached are never touched: with many
-  // tokens the inputs alone take batch·max_steps·(3·tokens + …) floats of address space, of
-  // which programs far shorter than max_length use a fraction.
-  template <class T>
-  struct UninitAllocator : std::allocator<T> {
-    template <class U>
-    struct rebind {
-      using other = UninitAllocator<U>;
-    };
-    template <class U>
-    void construct(U* p) noexcept {
-      ::new (static_cast<void*>(p)) U;
-    }
-    template <class U, class... Args>
-    void construct(U* p, Args&&... args) {
-      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-    }
-  };
-  std::vector<float, UninitAllocator<float>> inputs_;
-  std::vector<std::uint8_t, UninitAllocator<std::uint8_t>> masks_;
-  std::vector<float, UninitAllocator<float>> log_factors_;
-  std::vector<int, UninitAllocator<int>> actions_;
+  std::vector<Episode> episodes_;  // never shrinks: a smaller batch reuses the storage
   std::vector<int> lengths_;
+  // AppendStep's palette lookup: float bits → code, open addressing (scratch).
+  std::vector<std::uint32_t> slot_bits_;
+  std::vector<std::uint8_t> slot_code_;
 };
 
 }  // namespace physr

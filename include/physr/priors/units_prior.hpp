@@ -95,7 +95,12 @@ class UnitsPrior final : public Prior {
   struct KeyHash {
     std::size_t operator()(const std::vector<std::int32_t>& key) const;
   };
+  // The priced states kept between batches (cleared when a batch would pass the limit): at
+  // most kStateCacheCapacity states
   static constexpr std::size_t kStateCacheCapacity = std::size_t{1} << 15;
+  // and at most this many bytes of costs (4 per token per state), so that a library of
+  // thousands of columns does not hold 2^15 × tokens ints: 64 MiB.
+  static constexpr std::size_t kStateCacheBytes = std::size_t{64} << 20;
   // The path state of incomplete `row` (its open operators: rules, requirements and
   // first-operand dimensions; not its length), as a flat key.
   void StateKey(const PartialBatch& batch, int row, std::vector<std::int32_t>& key) const;

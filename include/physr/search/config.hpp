@@ -20,6 +20,7 @@
 #include "physr/search/checkpoint.hpp"
 #include "physr/search/enumerate.hpp"
 #include "physr/search/evolution.hpp"
+#include "physr/search/screening.hpp"
 
 namespace physr {
 
@@ -117,6 +118,11 @@ struct SearchConfig {
   // Exhaustive enumeration of short programs at the start (enumerate.hpp): its best
   // programs are scored, offered to the front and seeded into evolution.
   EnumerateOptions enumerate;
+  // Screening of the inputs (screening.hpp): kScreenAuto (-1) keeps the kScreenAutoKeep
+  // columns that explain most of the target when there are more than kScreenAutoAbove,
+  // kScreenOff (0) searches every column, K > 0 keeps the K best. The dropped columns stay in
+  // the result's library, unused.
+  int screen = kScreenAuto;
   // Report formulas in their canonical form (expr/canonical.hpp: m*c^2/sqrt(1 - v^2/c^2)
   // rather than the search's sqrt(1/((c/v)^2 - 1) + 1)*m*c^2), constants refitted; false
   // reports them as the search wrote them. Only the final report depends on it.

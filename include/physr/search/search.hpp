@@ -25,6 +25,7 @@
 #include "physr/expr/program.hpp"
 #include "physr/search/config.hpp"
 #include "physr/search/groups.hpp"
+#include "physr/search/screening.hpp"
 #include "physr/search/state.hpp"
 
 namespace physr {
@@ -107,6 +108,9 @@ struct SearchResult {
   // the counters, history and profile are that search's, the formulas written back in the
   // data's variables and refitted on the data.
   std::optional<GroupBasis> groups;
+  // The columns screening kept (SearchConfig::screen), when it dropped some: the search ran
+  // over those, and the library holds every column of the data.
+  std::optional<Screening> screening;
 };
 
 struct SearchCallbacks {
@@ -124,7 +128,9 @@ struct SearchCallbacks {
   Collective* collective = nullptr;
 };
 
-// Runs the search: SearchEngine(data, config, callbacks).Run() (engine.hpp); with
+// Runs the search: SearchEngine(data, config, callbacks).Run() (engine.hpp); first, when
+// config.screen drops columns (screening.hpp), over the kept columns only, the result's
+// library then widened back to every column of the data (formulas and texts unchanged); with
 // config.groups on (or auto, when the groups apply), over the dimensionless groups of the
 // data (groups.hpp), each formula of the front then written back in the data's variables,
 // checked for units and refitted on the data, the front and the best formula chosen again
