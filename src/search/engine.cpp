@@ -46,6 +46,9 @@ Library KeepUsedTokens(const Library& search, const Library& extended, SearchRes
 
 using Clock = std::chrono::steady_clock;
 
+// Rows of the search's stability check (SearchEngine::Stable), evenly spaced.
+constexpr Eigen::Index kSearchStabilityRows = 1000;
+
 // Random stream of epoch e's evolution: Rng(seed, kEvolutionStream + e).
 constexpr std::uint64_t kEvolutionStream = std::uint64_t{1} << 32;
 
@@ -382,7 +385,8 @@ bool SearchEngine::Stable(const Program& program, const FitResult& fit) {
   Program fitted;
   fitted.tokens = program.tokens;
   fitted.constants = fit.constants;
-  const bool stable = NumericallyStable(fitted, library_, train_);
+  // On fewer rows than the final pass: a rounding residue shows on any row it fits through.
+  const bool stable = NumericallyStable(fitted, library_, train_, kSearchStabilityRows);
   // Bounded like offered_: past the cap it restarts, costing only repeated checks.
   if (stable_.size() >= (std::size_t{1} << 20)) stable_.clear();
   stable_.emplace(key, stable);
