@@ -14,6 +14,7 @@
 #include "physr/core/error.hpp"
 #include "physr/core/files.hpp"
 #include "physr/core/rng.hpp"
+#include "physr/search/engine.hpp"
 #include "physr/search/search.hpp"
 #include "physr/units/unit_parser.hpp"
 #include "support/input_error.hpp"
@@ -152,6 +153,39 @@ TEST_CASE("A resumed search with enumeration matches the uninterrupted run") {
   SearchConfig second = config(4);
   second.checkpoint.resume_dir = dir.str();
   CheckSameResult(whole, RunSearch(data, second));
+}
+
+TEST_CASE("With the memory and the stability check, a resumed search matches the whole run") {
+  const Dataset data = NoisyData();
+  const auto config = [](int epochs) {
+    SearchConfig c = Config(epochs);
+    c.training.memory = 6;
+    c.search_stability = true;
+    return c;
+  };
+  SearchEngine whole_engine(data, config(6));
+  const SearchResult whole = whole_engine.Run();
+  TempDir dir;
+  SearchConfig first = config(3);
+  first.checkpoint.dir = dir.str();
+  RunSearch(data, first);
+  SearchConfig second = config(6);
+  second.checkpoint.resume_dir = dir.str();
+  SearchEngine resumed_engine(data, second);
+  CHECK(resumed_engine.state().memory.entries().size() == 6);  // restored, not rebuilt
+  CheckSameResult(whole, resumed_engine.Run());
+  const auto& a = whole_engine.state().memory.entries();
+  const auto& b = resumed_engine.state().memory.entries();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].tokens == b[i].tokens);
+    CHECK(a[i].reward == b[i].reward);
+  }
+  // The memory is part of what the run is: a checkpoint without it is refused.
+  SearchConfig other = config(6);
+  other.training.memory = 0;
+  other.checkpoint.resume_dir = dir.str();
+  CHECK(InputErrorOf([&] { RunSearch(data, other); }).find("different run") != std::string::npos);
 }
 
 TEST_CASE("Checkpoints every epoch leave the latest state") {

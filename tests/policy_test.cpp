@@ -16,6 +16,7 @@
 #include "physr/policy/episode_buffer.hpp"
 #include "physr/policy/lstm_policy.hpp"
 #include "physr/policy/policy_gradient.hpp"
+#include "physr/policy/training.hpp"
 
 namespace physr {
 namespace {
@@ -164,6 +165,51 @@ LstmPolicyOptions SmallOptions(InputActivation activation = InputActivation::kTa
   return o;
 }
 
+// Fills episodes 0..lengths.size()−1 of `buffer` with random inputs, masks, log-factors and
+// allowed actions.
+void RandomEpisodes(EpisodeBuffer& buffer, const std::vector<int>& lengths, Rng& rng) {
+  const int in = buffer.input_size(), v = buffer.num_tokens();
+  buffer.Reset(static_cast<int>(lengths.size()));
+  for (std::size_t i = 0; i < lengths.size(); ++i) {
+    const int t_len = lengths[i];
+    RowMatrixXf x(t_len, in);
+    RowTokenMask m(t_len, v);
+    RowMatrixXf f(t_len, v);
+    std::vector<int> actions;
+    for (int t = 0; t < t_len; ++t) {
+      for (int k = 0; k < in; ++k) x(t, k) = static_cast<float>(rng.Uniform(-1, 1));
+      for (int k = 0; k < v; ++k) f(t, k) = static_cast<float>(rng.Uniform(-1, 1));
+      RandomMaskRow(m, t, rng, 0.5);
+      std::vector<int> allowed;
+      for (int k = 0; k < v; ++k) {
+        if (m(t, k)) allowed.push_back(k);
+      }
+      actions.push_back(allowed[rng.Below(allowed.size())]);
+    }
+    buffer.SetEpisode(static_cast<int>(i), x, m, f, actions);
+  }
+}
+
+// Σ_t log π(a_t) and Σ_t γ^t H_t of episode i by the scalar reference.
+std::pair<double, double> RefEpisode(const LstmParameters<double>& p, const EpisodeBuffer& b, int i,
+                                     double gamma) {
+  RefState s = RefBegin(p.hidden_size);
+  double logp = 0.0, entropy = 0.0, discount = 1.0;
+  std::vector<float> inputs(static_cast<std::size_t>(b.input_size()));
+  std::vector<std::uint8_t> mask(static_cast<std::size_t>(b.num_tokens()));
+  std::vector<float> log_factors(static_cast<std::size_t>(b.num_tokens()));
+  for (int t = 0; t < b.length(i); ++t) {
+    b.DecodeInputs(i, t, inputs.data());
+    b.DecodeMask(i, t, mask.data(), log_factors.data());
+    const std::vector<double> x(inputs.begin(), inputs.end());
+    const std::vector<double> probs = RefProbs(RefStep(p, x, s), mask.data(), log_factors.data());
+    logp += std::log(probs[static_cast<std::size_t>(b.Action(i, t))]);
+    entropy += discount * RefEntropy(probs);
+    discount *= gamma;
+  }
+  return {logp, entropy};
+}
+
 // Perturbs every bias away from zero so that the gradient check sees all terms.
 void RandomizeBiases(LstmParameters<float>& p, Rng& rng) {
   for (Eigen::MatrixXf* b : {&p.b_in, &p.b_gates, &p.b_out})
@@ -262,6 +308,104 @@ TEST_CASE("policy gradient matches central finite differences in double") {
       CHECK(err / scale < 1e-5);
       CHECK(fd.norm() > 1e-6);  // every block actually influences the loss
     }
+  }
+}
+
+TEST_CASE("remembered programs join the elite as documented; the step's gradient matches") {
+  LstmPolicyOptions o;
+  o.input_size = 5;
+  o.embed_size = 3;
+  o.hidden_size = 4;
+  o.num_tokens = 6;
+  o.seed = 8;
+  LstmPolicy policy(o);
+  Rng rng(12);
+  RandomizeBiases(policy.mutable_parameters(), rng);
+  const LstmParameters<double> params = policy.parameters().Cast<double>();
+  EpisodeBuffer batch(0, 6, o.input_size, o.num_tokens);
+  RandomEpisodes(batch, {3, 6, 2, 5, 4, 1, 3, 2}, rng);
+  EpisodeBuffer remembered(0, 6, o.input_size, o.num_tokens);
+  RandomEpisodes(remembered, {4, 2, 5, 3}, rng);
+  const std::vector<double> rewards = {0.2, 0.9, 0.5, 0.7, 0.1, 0.95, 0.3, 0.8};
+  const double epsilon = 0.3;
+  // The memory's rewards (best first) and whether the batch sampled each.
+  const std::vector<double> memory_rewards = {0.99, 0.97, 0.85, 0.4};
+  const std::vector<std::uint8_t> in_batch = {0, 1, 0, 0};
+  Elite elite = SelectElite(rewards, epsilon);
+  AddRemembered(elite, memory_rewards, in_batch);
+
+  // The documented set, computed here: R_ε by sorting and interpolating; the batch rows with
+  // R ≥ R_ε, then the remembered programs not in the batch with R > R_ε, each A = R − R_ε.
+  std::vector<double> sorted = rewards;
+  std::sort(sorted.begin(), sorted.end());
+  const double pos = (1.0 - epsilon) * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<std::size_t>(pos);
+  const double quantile =
+      sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+  std::vector<std::pair<int, double>> batch_set, memory_set;  // (episode, advantage)
+  for (std::size_t i = 0; i < rewards.size(); ++i) {
+    if (rewards[i] >= quantile) batch_set.emplace_back(static_cast<int>(i), rewards[i] - quantile);
+  }
+  std::vector<int> memory_rows;
+  for (std::size_t i = 0; i < memory_rewards.size(); ++i) {
+    if (in_batch[i] || !(memory_rewards[i] > quantile)) continue;
+    memory_set.emplace_back(static_cast<int>(memory_rows.size()), memory_rewards[i] - quantile);
+    memory_rows.push_back(static_cast<int>(i));
+  }
+  CHECK(elite.quantile == doctest::Approx(quantile));
+  CHECK(elite.rows.size() == batch_set.size());
+  CHECK(elite.remembered == memory_rows);
+  REQUIRE(memory_rows == std::vector<int>{0, 2});
+  CHECK(elite.signal);
+  // Row j of the replayed buffer holds remembered program memory_rows[j]: here program i's
+  // episode is episode i of `remembered`, so copy them into that order.
+  EpisodeBuffer replayed(0, 6, o.input_size, o.num_tokens);
+  replayed.Reset(static_cast<int>(memory_rows.size()));
+  for (std::size_t j = 0; j < memory_rows.size(); ++j) {
+    replayed.CopyEpisodeFrom(remembered, memory_rows[j], static_cast<int>(j));
+  }
+
+  LossOptions loss_options;
+  loss_options.entropy_weight = 0.3;
+  loss_options.entropy_gamma = 0.7;
+  const double n = static_cast<double>(batch_set.size() + memory_set.size());
+  const auto reference = [&](const LstmParameters<double>& q) {
+    double loss = 0.0;
+    for (const auto& [sets, buffer] :
+         {std::pair{&batch_set, &batch}, std::pair{&memory_set, &replayed}}) {
+      for (const auto& [episode, advantage] : *sets) {
+        const auto [logp, entropy] = RefEpisode(q, *buffer, episode, loss_options.entropy_gamma);
+        loss -= (advantage * logp + loss_options.entropy_weight * entropy) / n;
+      }
+    }
+    return loss;
+  };
+  EpisodeBuffer scratch;
+  LstmParameters<double> grad;
+  const PolicyLoss loss = EliteLossAndGradient(params, batch, elite.rows, replayed, elite,
+                                               loss_options, scratch, &grad);
+  CHECK(loss.episodes == static_cast<int>(n));
+  CHECK(loss.loss == doctest::Approx(reference(params)).epsilon(1e-6));
+
+  LstmParameters<double> probe = params;
+  std::vector<Eigen::MatrixXd*> probe_blocks, grad_blocks;
+  probe.ForEachBlock([&](const char*, Eigen::MatrixXd& b) { probe_blocks.push_back(&b); });
+  grad.ForEachBlock([&](const char*, Eigen::MatrixXd& b) { grad_blocks.push_back(&b); });
+  const double h = 1e-6;
+  for (std::size_t b = 0; b < probe_blocks.size(); ++b) {
+    CAPTURE(b);
+    Eigen::MatrixXd& block = *probe_blocks[b];
+    Eigen::MatrixXd fd(block.rows(), block.cols());
+    for (Eigen::Index j = 0; j < block.size(); ++j) {
+      const double saved = block(j);
+      block(j) = saved + h;
+      const double up = reference(probe);
+      block(j) = saved - h;
+      const double down = reference(probe);
+      block(j) = saved;
+      fd(j) = (up - down) / (2 * h);
+    }
+    CHECK((fd - *grad_blocks[b]).norm() / std::max(fd.norm(), 1e-3) < 1e-5);
   }
 }
 

@@ -116,6 +116,7 @@ class SearchConfig:
     checkpoint_dir: str
     default_free_constants: bool
     resume_dir: str
+    search_stability: bool
     units_prior: bool
     def __init__(self) -> None:
         ...
@@ -270,6 +271,12 @@ class SearchConfig:
         ...
     @max_search_rows.setter
     def max_search_rows(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def memory(self) -> int:
+        ...
+    @memory.setter
+    def memory(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
     def min_length(self) -> int:

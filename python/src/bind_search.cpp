@@ -297,6 +297,7 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
          &LossOptions::entropy_weight);
   Option(config, "entropy_gamma", &SearchConfig::training, &TrainingOptions::loss,
          &LossOptions::entropy_gamma);
+  Option(config, "memory", &SearchConfig::training, &TrainingOptions::memory);
   Option(config, "evolution_offspring", &SearchConfig::evolution, &EvolutionOptions::offspring);
   Option(config, "evolution_generations", &SearchConfig::evolution, &EvolutionOptions::generations);
   Option(config, "fit_iterations", &SearchConfig::fitting, &BatchFitOptions::fit,
@@ -317,6 +318,7 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
          &CheckpointOptions::every_seconds);
   Option(config, "resume_dir", &SearchConfig::checkpoint, &CheckpointOptions::resume_dir);
   Option(config, "canonical", &SearchConfig::canonical);
+  Option(config, "search_stability", &SearchConfig::search_stability);
   Option(config, "seed", &SearchConfig::seed);
   Option(config, "threads", &SearchConfig::threads);
   config.def_property(

@@ -243,6 +243,17 @@ void AddTuningOptions(CLI::App* cmd, SearchConfig& t) {
   cmd->add_option("--generations", t.evolution.generations, "Generations bred per epoch")
       ->group(tuning)
       ->capture_default_str();
+  cmd->add_option("--memory", t.training.memory,
+                  "Best distinct formulas remembered across epochs and trained on with each "
+                  "batch's elite (0: the batch's elite alone)")
+      ->group(tuning)
+      ->capture_default_str();
+  cmd->add_option("--search-stability", t.search_stability,
+                  "Check numerical stability during the search, so formulas that fit only "
+                  "through floating-point rounding neither enter the front nor breed nor train "
+                  "(true/false; the final pass always checks)")
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--exact-nrmse", t.stopping.perfect_nrmse,
                   "NRMSE at or below which a formula counts as exact (default: from the digits "
                   "the target is written with, between 1e-9 and 1e-6)")

@@ -120,6 +120,9 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   w.IntegerField("fit_restarts", c.fitting.fit.restarts);
   w.IntegerField("evolve", c.evolution.offspring);
   w.IntegerField("generations", c.evolution.generations);
+  w.IntegerField("memory", c.training.memory);
+  w.Key("search_stability");
+  w.Bool(c.search_stability);
   w.Key("exact_nrmse");
   if (c.stopping.perfect_nrmse) {
     w.Number(*c.stopping.perfect_nrmse);

@@ -10,11 +10,12 @@
 
 namespace physr {
 
-bool NumericallyStable(const Program& program, const Library& library, const Dataset& data) {
+bool NumericallyStable(const Program& program, const Library& library, const Dataset& data,
+                       Eigen::Index max_rows) {
   constexpr double kTolerance = 1e-6;
-  constexpr Eigen::Index kMaxRows = 10000;  // evenly spaced rows beyond this
   const Eigen::Index n = data.rows();
   if (n == 0) return true;
+  const Eigen::Index kMaxRows = std::max<Eigen::Index>(1, max_rows);  // evenly spaced beyond
   const CompiledProgram compiled = Compile(program, library);
   const double spread = Spread(data.y);
   const double scale = spread > 0.0 && std::isfinite(spread)

@@ -28,7 +28,7 @@ namespace {
 
 constexpr std::string_view kMagic = "PHYSRCKP";
 constexpr std::string_view kEndMagic = "PHYSREND";
-constexpr std::uint32_t kVersion = 4;
+constexpr std::uint32_t kVersion = 5;
 constexpr const char* kFileName = "search.ckpt";
 
 void PutCounters(BinaryWriter& out, const SearchCounters& c) {
@@ -128,6 +128,29 @@ std::vector<EpochReport> GetHistory(BinaryReader& r) {
   return history;
 }
 
+void PutMemory(BinaryWriter& out, const ProgramMemory& memory) {
+  out.Put(static_cast<std::uint64_t>(memory.entries().size()));
+  for (const RememberedProgram& e : memory.entries()) {
+    out.Put(static_cast<std::uint64_t>(e.tokens.size()));
+    for (const TokenId id : e.tokens) out.Put(id);
+    out.Put(e.reward);
+  }
+}
+
+// The memory saved, into one of `capacity` (the run's): refused when it holds more.
+ProgramMemory GetMemory(BinaryReader& r, int capacity) {
+  ProgramMemory memory(capacity);
+  const std::size_t entries = r.Count(8 * 2);
+  if (entries > static_cast<std::size_t>(capacity)) r.Fail("damaged memory");
+  for (std::size_t i = 0; i < entries; ++i) {
+    std::vector<TokenId> tokens(r.Count(sizeof(TokenId)));
+    for (TokenId& id : tokens) id = r.Get<TokenId>();
+    const auto reward = r.Get<double>();
+    if (!memory.Offer(tokens, reward)) r.Fail("damaged memory");
+  }
+  return memory;
+}
+
 // The checksum that ends a checkpoint: of every byte before it.
 std::uint64_t Checksum(std::string_view bytes) {
   return Avalanche(MixString(0x50485953434b5355ULL, bytes));
@@ -152,6 +175,7 @@ std::string Serialize(std::uint64_t fingerprint, const SearchState& s) {
   out.Block(Saved([&](std::ostream& o) { s.optimizer.Save(o); }));
   PutFront(out, s.front);
   PutHistory(out, s.history);
+  PutMemory(out, s.memory);
   out.Bytes(kEndMagic);
   std::string text = bytes.str();
   const std::uint64_t checksum = Checksum(text);
@@ -207,6 +231,7 @@ bool Checkpointer::Resume(SearchState& state) {
       AdamOptimizer::Load(optimizer, loaded.parameters(), "optimizer in the checkpoint");
   ParetoFront front = GetFront(r);
   std::vector<EpochReport> history = GetHistory(r);
+  ProgramMemory memory = GetMemory(r, state.memory.capacity());
   if (r.Bytes(kEndMagic.size()) != kEndMagic) r.Fail("damaged file (no end marker)");
   // Nothing is changed until the whole file has been read.
   state.policy = std::move(loaded);
@@ -215,6 +240,7 @@ bool Checkpointer::Resume(SearchState& state) {
   state.front = std::move(front);
   state.counters = counters;
   state.history = std::move(history);
+  state.memory = std::move(memory);
   last_write_seconds_ = counters.seconds;
   return true;
 }

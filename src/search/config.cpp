@@ -13,7 +13,7 @@ namespace physr {
 namespace {
 
 // Changes whenever what the fingerprint covers changes.
-constexpr std::uint64_t kFingerprintVersion = 3;
+constexpr std::uint64_t kFingerprintVersion = 4;
 
 // The options that shape a run's course (not its limits, schedules or thread count).
 std::uint64_t MixShapingOptions(std::uint64_t h, const SearchConfig& c) {
@@ -25,7 +25,8 @@ std::uint64_t MixShapingOptions(std::uint64_t h, const SearchConfig& c) {
        {p.min_length, p.max_length, p.soft_length ? 1 : 0, p.no_useless_inverse ? 1 : 0,
         p.max_exp_nesting, p.max_log_nesting, p.max_trig_nesting, p.no_redundant_constants ? 1 : 0,
         p.units ? 1 : 0, t.batch_size, t.hidden_size, f.solver.max_iterations, f.restarts,
-        c.stopping.perfect_patience.value_or(-1), c.evolution.offspring, c.evolution.generations}) {
+        c.stopping.perfect_patience.value_or(-1), c.evolution.offspring, c.evolution.generations,
+        t.memory, c.search_stability ? 1 : 0}) {
     h = Mix(h, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)));
   }
   for (const double v : {p.soft_length_loc, p.soft_length_variance, p.completion_length_weight,
@@ -115,6 +116,7 @@ void SearchConfig::Validate() const {
   if (threads < 0) fail("threads must be ≥ 0");
   if (s.perfect_patience && *s.perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
   if (!(p.completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
+  if (t.memory < 0 || t.memory > t.batch_size) fail("memory must be in [0, batch size]");
   if (evolution.offspring < 0) fail("evolution offspring must be ≥ 0");
   if (evolution.generations < 1) fail("evolution generations must be ≥ 1");
   const EnumerateOptions& e = enumerate;

@@ -50,6 +50,9 @@ using Clock = std::chrono::steady_clock;
 // The share of the time limit the enumeration at the start may take.
 constexpr double kEnumerateTimeShare = 0.2;
 
+// Rows of the search's stability check (SearchEngine::Stable), evenly spaced.
+constexpr Eigen::Index kSearchStabilityRows = 1000;
+
 // Random stream of epoch e's evolution: Rng(seed, kEvolutionStream + e).
 constexpr std::uint64_t kEvolutionStream = std::uint64_t{1} << 32;
 
@@ -113,7 +116,9 @@ SearchState MakeState(const SearchConfig& config, const ObservationEncoder& enco
   AdamOptions adam;
   adam.learning_rate = static_cast<float>(config.training.learning_rate);
   AdamOptimizer optimizer(policy.parameters(), adam);
-  return SearchState(std::move(policy), std::move(optimizer), Rng(config.seed, 1));
+  SearchState state(std::move(policy), std::move(optimizer), Rng(config.seed, 1));
+  state.memory = ProgramMemory(config.training.memory);
+  return state;
 }
 
 // 1/(1 + NRMSE); every exact formula (NRMSE ≤ exact) gets the full reward 1, so exact
@@ -201,6 +206,11 @@ SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
       state_(MakeState(config_, encoder_, library_)) {
   simplify_.accept_nrmse = exact_nrmse_;
   simplify_.fit = SearchFitOptions(config_).fit;
+  if (config_.training.memory > 0) {
+    const int tokens = static_cast<int>(library_.size());
+    replayed_ = EpisodeBuffer(0, config_.priors.max_length, encoder_.feature_size(), tokens);
+    training_ = EpisodeBuffer(0, config_.priors.max_length, encoder_.feature_size(), tokens);
+  }
   CheckSameRun(*collective_, SearchFingerprint(data, library_, config_), config_);
   fitter_.ShareWith(collective_);
   if (checkpointer_.Resume(state_)) seconds_before_ = state_.counters.seconds;
@@ -347,22 +357,36 @@ SearchEngine::Batch SearchEngine::Sample() {
 }
 
 // Score: fit every program's constants on the training rows, reward it and offer it to the
-// front.
+// front and the memory.
 void SearchEngine::Score(Batch& batch, int epoch) {
   batch.fits = Fit(batch.programs);
-  state_.counters.evaluations += static_cast<std::int64_t>(batch.programs.size());
-  batch.rewards.resize(batch.programs.size());
-  for (std::size_t i = 0; i < batch.programs.size(); ++i) {
-    batch.rewards[i] = Reward(batch.fits[i]);
-    Offer(batch.programs[i], batch.fits[i], epoch);
+  batch.rewards = Offered(batch.programs, batch.fits, epoch);
+}
+
+std::vector<double> SearchEngine::Consider(std::span<const Program> programs, int epoch) {
+  const std::vector<FitResult> fits = Fit(programs);
+  return Offered(programs, fits, epoch);
+}
+
+std::vector<double> SearchEngine::Offered(std::span<const Program> programs,
+                                          std::span<const FitResult> fits, int epoch) {
+  state_.counters.evaluations += static_cast<std::int64_t>(programs.size());
+  std::vector<double> rewards(programs.size());
+  for (std::size_t i = 0; i < programs.size(); ++i) {
+    rewards[i] = Reward(fits[i]);
+    Offer(programs[i], fits[i], epoch);
   }
+  Remember(programs, fits, rewards);
+  return rewards;
 }
 
 // Offers a scored program to the front, once per distinct program (its fit is deterministic).
 // An exact formula is often found in a bloated form, so its simplest form is offered too.
 void SearchEngine::Offer(const Program& program, const FitResult& fit, int epoch) {
   if (!fit.finite) return;
-  state_.counters.best_nrmse = std::min(state_.counters.best_nrmse, fit.nrmse);
+  if (fit.nrmse < state_.counters.best_nrmse && Stable(program, fit)) {
+    state_.counters.best_nrmse = fit.nrmse;
+  }
   // The set is bounded: past the cap it restarts, costing only repeated offers.
   if (offered_.size() >= (std::size_t{1} << 22)) offered_.clear();
   if (!offered_.insert(HashTokens(program.tokens)).second) return;
@@ -373,7 +397,9 @@ void SearchEngine::Offer(const Program& program, const FitResult& fit, int epoch
   entry.loss = FrontLoss(fit.nrmse, exact_nrmse_);  // Finalise reports the real losses
   entry.epoch = static_cast<std::uint64_t>(epoch);
   const bool exact = fit.nrmse <= exact_nrmse_;
-  if (!state_.front.Offer(entry) || !exact) return;
+  if (!state_.front.Accepts(entry) || !Stable(program, fit)) return;
+  state_.front.Offer(entry);
+  if (!exact) return;
   if (class_ != nullptr) return;  // simplification fits one dataset; a class is refitted whole
   PhaseTimer simplify(*this, &SearchProfile::simplify);
   const Simplified simple = SimplifyProgram(entry.program, fit, library_, train_, simplify_);
@@ -383,29 +409,124 @@ void SearchEngine::Offer(const Program& program, const FitResult& fit, int epoch
   entry.program = simple.program;
   entry.complexity = Complexity(simple.program.tokens, library_);
   entry.loss = FrontLoss(simple.fit.nrmse, exact_nrmse_);
-  state_.front.Offer(std::move(entry));
+  if (state_.front.Accepts(entry) && Stable(simple.program, simple.fit)) {
+    state_.front.Offer(std::move(entry));
+  }
 }
 
-// Train: a risk-seeking policy-gradient step on the top ε of the batch. Returns the elite,
-// which breeds next.
+void SearchEngine::Remember(std::span<const Program> programs, std::span<const FitResult> fits,
+                            std::span<const double> rewards) {
+  ProgramMemory& memory = state_.memory;
+  if (memory.capacity() == 0) return;
+  // The programs it would keep now, distinct, best first.
+  std::vector<std::size_t> order;
+  std::unordered_set<std::uint64_t> seen;
+  for (std::size_t i = 0; i < programs.size(); ++i) {
+    if (memory.Accepts(programs[i].tokens, rewards[i]) &&
+        seen.insert(HashTokens(programs[i].tokens)).second) {
+      order.push_back(i);
+    }
+  }
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return RanksBefore({programs[a].tokens, rewards[a]}, {programs[b].tokens, rewards[b]});
+  });
+  // Replayed in groups of the memory's size: most are kept, the rest were beaten by those
+  // before them or do not replay.
+  const auto group = static_cast<std::size_t>(memory.capacity());
+  for (std::size_t next = 0; next < order.size();) {
+    std::vector<std::size_t> take;
+    std::vector<std::vector<TokenId>> tokens;
+    for (; next < order.size() && take.size() < group; ++next) {
+      const std::size_t i = order[next];
+      if (!memory.Accepts(programs[i].tokens, rewards[i])) continue;
+      take.push_back(i);
+      tokens.push_back(programs[i].tokens);
+    }
+    const std::vector<std::uint8_t> replays = sampler_.Replay(tokens, replayed_);
+    for (std::size_t k = 0; k < take.size(); ++k) {
+      if (replays[k] && Stable(programs[take[k]], fits[take[k]])) {
+        memory.Offer(tokens[k], rewards[take[k]]);
+      }
+    }
+  }
+}
+
+bool SearchEngine::Stable(const Program& program, const FitResult& fit) {
+  if (!config_.search_stability || class_ != nullptr) return true;
+  const std::uint64_t key = HashTokens(program.tokens);
+  if (const auto it = stable_.find(key); it != stable_.end()) return it->second;
+  Program fitted;
+  fitted.tokens = program.tokens;
+  fitted.constants = fit.constants;
+  // On fewer rows than the final pass: a rounding residue shows on any row it fits through.
+  const bool stable = NumericallyStable(fitted, library_, train_, kSearchStabilityRows);
+  // Bounded like offered_: past the cap it restarts, costing only repeated checks.
+  if (stable_.size() >= (std::size_t{1} << 20)) stable_.clear();
+  stable_.emplace(key, stable);
+  return stable;
+}
+
+// Train: a risk-seeking policy-gradient step on the top ε of the batch and the remembered
+// programs that beat its quantile. Returns the batch's elite, which breeds next.
 std::vector<SearchEngine::Parent> SearchEngine::Train(const Batch& batch) {
   PhaseTimer timer(*this, &SearchProfile::train);
   std::vector<Parent> parents;
   if (batch.programs.empty()) return parents;
-  const Elite elite = SelectElite(batch.rewards, config_.training.risk_epsilon);
-  std::vector<int> episodes;
-  episodes.reserve(elite.rows.size());
+  const Elite elite = SelectTrainingElite(batch);
   for (const int row : elite.rows) {
     const auto i = static_cast<std::size_t>(row);
-    episodes.push_back(batch.episode_of[i]);
+    if (batch.rewards[i] > 0.0 && !Stable(batch.programs[i], batch.fits[i])) continue;
     parents.emplace_back(batch.rewards[i], batch.programs[i]);
   }
-  if (elite.signal) {
-    state_.policy.ComputeGradient(sampler_.episodes(), episodes, elite.advantages,
-                                  config_.training.loss, &gradient_);
-    state_.optimizer.Step(state_.policy.mutable_parameters(), gradient_);
-  }
+  if (elite.signal) StepPolicy(batch, elite);
   return parents;
+}
+
+Elite SearchEngine::SelectTrainingElite(const Batch& batch) {
+  std::vector<double> rewards = batch.rewards;
+  Elite elite;
+  for (bool changed = true; changed;) {
+    elite = SelectElite(rewards, config_.training.risk_epsilon);
+    changed = false;
+    for (const int row : elite.rows) {
+      const auto i = static_cast<std::size_t>(row);
+      if (rewards[i] > 0.0 && !Stable(batch.programs[i], batch.fits[i])) {
+        rewards[i] = 0.0;  // as if unscored; the next best take its place
+        changed = true;
+      }
+    }
+  }
+  const std::vector<RememberedProgram>& memory = state_.memory.entries();
+  if (memory.empty()) return elite;
+  std::unordered_set<std::uint64_t> sampled;
+  for (const Program& p : batch.programs) sampled.insert(HashTokens(p.tokens));
+  std::vector<double> remembered;
+  std::vector<std::uint8_t> in_batch;
+  for (const RememberedProgram& e : memory) {
+    remembered.push_back(e.reward);
+    in_batch.push_back(sampled.contains(HashTokens(e.tokens)) ? 1 : 0);
+  }
+  AddRemembered(elite, remembered, in_batch);
+  return elite;
+}
+
+void SearchEngine::StepPolicy(const Batch& batch, const Elite& elite) {
+  std::vector<int> episodes;
+  episodes.reserve(elite.rows.size());
+  for (const int row : elite.rows)
+    episodes.push_back(batch.episode_of[static_cast<std::size_t>(row)]);
+  if (!elite.remembered.empty()) {
+    std::vector<std::vector<TokenId>> programs;
+    for (const int i : elite.remembered) {
+      programs.push_back(state_.memory.entries()[static_cast<std::size_t>(i)].tokens);
+    }
+    const std::vector<std::uint8_t> replays = sampler_.Replay(programs, replayed_);
+    PHYSR_CHECK(std::all_of(replays.begin(), replays.end(), [](std::uint8_t ok) { return ok; }),
+                "a remembered program no longer replays");
+  }
+  EliteLossAndGradient(state_.policy.parameters(), sampler_.episodes(), episodes, replayed_, elite,
+                       config_.training.loss, training_, &gradient_);
+  state_.optimizer.Step(state_.policy.mutable_parameters(), gradient_);
 }
 
 // Breed: offspring of the elite and the front, scored and offered like sampled programs, for
@@ -436,9 +557,19 @@ void SearchEngine::Breed(std::vector<Parent> parents, int epoch) {
     const std::vector<FitResult> fits = Fit(children);
     counters.evaluations += static_cast<std::int64_t>(children.size());
     counters.bred += static_cast<std::int64_t>(children.size());
+    // Offspring that could displace a parent breed only if stable.
+    const double worst = parents.empty() ? 0.0 : parents.back().first;
+    std::vector<double> rewards(children.size());
     for (std::size_t i = 0; i < children.size(); ++i) {
       Offer(children[i], fits[i], epoch);
-      parents.emplace_back(Reward(fits[i]), std::move(children[i]));
+      rewards[i] = Reward(fits[i]);
+      if (rewards[i] > 0.0 && rewards[i] >= worst && !Stable(children[i], fits[i])) {
+        rewards[i] = 0.0;
+      }
+    }
+    Remember(children, fits, rewards);
+    for (std::size_t i = 0; i < children.size(); ++i) {
+      parents.emplace_back(rewards[i], std::move(children[i]));
     }
     KeepBestDistinct(parents, keep);
   }

@@ -83,7 +83,7 @@ void ParetoFront::KeepDistinctModels(const Library& library, const Dataset& data
   entries_ = std::move(kept);
 }
 
-bool ParetoFront::Offer(FrontEntry entry) {
+bool ParetoFront::Accepts(const FrontEntry& entry) const {
   if (!std::isfinite(entry.loss) || !std::isfinite(entry.complexity)) return false;
   // Dominated by an entry at most as complex with a loss at most as low (ties resolved by
   // Better so that exactly one of two equal candidates is kept)?
@@ -93,6 +93,11 @@ bool ParetoFront::Offer(FrontEntry entry) {
       if (!Better(entry, e)) return false;
     }
   }
+  return true;
+}
+
+bool ParetoFront::Offer(FrontEntry entry) {
+  if (!Accepts(entry)) return false;
   std::erase_if(entries_, [&](const FrontEntry& e) {
     return entry.complexity <= e.complexity && entry.loss <= e.loss;
   });

@@ -103,6 +103,66 @@ std::vector<int> Sampler::SampleRows(const LstmPolicy& policy, Rng& rng, int n,
   return dead;
 }
 
+std::vector<std::uint8_t> Sampler::Replay(std::span<const std::vector<TokenId>> programs,
+                                          EpisodeBuffer& out) {
+  const int n = static_cast<int>(programs.size());
+  PHYSR_CHECK(n <= batch_size_, "replay of more programs than a batch");
+  std::vector<std::uint8_t> ok(static_cast<std::size_t>(n), 1);
+  partial_.Reset(n);
+  out.Reset(n);
+  for (int r = 0; r < n; ++r) {
+    const std::size_t length = programs[static_cast<std::size_t>(r)].size();
+    ok[static_cast<std::size_t>(r)] = length > 0 && length <= static_cast<std::size_t>(max_length_);
+    active_[static_cast<std::size_t>(r)] = ok[static_cast<std::size_t>(r)];
+  }
+  const std::span<const std::uint8_t> active(active_.data(), static_cast<std::size_t>(n));
+  std::vector<int> step_dead;
+  for (int step = 0; step < max_length_; ++step) {
+    if (std::none_of(active.begin(), active.end(), [](std::uint8_t a) { return a != 0; })) break;
+    const TokenMask mask{
+        std::span<std::uint8_t>(mask_.data(), static_cast<std::size_t>(n) * num_tokens_),
+        num_tokens_};
+    step_dead.clear();
+    priors_->ComputeMask(partial_, mask, &step_dead);
+    for (const int row : step_dead) active_[static_cast<std::size_t>(row)] = 0;
+    for (int r = 0; r < n; ++r) {
+      const auto row = static_cast<std::size_t>(r);
+      if (!active_[row]) continue;
+      const TokenId token = programs[row][static_cast<std::size_t>(step)];
+      if (token >= num_tokens_ || !mask_[row * static_cast<std::size_t>(num_tokens_) + token]) {
+        active_[row] = 0;
+        continue;
+      }
+      tokens_[row] = token;
+    }
+    const TokenLogFactors factors{
+        std::span<float>(log_factors_.data(), static_cast<std::size_t>(n) * num_tokens_),
+        num_tokens_};
+    priors_->ComputeLogFactors(partial_, factors);
+    encoder_->Encode(
+        partial_, std::span<float>(inputs_.data(), static_cast<std::size_t>(n) * inputs_.cols()));
+    const Eigen::Map<const RowTokenMask> mask_matrix(mask_.data(), n, num_tokens_);
+    out.Record(step, inputs_.topRows(n), mask_matrix, log_factors_.topRows(n), active,
+               std::span<const int>(tokens_.data(), static_cast<std::size_t>(n)));
+    for (int r = 0; r < n; ++r) {
+      const auto row = static_cast<std::size_t>(r);
+      if (!active_[row]) continue;
+      partial_.Append(r, static_cast<TokenId>(tokens_[row]));
+      const bool last = static_cast<std::size_t>(step) + 1 == programs[row].size();
+      if (last || partial_.IsComplete(r)) {
+        active_[row] = 0;
+        ok[row] = static_cast<std::uint8_t>(last && partial_.IsComplete(r));
+      }
+    }
+  }
+  // Rows stopped before their last token (masked, dead) did not replay.
+  for (int r = 0; r < n; ++r) {
+    const auto row = static_cast<std::size_t>(r);
+    if (ok[row] && out.length(r) != static_cast<int>(programs[row].size())) ok[row] = 0;
+  }
+  return ok;
+}
+
 const SampleBatch& Sampler::Sample(const LstmPolicy& policy, Rng& rng, Clock::time_point deadline) {
   batch_.programs.clear();
   batch_.episode.clear();

@@ -1,5 +1,6 @@
 """physr.fit and its results: names and units, constants, printers, prediction."""
 
+import json
 import math
 
 import numpy as np
@@ -70,6 +71,23 @@ def test_newton_law_is_recovered(newton):
     rng = np.random.default_rng(99)
     X_new = rng.uniform(0.5, 20.0, (25, 2))
     np.testing.assert_allclose(best.predict(X_new), X_new[:, 0] * X_new[:, 1], rtol=1e-12)
+
+
+def test_memory_and_search_stability_are_options_recorded_in_the_result(newton, tmp_path):
+    X, F = newton
+    kw = dict(X_names=["m", "a"], X_units=["kg", "m/s^2"], y_name="F", y_units="N",
+              ops="mul,div,add", default_free_consts=False, batch_size=200, epochs=3, seed=2,
+              memory=5, search_stability=True, perfect_patience=2)
+    one = physr.fit(X, F, threads=1, **kw)
+    two = physr.fit(X, F, threads=2, **kw)
+    assert [f.infix for f in one.pareto] == [f.infix for f in two.pareto]
+    assert one.evaluations == two.evaluations
+    path = tmp_path / "result.json"
+    one.save(path)
+    options = json.loads(path.read_text())["options"]
+    assert options["memory"] == 5 and options["search_stability"] is True
+    with pytest.raises(ValueError, match="memory"):
+        physr.fit(X, F, memory=-1, **{k: v for k, v in kw.items() if k != "memory"})
 
 
 def test_free_constant_is_fitted_with_its_unit():

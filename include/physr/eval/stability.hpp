@@ -16,8 +16,9 @@ namespace physr {
 // whose value is a rounding residue, such as (a + 1e-15·a − a)·sqrt(a), changes by orders of
 // magnitude more; a well-conditioned one by about 1e-16. The scale is Spread(data.y)
 // (data/statistics.hpp), or max(|y|, 1e-300) for a constant target. True for data without
-// rows. Deterministic. Cost: two scalar evaluations per row, over at most 10 000 evenly
-// spaced rows.
-bool NumericallyStable(const Program& program, const Library& library, const Dataset& data);
+// rows. Deterministic. Cost: two scalar evaluations per row, over at most max_rows (≥ 1)
+// evenly spaced rows.
+bool NumericallyStable(const Program& program, const Library& library, const Dataset& data,
+                       Eigen::Index max_rows = 10000);
 
 }  // namespace physr

@@ -127,6 +127,11 @@ struct SearchConfig {
   // rather than the search's sqrt(1/((c/v)^2 - 1) + 1)*m*c^2), constants refitted; false
   // reports them as the search wrote them. Only the final report depends on it.
   bool canonical = true;
+  // Check during the search, not only in the final pass, that a formula is numerically
+  // stable (eval/stability.hpp) before it enters the front, the memory, the elite the policy
+  // trains on or the parents that breed, or counts as the best so far: a formula that fits
+  // only through floating-point rounding is then treated as unscored there.
+  bool search_stability = false;
   std::uint64_t seed = 0;
   int threads = 0;  // 0 = all cores
 

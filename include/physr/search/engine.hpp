@@ -14,12 +14,14 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "physr/data/dataset.hpp"
 #include "physr/fit/batch_fitter.hpp"
+#include "physr/policy/training.hpp"
 #include "physr/priors/dimension_lattice.hpp"
 #include "physr/priors/observation.hpp"
 #include "physr/priors/prior.hpp"
@@ -52,6 +54,12 @@ class SearchEngine {
 
   // Runs epochs until a stopping criterion is met, then finalises. Call once.
   SearchResult Run();
+
+  // Scores programs found outside the policy and the breeder (enumerated, say) as the epoch
+  // `epoch` does its own: fits their constants on the search rows, counts them in
+  // evaluations, offers them to the front and to the memory (Remember). Returns their
+  // rewards. Programs must be complete and pass CheckUnits against the target. Deterministic.
+  std::vector<double> Consider(std::span<const Program> programs, int epoch);
 
   const SearchState& state() const { return state_; }
   const Library& library() const { return library_; }
@@ -97,6 +105,25 @@ class SearchEngine {
   void FinaliseClass(const Library& library, SearchResult& result) const;
   void AddToProfile(double SearchProfile::*phase, double seconds);
   void Offer(const Program& program, const FitResult& fit, int epoch);
+  // Counts scored programs in evaluations, offers them to the front (Offer) and the memory
+  // (Remember); returns their rewards.
+  std::vector<double> Offered(std::span<const Program> programs, std::span<const FitResult> fits,
+                              int epoch);
+  // Offers scored programs to the memory (state_.memory). One it would keep joins when its
+  // episode replays under the priors (Sampler::Replay; offspring and programs found another
+  // way may break a prior the sampler obeys) and it passes Stable. The content depends only on
+  // what was offered. The entry point for programs found outside the policy.
+  void Remember(std::span<const Program> programs, std::span<const FitResult> fits,
+                std::span<const double> rewards);
+  // Whether a scored program (its constants those of `fit`) is numerically stable on the
+  // search rows (NumericallyStable); true when SearchConfig::search_stability is off or the
+  // search is over a class. Cached by token sequence (the fit is deterministic).
+  bool Stable(const Program& program, const FitResult& fit);
+  // The batch's elite for the policy step, with the memory's programs that join it
+  // (AddRemembered); unstable elite programs (Stable) are replaced by the next best ones.
+  Elite SelectTrainingElite(const Batch& batch);
+  // The policy step on `elite`: the batch's episodes, then the remembered ones replayed.
+  void StepPolicy(const Batch& batch, const Elite& elite);
   EpochReport MakeReport(const Batch& batch, int epoch) const;
   std::optional<StopReason> StopCriterion(const EpochReport& report) const;
   // The final front: every entry refitted on all rows (with uncertainties) and simplified,
@@ -126,7 +153,10 @@ class SearchEngine {
   SearchState state_;
   double seconds_before_ = 0.0;  // of the run this one resumed
   std::vector<Parent> seeds_;    // enumerated programs, parents of the first epoch's evolution
-  std::unordered_set<std::uint64_t> offered_;  // token hashes already offered to the front
+  std::unordered_set<std::uint64_t> offered_;       // token hashes already offered to the front
+  std::unordered_map<std::uint64_t, bool> stable_;  // Stable's verdicts by token hash
+  EpisodeBuffer replayed_;  // remembered programs' episodes (Sampler::Replay)
+  EpisodeBuffer training_;  // the elite's and the remembered episodes of one policy step
   LstmParameters<float> gradient_;
   SearchProfile profile_;          // this process's part of the run, phases only (no `other` yet)
   double profiled_ = 0.0;          // the seconds recorded in profile_'s phases

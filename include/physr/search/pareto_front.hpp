@@ -65,6 +65,8 @@ class ParetoFront {
   // Offers a candidate; returns true if it entered the front (and may have evicted entries it
   // dominates). Candidates with a non-finite loss are ignored. Cost: O(front size).
   bool Offer(FrontEntry entry);
+  // Whether Offer(entry) would keep the entry (it changes nothing). Cost: O(front size).
+  bool Accepts(const FrontEntry& entry) const;
 
   // Entries by increasing complexity and strictly decreasing loss.
   const std::vector<FrontEntry>& entries() const { return entries_; }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "physr/core/rng.hpp"
@@ -43,6 +44,15 @@ class Sampler {
   const SampleBatch& Sample(const LstmPolicy& policy, Rng& rng,
                             std::chrono::steady_clock::time_point deadline =
                                 std::chrono::steady_clock::time_point::max());
+
+  // Records, as rows 0..n−1 of `out` (n = programs.size() ≤ batch_size), the episodes the
+  // sampler records when it draws these token sequences, so that programs kept from earlier
+  // epochs (or found another way) can be trained on. Returns, per program, 1 when it replays
+  // — each token allowed by the priors' mask at its step, the program complete at its last
+  // token — else 0, and that row is recorded only in part and must not be trained on. The
+  // policy plays no part. Deterministic. Cost: as sampling n rows, without the policy.
+  std::vector<std::uint8_t> Replay(std::span<const std::vector<TokenId>> programs,
+                                   EpisodeBuffer& out);
 
   const EpisodeBuffer& episodes() const { return episodes_; }
   // Wall seconds spent in the policy's steps (LSTM forward and draw) over all calls so far;

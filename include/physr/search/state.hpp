@@ -1,9 +1,9 @@
 // The state a search carries from one epoch to the next: the policy and its optimiser, the
-// sampling random stream, the Pareto front, the counters and the per-epoch history. The
-// search engine (engine.hpp) owns one; a checkpoint (checkpoint.hpp) saves and restores it
-// whole, so a resumed run continues exactly where the saved one stopped.
-// Not here: the parts that are rebuilt from the options at every start (library, priors,
-// sampler, fitter with its cache) or the rules of an epoch (engine.hpp).
+// sampling random stream, the Pareto front, the memory of the best programs, the counters and the
+// per-epoch history. The search engine (engine.hpp) owns one; a checkpoint (checkpoint.hpp) saves
+// and restores it whole, so a resumed run continues exactly where the saved one stopped. Not here:
+// the parts that are rebuilt from the options at every start (library, priors, sampler, fitter with
+// its cache) or the rules of an epoch (engine.hpp).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include "physr/core/rng.hpp"
 #include "physr/policy/adam.hpp"
 #include "physr/policy/lstm_policy.hpp"
+#include "physr/search/memory.hpp"
 #include "physr/search/pareto_front.hpp"
 
 namespace physr {
@@ -70,6 +71,9 @@ struct SearchState {
   // depends on nothing else, so it needs no state.
   Rng rng;
   ParetoFront front;  // the training rows' losses; the final refit reports the real ones
+  // The best distinct programs scored so far (TrainingOptions::memory of them), trained on
+  // with each batch's elite.
+  ProgramMemory memory;
   SearchCounters counters;
   std::vector<EpochReport> history;  // one report per completed epoch
 };
