@@ -262,6 +262,25 @@ TEST_CASE("groups on refuses a free constant with units; auto searches the data 
   CHECK_FALSE(RunSearch(data, config).groups.has_value());
 }
 
+TEST_CASE("groups: inputs that form no group are refused by on and searched as given by auto") {
+  // E = m*v^2/2: m and v make no dimensionless product, so the law is a number times m*v^2.
+  const Dataset data = MakeData({{"m", "kg"}, {"v", "m/s", 1, 3}}, "E", "J",
+                                [](const Eigen::VectorXd& x) { return 0.5 * x(0) * x(1) * x(1); });
+  SearchConfig config;
+  config.training.batch_size = 200;
+  config.stopping.max_epochs = 3;
+  config.seed = 1;
+  config.threads = 1;
+  config.groups = GroupsMode::kOn;
+  CHECK_THROWS_WITH_AS(RunSearch(data, config), doctest::Contains("no dimensionless group"),
+                       InputError);
+  config.groups = GroupsMode::kAuto;
+  const SearchResult result = RunSearch(data, config);
+  CHECK_FALSE(result.groups.has_value());
+  REQUIRE(result.best.has_value());
+  CHECK(result.best->nrmse < 1e-9);
+}
+
 TEST_CASE("groups modes read and print as off, on, auto") {
   for (GroupsMode mode : {GroupsMode::kOff, GroupsMode::kOn, GroupsMode::kAuto}) {
     CHECK(ParseGroupsMode(ToString(mode)) == mode);

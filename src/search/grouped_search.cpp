@@ -45,6 +45,14 @@ std::optional<GroupedProblem> PrepareGroups(const Dataset& data, const SearchCon
     for (const FixedConstantSpec& c : library.fixed_constants) taken.push_back(c.name);
     GroupedProblem problem;
     problem.basis = FindGroups(data, library.fixed_constants, taken);
+    if (problem.basis.groups.empty()) {
+      // The units fix the law up to a number (target = C·monomial): nothing is left to search
+      // over the groups, and the plain search finds C·monomial directly.
+      throw InputError(
+          "groups: the inputs form no dimensionless group, so the target is a "
+          "number times " +
+          problem.basis.target_text + "; search without --groups");
+    }
     problem.data = ReduceDataset(data, problem.basis);
     if (config.groups == GroupsMode::kAuto &&
         problem.basis.groups.size() >= problem.basis.inputs.size()) {
