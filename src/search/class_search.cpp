@@ -122,55 +122,53 @@ const ClassFitResult& FitOf(const std::vector<std::pair<Program, ClassFitResult>
   PHYSR_CHECK(false, "front entry without its class fit");
 }
 
-// Each entry of `front` in its canonical form where CanonicalClassFit passes, the front
-// rebuilt by Offer (forms that coincide become one); `fits` gains the refits.
-void CanonicalizeClassFront(ParetoFront& front,
-                            std::vector<std::pair<Program, ClassFitResult>>& fits,
-                            const Library& library, const ClassConstantRoles& roles,
-                            const ClassDataset& data, const ClassFitOptions& options,
-                            double exact_nrmse) {
-  ParetoFront canonical_front;
+using ClassFits = std::vector<std::pair<Program, ClassFitResult>>;
+
+// Each entry of `front` rewritten by `rewrite` (program and class fit → the rewrite and its
+// refit, or nullopt to keep the entry as it is); the front is rebuilt by Offer (forms that
+// coincide become one) and `fits` gains the refits. With `keep_beside`, a rewrite shorter than
+// its entry joins the front beside it rather than taking its place.
+template <typename Rewrite>
+void RewriteClassFront(ParetoFront& front, ClassFits& fits, const Library& library,
+                       double exact_nrmse, bool keep_beside, const Rewrite& rewrite) {
+  ParetoFront rewritten;
   for (const FrontEntry& e : front.entries()) {
-    std::optional<std::pair<Program, ClassFitResult>> c =
-        CanonicalClassFit(e.program, FitOf(fits, e), library, roles, data, options);
-    if (!c) {
-      canonical_front.Offer(e);
+    std::optional<std::pair<Program, ClassFitResult>> r = rewrite(e.program, FitOf(fits, e));
+    if (!r) {
+      rewritten.Offer(e);
       continue;
     }
     FrontEntry entry = e;
-    entry.program = c->first;
+    entry.program = r->first;
     entry.complexity = Complexity(entry.program.tokens, library);
-    entry.loss = std::max(ClassLoss(c->second), exact_nrmse);
-    canonical_front.Offer(std::move(entry));
-    fits.push_back(std::move(*c));
+    entry.loss = std::max(ClassLoss(r->second), exact_nrmse);
+    const bool beside = keep_beside && entry.complexity < e.complexity;
+    rewritten.Offer(std::move(entry));
+    fits.push_back(std::move(*r));
+    if (beside) rewritten.Offer(e);
   }
-  front = std::move(canonical_front);
+  front = std::move(rewritten);
+}
+
+// Each entry of `front` in its canonical form where CanonicalClassFit passes.
+void CanonicalizeClassFront(ParetoFront& front, ClassFits& fits, const Library& library,
+                            const ClassConstantRoles& roles, const ClassDataset& data,
+                            const ClassFitOptions& options, double exact_nrmse) {
+  RewriteClassFront(front, fits, library, exact_nrmse, false,
+                    [&](const Program& program, const ClassFitResult& fit) {
+                      return CanonicalClassFit(program, fit, library, roles, data, options);
+                    });
 }
 
 // Each entry of `front` simplified over the class (SimplifyClassFit) joins the front beside
-// it, or takes its place when as long (only constants became numbers); `fits` gains the refits.
-void SimplifyClassFront(ParetoFront& front, std::vector<std::pair<Program, ClassFitResult>>& fits,
-                        const Library& library, const ClassConstantRoles& roles,
-                        const ClassDataset& data, const ClassFitOptions& options,
-                        double exact_nrmse) {
-  ParetoFront simple_front;
-  for (const FrontEntry& e : front.entries()) {
-    std::optional<std::pair<Program, ClassFitResult>> s =
-        SimplifyClassFit(e.program, FitOf(fits, e), library, roles, data, options);
-    if (!s) {
-      simple_front.Offer(e);
-      continue;
-    }
-    FrontEntry entry = e;
-    entry.program = s->first;
-    entry.complexity = Complexity(entry.program.tokens, library);
-    entry.loss = std::max(ClassLoss(s->second), exact_nrmse);
-    const bool replaces = entry.complexity >= e.complexity;
-    simple_front.Offer(std::move(entry));
-    fits.push_back(std::move(*s));
-    if (!replaces) simple_front.Offer(e);
-  }
-  front = std::move(simple_front);
+// it, or takes its place when as long (only constants became numbers).
+void SimplifyClassFront(ParetoFront& front, ClassFits& fits, const Library& library,
+                        const ClassConstantRoles& roles, const ClassDataset& data,
+                        const ClassFitOptions& options, double exact_nrmse) {
+  RewriteClassFront(front, fits, library, exact_nrmse, true,
+                    [&](const Program& program, const ClassFitResult& fit) {
+                      return SimplifyClassFit(program, fit, library, roles, data, options);
+                    });
 }
 
 void CheckClassOptions(const ClassSearchConfig& config) {
