@@ -38,6 +38,15 @@ Sampler::Sampler(const DimensionLattice& lattice, const PriorSet& priors,
   entropy_.resize(static_cast<std::size_t>(batch_size));
 }
 
+void Sampler::PriceAndEncode(int n) {
+  const TokenLogFactors factors{
+      std::span<float>(log_factors_.data(), static_cast<std::size_t>(n) * num_tokens_),
+      num_tokens_};
+  priors_->ComputeLogFactors(partial_, factors);
+  encoder_->Encode(partial_,
+                   std::span<float>(inputs_.data(), static_cast<std::size_t>(n) * inputs_.cols()));
+}
+
 std::vector<int> Sampler::SampleRows(const LstmPolicy& policy, Rng& rng, int n,
                                      EpisodeBuffer& buffer) {
   partial_.Reset(n);
@@ -71,12 +80,7 @@ std::vector<int> Sampler::SampleRows(const LstmPolicy& policy, Rng& rng, int n,
     bool any = false;
     for (int r = 0; r < n; ++r) any = any || active_[static_cast<std::size_t>(r)] != 0;
     if (!any) break;
-    const TokenLogFactors factors{
-        std::span<float>(log_factors_.data(), static_cast<std::size_t>(n) * num_tokens_),
-        num_tokens_};
-    priors_->ComputeLogFactors(partial_, factors);
-    encoder_->Encode(
-        partial_, std::span<float>(inputs_.data(), static_cast<std::size_t>(n) * inputs_.cols()));
+    PriceAndEncode(n);
     const auto inputs = inputs_.topRows(n);
     const Eigen::Map<const RowTokenMask> mask_matrix(mask_.data(), n, num_tokens_);
     const auto factor_matrix = log_factors_.topRows(n);
@@ -135,12 +139,7 @@ std::vector<std::uint8_t> Sampler::Replay(std::span<const std::vector<TokenId>> 
       }
       tokens_[row] = token;
     }
-    const TokenLogFactors factors{
-        std::span<float>(log_factors_.data(), static_cast<std::size_t>(n) * num_tokens_),
-        num_tokens_};
-    priors_->ComputeLogFactors(partial_, factors);
-    encoder_->Encode(
-        partial_, std::span<float>(inputs_.data(), static_cast<std::size_t>(n) * inputs_.cols()));
+    PriceAndEncode(n);
     const Eigen::Map<const RowTokenMask> mask_matrix(mask_.data(), n, num_tokens_);
     out.Record(step, inputs_.topRows(n), mask_matrix, log_factors_.topRows(n), active,
                std::span<const int>(tokens_.data(), static_cast<std::size_t>(n)));

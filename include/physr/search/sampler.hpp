@@ -63,6 +63,9 @@ class Sampler {
   // Samples rows [0, n) of the work batch; returns the rows that dead-ended.
   // Past deadline_, the rows still growing are returned as dead and cut_ is set.
   std::vector<int> SampleRows(const LstmPolicy& policy, Rng& rng, int n, EpisodeBuffer& buffer);
+  // The priors' log-factors and the policy's inputs of rows [0, n) at the current step, into
+  // log_factors_ and inputs_.
+  void PriceAndEncode(int n);
 
   const PriorSet* priors_;
   const ObservationEncoder* encoder_;
