@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -16,6 +17,8 @@
 #include <limits>
 #include <optional>
 #include <sstream>
+#include <stop_token>
+#include <thread>
 
 #include "class_fit.hpp"
 #include "operator_flags.hpp"
@@ -65,6 +68,29 @@ class StopSignals {
  private:
   void (*previous_int_)(int);
   void (*previous_term_)(int);
+};
+
+// One rank of several: while it lives, a thread checks every quarter second that the rank's
+// launcher (its parent process: mpirun, or Slurm's step daemon) still runs. A launcher that
+// exits without ending its ranks (OpenMPI's mpirun does so on a second SIGINT) orphans them;
+// then the search stops after its epoch as if interrupted (exit status 129), rank 0 writes its
+// result, and SIGPIPE is ignored so that output to the launcher's closed pipes cannot kill it.
+class LauncherWatch {
+ public:
+  LauncherWatch()
+      : thread_([parent = getppid()](const std::stop_token& token) {
+          while (!token.stop_requested()) {
+            if (getppid() != parent) {
+              std::signal(SIGPIPE, SIG_IGN);
+              if (!g_stop.exchange(true)) g_signal.store(SIGHUP);
+              return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+          }
+        }) {}
+
+ private:
+  std::jthread thread_;
 };
 
 std::string Shorten(const std::string& text, std::size_t width) {
@@ -373,7 +399,7 @@ std::string ScreeningLine(const Screening& screening) {
   return line.str();
 }
 
-// 0, or 130/143 when SIGINT/SIGTERM stopped the search.
+// 0, or 130/143 when SIGINT/SIGTERM stopped the search (129: its launcher exited, LauncherWatch).
 // Progress lines go to a terminal on stderr unless --quiet.
 bool ShowsProgress(const FitCommandOptions& o) { return !o.quiet && isatty(STDERR_FILENO) != 0; }
 
@@ -389,6 +415,7 @@ int ExitStatus() {
   const int signal = g_signal.load();
   if (signal == SIGINT) return 130;
   if (signal == SIGTERM) return 143;
+  if (signal == SIGHUP) return 129;  // LauncherWatch
   return 0;
 }
 
@@ -461,6 +488,8 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
   SearchCallbacks callbacks = Callbacks(show_progress);
   callbacks.collective = job;
   StopSignals signals;
+  std::optional<LauncherWatch> watch;
+  if (job != nullptr && job->size() > 1) watch.emplace();
   const SearchResult result = RunSearch(data, config, callbacks);
   if (show_progress) std::cerr << '\n';
   // The other ranks wait (bounded, parallel.hpp) until rank 0 has written the result.

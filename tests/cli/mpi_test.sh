@@ -3,7 +3,8 @@
 # and 3 ranks (3: an uneven split of the fits) and as the binary run without mpirun; the result
 # file records the ranks; ranks given different data or options refuse to start; data from
 # standard input is refused; SIGINT to mpirun stops every rank after an epoch with the result
-# written, and the run resumes from its checkpoint with another number of ranks; a rank killed
+# written, and the run resumes from its checkpoint with another number of ranks; ranks whose
+# mpirun was killed stop after an epoch with the result written; a rank killed
 # with SIGKILL, or stopped with SIGSTOP, ends the job with a non-zero status within a bounded
 # time (the stopped one with rank 0's message).
 # Every mpirun is bounded by `timeout`, so a hang fails the test rather than stalling it.
@@ -121,7 +122,9 @@ for _ in $(seq 600); do
   [[ -f "$tmp/ckpt/search.ckpt" ]] && break
   sleep 0.2
 done
-kill -INT "$job"
+# To mpirun itself: `timeout` would also signal its whole process group, and OpenMPI's mpirun
+# takes a second SIGINT as "end at once", orphaning its ranks (the case after this one).
+kill -INT "$(pgrep -P "$job")"
 wait "$job"
 rc=$?
 name="SIGINT to mpirun: every rank stops after an epoch, the result written"
@@ -155,6 +158,34 @@ else
   else
     pass "resumed with another number of ranks"
   fi
+fi
+
+# --- the launcher dies: its orphaned ranks stop after an epoch, the result written -----------
+
+timeout -s KILL 300 "${mpirun[@]}" -np 2 "$physr" "${search[@]}" --epochs 100000 \
+  --checkpoint "$tmp/orphan_ckpt" --checkpoint-every 1 --json "$tmp/orphan.json" \
+  >"$tmp/out" 2>"$tmp/err" &
+job=$!
+for _ in $(seq 600); do
+  [[ -f "$tmp/orphan_ckpt/search.ckpt" ]] && break
+  sleep 0.2
+done
+kill -KILL "$(pgrep -P "$job")"
+wait "$job" 2>/dev/null  # bash would report the killed job
+name="mpirun killed: its ranks stop after an epoch, rank 0 writes the result"
+for _ in $(seq 300); do
+  [[ -f "$tmp/orphan.json" ]] && ! pgrep -f "$tmp/orphan.json" >/dev/null && break
+  sleep 0.2
+done
+if pgrep -f "$tmp/orphan.json" >/dev/null; then
+  fail "$name" "ranks still running 60 s after mpirun was killed"
+  pkill -KILL -f "$tmp/orphan.json"
+elif [[ ! -f "$tmp/orphan.json" ]]; then
+  fail "$name" "no result file"
+elif [[ "$(field "$tmp/orphan.json" stop_reason)" != interrupted ]]; then
+  fail "$name" "stop_reason $(field "$tmp/orphan.json" stop_reason)"
+else
+  pass "$name"
 fi
 
 # --- a rank that dies or stalls ends the job ------------------------------------------------
