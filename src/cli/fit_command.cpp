@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -419,10 +420,31 @@ int ExitStatus() {
   return 0;
 }
 
+// Advice when the best formula uses none of the inputs while the search kept to the unit
+// rules: an input enters a formula only where the other inputs and the constants can cancel
+// its units, so data such as t [s] against a dimensionless target, with only dimensionless
+// constants, leaves nothing but a constant. Empty when the advice does not apply.
+std::string NoInputAdvice(const Formula& best, const Library& library, bool units_rules) {
+  if (!units_rules) return "";
+  for (const TokenId id : best.program.tokens) {
+    if (library[id].kind == TokenKind::kVariable) return "";
+  }
+  const auto tokens = library.tokens();
+  const auto first = std::ranges::find(tokens, TokenKind::kVariable, &Token::kind);
+  if (first == tokens.end()) return "";
+  const std::string unit = first->dimension.ToUnitString();
+  std::string example = "--free-const 'C[" + (unit == "1" ? std::string("1") : unit) + "]'";
+  return "the best formula uses none of the inputs. Under the unit rules an input enters a "
+         "formula only where other inputs or constants cancel its units; if a law of the inputs "
+         "is expected, declare constants with the units it needs (e.g. " +
+         example + " for a scale of " + first->name +
+         ") or search without units (--no-units-prior)";
+}
+
 void PrintResult(std::ostream& out, const SearchResult& result,
                  const std::vector<FormulaReport>& reports,
                  const std::optional<FormulaReport>& best, const CsvTable& table,
-                 const Dataset& data) {
+                 const Dataset& data, bool units_rules) {
   const std::string target_unit = data.target_dimension.ToUnitString();
   out << "data        " << table.source << ": " << data.rows() << " rows, target "
       << data.TargetLabel() << "\n";
@@ -445,6 +467,8 @@ void PrintResult(std::ostream& out, const SearchResult& result,
   if (best) {
     out << "\nbest\n";
     PrintFormulaReport(out, *best, target_unit);
+    const std::string advice = NoInputAdvice(*result.best, result.library, units_rules);
+    if (!advice.empty()) out << "note        " << advice << "\n";
   } else {
     out << "\nno formula with finite predictions was found\n";
   }
@@ -508,7 +532,7 @@ int RunFit(const FitCommandOptions& o, std::ostream& out) {
     json = ResultJson(result, reports, best, context);
   }
   std::ostream& report_out = WriteJsonResult(o.json_path, json, out);
-  PrintResult(report_out, result, reports, best, loaded.table, data);
+  PrintResult(report_out, result, reports, best, loaded.table, data, config.priors.units);
   PrintJsonPath(report_out, o.json_path);
   if (job != nullptr) job->AllGather({});
   return ExitStatus();

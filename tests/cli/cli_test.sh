@@ -171,6 +171,22 @@ if [[ "$half" == *1/2* ]] && grep -q '"sympy": ".*1/2.*"' "$tmp/kinetic.json" &&
 else
   fail "fit writes the exact 1/2" "best formula '$half'"
 fi
+if grep -q '^note .*uses none of the inputs' "$tmp/out"; then
+  fail "no advice when the best formula uses the inputs" "$(grep '^note' "$tmp/out")"
+else
+  pass "no advice when the best formula uses the inputs"
+fi
+# A time against a dimensionless target with only dimensionless constants: no formula of t
+# obeys the unit rules, and the report says what to declare.
+awk 'BEGIN { print "t[s],y[1]"; for (i = 0; i < 40; i++) printf "%g,%.17g\n", i / 4, exp(-i / 8) }' \
+  >"$tmp/decay.csv"
+expect_ok "fit of a dimensionless y(t)" fit "$tmp/decay.csv" --epochs 2 --batch 100 --seed 1 \
+  --threads 1 -q
+if grep -q "^note .*uses none of the inputs.*--free-const 'C\[s\]'" "$tmp/out"; then
+  pass "advice when no formula can use the inputs"
+else
+  fail "advice when no formula can use the inputs" "no note naming --free-const 'C[s]'"
+fi
 expect_ok "fit --no-canonical" fit "$tmp/kinetic.csv" --ops mul,n2 --epochs 2 --batch 200 \
   --seed 1 --threads 1 -q --no-canonical --json "$tmp/raw.json"
 if grep -q '"canonical": false' "$tmp/raw.json" && grep -q '"canonical": true' "$tmp/kinetic.json"; then
