@@ -175,6 +175,13 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
       ->type_name("S");
   cmd->add_option("--max-evals", t.stopping.max_evaluations,
                   "Stop after this many formulas scored");
+  cmd->add_option("--search-rows", t.rows.max_rows,
+                  "Search on a seeded random subset of at most N rows (0: all rows); the final "
+                  "front is refitted on all rows. A class search gives each dataset an equal "
+                  "share")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--seed", t.seed, "Random seed: the same seed gives the same result")
       ->capture_default_str();
   cmd->add_option("--threads", t.threads, "Worker threads (default: all cores)");

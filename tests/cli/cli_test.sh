@@ -187,6 +187,16 @@ if grep -q "^note .*uses none of the inputs.*--free-const 'C\[s\]'" "$tmp/out"; 
 else
   fail "advice when no formula can use the inputs" "no note naming --free-const 'C[s]'"
 fi
+# --search-rows: the search fits on 15 of the 40 rows, the front is refitted on all of them.
+expect_ok "fit --search-rows" fit "$tmp/kinetic.csv" --ops mul,n2 --epochs 2 --batch 200 \
+  --seed 1 --threads 1 -q --search-rows 15 --json "$tmp/rows.json"
+if grep -q '"search_rows": 15' "$tmp/rows.json" && grep -q '"rows": 40' "$tmp/rows.json"; then
+  pass "the result file records --search-rows, and the rows of the final fit"
+else
+  fail "the result file records --search-rows, and the rows of the final fit" "missing"
+fi
+expect_error "--search-rows refuses a negative count" "search-rows" fit "$tmp/kinetic.csv" \
+  --search-rows -1
 expect_ok "fit --no-canonical" fit "$tmp/kinetic.csv" --ops mul,n2 --epochs 2 --batch 200 \
   --seed 1 --threads 1 -q --no-canonical --json "$tmp/raw.json"
 if grep -q '"canonical": false' "$tmp/raw.json" && grep -q '"canonical": true' "$tmp/kinetic.json"; then
