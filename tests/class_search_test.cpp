@@ -202,6 +202,23 @@ TEST_CASE("A class search gives the same front whatever the thread count") {
   }
 }
 
+TEST_CASE("A class search fits on its share of rows") {
+  const ClassDataset data = DecayClass({0.2, 1.0, 3.0});
+  ClassSearchConfig few = DecayConfig(1, 40);
+  few.max_rows = 30;  // 10 of each dataset's 30 rows
+  ClassSearchConfig all = DecayConfig(1, 40);
+  all.max_rows = 0;
+  const ClassSearchResult a = RunClassSearch(data, few);
+  const ClassSearchResult b = RunClassSearch(data, all);
+  REQUIRE(a.best.has_value());
+  INFO(a.result.best->infix);
+  CHECK(a.best->worst_nrmse <= 1e-6);  // the law, refitted on every row
+  // The first epoch's best is scored on the search's rows: 10 a dataset against all 30.
+  REQUIRE(!a.result.history.empty());
+  REQUIRE(!b.result.history.empty());
+  CHECK(a.result.history.front().best_nrmse != b.result.history.front().best_nrmse);
+}
+
 TEST_CASE("A class search refuses what it cannot do, naming it") {
   const ClassDataset data = DecayClass({0.5, 2.0});
   ClassSearchConfig groups = DecayConfig(1, 1);

@@ -109,8 +109,9 @@ def fit_class(
     dataset (as ``free_consts``; the default dimensionless C1 and C2 are class constants too),
     ``spe_consts={"L": "m"}`` (or ``{"L": ("m", start)}``) constants with one value per
     dataset. Other keywords are ``physr.fit``'s search options (``epochs``, ``seed``,
-    ``threads``, ``ops``, ``max_length``, ...); checkpoints, groups, enumeration, weights and progress
-    callbacks are not available here. Raises ValueError naming the dataset whose columns,
+    ``threads``, ``ops``, ``max_length``, ...; ``max_search_rows`` counts the rows searched on
+    in all, split equally between the datasets, default 2000); checkpoints, groups,
+    enumeration, weights and progress callbacks are not available here. Raises ValueError naming the dataset whose columns,
     units or target differ from the first's, or that has no rows.
     """
     members = _members(datasets, group, y_name)
@@ -128,7 +129,8 @@ def fit_class(
     config = make_config(free_consts=class_consts, **options)
     specific = _core.SearchConfig()
     _free_constants(specific, spe_consts)
-    core, info = _core.run_class_search(cores, [n for n, _, _ in members], config, specific)
+    core, info = _core.run_class_search(cores, [n for n, _, _ in members], config, specific,
+                                        options.get("max_search_rows"))
     inputs, data = first
     result = SearchResult(core, inputs.names, inputs.target_name, data.target_unit, data.scales,
                           data.target_scale)

@@ -5,6 +5,7 @@
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,11 +45,13 @@ py::dict FitDict(const ClassFormulaFit& fit, const Formula& formula,
 }
 
 py::tuple RunClass(const std::vector<Dataset>& datasets, std::vector<std::string> names,
-                   const SearchConfig& config, const SearchConfig& specific) {
+                   const SearchConfig& config, const SearchConfig& specific,
+                   std::optional<Eigen::Index> max_rows) {
   ClassDataset data = MakeClassDataset(datasets, std::move(names));
   ClassSearchConfig class_config;
   class_config.search = config;
   class_config.specific_constants = specific.library.free_constants;
+  if (max_rows) class_config.max_rows = *max_rows;
   ClassSearchResult result;
   {
     py::gil_scoped_release release;
@@ -78,9 +81,10 @@ py::tuple RunClass(const std::vector<Dataset>& datasets, std::vector<std::string
 
 void BindClass(py::module_& m) {
   m.def("run_class_search", &RunClass, py::arg("datasets"), py::arg("names"), py::arg("config"),
-        py::arg("specific"),
+        py::arg("specific"), py::arg("max_rows") = py::none(),
         "Runs a search over several datasets with the GIL released. `specific` is a "
         "SearchConfig whose free constants are the specific ones (one value per dataset); "
+        "`max_rows` the rows it searches on in all (None: the class default); "
         "returns the SearchResult and a dict of the class fits (datasets, specific, best, "
         "pareto).");
 }

@@ -52,6 +52,7 @@ LoadedClass LoadClass(const FitCommandOptions& o, const CsvOptions& csv_options,
 ClassSearchConfig MakeClassConfig(const FitCommandOptions& o, const SearchConfig& config) {
   ClassSearchConfig out;
   out.search = config;
+  if (o.search_rows) out.max_rows = *o.search_rows;
   for (const std::string& text : o.class_constants) {
     out.search.library.free_constants.push_back(ParseFreeConstant(text, "--class-const"));
   }
@@ -236,8 +237,9 @@ int RunClassFit(const FitCommandOptions& o, const SearchConfig& config,
   std::string json;
   if (!o.json_path.empty()) {
     const Dataset pooled = PoolClass(loaded.data);
-    ResultContext context{&loaded.tables.front(), &pooled, &class_config.search, o.sigma,
-                          o.weights};
+    SearchConfig recorded = class_config.search;  // with the rows the class search used
+    recorded.rows.max_rows = class_config.max_rows;
+    ResultContext context{&loaded.tables.front(), &pooled, &recorded, o.sigma, o.weights};
     context.class_result = &r;
     json = ResultJson(r.result, reports, best, context);
   }

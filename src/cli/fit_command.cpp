@@ -28,6 +28,7 @@
 #include "physr/core/error.hpp"
 #include "physr/data/csv.hpp"
 #include "physr/expr/unit_check.hpp"
+#include "physr/search/class_search.hpp"
 #include "physr/search/search.hpp"
 #include "report.hpp"
 #include "result_file.hpp"
@@ -175,13 +176,14 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
       ->type_name("S");
   cmd->add_option("--max-evals", t.stopping.max_evaluations,
                   "Stop after this many formulas scored");
-  cmd->add_option("--search-rows", t.rows.max_rows,
-                  "Search on a seeded random subset of at most N rows (0: all rows); the final "
-                  "front is refitted on all rows. A class search gives each dataset an equal "
-                  "share")
+  cmd->add_option("--search-rows", o.search_rows,
+                  "Search on a seeded random subset of at most N rows (0: all rows; default " +
+                      std::to_string(RowSamplingOptions{}.max_rows) + ", and " +
+                      std::to_string(ClassSearchConfig::kClassSearchRows) +
+                      " in all for several datasets, split equally); the final front is "
+                      "refitted on all rows")
       ->type_name("N")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", t.seed, "Random seed: the same seed gives the same result")
       ->capture_default_str();
   cmd->add_option("--threads", t.threads, "Worker threads (default: all cores)");
@@ -335,6 +337,7 @@ namespace {
 // parsing or depend on one another.
 SearchConfig MakeConfig(const FitCommandOptions& o) {
   SearchConfig config = o.config;
+  if (o.search_rows) config.rows.max_rows = *o.search_rows;
   LibraryOptions& library = config.library;
   const OperatorChoices ops = ParseOperatorFlags(o.operators);
   if (ops.operators) library.operators = *ops.operators;

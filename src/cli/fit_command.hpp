@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ struct FitCommandOptions {
   std::vector<std::string> specific_constants;  // --spe-const NAME[UNIT][=START]
   std::string group;                            // --group COL
   double mpi_timeout = kDefaultStallSeconds;    // --mpi-timeout S (parallel.hpp)
+  // --search-rows N: the rows the search fits on (unset: the one-dataset default of
+  // RowSamplingOptions, or ClassSearchConfig's for several datasets).
+  std::optional<std::int64_t> search_rows;
   // The search options the flags set directly, starting from SearchConfig's defaults.
   SearchConfig config;
 };

@@ -316,7 +316,7 @@ ClassSearchResult RunClassSearch(const ClassDataset& data, const ClassSearchConf
     scoring.roles.specific[static_cast<std::size_t>(token.index)] = true;
   }
   const Eigen::Index per_dataset =
-      search.rows.max_rows > 0 ? std::max<Eigen::Index>(1, search.rows.max_rows / data.size()) : 0;
+      config.max_rows > 0 ? std::max<Eigen::Index>(1, config.max_rows / data.size()) : 0;
   std::vector<Dataset> train;
   for (const Dataset& member : data.members) {
     train.push_back(SearchRows(member, per_dataset, search.seed));
