@@ -439,9 +439,9 @@ def restore_result(inputs: collections.abc.Sequence[tuple[str, str]], operators:
     """
     A SearchResult rebuilt from the parts of a result file: inputs (name, SI unit), operator names, fixed (name, unit, value) and free (name, unit, start) constants, formulas (expression, {name: value}, {name: stderr}, (rmse, nrmse, r2)), the selected index (-1: none), the counters, the defined operators and the operators' complexities.
     """
-def run_class_search(datasets: collections.abc.Sequence[Dataset], names: collections.abc.Sequence[str], config: SearchConfig, specific: SearchConfig) -> tuple:
+def run_class_search(datasets: collections.abc.Sequence[Dataset], names: collections.abc.Sequence[str], config: SearchConfig, specific: SearchConfig, max_rows: typing.SupportsInt | typing.SupportsIndex | None = None) -> tuple:
     """
-    Runs a search over several datasets with the GIL released. `specific` is a SearchConfig whose free constants are the specific ones (one value per dataset); returns the SearchResult and a dict of the class fits (datasets, specific, best, pareto).
+    Runs a search over several datasets with the GIL released. `specific` is a SearchConfig whose free constants are the specific ones (one value per dataset); `max_rows` the rows it searches on in all (None: the class default); returns the SearchResult and a dict of the class fits (datasets, specific, best, pareto).
     """
 def run_search(data: Dataset, config: SearchConfig, on_epoch: typing.Any = None) -> SearchResult:
     """

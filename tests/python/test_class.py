@@ -84,3 +84,14 @@ def test_fit_class_names_the_dataset_that_differs():
         physr.fit_class([], spe_consts={"L": "m"})
     with pytest.raises(ValueError, match="checkpoints are not available"):
         physr.fit_class([seconds, seconds], spe_consts={"L": "m"}, epochs=1, checkpoint="ck")
+
+
+def test_fit_class_max_search_rows_reaches_the_search():
+    pairs = [(t.reshape(-1, 1), y) for t, y in (decay(L, k) for k, L in enumerate(LENGTHS))]
+    common = dict(X_names=["t"], X_units=["s"], y_name="y", y_units="m",
+                  class_consts={"tau": "s"}, spe_consts={"L": "m"}, **QUICK)
+    few = physr.fit_class(pairs, max_search_rows=24, **common)  # 8 of each dataset's 25 rows
+    every = physr.fit_class(pairs, max_search_rows=0, **common)
+    assert few.worst_nrmse <= 1e-6  # refitted on every row
+    # The first epoch's best is scored on the rows searched: 8 a dataset against 25.
+    assert few.result.history[0]["best_nrmse"] != every.result.history[0]["best_nrmse"]
