@@ -12,6 +12,7 @@ import json
 import math
 import numbers
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, NamedTuple
 
@@ -438,6 +439,22 @@ def make_config(
     return config
 
 
+def _warn_no_input(result: "SearchResult", inputs: Any, units_rules: bool) -> None:
+    """Warns when the best formula uses none of the inputs although the search kept to the
+    unit rules: then the inputs' units could not be cancelled (the CLI's report says the same)."""
+    if not units_rules or result.best is None or not inputs.names:
+        return
+    if set(result.best._core.tokens) & set(inputs.names):
+        return
+    name, unit = inputs.names[0], inputs.units[0] or "1"
+    warnings.warn(
+        f"the best formula uses none of the inputs. Under the unit rules an input enters a "
+        f"formula only where other inputs or constants cancel its units; if a law of the inputs "
+        f"is expected, declare constants with the units it needs (e.g. "
+        f"free_consts={{'C': '{unit}'}} for a scale of {name}) or search without units "
+        f"(units_prior=False)", RuntimeWarning, stacklevel=3)
+
+
 def fit(
     X: Any,
     y: Any,
@@ -532,4 +549,5 @@ def fit(
     result = SearchResult(core, inputs.names, inputs.target_name, data.target_unit,
                           data.scales, data.target_scale)
     result._origin = _saved.origin_of(inputs, data, config, search_options())
+    _warn_no_input(result, inputs, config.units_prior)
     return result

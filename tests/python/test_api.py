@@ -2,6 +2,7 @@
 
 import json
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -339,3 +340,19 @@ def test_five_base_dimensions_gas_law():
     R = result.best.constants["R"]
     assert R.value == pytest.approx(8.314, rel=1e-9)
     assert R.unit == "kg*m^2/(s^2*K*mol)"
+
+
+def test_fit_warns_when_no_formula_can_use_the_inputs():
+    # A time against a dimensionless target with only dimensionless constants: no formula of
+    # t keeps to the unit rules, and the warning says which constant to declare.
+    t = np.linspace(0.0, 10.0, 40)
+    with pytest.warns(RuntimeWarning, match=r"uses none of the inputs.*free_consts=\{'C': 's'\}"):
+        physr.fit(t.reshape(-1, 1), np.exp(-t / 2), X_names=["t"], X_units=["s"], y_name="y",
+                  y_units="1", epochs=2, batch_size=100, seed=1, threads=1)
+    # With the time scale declared, no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = physr.fit(t.reshape(-1, 1), np.exp(-t / 2), X_names=["t"], X_units=["s"],
+                          y_name="y", y_units="1", epochs=2, batch_size=100, seed=1, threads=1,
+                          free_consts={"tau": "s"})
+    assert "t" in found.best._core.tokens
