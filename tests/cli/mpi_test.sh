@@ -133,7 +133,7 @@ if ((rc == 0)); then
 elif ((SECONDS - start >= 290)); then
   fail "$name" "the job hung"
 elif [[ ! -f "$tmp/int.json" ]]; then
-  fail "$name" "no result file"
+  fail "$name" "no result file; exit status $rc after $((SECONDS - start)) s"
 elif [[ "$(field "$tmp/int.json" stop_reason)" != interrupted ]]; then
   fail "$name" "stop_reason $(field "$tmp/int.json" stop_reason)"
 else
@@ -181,7 +181,7 @@ if pgrep -f "$tmp/orphan.json" >/dev/null; then
   fail "$name" "ranks still running 60 s after mpirun was killed"
   pkill -KILL -f "$tmp/orphan.json"
 elif [[ ! -f "$tmp/orphan.json" ]]; then
-  fail "$name" "no result file"
+  fail "$name" "no result file, no rank left"
 elif [[ "$(field "$tmp/orphan.json" stop_reason)" != interrupted ]]; then
   fail "$name" "stop_reason $(field "$tmp/orphan.json" stop_reason)"
 else
