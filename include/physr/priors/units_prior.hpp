@@ -73,18 +73,24 @@ class UnitsPrior final : public Prior {
     int power_num;
     int power_den;
   };
-  // Per-row memo of Pending(x) by lattice cell, invalidated by bumping the generation.
-  struct MemoEntry {
-    std::uint64_t generation = 0;
-    std::int64_t cell = -1;
-    int cost = 0;
+  // Pending(x) of one upper path (the open operators from the deepest one with a fixed
+  // requirement up to the slot), without the part below that operator, memoised by lattice
+  // cell and kept between rows, steps and batches (see PriceRows): an open-addressing table of
+  // cell << 8 | cost (−1 empty).
+  class PendingMemo {
+   public:
+    // The memoised value for `cell`, or −1 when not stored.
+    int Find(std::int64_t cell) const;
+    void Insert(std::int64_t cell, int cost);
+    std::size_t capacity() const { return slots_.size(); }
+
+   private:
+    std::vector<std::int64_t> slots_;
+    std::size_t size_ = 0;
   };
-  static constexpr std::size_t kMemoSize = 1024;
   // Working storage of one thread.
   struct Scratch {
     std::vector<int> costs;  // per library token
-    std::vector<MemoEntry> memo = std::vector<MemoEntry>(kMemoSize);
-    std::uint64_t generation = 0;
   };
   static constexpr int kMaxCandidates = 64;
   // Completion costs of one path state (see Apply).
@@ -95,6 +101,9 @@ class UnitsPrior final : public Prior {
   struct KeyHash {
     std::size_t operator()(const std::vector<std::int32_t>& key) const;
   };
+  // The PendingMemos kept between batches, one per distinct upper path, cleared when their
+  // tables would pass this many slots (8 bytes each: 32 MiB).
+  static constexpr std::size_t kPendingMemoSlots = std::size_t{1} << 22;
   // The priced states kept between batches (cleared when a batch would pass the limit): at
   // most kStateCacheCapacity states
   static constexpr std::size_t kStateCacheCapacity = std::size_t{1} << 15;
@@ -104,6 +113,12 @@ class UnitsPrior final : public Prior {
   // The path state of incomplete `row` (its open operators: rules, requirements and
   // first-operand dimensions; not its length), as a flat key.
   void StateKey(const PartialBatch& batch, int row, std::vector<std::int32_t>& key) const;
+  // Appends the key words of `nodes` (rules, requirements, first-operand dimensions) to `key`.
+  static void AppendNodesKey(std::span<const OpenNode> nodes, std::vector<std::int32_t>& key);
+  // Index in `path` of the deepest open operator with a fixed requirement (the root's is).
+  static int AnchorIndex(std::span<const OpenNode> path);
+  // The memo of the upper path of incomplete `row`, created when new.
+  PendingMemo& UpperMemo(const PartialBatch& batch, int row, std::vector<std::int32_t>& key) const;
   // Prices every incomplete row of `batch`, each distinct state once; entry r is row r's
   // costs (nullptr for complete rows). Valid until the next call.
   const std::vector<const StateCosts*>& PriceRows(const PartialBatch& batch) const;
@@ -113,9 +128,10 @@ class UnitsPrior final : public Prior {
   // the row's length: the search for the fewest tokens is bounded by the budget of the
   // shortest program in that state, so costs within any row's budget are exact. Returns that
   // budget, −1 when the slot cannot be filled.
-  int CompletionCosts(const PartialBatch& batch, int row, Scratch& scratch) const;
+  int CompletionCosts(const PartialBatch& batch, int row, PendingMemo& memo,
+                      Scratch& scratch) const;
   // The parts of CompletionCosts (defined in units_prior.cpp): Pending(x) for a row's current
-  // slot, and the same memoised in a Scratch.
+  // slot, and the same memoised in the row's PendingMemo.
   class PendingCost;
   class MemoisedPending;
   // Tokens the operands of `op` need when it fills a fixed slot of dimension `slot`.
@@ -150,6 +166,8 @@ class UnitsPrior final : public Prior {
   mutable std::uint64_t cached_version_ = 0;
   mutable std::unordered_map<std::vector<std::int32_t>, StateCosts, KeyHash> state_cache_;
   mutable std::vector<const StateCosts*> row_costs_;
+  mutable std::unordered_map<std::vector<std::int32_t>, PendingMemo, KeyHash> pending_memos_;
+  mutable std::size_t pending_memo_slots_ = 0;  // summed capacity() of pending_memos_
 };
 
 }  // namespace physr
