@@ -234,6 +234,16 @@ void UnitsPrior::PendingMemo::Insert(std::int64_t cell, int cost) {
   ++size_;
 }
 
+const std::vector<int>* UnitsPrior::PendingMemo::FindCosts(std::int32_t rest) const {
+  const auto it = costs_.find(rest);
+  return it == costs_.end() ? nullptr : &it->second;
+}
+
+void UnitsPrior::PendingMemo::InsertCosts(std::int32_t rest, const std::vector<int>& costs) {
+  costs_.emplace(rest, costs);
+  cost_bytes_ += sizeof(int) * costs.size() + kCostsOverhead;
+}
+
 // PendingCost memoised per lattice cell in the upper path's PendingMemo, which every row with
 // that upper path shares (Upper(x) depends on the upper path alone).
 class UnitsPrior::MemoisedPending {
@@ -269,12 +279,19 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row, PendingMemo&
   const int budget = max_length_ - static_cast<int>(path.size() - 1) - 1;
   if (slot.kind == Requirement::Kind::kImpossible || budget < 0) return -1;
   const PendingCost cost(*this, path);
+  // The costs depend on the upper path, the part below it and, in a free slot, the budget.
+  const std::int32_t rest = cost.below() << 8 | (slot.is_fixed() ? 0 : budget + 1);
+  if (const std::vector<int>* known = memo.FindCosts(rest)) {
+    std::copy(known->begin(), known->end(), costs.begin());
+    return budget;
+  }
   const MemoisedPending pending(*this, cost, memo);
   if (slot.is_fixed()) {
     FixedSlotCosts(slot.dim, pending(slot.dim), costs);
   } else {
     FreeSlotCosts(pending, budget, costs);
   }
+  memo.InsertCosts(rest, costs);
   return budget;
 }
 
@@ -428,9 +445,9 @@ const std::vector<const UnitsPrior::StateCosts*>& UnitsPrior::PriceRows(
   if (state_cache_.size() + static_cast<std::size_t>(n) > capacity) {
     state_cache_.clear();
   }
-  if (pending_memo_slots_ > kPendingMemoSlots) {
+  if (pending_memo_bytes_ > kPendingMemoBytes) {
     pending_memos_.clear();
-    pending_memo_slots_ = 0;
+    pending_memo_bytes_ = 0;
   }
   row_costs_.assign(static_cast<std::size_t>(n), nullptr);
   std::vector<std::pair<PendingMemo*, std::vector<StateCosts*>>> groups;
@@ -445,7 +462,7 @@ const std::vector<const UnitsPrior::StateCosts*>& UnitsPrior::PriceRows(
       PendingMemo* memo = &UpperMemo(batch, row, key);
       const auto [g, added] = group_of.try_emplace(memo, groups.size());
       if (added) {
-        pending_memo_slots_ -= memo->capacity();  // added back, grown, once priced
+        pending_memo_bytes_ -= memo->bytes();  // added back, grown, once priced
         groups.emplace_back(memo, std::vector<StateCosts*>{});
       }
       groups[g->second].second.push_back(&it->second);
@@ -463,7 +480,7 @@ const std::vector<const UnitsPrior::StateCosts*>& UnitsPrior::PriceRows(
                         }
                       }
                     });
-  for (const auto& group : groups) pending_memo_slots_ += group.first->capacity();
+  for (const auto& group : groups) pending_memo_bytes_ += group.first->bytes();
   return row_costs_;
 }
 

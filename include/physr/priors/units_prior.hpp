@@ -73,20 +73,28 @@ class UnitsPrior final : public Prior {
     int power_num;
     int power_den;
   };
-  // Pending(x) of one upper path (the open operators from the deepest one with a fixed
-  // requirement up to the slot), without the part below that operator, memoised by lattice
-  // cell and kept between rows, steps and batches (see PriceRows): an open-addressing table of
-  // cell << 8 | cost (−1 empty).
+  // What is known of one upper path (the open operators from the deepest one with a fixed
+  // requirement up to the slot), kept between rows, steps and batches (see PriceRows):
+  // Pending(x) without the part below the anchor, by lattice cell, in an open-addressing
+  // table of cell << 8 | cost (−1 empty); and the completion costs of every row state priced
+  // with this upper path, by the rest of its key (the cost below the anchor and, in a free
+  // slot, the budget).
   class PendingMemo {
    public:
     // The memoised value for `cell`, or −1 when not stored.
     int Find(std::int64_t cell) const;
     void Insert(std::int64_t cell, int cost);
-    std::size_t capacity() const { return slots_.size(); }
+    const std::vector<int>* FindCosts(std::int32_t rest) const;  // nullptr when not stored
+    void InsertCosts(std::int32_t rest, const std::vector<int>& costs);
+    std::size_t bytes() const { return sizeof(std::int64_t) * slots_.size() + cost_bytes_; }
 
    private:
+    // Bytes a stored costs vector takes besides its ints (node, key, vector header).
+    static constexpr std::size_t kCostsOverhead = 64;
     std::vector<std::int64_t> slots_;
     std::size_t size_ = 0;
+    std::unordered_map<std::int32_t, std::vector<int>> costs_;
+    std::size_t cost_bytes_ = 0;
   };
   // Working storage of one thread.
   struct Scratch {
@@ -101,9 +109,9 @@ class UnitsPrior final : public Prior {
   struct KeyHash {
     std::size_t operator()(const std::vector<std::int32_t>& key) const;
   };
-  // The PendingMemos kept between batches, one per distinct upper path, cleared when their
-  // tables would pass this many slots (8 bytes each: 32 MiB).
-  static constexpr std::size_t kPendingMemoSlots = std::size_t{1} << 22;
+  // The PendingMemos kept between batches, one per distinct upper path, cleared when they
+  // would pass this many bytes.
+  static constexpr std::size_t kPendingMemoBytes = std::size_t{64} << 20;
   // The priced states kept between batches (cleared when a batch would pass the limit): at
   // most kStateCacheCapacity states
   static constexpr std::size_t kStateCacheCapacity = std::size_t{1} << 15;
@@ -167,7 +175,7 @@ class UnitsPrior final : public Prior {
   mutable std::unordered_map<std::vector<std::int32_t>, StateCosts, KeyHash> state_cache_;
   mutable std::vector<const StateCosts*> row_costs_;
   mutable std::unordered_map<std::vector<std::int32_t>, PendingMemo, KeyHash> pending_memos_;
-  mutable std::size_t pending_memo_slots_ = 0;  // summed capacity() of pending_memos_
+  mutable std::size_t pending_memo_bytes_ = 0;  // summed bytes() of pending_memos_
 };
 
 }  // namespace physr
