@@ -20,13 +20,13 @@ int Plus(int a, int b) { return a >= kInf || b >= kInf ? kInf : a + b; }
 // Candidate values of the subtree in progress at one level of the path, each with the tokens
 // its pending operands still need. Small and fixed-size: no allocation per step. Values off
 // the lattice box are dropped, and so are candidates beyond the capacity; both only make the
-// look-ahead stricter.
+// look-ahead stricter. The cells are kept apart from the values, so that the search for a
+// duplicate reads one compact array.
 class FormSet {
  public:
   static constexpr int kCapacity = 24;
   struct Form {
     LatticeDim value;
-    std::int64_t cell;
     int extra;
   };
   void Clear() { size_ = 0; }
@@ -38,13 +38,16 @@ class FormSet {
     const std::int64_t cell = lattice.Cell(value);
     if (cell < 0) return;
     for (int i = 0; i < size_; ++i) {
-      Form& f = items_[static_cast<std::size_t>(i)];
-      if (f.cell == cell) {
+      if (cells_[static_cast<std::size_t>(i)] == cell) {
+        Form& f = items_[static_cast<std::size_t>(i)];
         f.extra = std::min(f.extra, extra);
         return;
       }
     }
-    if (size_ < kCapacity) items_[static_cast<std::size_t>(size_++)] = {value, cell, extra};
+    if (size_ < kCapacity) {
+      cells_[static_cast<std::size_t>(size_)] = cell;
+      items_[static_cast<std::size_t>(size_++)] = {value, extra};
+    }
   }
   int MinExtra() const {
     int best = kInf;
@@ -54,6 +57,7 @@ class FormSet {
   }
 
  private:
+  std::array<std::int64_t, kCapacity> cells_;
   std::array<Form, kCapacity> items_;
   int size_ = 0;
 };
@@ -92,8 +96,11 @@ int UnitsPrior::SlotCost(const Requirement& r) const {
 }
 
 int UnitsPrior::Pending(std::span<const OpenNode> path, int stop, const LatticeDim& x) const {
-  FormSet a;
-  FormSet b;
+  // Per thread rather than on the stack: constructing two sets (their values' initialisers)
+  // cost as much as a short walk.
+  thread_local FormSet a;
+  thread_local FormSet b;
+  a.Clear();
   FormSet* cur = &a;
   FormSet* next = &b;
   cur->Add(*lattice_, x, 0);
