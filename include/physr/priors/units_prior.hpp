@@ -54,7 +54,11 @@ class UnitsPrior final : public Prior {
   // dimensions): each distinct state is priced once, by one pass over the
   // path, one check per operator token and one walk up the closing subtrees per distinct
   // terminal dimension, then kept in a bounded cache shared by later steps and batches (the
-  // same states recur constantly). Misses are priced in parallel (oneTBB); the result does
+  // same states recur constantly). A state splits at its anchor (the deepest open operator
+  // with a fixed requirement) into its upper path and the part below, which adds one cost
+  // whatever fills the slot; the walks up the upper path (Pending by lattice cell) and the
+  // costs per cost below (and budget) are kept per upper path, which far fewer states differ
+  // in. Misses are priced in parallel (oneTBB), one task per upper path; the result does
   // not depend on the thread count. With β > 0 the same pass also prices the tokens for
   // AddLogFactors on the same batch state, which then costs nothing more. Not thread-safe:
   // one prior serves one sampling loop at a time.
