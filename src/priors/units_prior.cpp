@@ -438,7 +438,10 @@ UnitsPrior::PendingMemo& UnitsPrior::UpperMemo(const PartialBatch& batch, int ro
   const std::span<const OpenNode> path = batch.Path(row);
   key.clear();
   AppendNodesKey(path.subspan(static_cast<std::size_t>(AnchorIndex(path))), key);
-  return pending_memos_[key];
+  const auto [it, inserted] = pending_memos_.try_emplace(key);
+  // The key and the map's node, besides what the memo itself holds.
+  if (inserted) pending_memo_bytes_ += sizeof(std::int32_t) * key.size() + kMemoNodeBytes;
+  return it->second;
 }
 
 // Misses are grouped by upper path: one task prices a group, so each PendingMemo is written by

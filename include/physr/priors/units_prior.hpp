@@ -114,8 +114,10 @@ class UnitsPrior final : public Prior {
     std::size_t operator()(const std::vector<std::int32_t>& key) const;
   };
   // The PendingMemos kept between batches, one per distinct upper path, cleared when they
-  // would pass this many bytes.
-  static constexpr std::size_t kPendingMemoBytes = std::size_t{64} << 20;
+  // would pass this many bytes (counting kMemoNodeBytes for each one's map node and empty
+  // memo besides its key and tables).
+  static constexpr std::size_t kPendingMemoBytes = std::size_t{16} << 20;
+  static constexpr std::size_t kMemoNodeBytes = 160;
   // The priced states kept between batches (cleared when a batch would pass the limit): at
   // most kStateCacheCapacity states
   static constexpr std::size_t kStateCacheCapacity = std::size_t{1} << 15;
