@@ -540,6 +540,63 @@ TEST_CASE("units prior: factors priced by Apply equal a fresh pricing up to a ro
   CHECK(compared > 1000);
 }
 
+// The units prior keeps what it learns of an upper path (the open operators from the deepest
+// fixed requirement up) across rows, steps and batches; a prior that has priced many rows must
+// price each one exactly as a new prior that sees that row alone. The short bound makes the
+// budget of a free slot matter (the candidate search stops at it).
+TEST_CASE("units prior: memos shared across rows and batches change no mask or factor") {
+  const Library library =
+      MakeLibrary({"add", "sub", "mul", "div", "inv", "n2", "sqrt", "exp", "cos"},
+                  {{"x", Dim(1)}, {"t", Dim(0, 0, 1)}, {"m", Dim(0, 1)}, {"v", Dim(1, 0, -1)}}, 2);
+  const DimensionLattice lattice(library, kJoule);
+  const auto n = static_cast<int>(library.size());
+  const int rows = 48;
+  std::vector<std::uint8_t> mask(static_cast<std::size_t>(rows) * n);
+  std::vector<float> factors(static_cast<std::size_t>(rows) * n);
+  std::vector<std::uint8_t> one_mask(static_cast<std::size_t>(n));
+  std::vector<float> one_factors(static_cast<std::size_t>(n));
+  for (const int max_length : {9, 20}) {
+    const UnitsPrior warm(lattice, max_length, 1.5);
+    Rng rng(5);
+    PartialBatch batch(lattice, max_length);
+    PartialBatch alone(lattice, max_length);
+    int compared = 0;
+    for (int round = 0; round < 3; ++round) {
+      batch.Reset(rows);
+      for (int step = 0; step < max_length; ++step) {
+        std::fill(mask.begin(), mask.end(), std::uint8_t{1});
+        warm.Apply(batch, TokenMask{mask, n});
+        std::fill(factors.begin(), factors.end(), 0.0f);
+        warm.AddLogFactors(batch, TokenLogFactors{factors, n});
+        for (int r = 0; r < rows; ++r) {
+          if (batch.IsComplete(r)) continue;
+          alone.Reset(1);
+          for (const TokenId t : batch.tokens(r)) alone.Append(0, t);
+          const UnitsPrior fresh(lattice, max_length, 1.5);
+          std::fill(one_mask.begin(), one_mask.end(), std::uint8_t{1});
+          fresh.Apply(alone, TokenMask{one_mask, n});
+          std::fill(one_factors.begin(), one_factors.end(), 0.0f);
+          fresh.AddLogFactors(alone, TokenLogFactors{one_factors, n});
+          std::vector<TokenId> allowed;
+          for (int t = 0; t < n; ++t) {
+            const auto i = static_cast<std::size_t>(r * n + t);
+            CHECK(mask[i] == one_mask[static_cast<std::size_t>(t)]);
+            CHECK(factors[i] == one_factors[static_cast<std::size_t>(t)]);
+            if (mask[i] != 0) allowed.push_back(static_cast<TokenId>(t));
+            ++compared;
+          }
+          if (allowed.empty()) {
+            batch.ResetRow(r);  // a dead end: start the row again
+            continue;
+          }
+          batch.Append(r, allowed[rng.Below(allowed.size())]);
+        }
+      }
+    }
+    CHECK(compared > 10000);
+  }
+}
+
 TEST_CASE("hard length prior") {
   const Library library = MakeLibrary({"add", "sin"}, {{"x", Dim(0)}});
   const DimensionLattice lattice(library, std::nullopt);

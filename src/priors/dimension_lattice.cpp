@@ -37,16 +37,6 @@ namespace {
 constexpr int kK = units::kNumBaseDimensions;
 constexpr std::int64_t kMaxCells = std::numeric_limits<std::int32_t>::max();
 
-LatticeDim Invalid() {
-  LatticeDim d;
-  d.valid = false;
-  return d;
-}
-
-bool InRange(std::int64_t v) {
-  return v <= LatticeDim::kMaxNumerator && v >= -LatticeDim::kMaxNumerator;
-}
-
 // Operators that can give a dimension in fewer tokens than its operands: the power rules and
 // mul/div. add/sub, neg/abs, and the dimensionless functions never give a dimension more cheaply
 // than their argument already has it (the dimensionless ones matter only in the free table).
@@ -292,39 +282,6 @@ LevelTable FreeLevels(DimensionLattice& lattice, std::int64_t num_cells,
 
 }  // namespace
 
-LatticeDim operator+(const LatticeDim& a, const LatticeDim& b) {
-  if (!a.valid || !b.valid) return Invalid();
-  LatticeDim r;
-  for (int i = 0; i < kK; ++i) {
-    const std::int64_t v = std::int64_t{a.num[i]} + b.num[i];
-    if (!InRange(v)) return Invalid();
-    r.num[i] = static_cast<std::int32_t>(v);
-  }
-  return r;
-}
-
-LatticeDim operator-(const LatticeDim& a, const LatticeDim& b) {
-  if (!a.valid || !b.valid) return Invalid();
-  LatticeDim r;
-  for (int i = 0; i < kK; ++i) {
-    const std::int64_t v = std::int64_t{a.num[i]} - b.num[i];
-    if (!InRange(v)) return Invalid();
-    r.num[i] = static_cast<std::int32_t>(v);
-  }
-  return r;
-}
-
-LatticeDim Scale(const LatticeDim& a, int p_num, int p_den) {
-  if (!a.valid) return Invalid();
-  LatticeDim r;
-  for (int i = 0; i < kK; ++i) {
-    const std::int64_t v = std::int64_t{a.num[i]} * p_num;
-    if (v % p_den != 0 || !InRange(v / p_den)) return Invalid();
-    r.num[i] = static_cast<std::int32_t>(v / p_den);
-  }
-  return r;
-}
-
 DimensionLattice::DimensionLattice(const Library& library, const std::optional<Dimension>& target,
                                    const DimensionLatticeOptions& options)
     : library_(&library), options_(options), target_dimension_(target) {
@@ -392,7 +349,7 @@ DimensionLattice::DimensionLattice(const Library& library, const std::optional<D
   PHYSR_CHECK(options.max_stored >= 1 && options.max_stored <= kMaxCells,
               "max_stored must lie in [1, 2^31 - 1]");
 
-  token_dims_.resize(library.size(), Invalid());
+  token_dims_.resize(library.size(), LatticeDim::Invalid());
   for (std::size_t id = 0; id < library.size(); ++id) {
     const Token& t = library[static_cast<TokenId>(id)];
     if (!t.IsTerminal()) continue;
@@ -421,9 +378,10 @@ LatticeDim DimensionLattice::Encode(const Dimension& d) const {
     if (e.IsZero()) continue;
     const auto it =
         std::find(active_bases_.begin(), active_bases_.end(), static_cast<units::Base>(i));
-    if (it == active_bases_.end()) return Invalid();
+    if (it == active_bases_.end()) return LatticeDim::Invalid();
     const std::int64_t scaled = std::int64_t{e.num()} * denominator_;
-    if (scaled % e.den() != 0 || !InRange(scaled / e.den())) return Invalid();
+    if (scaled % e.den() != 0 || !LatticeDim::InRange(scaled / e.den()))
+      return LatticeDim::Invalid();
     r.num[static_cast<std::size_t>(it - active_bases_.begin())] =
         static_cast<std::int32_t>(scaled / e.den());
   }

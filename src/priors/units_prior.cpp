@@ -20,13 +20,13 @@ int Plus(int a, int b) { return a >= kInf || b >= kInf ? kInf : a + b; }
 // Candidate values of the subtree in progress at one level of the path, each with the tokens
 // its pending operands still need. Small and fixed-size: no allocation per step. Values off
 // the lattice box are dropped, and so are candidates beyond the capacity; both only make the
-// look-ahead stricter.
+// look-ahead stricter. The cells are kept apart from the values, so that the search for a
+// duplicate reads one compact array.
 class FormSet {
  public:
   static constexpr int kCapacity = 24;
   struct Form {
     LatticeDim value;
-    std::int64_t cell;
     int extra;
   };
   void Clear() { size_ = 0; }
@@ -38,13 +38,16 @@ class FormSet {
     const std::int64_t cell = lattice.Cell(value);
     if (cell < 0) return;
     for (int i = 0; i < size_; ++i) {
-      Form& f = items_[static_cast<std::size_t>(i)];
-      if (f.cell == cell) {
+      if (cells_[static_cast<std::size_t>(i)] == cell) {
+        Form& f = items_[static_cast<std::size_t>(i)];
         f.extra = std::min(f.extra, extra);
         return;
       }
     }
-    if (size_ < kCapacity) items_[static_cast<std::size_t>(size_++)] = {value, cell, extra};
+    if (size_ < kCapacity) {
+      cells_[static_cast<std::size_t>(size_)] = cell;
+      items_[static_cast<std::size_t>(size_++)] = {value, extra};
+    }
   }
   int MinExtra() const {
     int best = kInf;
@@ -54,6 +57,7 @@ class FormSet {
   }
 
  private:
+  std::array<std::int64_t, kCapacity> cells_;
   std::array<Form, kCapacity> items_;
   int size_ = 0;
 };
@@ -92,8 +96,11 @@ int UnitsPrior::SlotCost(const Requirement& r) const {
 }
 
 int UnitsPrior::Pending(std::span<const OpenNode> path, int stop, const LatticeDim& x) const {
-  FormSet a;
-  FormSet b;
+  // Per thread rather than on the stack: constructing two sets (their values' initialisers)
+  // cost as much as a short walk.
+  thread_local FormSet a;
+  thread_local FormSet b;
+  a.Clear();
   FormSet* cur = &a;
   FormSet* next = &b;
   cur->Add(*lattice_, x, 0);
@@ -173,21 +180,28 @@ UnitsPrior::Scratch& UnitsPrior::LocalScratch() const {
   return scratch;
 }
 
+int UnitsPrior::AnchorIndex(std::span<const OpenNode> path) {
+  int fixed_at = static_cast<int>(path.size()) - 1;
+  while (!path[static_cast<std::size_t>(fixed_at)].requirement.is_fixed()) --fixed_at;
+  return fixed_at;
+}
+
 // Pending(x) for one row's current slot, x being the dimension of the subtree that will fill
-// it. Below the deepest operator with a fixed requirement the pending cost no longer depends
-// on x: that part is priced once, at construction.
+// it: Upper(x), the walk up the upper path (the anchor, the deepest operator with a fixed
+// requirement, and the free ones above it), plus the part below the anchor, which no longer
+// depends on x and is priced once, at construction.
 class UnitsPrior::PendingCost {
  public:
   PendingCost(const UnitsPrior& prior, std::span<const OpenNode> path) : prior_(prior) {
-    int fixed_at = static_cast<int>(path.size()) - 1;
-    while (!path[static_cast<std::size_t>(fixed_at)].requirement.is_fixed()) --fixed_at;
+    const int fixed_at = AnchorIndex(path);
     const OpenNode& anchor = path[static_cast<std::size_t>(fixed_at)];
     below_ = fixed_at == 0 ? 0
                            : prior.Pending(path.first(static_cast<std::size_t>(fixed_at)), 0,
                                            anchor.requirement.dim);
     upper_ = path.subspan(static_cast<std::size_t>(fixed_at));
   }
-  int operator()(const LatticeDim& x) const { return Plus(prior_.Pending(upper_, 0, x), below_); }
+  int Upper(const LatticeDim& x) const { return prior_.Pending(upper_, 0, x); }
+  int below() const { return below_; }
 
  private:
   const UnitsPrior& prior_;
@@ -195,31 +209,73 @@ class UnitsPrior::PendingCost {
   int below_ = 0;
 };
 
-// PendingCost memoised per lattice cell in a thread's scratch, for one row (a new generation
-// of the memo).
+int UnitsPrior::PendingMemo::Find(std::int64_t cell) const {
+  if (slots_.empty()) return -1;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t s =
+           static_cast<std::size_t>(Mix(0x9E3779B97F4A7C15ULL, static_cast<std::uint64_t>(cell))) &
+           mask;
+       ; s = (s + 1) & mask) {
+    const std::int64_t entry = slots_[s];
+    if (entry < 0) return -1;
+    if (entry >> 8 == cell) return static_cast<int>(entry & 0xFF);
+  }
+}
+
+void UnitsPrior::PendingMemo::Insert(std::int64_t cell, int cost) {
+  if (2 * (size_ + 1) > slots_.size()) {
+    // Keep the load at most one half.
+    std::vector<std::int64_t> old = std::move(slots_);
+    slots_.assign(std::max<std::size_t>(64, 2 * old.size()), -1);
+    size_ = 0;
+    for (const std::int64_t entry : old) {
+      if (entry >= 0) Insert(entry >> 8, static_cast<int>(entry & 0xFF));
+    }
+  }
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t s =
+      static_cast<std::size_t>(Mix(0x9E3779B97F4A7C15ULL, static_cast<std::uint64_t>(cell))) & mask;
+  while (slots_[s] >= 0) s = (s + 1) & mask;
+  // Costs at or above kInf all mean "no completion" (Plus saturates), so one byte holds them.
+  slots_[s] = cell << 8 | std::min(cost, kInf);
+  ++size_;
+}
+
+const std::vector<int>* UnitsPrior::PendingMemo::FindCosts(std::int32_t rest) const {
+  const auto it = costs_.find(rest);
+  return it == costs_.end() ? nullptr : &it->second;
+}
+
+void UnitsPrior::PendingMemo::InsertCosts(std::int32_t rest, const std::vector<int>& costs) {
+  costs_.emplace(rest, costs);
+  cost_bytes_ += sizeof(int) * costs.size() + kCostsOverhead;
+}
+
+// PendingCost memoised per lattice cell in the upper path's PendingMemo, which every row with
+// that upper path shares (Upper(x) depends on the upper path alone).
 class UnitsPrior::MemoisedPending {
  public:
-  MemoisedPending(const UnitsPrior& prior, const PendingCost& pending, Scratch& scratch)
-      : prior_(prior), pending_(pending), memo_(scratch.memo), generation_(++scratch.generation) {}
+  MemoisedPending(const UnitsPrior& prior, const PendingCost& pending, PendingMemo& memo)
+      : prior_(prior), pending_(pending), memo_(memo) {}
   int operator()(const LatticeDim& x) const {
     const std::int64_t cell = prior_.lattice_->Cell(x);
     if (cell < 0) return kInf;
-    const auto h = static_cast<std::size_t>(cell) & (kMemoSize - 1);
-    MemoEntry& e = memo_[h];
-    if (e.generation == generation_ && e.cell == cell) return e.cost;
-    const int cost = pending_(x);
-    e = {generation_, cell, cost};
-    return cost;
+    int upper = memo_.Find(cell);
+    if (upper < 0) {
+      upper = std::min(pending_.Upper(x), kInf);
+      memo_.Insert(cell, upper);
+    }
+    return Plus(upper, pending_.below());
   }
 
  private:
   const UnitsPrior& prior_;
   const PendingCost& pending_;
-  std::vector<MemoEntry>& memo_;
-  std::uint64_t generation_;
+  PendingMemo& memo_;
 };
 
-int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row, Scratch& scratch) const {
+int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row, PendingMemo& memo,
+                                Scratch& scratch) const {
   std::vector<int>& costs = scratch.costs;
   std::fill(costs.begin(), costs.end(), kInf);
   const std::span<const OpenNode> path = batch.Path(row);
@@ -229,12 +285,20 @@ int UnitsPrior::CompletionCosts(const PartialBatch& batch, int row, Scratch& scr
   // state: one token per open operator (the placeholder aside).
   const int budget = max_length_ - static_cast<int>(path.size() - 1) - 1;
   if (slot.kind == Requirement::Kind::kImpossible || budget < 0) return -1;
-  const PendingCost pending(*this, path);
+  const PendingCost cost(*this, path);
+  // The costs depend on the upper path, the part below it and, in a free slot, the budget.
+  const std::int32_t rest = cost.below() << 8 | (slot.is_fixed() ? 0 : budget + 1);
+  if (const std::vector<int>* known = memo.FindCosts(rest)) {
+    std::copy(known->begin(), known->end(), costs.begin());
+    return budget;
+  }
+  const MemoisedPending pending(*this, cost, memo);
   if (slot.is_fixed()) {
     FixedSlotCosts(slot.dim, pending(slot.dim), costs);
   } else {
-    FreeSlotCosts(MemoisedPending(*this, pending, scratch), budget, costs);
+    FreeSlotCosts(pending, budget, costs);
   }
+  memo.InsertCosts(rest, costs);
   return budget;
 }
 
@@ -348,14 +412,12 @@ std::size_t UnitsPrior::KeyHash::operator()(const std::vector<std::int32_t>& key
       MixIntegers(Mix(0x9E3779B97F4A7C15ULL, key.size()), std::span<const std::int32_t>(key)));
 }
 
-void UnitsPrior::StateKey(const PartialBatch& batch, int row,
-                          std::vector<std::int32_t>& key) const {
-  key.clear();
+void UnitsPrior::AppendNodesKey(std::span<const OpenNode> nodes, std::vector<std::int32_t>& key) {
   const auto push_dim = [&](const LatticeDim& d) {
     key.insert(key.end(), d.num.begin(), d.num.end());
     key.push_back(d.valid ? 1 : 0);
   };
-  for (const OpenNode& node : batch.Path(row)) {
+  for (const OpenNode& node : nodes) {
     // One header word says which of the dimensions follow, so the key is unambiguous.
     key.push_back(static_cast<std::int32_t>(node.rule) | node.arity << 8 | node.next_child << 12 |
                   static_cast<std::int32_t>(node.requirement.kind) << 16);
@@ -365,6 +427,26 @@ void UnitsPrior::StateKey(const PartialBatch& batch, int row,
   }
 }
 
+void UnitsPrior::StateKey(const PartialBatch& batch, int row,
+                          std::vector<std::int32_t>& key) const {
+  key.clear();
+  AppendNodesKey(batch.Path(row), key);
+}
+
+UnitsPrior::PendingMemo& UnitsPrior::UpperMemo(const PartialBatch& batch, int row,
+                                               std::vector<std::int32_t>& key) const {
+  const std::span<const OpenNode> path = batch.Path(row);
+  key.clear();
+  AppendNodesKey(path.subspan(static_cast<std::size_t>(AnchorIndex(path))), key);
+  const auto [it, inserted] = pending_memos_.try_emplace(key);
+  // The key and the map's node, besides what the memo itself holds.
+  if (inserted) pending_memo_bytes_ += sizeof(std::int32_t) * key.size() + kMemoNodeBytes;
+  return it->second;
+}
+
+// Misses are grouped by upper path: one task prices a group, so each PendingMemo is written by
+// one thread at a time, and rows of different states that share an upper path (most do: the
+// operators below the anchor vary far more than those above it) reuse each other's Pending.
 const std::vector<const UnitsPrior::StateCosts*>& UnitsPrior::PriceRows(
     const PartialBatch& batch) const {
   const int n = batch.batch_size();
@@ -373,8 +455,13 @@ const std::vector<const UnitsPrior::StateCosts*>& UnitsPrior::PriceRows(
   if (state_cache_.size() + static_cast<std::size_t>(n) > capacity) {
     state_cache_.clear();
   }
+  if (pending_memo_bytes_ > kPendingMemoBytes) {
+    pending_memos_.clear();
+    pending_memo_bytes_ = 0;
+  }
   row_costs_.assign(static_cast<std::size_t>(n), nullptr);
-  std::vector<StateCosts*> misses;
+  std::vector<std::pair<PendingMemo*, std::vector<StateCosts*>>> groups;
+  std::unordered_map<PendingMemo*, std::size_t> group_of;
   std::vector<std::int32_t> key;
   for (int row = 0; row < n; ++row) {
     if (batch.IsComplete(row)) continue;
@@ -382,20 +469,28 @@ const std::vector<const UnitsPrior::StateCosts*>& UnitsPrior::PriceRows(
     const auto [it, inserted] = state_cache_.try_emplace(key);
     if (inserted) {
       it->second.row = row;
-      misses.push_back(&it->second);
+      PendingMemo* memo = &UpperMemo(batch, row, key);
+      const auto [g, added] = group_of.try_emplace(memo, groups.size());
+      if (added) {
+        pending_memo_bytes_ -= memo->bytes();  // added back, grown, once priced
+        groups.emplace_back(memo, std::vector<StateCosts*>{});
+      }
+      groups[g->second].second.push_back(&it->second);
     }
     row_costs_[static_cast<std::size_t>(row)] = &it->second;
   }
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, misses.size(), 4),
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, groups.size()),
                     [&](const tbb::blocked_range<std::size_t>& range) {
                       Scratch& scratch = LocalScratch();
-                      for (std::size_t i = range.begin(); i < range.end(); ++i) {
-                        StateCosts& entry = *misses[i];
-                        CompletionCosts(batch, entry.row, scratch);
-                        entry.costs = scratch.costs;
-                        entry.row = -1;
+                      for (std::size_t g = range.begin(); g < range.end(); ++g) {
+                        for (StateCosts* entry : groups[g].second) {
+                          CompletionCosts(batch, entry->row, *groups[g].first, scratch);
+                          entry->costs = scratch.costs;
+                          entry->row = -1;
+                        }
                       }
                     });
+  for (const auto& group : groups) pending_memo_bytes_ += group.first->bytes();
   return row_costs_;
 }
 

@@ -26,6 +26,13 @@ struct LatticeDim {
   bool valid = true;
 
   friend bool operator==(const LatticeDim&, const LatticeDim&) = default;
+  // The invalid dimension (all numerators 0).
+  static LatticeDim Invalid() {
+    LatticeDim d;
+    d.valid = false;
+    return d;
+  }
+  static bool InRange(std::int64_t v) { return v <= kMaxNumerator && v >= -kMaxNumerator; }
   bool IsZero() const {
     for (std::int32_t x : num) {
       if (x != 0) return false;
@@ -35,11 +42,42 @@ struct LatticeDim {
 };
 
 // Exponent arithmetic; results are invalid when an input is, or when a scaled exponent is not a
-// multiple of the denominator's step. Cost: 7 integer operations.
-LatticeDim operator+(const LatticeDim& a, const LatticeDim& b);
-LatticeDim operator-(const LatticeDim& a, const LatticeDim& b);
+// multiple of the denominator's step. Cost: 7 integer operations. Inline: the units prior's
+// look-ahead does little else in its inner loops.
+inline LatticeDim operator+(const LatticeDim& a, const LatticeDim& b) {
+  if (!a.valid || !b.valid) return LatticeDim::Invalid();
+  LatticeDim r;
+  for (std::size_t i = 0; i < r.num.size(); ++i) {
+    const std::int64_t v = std::int64_t{a.num[i]} + b.num[i];
+    if (!LatticeDim::InRange(v)) return LatticeDim::Invalid();
+    r.num[i] = static_cast<std::int32_t>(v);
+  }
+  return r;
+}
+inline LatticeDim operator-(const LatticeDim& a, const LatticeDim& b) {
+  if (!a.valid || !b.valid) return LatticeDim::Invalid();
+  LatticeDim r;
+  for (std::size_t i = 0; i < r.num.size(); ++i) {
+    const std::int64_t v = std::int64_t{a.num[i]} - b.num[i];
+    if (!LatticeDim::InRange(v)) return LatticeDim::Invalid();
+    r.num[i] = static_cast<std::int32_t>(v);
+  }
+  return r;
+}
 // Multiplies every exponent by p = p_num / p_den (p_den > 0), e.g. 1/2 for sqrt, -1 for inv.
-LatticeDim Scale(const LatticeDim& a, int p_num, int p_den);
+inline LatticeDim Scale(const LatticeDim& a, int p_num, int p_den) {
+  if (!a.valid) return LatticeDim::Invalid();
+  LatticeDim r;
+  for (std::size_t i = 0; i < r.num.size(); ++i) {
+    const std::int64_t v = std::int64_t{a.num[i]} * p_num;
+    // p_den == 1 (inv, n2, n3): no division needed.
+    if (p_den != 1 && v % p_den != 0) return LatticeDim::Invalid();
+    const std::int64_t q = p_den == 1 ? v : v / p_den;
+    if (!LatticeDim::InRange(q)) return LatticeDim::Invalid();
+    r.num[i] = static_cast<std::int32_t>(q);
+  }
+  return r;
+}
 // The dimension whose power p = p_num / p_den is `a`: a scaled by 1/p = p_den / p_num, the
 // sign moved into the numerator (p_num != 0, p_den > 0).
 inline LatticeDim DivideByPower(const LatticeDim& a, int p_num, int p_den) {

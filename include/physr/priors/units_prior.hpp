@@ -54,7 +54,11 @@ class UnitsPrior final : public Prior {
   // dimensions): each distinct state is priced once, by one pass over the
   // path, one check per operator token and one walk up the closing subtrees per distinct
   // terminal dimension, then kept in a bounded cache shared by later steps and batches (the
-  // same states recur constantly). Misses are priced in parallel (oneTBB); the result does
+  // same states recur constantly). A state splits at its anchor (the deepest open operator
+  // with a fixed requirement) into its upper path and the part below, which adds one cost
+  // whatever fills the slot; the walks up the upper path (Pending by lattice cell) and the
+  // costs per cost below (and budget) are kept per upper path, which far fewer states differ
+  // in. Misses are priced in parallel (oneTBB), one task per upper path; the result does
   // not depend on the thread count. With β > 0 the same pass also prices the tokens for
   // AddLogFactors on the same batch state, which then costs nothing more. Not thread-safe:
   // one prior serves one sampling loop at a time.
@@ -73,18 +77,32 @@ class UnitsPrior final : public Prior {
     int power_num;
     int power_den;
   };
-  // Per-row memo of Pending(x) by lattice cell, invalidated by bumping the generation.
-  struct MemoEntry {
-    std::uint64_t generation = 0;
-    std::int64_t cell = -1;
-    int cost = 0;
+  // What is known of one upper path (the open operators from the deepest one with a fixed
+  // requirement up to the slot), kept between rows, steps and batches (see PriceRows):
+  // Pending(x) without the part below the anchor, by lattice cell, in an open-addressing
+  // table of cell << 8 | cost (−1 empty); and the completion costs of every row state priced
+  // with this upper path, by the rest of its key (the cost below the anchor and, in a free
+  // slot, the budget).
+  class PendingMemo {
+   public:
+    // The memoised value for `cell`, or −1 when not stored.
+    int Find(std::int64_t cell) const;
+    void Insert(std::int64_t cell, int cost);
+    const std::vector<int>* FindCosts(std::int32_t rest) const;  // nullptr when not stored
+    void InsertCosts(std::int32_t rest, const std::vector<int>& costs);
+    std::size_t bytes() const { return sizeof(std::int64_t) * slots_.size() + cost_bytes_; }
+
+   private:
+    // Bytes a stored costs vector takes besides its ints (node, key, vector header).
+    static constexpr std::size_t kCostsOverhead = 64;
+    std::vector<std::int64_t> slots_;
+    std::size_t size_ = 0;
+    std::unordered_map<std::int32_t, std::vector<int>> costs_;
+    std::size_t cost_bytes_ = 0;
   };
-  static constexpr std::size_t kMemoSize = 1024;
   // Working storage of one thread.
   struct Scratch {
     std::vector<int> costs;  // per library token
-    std::vector<MemoEntry> memo = std::vector<MemoEntry>(kMemoSize);
-    std::uint64_t generation = 0;
   };
   static constexpr int kMaxCandidates = 64;
   // Completion costs of one path state (see Apply).
@@ -95,6 +113,11 @@ class UnitsPrior final : public Prior {
   struct KeyHash {
     std::size_t operator()(const std::vector<std::int32_t>& key) const;
   };
+  // The PendingMemos kept between batches, one per distinct upper path, cleared when they
+  // would pass this many bytes (counting kMemoNodeBytes for each one's map node and empty
+  // memo besides its key and tables).
+  static constexpr std::size_t kPendingMemoBytes = std::size_t{16} << 20;
+  static constexpr std::size_t kMemoNodeBytes = 160;
   // The priced states kept between batches (cleared when a batch would pass the limit): at
   // most kStateCacheCapacity states
   static constexpr std::size_t kStateCacheCapacity = std::size_t{1} << 15;
@@ -104,6 +127,12 @@ class UnitsPrior final : public Prior {
   // The path state of incomplete `row` (its open operators: rules, requirements and
   // first-operand dimensions; not its length), as a flat key.
   void StateKey(const PartialBatch& batch, int row, std::vector<std::int32_t>& key) const;
+  // Appends the key words of `nodes` (rules, requirements, first-operand dimensions) to `key`.
+  static void AppendNodesKey(std::span<const OpenNode> nodes, std::vector<std::int32_t>& key);
+  // Index in `path` of the deepest open operator with a fixed requirement (the root's is).
+  static int AnchorIndex(std::span<const OpenNode> path);
+  // The memo of the upper path of incomplete `row`, created when new.
+  PendingMemo& UpperMemo(const PartialBatch& batch, int row, std::vector<std::int32_t>& key) const;
   // Prices every incomplete row of `batch`, each distinct state once; entry r is row r's
   // costs (nullptr for complete rows). Valid until the next call.
   const std::vector<const StateCosts*>& PriceRows(const PartialBatch& batch) const;
@@ -113,9 +142,10 @@ class UnitsPrior final : public Prior {
   // the row's length: the search for the fewest tokens is bounded by the budget of the
   // shortest program in that state, so costs within any row's budget are exact. Returns that
   // budget, −1 when the slot cannot be filled.
-  int CompletionCosts(const PartialBatch& batch, int row, Scratch& scratch) const;
+  int CompletionCosts(const PartialBatch& batch, int row, PendingMemo& memo,
+                      Scratch& scratch) const;
   // The parts of CompletionCosts (defined in units_prior.cpp): Pending(x) for a row's current
-  // slot, and the same memoised in a Scratch.
+  // slot, and the same memoised in the row's PendingMemo.
   class PendingCost;
   class MemoisedPending;
   // Tokens the operands of `op` need when it fills a fixed slot of dimension `slot`.
@@ -150,6 +180,8 @@ class UnitsPrior final : public Prior {
   mutable std::uint64_t cached_version_ = 0;
   mutable std::unordered_map<std::vector<std::int32_t>, StateCosts, KeyHash> state_cache_;
   mutable std::vector<const StateCosts*> row_costs_;
+  mutable std::unordered_map<std::vector<std::int32_t>, PendingMemo, KeyHash> pending_memos_;
+  mutable std::size_t pending_memo_bytes_ = 0;  // summed bytes() of pending_memos_
 };
 
 }  // namespace physr
