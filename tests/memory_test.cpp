@@ -251,4 +251,31 @@ TEST_CASE("A search with the memory and the stability check is the same on 1 or 
   CHECK(one.evaluations == two.evaluations);
 }
 
+TEST_CASE("The enumeration's best programs enter the memory that trains the policy") {
+  // y = x·exp(x) + x: seven tokens, found by the enumeration and not by a batch of 16.
+  std::vector<double> x, y;
+  for (int r = 0; r < 40; ++r) {
+    x.push_back(0.1 + 0.05 * r);
+    y.push_back(x.back() * std::exp(x.back()) + x.back());
+  }
+  const Dataset d = OneColumn("x", x, y);
+  for (const bool enumerate : {false, true}) {
+    CAPTURE(enumerate);
+    SearchConfig config;
+    config.training.batch_size = 16;
+    config.evolution.offspring = 0;
+    config.training.memory = 8;
+    config.enumerate.mode = enumerate ? EnumerateMode::kOn : EnumerateMode::kOff;
+    config.enumerate.max_length = 7;
+    config.stopping.max_epochs = 1;
+    config.seed = 2;
+    config.threads = 1;
+    SearchEngine engine(d, config);
+    engine.Run();
+    const std::vector<RememberedProgram>& memory = engine.state().memory.entries();
+    REQUIRE(!memory.empty());
+    CHECK((memory.front().reward >= 1.0 - 1e-9) == enumerate);
+  }
+}
+
 }  // namespace physr

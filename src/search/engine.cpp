@@ -291,11 +291,12 @@ void SearchEngine::Enumerate() {
   const std::vector<Program> best = ScreenEnumerated(std::move(found), screen);
   if (best.empty() || stop()) return;
   const std::vector<FitResult> fits = Fit(best);
-  state_.counters.evaluations += static_cast<std::int64_t>(best.size());
+  // Offered to the front and the memory (the policy's training, when it is on), and seeds of
+  // the first generation of evolution.
+  const std::vector<double> rewards = Offered(best, fits, 1);
   constexpr std::size_t kSeeds = 100;
-  for (std::size_t i = 0; i < best.size(); ++i) {
-    Offer(best[i], fits[i], 1);
-    if (seeds_.size() < kSeeds && fits[i].finite) seeds_.emplace_back(Reward(fits[i]), best[i]);
+  for (std::size_t i = 0; i < best.size() && seeds_.size() < kSeeds; ++i) {
+    if (fits[i].finite) seeds_.emplace_back(rewards[i], best[i]);
   }
 }
 

@@ -80,7 +80,8 @@ class SearchEngine {
   class PhaseTimer;
 
   // Enumerate (enumerate.hpp), once at the start of a new run: the short programs, screened
-  // on a few rows; the best scored on the search rows, offered and kept in seeds_.
+  // on a few rows; the best scored on the search rows, offered to the front and the memory,
+  // and kept in seeds_.
   void Enumerate();
   // The `keep` best enumerated programs on the screening rows (those with free constants
   // fitted there), exact ones shortest first.
