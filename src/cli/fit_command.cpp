@@ -433,6 +433,13 @@ void PrintResult(std::ostream& out, const SearchResult& result,
   PrintDefinitions(out, result.library);
   if (result.screening) out << "screening   " << ScreeningLine(*result.screening) << "\n";
   if (result.groups) out << "groups      " << GroupsLine(*result.groups, data.target_name) << "\n";
+  if (result.groups_portfolio) {
+    out << "portfolio   searched over the groups and over the data as given; selected: "
+        << (!result.best               ? "none"
+            : result.best->from_groups ? "over the groups"
+                                       : "over the data as given")
+        << "\n";
+  }
   out.unsetf(std::ios::floatfield);
   out << std::setprecision(6);
   out << "\nPareto front (complexity, NRMSE, R^2, formula):\n";
