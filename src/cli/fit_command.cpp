@@ -203,7 +203,8 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
   cmd->add_option("--groups", o.groups,
                   "Search over the dimensionless groups of the inputs (Buckingham pi) and "
                   "write the law back in the data's variables: off, on, or auto (when they "
-                  "remove an input)")
+                  "remove an input, half the budget over them and the rest over the data as "
+                  "given, the best chosen on the merged front)")
       ->type_name("off|on|auto")
       ->capture_default_str();
   cmd->add_option("--enumerate", o.enumerate,

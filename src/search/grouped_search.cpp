@@ -245,9 +245,29 @@ StoppingOptions SecondShare(const StoppingOptions& total, const SearchResult& fi
   return share;
 }
 
+// `report` of the portfolio's second search numbered on from the first search's counters.
+void NumberOn(const SearchResult& first, EpochReport& report) {
+  report.epoch += first.epochs;
+  report.evaluations += first.evaluations;
+  report.seconds += first.seconds;
+}
+
+// The callbacks of the portfolio's second search: each epoch report numbered on from `first`.
+SearchCallbacks NumberedOn(const SearchCallbacks& callbacks, const SearchResult& first) {
+  SearchCallbacks numbered = callbacks;
+  if (!callbacks.on_epoch) return numbered;
+  numbered.on_epoch = [on_epoch = callbacks.on_epoch, &first](const EpochReport& report) {
+    EpochReport shown = report;
+    NumberOn(first, shown);
+    return on_epoch(shown);
+  };
+  return numbered;
+}
+
 // `into` (the second search's result) with the counters, history and profile of `first`
-// counted before its own.
+// counted before its own; its epoch reports numbered on from the first's.
 void AddFirstSearch(const SearchResult& first, SearchResult& into) {
+  for (EpochReport& report : into.history) NumberOn(first, report);
   if (first.first_exact_epoch > 0) {
     into.first_exact_epoch = first.first_exact_epoch;
     into.first_exact_seconds = first.first_exact_seconds;
@@ -313,7 +333,7 @@ SearchResult RunPortfolio(const Dataset& data, const SearchConfig& config,
   SearchConfig given = config;
   given.groups = GroupsMode::kOff;
   given.stopping = SecondShare(total, reduced);
-  SearchResult result = SearchEngine(data, given, callbacks).Run();
+  SearchResult result = SearchEngine(data, given, NumberedOn(callbacks, reduced)).Run();
   Library library = result.library;
   const double exact = result.exact_nrmse;
   WrittenBack grouped = WriteBackEntries(reduced, problem.basis, data, config, library, exact);
