@@ -79,6 +79,59 @@ double Evaluate(const std::string& text, const Dataset& data, Eigen::Index r) {
   return EvaluateScalar(code, row, program.constants);
 }
 
+// The portfolio's cases: operators and lengths chosen so that one strategy cannot write the law.
+SearchConfig PortfolioConfig(std::vector<std::string> operators, int max_length,
+                             GroupsMode groups) {
+  SearchConfig config;
+  config.library.operators = std::move(operators);
+  config.training.batch_size = 500;
+  config.stopping.max_evaluations = 12000;
+  config.priors.max_length = max_length;
+  config.seed = 2;
+  config.threads = 1;
+  config.groups = groups;
+  return config;
+}
+
+// m, v, c and E = m*c^2/sqrt(1 - v^2/c^2).
+Dataset RelativisticEnergy() {
+  return MakeData(
+      {{"m", "kg"}, {"v", "m/s", 1, 2.5}, {"c", "m/s", 3, 10}}, "E", "J",
+      [](const Eigen::VectorXd& x) {
+        return x(0) * x(2) * x(2) / std::sqrt(1 - x(1) * x(1) / (x(2) * x(2)));
+      },
+      200, 7);
+}
+
+// m, v, u, w and E = m*(v^2 + u^2 + w^2)/2.
+Dataset SumOfSquares() {
+  return MakeData({{"m", "kg"}, {"v", "m/s", 1, 3}, {"u", "m/s", 1, 3}, {"w", "m/s", 1, 3}}, "E",
+                  "J", [](const Eigen::VectorXd& x) {
+                    return 0.5 * x(0) * (x(1) * x(1) + x(2) * x(2) + x(3) * x(3));
+                  });
+}
+
+// The portfolio on `data`, after checking that the search `alone` (groups on or off) with the
+// same budget does not find the law; the portfolio finds it exactly.
+SearchResult PortfolioWhereAloneFails(const Dataset& data, const std::vector<std::string>& ops,
+                                      int max_length, GroupsMode alone) {
+  const SearchResult single = RunSearch(data, PortfolioConfig(ops, max_length, alone));
+  REQUIRE(single.best.has_value());
+  CHECK(single.best->nrmse > 1e-6);
+  SearchResult result = RunSearch(data, PortfolioConfig(ops, max_length, GroupsMode::kAuto));
+  CHECK(result.groups_portfolio);
+  REQUIRE(result.best.has_value());
+  INFO(result.best->infix);
+  CHECK(result.best->nrmse < 1e-9);
+  return result;
+}
+
+std::vector<std::string> Infixes(const SearchResult& result) {
+  std::vector<std::string> texts;
+  for (const Formula& f : result.pareto) texts.push_back(f.infix_values);
+  return texts;
+}
+
 }  // namespace
 
 TEST_CASE("groups: v and c give v/c, oriented as a small parameter") {
@@ -277,8 +330,64 @@ TEST_CASE("groups: inputs that form no group are refused by on and searched as g
   config.groups = GroupsMode::kAuto;
   const SearchResult result = RunSearch(data, config);
   CHECK_FALSE(result.groups.has_value());
+  CHECK_FALSE(result.groups_portfolio);
   REQUIRE(result.best.has_value());
   CHECK(result.best->nrmse < 1e-9);
+  // Exactly the search with groups off: same front, same counters.
+  config.groups = GroupsMode::kOff;
+  const SearchResult off = RunSearch(data, config);
+  CHECK(Infixes(result) == Infixes(off));
+  CHECK(result.evaluations == off.evaluations);
+  CHECK(result.epochs == off.epochs);
+}
+
+TEST_CASE("groups auto: a law only the groups can write in the length is selected from them") {
+  // Over v/c the law is 1/sqrt(1 - pi1^2), 6 tokens; in m, v, c without division it takes 14,
+  // past the length limit of 10.
+  const Dataset data = RelativisticEnergy();
+  const std::vector<std::string> ops = {"add", "sub", "mul", "inv", "n2", "sqrt"};
+  const SearchResult result = PortfolioWhereAloneFails(data, ops, 10, GroupsMode::kOff);
+  REQUIRE(result.groups.has_value());
+  CHECK(result.best->from_groups);
+  CHECK(result.best->dimension == data.target_dimension);
+  CHECK(result.evaluations <= 12000 + 2 * 500);  // the budget split, one batch over each
+}
+
+TEST_CASE("groups auto: a law only the data as given can write is selected from them") {
+  // The groups are u/v, w/v over m*u*w, and the relation (1 + pi1^2 + pi2^2)/(2*pi1*pi2)
+  // needs a division the operators lack; in m, v, u, w the law needs none.
+  const Dataset data = SumOfSquares();
+  const std::vector<std::string> ops = {"add", "mul", "n2"};
+  const SearchResult result = PortfolioWhereAloneFails(data, ops, 20, GroupsMode::kOn);
+  CHECK_FALSE(result.best->from_groups);
+  // The merged front holds the written-back formulas where they are the better ones.
+  bool any_from_groups = false;
+  for (const Formula& f : result.pareto) {
+    CHECK(f.dimension == data.target_dimension);
+    any_from_groups = any_from_groups || f.from_groups;
+  }
+  CHECK(any_from_groups);
+}
+
+TEST_CASE("groups auto: the portfolio is the same for a seed whatever the thread count") {
+  const Dataset data = SumOfSquares();
+  SearchConfig config = PortfolioConfig({"add", "mul", "n2"}, 20, GroupsMode::kAuto);
+  config.stopping.max_evaluations = 4000;
+  const SearchResult one = RunSearch(data, config);
+  config.threads = 2;
+  const SearchResult two = RunSearch(data, config);
+  REQUIRE(one.best.has_value());
+  REQUIRE(two.best.has_value());
+  CHECK(Infixes(one) == Infixes(two));
+  CHECK(one.best->infix_values == two.best->infix_values);
+  CHECK(one.evaluations == two.evaluations);
+  REQUIRE(one.history.size() == two.history.size());
+  // The two searches' epochs numbered as one run, the formulas scored counted on.
+  for (std::size_t k = 0; k < one.history.size(); ++k) {
+    CHECK(one.history[k].epoch == static_cast<int>(k) + 1);
+    CHECK(one.history[k].evaluations == two.history[k].evaluations);
+  }
+  CHECK(one.history.back().evaluations == one.evaluations);
 }
 
 TEST_CASE("groups modes read and print as off, on, auto") {

@@ -81,6 +81,10 @@ class Formula:
     nrmse = property(lambda self: self._core.nrmse, doc="RMSE over the target's std. dev.")
     r2 = property(lambda self: self._core.r2, doc="Coefficient of determination.")
     unit = property(lambda self: self._core.unit, doc="The formula's SI unit (the target's).")
+    from_groups = property(lambda self: self._core.from_groups,
+                           doc="Whether the search over dimensionless groups found it "
+                               "(groups='on', or the groups' half of groups='auto'); False in a "
+                               "result loaded from a file.")
 
     @property
     def constants(self) -> dict[str, Constant]:
@@ -225,6 +229,15 @@ class SearchResult:
                        doc="Where the run's wall time went: seconds per phase (sample_priors, "
                            "sample_policy, fit, train, breed, simplify, finalise, other), "
                            "their sum ``seconds`` and ``fitted``, the constant fits run.")
+
+    @property
+    def groups_portfolio(self) -> bool:
+        """Whether groups='auto' searched both over the dimensionless groups and over the data
+        as given and chose on the merged front (each formula's ``from_groups`` says which
+        search found it)."""
+        if self._document is not None:
+            return bool((self._document.get("groups") or {}).get("portfolio", False))
+        return self._core.groups_portfolio
 
     @property
     def screening(self) -> dict[str, Any] | None:

@@ -94,6 +94,11 @@ class Formula:
         (name, value, standard error, unit) of each free constant used.
         """
     @property
+    def from_groups(self) -> bool:
+        """
+        Whether it was written back from the search over dimensionless groups.
+        """
+    @property
     def nrmse(self) -> float:
         ...
     @property
@@ -231,7 +236,7 @@ class SearchConfig:
     @property
     def groups(self) -> str:
         """
-        Dimensionless groups: 'off', 'on' or 'auto' (see physr/search/config.hpp).
+        Dimensionless groups: 'off', 'on' (search over the groups only) or 'auto' (when they apply, half the budget over the groups and the rest over the data as given, the best chosen on the merged front; see physr/search/config.hpp).
         """
     @groups.setter
     def groups(self, arg1: str) -> None:
@@ -371,6 +376,11 @@ class SearchResult:
     @property
     def exact_nrmse(self) -> float:
         ...
+    @property
+    def groups_portfolio(self) -> bool:
+        """
+        Whether groups='auto' searched both over the groups and over the data as given and merged their fronts (each formula's from_groups says which).
+        """
     @property
     def history(self) -> list[EpochReport]:
         """

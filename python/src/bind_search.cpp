@@ -324,7 +324,9 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   config.def_property(
       "groups", [](const SearchConfig& c) { return std::string(ToString(c.groups)); },
       [](SearchConfig& c, const std::string& text) { c.groups = ParseGroupsMode(text); },
-      "Dimensionless groups: 'off', 'on' or 'auto' (see physr/search/config.hpp).");
+      "Dimensionless groups: 'off', 'on' (search over the groups only) or 'auto' (when they "
+      "apply, half the budget over the groups and the rest over the data as given, the best "
+      "chosen on the merged front; see physr/search/config.hpp).");
   config.def_property(
       "enumerate", [](const SearchConfig& c) { return EnumerateText(c.enumerate); },
       [](SearchConfig& c, const std::string& text) { ParseEnumerate(text, c.enumerate); },
@@ -378,6 +380,9 @@ void BindFormula(py::module_& m) {
       .def_property_readonly("nrmse", [](const FormulaRef& f) { return f.formula->nrmse; })
       .def_property_readonly("r2", [](const FormulaRef& f) { return f.formula->r2; })
       .def_property_readonly(
+          "from_groups", [](const FormulaRef& f) { return f.formula->from_groups; },
+          "Whether it was written back from the search over dimensionless groups.")
+      .def_property_readonly(
           "unit", [](const FormulaRef& f) { return f.formula->dimension.ToUnitString(); })
       .def_property_readonly("tokens",
                              [](const FormulaRef& f) {
@@ -427,6 +432,9 @@ void BindResult(py::module_& m) {
       .def_readonly("bred", &SearchResult::bred)
       .def_readonly("invalid", &SearchResult::invalid)
       .def_readonly("exact_nrmse", &SearchResult::exact_nrmse)
+      .def_readonly("groups_portfolio", &SearchResult::groups_portfolio,
+                    "Whether groups='auto' searched both over the groups and over the data as "
+                    "given and merged their fronts (each formula's from_groups says which).")
       .def_readonly("history", &SearchResult::history, "One EpochReport per epoch.")
       .def_property_readonly(
           "profile",

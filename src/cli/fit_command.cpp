@@ -213,7 +213,8 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
   cmd->add_option("--groups", o.groups,
                   "Search over the dimensionless groups of the inputs (Buckingham pi) and "
                   "write the law back in the data's variables: off, on, or auto (when they "
-                  "remove an input)")
+                  "remove an input, half the budget over them and the rest over the data as "
+                  "given, the best chosen on the merged front)")
       ->type_name("off|on|auto")
       ->capture_default_str();
   cmd->add_option("--enumerate", o.enumerate,
@@ -465,6 +466,13 @@ void PrintResult(std::ostream& out, const SearchResult& result,
   PrintDefinitions(out, result.library);
   if (result.screening) out << "screening   " << ScreeningLine(*result.screening) << "\n";
   if (result.groups) out << "groups      " << GroupsLine(*result.groups, data.target_name) << "\n";
+  if (result.groups_portfolio) {
+    out << "portfolio   searched over the groups and over the data as given; selected: "
+        << (!result.best               ? "none"
+            : result.best->from_groups ? "over the groups"
+                                       : "over the data as given")
+        << "\n";
+  }
   out.unsetf(std::ios::floatfield);
   out << std::setprecision(6);
   out << "\nPareto front (complexity, NRMSE, R^2, formula):\n";

@@ -181,8 +181,11 @@ void WriteScreening(JsonWriter& w, const std::optional<Screening>& screening) {
 }
 
 // The groups a run searched over, or null when it ran on the data as given:
-// {"target": "m*c^2", "groups": {"pi1": "v/c", ...}}.
-void WriteGroups(JsonWriter& w, const std::optional<GroupBasis>& groups) {
+// {"target": "m*c^2", "groups": {"pi1": "v/c", ...}, "portfolio": false, "selected_from":
+// "groups"}; with the portfolio (groups auto) "portfolio" is true and "selected_from" says
+// which search, "groups" or "data", found the selected formula (null when none is).
+void WriteGroups(JsonWriter& w, const SearchResult& result) {
+  const std::optional<GroupBasis>& groups = result.groups;
   if (!groups) {
     w.Null();
     return;
@@ -195,6 +198,14 @@ void WriteGroups(JsonWriter& w, const std::optional<GroupBasis>& groups) {
     w.Field(groups->names[j], groups->texts[j]);
   }
   w.EndObject();
+  w.Key("portfolio");
+  w.Bool(result.groups_portfolio);
+  w.Key("selected_from");
+  if (result.best) {
+    w.String(result.best->from_groups ? "groups" : "data");
+  } else {
+    w.Null();
+  }
   w.EndObject();
 }
 
@@ -267,7 +278,7 @@ std::string ResultJson(const SearchResult& result, const std::vector<FormulaRepo
   w.Field("data_fingerprint", Hex(DataFingerprint(data)));
   w.Field("target", data.target_name);
   w.Key("groups");
-  WriteGroups(w, result.groups);
+  WriteGroups(w, result);
   w.Key("screening");
   WriteScreening(w, result.screening);
   w.Field("target_unit", data.target_dimension.ToUnitString());

@@ -1,6 +1,7 @@
 // The search over dimensionless groups (SearchConfig::groups): the data reduced to the groups
 // of its inputs (groups.hpp), the engine run on that, and the front written back in the
-// data's variables, refitted there and written in canonical form.
+// data's variables, refitted there and written in canonical form; with groups auto, merged
+// with the front of a search over the data as given (the portfolio).
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "physr/expr/parser.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/expr/unit_check.hpp"
+#include "physr/search/checkpoint.hpp"
 #include "physr/search/engine.hpp"
 #include "physr/search/groups.hpp"
 #include "physr/search/pareto_front.hpp"
@@ -142,19 +144,24 @@ SearchCallbacks ShowInDataVariables(const SearchCallbacks& callbacks,
   return shown;
 }
 
-SearchResult WriteBackFront(SearchResult reduced, const GroupBasis& basis, const Dataset& data,
-                            const SearchConfig& config) {
-  SearchResult result = std::move(reduced);
-  Library library = BuildSearchLibrary(data, config.library);
+// The reduced search's front written back over `library` (the data's; ParseFormula may add
+// exact numbers to it): each formula checked for units, refitted on the data, kept when
+// numerically stable, and in canonical form when the config asks.
+struct WrittenBack {
+  ParetoFront front;
+  std::vector<std::pair<Program, FitResult>> fits;
+};
+
+WrittenBack WriteBackEntries(const SearchResult& reduced, const GroupBasis& basis,
+                             const Dataset& data, const SearchConfig& config, Library& library,
+                             double exact) {
   FitOptions options = config.fitting.fit;
   options.seed = config.seed;
   options.compute_uncertainties = true;
   options.solver.max_iterations = std::max(100, options.solver.max_iterations);
-  const double exact = config.stopping.perfect_nrmse.value_or(ExactThreshold(data));
-  ParetoFront front;
-  std::vector<std::pair<Program, FitResult>> fits;
-  for (const Formula& f : result.pareto) {
-    Program program = WriteBack(f, result.library, basis, library);
+  WrittenBack out;
+  for (const Formula& f : reduced.pareto) {
+    Program program = WriteBack(f, reduced.library, basis, library);
     const UnitCheckResult units = CheckUnits(program, library);
     if (!units.ok || units.dimension != data.target_dimension) continue;
     FitResult fit = FitConstants(program, library, data, options);
@@ -165,30 +172,177 @@ SearchResult WriteBackFront(SearchResult reduced, const GroupBasis& basis, const
     entry.program = program;
     entry.complexity = Complexity(program.tokens, library);
     entry.loss = std::max(fit.nrmse, exact);
-    if (front.Offer(entry)) fits.emplace_back(std::move(program), std::move(fit));
+    if (out.front.Offer(entry)) out.fits.emplace_back(std::move(program), std::move(fit));
   }
   // The write-back substitutes each group's formula without simplifying across the groups
   // ((m*c^2)*(1/sqrt(1 - (v/c)^2))); the canonical form does that in the data's variables,
   // accepted on the data as for any search.
-  if (config.canonical) CanonicalizeFront(front, fits, library, data, options, exact);
-  const auto fit_of = [&fits](const FrontEntry& e) -> const FitResult& {
-    for (const auto& [program, fit] : fits) {
-      if (program == e.program) return fit;
+  if (config.canonical) CanonicalizeFront(out.front, out.fits, library, data, options, exact);
+  return out;
+}
+
+// The front of `grouped` (written back) and the formulas `given` (of a search over the data
+// as given, over the same `library`) merged: one front, one entry per model
+// (KeepDistinctModels), the best chosen by ParetoFront::Best as for any search. Formulas
+// from `grouped` are marked from_groups.
+void MergeFronts(WrittenBack grouped, const std::vector<Formula>& given, const Library& library,
+                 const Dataset& data, double exact, SearchResult& result) {
+  ParetoFront& front = grouped.front;
+  for (const Formula& f : given) {
+    FrontEntry entry;
+    entry.program = f.program;
+    entry.complexity = f.complexity;
+    entry.loss = std::max(f.nrmse, exact);
+    front.Offer(std::move(entry));
+  }
+  front.KeepDistinctModels(library, data);
+  const auto formula_of = [&](const FrontEntry& e) {
+    for (const auto& [program, fit] : grouped.fits) {
+      if (program != e.program) continue;
+      Formula f = MakeFormula(e.program, library, fit);
+      f.from_groups = true;
+      return f;
+    }
+    for (const Formula& f : given) {
+      if (f.program == e.program) return f;
     }
     PHYSR_CHECK(false, "front entry without its fit");
   };
-  front.KeepDistinctModels(library, data);
   result.pareto.clear();
   result.best.reset();
-  for (const FrontEntry& e : front.entries()) {
-    result.pareto.push_back(MakeFormula(e.program, library, fit_of(e)));
-  }
+  for (const FrontEntry& e : front.entries()) result.pareto.push_back(formula_of(e));
   if (const FrontEntry* best = front.Best(exact, EffectiveRows(data), library)) {
-    result.best = MakeFormula(best->program, library, fit_of(*best));
+    result.best = formula_of(*best);
   }
+}
+
+// The limits of the portfolio's first search, over the groups: half of each limit of `total`
+// (epochs and evaluations rounded up).
+StoppingOptions FirstShare(const StoppingOptions& total) {
+  StoppingOptions share = total;
+  share.max_epochs = (total.max_epochs + 1) / 2;
+  share.max_evaluations = (total.max_evaluations + 1) / 2;
+  share.time_limit_seconds = total.time_limit_seconds / 2.0;
+  return share;
+}
+
+// The limits of its second search, over the data as given: what the first (`first`) left of
+// each limit of `total`, at least a tenth of it (at least one epoch and one evaluation).
+StoppingOptions SecondShare(const StoppingOptions& total, const SearchResult& first) {
+  StoppingOptions share = total;
+  if (total.max_epochs > 0) {
+    share.max_epochs =
+        std::max(total.max_epochs - first.epochs, std::max(1, total.max_epochs / 10));
+  }
+  if (total.max_evaluations > 0) {
+    share.max_evaluations = std::max(total.max_evaluations - first.evaluations,
+                                     std::max<std::int64_t>(1, total.max_evaluations / 10));
+  }
+  if (total.time_limit_seconds > 0.0) {
+    share.time_limit_seconds =
+        std::max(total.time_limit_seconds - first.seconds, total.time_limit_seconds / 10.0);
+  }
+  return share;
+}
+
+// `report` of the portfolio's second search numbered on from the first search's counters.
+void NumberOn(const SearchResult& first, EpochReport& report) {
+  report.epoch += first.epochs;
+  report.evaluations += first.evaluations;
+  report.seconds += first.seconds;
+}
+
+// The callbacks of the portfolio's second search: each epoch report numbered on from `first`.
+SearchCallbacks NumberedOn(const SearchCallbacks& callbacks, const SearchResult& first) {
+  SearchCallbacks numbered = callbacks;
+  if (!callbacks.on_epoch) return numbered;
+  numbered.on_epoch = [on_epoch = callbacks.on_epoch, &first](const EpochReport& report) {
+    EpochReport shown = report;
+    NumberOn(first, shown);
+    return on_epoch(shown);
+  };
+  return numbered;
+}
+
+// `into` (the second search's result) with the counters, history and profile of `first`
+// counted before its own; its epoch reports numbered on from the first's.
+void AddFirstSearch(const SearchResult& first, SearchResult& into) {
+  for (EpochReport& report : into.history) NumberOn(first, report);
+  if (first.first_exact_epoch > 0) {
+    into.first_exact_epoch = first.first_exact_epoch;
+    into.first_exact_seconds = first.first_exact_seconds;
+  } else if (into.first_exact_epoch > 0) {
+    into.first_exact_epoch += first.epochs;
+    into.first_exact_seconds += first.seconds;
+  }
+  into.epochs += first.epochs;
+  into.evaluations += first.evaluations;
+  into.sampled += first.sampled;
+  into.dead_ends += first.dead_ends;
+  into.invalid += first.invalid;
+  into.bred += first.bred;
+  into.seconds += first.seconds;
+  into.history.insert(into.history.begin(), first.history.begin(), first.history.end());
+  SearchProfile& p = into.profile;
+  const SearchProfile& q = first.profile;
+  for (auto [field, add] : {std::pair{&SearchProfile::sample_priors, q.sample_priors},
+                            {&SearchProfile::sample_policy, q.sample_policy},
+                            {&SearchProfile::fit, q.fit},
+                            {&SearchProfile::train, q.train},
+                            {&SearchProfile::breed, q.breed},
+                            {&SearchProfile::simplify, q.simplify},
+                            {&SearchProfile::finalise, q.finalise},
+                            {&SearchProfile::other, q.other},
+                            {&SearchProfile::seconds, q.seconds}}) {
+    p.*field += add;
+  }
+  p.fitted += q.fitted;
+}
+
+// Groups on: the search over the groups alone, its front written back in the data's
+// variables.
+SearchResult GroupsOnly(SearchResult reduced, const GroupBasis& basis, const Dataset& data,
+                        const SearchConfig& config) {
+  Library library = BuildSearchLibrary(data, config.library);
+  const double exact = config.stopping.perfect_nrmse.value_or(ExactThreshold(data));
+  WrittenBack grouped = WriteBackEntries(reduced, basis, data, config, library, exact);
+  SearchResult result = std::move(reduced);
+  MergeFronts(std::move(grouped), {}, library, data, exact, result);
   result.library = std::move(library);
   result.exact_nrmse = exact;
   result.groups = basis;
+  return result;
+}
+
+// Groups auto, when they apply: the portfolio. The search over the groups gets half of each
+// limit, the search over the data as given what it left (SecondShare); both fronts, in the
+// data's variables, are merged and the best chosen on the merged front. The search over the
+// groups keeps no checkpoint (it is run again, the same, when a run resumes); one stopped by
+// the caller ends the run with its front alone.
+SearchResult RunPortfolio(const Dataset& data, const SearchConfig& config,
+                          const SearchCallbacks& callbacks, GroupedProblem& problem) {
+  StoppingOptions total = config.stopping;
+  total.ApplyDefaultLimit();
+  problem.config.stopping = FirstShare(total);
+  problem.config.checkpoint = CheckpointOptions{};
+  SearchResult reduced =
+      SearchEngine(problem.data, problem.config, ShowInDataVariables(callbacks, problem)).Run();
+  if (reduced.stop_reason == StopReason::kInterrupted) {
+    return GroupsOnly(std::move(reduced), problem.basis, data, config);
+  }
+  SearchConfig given = config;
+  given.groups = GroupsMode::kOff;
+  given.stopping = SecondShare(total, reduced);
+  SearchResult result = SearchEngine(data, given, NumberedOn(callbacks, reduced)).Run();
+  Library library = result.library;
+  const double exact = result.exact_nrmse;
+  WrittenBack grouped = WriteBackEntries(reduced, problem.basis, data, config, library, exact);
+  const std::vector<Formula> front = result.pareto;
+  MergeFronts(std::move(grouped), front, library, data, exact, result);
+  AddFirstSearch(reduced, result);
+  result.library = std::move(library);
+  result.groups = problem.basis;
+  result.groups_portfolio = true;
   return result;
 }
 
@@ -198,9 +352,10 @@ std::optional<SearchResult> RunGroupedSearch(const Dataset& data, const SearchCo
                                              const SearchCallbacks& callbacks) {
   std::optional<GroupedProblem> problem = PrepareGroups(data, config);
   if (!problem) return std::nullopt;
+  if (config.groups == GroupsMode::kAuto) return RunPortfolio(data, config, callbacks, *problem);
   SearchResult reduced =
       SearchEngine(problem->data, problem->config, ShowInDataVariables(callbacks, *problem)).Run();
-  return WriteBackFront(std::move(reduced), problem->basis, data, config);
+  return GroupsOnly(std::move(reduced), problem->basis, data, config);
 }
 
 }  // namespace physr

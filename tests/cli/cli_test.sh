@@ -424,6 +424,19 @@ grep -q '^groups      E/(m\*c^2) = f(pi1), pi1 = v/c$' "$tmp/out" &&
 near "--groups on: exact law" "$(json_number "$tmp/groups.json" nrmse)" 0 1e-9
 grep -q '"units": "kg\*m^2/s^2"' "$tmp/groups.json" && pass "--groups on: the target's units" ||
   fail "--groups on: the target's units" "best formula not in kg*m^2/s^2"
+grep -Pzq '"portfolio": false,\s*"selected_from": "groups"' "$tmp/groups.json" &&
+  pass "--groups on: JSON says the groups alone" ||
+  fail "--groups on: JSON says the groups alone" "no portfolio false, selected_from groups"
+# --groups auto: the portfolio, both searches on 6000 formulas; the report says which was chosen.
+expect_ok "fit --groups auto" fit "$datasets/relativistic_energy.csv" \
+  --const 'c[m/s]=299792458' --groups auto --max-evals 6000 --seed 1 --threads 1 -q \
+  --json "$tmp/portfolio.json"
+grep -Eq '^portfolio   searched over the groups and over the data as given; selected: over the (groups|data as given)$' "$tmp/out" &&
+  pass "--groups auto: the report has the portfolio line" ||
+  fail "--groups auto: the report has the portfolio line" "no portfolio line"
+grep -Pzq '"portfolio": true,\s*"selected_from": "(groups|data)"' "$tmp/portfolio.json" &&
+  pass "--groups auto: JSON marks the portfolio" ||
+  fail "--groups auto: JSON marks the portfolio" "no portfolio true in the JSON"
 expect_error "--groups takes off, on or auto" "groups: expected off, on or auto, not 'yes'" \
   fit "$datasets/relativistic_energy.csv" --groups yes --epochs 1 -q
 expect_error "--groups on refuses a free constant with units" "free constant g has units" \

@@ -7,14 +7,18 @@ import pytest
 import physr
 
 
-def test_groups_on_reports_the_law_in_the_data_variables():
-    # E = m c^2 / sqrt(1 - v^2/c^2) with c a column: the search runs over v/c.
+def _relativistic_energy():
+    """m, v, c and E = m c^2 / sqrt(1 - v^2/c^2), c a column: the groups are v/c."""
     rng = np.random.default_rng(5)
     m = rng.uniform(1.0, 3.0, 100)
     v = rng.uniform(1.0, 2.5, 100)
     c = rng.uniform(3.0, 10.0, 100)
     X = np.asfortranarray(np.column_stack([m, v, c]))
-    E = m * c**2 / np.sqrt(1 - v**2 / c**2)
+    return X, m * c**2 / np.sqrt(1 - v**2 / c**2)
+
+
+def test_groups_on_reports_the_law_in_the_data_variables():
+    X, E = _relativistic_energy()
     result = physr.fit(X, E, X_names=["m", "v", "c"], X_units=["kg", "m/s", "m/s"],
                        y_name="E", y_units="J", groups="on", batch_size=500, epochs=60,
                        threads=2, seed=3)
@@ -30,3 +34,17 @@ def test_groups_takes_off_on_auto_only():
     assert "groups" in physr.search_options()
     with pytest.raises(ValueError, match="off, on or auto"):
         physr.fit(np.ones((5, 1)), np.ones(5), groups="yes", epochs=1)
+
+
+def test_groups_auto_merges_both_searches_and_marks_the_origin():
+    # The same law under groups="auto": the search over v/c and the search over m, v, c share
+    # the budget; the front says which search found each formula.
+    X, E = _relativistic_energy()
+    result = physr.fit(X, E, X_names=["m", "v", "c"], X_units=["kg", "m/s", "m/s"],
+                       y_name="E", y_units="J", groups="auto", batch_size=500,
+                       max_evals=6000, threads=2, seed=3)
+    assert result.groups_portfolio
+    assert result.best is not None
+    assert result.best.unit == "kg*m^2/s^2"
+    assert result.best.from_groups in (True, False)
+    assert any(f.from_groups for f in result.pareto)

@@ -90,9 +90,13 @@ struct RowSamplingOptions {
 
 // Dimensionless groups (groups.hpp, docs/algorithms.md): kOff searches the data as given;
 // kOn searches the dimensionless relation between the groups of the inputs (target divided
-// by a monomial of the inputs) and writes each formula back in the data's variables; kAuto
-// does so when the groups apply (no free constant with units, a monomial for the target,
-// finite groups) and are fewer than the inputs, else searches the data as given.
+// by a monomial of the inputs) and writes each formula back in the data's variables. kAuto,
+// when the groups apply (no free constant with units, a monomial for the target, finite
+// groups) and are fewer than the inputs, runs a portfolio: the search over the groups with
+// half of each limit (epochs, evaluations, time; the default epochs when none is set), then
+// the search over the data as given with what it left (at least a tenth of each limit); both
+// fronts are merged and the usual selection picks the best. Otherwise kAuto searches the data
+// as given.
 enum class GroupsMode { kOff, kOn, kAuto };
 
 // "off", "on", "auto".

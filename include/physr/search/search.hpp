@@ -50,6 +50,9 @@ struct Formula {
   std::string infix_values;               // with fitted values substituted
   std::string sympy;                      // sympify-able, values substituted
   std::string latex;                      // values substituted
+  // Written back from a search over the dimensionless groups (SearchConfig::groups), not
+  // found over the data as given.
+  bool from_groups = false;
 };
 
 // Where a run's wall time went, phase by phase: each second is counted once, in the
@@ -108,6 +111,10 @@ struct SearchResult {
   // the counters, history and profile are that search's, the formulas written back in the
   // data's variables and refitted on the data.
   std::optional<GroupBasis> groups;
+  // Groups auto, when they applied: the front merges a search over the groups and one over
+  // the data as given (the portfolio; each formula's from_groups says which), the counters,
+  // history and profile are both searches', the groups' first.
+  bool groups_portfolio = false;
   // The columns screening kept (SearchConfig::screen), when it dropped some: the search ran
   // over those, and the library holds every column of the data.
   std::optional<Screening> screening;
@@ -134,7 +141,9 @@ struct SearchCallbacks {
 // config.groups on (or auto, when the groups apply), over the dimensionless groups of the
 // data (groups.hpp), each formula of the front then written back in the data's variables,
 // checked for units and refitted on the data, the front and the best formula chosen again
-// there; each epoch report's best_infix is in the data's variables. With groups on, also throws
+// there; each epoch report's best_infix is in the data's variables. With groups auto, that
+// search gets half the budget and a search over the data as given the rest, and the best is
+// chosen on their merged front (SearchResult::groups_portfolio). With groups on, also throws
 // InputError when they do not apply (a free constant with units, no monomial with the
 // target's units, a group or the monomial not finite). Throws
 // InputError for invalid options, for a library with no way to produce the target's
