@@ -369,6 +369,24 @@ TEST_CASE("groups auto: a law only the data as given can write is selected from 
   CHECK(any_from_groups);
 }
 
+TEST_CASE("groups auto: after an exact law over the groups the other search spends no more") {
+  const Dataset data = RelativisticEnergy();
+  SearchConfig config =
+      PortfolioConfig({"add", "sub", "mul", "inv", "n2", "sqrt"}, 10, GroupsMode::kOn);
+  config.stopping.max_evaluations = 0;
+  config.stopping.max_epochs = 200;
+  const SearchResult groups = RunSearch(data, config);
+  REQUIRE(groups.stop_reason == StopReason::kPerfectFit);
+  REQUIRE(groups.epochs < 50);
+  config.groups = GroupsMode::kAuto;
+  const SearchResult both = RunSearch(data, config);
+  REQUIRE(both.best.has_value());
+  CHECK(both.best->nrmse < 1e-9);
+  // The search over the data as given had the groups' epochs, not the 100 left of 200.
+  CHECK(both.epochs <= 2 * groups.epochs);
+  CHECK(both.epochs > groups.epochs);
+}
+
 TEST_CASE("groups auto: the portfolio is the same for a seed whatever the thread count") {
   const Dataset data = SumOfSquares();
   SearchConfig config = PortfolioConfig({"add", "mul", "n2"}, 20, GroupsMode::kAuto);

@@ -226,9 +226,8 @@ StoppingOptions FirstShare(const StoppingOptions& total) {
   return share;
 }
 
-// The limits of its second search, over the data as given: what the first (`first`) left of
-// each limit of `total`, at least a tenth of it (at least one epoch and one evaluation).
-StoppingOptions SecondShare(const StoppingOptions& total, const SearchResult& first) {
+// What the first search left of each limit of `total`, at least a tenth of it.
+StoppingOptions LeftBy(const StoppingOptions& total, const SearchResult& first) {
   StoppingOptions share = total;
   if (total.max_epochs > 0) {
     share.max_epochs =
@@ -242,6 +241,21 @@ StoppingOptions SecondShare(const StoppingOptions& total, const SearchResult& fi
     share.time_limit_seconds =
         std::max(total.time_limit_seconds - first.seconds, total.time_limit_seconds / 10.0);
   }
+  return share;
+}
+
+// The limits of its second search, over the data as given: what the first (`first`) left of
+// each limit of `total`, at least a tenth of it (at least one epoch and one evaluation). When
+// the first found an exact law (a perfect fit), no more than it spent: enough to find a
+// simpler form in the data's own variables, not a second full search.
+StoppingOptions SecondShare(const StoppingOptions& total, const SearchResult& first) {
+  StoppingOptions share = LeftBy(total, first);
+  if (first.stop_reason != StopReason::kPerfectFit) return share;
+  const int epochs = std::max(1, first.epochs);
+  const std::int64_t evaluations = std::max<std::int64_t>(1, first.evaluations);
+  share.max_epochs = share.max_epochs > 0 ? std::min(share.max_epochs, epochs) : epochs;
+  share.max_evaluations =
+      share.max_evaluations > 0 ? std::min(share.max_evaluations, evaluations) : evaluations;
   return share;
 }
 

@@ -94,7 +94,8 @@ struct RowSamplingOptions {
 // when the groups apply (no free constant with units, a monomial for the target, finite
 // groups) and are fewer than the inputs, runs a portfolio: the search over the groups with
 // half of each limit (epochs, evaluations, time; the default epochs when none is set), then
-// the search over the data as given with what it left (at least a tenth of each limit); both
+// the search over the data as given with what it left (at least a tenth of each limit; after
+// a perfect fit over the groups, no more epochs and formulas than that search spent); both
 // fronts are merged and the usual selection picks the best. Otherwise kAuto searches the data
 // as given.
 enum class GroupsMode { kOff, kOn, kAuto };
