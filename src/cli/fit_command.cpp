@@ -441,10 +441,13 @@ std::string NoInputAdvice(const Formula& best, const Library& library, bool unit
     if (library[id].kind == TokenKind::kVariable) return "";
   }
   const auto tokens = library.tokens();
-  const auto first = std::ranges::find(tokens, TokenKind::kVariable, &Token::kind);
+  // Dimensionless inputs can enter any formula: only those with units can be shut out.
+  const auto first = std::ranges::find_if(tokens, [](const Token& t) {
+    return t.kind == TokenKind::kVariable && !t.dimension.IsDimensionless();
+  });
   if (first == tokens.end()) return "";
   const std::string unit = first->dimension.ToUnitString();
-  std::string example = "--free-const 'C[" + (unit == "1" ? std::string("1") : unit) + "]'";
+  const std::string example = "--free-const 'C[" + unit + "]'";
   return "the best formula uses none of the inputs. Under the unit rules an input enters a "
          "formula only where other inputs or constants cancel its units; if a law of the inputs "
          "is expected, declare constants with the units it needs (e.g. " +

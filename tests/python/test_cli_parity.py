@@ -41,6 +41,7 @@ RENAMED = {
     "--weights": "sample_weight",
     "--batch": "batch_size",
     "--max-evals": "max_evals",
+    "--search-rows": "max_search_rows",
     "--no-units-prior": "units_prior",
     "--no-canonical": "canonical",
     "--soft-length": "soft_length_loc",
