@@ -4,6 +4,9 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#if defined(__GLIBC__)
+#include <malloc.h>  // malloc_trim
+#endif
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
@@ -49,6 +52,15 @@ using Clock = std::chrono::steady_clock;
 
 // The share of the time limit the enumeration at the start may take.
 constexpr double kEnumerateTimeShare = 0.2;
+
+// Hands the memory the allocator holds free back to the system (glibc): the enumeration's
+// store is a search's largest passing allocation, and what earlier work freed (the other
+// search of a portfolio) would otherwise stay resident beside it.
+void ReleaseFreeMemory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
 
 // Rows of the search's stability check (SearchEngine::Stable), evenly spaced.
 constexpr Eigen::Index kSearchStabilityRows = 1000;
@@ -286,7 +298,9 @@ void SearchEngine::Enumerate() {
   };
   const std::optional<Dimension> target =
       config_.priors.units ? std::optional<Dimension>(data_.target_dimension) : std::nullopt;
+  ReleaseFreeMemory();  // what earlier work freed, before the store is built
   Enumeration found = EnumeratePrograms(library_, screen, target, options, stop);
+  ReleaseFreeMemory();  // the store
   if (found.stopped) return;
   const std::vector<Program> best = ScreenEnumerated(std::move(found), screen);
   if (best.empty() || stop()) return;

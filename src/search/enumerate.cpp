@@ -8,7 +8,6 @@
 #include <limits>
 #include <stdexcept>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "physr/core/error.hpp"
 #include "physr/core/hash.hpp"
@@ -74,25 +73,65 @@ bool Better(const Scored& a, const Scored& b) {
   return a.nrmse < b.nrmse || (a.nrmse == b.nrmse && a.order < b.order);
 }
 
-// A kept subtree: its tokens and values live in the enumerator's pools.
-struct Entry {
-  std::uint32_t tokens = 0;  // offset into the token pool
-  std::uint32_t values = 0;  // offset into the value pool
-  std::uint16_t length = 0;
+// No child: a terminal's operands, a unary operator's right operand.
+constexpr std::uint32_t kNoChild = std::numeric_limits<std::uint32_t>::max();
+
+// A subtree: its operator and its operands, entries of the store, so that a kept subtree costs
+// 24 bytes whatever its length (its tokens are rebuilt when needed). Kept, its values on the
+// probe rows live in the enumerator's value pool at index × rows.
+struct Node {
+  std::uint32_t left = kNoChild;
+  std::uint32_t right = kNoChild;
   std::uint32_t dim = 0;        // interned dimension
-  std::uint64_t constants = 0;  // bit i: free constant i is used
+  std::uint32_t constants = 0;  // bit i: free constant i is used
+  TokenId op = 0;
+  std::uint16_t length = 0;
   bool has_variable = false;
   Nesting nesting{};
 };
 
-// A subtree being built: what an Entry holds, before it is kept.
+// A subtree being built: its node (dim not yet interned) and its dimension; its values are in
+// the enumerator's scratch row.
 struct Candidate {
-  std::vector<TokenId> tokens;
-  std::vector<double> values;
+  Node node;
   Dimension dim;
-  std::uint64_t constants = 0;
-  bool has_variable = false;
-  Nesting nesting{};
+};
+
+// The dedup keys seen: open addressing with linear probing over a power-of-two table, at most
+// three quarters full; about 11–21 bytes a key, against 40 for a node-based set.
+class KeySet {
+ public:
+  // True when `key` was not in the set (it is now).
+  bool Insert(std::uint64_t key) {
+    if (key == 0) key = 1;  // 0 marks an empty slot
+    if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
+    for (std::size_t i = Slot(key);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i] == key) return false;
+      if (slots_[i] == 0) {
+        slots_[i] = key;
+        ++size_;
+        return true;
+      }
+    }
+  }
+
+ private:
+  // The high bits: Mix ends with a multiply, whose low bits depend only on low input bits.
+  std::size_t Slot(std::uint64_t key) const {
+    return static_cast<std::size_t>(key >> (64 - std::countr_zero(slots_.size())));
+  }
+  void Grow() {
+    std::vector<std::uint64_t> old(std::max<std::size_t>(1024, slots_.size() * 2), 0);
+    old.swap(slots_);
+    for (const std::uint64_t key : old) {
+      if (key == 0) continue;
+      std::size_t i = Slot(key);
+      while (slots_[i] != 0) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = key;
+    }
+  }
+  std::vector<std::uint64_t> slots_;
+  std::size_t size_ = 0;
 };
 
 class Enumerator {
@@ -124,6 +163,12 @@ class Enumerator {
         probe_[static_cast<std::size_t>(c * rows_ + r)] = probe.X(r, c);
       }
     }
+    scratch_.assign(static_cast<std::size_t>(rows_), 0.0);
+    // The store never grows past max_stored: reserving it up front costs address space, not
+    // memory, and spares the copy (and twice the memory) of each reallocation.
+    const auto stored = static_cast<std::size_t>(std::max<std::int64_t>(options_.max_stored, 0));
+    nodes_.reserve(stored);
+    values_.reserve(stored * static_cast<std::size_t>(rows_));
   }
 
   Enumeration Run() {
@@ -135,7 +180,7 @@ class Enumerator {
       result_.complete_length = length;
       if (full_) break;  // no subtree of this length was kept: it was the last
     }
-    result_.stored = static_cast<std::int64_t>(entries_.size());
+    result_.stored = static_cast<std::int64_t>(nodes_.size());
     std::sort(free_.begin(), free_.end(), Better);
     for (Scored& f : free_) {
       Program p;
@@ -175,41 +220,39 @@ class Enumerator {
   bool Terminal(TokenId id) {
     const Token& t = library_[id];
     Candidate c;
-    c.tokens = {id};
+    c.node.op = id;
+    c.node.length = 1;
     c.dim = t.dimension;
-    c.values.assign(static_cast<std::size_t>(rows_), 0.0);
     if (t.kind == TokenKind::kFreeConstant) {
-      if (options_.max_free_constants < 1 || t.index >= 64) return true;
-      c.constants = std::uint64_t{1} << t.index;
-      c.values.assign(c.values.size(), kProbeConstant);
+      if (options_.max_free_constants < 1 || t.index >= 32) return true;
+      c.node.constants = std::uint32_t{1} << t.index;
+      std::fill(scratch_.begin(), scratch_.end(), kProbeConstant);
     } else if (t.kind == TokenKind::kVariable) {
-      c.has_variable = true;
-      for (int r = 0; r < rows_; ++r) c.values[static_cast<std::size_t>(r)] = Probe(t.index, r);
+      c.node.has_variable = true;
+      for (int r = 0; r < rows_; ++r) scratch_[static_cast<std::size_t>(r)] = Probe(t.index, r);
     } else {
-      c.values.assign(c.values.size(), t.value);
+      std::fill(scratch_.begin(), scratch_.end(), t.value);
     }
-    return Keep(std::move(c));
+    return Keep(c);
   }
 
   bool Unary(TokenId op_id, int child_length) {
     const Token& op = library_[op_id];
     for (const std::uint32_t e : by_length_[static_cast<std::size_t>(child_length)]) {
-      const Entry a = entries_[e];
+      const Node a = nodes_[e];
       if (a.constants != 0 && !a.has_variable) continue;  // a constant stays alone
-      Nesting nesting = a.nesting;
-      if (!Nest(op_id, nesting)) continue;
+      Candidate c;
+      c.node = a;
+      if (!Nest(op_id, c.node.nesting)) continue;
       std::optional<Dimension> dim = UnaryDimension(op, dims_[a.dim]);
       if (!dim) continue;
-      Candidate c;
-      c.nesting = nesting;
-      c.tokens.reserve(static_cast<std::size_t>(length_));
-      c.tokens.push_back(op_id);
-      AppendTokens(a, c.tokens);
+      c.node.op = op_id;
+      c.node.left = e;
+      c.node.right = kNoChild;
+      c.node.length = static_cast<std::uint16_t>(length_);
       c.dim = *dim;
-      c.constants = a.constants;
-      c.has_variable = a.has_variable;
-      if (!Values(op, c, &a, nullptr)) continue;
-      if (!Keep(std::move(c))) return false;
+      if (!Values(op, c, e, kNoChild)) continue;
+      if (!Keep(c)) return false;
     }
     return true;
   }
@@ -218,39 +261,41 @@ class Enumerator {
     const Token& op = library_[op_id];
     for (const std::uint32_t l : by_length_[static_cast<std::size_t>(left_length)]) {
       for (const std::uint32_t r : by_length_[static_cast<std::size_t>(right_length)]) {
-        const Entry a = entries_[l];
-        const Entry b = entries_[r];
+        const Node& a = nodes_[l];
+        const Node& b = nodes_[r];
         if ((a.constants & b.constants) != 0) continue;  // each constant once
-        const std::uint64_t constants = a.constants | b.constants;
+        const std::uint32_t constants = a.constants | b.constants;
         if (std::popcount(constants) > options_.max_free_constants) continue;
         // A subtree with a free constant and no variable is that constant alone.
         if (constants != 0 && !a.has_variable && !b.has_variable) continue;
-        if (!Pair(op_id, op, a, b, constants)) return false;
+        if (!Pair(op_id, op, l, r, constants)) return false;
       }
     }
     return true;
   }
 
-  bool Pair(TokenId op_id, const Token& op, const Entry& a, const Entry& b,
-            std::uint64_t constants) {
-    Candidate c;
-    std::optional<Dimension> dim = BinaryDimension(op, dims_[a.dim], dims_[b.dim], a, b);
+  bool Pair(TokenId op_id, const Token& op, std::uint32_t l, std::uint32_t r,
+            std::uint32_t constants) {
+    const Node a = nodes_[l];
+    const Node b = nodes_[r];
+    std::optional<Dimension> dim = BinaryDimension(op_id, op, dims_[a.dim], dims_[b.dim], l, r);
     if (!dim) return true;
     // At the last length only the target's dimension can be used.
     if ((length_ == options_.max_length || full_) && target_ && *dim != *target_) return Count();
-    c.tokens.reserve(static_cast<std::size_t>(length_));
-    c.tokens.push_back(op_id);
-    AppendTokens(a, c.tokens);
-    AppendTokens(b, c.tokens);
+    Candidate c;
+    c.node.op = op_id;
+    c.node.left = l;
+    c.node.right = r;
+    c.node.length = static_cast<std::uint16_t>(length_);
     c.dim = *dim;
-    c.constants = constants;
-    c.has_variable = a.has_variable || b.has_variable;
-    for (std::size_t g = 0; g < c.nesting.size(); ++g) {
-      c.nesting[g] = std::max(a.nesting[g], b.nesting[g]);
+    c.node.constants = constants;
+    c.node.has_variable = a.has_variable || b.has_variable;
+    for (std::size_t g = 0; g < c.node.nesting.size(); ++g) {
+      c.node.nesting[g] = std::max(a.nesting[g], b.nesting[g]);
     }
-    if (!Nest(op_id, c.nesting)) return true;
-    if (!Values(op, c, &a, &b)) return true;
-    return Keep(std::move(c));
+    if (!Nest(op_id, c.node.nesting)) return true;
+    if (!Values(op, c, l, r)) return true;
+    return Keep(c);
   }
 
   // Adds operator `id` on top of a subtree with `nesting`; false past a limit.
@@ -278,12 +323,12 @@ class Enumerator {
 
   // The candidate's NRMSE against the probe target (0 without probe rows; at least 1e-12, so
   // that programs exact to round-off tie and keep their order).
-  double ProbeNrmse(const Candidate& c) const {
+  double ProbeNrmse() const {
     if (rows_ == 0) return 0.0;
     double sum = 0.0;
     for (int r = 0; r < rows_; ++r) {
       const double d =
-          c.values[static_cast<std::size_t>(r)] - target_values_[static_cast<std::size_t>(r)];
+          scratch_[static_cast<std::size_t>(r)] - target_values_[static_cast<std::size_t>(r)];
       sum += d * d;
     }
     const double nrmse = std::sqrt(sum / rows_) / target_scale_;
@@ -297,22 +342,20 @@ class Enumerator {
   void Found(const Candidate& c, bool unseen) {
     ++result_.count[static_cast<std::size_t>(length_)];
     const auto duplicate = [&] {
-      return unseen && options_.dedup && !seen_.insert(Key(c, Intern(c.dim))).second;
+      return unseen && options_.dedup && !seen_.Insert(Key(c.node, Intern(c.dim)));
     };
-    if (c.constants != 0) {
+    if (c.node.constants != 0) {
       if (static_cast<std::int64_t>(fitted_.size()) >= options_.keep_fitted || duplicate()) {
         return;
       }
-      Program p;
-      p.tokens = c.tokens;
-      fitted_.push_back(std::move(p));
+      fitted_.push_back(Tokens(c.node));
       return;
     }
     if (options_.keep_free <= 0) return;
-    Scored scored{ProbeNrmse(c), order_++, {}};
+    Scored scored{ProbeNrmse(), order_++, {}};
     const bool room = static_cast<std::int64_t>(free_.size()) < options_.keep_free;
     if ((!room && !Better(scored, free_.front())) || duplicate()) return;
-    scored.tokens = c.tokens;
+    scored.tokens = Tokens(c.node).tokens;
     if (room) {
       free_.push_back(std::move(scored));
       std::push_heap(free_.begin(), free_.end(), Better);  // the worst on top
@@ -343,8 +386,9 @@ class Enumerator {
     }
   }
 
-  std::optional<Dimension> BinaryDimension(const Token& op, const Dimension& a, const Dimension& b,
-                                           const Entry& left, const Entry& right) const {
+  std::optional<Dimension> BinaryDimension(TokenId op_id, const Token& op, const Dimension& a,
+                                           const Dimension& b, std::uint32_t left,
+                                           std::uint32_t right) const {
     try {
       switch (op.rule) {
         case UnitRule::kSame:
@@ -358,11 +402,11 @@ class Enumerator {
           if (a.IsDimensionless() && b.IsDimensionless()) return Dimension();
           return std::nullopt;
         default: {  // pow and the rest: the reference checker decides
-          Program p;
-          p.tokens.push_back(static_cast<TokenId>(&op - library_.tokens().data()));
-          AppendTokens(left, p.tokens);
-          AppendTokens(right, p.tokens);
-          const UnitCheckResult check = CheckUnits(p, library_);
+          Node node;
+          node.op = op_id;
+          node.left = left;
+          node.right = right;
+          const UnitCheckResult check = CheckUnits(Tokens(node), library_);
           if (check.ok) return check.dimension;
           return std::nullopt;
         }
@@ -374,42 +418,39 @@ class Enumerator {
     }
   }
 
-  // The candidate's values on the probe rows, from its operands'; false when it is to be
-  // dropped (a constant-free value that is not finite).
-  bool Values(const Token& op, Candidate& c, const Entry* a, const Entry* b) const {
+  // The candidate's values on the probe rows (into the scratch row), from its operands'; false
+  // when it is to be dropped (a constant-free value that is not finite).
+  bool Values(const Token& op, const Candidate& c, std::uint32_t a, std::uint32_t b) {
     if (rows_ == 0) return true;
-    c.values.resize(static_cast<std::size_t>(rows_));
     if (op.op == OpCode::kDefined) {
-      DefinedValues(c);
-    } else if (b == nullptr) {
-      const double* x = values_.data() + a->values;
+      DefinedValues(c.node);
+    } else if (b == kNoChild) {
+      const double* x = Stored(a);
       for (int r = 0; r < rows_; ++r)
-        c.values[static_cast<std::size_t>(r)] = ApplyUnary(op.op, x[r]);
+        scratch_[static_cast<std::size_t>(r)] = ApplyUnary(op.op, x[r]);
     } else {
-      const double* x = values_.data() + a->values;
-      const double* y = values_.data() + b->values;
+      const double* x = Stored(a);
+      const double* y = Stored(b);
       for (int r = 0; r < rows_; ++r) {
-        c.values[static_cast<std::size_t>(r)] = ApplyBinary(op.op, x[r], y[r]);
+        scratch_[static_cast<std::size_t>(r)] = ApplyBinary(op.op, x[r], y[r]);
       }
     }
-    if (c.constants != 0) return true;
-    for (const double v : c.values) {
+    if (c.node.constants != 0) return true;
+    for (const double v : scratch_) {
       if (!std::isfinite(v)) return false;
     }
     return true;
   }
 
   // A defined operator's values: the whole candidate compiled and evaluated row by row.
-  void DefinedValues(Candidate& c) const {
-    Program p;
-    p.tokens = c.tokens;
-    const CompiledProgram compiled = Compile(p, library_);
+  void DefinedValues(const Node& node) {
+    const CompiledProgram compiled = Compile(Tokens(node), library_);
     const std::vector<double> constants(static_cast<std::size_t>(library_.num_free_constants()),
                                         kProbeConstant);
     std::vector<double> row(probe_.size() / static_cast<std::size_t>(rows_));
     for (int r = 0; r < rows_; ++r) {
       for (std::size_t col = 0; col < row.size(); ++col) row[col] = Probe(static_cast<int>(col), r);
-      c.values[static_cast<std::size_t>(r)] = EvaluateScalar(compiled, row, constants);
+      scratch_[static_cast<std::size_t>(r)] = EvaluateScalar(compiled, row, constants);
     }
   }
 
@@ -417,15 +458,29 @@ class Enumerator {
     return probe_[static_cast<std::size_t>(column * rows_ + row)];
   }
 
-  void AppendTokens(const Entry& e, std::vector<TokenId>& out) const {
-    out.insert(out.end(), tokens_.begin() + e.tokens, tokens_.begin() + e.tokens + e.length);
+  const double* Stored(std::uint32_t node) const {
+    return values_.data() + static_cast<std::size_t>(node) * static_cast<std::size_t>(rows_);
+  }
+
+  // The program of a node, in prefix order.
+  Program Tokens(const Node& node) const {
+    Program p;
+    p.tokens.reserve(node.length);
+    AppendTokens(node, p.tokens);
+    return p;
+  }
+
+  void AppendTokens(const Node& node, std::vector<TokenId>& out) const {
+    out.push_back(node.op);
+    if (node.left != kNoChild) AppendTokens(nodes_[node.left], out);
+    if (node.right != kNoChild) AppendTokens(nodes_[node.right], out);
   }
 
   // The dedup key: dimension, number of constants and the rounded values.
-  std::uint64_t Key(const Candidate& c, std::uint32_t dim) const {
+  std::uint64_t Key(const Node& node, std::uint32_t dim) const {
     std::uint64_t h =
-        Mix(Mix(0x454e554dULL, dim), static_cast<std::uint64_t>(std::popcount(c.constants)));
-    for (const double v : c.values) {
+        Mix(Mix(0x454e554dULL, dim), static_cast<std::uint64_t>(std::popcount(node.constants)));
+    for (const double v : scratch_) {
       if (!std::isfinite(v)) {
         h = Mix(h, std::isnan(v) ? 1 : (v > 0 ? 2 : 3));
         continue;
@@ -460,7 +515,7 @@ class Enumerator {
   }
 
   // Counts a candidate and keeps it when new; false when a budget or the stop ends the run.
-  bool Keep(Candidate c) {
+  bool Keep(Candidate& c) {
     if (!Count()) return false;
     const bool last = length_ == options_.max_length || full_;
     const bool target = !target_ || c.dim == *target_;
@@ -468,29 +523,20 @@ class Enumerator {
       if (target) Found(c, true);
       return true;
     }
-    const std::uint32_t dim = Intern(c.dim);
-    if (options_.dedup && !seen_.insert(Key(c, dim)).second) return true;
+    c.node.dim = Intern(c.dim);
+    if (options_.dedup && !seen_.Insert(Key(c.node, c.node.dim))) return true;
     if (target) Found(c, false);
-    if (static_cast<std::int64_t>(entries_.size()) >= options_.max_stored) {
+    if (static_cast<std::int64_t>(nodes_.size()) >= options_.max_stored) {
       // The store is full: this length is the last, its programs are no longer kept as
       // subtrees, and those of other dimensions are dropped.
       full_ = true;
       by_length_[static_cast<std::size_t>(length_)].clear();
       return true;
     }
-    Entry e;
-    e.tokens = static_cast<std::uint32_t>(tokens_.size());
-    e.values = static_cast<std::uint32_t>(values_.size());
-    e.length = static_cast<std::uint16_t>(c.tokens.size());
-    e.dim = dim;
-    e.constants = c.constants;
-    e.has_variable = c.has_variable;
-    e.nesting = c.nesting;
-    tokens_.insert(tokens_.end(), c.tokens.begin(), c.tokens.end());
-    values_.insert(values_.end(), c.values.begin(), c.values.end());
+    values_.insert(values_.end(), scratch_.begin(), scratch_.end());
     by_length_[static_cast<std::size_t>(length_)].push_back(
-        static_cast<std::uint32_t>(entries_.size()));
-    entries_.push_back(e);
+        static_cast<std::uint32_t>(nodes_.size()));
+    nodes_.push_back(c.node);
     return true;
   }
 
@@ -502,13 +548,13 @@ class Enumerator {
   std::vector<double> probe_;  // column-major, rows_ per column
   int length_ = 0;             // the length being built
   bool full_ = false;          // the store filled while building length_
-  std::vector<Entry> entries_;
+  std::vector<Node> nodes_;    // the kept subtrees
   std::vector<std::vector<std::uint32_t>> by_length_;
-  std::vector<TokenId> tokens_;
-  std::vector<double> values_;
+  std::vector<double> values_;   // rows_ per kept subtree
+  std::vector<double> scratch_;  // the values of the candidate being built
   std::vector<Dimension> dims_;
   std::unordered_map<Dimension, std::uint32_t, units::DimensionHash> dim_ids_;
-  std::unordered_set<std::uint64_t> seen_;
+  KeySet seen_;
   std::array<int, 3> limits_{};
   std::vector<int> group_;  // per token: its nesting group, -1 for none
   std::vector<double> target_values_;
