@@ -225,9 +225,14 @@ TEST_CASE("A class search refuses what it cannot do, naming it") {
   groups.search.groups = GroupsMode::kOn;
   CHECK_THROWS_WITH_AS(RunClassSearch(data, groups), doctest::Contains("groups"), InputError);
   ClassSearchConfig enumerate = DecayConfig(1, 1);
-  enumerate.search.enumerate.mode = EnumerateMode::kAuto;
+  enumerate.search.enumerate.mode = EnumerateMode::kOn;
   CHECK_THROWS_WITH_AS(RunClassSearch(data, enumerate), doctest::Contains("--enumerate"),
                        InputError);
+  // auto, the default of both, is off over several datasets.
+  ClassSearchConfig defaults = DecayConfig(1, 1);
+  defaults.search.groups = GroupsMode::kAuto;
+  defaults.search.enumerate.mode = EnumerateMode::kAuto;
+  CHECK_NOTHROW(RunClassSearch(data, defaults));
   ClassSearchConfig checkpoint = DecayConfig(1, 1);
   checkpoint.search.checkpoint.dir = "somewhere";
   CHECK_THROWS_WITH_AS(RunClassSearch(data, checkpoint), doctest::Contains("checkpoints"),

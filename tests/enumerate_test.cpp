@@ -235,7 +235,7 @@ TEST_CASE("A search with enumeration finds a short law of one dimensionless vari
   SearchConfig config;
   config.training.batch_size = 50;
   config.evolution.offspring = 20;
-  config.stopping.max_epochs = 1;
+  config.stopping.max_epochs = 2;  // the enumeration runs after the first
   config.seed = 3;
   config.enumerate.mode = EnumerateMode::kOn;
   config.enumerate.max_length = 7;
@@ -253,11 +253,30 @@ TEST_CASE("A search with enumeration finds a short law of one dimensionless vari
     CHECK(results[0].pareto[i].program == results[1].pareto[i].program);
   }
   CHECK(results[0].evaluations == results[1].evaluations);
-  // Without it, one epoch of 50 samples does not find the law.
+  REQUIRE(results[0].first_exact_epoch == 2);
+  // Without it, two epochs of 50 samples do not find the law.
   config.enumerate.mode = EnumerateMode::kOff;
   config.threads = 1;
   const SearchResult plain = RunSearch(d, config);
   CHECK(!(plain.best && plain.best->nrmse < 1e-9));
+}
+
+TEST_CASE("A law found in the first epoch does not wait for the enumeration") {
+  // y = 2x: exact in the first epoch, so enumeration on or off is the same search.
+  Dataset d = ProbeData(1, 100);
+  for (int r = 0; r < 100; ++r) d.y(r) = 2.0 * d.X(r, 0);
+  SearchConfig config;
+  config.training.batch_size = 200;
+  config.stopping.max_epochs = 4;
+  config.seed = 1;
+  config.threads = 1;
+  config.enumerate.mode = EnumerateMode::kOn;
+  const SearchResult on = RunSearch(d, config);
+  config.enumerate.mode = EnumerateMode::kOff;
+  const SearchResult off = RunSearch(d, config);
+  REQUIRE(on.first_exact_epoch == 1);
+  CHECK(on.evaluations == off.evaluations);
+  CHECK(on.epochs == off.epochs);
 }
 
 TEST_CASE("The enumerate option's texts") {

@@ -252,7 +252,7 @@ TEST_CASE("A search with the memory and the stability check is the same on 1 or 
 }
 
 TEST_CASE("The enumeration's best programs enter the memory that trains the policy") {
-  // y = x·exp(x) + x: seven tokens, found by the enumeration and not by a batch of 16.
+  // y = x·exp(x) + x: seven tokens, found by the enumeration and not by two batches of 16.
   std::vector<double> x, y;
   for (int r = 0; r < 40; ++r) {
     x.push_back(0.1 + 0.05 * r);
@@ -267,7 +267,7 @@ TEST_CASE("The enumeration's best programs enter the memory that trains the poli
     config.training.memory = 8;
     config.enumerate.mode = enumerate ? EnumerateMode::kOn : EnumerateMode::kOff;
     config.enumerate.max_length = 7;
-    config.stopping.max_epochs = 1;
+    config.stopping.max_epochs = 2;  // the enumeration runs after the first
     config.seed = 2;
     config.threads = 1;
     SearchEngine engine(d, config);

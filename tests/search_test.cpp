@@ -398,6 +398,9 @@ TEST_CASE(
     for (const int patience : {-1, 3, 0}) {  // -1: the default rule
       CAPTURE(patience);
       SearchConfig config = base;
+      // The policy's own epochs: the enumeration and the groups find these laws at once.
+      config.enumerate.mode = EnumerateMode::kOff;
+      config.groups = GroupsMode::kOff;
       if (patience >= 0) config.stopping.perfect_patience = patience;
       const SearchResult r = RunSearch(*data, config);
       CHECK(r.stop_reason == StopReason::kPerfectFit);

@@ -34,7 +34,7 @@ struct FitCommandOptions {
   bool no_canonical = false;
   std::string json_path;
   bool quiet = false;
-  std::string groups = "off";                                 // --groups off|on|auto
+  std::string groups = "auto";                                // --groups off|on|auto
   std::string enumerate = EnumerateText(EnumerateOptions{});  // --enumerate off|auto|on|N
   std::string screen = "auto";                                // --screen K|auto|off
   // A search over several datasets (class_fit.hpp): more data files after the first, class

@@ -172,10 +172,11 @@ void SimplifyClassFront(ParetoFront& front, ClassFits& fits, const Library& libr
 }
 
 void CheckClassOptions(const ClassSearchConfig& config) {
-  if (config.search.groups != GroupsMode::kOff) {
+  // auto (the default) is off here: neither is available over several datasets.
+  if (config.search.groups == GroupsMode::kOn) {
     throw InputError("dimensionless groups are not available for a search over several datasets");
   }
-  if (config.search.enumerate.mode != EnumerateMode::kOff) {
+  if (config.search.enumerate.mode == EnumerateMode::kOn) {
     throw InputError("--enumerate is not available for a search over several datasets");
   }
   if (config.search.screen > 0) {

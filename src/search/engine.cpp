@@ -235,8 +235,10 @@ SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
 }
 
 SearchResult SearchEngine::Run() {
-  if (state_.counters.epochs == 0) Enumerate();
   for (int epoch = state_.counters.epochs + 1;; ++epoch) {
+    // After a first epoch that found no exact formula: a law the policy finds at once does not
+    // wait for the enumeration.
+    if (epoch == 2 && state_.counters.first_exact_epoch == 0) Enumerate(epoch);
     Batch batch = Sample();
     Score(batch, epoch);
     Breed(Train(batch), epoch);
@@ -277,8 +279,8 @@ double SearchEngine::Reward(const FitResult& fit) const {
 
 // Enumerate: every short program over the library (enumerate.hpp), screened on a few search
 // rows; the best are scored on the search rows like sampled programs (and counted as
-// evaluations), offered to the front, and kept as parents of the first epoch's evolution.
-void SearchEngine::Enumerate() {
+// evaluations), offered to the front, and kept as parents of `epoch`'s evolution.
+void SearchEngine::Enumerate(int epoch) {
   EnumerateOptions options = config_.enumerate;
   if (!options.Enabled(data_.num_variables()) || class_ != nullptr || options.keep == 0) return;
   options.max_length = std::min(options.max_length, config_.priors.max_length);
@@ -289,13 +291,15 @@ void SearchEngine::Enumerate() {
   // At most a fifth of the time limit.
   const Clock::time_point deadline =
       config_.stopping.time_limit_seconds > 0.0
-          ? start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                         kEnumerateTimeShare * config_.stopping.time_limit_seconds))
+          ? std::min(Deadline(),
+                     Clock::now() +
+                         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                             kEnumerateTimeShare * config_.stopping.time_limit_seconds)))
           : Clock::time_point::max();
-  const std::function<bool()> stop = [this, deadline] {
-    return Clock::now() >= deadline ||
-           (callbacks_.stop_requested != nullptr && callbacks_.stop_requested->load());
-  };
+  // An interrupt waits for the end of the epoch, as within any epoch: cut short, the
+  // enumeration would leave a checkpoint that a resumed run could not continue as the
+  // uninterrupted one does, and ranks of one search could enumerate different programs.
+  const std::function<bool()> stop = [deadline] { return Clock::now() >= deadline; };
   const std::optional<Dimension> target =
       config_.priors.units ? std::optional<Dimension>(data_.target_dimension) : std::nullopt;
   ReleaseFreeMemory();  // what earlier work freed, before the store is built
@@ -307,7 +311,7 @@ void SearchEngine::Enumerate() {
   const std::vector<FitResult> fits = Fit(best);
   // Offered to the front and the memory (the policy's training, when it is on), and seeds of
   // the first generation of evolution.
-  const std::vector<double> rewards = Offered(best, fits, 1);
+  const std::vector<double> rewards = Offered(best, fits, epoch);
   constexpr std::size_t kSeeds = 100;
   for (std::size_t i = 0; i < best.size() && seeds_.size() < kSeeds; ++i) {
     if (fits[i].finite) seeds_.emplace_back(rewards[i], best[i]);

@@ -119,7 +119,7 @@ struct SearchConfig {
   StoppingOptions stopping;
   CheckpointOptions checkpoint;
   RowSamplingOptions rows;
-  GroupsMode groups = GroupsMode::kOff;
+  GroupsMode groups = GroupsMode::kAuto;
   // Exhaustive enumeration of short programs at the start (enumerate.hpp): its best
   // programs are scored, offered to the front and seeded into evolution.
   EnumerateOptions enumerate;

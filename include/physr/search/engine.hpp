@@ -79,10 +79,10 @@ class SearchEngine {
   // Adds the wall seconds of its scope to one phase of profile_ (engine.cpp).
   class PhaseTimer;
 
-  // Enumerate (enumerate.hpp), once at the start of a new run: the short programs, screened
-  // on a few rows; the best scored on the search rows, offered to the front and the memory,
-  // and kept in seeds_.
-  void Enumerate();
+  // Enumerate (enumerate.hpp), once, before epoch 2 when epoch 1 found no exact formula:
+  // the short programs, screened on a few rows; the best scored on the search rows, offered
+  // to the front and the memory (as of `epoch`), and kept in seeds_.
+  void Enumerate(int epoch);
   // The `keep` best enumerated programs on the screening rows (those with free constants
   // fitted there), exact ones shortest first.
   std::vector<Program> ScreenEnumerated(Enumeration found, const Dataset& rows);

@@ -23,7 +23,7 @@ namespace physr {
 enum class EnumerateMode { kOff, kOn, kAuto };
 
 struct EnumerateOptions {
-  EnumerateMode mode = EnumerateMode::kOff;
+  EnumerateMode mode = EnumerateMode::kAuto;
   // Longest program enumerated (tokens). The budgets below may stop it earlier; the lengths
   // completed are reported (Enumeration::complete_length). `on` and `auto` leave it to the
   // budgets; a length given (--enumerate N) sets it.
