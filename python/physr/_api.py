@@ -452,22 +452,12 @@ def make_config(
     return config
 
 
-def _warn_no_input(result: "SearchResult", data: Any, units_rules: bool) -> None:
-    """Warns when the best formula uses none of the inputs although the search kept to the
-    unit rules and some input has units: then their units could not be cancelled (the CLI's
-    report says the same). Dimensionless inputs can enter any formula."""
-    with_units = [(n, u) for n, u in zip(data.names, data.units) if u != "1"]
-    if not units_rules or result.best is None or not with_units:
-        return
-    if set(result.best._core.tokens) & set(data.names):
-        return
-    name, unit = with_units[0]
-    warnings.warn(
-        f"the best formula uses none of the inputs. Under the unit rules an input enters a "
-        f"formula only where other inputs or constants cancel its units; if a law of the inputs "
-        f"is expected, declare constants with the units it needs (e.g. "
-        f"free_consts={{'C': '{unit}'}} for a scale of {name}) or search without units "
-        f"(units_prior=False)", RuntimeWarning, stacklevel=3)
+def _warn_no_input(result: "SearchResult", units_rules: bool) -> None:
+    """Warns when the unit rules shut every input out of the best formula (the CLI's report
+    says the same)."""
+    advice = _core.no_input_advice(result._core, units_rules)
+    if advice is not None:
+        warnings.warn(advice, RuntimeWarning, stacklevel=3)
 
 
 def fit(
@@ -564,5 +554,5 @@ def fit(
     result = SearchResult(core, inputs.names, inputs.target_name, data.target_unit,
                           data.scales, data.target_scale)
     result._origin = _saved.origin_of(inputs, data, config, search_options())
-    _warn_no_input(result, data, config.units_prior)
+    _warn_no_input(result, config.units_prior)
     return result

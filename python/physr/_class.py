@@ -111,8 +111,9 @@ def fit_class(
     dataset. Other keywords are ``physr.fit``'s search options (``epochs``, ``seed``,
     ``threads``, ``ops``, ``max_length``, ...; ``max_search_rows`` counts the rows searched on
     in all, split equally between the datasets, default 2000); checkpoints, groups,
-    enumeration, weights and progress callbacks are not available here. Raises ValueError naming the dataset whose columns,
-    units or target differ from the first's, or that has no rows.
+    enumeration, weights and progress callbacks are not available here (``groups="auto"``
+    and ``enumerate="auto"``, the defaults, are off). Raises ValueError naming the dataset
+    whose columns, units or target differ from the first's, or that has no rows.
     """
     members = _members(datasets, group, y_name)
     if names is not None:

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Dataset', 'EpochReport', 'Formula', 'SearchConfig', 'SearchResult', 'data_fingerprint', 'default_operators', 'evaluate_formula', 'library_spec', 'make_dataset', 'parse_unit', 'restore_result', 'run_class_search', 'run_search', 'unit_scale', 'unit_symbols']
+__all__: list[str] = ['Dataset', 'EpochReport', 'Formula', 'SearchConfig', 'SearchResult', 'data_fingerprint', 'default_operators', 'evaluate_formula', 'library_spec', 'make_dataset', 'no_input_advice', 'parse_unit', 'restore_result', 'run_class_search', 'run_search', 'unit_scale', 'unit_symbols']
 class Dataset:
     """
     Inputs and target with their dimensions (owns a copy of the values).
@@ -440,6 +440,10 @@ def library_spec(result: SearchResult) -> tuple[list[str], list[tuple[str, str, 
 def make_dataset(X: numpy.typing.NDArray[numpy.float64], y: numpy.typing.NDArray[numpy.float64], names: collections.abc.Sequence[str], units: collections.abc.Sequence[str], target_name: str, target_unit: str, weights: numpy.typing.NDArray[numpy.float64] | None = None) -> Dataset:
     """
     Builds a Dataset. X: Fortran-ordered float64 (rows x columns), copied once into the Dataset; y and weights: contiguous float64 vectors. ValueError for bad units or shapes.
+    """
+def no_input_advice(result: SearchResult, units_rules: bool) -> str | None:
+    """
+    When the unit rules held and the best formula uses none of the inputs while one has units: the advice to declare a constant of its units or search without units; else None.
     """
 def parse_unit(text: str) -> str:
     """

@@ -6,7 +6,8 @@ Conventions: a column label may carry its unit as ``name[unit]`` (``"v[m/s]"``);
 needs one. Units may be scaled (``"km"``, ``"keV"``, ``"min"``): the engine converts such
 columns to coherent SI (``make_dataset``). Columns that carry their units (astropy or pint
 quantities, ``_quantities``) give them without ``X_units``, their values converted to SI.
-X may also be a dict name -> column. Not here: the search options (``_api``) or scikit-learn glue (``_estimator``).
+X may also be a dict name -> column. Not here: the search options (``_api``) or scikit-learn
+glue (``_estimator``).
 """
 
 from __future__ import annotations

@@ -518,6 +518,18 @@ void BindSearch(py::module_& m) {
         "Runs a search with the GIL released. on_epoch(report) is called after every epoch; "
         "returning False stops the search. KeyboardInterrupt (Ctrl-C, or raised by on_epoch) "
         "stops it and returns the best so far with stop_reason 'interrupted'.");
+  m.def(
+      "no_input_advice",
+      [](const SearchResult& result, bool units_rules) -> std::optional<std::string> {
+        if (!result.best) return std::nullopt;
+        const std::optional<Token> input = ShutOutInput(*result.best, result.library, units_rules);
+        if (!input) return std::nullopt;
+        const std::string declare = "free_consts={'C': '" + input->dimension.ToUnitString() + "'}";
+        return NoInputAdvice(*input, declare, "units_prior=False");
+      },
+      py::arg("result"), py::arg("units_rules"),
+      "When the unit rules held and the best formula uses none of the inputs while one has "
+      "units: the advice to declare a constant of its units or search without units; else None.");
 }
 
 }  // namespace physr::python

@@ -237,9 +237,8 @@ int RunClassFit(const FitCommandOptions& o, const SearchConfig& config,
   std::string json;
   if (!o.json_path.empty()) {
     const Dataset pooled = PoolClass(loaded.data);
-    SearchConfig recorded = class_config.search;  // with the rows the class search used
-    recorded.rows.max_rows = class_config.max_rows;
-    ResultContext context{&loaded.tables.front(), &pooled, &recorded, o.sigma, o.weights};
+    ResultContext context{&loaded.tables.front(), &pooled, &class_config.search, o.sigma,
+                          o.weights};
     context.class_result = &r;
     json = ResultJson(r.result, reports, best, context);
   }

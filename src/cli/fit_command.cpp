@@ -431,30 +431,6 @@ int ExitStatus() {
   return 0;
 }
 
-// Advice when the best formula uses none of the inputs while the search kept to the unit
-// rules: an input enters a formula only where the other inputs and the constants can cancel
-// its units, so data such as t [s] against a dimensionless target, with only dimensionless
-// constants, leaves nothing but a constant. Empty when the advice does not apply.
-std::string NoInputAdvice(const Formula& best, const Library& library, bool units_rules) {
-  if (!units_rules) return "";
-  for (const TokenId id : best.program.tokens) {
-    if (library[id].kind == TokenKind::kVariable) return "";
-  }
-  const auto tokens = library.tokens();
-  // Dimensionless inputs can enter any formula: only those with units can be shut out.
-  const auto first = std::ranges::find_if(tokens, [](const Token& t) {
-    return t.kind == TokenKind::kVariable && !t.dimension.IsDimensionless();
-  });
-  if (first == tokens.end()) return "";
-  const std::string unit = first->dimension.ToUnitString();
-  const std::string example = "--free-const 'C[" + unit + "]'";
-  return "the best formula uses none of the inputs. Under the unit rules an input enters a "
-         "formula only where other inputs or constants cancel its units; if a law of the inputs "
-         "is expected, declare constants with the units it needs (e.g. " +
-         example + " for a scale of " + first->name +
-         ") or search without units (--no-units-prior)";
-}
-
 void PrintResult(std::ostream& out, const SearchResult& result,
                  const std::vector<FormulaReport>& reports,
                  const std::optional<FormulaReport>& best, const CsvTable& table,
@@ -488,8 +464,11 @@ void PrintResult(std::ostream& out, const SearchResult& result,
   if (best) {
     out << "\nbest\n";
     PrintFormulaReport(out, *best, target_unit);
-    const std::string advice = NoInputAdvice(*result.best, result.library, units_rules);
-    if (!advice.empty()) out << "note        " << advice << "\n";
+    if (const std::optional<Token> input =
+            ShutOutInput(*result.best, result.library, units_rules)) {
+      const std::string declare = "--free-const 'C[" + input->dimension.ToUnitString() + "]'";
+      out << "note        " << NoInputAdvice(*input, declare, "--no-units-prior") << "\n";
+    }
   } else {
     out << "\nno formula with finite predictions was found\n";
   }

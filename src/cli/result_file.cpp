@@ -104,7 +104,8 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   w.IntegerField("epochs", c.stopping.max_epochs);
   w.Field("time_limit", c.stopping.time_limit_seconds);
   w.IntegerField("max_evals", c.stopping.max_evaluations);
-  w.IntegerField("search_rows", c.rows.max_rows);
+  w.IntegerField("search_rows", context.class_result != nullptr ? context.class_result->search_rows
+                                                                : c.rows.max_rows);
   w.Key("units_prior");
   w.Bool(c.priors.units);
   w.Key("canonical");

@@ -330,6 +330,7 @@ ClassSearchResult RunClassSearch(const ClassDataset& data, const ClassSearchConf
   out.pareto = std::move(scoring.pareto);
   out.best = std::move(scoring.best);
   out.roles = std::move(scoring.roles);
+  out.search_rows = config.max_rows;
   return out;
 }
 

@@ -63,6 +63,28 @@ std::string_view ToString(StopReason reason) {
   PHYSR_CHECK(false, "unknown stop reason");
 }
 
+std::optional<Token> ShutOutInput(const Formula& best, const Library& library, bool units_rules) {
+  if (!units_rules) return std::nullopt;
+  for (const TokenId id : best.program.tokens) {
+    if (library[id].kind == TokenKind::kVariable) return std::nullopt;
+  }
+  const auto tokens = library.tokens();
+  const auto first = std::ranges::find_if(tokens, [](const Token& t) {
+    return t.kind == TokenKind::kVariable && !t.dimension.IsDimensionless();
+  });
+  if (first == tokens.end()) return std::nullopt;
+  return *first;
+}
+
+std::string NoInputAdvice(const Token& input, std::string_view declare,
+                          std::string_view without_units) {
+  return "the best formula uses none of the inputs. Under the unit rules an input enters a "
+         "formula only where other inputs or constants cancel its units; if a law of the inputs "
+         "is expected, declare constants with the units it needs (e.g. " +
+         std::string(declare) + " for a scale of " + input.name + ") or search without units (" +
+         std::string(without_units) + ")";
+}
+
 namespace {
 
 // The token of `library` that plays the part of `token` (of another library over the same

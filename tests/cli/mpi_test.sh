@@ -111,17 +111,25 @@ fi
 
 # --- SIGINT: every rank stops after the epoch, the result is written ------------------------
 
+# start_checkpointed CKPT JSON [MPIRUN FLAGS...]: starts a long search across two ranks with
+# `timeout -s KILL 300` in the background as $job, checkpointing every epoch into CKPT and
+# writing JSON, and returns once the first checkpoint is there.
+start_checkpointed() {
+  local ckpt="$1" json="$2"
+  shift 2
+  timeout -s KILL 300 "${mpirun[@]}" "$@" -np 2 "$physr" "${search[@]}" --epochs 100000 \
+    --checkpoint "$ckpt" --checkpoint-every 1 --json "$json" >"$tmp/out" 2>"$tmp/err" &
+  job=$!
+  for _ in $(seq 600); do
+    [[ -f "$ckpt/search.ckpt" ]] && break
+    sleep 0.2
+  done
+}
+
 # mpirun sends SIGTERM to the ranks odls_base_sigkill_timeout seconds after its own SIGINT and
 # SIGKILL as long after that: the ranks need that long to finish their epoch.
 start=$SECONDS
-timeout -s KILL 300 "${mpirun[@]}" --mca odls_base_sigkill_timeout 30 -np 2 "$physr" \
-  "${search[@]}" --epochs 100000 --checkpoint "$tmp/ckpt" --checkpoint-every 1 \
-  --json "$tmp/int.json" >"$tmp/out" 2>"$tmp/err" &
-job=$!
-for _ in $(seq 600); do
-  [[ -f "$tmp/ckpt/search.ckpt" ]] && break
-  sleep 0.2
-done
+start_checkpointed "$tmp/ckpt" "$tmp/int.json" --mca odls_base_sigkill_timeout 30
 # To mpirun itself: `timeout` would also signal its whole process group, and OpenMPI's mpirun
 # takes a second SIGINT as "end at once", orphaning its ranks (the case after this one).
 kill -INT "$(pgrep -P "$job")"
@@ -162,14 +170,7 @@ fi
 
 # --- the launcher dies: its orphaned ranks stop after an epoch, the result written -----------
 
-timeout -s KILL 300 "${mpirun[@]}" -np 2 "$physr" "${search[@]}" --epochs 100000 \
-  --checkpoint "$tmp/orphan_ckpt" --checkpoint-every 1 --json "$tmp/orphan.json" \
-  >"$tmp/out" 2>"$tmp/err" &
-job=$!
-for _ in $(seq 600); do
-  [[ -f "$tmp/orphan_ckpt/search.ckpt" ]] && break
-  sleep 0.2
-done
+start_checkpointed "$tmp/orphan_ckpt" "$tmp/orphan.json"
 kill -KILL "$(pgrep -P "$job")"
 wait "$job" 2>/dev/null  # bash would report the killed job
 name="mpirun killed: its ranks stop after an epoch, rank 0 writes the result"

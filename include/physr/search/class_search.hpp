@@ -51,6 +51,7 @@ struct ClassSearchResult {
   std::vector<ClassFormulaFit> pareto;  // pareto[i] is result.pareto[i]'s fit
   std::optional<ClassFormulaFit> best;  // result.best's
   ClassConstantRoles roles;             // by slot of result.library
+  Eigen::Index search_rows = 0;         // the rows searched in all (ClassSearchConfig::max_rows)
 };
 
 // The class loss of a fit: 1/reward − 1 (0 for a perfect class, +inf when not finite).

@@ -154,4 +154,15 @@ struct SearchCallbacks {
 SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
                        const SearchCallbacks& callbacks = {});
 
+// The input the unit rules shut out of `best`: when `units_rules` held, `best` uses none of
+// the inputs of `library` and one of them has units, the first with units (an input enters a
+// formula only where other inputs or constants cancel its units; dimensionless inputs can
+// enter any). nullopt otherwise.
+std::optional<Token> ShutOutInput(const Formula& best, const Library& library, bool units_rules);
+// The advice for such a result, in the front end's words: `declare`, how to declare a
+// constant of the input's units (--free-const 'C[s]'); `without_units`, how to search
+// without the unit rules.
+std::string NoInputAdvice(const Token& input, std::string_view declare,
+                          std::string_view without_units);
+
 }  // namespace physr
