@@ -438,12 +438,28 @@ class Reader {
     if ((t.op == OpCode::kSin || t.op == OpCode::kCos) && args.size() == 1) {
       return Trig(id, std::move(args[0]));
     }
+    if (t.op == OpCode::kLog && args.size() == 1) {
+      if (std::optional<Poly> u = LogOfExp(args[0])) return *std::move(u);
+    }
     Base b;
     b.kind = Base::Kind::kCall;
     b.op = t.op;
     b.token = id;
     b.args = std::move(args);
     return FromBase(std::move(b));
+  }
+
+  // log(exp(u)^e) = e·u, for every real u; nullopt for another argument.
+  static std::optional<Poly> LogOfExp(const Poly& arg) {
+    if (arg.size() != 1 || arg[0].factors.size() != 1) return std::nullopt;
+    const Term& term = arg[0];
+    const Factor& f = term.factors[0];
+    if (term.coef.fitted || term.coef.value != 1.0 || f.base.kind != Base::Kind::kCall ||
+        f.base.op != OpCode::kExp) {
+      return std::nullopt;
+    }
+    if (f.exp == Rational(1)) return f.base.args[0];
+    return Mul(Number(Coef{f.exp.ToDouble(), false, Dimension(), -1}), f.base.args[0]);
   }
 
   // sin(u + φ), cos(u + φ): φ reduced to [−π, π], and sin(u + φ) written cos(u + φ − π/2)
