@@ -76,8 +76,8 @@ def main():
                       file=sys.stderr)
     base = statistics.median(rates[0])
     cpu_base = statistics.median(cpu_rates[0])
-    phases = ["sample_priors", "sample_policy", "fit", "train", "breed", "simplify", "finalise",
-              "other"]
+    phases = ["sample_priors", "sample_policy", "fit", "train", "breed", "enumerate", "simplify",
+              "finalise", "other"]
     print("| setting | formulas/s (median) | runs | ratio | formulas per rank-CPU-s | ratio | " +
           " | ".join(f"{p} %" for p in phases) + " | same front |")
     print("|---|---|---|---|---|---|" + "---|" * len(phases) + "---|")

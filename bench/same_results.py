@@ -22,8 +22,8 @@ import json
 import os
 import sys
 
-CLOCK_PROFILE_KEYS = ("sample_priors", "sample_policy", "fit", "train", "breed", "simplify",
-                      "finalise", "other")
+CLOCK_PROFILE_KEYS = ("sample_priors", "sample_policy", "fit", "train", "breed", "enumerate",
+                      "simplify", "finalise", "other")
 
 
 def is_clock_key(path, key):

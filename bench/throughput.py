@@ -32,11 +32,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from physr_bench import runner  # noqa: E402
 
 # The phases of physr fit's JSON `profile`, in its order (docs/architecture.md).
-PHASES = ("sample_priors", "sample_policy", "fit", "train", "breed", "simplify", "finalise",
-          "other")
+PHASES = ("sample_priors", "sample_policy", "fit", "train", "breed", "enumerate", "simplify",
+          "finalise", "other")
 PHASE_TITLES = {"sample_priors": "priors", "sample_policy": "policy", "fit": "fit",
-                "train": "train", "breed": "breed", "simplify": "simplify",
-                "finalise": "finalise", "other": "other"}
+                "train": "train", "breed": "breed", "enumerate": "enumerate",
+                "simplify": "simplify", "finalise": "finalise", "other": "other"}
 
 # Feynman problems by number of input variables: 1, 2, 3, 3, 4, 5, 5, 6, 8, 9.
 DEFAULT_FEYNMAN = ("I.6.2a", "I.12.1", "I.10.7", "I.14.3", "I.13.4", "I.12.11", "I.13.12",

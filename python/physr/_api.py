@@ -227,7 +227,7 @@ class SearchResult:
     exact_nrmse = property(lambda self: self._core.exact_nrmse)
     profile = property(lambda self: self._core.profile,
                        doc="Where the run's wall time went: seconds per phase (sample_priors, "
-                           "sample_policy, fit, train, breed, simplify, finalise, other), "
+                           "sample_policy, fit, train, breed, enumerate, simplify, finalise, other), "
                            "their sum ``seconds`` and ``fitted``, the constant fits run.")
 
     @property

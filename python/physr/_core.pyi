@@ -395,7 +395,7 @@ class SearchResult:
     @property
     def profile(self) -> dict:
         """
-        Wall seconds per phase of this process's part of the run (sample_priors, sample_policy, fit, train, breed, simplify, finalise, other), their sum (seconds) and the constant fits run (fitted).
+        Wall seconds per phase of this process's part of the run (sample_priors, sample_policy, fit, train, breed, enumerate, simplify, finalise, other), their sum (seconds) and the constant fits run (fitted).
         """
     @property
     def sampled(self) -> int:

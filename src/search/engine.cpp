@@ -283,6 +283,7 @@ double SearchEngine::Reward(const FitResult& fit) const {
 void SearchEngine::Enumerate(int epoch) {
   EnumerateOptions options = config_.enumerate;
   if (!options.Enabled(data_.num_variables()) || class_ != nullptr || options.keep == 0) return;
+  PhaseTimer timer(*this, &SearchProfile::enumerate);
   options.max_length = std::min(options.max_length, config_.priors.max_length);
   options.max_exp_nesting = config_.priors.max_exp_nesting;
   options.max_log_nesting = config_.priors.max_log_nesting;

@@ -304,6 +304,7 @@ void AddFirstSearch(const SearchResult& first, SearchResult& into) {
                             {&SearchProfile::fit, q.fit},
                             {&SearchProfile::train, q.train},
                             {&SearchProfile::breed, q.breed},
+                            {&SearchProfile::enumerate, q.enumerate},
                             {&SearchProfile::simplify, q.simplify},
                             {&SearchProfile::finalise, q.finalise},
                             {&SearchProfile::other, q.other},

@@ -487,7 +487,7 @@ pareto_of() { sed -n '/"pareto"/,/"sampled"/p' "$1" | grep -v '"seconds"'; }
 expect_ok "fit uninterrupted" "${fitargs[@]}" --json "$tmp/whole.json"
 # The profile object: seconds per phase, their sum and the fits run.
 profile_of() { sed -n '/^  "profile": {/,/^  }/p' "$1"; }
-for key in sample_priors sample_policy fit train breed simplify finalise other seconds fitted; do
+for key in sample_priors sample_policy fit train breed enumerate simplify finalise other seconds fitted; do
   profile_of "$tmp/whole.json" | grep -Eq "^    \"$key\": [0-9]" && pass "json profile has $key" ||
     fail "json profile has $key" "missing or not a number"
 done

@@ -140,7 +140,7 @@ def test_profile_splits_the_seconds_into_phases(newton):
     X, F = newton
     result = physr.fit(X, F, X_names=["m", "a"], X_units=["kg", "m/s^2"], y_units="N", **QUICK)
     profile = result.profile
-    phases = ["sample_priors", "sample_policy", "fit", "train", "breed", "simplify",
+    phases = ["sample_priors", "sample_policy", "fit", "train", "breed", "enumerate", "simplify",
               "finalise", "other"]
     assert list(profile) == phases + ["seconds", "fitted"]
     assert all(profile[name] >= 0.0 for name in phases)

@@ -66,6 +66,8 @@ struct SearchProfile {
   double fit = 0.0;            // BatchFitter::FitAll, for sampled and bred programs
   double train = 0.0;          // elite selection, policy gradient, Adam step
   double breed = 0.0;          // evolution apart from fitting and simplifying its offspring
+  double enumerate = 0.0;      // the enumeration of short programs and their screening fits
+                               // (the best's scoring counts as fit)
   double simplify = 0.0;       // simplifying exact formulas offered to the front
   double finalise = 0.0;       // refit, simplification and selection of the final front
   double other = 0.0;          // the rest: setup, rewards, the front, reports, checkpoints
@@ -75,12 +77,13 @@ struct SearchProfile {
 
   // Each phase's name (the field's) and seconds, in the order above, `other` last: the
   // JSON result and Python's SearchResult.profile list them so.
-  std::array<std::pair<std::string_view, double>, 8> Phases() const {
+  std::array<std::pair<std::string_view, double>, 9> Phases() const {
     return {{{"sample_priors", sample_priors},
              {"sample_policy", sample_policy},
              {"fit", fit},
              {"train", train},
              {"breed", breed},
+             {"enumerate", enumerate},
              {"simplify", simplify},
              {"finalise", finalise},
              {"other", other}}};
