@@ -1,9 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "physr/core/error.hpp"
@@ -277,6 +280,39 @@ TEST_CASE("A law found in the first epoch does not wait for the enumeration") {
   REQUIRE(on.first_exact_epoch == 1);
   CHECK(on.evaluations == off.evaluations);
   CHECK(on.epochs == off.epochs);
+}
+
+TEST_CASE("An interrupt during the enumeration ends the run as the first epoch left it") {
+  // y = x/(exp(x) - 1) is not found in one epoch of 20, so the enumeration (all lengths, over
+  // a second) follows; the interrupt comes 50 ms after the first epoch's report.
+  Dataset d = ProbeData(1, 100);
+  for (int r = 0; r < 100; ++r) d.y(r) = d.X(r, 0) / (std::exp(d.X(r, 0)) - 1.0);
+  SearchConfig config;
+  config.training.batch_size = 20;
+  config.evolution.offspring = 0;
+  config.stopping.max_epochs = 50;
+  config.seed = 3;
+  config.threads = 1;
+  config.enumerate.mode = EnumerateMode::kOn;
+  std::atomic<bool> stop{false};
+  std::atomic<bool> first_epoch{false};
+  SearchCallbacks callbacks;
+  callbacks.stop_requested = &stop;
+  callbacks.on_epoch = [&](const EpochReport&) {
+    first_epoch = true;
+    return true;
+  };
+  std::jthread interrupter([&] {
+    while (!first_epoch) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    stop = true;
+  });
+  const SearchResult r = RunSearch(d, config, callbacks);
+  CHECK(r.stop_reason == StopReason::kInterrupted);
+  CHECK(r.epochs == 1);
+  CHECK(r.history.size() == 1);
+  REQUIRE(r.best.has_value());
+  CHECK(r.best->nrmse > 1e-9);  // nothing of the enumeration was kept
 }
 
 TEST_CASE("The enumerate option's texts") {

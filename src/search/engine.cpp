@@ -237,8 +237,13 @@ SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
 SearchResult SearchEngine::Run() {
   for (int epoch = state_.counters.epochs + 1;; ++epoch) {
     // After a first epoch that found no exact formula: a law the policy finds at once does not
-    // wait for the enumeration.
-    if (epoch == 2 && state_.counters.first_exact_epoch == 0) Enumerate(epoch);
+    // wait for the enumeration. Interrupted, the run ends as epoch 1 left it.
+    if (epoch == 2 && state_.counters.first_exact_epoch == 0) {
+      if (const std::optional<StopReason> stop = Enumerate(epoch)) {
+        checkpointer_.AfterEpoch(state_, true);
+        return Finalise(*stop);
+      }
+    }
     Batch batch = Sample();
     Score(batch, epoch);
     Breed(Train(batch), epoch);
@@ -280,9 +285,11 @@ double SearchEngine::Reward(const FitResult& fit) const {
 // Enumerate: every short program over the library (enumerate.hpp), screened on a few search
 // rows; the best are scored on the search rows like sampled programs (and counted as
 // evaluations), offered to the front, and kept as parents of `epoch`'s evolution.
-void SearchEngine::Enumerate(int epoch) {
+std::optional<StopReason> SearchEngine::Enumerate(int epoch) {
   EnumerateOptions options = config_.enumerate;
-  if (!options.Enabled(data_.num_variables()) || class_ != nullptr || options.keep == 0) return;
+  if (!options.Enabled(data_.num_variables()) || class_ != nullptr || options.keep == 0) {
+    return std::nullopt;
+  }
   PhaseTimer timer(*this, &SearchProfile::enumerate);
   options.max_length = std::min(options.max_length, config_.priors.max_length);
   options.max_exp_nesting = config_.priors.max_exp_nesting;
@@ -297,18 +304,24 @@ void SearchEngine::Enumerate(int epoch) {
                          std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
                              kEnumerateTimeShare * config_.stopping.time_limit_seconds)))
           : Clock::time_point::max();
-  // An interrupt waits for the end of the epoch, as within any epoch: cut short, the
-  // enumeration would leave a checkpoint that a resumed run could not continue as the
-  // uninterrupted one does, and ranks of one search could enumerate different programs.
-  const std::function<bool()> stop = [deadline] { return Clock::now() >= deadline; };
+  const auto interrupted = [this] {
+    return callbacks_.stop_requested != nullptr && callbacks_.stop_requested->load();
+  };
+  const std::function<bool()> stop = [&] { return Clock::now() >= deadline || interrupted(); };
   const std::optional<Dimension> target =
       config_.priors.units ? std::optional<Dimension>(data_.target_dimension) : std::nullopt;
   ReleaseFreeMemory();  // what earlier work freed, before the store is built
   Enumeration found = EnumeratePrograms(library_, screen, target, options, stop);
   ReleaseFreeMemory();  // the store
-  if (found.stopped) return;
+  // Cut short on one rank, the enumeration is dropped on all (they would differ); an interrupt
+  // then ends the run, the deadline only the enumeration. Nothing of it has reached the state,
+  // so a run resumed from epoch 1 enumerates as the uninterrupted one does.
+  std::optional<StopReason> cut;
+  if (found.stopped) cut = interrupted() ? StopReason::kInterrupted : StopReason::kTimeLimit;
+  cut = AgreedStop(*collective_, cut);
+  if (cut) return cut == StopReason::kInterrupted ? cut : std::nullopt;
   const std::vector<Program> best = ScreenEnumerated(std::move(found), screen);
-  if (best.empty() || stop()) return;
+  if (best.empty()) return std::nullopt;
   const std::vector<FitResult> fits = Fit(best);
   // Offered to the front and the memory (the policy's training, when it is on), and seeds of
   // the first generation of evolution.
@@ -317,6 +330,7 @@ void SearchEngine::Enumerate(int epoch) {
   for (std::size_t i = 0; i < best.size() && seeds_.size() < kSeeds; ++i) {
     if (fits[i].finite) seeds_.emplace_back(rewards[i], best[i]);
   }
+  return std::nullopt;
 }
 
 std::vector<Program> SearchEngine::ScreenEnumerated(Enumeration found, const Dataset& rows) {

@@ -81,8 +81,9 @@ class SearchEngine {
 
   // Enumerate (enumerate.hpp), once, before epoch 2 when epoch 1 found no exact formula:
   // the short programs, screened on a few rows; the best scored on the search rows, offered
-  // to the front and the memory (as of `epoch`), and kept in seeds_.
-  void Enumerate(int epoch);
+  // to the front and the memory (as of `epoch`), and kept in seeds_. Returns kInterrupted
+  // when an interrupt cut it short on any rank (nothing of it kept), else nullopt.
+  std::optional<StopReason> Enumerate(int epoch);
   // The `keep` best enumerated programs on the screening rows (those with free constants
   // fitted there), exact ones shortest first.
   std::vector<Program> ScreenEnumerated(Enumeration found, const Dataset& rows);
