@@ -448,7 +448,8 @@ void BindResult(py::module_& m) {
             return profile;
           },
           "Wall seconds per phase of this process's part of the run (sample_priors, "
-          "sample_policy, fit, train, breed, enumerate, simplify, finalise, other), their sum (seconds) "
+          "sample_policy, fit, train, breed, enumerate, simplify, finalise, other), their sum "
+          "(seconds) "
           "and the constant fits run (fitted).")
       .def_property_readonly(
           "screening",
