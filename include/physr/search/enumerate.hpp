@@ -41,7 +41,7 @@ struct EnumerateOptions {
   // the store fills, the length being built is completed without keeping its subtrees, and
   // is the last).
   std::int64_t max_candidates = 20'000'000;
-  std::int64_t max_stored = 1'000'000;
+  std::int64_t max_stored = 800'000;
   // Rows on which values are compared to remove duplicates, and constant-free programs are
   // scored against the target.
   int probe_rows = 10;
