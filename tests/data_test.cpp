@@ -720,6 +720,37 @@ TEST_CASE("ExactThreshold from the digits of the target") {
   CHECK(ExactThreshold(d) == 1e-6);
 }
 
+TEST_CASE("ExactThreshold of a reduced target keeps the digits of the data's") {
+  Dataset d = Indexed(4, false);
+  d.y << 1.000000001, 2.000000002, 3.000000003, 4.000000004;
+  // Divided by one factor k, with weights k² (as over dimensionless groups): the same NRMSE
+  // floor, though the reduced values carry every digit of a double.
+  Dataset reduced = d;
+  const double k = 2.997924580e8;
+  reduced.y = d.y / k;
+  reduced.weights = Eigen::VectorXd::Constant(4, k * k);
+  CHECK(ExactThreshold(reduced) == 1e-9);
+  CHECK(ExactThreshold(d, reduced) == doctest::Approx(ExactThreshold(d)).epsilon(1e-9));
+  // A factor per row: each row's error scales with reduced.y / y, against reduced's own
+  // weighted spread (the closed form below).
+  const Eigen::Vector4d factor(1.0, 4.0, 2.0, 8.0);
+  reduced.y = d.y.cwiseQuotient(factor);
+  reduced.weights = factor.cwiseProduct(factor);
+  const Eigen::Vector4d w = reduced.weights / reduced.weights.maxCoeff();
+  const double mean = w.dot(reduced.y) / w.sum();
+  double noise = 0.0;
+  double total = 0.0;
+  for (int i = 0; i < 4; ++i) {
+    const double error = 0.5e-9 / factor(i);  // half a unit in the 10th digit, scaled
+    noise += w(i) * error * error / 3.0;
+    total += w(i) * (reduced.y(i) - mean) * (reduced.y(i) - mean);
+  }
+  const double expected = 100.0 * std::sqrt(noise / total);
+  REQUIRE(expected > 1e-9);  // inside the clamp
+  REQUIRE(expected < 1e-6);
+  CHECK(ExactThreshold(d, reduced) == doctest::Approx(expected));
+}
+
 TEST_CASE("CheckTargetScale rejects a spread that overflows or underflows") {
   Dataset d = Indexed(3, false);
   CHECK_NOTHROW(CheckTargetScale(d));

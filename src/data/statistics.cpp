@@ -34,36 +34,75 @@ double EffectiveRows(const Dataset& data) {
   return w.sum() * w.sum() / w.squaredNorm();
 }
 
+namespace {
+
+constexpr double kLowestExact = 1e-9;
+constexpr double kHighestExact = 1e-6;
+
+// Half a unit in the last digit of v's shortest round-trip decimal form d.ddd…e±X (0 for 0 or
+// a non-finite value): the rounding step of a value written with the digits it carries.
+double RoundingHalfStep(double v) {
+  if (v == 0.0 || !std::isfinite(v)) return 0.0;
+  char text[64];
+  const std::to_chars_result written =
+      std::to_chars(std::begin(text), std::end(text), v, std::chars_format::scientific);
+  const std::string_view s(text, static_cast<std::size_t>(written.ptr - text));
+  const std::size_t e = s.find('e');
+  int digits = 0;
+  for (std::size_t k = 0; k < e; ++k)
+    digits += std::isdigit(static_cast<unsigned char>(s[k])) != 0 ? 1 : 0;
+  int exponent = 0;
+  std::from_chars(s.data() + e + (s[e + 1] == '+' ? 2 : 1), s.data() + s.size(), exponent);
+  return 0.5 * std::pow(10.0, exponent - (digits - 1));
+}
+
+}  // namespace
+
 double ExactThreshold(const Dataset& data) {
-  constexpr double kLowest = 1e-9;
-  constexpr double kHighest = 1e-6;
   const Eigen::Index n = data.y.size();
   const double spread = Spread(data.y);
-  if (!(spread > 0.0) || !std::isfinite(spread)) return kHighest;
-  // Each value's rounding step from its shortest round-trip decimal form d.ddd…e±X: half a
-  // unit in its last digit. Its rounding error is uniform within ± that, rms step/√3.
+  if (!(spread > 0.0) || !std::isfinite(spread)) return kHighestExact;
+  // Each value's rounding error is uniform within ± its half step, rms step/√3; relative to
+  // the spread before squaring, so that tiny or huge values neither underflow nor overflow.
   double sum_squares = 0.0;
   for (Eigen::Index i = 0; i < n; ++i) {
-    const double v = data.y[i];
-    if (v == 0.0 || !std::isfinite(v)) continue;
-    char text[64];
-    const std::to_chars_result written =
-        std::to_chars(std::begin(text), std::end(text), v, std::chars_format::scientific);
-    const std::string_view s(text, static_cast<std::size_t>(written.ptr - text));
-    const std::size_t e = s.find('e');
-    int digits = 0;
-    for (std::size_t k = 0; k < e; ++k) {
-      digits += std::isdigit(static_cast<unsigned char>(s[k])) != 0 ? 1 : 0;
-    }
-    int exponent = 0;
-    std::from_chars(s.data() + e + (s[e + 1] == '+' ? 2 : 1), s.data() + s.size(), exponent);
-    // Relative to the spread before squaring, so that tiny or huge values neither underflow
-    // nor overflow.
-    const double half_step = 0.5 * std::pow(10.0, exponent - (digits - 1)) / spread;
+    const double half_step = RoundingHalfStep(data.y[i]) / spread;
     sum_squares += half_step * half_step / 3.0;
   }
   const double floor = std::sqrt(sum_squares / static_cast<double>(n));
-  return std::clamp(100.0 * floor, kLowest, kHighest);
+  return std::clamp(100.0 * floor, kLowestExact, kHighestExact);
+}
+
+double ExactThreshold(const Dataset& data, const Dataset& reduced) {
+  const Eigen::Index n = reduced.y.size();
+  PHYSR_CHECK(data.y.size() == n, "a reduced dataset keeps every row");
+  // Weights relative to the largest: those of a monomial's square span many decades.
+  const double largest = reduced.weights.size() > 0 ? reduced.weights.maxCoeff() : 1.0;
+  if (!(largest > 0.0) || !std::isfinite(largest)) return kHighestExact;
+  const auto weight = [&](Eigen::Index i) {
+    return reduced.weights.size() > 0 ? reduced.weights[i] / largest : 1.0;
+  };
+  double sum_weights = 0.0;
+  double mean = 0.0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    sum_weights += weight(i);
+    mean += weight(i) * reduced.y[i];
+  }
+  if (!(sum_weights > 0.0)) return kHighestExact;
+  mean /= sum_weights;
+  const double spread = Spread(reduced.y);  // a scale, so the sums neither underflow nor overflow
+  if (!(spread > 0.0) || !std::isfinite(spread)) return kHighestExact;
+  double noise = 0.0;
+  double total = 0.0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double scale = data.y[i] != 0.0 ? std::fabs(reduced.y[i] / data.y[i]) : 0.0;
+    const double error = RoundingHalfStep(data.y[i]) * scale / spread;
+    const double deviation = (reduced.y[i] - mean) / spread;
+    noise += weight(i) * error * error / 3.0;
+    total += weight(i) * deviation * deviation;
+  }
+  if (!(total > 0.0) || !std::isfinite(noise)) return kHighestExact;
+  return std::clamp(100.0 * std::sqrt(noise / total), kLowestExact, kHighestExact);
 }
 
 void CheckTargetScale(const Dataset& data) {

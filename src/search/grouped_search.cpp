@@ -62,6 +62,9 @@ std::optional<GroupedProblem> PrepareGroups(const Dataset& data, const SearchCon
     }
     problem.config = config;
     problem.config.groups = GroupsMode::kOff;
+    // Exact as the data's digits allow, not as the reduced target's full double precision.
+    problem.config.stopping.perfect_nrmse =
+        config.stopping.perfect_nrmse.value_or(ExactThreshold(data, problem.data));
     std::vector<FixedConstantSpec>& fixed = problem.config.library.fixed_constants;
     fixed.erase(
         std::remove_if(fixed.begin(), fixed.end(),
@@ -338,7 +341,9 @@ SearchResult RunPortfolio(const Dataset& data, const SearchConfig& config,
                           const SearchCallbacks& callbacks, GroupedProblem& problem) {
   StoppingOptions total = config.stopping;
   total.ApplyDefaultLimit();
+  const std::optional<double> reduced_exact = problem.config.stopping.perfect_nrmse;
   problem.config.stopping = FirstShare(total);
+  problem.config.stopping.perfect_nrmse = reduced_exact;  // PrepareGroups
   problem.config.checkpoint = CheckpointOptions{};
   SearchResult reduced =
       SearchEngine(problem.data, problem.config, ShowInDataVariables(callbacks, problem)).Run();

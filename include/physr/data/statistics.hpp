@@ -30,6 +30,11 @@ double EffectiveRows(const Dataset& data);
 // precision get 1e-9, so a close approximation (NRMSE 1e-7) does not end the search; data
 // written to 6 or fewer digits get 1e-6. A constant target gets 1e-6. O(rows).
 double ExactThreshold(const Dataset& data);
+// The same threshold for `reduced`, a dataset derived row by row from `data` whose target is
+// data.y divided by a known factor (the search over dimensionless groups: y / monomial, with
+// its weights): each row's rounding error is data.y's, scaled by reduced.y / data.y, and the
+// NRMSE is `reduced`'s own (weighted). Same clamp. O(rows).
+double ExactThreshold(const Dataset& data, const Dataset& reduced);
 
 // The goodness of fit is relative to the target's spread Σ(y − ȳ)²; where that overflows or
 // underflows a double, no formula could be ranked. Throws InputError saying so (and to
