@@ -449,8 +449,7 @@ void BindResult(py::module_& m) {
           },
           "Wall seconds per phase of this process's part of the run (sample_priors, "
           "sample_policy, fit, train, breed, enumerate, simplify, finalise, other), their sum "
-          "(seconds) "
-          "and the constant fits run (fitted).")
+          "(seconds) and the constant fits run (fitted).")
       .def_property_readonly(
           "screening",
           [](const SearchResult& r) -> py::object {

@@ -50,7 +50,7 @@ Library KeepUsedTokens(const Library& search, const Library& extended, SearchRes
 
 using Clock = std::chrono::steady_clock;
 
-// The share of the time limit the enumeration at the start may take.
+// The share of the time limit the enumeration (before epoch 2) may take.
 constexpr double kEnumerateTimeShare = 0.2;
 
 // Hands the memory the allocator holds free back to the system (glibc): the enumeration's
@@ -304,10 +304,7 @@ std::optional<StopReason> SearchEngine::Enumerate(int epoch) {
                          std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
                              kEnumerateTimeShare * config_.stopping.time_limit_seconds)))
           : Clock::time_point::max();
-  const auto interrupted = [this] {
-    return callbacks_.stop_requested != nullptr && callbacks_.stop_requested->load();
-  };
-  const std::function<bool()> stop = [&] { return Clock::now() >= deadline || interrupted(); };
+  const std::function<bool()> stop = [&] { return Clock::now() >= deadline || StopRequested(); };
   const std::optional<Dimension> target =
       config_.priors.units ? std::optional<Dimension>(data_.target_dimension) : std::nullopt;
   ReleaseFreeMemory();  // what earlier work freed, before the store is built
@@ -317,7 +314,7 @@ std::optional<StopReason> SearchEngine::Enumerate(int epoch) {
   // then ends the run, the deadline only the enumeration. Nothing of it has reached the state,
   // so a run resumed from epoch 1 enumerates as the uninterrupted one does.
   std::optional<StopReason> cut;
-  if (found.stopped) cut = interrupted() ? StopReason::kInterrupted : StopReason::kTimeLimit;
+  if (found.stopped) cut = StopRequested() ? StopReason::kInterrupted : StopReason::kTimeLimit;
   cut = AgreedStop(*collective_, cut);
   if (cut) return cut == StopReason::kInterrupted ? cut : std::nullopt;
   const std::vector<Program> best = ScreenEnumerated(std::move(found), screen);
@@ -650,6 +647,10 @@ EpochReport SearchEngine::MakeReport(const Batch& batch, int epoch) const {
 // The first criterion met, in this order: the caller's on_epoch, a perfect fit past its
 // patience (StoppingOptions::PatienceAfter the epoch of the first exact formula), the stop
 // flag, then the epoch, evaluation and time limits.
+bool SearchEngine::StopRequested() const {
+  return callbacks_.stop_requested != nullptr && callbacks_.stop_requested->load();
+}
+
 std::optional<StopReason> SearchEngine::StopCriterion(const EpochReport& report) const {
   const SearchCounters& counters = state_.counters;
   const StoppingOptions& limits = config_.stopping;
@@ -659,9 +660,7 @@ std::optional<StopReason> SearchEngine::StopCriterion(const EpochReport& report)
       epoch >= counters.first_exact_epoch + limits.PatienceAfter(counters.first_exact_epoch)) {
     return StopReason::kPerfectFit;
   }
-  if (callbacks_.stop_requested != nullptr && callbacks_.stop_requested->load()) {
-    return StopReason::kInterrupted;
-  }
+  if (StopRequested()) return StopReason::kInterrupted;
   if (limits.max_epochs > 0 && epoch >= limits.max_epochs) return StopReason::kEpochs;
   if (limits.max_evaluations > 0 && counters.evaluations >= limits.max_evaluations) {
     return StopReason::kEvaluations;

@@ -219,10 +219,10 @@ void MergeFronts(WrittenBack grouped, const std::vector<Formula>& given, const L
   }
 }
 
-// The limits of the portfolio's first search, over the groups: half of each limit of `total`
-// (epochs and evaluations rounded up).
-StoppingOptions FirstShare(const StoppingOptions& total) {
-  StoppingOptions share = total;
+// The stopping options of the portfolio's first search, over the groups: `share` (that search's
+// own, with its perfect-fit threshold) with half of each limit of `total` (epochs and
+// evaluations rounded up).
+StoppingOptions FirstShare(StoppingOptions share, const StoppingOptions& total) {
   share.max_epochs = (total.max_epochs + 1) / 2;
   share.max_evaluations = (total.max_evaluations + 1) / 2;
   share.time_limit_seconds = total.time_limit_seconds / 2.0;
@@ -341,9 +341,7 @@ SearchResult RunPortfolio(const Dataset& data, const SearchConfig& config,
                           const SearchCallbacks& callbacks, GroupedProblem& problem) {
   StoppingOptions total = config.stopping;
   total.ApplyDefaultLimit();
-  const std::optional<double> reduced_exact = problem.config.stopping.perfect_nrmse;
-  problem.config.stopping = FirstShare(total);
-  problem.config.stopping.perfect_nrmse = reduced_exact;  // PrepareGroups
+  problem.config.stopping = FirstShare(problem.config.stopping, total);
   problem.config.checkpoint = CheckpointOptions{};
   SearchResult reduced =
       SearchEngine(problem.data, problem.config, ShowInDataVariables(callbacks, problem)).Run();

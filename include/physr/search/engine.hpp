@@ -128,6 +128,8 @@ class SearchEngine {
   void StepPolicy(const Batch& batch, const Elite& elite);
   EpochReport MakeReport(const Batch& batch, int epoch) const;
   std::optional<StopReason> StopCriterion(const EpochReport& report) const;
+  // Whether the caller's stop flag (SearchCallbacks::stop_requested) is set.
+  bool StopRequested() const;
   // The final front: every entry refitted on all rows (with uncertainties) and simplified,
   // with each entry's fit. `library` is the search's with the exact numbers added
   // (AddExactNumbers), which the simplified entries may use.
