@@ -441,6 +441,28 @@ TEST_CASE("printers: catalogue of programs with minimal parentheses") {
   }
 }
 
+TEST_CASE("SymPy text writes a power of an exponential as one exponential") {
+  const Library lib = PhysicsLibrary();
+  const std::vector<std::pair<const char*, const char*>> cases = {
+      {"inv sqrt exp n2 theta", "exp(-theta**2/2)"},
+      {"sqrt inv exp add x t", "exp(-(x + t)/2)"},
+      {"div x sqrt exp theta", "x*exp(-theta/2)"},
+      {"div x exp theta", "x*exp(-theta)"},
+      {"n2 exp mul x t", "exp(2*(x*t))"},
+      {"n3 sqrt exp neg x", "exp(3*(-x)/2)"},
+      {"sqrt n2 exp x", "exp(x)"},
+      {"exp sqrt x", "exp(sqrt(x))"},
+      {"sqrt add exp x t", "sqrt(exp(x) + t)"},
+  };
+  for (const auto& [prefix, sympy] : cases) {
+    CAPTURE(std::string(prefix));
+    const Program p = P(lib, prefix);
+    CHECK(ToSympy(p, lib) == sympy);
+  }
+  // Infix and LaTeX keep the program's own shape (the infix text reads back as it).
+  CHECK(ToInfix(P(lib, "inv sqrt exp n2 theta"), lib) == "1/sqrt(exp(theta^2))");
+}
+
 TEST_CASE("printers substitute free constants as numbers with the requested precision") {
   const Library lib = PhysicsLibrary();
   Program p = P(lib, "add mul k x q");

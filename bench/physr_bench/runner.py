@@ -1,9 +1,12 @@
 """Running `physr fit` for benchmarks: one run per call, its JSON, wall and CPU time and peak
 memory.
 
-Each run is its own child process, waited for with os.wait4 so that its CPU time and peak
-resident set size (ru_maxrss) are that run's alone, also when several runs go in parallel
-threads. Results go to a CSV that is appended to row by row, so an interrupted benchmark
+Each run is its own child process, waited for with os.wait4 so that its CPU time is that
+run's alone, also when several runs go in parallel threads. Its peak resident set size comes
+from GNU time (/usr/bin/time) when installed: Linux keeps the high-water mark of the memory a
+process replaced by exec, so a child started straight from this (large) Python process reports
+at least this process's size as its ru_maxrss; GNU time forks the run from a small process and
+reports the run's own. Without GNU time that inflated ru_maxrss is recorded. Results go to a CSV that is appended to row by row, so an interrupted benchmark
 resumes where it stopped. Standard library only.
 """
 
@@ -18,6 +21,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+GNU_TIME = "/usr/bin/time"
 
 
 def default_physr():
@@ -72,9 +76,11 @@ def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_eval
     if os.path.exists(json_path):
         os.remove(json_path)
     log_path = log_path or json_path + ".log"
+    rss_path = json_path + ".rss"
+    timer = [GNU_TIME, "-q", "-f", "%M", "-o", rss_path] if os.access(GNU_TIME, os.X_OK) else []
     start = time.monotonic()
     with open(log_path, "w", encoding="utf-8") as log:
-        full = (["nice", "-n", str(nice)] if nice else []) + cmd  # nice execs physr: same pid
+        full = (["nice", "-n", str(nice)] if nice else []) + timer + cmd  # nice execs: same pid
         proc = subprocess.Popen(full, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=run_environment())
         _, status, usage = os.wait4(proc.pid, 0)
@@ -83,7 +89,7 @@ def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_eval
         os, "waitstatus_to_exitcode") else (status >> 8)
     result = {"returncode": proc.returncode, "wall_seconds": wall,
               "cpu_seconds": usage.ru_utime + usage.ru_stime,  # that process's own
-              "peak_rss_mb": usage.ru_maxrss / 1024.0,  # Linux: kilobytes
+              "peak_rss_mb": _peak_rss_kb(rss_path, usage.ru_maxrss) / 1024.0,
               "command": cmd, "json": None, "stderr_tail": ""}
     try:
         with open(json_path, encoding="utf-8") as f:
@@ -96,6 +102,17 @@ def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_eval
     except OSError:
         pass
     return result
+
+
+def _peak_rss_kb(rss_path, fallback):
+    """The run's peak RSS in kilobytes as GNU time wrote it (its last line), else `fallback`."""
+    try:
+        with open(rss_path, encoding="utf-8") as f:
+            lines = f.read().split()
+        os.remove(rss_path)
+        return int(lines[-1])
+    except (OSError, ValueError, IndexError):
+        return fallback
 
 
 def json_fields(js):

@@ -7,11 +7,13 @@
 #include <numbers>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "formula_lexer.hpp"
 #include "physr/core/error.hpp"
 #include "physr/expr/exact_number.hpp"
+#include "physr/units/rational.hpp"
 #include "sympy_names.hpp"
 
 namespace physr {
@@ -72,6 +74,13 @@ class Printer {
     if (token.IsTerminal()) return Terminal(token);
     const std::size_t first = i + 1;
     const std::size_t second = static_cast<std::size_t>(ends_[first]);
+    if (style_ == Style::kSympy) {
+      if (std::optional<Piece> p = SympyExpPower(i)) return *std::move(p);
+      if (token.op == OpCode::kDiv && ExpPower(second, true)) {  // x/exp(u)^k = x*exp(-k*u)
+        const auto [k, u] = *ExpPower(second, true);
+        return Mul(Node(first), ExpOf(-k, u));
+      }
+    }
     switch (token.op) {
       case OpCode::kAdd:
         return Binary(Node(first), Node(second), kSum, " + ");
@@ -102,6 +111,58 @@ class Printer {
       default:
         return Call(FunctionName(token.op), Node(first));
     }
+  }
+
+  // Node i as a power of an exponential, exp(u)^k: (k, where u starts). Bare exp(u) counts
+  // only with `bare`.
+  std::optional<std::pair<units::Rational, std::size_t>> ExpPower(std::size_t i, bool bare) const {
+    const OpCode op = library_[program_.tokens[i]].op;
+    if (library_[program_.tokens[i]].IsTerminal()) return std::nullopt;
+    if (op == OpCode::kExp) {
+      return bare ? std::optional(std::pair(units::Rational(1), i + 1)) : std::nullopt;
+    }
+    units::Rational factor;
+    switch (op) {
+      case OpCode::kSqrt:
+        factor = units::Rational(1, 2);
+        break;
+      case OpCode::kInv:
+        factor = units::Rational(-1);
+        break;
+      case OpCode::kN2:
+        factor = units::Rational(2);
+        break;
+      case OpCode::kN3:
+        factor = units::Rational(3);
+        break;
+      default:
+        return std::nullopt;
+    }
+    std::optional<std::pair<units::Rational, std::size_t>> inner = ExpPower(i + 1, true);
+    if (inner) inner->first = inner->first * factor;
+    return inner;
+  }
+
+  // SymPy text of a power of an exponential as one exponential, exp(u)^k = exp(k*u) for every
+  // real u: SymPy, not knowing the symbols are real, leaves sqrt(exp(x**2)) alone, so a
+  // Gaussian written 1/sqrt(exp(x**2)) would not read as exp(-x**2/2).
+  std::optional<Piece> SympyExpPower(std::size_t i) {
+    const auto power = ExpPower(i, false);
+    if (!power) return std::nullopt;
+    return ExpOf(power->first, power->second);
+  }
+
+  Piece ExpOf(units::Rational k, std::size_t u) {
+    const Piece arg = Node(u);
+    if (k == units::Rational(1)) return Call("exp", arg);
+    std::string text = arg.prec >= kPower ? arg.text : Paren(arg.text);
+    if (k.num() == -1) {
+      text = "-" + text;
+    } else if (k.num() != 1) {
+      text = std::to_string(k.num()) + "*" + text;
+    }
+    if (k.den() != 1) text += "/" + std::to_string(k.den());
+    return Call("exp", Piece{text, kProduct, {}});
   }
 
   // A defined operator, by name: `hyp(a, b)`, LaTeX `\operatorname{hyp}\left(a, b\right)`.
