@@ -113,6 +113,8 @@ TEST_CASE("canonical: the rewrite list") {
       {"m*c^2/log(exp(sqrt(1 - v^2/c^2)))", "m*c^2/sqrt(1 - v^2/c^2)"},
       {"log(1/exp(x*y))", "-x*y"},
       {"log(sqrt(exp(x)))", "x/2"},
+      {"0.36787944117144233*exp(1 - 0.4*x)*y", "y*exp(-0.4*x)"},
+      {"exp(x*y + 2)/exp(2)", "exp(x*y)"},
       {"1/(x*y)", "1/(x*y)"},
       {"y*(1/x)*x*x", "x*y"},
       {"(x + y)*(y + x)", "(x + y)^2"},

@@ -441,6 +441,9 @@ class Reader {
     if (t.op == OpCode::kLog && args.size() == 1) {
       if (std::optional<Poly> u = LogOfExp(args[0])) return *std::move(u);
     }
+    if (t.op == OpCode::kExp && args.size() == 1) {
+      if (std::optional<Poly> p = ExpOfShiftedSum(id, args[0])) return *std::move(p);
+    }
     Base b;
     b.kind = Base::Kind::kCall;
     b.op = t.op;
@@ -460,6 +463,25 @@ class Reader {
     }
     if (f.exp == Rational(1)) return f.base.args[0];
     return Mul(Number(Coef{f.exp.ToDouble(), false, Dimension(), -1}), f.base.args[0]);
+  }
+
+  // exp(u + c) = e^c·exp(u) for a number c: the factor joins the term's coefficient
+  // (0.3679*exp(1 - 0.4*t) → exp(-0.4*t)); nullopt when the argument has no constant term.
+  static std::optional<Poly> ExpOfShiftedSum(TokenId id, Poly arg) {
+    if (arg.size() < 2) return std::nullopt;
+    const auto constant =
+        std::find_if(arg.begin(), arg.end(), [](const Term& t) { return t.factors.empty(); });
+    if (constant == arg.end()) return std::nullopt;
+    const Coef c = constant->coef;
+    const double factor = std::exp(c.value);
+    if (!std::isfinite(factor) || factor == 0.0) return std::nullopt;
+    arg.erase(constant);
+    Base b;
+    b.kind = Base::Kind::kCall;
+    b.op = OpCode::kExp;
+    b.token = id;
+    b.args.push_back(std::move(arg));
+    return Mul(Number(Coef{factor, c.fitted, Dimension(), c.origin}), FromBase(std::move(b)));
   }
 
   // sin(u + φ), cos(u + φ): φ reduced to [−π, π], and sin(u + φ) written cos(u + φ − π/2)
