@@ -18,6 +18,7 @@ problem, seed) rows are skipped) and a markdown summary is printed. Needs SymPy.
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -213,22 +214,28 @@ def prepare_peer(engine, venv, install):
 
 def run_child(cmd, log_path, deadline_s, env=None):
     """Runs cmd (stdout and stderr to log_path; env: extra environment variables); returns
-    (exit code, wall s, CPU s, peak RSS MB of it and its waited-for children). Killed after
-    deadline_s seconds (exit code -9)."""
+    (exit code, wall s, CPU s of it and its waited-for children, its peak RSS MB as GNU time
+    reports it: runner.timed). Its process group is killed after deadline_s seconds (exit
+    code -9; the peak RSS is then wait4's, which counts this process's size)."""
     start = time.monotonic()
+    rss_path = log_path + ".rss"
     with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, env=dict(os.environ, **(env or {})))
+        proc = subprocess.Popen(runner.timed(cmd, rss_path), stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=dict(os.environ, **(env or {})), start_new_session=True)
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() - start > deadline_s:
-                proc.kill()
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             time.sleep(0.2)
     code = proc.returncode = os.waitstatus_to_exitcode(status)
     return (code, time.monotonic() - start, usage.ru_utime + usage.ru_stime,
-            usage.ru_maxrss / 1024.0)
+            runner.peak_rss_kb(rss_path, usage.ru_maxrss) / 1024.0)
 
 
 def peer_command(engine, problem, seed, args, python):

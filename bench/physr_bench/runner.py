@@ -77,10 +77,9 @@ def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_eval
         os.remove(json_path)
     log_path = log_path or json_path + ".log"
     rss_path = json_path + ".rss"
-    timer = [GNU_TIME, "-q", "-f", "%M", "-o", rss_path] if os.access(GNU_TIME, os.X_OK) else []
     start = time.monotonic()
     with open(log_path, "w", encoding="utf-8") as log:
-        full = (["nice", "-n", str(nice)] if nice else []) + timer + cmd  # nice execs: same pid
+        full = (["nice", "-n", str(nice)] if nice else []) + timed(cmd, rss_path)
         proc = subprocess.Popen(full, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=run_environment())
         _, status, usage = os.wait4(proc.pid, 0)
@@ -89,7 +88,7 @@ def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_eval
         os, "waitstatus_to_exitcode") else (status >> 8)
     result = {"returncode": proc.returncode, "wall_seconds": wall,
               "cpu_seconds": usage.ru_utime + usage.ru_stime,  # that process's own
-              "peak_rss_mb": _peak_rss_kb(rss_path, usage.ru_maxrss) / 1024.0,
+              "peak_rss_mb": peak_rss_kb(rss_path, usage.ru_maxrss) / 1024.0,
               "command": cmd, "json": None, "stderr_tail": ""}
     try:
         with open(json_path, encoding="utf-8") as f:
@@ -104,8 +103,16 @@ def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_eval
     return result
 
 
-def _peak_rss_kb(rss_path, fallback):
-    """The run's peak RSS in kilobytes as GNU time wrote it (its last line), else `fallback`."""
+def timed(cmd, rss_path):
+    """cmd under GNU time, which writes the command's peak RSS to rss_path (read it with
+    peak_rss_kb); cmd itself when GNU time is not installed."""
+    return ([GNU_TIME, "-q", "-f", "%M", "-o", rss_path] if os.access(GNU_TIME, os.X_OK)
+            else []) + list(cmd)
+
+
+def peak_rss_kb(rss_path, fallback):
+    """The run's peak RSS in kilobytes as GNU time wrote it (its last line), else `fallback`
+    (a killed GNU time writes nothing)."""
     try:
         with open(rss_path, encoding="utf-8") as f:
             lines = f.read().split()

@@ -8,6 +8,7 @@ import io
 import math
 import os
 import sys
+import time
 
 import pytest
 import sympy
@@ -239,6 +240,26 @@ def test_run_child_measures_the_child(tmp_path):
     assert code == 3 and wall > 0 and cpu > 0 and rss > 1
     with open(log, encoding="utf-8") as f:
         assert f.read().strip() == str(sum(range(10 ** 6)))
+
+
+@pytest.mark.skipif(not os.access(bench_peers.runner.GNU_TIME, os.X_OK),
+                    reason="GNU time is not installed")
+def test_run_child_peak_rss_is_the_childs_own(tmp_path):
+    # A child exec'd from this process would report at least this process's size as its
+    # ru_maxrss; under GNU time it reports its own.
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    _, _, _, rss = bench_peers.run_child([sys.executable, "-c", "pass"],
+                                         str(tmp_path / "child.log"), 60)
+    assert 1 < rss < 150
+    del ballast
+
+
+def test_run_child_kills_its_process_group_at_the_deadline(tmp_path):
+    start = time.monotonic()
+    code, wall, _, _ = bench_peers.run_child(
+        ["sh", "-c", "sleep 60 & sleep 60; wait"], str(tmp_path / "child.log"), 0.5)
+    assert code == -9 and wall < 30 and time.monotonic() - start < 30
 
 
 def test_rejudge_writes_new_verdicts(args, tmp_path):
