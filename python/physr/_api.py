@@ -240,6 +240,15 @@ class SearchResult:
         return self._core.groups_portfolio
 
     @property
+    def features(self) -> list[str]:
+        """The features the search over the data as given had as extra inputs (``features=True``:
+        sums and differences of squares of inputs sharing a unit), as formulas in the data's
+        variables; empty when none were used."""
+        if self._document is not None:
+            return list(self._document.get("features") or [])
+        return list(self._core.features)
+
+    @property
     def screening(self) -> dict[str, Any] | None:
         """The columns screening kept, best first: ``{"columns": N, "kept": [{"name": ...,
         "score": ...}, ...]}`` (a score is the share of the target's rank variance the column

@@ -120,6 +120,7 @@ class SearchConfig:
     canonical: bool
     checkpoint_dir: str
     default_free_constants: bool
+    features: bool
     resume_dir: str
     search_stability: bool
     units_prior: bool
@@ -376,6 +377,11 @@ class SearchResult:
     @property
     def exact_nrmse(self) -> float:
         ...
+    @property
+    def features(self) -> list[str]:
+        """
+        The features (sums and differences of squares of inputs sharing a unit) the search over the data as given had as inputs, as formulas; empty when none were used (features=False, or no two inputs share a unit).
+        """
     @property
     def groups_portfolio(self) -> bool:
         """

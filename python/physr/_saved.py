@@ -96,6 +96,7 @@ def document_of(result: Any) -> dict[str, Any]:
                     "free_constants": [{"name": n, "unit": u, "start": v} for n, u, v in free]},
         "options": origin.get("options", {"seed": core.seed}),
         "screening": result.screening,
+        "features": result.features,
         "history": result.history,
         "profile": {k: _number(v) for k, v in core.profile.items()},
     }

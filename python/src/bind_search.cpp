@@ -319,6 +319,7 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "resume_dir", &SearchConfig::checkpoint, &CheckpointOptions::resume_dir);
   Option(config, "canonical", &SearchConfig::canonical);
   Option(config, "search_stability", &SearchConfig::search_stability);
+  Option(config, "features", &SearchConfig::features);
   Option(config, "seed", &SearchConfig::seed);
   Option(config, "threads", &SearchConfig::threads);
   config.def_property(
@@ -435,6 +436,10 @@ void BindResult(py::module_& m) {
       .def_readonly("groups_portfolio", &SearchResult::groups_portfolio,
                     "Whether groups='auto' searched both over the groups and over the data as "
                     "given and merged their fronts (each formula's from_groups says which).")
+      .def_readonly("features", &SearchResult::features,
+                    "The features (sums and differences of squares of inputs sharing a unit) "
+                    "the search over the data as given had as inputs, as formulas; empty "
+                    "when none were used (features=False, or no two inputs share a unit).")
       .def_readonly("history", &SearchResult::history, "One EpochReport per epoch.")
       .def_property_readonly(
           "profile",

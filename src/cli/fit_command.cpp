@@ -227,6 +227,11 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
                       " variables, after --groups)")
       ->type_name("off|auto|on|N")
       ->capture_default_str();
+  cmd->add_flag("--features", o.features,
+                "Also give the search over the data as given the sums and differences of "
+                "squares of inputs that share a unit (x^2 + y^2 + z^2, c^2 - v^2, "
+                "(x1 - x2)^2 + (y1 - y2)^2) as inputs, the law written back in the data's "
+                "variables");
   cmd->add_option("--screen", o.screen,
                   "Search only the K input columns that explain most of the target (ranked "
                   "by rank correlation and correlation ratio): K, off, or auto (the " +
@@ -357,6 +362,7 @@ SearchConfig MakeConfig(const FitCommandOptions& o) {
   config.groups = ParseGroupsMode(o.groups);
   ParseEnumerate(o.enumerate, config.enumerate);
   config.screen = ParseScreen(o.screen);
+  config.features = o.features;
   config.stopping.ApplyDefaultLimit();
   config.checkpoint.ApplyDefaultSchedule();
   return config;
@@ -445,6 +451,13 @@ void PrintResult(std::ostream& out, const SearchResult& result,
   PrintDefinitions(out, result.library);
   if (result.screening) out << "screening   " << ScreeningLine(*result.screening) << "\n";
   if (result.groups) out << "groups      " << GroupsLine(*result.groups, data.target_name) << "\n";
+  if (!result.features.empty()) {
+    out << "features    ";
+    for (std::size_t k = 0; k < result.features.size(); ++k) {
+      out << (k > 0 ? "; " : "") << result.features[k];
+    }
+    out << "\n";
+  }
   if (result.groups_portfolio) {
     out << "portfolio   searched over the groups and over the data as given; selected: "
         << (!result.best               ? "none"

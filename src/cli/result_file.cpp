@@ -111,6 +111,8 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   w.Key("canonical");
   w.Bool(c.canonical);
   w.Field("screen", ScreenToString(c.screen));
+  w.Key("features");
+  w.Bool(c.features);
   w.Field("risk_epsilon", c.training.risk_epsilon);
   w.Field("learning_rate", c.training.learning_rate);
   w.Field("entropy_weight", c.training.loss.entropy_weight);
@@ -282,6 +284,10 @@ std::string ResultJson(const SearchResult& result, const std::vector<FormulaRepo
   WriteGroups(w, result);
   w.Key("screening");
   WriteScreening(w, result.screening);
+  w.Key("features");
+  w.BeginArray();
+  for (const std::string& text : result.features) w.String(text);
+  w.EndArray();
   w.Field("target_unit", data.target_dimension.ToUnitString());
   const auto target_column = context.table->FindColumn(data.target_name);
   const bool written = target_column && *target_column < context.table->unit_texts.size();

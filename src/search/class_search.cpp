@@ -179,6 +179,9 @@ void CheckClassOptions(const ClassSearchConfig& config) {
   if (config.search.enumerate.mode == EnumerateMode::kOn) {
     throw InputError("--enumerate is not available for a search over several datasets");
   }
+  if (config.search.features) {
+    throw InputError("--features is not available for a search over several datasets");
+  }
   if (config.search.screen > 0) {
     throw InputError(
         "screening is not available for a search over several datasets: every column is "

@@ -80,27 +80,12 @@ std::optional<GroupedProblem> PrepareGroups(const Dataset& data, const SearchCon
 // A copy of the reduced search's library whose group variables are named by their formulas
 // in parentheses, "(v/c)", so that ToInfix writes a formula in the data's variables.
 Library DisplayLibrary(const Library& reduced, const GroupBasis& basis) {
-  Library display;
-  for (const Token& t : reduced.tokens()) {
-    switch (t.kind) {
-      case TokenKind::kOperator:
-        display.AddOperator(t.op);
-        break;
-      case TokenKind::kVariable: {
-        const auto j = static_cast<std::size_t>(t.index);
-        const bool single = basis.texts[j] == basis.names[j];
-        display.AddVariable(single ? basis.texts[j] : '(' + basis.texts[j] + ')', t.dimension);
-        break;
-      }
-      case TokenKind::kFixedConstant:
-        display.AddFixedConstant(t.name, t.value, t.dimension);
-        break;
-      case TokenKind::kFreeConstant:
-        display.AddFreeConstant(t.name, t.dimension, t.value);
-        break;
-    }
+  std::vector<std::string> names;
+  for (std::size_t j = 0; j < basis.texts.size(); ++j) {
+    const bool single = basis.texts[j] == basis.names[j];
+    names.push_back(single ? basis.texts[j] : '(' + basis.texts[j] + ')');
   }
-  return display;
+  return WithVariableNames(reduced, names);
 }
 
 // The text of `program` (over the reduced search's `reduced` library) in the data's
@@ -111,21 +96,44 @@ std::string InDataVariables(const Program& program, const Library& reduced, cons
   return basis.target_text == "1" ? relation : '(' + basis.target_text + ")*(" + relation + ')';
 }
 
-// The formula `f` of the reduced search over the data's `library`, its free constants
-// started at the reduced fit's values.
-Program WriteBack(const Formula& f, const Library& reduced, const GroupBasis& basis,
-                  Library& library) {
-  Program program = ParseFormula(InDataVariables(f.program, reduced, basis), library);
+}  // namespace
+
+Library WithVariableNames(const Library& library, const std::vector<std::string>& names) {
+  Library out;
+  for (const Token& t : library.tokens()) {
+    switch (t.kind) {
+      case TokenKind::kOperator:
+        out.AddOperator(t.op);
+        break;
+      case TokenKind::kVariable:
+        out.AddVariable(names[static_cast<std::size_t>(t.index)], t.dimension);
+        break;
+      case TokenKind::kFixedConstant:
+        out.AddFixedConstant(t.name, t.value, t.dimension);
+        break;
+      case TokenKind::kFreeConstant:
+        out.AddFreeConstant(t.name, t.dimension, t.value);
+        break;
+    }
+  }
+  return out;
+}
+
+Program WriteBackText(const std::string& text, const Formula& f, const Library& from,
+                      Library& library) {
+  Program program = ParseFormula(text, library);
   program.constants = library.FreeConstantDefaults();
-  for (const Token& t : reduced.tokens()) {
+  for (const Token& t : from.tokens()) {
     if (t.kind != TokenKind::kFreeConstant) continue;
-    const auto from = static_cast<std::size_t>(t.index);
+    const auto index = static_cast<std::size_t>(t.index);
     const std::optional<TokenId> id = library.FindTerminal(t.name);
-    if (!id || from >= f.program.constants.size()) continue;
-    program.constants[static_cast<std::size_t>(library[*id].index)] = f.program.constants[from];
+    if (!id || index >= f.program.constants.size()) continue;
+    program.constants[static_cast<std::size_t>(library[*id].index)] = f.program.constants[index];
   }
   return program;
 }
+
+namespace {
 
 // The callbacks with each epoch report's best formula shown in the data's variables.
 SearchCallbacks ShowInDataVariables(const SearchCallbacks& callbacks,
@@ -147,15 +155,20 @@ SearchCallbacks ShowInDataVariables(const SearchCallbacks& callbacks,
   return shown;
 }
 
-// The reduced search's front written back over `library` (the data's; ParseFormula may add
-// exact numbers to it): each formula checked for units, refitted on the data, kept when
-// numerically stable, and in canonical form when the config asks.
-struct WrittenBack {
-  ParetoFront front;
-  std::vector<std::pair<Program, FitResult>> fits;
-};
+// The reduced search's front written back in the data's variables over `library`.
+WrittenBack WriteBackGroups(const SearchResult& reduced, const GroupBasis& basis,
+                            const Dataset& data, const SearchConfig& config, Library& library,
+                            double exact) {
+  const WriteBackFn write = [&](const Formula& f, Library& to) {
+    return WriteBackText(InDataVariables(f.program, reduced.library, basis), f, reduced.library,
+                         to);
+  };
+  return WriteBackEntries(reduced.pareto, write, data, config, library, exact);
+}
 
-WrittenBack WriteBackEntries(const SearchResult& reduced, const GroupBasis& basis,
+}  // namespace
+
+WrittenBack WriteBackEntries(const std::vector<Formula>& pareto, const WriteBackFn& write,
                              const Dataset& data, const SearchConfig& config, Library& library,
                              double exact) {
   FitOptions options = config.fitting.fit;
@@ -163,8 +176,8 @@ WrittenBack WriteBackEntries(const SearchResult& reduced, const GroupBasis& basi
   options.compute_uncertainties = true;
   options.solver.max_iterations = std::max(100, options.solver.max_iterations);
   WrittenBack out;
-  for (const Formula& f : reduced.pareto) {
-    Program program = WriteBack(f, reduced.library, basis, library);
+  for (const Formula& f : pareto) {
+    Program program = write(f, library);
     const UnitCheckResult units = CheckUnits(program, library);
     if (!units.ok || units.dimension != data.target_dimension) continue;
     FitResult fit = FitConstants(program, library, data, options);
@@ -184,12 +197,8 @@ WrittenBack WriteBackEntries(const SearchResult& reduced, const GroupBasis& basi
   return out;
 }
 
-// The front of `grouped` (written back) and the formulas `given` (of a search over the data
-// as given, over the same `library`) merged: one front, one entry per model
-// (KeepDistinctModels), the best chosen by ParetoFront::Best as for any search. Formulas
-// from `grouped` are marked from_groups.
 void MergeFronts(WrittenBack grouped, const std::vector<Formula>& given, const Library& library,
-                 const Dataset& data, double exact, SearchResult& result) {
+                 const Dataset& data, double exact, SearchResult& result, bool from_groups) {
   ParetoFront& front = grouped.front;
   for (const Formula& f : given) {
     FrontEntry entry;
@@ -203,7 +212,7 @@ void MergeFronts(WrittenBack grouped, const std::vector<Formula>& given, const L
     for (const auto& [program, fit] : grouped.fits) {
       if (program != e.program) continue;
       Formula f = MakeFormula(e.program, library, fit);
-      f.from_groups = true;
+      f.from_groups = from_groups;
       return f;
     }
     for (const Formula& f : given) {
@@ -218,6 +227,8 @@ void MergeFronts(WrittenBack grouped, const std::vector<Formula>& given, const L
     result.best = formula_of(*best);
   }
 }
+
+namespace {
 
 // The stopping options of the portfolio's first search, over the groups: `share` (that search's
 // own, with its perfect-fit threshold) with half of each limit of `total` (epochs and
@@ -323,9 +334,9 @@ SearchResult GroupsOnly(SearchResult reduced, const GroupBasis& basis, const Dat
                         const SearchConfig& config) {
   Library library = BuildSearchLibrary(data, config.library);
   const double exact = config.stopping.perfect_nrmse.value_or(ExactThreshold(data));
-  WrittenBack grouped = WriteBackEntries(reduced, basis, data, config, library, exact);
+  WrittenBack grouped = WriteBackGroups(reduced, basis, data, config, library, exact);
   SearchResult result = std::move(reduced);
-  MergeFronts(std::move(grouped), {}, library, data, exact, result);
+  MergeFronts(std::move(grouped), {}, library, data, exact, result, true);
   result.library = std::move(library);
   result.exact_nrmse = exact;
   result.groups = basis;
@@ -351,12 +362,12 @@ SearchResult RunPortfolio(const Dataset& data, const SearchConfig& config,
   SearchConfig given = config;
   given.groups = GroupsMode::kOff;
   given.stopping = SecondShare(total, reduced);
-  SearchResult result = SearchEngine(data, given, NumberedOn(callbacks, reduced)).Run();
+  SearchResult result = RunGivenSearch(data, given, NumberedOn(callbacks, reduced));
   Library library = result.library;
   const double exact = result.exact_nrmse;
-  WrittenBack grouped = WriteBackEntries(reduced, problem.basis, data, config, library, exact);
+  WrittenBack grouped = WriteBackGroups(reduced, problem.basis, data, config, library, exact);
   const std::vector<Formula> front = result.pareto;
-  MergeFronts(std::move(grouped), front, library, data, exact, result);
+  MergeFronts(std::move(grouped), front, library, data, exact, result, true);
   AddFirstSearch(reduced, result);
   result.library = std::move(library);
   result.groups = problem.basis;

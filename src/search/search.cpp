@@ -161,7 +161,7 @@ SearchResult RunSearch(const Dataset& data, const SearchConfig& config,
       return std::move(*result);
     }
   }
-  return SearchEngine(data, config, callbacks).Run();
+  return RunGivenSearch(data, config, callbacks);
 }
 
 }  // namespace physr

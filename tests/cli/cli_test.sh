@@ -197,6 +197,23 @@ else
 fi
 expect_error "--search-rows refuses a negative count" "search-rows" fit "$tmp/kinetic.csv" \
   --search-rows -1
+# --features: the distance of two points in a plane is sqrt of one feature; the report and the
+# result file name the features, in the data's variables.
+awk 'BEGIN { srand(3); print "x1[m],x2[m],y1[m],y2[m],d[m]"; for (i = 0; i < 100; i++) {
+    a = 6 * rand() - 3; b = 6 * rand() - 3; c = 6 * rand() - 3; e = 6 * rand() - 3
+    printf "%.17g,%.17g,%.17g,%.17g,%.17g\n", a, b, c, e, sqrt((a - b)^2 + (c - e)^2) } }' \
+  >"$tmp/distance.csv"
+expect_ok "fit --features" fit "$tmp/distance.csv" --features --ops add,sub,mul,div,n2,sqrt \
+  --groups off --enumerate off --max-length 6 --epochs 10 --batch 300 --seed 1 --threads 1 -q \
+  --json "$tmp/features.json"
+if grep -q "^features    x1^2 + x2^2 + y1^2 + y2^2; (x1 - x2)^2 + (y1 - y2)^2;" "$tmp/out" &&
+  grep -A2 '^  "features": \[$' "$tmp/features.json" | grep -qF '"(x1 - x2)^2 + (y1 - y2)^2",' &&
+  grep -q '"features": true' "$tmp/features.json" &&
+  grep -q "^formula     sqrt((x1 - x2)^2 + (y1 - y2)^2)$" "$tmp/out"; then
+  pass "--features finds the distance over a feature and reports the features"
+else
+  fail "--features finds the distance over a feature and reports the features" "$(head -c 600 "$tmp/out")"
+fi
 expect_ok "fit --no-canonical" fit "$tmp/kinetic.csv" --ops mul,n2 --epochs 2 --batch 200 \
   --seed 1 --threads 1 -q --no-canonical --json "$tmp/raw.json"
 if grep -q '"canonical": false' "$tmp/raw.json" && grep -q '"canonical": true' "$tmp/kinetic.json"; then

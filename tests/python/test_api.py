@@ -91,6 +91,25 @@ def test_memory_and_search_stability_are_options_recorded_in_the_result(newton, 
         physr.fit(X, F, memory=-1, **{k: v for k, v in kw.items() if k != "memory"})
 
 
+def test_features_find_a_distance_and_are_recorded(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-3.0, 3.0, (200, 4))
+    d = np.hypot(X[:, 0] - X[:, 1], X[:, 2] - X[:, 3])
+    kw = dict(X_names=["x1", "x2", "y1", "y2"], X_units=["m"] * 4, y_name="d", y_units="m",
+              ops="add,sub,mul,div,n2,sqrt", groups="off", enumerate="off", max_length=6,
+              batch_size=300, epochs=10, seed=1, threads=1)
+    without = physr.fit(X, d, **kw)
+    assert without.features == [] and without.best.nrmse > 1e-3
+    result = physr.fit(X, d, features=True, **kw)
+    assert result.features[1] == "(x1 - x2)^2 + (y1 - y2)^2" and len(result.features) == 4
+    assert result.best.infix == "sqrt((x1 - x2)^2 + (y1 - y2)^2)"
+    path = tmp_path / "result.json"
+    result.save(path)
+    document = json.loads(path.read_text())
+    assert document["features"] == result.features and document["options"]["features"] is True
+    assert physr.load(path).features == result.features
+
+
 def test_free_constant_is_fitted_with_its_unit():
     rng = np.random.default_rng(3)
     a = rng.uniform(1.0, 10.0, 50)

@@ -128,6 +128,10 @@ struct SearchConfig {
   // kScreenOff (0) searches every column, K > 0 keeps the K best. The dropped columns stay in
   // the result's library, unused.
   int screen = kScreenAuto;
+  // Features (features.hpp): the search over the data as given also gets, as extra columns,
+  // the sums and differences of squares of inputs that share a unit; its formulas are written
+  // back in the data's variables.
+  bool features = false;
   // Report formulas in their canonical form (expr/canonical.hpp: m*c^2/sqrt(1 - v^2/c^2)
   // rather than the search's sqrt(1/((c/v)^2 - 1) + 1)*m*c^2), constants refitted; false
   // reports them as the search wrote them. Only the final report depends on it.

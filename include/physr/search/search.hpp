@@ -118,6 +118,10 @@ struct SearchResult {
   // the data as given (the portfolio; each formula's from_groups says which), the counters,
   // history and profile are both searches', the groups' first.
   bool groups_portfolio = false;
+  // The features the search over the data as given had as extra columns
+  // (SearchConfig::features), as formulas in the data's variables: "x^2 + y^2". Empty when
+  // none were used.
+  std::vector<std::string> features;
   // The columns screening kept (SearchConfig::screen), when it dropped some: the search ran
   // over those, and the library holds every column of the data.
   std::optional<Screening> screening;
