@@ -123,3 +123,25 @@ TEST_CASE("features on: a distance is found as the root of a feature, written in
   CHECK(shown.find("F") == std::string::npos);  // progress in the data's variables too
   for (const Formula& f : with.pareto) CHECK(f.dimension == d.target_dimension);
 }
+
+TEST_CASE("features on: a law with an exact number the final pass writes is written back") {
+  // The final pass snaps the fitted 0.5 to the exact number 1/2, a token the search's own
+  // library lacks: the write-back must name the features over the result's library.
+  Dataset d = Columns({"x", "y"}, {"m", "m"}, 200, -3.0, 3.0);
+  for (Eigen::Index r = 0; r < d.rows(); ++r) d.y(r) = std::hypot(d.X(r, 0), d.X(r, 1)) / 2.0;
+  SearchConfig config;
+  config.library.operators = {"add", "sub", "mul", "div", "n2", "sqrt"};
+  config.training.batch_size = 300;
+  config.stopping.max_epochs = 10;
+  config.priors.max_length = 6;
+  config.seed = 1;
+  config.threads = 1;
+  config.groups = GroupsMode::kOff;
+  config.enumerate.mode = EnumerateMode::kOff;
+  config.features = true;
+  const SearchResult result = RunSearch(d, config);
+  REQUIRE(result.best.has_value());
+  CHECK(result.best->nrmse < 1e-9);
+  CHECK(result.best->infix == "sqrt(x^2 + y^2)/2");
+}
+

@@ -44,14 +44,16 @@ Library DisplayLibrary(const Dataset& data, const std::vector<Feature>& features
 }
 
 // The callbacks with each epoch report's best formula shown in the data's variables.
-SearchCallbacks ShowWithFeatures(const SearchCallbacks& callbacks, Library wide, Library display) {
+SearchCallbacks ShowWithFeatures(const SearchCallbacks& callbacks, const Dataset& data,
+                                 const std::vector<Feature>& features, Library wide) {
   SearchCallbacks shown = callbacks;
   if (!callbacks.on_epoch) return shown;
-  shown.on_epoch = [on_epoch = callbacks.on_epoch, wide = std::move(wide),
-                    display = std::move(display)](const EpochReport& report) mutable {
+  shown.on_epoch = [on_epoch = callbacks.on_epoch, &data, &features,
+                    wide = std::move(wide)](const EpochReport& report) mutable {
     EpochReport named = report;
     try {
-      named.best_infix = ToInfix(ParseFormula(report.best_infix, wide), display);
+      const Program program = ParseFormula(report.best_infix, wide);  // may add numbers to wide
+      named.best_infix = ToInfix(program, DisplayLibrary(data, features, wide));
     } catch (const InputError&) {
       // An empty or unreadable formula is shown as it is.
     }
@@ -73,10 +75,12 @@ SearchResult RunGivenSearch(const Dataset& data, const SearchConfig& config,
   } catch (const InputError&) {
     return SearchEngine(data, config, callbacks).Run();  // a feature overflows: search without
   }
-  const Library wide_library = BuildSearchLibrary(wide, config.library);
-  const Library display = DisplayLibrary(data, features, wide_library);
-  SearchResult result =
-      SearchEngine(wide, config, ShowWithFeatures(callbacks, wide_library, display)).Run();
+  SearchResult result = SearchEngine(wide, config,
+                                     ShowWithFeatures(callbacks, data, features,
+                                                      BuildSearchLibrary(wide, config.library)))
+                            .Run();
+  // The result's library, not the search's: its final pass may have added exact numbers.
+  const Library display = DisplayLibrary(data, features, result.library);
   Library library = BuildSearchLibrary(data, config.library);
   const WriteBackFn write = [&](const Formula& f, Library& to) {
     return WriteBackText(ToInfix(f.program, display), f, result.library, to);
