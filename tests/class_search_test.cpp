@@ -229,7 +229,7 @@ TEST_CASE("A class search refuses what it cannot do, naming it") {
   CHECK_THROWS_WITH_AS(RunClassSearch(data, enumerate), doctest::Contains("--enumerate"),
                        InputError);
   ClassSearchConfig features = DecayConfig(1, 1);
-  features.search.features = true;
+  features.search.features = FeaturesMode::kOn;
   CHECK_THROWS_WITH_AS(RunClassSearch(data, features), doctest::Contains("--features"), InputError);
   // auto, the default of both, is off over several datasets.
   ClassSearchConfig defaults = DecayConfig(1, 1);

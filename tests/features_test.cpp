@@ -104,11 +104,12 @@ TEST_CASE("features on: a distance is found as the root of a feature, written in
   config.threads = 1;
   config.groups = GroupsMode::kOff;
   config.enumerate.mode = EnumerateMode::kOff;
+  config.features = FeaturesMode::kOff;
   const SearchResult without = RunSearch(d, config);
   CHECK(without.features.empty());
   REQUIRE(without.best.has_value());
   CHECK(without.best->nrmse > 1e-3);
-  config.features = true;
+  config.features = FeaturesMode::kOn;
   std::string shown;
   SearchCallbacks callbacks;
   callbacks.on_epoch = [&shown](const EpochReport& report) {
@@ -138,10 +139,9 @@ TEST_CASE("features on: a law with an exact number the final pass writes is writ
   config.threads = 1;
   config.groups = GroupsMode::kOff;
   config.enumerate.mode = EnumerateMode::kOff;
-  config.features = true;
+  config.features = FeaturesMode::kOn;
   const SearchResult result = RunSearch(d, config);
   REQUIRE(result.best.has_value());
   CHECK(result.best->nrmse < 1e-9);
   CHECK(result.best->infix == "sqrt(x^2 + y^2)/2");
 }
-

@@ -241,9 +241,9 @@ class SearchResult:
 
     @property
     def features(self) -> list[str]:
-        """The features the search over the data as given had as extra inputs (``features=True``:
-        sums and differences of squares of inputs sharing a unit), as formulas in the data's
-        variables; empty when none were used."""
+        """The features the search over the data as given had as extra inputs (``features="auto"``,
+        the default, or ``"on"``: sums and differences of squares of inputs sharing a unit), as
+        formulas in the data's variables; empty when none were used."""
         if self._document is not None:
             return list(self._document.get("features") or [])
         return list(self._core.features)

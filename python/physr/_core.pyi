@@ -120,7 +120,6 @@ class SearchConfig:
     canonical: bool
     checkpoint_dir: str
     default_free_constants: bool
-    features: bool
     resume_dir: str
     search_stability: bool
     units_prior: bool
@@ -215,6 +214,14 @@ class SearchConfig:
         ...
     @evolution_offspring.setter
     def evolution_offspring(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def features(self) -> str:
+        """
+        Features for the search over the data as given: 'off', 'on' or 'auto' (on; off over several datasets); see physr/search/features.hpp.
+        """
+    @features.setter
+    def features(self, arg1: str) -> None:
         ...
     @property
     def fit_iterations(self) -> int:

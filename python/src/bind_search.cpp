@@ -319,7 +319,6 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "resume_dir", &SearchConfig::checkpoint, &CheckpointOptions::resume_dir);
   Option(config, "canonical", &SearchConfig::canonical);
   Option(config, "search_stability", &SearchConfig::search_stability);
-  Option(config, "features", &SearchConfig::features);
   Option(config, "seed", &SearchConfig::seed);
   Option(config, "threads", &SearchConfig::threads);
   config.def_property(
@@ -328,6 +327,11 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
       "Dimensionless groups: 'off', 'on' (search over the groups only) or 'auto' (when they "
       "apply, half the budget over the groups and the rest over the data as given, the best "
       "chosen on the merged front; see physr/search/config.hpp).");
+  config.def_property(
+      "features", [](const SearchConfig& c) { return std::string(ToString(c.features)); },
+      [](SearchConfig& c, const std::string& text) { c.features = ParseFeaturesMode(text); },
+      "Features for the search over the data as given: 'off', 'on' or 'auto' (on; off over "
+      "several datasets); see physr/search/features.hpp.");
   config.def_property(
       "enumerate", [](const SearchConfig& c) { return EnumerateText(c.enumerate); },
       [](SearchConfig& c, const std::string& text) { ParseEnumerate(text, c.enumerate); },
@@ -439,7 +443,7 @@ void BindResult(py::module_& m) {
       .def_readonly("features", &SearchResult::features,
                     "The features (sums and differences of squares of inputs sharing a unit) "
                     "the search over the data as given had as inputs, as formulas; empty "
-                    "when none were used (features=False, or no two inputs share a unit).")
+                    "when none were used (features='off', or no two inputs share a unit).")
       .def_readonly("history", &SearchResult::history, "One EpochReport per epoch.")
       .def_property_readonly(
           "profile",

@@ -227,11 +227,13 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
                       " variables, after --groups)")
       ->type_name("off|auto|on|N")
       ->capture_default_str();
-  cmd->add_flag("--features", o.features,
-                "Also give the search over the data as given the sums and differences of "
-                "squares of inputs that share a unit (x^2 + y^2 + z^2, c^2 - v^2, "
-                "(x1 - x2)^2 + (y1 - y2)^2) as inputs, the law written back in the data's "
-                "variables");
+  cmd->add_option("--features", o.features,
+                  "Give the search over the data as given the sums and differences of squares "
+                  "of inputs that share a unit (x^2 + y^2 + z^2, c^2 - v^2, (x1 - x2)^2 + "
+                  "(y1 - y2)^2) as more inputs, the law written back in the data's variables: "
+                  "off, on, or auto (on; off over several datasets)")
+      ->type_name("off|on|auto")
+      ->capture_default_str();
   cmd->add_option("--screen", o.screen,
                   "Search only the K input columns that explain most of the target (ranked "
                   "by rank correlation and correlation ratio): K, off, or auto (the " +
@@ -362,7 +364,7 @@ SearchConfig MakeConfig(const FitCommandOptions& o) {
   config.groups = ParseGroupsMode(o.groups);
   ParseEnumerate(o.enumerate, config.enumerate);
   config.screen = ParseScreen(o.screen);
-  config.features = o.features;
+  config.features = ParseFeaturesMode(o.features);
   config.stopping.ApplyDefaultLimit();
   config.checkpoint.ApplyDefaultSchedule();
   return config;

@@ -37,7 +37,7 @@ struct FitCommandOptions {
   std::string groups = "auto";                                // --groups off|on|auto
   std::string enumerate = EnumerateText(EnumerateOptions{});  // --enumerate off|auto|on|N
   std::string screen = "auto";                                // --screen K|auto|off
-  bool features = false;                                      // --features
+  std::string features = "auto";                              // --features off|on|auto
   // A search over several datasets (class_fit.hpp): more data files after the first, class
   // and specific constants, a column naming each row's dataset.
   std::vector<std::string> more_data;

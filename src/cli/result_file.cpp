@@ -111,8 +111,7 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   w.Key("canonical");
   w.Bool(c.canonical);
   w.Field("screen", ScreenToString(c.screen));
-  w.Key("features");
-  w.Bool(c.features);
+  w.Field("features", std::string(ToString(c.features)));
   w.Field("risk_epsilon", c.training.risk_epsilon);
   w.Field("learning_rate", c.training.learning_rate);
   w.Field("entropy_weight", c.training.loss.entropy_weight);

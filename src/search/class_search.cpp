@@ -172,14 +172,14 @@ void SimplifyClassFront(ParetoFront& front, ClassFits& fits, const Library& libr
 }
 
 void CheckClassOptions(const ClassSearchConfig& config) {
-  // auto (the default) is off here: neither is available over several datasets.
+  // auto (the default) is off here: none is available over several datasets.
   if (config.search.groups == GroupsMode::kOn) {
     throw InputError("dimensionless groups are not available for a search over several datasets");
   }
   if (config.search.enumerate.mode == EnumerateMode::kOn) {
     throw InputError("--enumerate is not available for a search over several datasets");
   }
-  if (config.search.features) {
+  if (config.search.features == FeaturesMode::kOn) {
     throw InputError("--features is not available for a search over several datasets");
   }
   if (config.search.screen > 0) {

@@ -1,6 +1,7 @@
 #include "physr/search/config.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "physr/core/error.hpp"
@@ -62,23 +63,31 @@ const std::vector<std::string>& DefaultOperators() {
   return ops;
 }
 
-std::string_view ToString(GroupsMode mode) {
-  switch (mode) {
-    case GroupsMode::kOff:
-      return "off";
-    case GroupsMode::kOn:
-      return "on";
-    case GroupsMode::kAuto:
-      return "auto";
+namespace {
+
+// The names of GroupsMode and FeaturesMode, indexed by the enumerators (kOff, kOn, kAuto).
+constexpr std::array<std::string_view, 3> kModeNames = {"off", "on", "auto"};
+
+template <class Mode>
+Mode ParseMode(std::string_view text, const std::string& what) {
+  for (std::size_t k = 0; k < kModeNames.size(); ++k) {
+    if (text == kModeNames[k]) return static_cast<Mode>(k);
   }
-  PHYSR_CHECK(false, "unknown groups mode");
+  throw InputError(what + ": expected off, on or auto, not '" + std::string(text) + "'");
 }
 
-GroupsMode ParseGroupsMode(std::string_view text) {
-  for (GroupsMode mode : {GroupsMode::kOff, GroupsMode::kOn, GroupsMode::kAuto}) {
-    if (text == ToString(mode)) return mode;
-  }
-  throw InputError("groups: expected off, on or auto, not '" + std::string(text) + "'");
+}  // namespace
+
+std::string_view ToString(GroupsMode mode) { return kModeNames.at(static_cast<std::size_t>(mode)); }
+
+GroupsMode ParseGroupsMode(std::string_view text) { return ParseMode<GroupsMode>(text, "groups"); }
+
+std::string_view ToString(FeaturesMode mode) {
+  return kModeNames.at(static_cast<std::size_t>(mode));
+}
+
+FeaturesMode ParseFeaturesMode(std::string_view text) {
+  return ParseMode<FeaturesMode>(text, "features");
 }
 
 void SearchConfig::Validate() const {

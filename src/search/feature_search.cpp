@@ -66,7 +66,7 @@ SearchCallbacks ShowWithFeatures(const SearchCallbacks& callbacks, const Dataset
 
 SearchResult RunGivenSearch(const Dataset& data, const SearchConfig& config,
                             const SearchCallbacks& callbacks) {
-  if (!config.features) return SearchEngine(data, config, callbacks).Run();
+  if (config.features == FeaturesMode::kOff) return SearchEngine(data, config, callbacks).Run();
   const std::vector<Feature> features = WritableFeatures(data, config);
   if (features.empty()) return SearchEngine(data, config, callbacks).Run();
   Dataset wide;

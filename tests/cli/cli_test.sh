@@ -203,12 +203,12 @@ awk 'BEGIN { srand(3); print "x1[m],x2[m],y1[m],y2[m],d[m]"; for (i = 0; i < 100
     a = 6 * rand() - 3; b = 6 * rand() - 3; c = 6 * rand() - 3; e = 6 * rand() - 3
     printf "%.17g,%.17g,%.17g,%.17g,%.17g\n", a, b, c, e, sqrt((a - b)^2 + (c - e)^2) } }' \
   >"$tmp/distance.csv"
-expect_ok "fit --features" fit "$tmp/distance.csv" --features --ops add,sub,mul,div,n2,sqrt \
+expect_ok "fit --features" fit "$tmp/distance.csv" --features on --ops add,sub,mul,div,n2,sqrt \
   --groups off --enumerate off --max-length 6 --epochs 10 --batch 300 --seed 1 --threads 1 -q \
   --json "$tmp/features.json"
 if grep -q "^features    x1^2 + x2^2 + y1^2 + y2^2; (x1 - x2)^2 + (y1 - y2)^2;" "$tmp/out" &&
   grep -A2 '^  "features": \[$' "$tmp/features.json" | grep -qF '"(x1 - x2)^2 + (y1 - y2)^2",' &&
-  grep -q '"features": true' "$tmp/features.json" &&
+  grep -q '"features": "on"' "$tmp/features.json" &&
   grep -q "^formula     sqrt((x1 - x2)^2 + (y1 - y2)^2)$" "$tmp/out"; then
   pass "--features finds the distance over a feature and reports the features"
 else

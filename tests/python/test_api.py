@@ -98,15 +98,15 @@ def test_features_find_a_distance_and_are_recorded(tmp_path):
     kw = dict(X_names=["x1", "x2", "y1", "y2"], X_units=["m"] * 4, y_name="d", y_units="m",
               ops="add,sub,mul,div,n2,sqrt", groups="off", enumerate="off", max_length=6,
               batch_size=300, epochs=10, seed=1, threads=1)
-    without = physr.fit(X, d, **kw)
+    without = physr.fit(X, d, features="off", **kw)
     assert without.features == [] and without.best.nrmse > 1e-3
-    result = physr.fit(X, d, features=True, **kw)
+    result = physr.fit(X, d, features="on", **kw)
     assert result.features[1] == "(x1 - x2)^2 + (y1 - y2)^2" and len(result.features) == 4
     assert result.best.infix == "sqrt((x1 - x2)^2 + (y1 - y2)^2)"
     path = tmp_path / "result.json"
     result.save(path)
     document = json.loads(path.read_text())
-    assert document["features"] == result.features and document["options"]["features"] is True
+    assert document["features"] == result.features and document["options"]["features"] == "on"
     assert physr.load(path).features == result.features
 
 

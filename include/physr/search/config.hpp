@@ -98,12 +98,21 @@ struct RowSamplingOptions {
 // a perfect fit over the groups, no more epochs and formulas than that search spent); both
 // fronts are merged and the usual selection picks the best. Otherwise kAuto searches the data
 // as given.
-enum class GroupsMode { kOff, kOn, kAuto };
+enum class GroupsMode { kOff, kOn, kAuto };  // in this order: config.cpp names them by index
 
 // "off", "on", "auto".
 std::string_view ToString(GroupsMode mode);
 // The mode named `text`; throws InputError for another text.
 GroupsMode ParseGroupsMode(std::string_view text);
+
+// Features (features.hpp) for the search over the data as given: kOn and kAuto give it the
+// features of its data when there are any; a class search takes kAuto as off and refuses kOn.
+enum class FeaturesMode { kOff, kOn, kAuto };  // in this order, as GroupsMode
+
+// "off", "on", "auto".
+std::string_view ToString(FeaturesMode mode);
+// The mode named `text`; throws InputError for another text.
+FeaturesMode ParseFeaturesMode(std::string_view text);
 
 struct SearchConfig {
   LibraryOptions library;
@@ -131,7 +140,7 @@ struct SearchConfig {
   // Features (features.hpp): the search over the data as given also gets, as extra columns,
   // the sums and differences of squares of inputs that share a unit; its formulas are written
   // back in the data's variables.
-  bool features = false;
+  FeaturesMode features = FeaturesMode::kAuto;
   // Report formulas in their canonical form (expr/canonical.hpp: m*c^2/sqrt(1 - v^2/c^2)
   // rather than the search's sqrt(1/((c/v)^2 - 1) + 1)*m*c^2), constants refitted; false
   // reports them as the search wrote them. Only the final report depends on it.
