@@ -644,15 +644,23 @@ TEST_CASE("The profile splits the run's seconds into phases and counts the fits 
   CHECK(p.fitted <= r.evaluations);
 }
 
-TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant subtrees") {
-  // E = m c^2 / sqrt(1 - v^2/c^2) with c = 3 m/s, v < c.
-  const double c = 3.0;
-  const Dataset data = MakeData(
+namespace {
+
+// E = m c^2 / sqrt(1 - v^2/c^2) with v < c: 200 rows.
+Dataset SlowRelativisticEnergy(double c) {
+  return MakeData(
       {{"m", "kg"}, {"v", "m/s"}}, "E", "kg*m^2/s^2",
       [c](const Eigen::VectorXd& x) {
         return x(0) * c * c / std::sqrt(1.0 - x(1) * x(1) / (c * c));
       },
       200, 3, 0.2, 2.8);
+}
+
+}  // namespace
+
+TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant subtrees") {
+  const double c = 3.0;
+  const Dataset data = SlowRelativisticEnergy(c);
   SearchConfig config;
   config.library.operators = {"add", "sub", "mul", "div", "n2", "sqrt", "sin"};
   config.library.fixed_constants.push_back({"c", c, units::ParseUnit("m/s")});
@@ -691,6 +699,25 @@ TEST_CASE("SimplifyProgram drops what does not help the fit and folds constant s
   CHECK(s.changes >= 1);
   CHECK(s.program.tokens.size() <= 6);  // mul mul m n2 c C1, in some order
   CHECK(s.fit.nrmse < 1e-9);
+}
+
+TEST_CASE("SimplifyProgram drops a useless first operand of a difference") {
+  const double c = 3.0;
+  const Dataset data = SlowRelativisticEnergy(c);
+  SearchConfig config;
+  config.library.operators = {"add", "sub", "mul", "div", "n2", "sqrt", "neg"};
+  config.library.fixed_constants.push_back({"c", c, units::ParseUnit("m/s")});
+  Library library = BuildSearchLibrary(data, config.library);
+  // C1 fits as 0: the difference becomes the negated second operand, C1 gone.
+  Program p = ParseFormula("C1*m*v^2 - m*c^2/(-sqrt(1 - v^2/c^2))", library);
+  const FitResult fit = FitConstants(p, library, data);
+  REQUIRE(fit.nrmse < 1e-9);
+  p.constants = fit.constants;
+  const Simplified s = SimplifyProgram(p, fit, library, data);
+  CHECK(s.fit.nrmse < 1e-9);
+  const TokenId c1 = *library.FindTerminal("C1");
+  CHECK(std::count(s.program.tokens.begin(), s.program.tokens.end(), c1) == 0);
+  CHECK(s.program.tokens.size() < p.tokens.size());
 }
 
 TEST_CASE("SimplifyProgram on noisy data keeps what the noise cannot explain away") {

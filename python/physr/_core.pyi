@@ -387,7 +387,7 @@ class SearchResult:
     @property
     def features(self) -> list[str]:
         """
-        The features (sums and differences of squares of inputs sharing a unit) the search over the data as given had as inputs, as formulas; empty when none were used (features=False, or no two inputs share a unit).
+        The features (sums and differences of squares of inputs sharing a unit) the search over the data as given had as inputs, as formulas; empty when none were used (features='off', or no two inputs share a unit).
         """
     @property
     def groups_portfolio(self) -> bool:

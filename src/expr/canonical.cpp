@@ -138,8 +138,35 @@ void NormalizeTerm(Term& t) {
   t.factors = std::move(merged);
 }
 
+Poly Pow(const Poly& p, Rational e, bool radical = true);
+
+// Whether `p` is one term whose factors have exponents of both signs: a ratio like V1/V2.
+bool IsRatio(const Poly& p) {
+  if (p.size() != 1) return false;
+  bool up = false;
+  bool down = false;
+  for (const Factor& f : p[0].factors) (f.exp > Rational(0) ? up : down) = true;
+  return up && down;
+}
+
+// −c·log(a/b)·… = c·log(b/a)·… for c > 0: true wherever the log is defined, and one sign less
+// to write (n*T*(-log(V1/V2)) → n*T*log(V2/V1)).
+void FlipLogOfRatio(Term& t) {
+  if (!(t.coef.value < 0.0)) return;
+  for (Factor& f : t.factors) {
+    if (f.exp == Rational(1) && f.base.kind == Base::Kind::kCall && f.base.op == OpCode::kLog &&
+        IsRatio(f.base.args[0])) {
+      f.base.args[0] = Pow(f.base.args[0], Rational(-1));
+      t.coef.value = -t.coef.value;
+      NormalizeTerm(t);
+      return;
+    }
+  }
+}
+
 // Like terms added, zero terms dropped, terms in writing order.
 Poly Normalize(Poly p) {
+  for (Term& t : p) FlipLogOfRatio(t);
   std::stable_sort(p.begin(), p.end(), [](const Term& a, const Term& b) {
     return CompareFactors(a.factors, b.factors) < 0;
   });
@@ -266,8 +293,6 @@ Term PowTerm(const Term& t, Rational e) {
   NormalizeTerm(r);
   return r;
 }
-
-Poly Pow(const Poly& p, Rational e, bool radical = true);
 
 // (N/D)^e = (D/N)^(−e) for a half-integer e: a radicand whose terms share denominators (sums
 // raised to negative powers) brought over one denominator; when the numerator is a single

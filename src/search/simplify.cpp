@@ -190,6 +190,7 @@ class CandidateFinder {
         break;
       case OpCode::kSub:
         Keep(a, a_end, candidates);
+        SignedForm(edit_.neg, a_end, end, false, candidates);  // C - x → -x
         if (Near(a_end, -1.0)) SignedForm(edit_.add, a, a_end, true, candidates);
         break;
       case OpCode::kNeg:
