@@ -35,6 +35,21 @@ Dataset Columns(const std::vector<std::string>& names, const std::vector<std::st
   return d;
 }
 
+// A short search over the data as given alone (no groups, no enumeration): formulas of at
+// most 6 tokens, where sqrt of a feature fits and a distance in the data's variables does not.
+SearchConfig ShortSearch() {
+  SearchConfig config;
+  config.library.operators = {"add", "sub", "mul", "div", "n2", "sqrt"};
+  config.training.batch_size = 300;
+  config.stopping.max_epochs = 10;
+  config.priors.max_length = 6;
+  config.seed = 1;
+  config.threads = 1;
+  config.groups = GroupsMode::kOff;
+  config.enumerate.mode = EnumerateMode::kOff;
+  return config;
+}
+
 std::vector<std::string> Texts(const std::vector<Feature>& features) {
   std::vector<std::string> out;
   for (const Feature& f : features) out.push_back(f.text);
@@ -95,15 +110,7 @@ TEST_CASE("features on: a distance is found as the root of a feature, written in
   for (Eigen::Index r = 0; r < d.rows(); ++r) {
     d.y(r) = std::hypot(d.X(r, 0) - d.X(r, 1), d.X(r, 2) - d.X(r, 3));
   }
-  SearchConfig config;
-  config.library.operators = {"add", "sub", "mul", "div", "n2", "sqrt"};
-  config.training.batch_size = 300;
-  config.stopping.max_epochs = 10;
-  config.priors.max_length = 6;  // sqrt of a feature fits; the law in the data's variables does not
-  config.seed = 1;
-  config.threads = 1;
-  config.groups = GroupsMode::kOff;
-  config.enumerate.mode = EnumerateMode::kOff;
+  SearchConfig config = ShortSearch();
   config.features = FeaturesMode::kOff;
   const SearchResult without = RunSearch(d, config);
   CHECK(without.features.empty());
@@ -130,15 +137,7 @@ TEST_CASE("features on: a law with an exact number the final pass writes is writ
   // library lacks: the write-back must name the features over the result's library.
   Dataset d = Columns({"x", "y"}, {"m", "m"}, 200, -3.0, 3.0);
   for (Eigen::Index r = 0; r < d.rows(); ++r) d.y(r) = std::hypot(d.X(r, 0), d.X(r, 1)) / 2.0;
-  SearchConfig config;
-  config.library.operators = {"add", "sub", "mul", "div", "n2", "sqrt"};
-  config.training.batch_size = 300;
-  config.stopping.max_epochs = 10;
-  config.priors.max_length = 6;
-  config.seed = 1;
-  config.threads = 1;
-  config.groups = GroupsMode::kOff;
-  config.enumerate.mode = EnumerateMode::kOff;
+  SearchConfig config = ShortSearch();
   config.features = FeaturesMode::kOn;
   const SearchResult result = RunSearch(d, config);
   REQUIRE(result.best.has_value());

@@ -21,11 +21,12 @@ std::vector<Feature> WritableFeatures(const Dataset& data, const SearchConfig& c
   std::vector<std::string> taken = {"1"};
   for (const FreeConstantSpec& c : config.library.free_constants) taken.push_back(c.name);
   for (const FixedConstantSpec& c : config.library.fixed_constants) taken.push_back(c.name);
+  const Library library = BuildSearchLibrary(data, config.library);
   std::vector<Feature> out;
   for (Feature& f : FindFeatures(data, taken)) {
-    Library library = BuildSearchLibrary(data, config.library);
     try {
-      ParseFormula(f.text, library);
+      Library copy = library;  // ParseFormula may add numbers to the library it reads over
+      ParseFormula(f.text, copy);
       out.push_back(std::move(f));
     } catch (const InputError&) {
       // An operator the user left out: the feature is not offered.
