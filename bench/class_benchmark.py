@@ -11,7 +11,10 @@ Judged per realization with SRBench's rule (physr_bench/srbench.py): the law wit
 realization's fitted constants against the truth with its drawn constants.
   recovered   the selected law holds on every realization;
   physo_rule  some Pareto-front law holds on some realization (PhySO's analysis script stops
-              at the first realization and Pareto entry that compare equal).
+              at the first realization and Pareto entry that compare equal), SRBench's rule;
+  physo_judge the same scan under PhySO's own comparison (physr_bench/physo_judge.py: one
+              decimal, integers within 0.1 snapped, multiples of pi, signed variables), the
+              rule behind PhySO's published rates.
 Rows go to a resumable CSV (one per run).
 
     python3 bench/class_benchmark.py --realizations 10 --time-limit 60 \
@@ -32,6 +35,7 @@ from physr_bench import runner  # noqa: E402
 
 COLUMNS = ["problem", "name", "realizations", "noise", "seed", "rows", "time_limit",
            "status", "recovered", "recovered_realizations", "physo_rule", "physo_pareto_index",
+           "physo_judge", "physo_judge_index",
            "best_expression", "best_complexity", "worst_nrmse", "class_reward", "epochs",
            "evaluations", "wall_seconds", "cpu_seconds", "peak_rss_mb", "commit", "command",
            "detail"]
@@ -49,17 +53,28 @@ def fitted_r2(class_fit):
             for d in class_fit["datasets"]]
 
 
-def physo_rule(problem, doc, drawn, timeout):
-    """(index of the first Pareto law, from the most accurate, that holds on some
-    realization, or -1)."""
+def first_front_match(doc, drawn, holds):
+    """Index of the first Pareto law, from the most accurate, for which holds(expression,
+    fitted constants, R^2, drawn constants) on some realization, or -1: PhySO's analysis
+    scan."""
     pareto, fits = doc.get("pareto") or [], doc["class"].get("pareto") or []
     for i in range(len(pareto) - 1, -1, -1):
         for fit_k, r2, true_k in zip(fitted_constants(fits[i]), fitted_r2(fits[i]), drawn):
-            v = classsr.judge(problem, pareto[i]["expression"], [fit_k], [true_k], timeout,
-                              [r2])[0]
-            if v.recovered:
+            if holds(pareto[i]["expression"], fit_k, r2, true_k):
                 return i
     return -1
+
+
+def physo_rule(problem, doc, drawn, timeout):
+    """PhySO's scan with SRBench's comparison (and its R^2 gate)."""
+    return first_front_match(doc, drawn, lambda f, fit, r2, true: classsr.judge(
+        problem, f, [fit], [true], timeout, [r2])[0].recovered)
+
+
+def physo_judge(problem, doc, drawn, timeout):
+    """PhySO's scan with PhySO's own comparison (no R^2 gate, as its analysis)."""
+    return first_front_match(doc, drawn, lambda f, fit, _r2, true: classsr.physo_check(
+        problem, f, fit, true, timeout))
 
 
 def fit_one(args, problem, reals, noise, seed):
@@ -122,8 +137,10 @@ def judge_one(args, problem, reals, noise, seed, drawn, res, results):
                              args.judge_timeout, fitted_r2(cbest))
     held = sum(v.recovered for v in verdicts)
     pareto_index = physo_rule(problem, doc, drawn, args.judge_timeout)
+    physo_index = physo_judge(problem, doc, drawn, args.judge_timeout)
     row.update(status="ok", recovered=int(held == reals), recovered_realizations=held,
                physo_rule=int(pareto_index >= 0), physo_pareto_index=pareto_index,
+               physo_judge=int(physo_index >= 0), physo_judge_index=physo_index,
                best_expression=best["expression"], best_complexity=best["complexity"],
                worst_nrmse=doc["class"]["best"]["worst_nrmse"],
                class_reward=doc["class"]["best"]["reward"], epochs=doc.get("epochs", ""),
@@ -143,9 +160,11 @@ def summary(rows):
         n = len(rs)
         rec = sum(int(r["recovered"]) for r in rs)
         phy = sum(int(r["physo_rule"]) for r in rs)
+        own = sum(int(r.get("physo_judge") or 0) for r in rs)
         lines.append("R=%s noise=%s: %d runs, selected law on all realizations %d (%.1f %%), "
-                     "PhySO's rule %d (%.1f %%)" % (reals, noise, n, rec, 100.0 * rec / n, phy,
-                                                    100.0 * phy / n))
+                     "front on some realization %d (%.1f %%), PhySO's judge %d (%.1f %%)"
+                     % (reals, noise, n, rec, 100.0 * rec / n, phy, 100.0 * phy / n, own,
+                        100.0 * own / n))
     return "\n".join(lines)
 
 
@@ -190,9 +209,11 @@ def main():
     runner.log("%d runs in %.0f s; judging" % (len(todo), time.monotonic() - start))
     for job, fit in zip(todo, fits):
         row = judge_one(args, *job, *fit, results)
-        runner.log("problem %s R=%s noise %s seed %s: %s recovered=%s physo_rule=%s  %s"
+        runner.log("problem %s R=%s noise %s seed %s: %s recovered=%s physo_rule=%s "
+                   "physo_judge=%s  %s"
                    % (row["problem"], row["realizations"], row["noise"], row["seed"],
                       row["status"], row.get("recovered", ""), row.get("physo_rule", ""),
+                      row.get("physo_judge", ""),
                       row.get("best_expression", row.get("detail", ""))))
     print(summary(results.latest()))
 

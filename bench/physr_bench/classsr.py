@@ -14,7 +14,8 @@ gives the unit of the one dimensioned class constant a problem's formula has (g,
 h/k, R), declared to physr as `--class-const c[UNIT]`.
 
 Recovery of a realization: the candidate with that realization's fitted constants against the
-truth with that realization's drawn constants, under SRBench's rule (srbench.py).
+truth with that realization's drawn constants, under SRBench's rule (srbench.py) or under
+PhySO's own rule (physo_judge.py: one decimal, the variables' signs from their ranges).
 Standard library and SymPy only.
 """
 
@@ -23,7 +24,7 @@ import math
 import os
 import random
 
-from . import srbench
+from . import physo_judge, srbench
 
 TABLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "class",
                      "ClassEquations.csv")
@@ -181,3 +182,11 @@ def judge(problem, formula, fitted, drawn, timeout=20.0, r2=None):
         j = srbench.SrbenchJudge(truth_text(problem, true_k), names, timeout=timeout)
         out.append(j.check(candidate_text(formula, fit_k), None if r2 is None else r2[k]))
     return out
+
+
+def physo_check(problem, formula, fitted, drawn, timeout=2.0):
+    """PhySO's verdict for one realization: formula with fitted ({name: value}) against the
+    truth with drawn, the inputs signed by their ranges."""
+    symbols = {n: physo_judge.symbol(n, lo, hi) for n, _, lo, hi in problem["inputs"]}
+    return physo_judge.check(candidate_text(formula, fitted), truth_text(problem, drawn),
+                             symbols, timeout)
