@@ -131,13 +131,14 @@ def parse(text, symbols):
 def check(trial_text, target_text, symbols, timeout=2.0, decimals=DECIMALS):
     """PhySO's verdict for a candidate text (numbers written in) against the truth's text,
     both over the variables `symbols` ({name: symbol with assumptions}). As in PhySO's
-    analysis the candidate is simplified and cleaned first, then compared; each of the two
-    steps is stopped after `timeout` seconds (a stop counts as not equivalent)."""
+    analysis the candidate is simplified, both are cleaned, then compared (cleaning them
+    again); each of the two steps is stopped after `timeout` seconds (a stop counts as not
+    equivalent)."""
     sympy_random.seed(20210721)
     try:
-        trial = symbolic.with_timeout(
-            timeout, lambda: clean(sympy.simplify(parse(trial_text, symbols)), decimals))
-        return symbolic.with_timeout(
-            timeout, equivalent, trial, parse(target_text, symbols), decimals)
+        trial, target = symbolic.with_timeout(timeout, lambda: (
+            clean(sympy.simplify(parse(trial_text, symbols)), decimals),
+            clean(parse(target_text, symbols), decimals)))
+        return symbolic.with_timeout(timeout, equivalent, trial, target, decimals)
     except Exception:  # noqa: BLE001 - a timeout or any SymPy failure: not equivalent
         return False

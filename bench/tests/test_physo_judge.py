@@ -15,6 +15,11 @@ import class_benchmark  # noqa: E402
 T = physo_judge.symbol("t", 0.0, 10.0)
 X = physo_judge.symbol("x", 0.1, 2.0)
 SYMBOLS = {"t": T, "x": X}
+SLOW = 120.0  # seconds of SymPy per step: generous, for a loaded machine
+
+
+def check(trial, truth):
+    return physo_judge.check(trial, truth, SYMBOLS, timeout=SLOW)
 
 
 def test_rationals_and_pi_fractions():
@@ -35,26 +40,26 @@ def test_signs_from_ranges():
     assert X.is_positive and T.is_positive is None and T.is_real
     assert physo_judge.symbol("u", -3.0, -1.0).is_negative
     # sqrt(x^2) = x only because x is positive.
-    assert physo_judge.check("sqrt(x**2)*3", "3*x", SYMBOLS)
-    assert not physo_judge.check("sqrt(t**2)*3", "3*t", SYMBOLS)
+    assert check("sqrt(x**2)*3", "3*x")
+    assert not check("sqrt(t**2)*3", "3*t")
 
 
 def test_difference_or_ratio_constant():
     truth = "-0.5*9.81*t**2 + 1.234*t + 3.1"
     # 4.97 and 4.905 both snap to 5 under one decimal: PhySO's rule accepts, SRBench's not.
-    assert physo_judge.check("-4.97*t**2 + 1.234*t + 3.1", truth, SYMBOLS)
-    judge = srbench.SrbenchJudge(truth, ["t"], timeout=10.0)
+    assert check("-4.97*t**2 + 1.234*t + 3.1", truth)
+    judge = srbench.SrbenchJudge(truth, ["t"], timeout=SLOW)
     assert not judge.check("-4.97*t**2 + 1.234*t + 3.1").recovered
-    assert physo_judge.check("-4.905*t**2 + 1.234*t", truth, SYMBOLS)  # constant difference
-    assert physo_judge.check("2.5*x*exp(-t/3)", "x*exp(-t/3)", SYMBOLS)  # constant ratio
-    assert not physo_judge.check("-4.7*t**2 + 1.234*t + 3.1", truth, SYMBOLS)
-    assert not physo_judge.check("t**3", "t**2", SYMBOLS)
-    assert not physo_judge.check("0", "t**2", SYMBOLS)  # a zero ratio is no match
-    assert physo_judge.check("1/sqrt(exp(t/1.5))*2.0", "2*exp(-t/3.0)", SYMBOLS)
+    assert check("-4.905*t**2 + 1.234*t", truth)  # constant difference
+    assert check("2.5*x*exp(-t/3)", "x*exp(-t/3)")  # constant ratio
+    assert not check("-4.7*t**2 + 1.234*t + 3.1", truth)
+    assert not check("t**3", "t**2")
+    assert not check("0", "t**2")  # a zero ratio is no match
+    assert check("1/sqrt(exp(t/1.5))*2.0", "2*exp(-t/3.0)")
 
 
 def test_a_timeout_or_a_failure_is_no_match():
-    assert not physo_judge.check("t**(", "t", SYMBOLS)
+    assert not check("t**(", "t")
     assert not physo_judge.check("exp(exp(exp(t)))*sin(t)**7", "t", SYMBOLS, timeout=1e-3)
 
 
@@ -67,7 +72,7 @@ def test_class_scan_under_physo_judge():
                              for c in consts]}
     doc = {"pareto": [{"expression": "v0*t + z0"}, {"expression": "(v0 - c*t)*t + z0"}],
            "class": {"pareto": [fit(drawn), fit([dict(d, c=4.97) for d in drawn])]}}
-    assert class_benchmark.physo_judge(p, doc, drawn, 10.0) == 1
-    assert class_benchmark.physo_rule(p, doc, drawn, 10.0) == -1  # SRBench's three decimals
+    assert class_benchmark.physo_judge(p, doc, drawn, SLOW) == 1
+    assert class_benchmark.physo_rule(p, doc, drawn, SLOW) == -1  # SRBench's three decimals
     doc["class"]["pareto"][1] = fit([dict(d, c=4.5) for d in drawn])
-    assert class_benchmark.physo_judge(p, doc, drawn, 10.0) == -1
+    assert class_benchmark.physo_judge(p, doc, drawn, SLOW) == -1
