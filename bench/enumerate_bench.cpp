@@ -55,14 +55,16 @@ void ReportFitted(const physr::Library& library, physr::Dataset data, const phys
   options.cache_capacity = 0;
   const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
   const std::clock_t start = std::clock();
-  const std::vector<physr::FitResult> fits = physr::BatchFitter(library, options).FitAll(fitted, data);
+  const std::vector<physr::FitResult> fits =
+      physr::BatchFitter(library, options).FitAll(fitted, data);
   const double cpu = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
   std::printf("with free constants, returned per length:");
   for (std::size_t length = 1; length < per_length.size(); ++length) {
     std::printf(" %zu:%lld", length, per_length[length]);
   }
   std::printf("\n%zu fitted on %ld rows in %.2f CPU s (%.1f us each)\n", fits.size(),
-              static_cast<long>(data.rows()), cpu, fits.empty() ? 0.0 : 1e6 * cpu / static_cast<double>(fits.size()));
+              static_cast<long>(data.rows()), cpu,
+              fits.empty() ? 0.0 : 1e6 * cpu / static_cast<double>(fits.size()));
 }
 
 }  // namespace
