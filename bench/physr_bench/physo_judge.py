@@ -20,6 +20,11 @@ PhySO's published ones under the same rule. It is more lenient than SRBench's
    pi ("trigonometric" handling: cos(x - 1.5708) against sin(x)).
 
 Any exception counts as not equivalent; SymPy is stopped after a timeout (PhySO: 2 s).
+One difference, on the strict side: PhySO's 2 s cover only the comparison, and a step the
+alarm stops counts as false while the later steps run without a limit; here the preparation
+(the candidate's simplification, both cleanings) has its own 2 s, and a stop ends the whole
+comparison as not equivalent, so that no comparison runs unbounded. A verdict may then be
+"no" where PhySO, given the time, would say "yes"; never the other way round.
 Standard library and SymPy only.
 """
 

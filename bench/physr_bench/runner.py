@@ -163,7 +163,14 @@ class ResultsCsv:
         self.rows = []
         if os.path.exists(path):
             with open(path, newline="", encoding="utf-8") as f:
-                self.rows = list(csv.DictReader(f))
+                reader = csv.DictReader(f)
+                self.rows = list(reader)
+                header = list(reader.fieldnames or [])
+            if header != list(columns):
+                # Written by another version: rewritten with this version's columns (and any
+                # old ones after them), so that appended rows line up with the header.
+                self.columns = list(columns) + [c for c in header if c not in columns]
+                self.rewrite()
         else:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
             with open(path, "w", newline="", encoding="utf-8") as f:

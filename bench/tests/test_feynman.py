@@ -5,7 +5,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from physr_bench import feynman  # noqa: E402
+from physr_bench import feynman, runner  # noqa: E402
 
 
 def test_tables_hold_120_problems_with_distinct_ids():
@@ -43,3 +43,15 @@ if __name__ == "__main__":
         if name.startswith("test_"):
             fn()
     print("ok")
+
+
+def test_results_file_of_another_version_is_rewritten_with_the_new_columns(tmp_path):
+    path = str(tmp_path / "r.csv")
+    old = runner.ResultsCsv(path, ["problem", "status", "gone"], ["problem"])
+    old.append({"problem": "I.6.2a", "status": "ok", "gone": "x"})
+    new = runner.ResultsCsv(path, ["problem", "status", "added"], ["problem"])
+    new.append({"problem": "I.12.1", "status": "ok", "added": "y"})
+    again = runner.ResultsCsv(path, ["problem", "status", "added"], ["problem"])
+    assert [(r["problem"], r["added"], r["gone"]) for r in again.rows] == [
+        ("I.6.2a", "", "x"), ("I.12.1", "y", "")]
+    assert again.done_keys() == {("I.6.2a",), ("I.12.1",)}

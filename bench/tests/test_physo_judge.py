@@ -54,13 +54,16 @@ def test_difference_or_ratio_constant():
     assert check("2.5*x*exp(-t/3)", "x*exp(-t/3)")  # constant ratio
     assert not check("-4.7*t**2 + 1.234*t + 3.1", truth)
     assert not check("t**3", "t**2")
-    assert not check("0", "t**2")  # a zero ratio is no match
+    assert not check("0", "t**2")  # a zero candidate is no match (its ratio is infinite)
+    assert not check("t**2", "0")  # nor a zero ratio
     assert check("1/sqrt(exp(t/1.5))*2.0", "2*exp(-t/3.0)")
 
 
 def test_a_timeout_or_a_failure_is_no_match():
     assert not check("t**(", "t")
-    assert not physo_judge.check("exp(exp(exp(t)))*sin(t)**7", "t", SYMBOLS, timeout=1e-3)
+    slow = ("exp(-t/3)*(sin(t)**2 + cos(t)**2)*2.5", "exp(-t/3)")  # equal, slowly
+    assert check(*slow)
+    assert not physo_judge.check(*slow, SYMBOLS, timeout=1e-3)
 
 
 def test_class_scan_under_physo_judge():
