@@ -18,6 +18,7 @@
 #include "physr/expr/exact_number.hpp"
 #include "physr/expr/parser.hpp"
 #include "physr/expr/printer.hpp"
+#include "physr/fit/metrics.hpp"
 #include "physr/search/engine.hpp"
 #include "physr/search/evaluate_formula.hpp"
 #include "physr/search/pareto_front.hpp"
@@ -642,6 +643,110 @@ TEST_CASE("The profile splits the run's seconds into phases and counts the fits 
   CHECK(p.seconds == r.seconds);  // not resumed: the profile covers the whole run
   CHECK(p.fitted > 0);
   CHECK(p.fitted <= r.evaluations);
+}
+
+namespace {
+
+// F = 1.7·m·a with noise of 5 % of rms(F) on `rows` rows: nothing is exact, so a fit's loss
+// depends on the rows it is measured on.
+Dataset NoisyForce(int rows) {
+  Dataset d = MakeData(
+      {{"m", "kg"}, {"a", "m/s^2"}}, "F", "kg*m/s^2",
+      [](const Eigen::VectorXd& x) { return 1.7 * x(0) * x(1); }, rows, 51);
+  Rng rng(52);
+  const double rms = std::sqrt(d.y.squaredNorm() / static_cast<double>(d.rows()));
+  for (Eigen::Index i = 0; i < d.rows(); ++i) d.y(i) += 0.05 * rms * rng.Normal();
+  return d;
+}
+
+SearchConfig RacingConfig() {
+  SearchConfig config = SmallConfig(8);
+  config.stopping.max_epochs = 3;
+  config.training.batch_size = 300;
+  config.evolution.offspring = 200;
+  config.enumerate.mode = EnumerateMode::kOff;
+  config.groups = GroupsMode::kOff;
+  config.threads = 1;
+  return config;
+}
+
+// The loss of `program` with its own constants on all of `data`'s rows (as a front entry
+// carries it: floored at the exact threshold).
+double LossOnAllRows(const Program& program, const Library& library, const Dataset& data,
+                     double exact_nrmse) {
+  std::vector<double> prediction(static_cast<std::size_t>(data.rows()));
+  Evaluator evaluator;
+  REQUIRE(evaluator.Evaluate(Compile(program, library), data.X, program.constants, prediction));
+  const std::span<const double> y(data.y.data(), static_cast<std::size_t>(data.y.size()));
+  return std::max(ComputeMetrics(y, prediction, {}).nrmse, exact_nrmse);
+}
+
+}  // namespace
+
+TEST_CASE("Racing fits most candidates on the race rows; the front holds fits on all rows") {
+  const Dataset d = NoisyForce(2000);
+  SearchConfig config = RacingConfig();
+  SearchEngine engine(d, config);
+  const SearchResult raced = engine.Run();
+  // Most programs lost their race: far fewer refits on all rows than fits.
+  CHECK(raced.profile.advanced > 0);
+  CHECK(raced.profile.advanced * 3 < raced.profile.fitted);
+  // A program scored on the race rows alone never reaches the front: every entry's loss is its
+  // loss on all the search rows (here all rows), which on noisy data differs from any subset's.
+  REQUIRE_FALSE(engine.state().front.empty());
+  for (const FrontEntry& e : engine.state().front.entries()) {
+    CAPTURE(ToInfix(e.program, engine.library()));
+    const double loss = LossOnAllRows(e.program, engine.library(), d, engine.exact_nrmse());
+    CHECK(e.loss == doctest::Approx(loss).epsilon(1e-9));
+  }
+  // Nor does its race loss count as the best so far.
+  CHECK(engine.state().counters.best_nrmse == engine.state().front.MostAccurate()->loss);
+  // Off, or with too few rows for it to pay, nothing races.
+  config.rows.race_rows = 0;
+  const SearchResult off = RunSearch(d, config);
+  CHECK(off.profile.advanced == 0);
+  config.rows.race_rows = 600;  // 2000 < 4 · 600
+  CHECK(RunSearch(d, config).profile.advanced == 0);
+  // Both find the law: as accurate as 1.7·m·a itself.
+  std::vector<double> law(static_cast<std::size_t>(d.rows()));
+  for (Eigen::Index i = 0; i < d.rows(); ++i)
+    law[static_cast<std::size_t>(i)] = 1.7 * d.X(i, 0) * d.X(i, 1);
+  const double law_nrmse =
+      ComputeMetrics(std::span<const double>(d.y.data(), law.size()), law, {}).nrmse;
+  for (const SearchResult* r : {&raced, &off}) {
+    REQUIRE(r->best.has_value());
+    CHECK(r->best->nrmse <= law_nrmse * 1.0001);
+  }
+}
+
+TEST_CASE("A raced search gives the same front with 1 or 2 threads") {
+  const Dataset d = NoisyForce(1200);
+  SearchConfig config = RacingConfig();
+  const SearchResult one = RunSearch(d, config);
+  config.threads = 2;
+  const SearchResult two = RunSearch(d, config);
+  CHECK(one.profile.advanced > 0);
+  CHECK(one.profile.advanced == two.profile.advanced);
+  REQUIRE(one.pareto.size() == two.pareto.size());
+  for (std::size_t i = 0; i < one.pareto.size(); ++i) {
+    CHECK(one.pareto[i].program == two.pareto[i].program);
+    CHECK(one.pareto[i].nrmse == two.pareto[i].nrmse);
+  }
+}
+
+TEST_CASE("Racing options out of range are refused") {
+  SearchConfig config;
+  config.rows.race_rows = -1;
+  CHECK_THROWS_AS(config.Validate(), InputError);
+  for (const double advance : {0.0, -0.1, 1.5, std::nan("")}) {
+    CAPTURE(advance);
+    SearchConfig c;
+    c.rows.race_advance = advance;
+    CHECK_THROWS_AS(c.Validate(), InputError);
+  }
+  SearchConfig whole;
+  whole.rows.race_advance = 1.0;
+  CHECK_NOTHROW(whole.Validate());
 }
 
 namespace {

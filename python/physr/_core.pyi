@@ -316,6 +316,18 @@ class SearchConfig:
     def perfect_patience(self, arg1: typing.SupportsInt | typing.SupportsIndex | None) -> None:
         ...
     @property
+    def race_advance(self) -> float:
+        ...
+    @race_advance.setter
+    def race_advance(self, arg1: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def race_rows(self) -> int:
+        ...
+    @race_rows.setter
+    def race_rows(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
     def risk_epsilon(self) -> float:
         ...
     @risk_epsilon.setter
@@ -408,7 +420,7 @@ class SearchResult:
     @property
     def profile(self) -> dict:
         """
-        Wall seconds per phase of this process's part of the run (sample_priors, sample_policy, fit, train, breed, enumerate, simplify, finalise, other), their sum (seconds) and the constant fits run (fitted).
+        Wall seconds per phase of this process's part of the run (sample_priors, sample_policy, fit, train, breed, enumerate, simplify, finalise, other), their sum (seconds), the constant fits run (fitted) and, of those, the refits on all search rows of programs that won their race (advanced).
         """
     @property
     def sampled(self) -> int:

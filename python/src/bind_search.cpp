@@ -312,6 +312,8 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "perfect_nrmse", &SearchConfig::stopping, &StoppingOptions::perfect_nrmse);
   Option(config, "perfect_patience", &SearchConfig::stopping, &StoppingOptions::perfect_patience);
   Option(config, "max_search_rows", &SearchConfig::rows, &RowSamplingOptions::max_rows);
+  Option(config, "race_rows", &SearchConfig::rows, &RowSamplingOptions::race_rows);
+  Option(config, "race_advance", &SearchConfig::rows, &RowSamplingOptions::race_advance);
   Option(config, "checkpoint_dir", &SearchConfig::checkpoint, &CheckpointOptions::dir);
   Option(config, "checkpoint_every", &SearchConfig::checkpoint, &CheckpointOptions::every_epochs);
   Option(config, "checkpoint_seconds", &SearchConfig::checkpoint,
@@ -454,11 +456,13 @@ void BindResult(py::module_& m) {
             }
             profile["seconds"] = r.profile.seconds;
             profile["fitted"] = r.profile.fitted;
+            profile["advanced"] = r.profile.advanced;
             return profile;
           },
           "Wall seconds per phase of this process's part of the run (sample_priors, "
           "sample_policy, fit, train, breed, enumerate, simplify, finalise, other), their sum "
-          "(seconds) and the constant fits run (fitted).")
+          "(seconds), the constant fits run (fitted) and, of those, the refits on all search rows "
+          "of programs that won their race (advanced).")
       .def_property_readonly(
           "screening",
           [](const SearchResult& r) -> py::object {

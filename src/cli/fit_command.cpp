@@ -279,6 +279,20 @@ void AddTuningOptions(CLI::App* cmd, SearchConfig& t) {
                   "Extra random starts of the constant fit per candidate")
       ->group(tuning)
       ->capture_default_str();
+  cmd->add_option("--race-rows", t.rows.race_rows,
+                  "Fit each candidate first on this many of the search rows and on all of them "
+                  "only if it could be among the batch's best or enter the front (0: off; "
+                  "racing applies from " +
+                      std::to_string(RowSamplingOptions::kRaceMinFactor) +
+                      " times as many search rows)")
+      ->group(tuning)
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--race-advance", t.rows.race_advance,
+                  "Share of each batch refitted on all search rows after the race")
+      ->group(tuning)
+      ->capture_default_str();
   cmd->add_option("--evolve", t.evolution.offspring,
                   "Offspring bred per generation from each epoch's best formulas (0: the policy "
                   "alone)")

@@ -31,12 +31,13 @@ void WriteFormula(JsonWriter& w, const std::optional<FormulaReport>& report) {
   w.EndObject();
 }
 
-// The profile object: seconds per phase, seconds profiled, fits run.
+// The profile object: seconds per phase, seconds profiled, fits run, racing's refits.
 void WriteProfile(JsonWriter& w, const SearchProfile& profile) {
   w.BeginObject();
   for (const auto& [name, seconds] : profile.Phases()) w.Field(name, seconds);
   w.Field("seconds", profile.seconds);
   w.IntegerField("fitted", profile.fitted);
+  w.IntegerField("advanced", profile.advanced);
   w.EndObject();
 }
 

@@ -36,6 +36,8 @@ std::uint64_t MixShapingOptions(std::uint64_t h, const SearchConfig& c) {
     h = MixDouble(h, v);
   }
   h = Mix(h, static_cast<std::uint64_t>(c.rows.max_rows));
+  h = Mix(h, static_cast<std::uint64_t>(c.rows.race_rows));
+  h = MixDouble(h, c.rows.race_advance);
   if (c.enumerate.mode != EnumerateMode::kOff) {  // earlier runs' fingerprints still hold
     const EnumerateOptions& e = c.enumerate;
     for (const std::int64_t v :
@@ -123,6 +125,10 @@ void SearchConfig::Validate() const {
   if (s.max_evaluations < 0) fail("max evaluations must be ≥ 0");
   if (s.perfect_nrmse && !(*s.perfect_nrmse >= 0.0)) fail("perfect-fit threshold must be ≥ 0");
   if (threads < 0) fail("threads must be ≥ 0");
+  if (rows.race_rows < 0) fail("race rows must be ≥ 0");
+  if (!(rows.race_advance > 0.0 && rows.race_advance <= 1.0)) {
+    fail("race advance must be in (0, 1]");
+  }
   if (s.perfect_patience && *s.perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
   if (!(p.completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
   if (t.memory < 0 || t.memory > t.batch_size) fail("memory must be in [0, batch size]");

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <optional>
 #if defined(__GLIBC__)
 #include <malloc.h>  // malloc_trim
 #endif
@@ -13,12 +14,15 @@
 
 #include "across_processes.hpp"
 #include "physr/core/error.hpp"
+#include "physr/core/hash.hpp"
 #include "physr/data/statistics.hpp"
+#include "physr/eval/evaluator.hpp"
 #include "physr/eval/stability.hpp"
 #include "physr/expr/exact_number.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/expr/unit_check.hpp"
 #include "physr/fit/constant_fitter.hpp"
+#include "physr/fit/metrics.hpp"
 #include "physr/policy/training.hpp"
 #include "search_internal.hpp"
 
@@ -107,6 +111,39 @@ BatchFitOptions SearchFitOptions(const SearchConfig& config) {
   BatchFitOptions options = config.fitting;
   options.fit.seed = config.seed;
   options.fit.compute_uncertainties = false;
+  return options;
+}
+
+// A program that is not exact advances by the front when its race loss beats the front's
+// there by this share: less would let every variant of a noisy law with a constant more
+// through (each extra constant fitted to the race rows lowers their loss by about
+// 1/(2·rows)), while a formula that is really better gains more than this.
+constexpr double kRaceFrontGain = 0.01;
+
+// Whether the search races (RowSamplingOptions): racing is on and the search rows are many
+// enough for it to pay.
+bool Races(const Dataset& train, const SearchConfig& config) {
+  const Eigen::Index rows = config.rows.race_rows;
+  return rows > 0 && train.rows() >= RowSamplingOptions::kRaceMinFactor * rows;
+}
+
+// The race rows: a seeded subset of the search rows; none when the search does not race.
+Dataset RaceRows(const Dataset& train, const SearchConfig& config) {
+  if (!Races(train, config)) return {};
+  return SearchRows(train, config.rows.race_rows, Mix(config.seed, 0x5ACE));
+}
+
+// The fit options of the search's fitter on all search rows (race = false) or on the race
+// rows: a racing search splits the fit cache's capacity equally between the two, so that
+// racing adds no memory.
+BatchFitOptions FitterOptions(const Dataset& train, const SearchConfig& config, bool race) {
+  BatchFitOptions options = SearchFitOptions(config);
+  const std::size_t capacity = options.cache_capacity;
+  if (Races(train, config)) {
+    options.cache_capacity = race ? capacity / 2 : capacity - capacity / 2;
+  } else if (race) {
+    options.cache_capacity = 0;
+  }
   return options;
 }
 
@@ -212,7 +249,9 @@ SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
       encoder_(lattice_),
       sampler_(lattice_, priors_, encoder_, config_.training.batch_size, config_.priors.max_length),
       breeder_(library_, MakeBreedOptions(config_.priors, data)),
-      fitter_(library_, SearchFitOptions(config_)),
+      fitter_(library_, FitterOptions(train_, config_, false)),
+      race_(RaceRows(train_, config_)),
+      race_fitter_(library_, FitterOptions(train_, config_, true)),
       checkpointer_(CheckpointOptionsOf(config_.checkpoint, *collective_),
                     SearchFingerprint(data, library_, config_)),
       state_(MakeState(config_, encoder_, library_)) {
@@ -225,6 +264,7 @@ SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
   }
   CheckSameRun(*collective_, SearchFingerprint(data, library_, config_), config_);
   fitter_.ShareWith(collective_);
+  race_fitter_.ShareWith(collective_);
   if (checkpointer_.Resume(state_)) seconds_before_ = state_.counters.seconds;
 }
 
@@ -275,6 +315,76 @@ std::vector<FitResult> SearchEngine::Fit(std::span<const Program> programs) {
   std::vector<FitResult> fits = fitter_.FitAll(programs, train_);
   profile_.fitted += static_cast<std::int64_t>(fitter_.last_stats().fitted);
   return fits;
+}
+
+std::vector<FitResult> SearchEngine::Race(std::span<const Program> programs) {
+  if (race_.rows() == 0 || class_ != nullptr) return Fit(programs);
+  PhaseTimer timer(*this, &SearchProfile::fit);
+  std::vector<FitResult> fits = race_fitter_.FitAll(programs, race_);
+  profile_.fitted += static_cast<std::int64_t>(race_fitter_.last_stats().fitted);
+  const std::vector<std::size_t> ahead = Advancing(programs, fits);
+  std::vector<Program> finals;
+  finals.reserve(ahead.size());
+  for (const std::size_t i : ahead) {
+    finals.push_back(programs[i]);
+    finals.back().constants = fits[i].constants;
+  }
+  std::vector<FitResult> full = fitter_.FitAll(finals, train_);
+  const auto refits = static_cast<std::int64_t>(fitter_.last_stats().fitted);
+  profile_.fitted += refits;
+  profile_.advanced += refits;
+  for (FitResult& fit : fits) fit.on_subset = true;
+  for (std::size_t k = 0; k < ahead.size(); ++k) fits[ahead[k]] = std::move(full[k]);
+  return fits;
+}
+
+std::vector<std::size_t> SearchEngine::Advancing(std::span<const Program> programs,
+                                                 std::span<const FitResult> fits) const {
+  std::vector<std::pair<double, std::size_t>> order;
+  for (std::size_t i = 0; i < fits.size(); ++i) {
+    if (fits[i].finite && std::isfinite(fits[i].nrmse)) {
+      order.emplace_back(FrontLoss(fits[i].nrmse, exact_nrmse_), i);
+    }
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  const auto top = static_cast<std::size_t>(
+      std::ceil(config_.rows.race_advance * static_cast<double>(programs.size())));
+  std::vector<std::size_t> ahead;
+  std::optional<ParetoFront> front;  // on the race rows, built when first needed
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const auto [loss, i] = order[k];
+    if (k >= top) {
+      if (!front) front = FrontOnRaceRows();
+      FrontEntry entry;
+      entry.program.tokens = programs[i].tokens;
+      entry.complexity = Complexity(programs[i].tokens, library_);
+      entry.loss = loss > exact_nrmse_ ? (1.0 + kRaceFrontGain) * loss : loss;
+      if (!front->Accepts(entry)) continue;
+    }
+    ahead.push_back(i);
+  }
+  std::sort(ahead.begin(), ahead.end());
+  return ahead;
+}
+
+ParetoFront SearchEngine::FrontOnRaceRows() const {
+  ParetoFront front;
+  Evaluator evaluator;
+  std::vector<double> prediction(static_cast<std::size_t>(race_.rows()));
+  const std::span<const double> y(race_.y.data(), static_cast<std::size_t>(race_.y.size()));
+  const std::span<const double> weights(race_.weights.data(),
+                                        static_cast<std::size_t>(race_.weights.size()));
+  for (const FrontEntry& e : state_.front.entries()) {
+    if (!evaluator.Evaluate(Compile(e.program, library_), race_.X, e.program.constants,
+                            prediction)) {
+      continue;
+    }
+    FrontEntry entry = e;
+    entry.loss = FrontLoss(ComputeMetrics(y, prediction, weights).nrmse, exact_nrmse_);
+    front.Offer(std::move(entry));
+  }
+  return front;
 }
 
 double SearchEngine::Reward(const FitResult& fit) const {
@@ -390,7 +500,7 @@ SearchEngine::Batch SearchEngine::Sample() {
 // Score: fit every program's constants on the training rows, reward it and offer it to the
 // front and the memory.
 void SearchEngine::Score(Batch& batch, int epoch) {
-  batch.fits = Fit(batch.programs);
+  batch.fits = Race(batch.programs);
   batch.rewards = Offered(batch.programs, batch.fits, epoch);
 }
 
@@ -414,7 +524,7 @@ std::vector<double> SearchEngine::Offered(std::span<const Program> programs,
 // Offers a scored program to the front, once per distinct program (its fit is deterministic).
 // An exact formula is often found in a bloated form, so its simplest form is offered too.
 void SearchEngine::Offer(const Program& program, const FitResult& fit, int epoch) {
-  if (!fit.finite) return;
+  if (!fit.finite || fit.on_subset) return;
   if (fit.nrmse < state_.counters.best_nrmse && Stable(program, fit)) {
     state_.counters.best_nrmse = fit.nrmse;
   }
@@ -453,7 +563,7 @@ void SearchEngine::Remember(std::span<const Program> programs, std::span<const F
   std::vector<std::size_t> order;
   std::unordered_set<std::uint64_t> seen;
   for (std::size_t i = 0; i < programs.size(); ++i) {
-    if (memory.Accepts(programs[i].tokens, rewards[i]) &&
+    if (!fits[i].on_subset && memory.Accepts(programs[i].tokens, rewards[i]) &&
         seen.insert(HashTokens(programs[i].tokens)).second) {
       order.push_back(i);
     }
@@ -585,7 +695,7 @@ void SearchEngine::Breed(std::vector<Parent> parents, int epoch) {
     for (const Parent& parent : parents) pool.push_back(parent.second);
     std::vector<Program> children = breeder_.Breed(pool, options.offspring, rng);
     if (children.empty()) break;
-    const std::vector<FitResult> fits = Fit(children);
+    const std::vector<FitResult> fits = Race(children);
     counters.evaluations += static_cast<std::int64_t>(children.size());
     counters.bred += static_cast<std::int64_t>(children.size());
     // Offspring that could displace a parent breed only if stable.

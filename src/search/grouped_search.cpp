@@ -326,6 +326,7 @@ void AddFirstSearch(const SearchResult& first, SearchResult& into) {
     p.*field += add;
   }
   p.fitted += q.fitted;
+  p.advanced += q.advanced;
 }
 
 // Groups on: the search over the groups alone, its front written back in the data's

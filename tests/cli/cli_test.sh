@@ -197,6 +197,10 @@ else
 fi
 expect_error "--search-rows refuses a negative count" "search-rows" fit "$tmp/kinetic.csv" \
   --search-rows -1
+expect_error "--race-rows refuses a negative count" "race-rows" fit "$tmp/kinetic.csv" \
+  --race-rows -1
+expect_error "--race-advance refuses a share outside (0, 1]" "race advance" fit \
+  "$tmp/kinetic.csv" --race-advance 0
 # --features: the distance of two points in a plane is sqrt of one feature; the report and the
 # result file name the features, in the data's variables.
 awk 'BEGIN { srand(3); print "x1[m],x2[m],y1[m],y2[m],d[m]"; for (i = 0; i < 100; i++) {
@@ -502,9 +506,9 @@ fitargs=(fit "$tmp/noisy.csv" --epochs 12 --batch 200 --max-length 12 --seed 5 -
 # pareto_of FILE: the Pareto front and counters of a JSON result, without timings.
 pareto_of() { sed -n '/"pareto"/,/"sampled"/p' "$1" | grep -v '"seconds"'; }
 expect_ok "fit uninterrupted" "${fitargs[@]}" --json "$tmp/whole.json"
-# The profile object: seconds per phase, their sum and the fits run.
+# The profile object: seconds per phase, their sum, the fits run and racing's refits.
 profile_of() { sed -n '/^  "profile": {/,/^  }/p' "$1"; }
-for key in sample_priors sample_policy fit train breed enumerate simplify finalise other seconds fitted; do
+for key in sample_priors sample_policy fit train breed enumerate simplify finalise other seconds fitted advanced; do
   profile_of "$tmp/whole.json" | grep -Eq "^    \"$key\": [0-9]" && pass "json profile has $key" ||
     fail "json profile has $key" "missing or not a number"
 done

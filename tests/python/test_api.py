@@ -161,11 +161,26 @@ def test_profile_splits_the_seconds_into_phases(newton):
     profile = result.profile
     phases = ["sample_priors", "sample_policy", "fit", "train", "breed", "enumerate", "simplify",
               "finalise", "other"]
-    assert list(profile) == phases + ["seconds", "fitted"]
+    assert list(profile) == phases + ["seconds", "fitted", "advanced"]
     assert all(profile[name] >= 0.0 for name in phases)
     assert sum(profile[name] for name in phases) == pytest.approx(profile["seconds"])
     assert profile["seconds"] == result.seconds
     assert 0 < profile["fitted"] <= result.evaluations
+    assert 0 <= profile["advanced"] <= profile["fitted"]
+
+
+def test_racing_is_on_for_many_rows_and_can_be_turned_off():
+    # 1200 rows: each formula is fitted first on 256 of them, most never on all.
+    rng = np.random.default_rng(11)
+    m, a = rng.uniform(1.0, 10.0, (2, 1200))
+    X = np.asfortranarray(np.column_stack([m, a]))
+    F = 1.3 * m * a * (1.0 + 0.05 * rng.standard_normal(1200))
+    names = dict(X_names=["m", "a"], X_units=["kg", "m/s^2"], y_units="N")
+    raced = physr.fit(X, F, **names, **QUICK).profile
+    assert 0 < raced["advanced"] < raced["fitted"] / 2
+    assert physr.fit(X, F, **names, **QUICK, race_rows=0).profile["advanced"] == 0
+    with pytest.raises(ValueError, match="race advance"):
+        physr.fit(X, F, **names, **QUICK, race_advance=0.0)
 
 
 def test_a_fitted_half_is_an_exact_rational_in_sympy():

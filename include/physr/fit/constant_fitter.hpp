@@ -46,6 +46,9 @@ struct FitResult {
   std::vector<int> free_slots;  // the fitted slots, in the order of `correlation`'s rows
   Eigen::MatrixXd correlation;  // k×k; NaN when not estimable
   bool covariance_singular = false;
+  // Set by a caller that fitted on a subset of its rows and kept that fit (the search's
+  // racing): the figures below are the subset's.
+  bool on_subset = false;
 
   LevenbergMarquardtStatus status = LevenbergMarquardtStatus::kNonFiniteStart;
   bool converged = false;        // IsConverged(status) of the returned start

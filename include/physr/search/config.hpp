@@ -84,8 +84,17 @@ struct StoppingOptions {
 
 // Rows: with more rows than max_rows, the search runs on a seeded random subset of them
 // (SearchRows) and the final front is refitted on all rows. 0 = always all rows.
+//
+// Racing (docs/algorithms.md, "Racing"): with at least kRaceMinFactor · race_rows search rows,
+// each sampled or bred program is fitted first on a seeded subset of race_rows of them; only
+// those that could be among the batch's best race_advance share, or enter the Pareto front, are
+// refitted on all the search rows (from the subset's constants). The others keep the subset's
+// figures: their rewards train and breed, they never reach the front. 0 = no racing.
 struct RowSamplingOptions {
+  static constexpr Eigen::Index kRaceMinFactor = 4;
   Eigen::Index max_rows = 10000;
+  Eigen::Index race_rows = 256;
+  double race_advance = 0.1;
 };
 
 // Dimensionless groups (groups.hpp, docs/algorithms.md): kOff searches the data as given;

@@ -101,6 +101,17 @@ class SearchEngine {
   double Reward(const FitResult& fit) const;
   // fitter_.FitAll on the training rows, timed and counted in the profile.
   std::vector<FitResult> Fit(std::span<const Program> programs);
+  // Racing (RowSamplingOptions): every program fitted on the race rows, those Advancing
+  // refitted on the training rows from the race's constants; the others' fits are the race's,
+  // marked on_subset. Fit itself when racing is off or does not apply.
+  std::vector<FitResult> Race(std::span<const Program> programs);
+  // Of programs fitted on the race rows: those that could be among the best race_advance
+  // share of them, or enter the front as the race rows see it, in increasing order.
+  std::vector<std::size_t> Advancing(std::span<const Program> programs,
+                                     std::span<const FitResult> fits) const;
+  // The front with each entry's loss on the race rows (its constants as fitted on all search
+  // rows): what a candidate's race loss is compared with.
+  ParetoFront FrontOnRaceRows() const;
   // Over a class (class_search.cpp): the batch's class fits, each as a FitResult whose nrmse is
   // the class loss; and the final front refitted over the class into `result`.
   std::vector<FitResult> FitClass(std::span<const Program> programs);
@@ -151,7 +162,9 @@ class SearchEngine {
   ObservationEncoder encoder_;
   Sampler sampler_;
   Breeder breeder_;
-  BatchFitter fitter_;  // with the fit cache, rebuilt at every start
+  BatchFitter fitter_;       // with the fit cache, rebuilt at every start
+  Dataset race_;             // the race rows, a seeded subset of train_; empty without racing
+  BatchFitter race_fitter_;  // fits on race_, with its own cache
   SimplifyOptions simplify_;
   Checkpointer checkpointer_;
   SearchState state_;

@@ -63,7 +63,8 @@ struct SearchProfile {
   double sample_priors = 0.0;  // sampling apart from the policy's steps: prior masks and
                                // factors, observations, episode records, the unit check
   double sample_policy = 0.0;  // the policy's (LSTM's) steps while sampling
-  double fit = 0.0;            // BatchFitter::FitAll, for sampled and bred programs
+  double fit = 0.0;            // BatchFitter::FitAll, for sampled and bred programs (racing's
+                               // both stages)
   double train = 0.0;          // elite selection, policy gradient, Adam step
   double breed = 0.0;          // evolution apart from fitting and simplifying its offspring
   double enumerate = 0.0;      // the enumeration of short programs and their screening fits
@@ -73,7 +74,9 @@ struct SearchProfile {
   double other = 0.0;          // the rest: setup, rewards, the front, reports, checkpoints
   double seconds = 0.0;        // the wall seconds profiled: the sum of the phases
   std::int64_t fitted = 0;     // constant fits this process ran (not served by the cache or a
-                               // duplicate; across ranks, its share)
+                               // duplicate; across ranks, its share), racing's included
+  std::int64_t advanced = 0;   // of those, refits on all search rows of programs that won
+                               // their race (RowSamplingOptions)
 
   // Each phase's name (the field's) and seconds, in the order above, `other` last: the
   // JSON result and Python's SearchResult.profile list them so.
