@@ -48,7 +48,7 @@ BINARIES = ("baseline", "current")
 
 COLUMNS = (["problem", "variables", "noise", "seed", "binary", "commit", "status", "returncode",
             "evaluations", "epochs", "stop_reason", "seconds", "wall_seconds", "cpu_seconds",
-            "profile_seconds", "fitted"] + ["profile_" + p for p in PHASES] +
+            "profile_seconds", "fitted", "advanced"] + ["profile_" + p for p in PHASES] +
            ["epochs_limit", "time_limit", "error"])
 
 
@@ -126,6 +126,16 @@ def _median(values):
     return values[mid] if len(values) % 2 else 0.5 * (values[mid - 1] + values[mid])
 
 
+def all_rows_share(rows, scored):
+    """The share of scored formulas fitted on all search rows: with racing (`advanced` > 0)
+    those refitted after their race, else every fit (`fitted`); NaN without a profile."""
+    fitted = sum(_number(r.get("fitted")) or 0.0 for r in rows)
+    advanced = sum(_number(r.get("advanced")) or 0.0 for r in rows)
+    if scored <= 0 or fitted <= 0:
+        return float("nan")
+    return (advanced if advanced > 0 else fitted) / scored
+
+
 def problem_key(row):
     return (row["problem"], row.get("noise", ""))
 
@@ -140,9 +150,9 @@ def summarise(rows):
             keys.append(problem_key(r))
     header = (["problem", "vars", "noise", "baseline f/CPU-s", "current f/CPU-s", "ratio",
                "epochs b/c"] + ["%s %%" % PHASE_TITLES[p] for p in PHASES] +
-              ["fitted/scored", "dominant"])
+              ["fitted/scored", "all rows/scored", "dominant"])
     table = []
-    columns = {"base": [], "cur": [], "ratio": [], "fitted": []}
+    columns = {"base": [], "cur": [], "ratio": [], "fitted": [], "all": []}
     shares_by_phase = {p: [] for p in PHASES}
     for key in keys:
         mine = [r for r in ok if problem_key(r) == key]
@@ -154,10 +164,12 @@ def summarise(rows):
         scored = sum(_number(r.get("evaluations")) or 0.0 for r in cur)
         fitted = sum(_number(r.get("fitted")) or 0.0 for r in cur)
         fitted_share = fitted / scored if scored > 0 and shares else float("nan")
+        all_share = all_rows_share(cur, scored) if shares else float("nan")
         columns["base"].append(b)
         columns["cur"].append(c)
         columns["ratio"].append(ratio)
         columns["fitted"].append(fitted_share)
+        columns["all"].append(all_share)
         for p in PHASES:
             shares_by_phase[p].append(shares.get(p, float("nan")))
         epochs = "%s/%s" % ("+".join(r["epochs"] for r in base) or "–",
@@ -165,14 +177,16 @@ def summarise(rows):
         table.append([key[0], mine[0].get("variables", ""), key[1] or "–", runner.fmt(b),
                       runner.fmt(c), runner.fmt(ratio), epochs] +
                      [runner.fmt(shares[p], 2) if shares else "–" for p in PHASES] +
-                     [runner.fmt(fitted_share, 2), dominant(shares) if shares else "–"])
+                     [runner.fmt(fitted_share, 2), runner.fmt(all_share, 2),
+                      dominant(shares) if shares else "–"])
     if keys:
         medians = {p: _median(shares_by_phase[p]) for p in PHASES}
         table.append(["**median**", "", "", runner.fmt(_median(columns["base"])),
                       runner.fmt(_median(columns["cur"])),
                       "**%s**" % runner.fmt(_median(columns["ratio"])), ""] +
                      [runner.fmt(medians[p], 2) for p in PHASES] +
-                     [runner.fmt(_median(columns["fitted"]), 2), ""])
+                     [runner.fmt(_median(columns["fitted"]), 2),
+                      runner.fmt(_median(columns["all"]), 2), ""])
     return runner.markdown_table(header, table)
 
 
@@ -268,6 +282,7 @@ def run_one(problem, seed, binary, physr, commit, args, runs_dir):
     if profile:
         row["profile_seconds"] = profile.get("seconds", "")
         row["fitted"] = profile.get("fitted", "")
+        row["advanced"] = profile.get("advanced", "")
         for p in PHASES:
             row["profile_" + p] = profile.get(p, "")
     return row

@@ -68,3 +68,12 @@ def test_summary_has_a_line_per_problem_and_the_medians():
     assert lines[3].startswith("| b | 2 | 0.1 | 100 | 100 | 1 |")
     assert lines[4].startswith("| **median** |  |  | 100 | 200 | **2** |")
     assert "| c |" not in text
+
+
+def test_the_share_fitted_on_all_rows_counts_racing_refits_only():
+    raced = dict(row("a", "current", 1000, 1.0, profile={"fit": 1.0}), fitted="1100",
+                 advanced="100")
+    assert throughput.all_rows_share([raced], 1000.0) == 0.1
+    plain = dict(row("a", "current", 1000, 1.0, profile={"fit": 1.0}), fitted="990")
+    assert throughput.all_rows_share([plain], 1000.0) == 0.99
+    assert math.isnan(throughput.all_rows_share([row("a", "baseline", 10, 1.0)], 10.0))
