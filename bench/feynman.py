@@ -244,7 +244,7 @@ def main():
         ap.error("no physr binary at %s (build it or pass --physr)" % args.physr)
     comm = pool.comm_or_exit(ap, args.jobs)
     commit = args.commit or runner.git_commit()
-    runs_dir = os.path.join(os.path.dirname(os.path.abspath(args.out)), "feynman_runs")
+    runs_dir = runner.runs_dir(args.out)
     os.makedirs(runs_dir, exist_ok=True)
     by_id = {p["id"]: p for p in problems}
     judges = Judges(args.judge_timeout)

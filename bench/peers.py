@@ -396,7 +396,7 @@ def main(argv=None):
             if (e, name, str(seed)) not in done]
     runner.log("%d runs to do (%d done in %s); engines %s" % (
         len(todo), len(done), args.out, ", ".join("%s %s" % kv for kv in versions.items())))
-    work_dir = os.path.join(os.path.dirname(os.path.abspath(args.out)), "peers_runs")
+    work_dir = runner.runs_dir(args.out)
     os.makedirs(work_dir, exist_ok=True)
     loaded = {}
     for kind, name, seed, engine in todo:

@@ -153,7 +153,7 @@ def main():
     priors = ["on"] + (["off"] if args.units_prior_off else [])
     comm = pool.comm_or_exit(ap, args.jobs)
     lead = comm is None or comm.rank() == 0
-    work_dir = os.path.join(os.path.dirname(os.path.abspath(args.out)), "recovery_runs")
+    work_dir = runner.runs_dir(args.out)
     os.makedirs(work_dir, exist_ok=True)
     commit = args.commit or runner.git_commit()
     checkers = {p: symbolic.Checker(truth_of(p)) for p in problems}

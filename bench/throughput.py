@@ -346,7 +346,7 @@ def main():
     if os.path.exists(args.out):
         os.remove(args.out)
     results = runner.ResultsCsv(args.out, COLUMNS, [])
-    runs_dir = os.path.join(os.path.dirname(os.path.abspath(args.out)), "throughput_runs")
+    runs_dir = runner.runs_dir(args.out)
     os.makedirs(runs_dir, exist_ok=True)
     physr = {"baseline": baseline, "current": args.physr}
     commits = {"baseline": baseline_commit, "current": commit}

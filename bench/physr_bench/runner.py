@@ -54,6 +54,15 @@ def run_environment(environ=None):
     return {k: v for k, v in environ.items() if not k.startswith(("OMPI_", "PMIX_", "PMI_"))}
 
 
+def runs_dir(out):
+    """The folder for a runner's per-run files: beside its results CSV and named after it
+    (bench/results/feynman.csv: bench/results/feynman_runs), so that runners writing different
+    CSVs into one folder at the same time never share a run's files."""
+    path = os.path.abspath(out)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return os.path.join(os.path.dirname(path), stem + "_runs")
+
+
 def run_physr_fit(physr, data, flags, seed, json_path, time_limit=None, max_evals=None,
                   epochs=None, threads=1, units_prior=True, nice=0, log_path=None):
     """Runs `physr fit` once and returns a dict of measurements.

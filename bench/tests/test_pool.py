@@ -246,3 +246,10 @@ def test_recovery_runner_under_mpirun_spreads_and_resumes(tmp_path):
     assert "0 runs to do (4 already in" in again.stderr
     with open(out, newline="") as f:
         assert len(list(csv.DictReader(f))) == 4
+
+
+def test_runs_dir_is_named_after_the_csv():
+    # The default names keep their folders; two CSVs in one folder get two.
+    assert runner.runs_dir("/r/feynman.csv") == "/r/feynman_runs"
+    assert runner.runs_dir("/r/throughput.csv") == "/r/throughput_runs"
+    assert runner.runs_dir("/r/on.csv") != runner.runs_dir("/r/off.csv")
