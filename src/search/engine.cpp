@@ -8,6 +8,14 @@
 #if defined(__GLIBC__)
 #include <malloc.h>  // malloc_trim
 #endif
+// Under a sanitizer the allocator is the sanitizer's (ReleaseFreeMemory).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define PHYSR_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define PHYSR_SANITIZED 1
+#endif
+#endif
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
@@ -59,9 +67,12 @@ constexpr double kEnumerateTimeShare = 0.2;
 
 // Hands the memory the allocator holds free back to the system (glibc): the enumeration's
 // store is a search's largest passing allocation, and what earlier work freed (the other
-// search of a portfolio) would otherwise stay resident beside it.
+// search of a portfolio) would otherwise stay resident beside it. Not under a sanitizer,
+// whose own allocator replaces glibc's: glibc's, never used, would be set up by malloc_trim
+// itself, which is not safe when two searches (ranks run as threads in the tests) do it at
+// once.
 void ReleaseFreeMemory() {
-#ifdef __GLIBC__
+#if defined(__GLIBC__) && !defined(PHYSR_SANITIZED)
   malloc_trim(0);
 #endif
 }
