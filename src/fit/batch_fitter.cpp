@@ -12,7 +12,7 @@
 #include <oneapi/tbb/enumerable_thread_specific.h>
 #include <oneapi/tbb/parallel_for.h>
 
-#include "core/tsan.hpp"
+#include "core/sanitizers.hpp"
 #include "physr/core/binary_io.hpp"
 #include "physr/core/error.hpp"
 #include "physr/core/hash.hpp"

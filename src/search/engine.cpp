@@ -8,19 +8,12 @@
 #if defined(__GLIBC__)
 #include <malloc.h>  // malloc_trim
 #endif
-// Under a sanitizer the allocator is the sanitizer's (ReleaseFreeMemory).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define PHYSR_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define PHYSR_SANITIZED 1
-#endif
-#endif
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 
 #include "across_processes.hpp"
+#include "core/sanitizers.hpp"
 #include "physr/core/error.hpp"
 #include "physr/core/hash.hpp"
 #include "physr/data/statistics.hpp"
