@@ -747,6 +747,38 @@ TEST_CASE("Racing options out of range are refused") {
   SearchConfig whole;
   whole.rows.race_advance = 1.0;
   CHECK_NOTHROW(whole.Validate());
+  SearchConfig negative;
+  negative.rows.race_iterations = -1;
+  CHECK_THROWS_AS(negative.Validate(), InputError);
+  for (const int iterations : {0, 1}) {
+    CAPTURE(iterations);
+    SearchConfig c;
+    c.rows.race_iterations = iterations;
+    CHECK_NOTHROW(c.Validate());
+  }
+}
+
+TEST_CASE(
+    "The race's iteration budget is part of the search's fingerprint, and a search "
+    "racing with one iteration still fits its front on all rows") {
+  const Dataset d = NoisyForce(1200);
+  SearchConfig config = RacingConfig();
+  SearchConfig ten = config;
+  ten.rows.race_iterations = 10;
+  const Library library = BuildSearchLibrary(d, config.library);
+  CHECK(SearchFingerprint(d, library, config) != SearchFingerprint(d, library, ten));
+  // One iteration on the race rows ranks roughly; whatever advances is refitted in full, so
+  // the front still holds the law as accurately as 1.7·m·a itself.
+  config.rows.race_iterations = 1;
+  const SearchResult r = RunSearch(d, config);
+  CHECK(r.profile.advanced > 0);
+  std::vector<double> law(static_cast<std::size_t>(d.rows()));
+  for (Eigen::Index i = 0; i < d.rows(); ++i)
+    law[static_cast<std::size_t>(i)] = 1.7 * d.X(i, 0) * d.X(i, 1);
+  const double law_nrmse =
+      ComputeMetrics(std::span<const double>(d.y.data(), law.size()), law, {}).nrmse;
+  REQUIRE(r.best.has_value());
+  CHECK(r.best->nrmse <= law_nrmse * 1.0001);
 }
 
 namespace {

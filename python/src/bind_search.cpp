@@ -314,6 +314,7 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "max_search_rows", &SearchConfig::rows, &RowSamplingOptions::max_rows);
   Option(config, "race_rows", &SearchConfig::rows, &RowSamplingOptions::race_rows);
   Option(config, "race_advance", &SearchConfig::rows, &RowSamplingOptions::race_advance);
+  Option(config, "race_iterations", &SearchConfig::rows, &RowSamplingOptions::race_iterations);
   Option(config, "checkpoint_dir", &SearchConfig::checkpoint, &CheckpointOptions::dir);
   Option(config, "checkpoint_every", &SearchConfig::checkpoint, &CheckpointOptions::every_epochs);
   Option(config, "checkpoint_seconds", &SearchConfig::checkpoint,

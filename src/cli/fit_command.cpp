@@ -293,6 +293,13 @@ void AddTuningOptions(CLI::App* cmd, SearchConfig& t) {
                   "Share of each batch refitted on all search rows after the race")
       ->group(tuning)
       ->capture_default_str();
+  cmd->add_option("--race-iterations", t.rows.race_iterations,
+                  "Levenberg-Marquardt iterations of a fit on the race rows (0: as "
+                  "--fit-iterations; a candidate that advances is refitted on all search rows "
+                  "with --fit-iterations)")
+      ->group(tuning)
+      ->type_name("N")
+      ->capture_default_str();
   cmd->add_option("--evolve", t.evolution.offspring,
                   "Offspring bred per generation from each epoch's best formulas (0: the policy "
                   "alone)")

@@ -38,6 +38,9 @@ std::uint64_t MixShapingOptions(std::uint64_t h, const SearchConfig& c) {
   h = Mix(h, static_cast<std::uint64_t>(c.rows.max_rows));
   h = Mix(h, static_cast<std::uint64_t>(c.rows.race_rows));
   h = MixDouble(h, c.rows.race_advance);
+  if (c.rows.race_iterations > 0) {  // earlier runs' fingerprints still hold
+    h = Mix(h, static_cast<std::uint64_t>(c.rows.race_iterations));
+  }
   if (c.enumerate.mode != EnumerateMode::kOff) {  // earlier runs' fingerprints still hold
     const EnumerateOptions& e = c.enumerate;
     for (const std::int64_t v :
@@ -129,6 +132,7 @@ void SearchConfig::Validate() const {
   if (!(rows.race_advance > 0.0 && rows.race_advance <= 1.0)) {
     fail("race advance must be in (0, 1]");
   }
+  if (rows.race_iterations < 0) fail("race iterations must be ≥ 0");
   if (s.perfect_patience && *s.perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
   if (!(p.completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
   if (t.memory < 0 || t.memory > t.batch_size) fail("memory must be in [0, batch size]");

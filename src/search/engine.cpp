@@ -139,12 +139,16 @@ Dataset RaceRows(const Dataset& train, const SearchConfig& config) {
 
 // The fit options of the search's fitter on all search rows (race = false) or on the race
 // rows: a racing search splits the fit cache's capacity equally between the two, so that
-// racing adds no memory.
+// racing adds no memory, and fits on the race rows with race_iterations Levenberg–Marquardt
+// iterations at most when it is set.
 BatchFitOptions FitterOptions(const Dataset& train, const SearchConfig& config, bool race) {
   BatchFitOptions options = SearchFitOptions(config);
   const std::size_t capacity = options.cache_capacity;
   if (Races(train, config)) {
     options.cache_capacity = race ? capacity / 2 : capacity - capacity / 2;
+    if (race && config.rows.race_iterations > 0) {
+      options.fit.solver.max_iterations = config.rows.race_iterations;
+    }
   } else if (race) {
     options.cache_capacity = 0;
   }

@@ -181,6 +181,8 @@ def test_racing_is_on_for_many_rows_and_can_be_turned_off():
     assert physr.fit(X, F, **names, **QUICK, race_rows=0).profile["advanced"] == 0
     with pytest.raises(ValueError, match="race advance"):
         physr.fit(X, F, **names, **QUICK, race_advance=0.0)
+    with pytest.raises(ValueError, match="race iterations"):
+        physr.fit(X, F, **names, **QUICK, race_iterations=-1)
 
 
 def test_a_fitted_half_is_an_exact_rational_in_sympy():

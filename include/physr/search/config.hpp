@@ -90,11 +90,15 @@ struct StoppingOptions {
 // those that could be among the batch's best race_advance share, or enter the Pareto front, are
 // refitted on all the search rows (from the subset's constants). The others keep the subset's
 // figures: their rewards train and breed, they never reach the front. 0 = no racing.
+// race_iterations bounds Levenberg–Marquardt on the race rows (the race only ranks; a program
+// that advances is refitted on all rows from the race's constants with the fit's own budget);
+// 0 = the fit's own budget (BatchFitOptions).
 struct RowSamplingOptions {
   static constexpr Eigen::Index kRaceMinFactor = 4;
   Eigen::Index max_rows = 10000;
   Eigen::Index race_rows = 256;
   double race_advance = 0.1;
+  int race_iterations = 0;
 };
 
 // Dimensionless groups (groups.hpp, docs/algorithms.md): kOff searches the data as given;
