@@ -22,6 +22,7 @@
 #include "physr/search/engine.hpp"
 #include "physr/search/evaluate_formula.hpp"
 #include "physr/search/pareto_front.hpp"
+#include "physr/search/restarts.hpp"
 #include "physr/search/sampler.hpp"
 #include "physr/search/search.hpp"
 #include "physr/search/simplify.hpp"
@@ -737,6 +738,58 @@ TEST_CASE("A raced search gives the same front with 1 or 2 threads") {
     CHECK(one.pareto[i].program == two.pareto[i].program);
     CHECK(one.pareto[i].nrmse == two.pareto[i].nrmse);
   }
+}
+
+TEST_CASE("RestartEpochs: after `after` epochs without a 1 % gain, none after an exact formula") {
+  const auto history = [](std::initializer_list<double> best) {
+    std::vector<EpochReport> h;
+    for (const double b : best) {
+      EpochReport e;
+      e.epoch = static_cast<int>(h.size()) + 1;
+      e.best_nrmse = b;
+      h.push_back(e);
+    }
+    return h;
+  };
+  // Gains at epochs 1, 2 and 7; 0.4999 is not 1 % below 0.5; each restart counts as a gain.
+  const std::vector<EpochReport> h = history({1.0, 0.5, 0.5, 0.5, 0.5, 0.4999, 0.3, 0.3, 0.3});
+  CHECK(RestartEpochs(h, 2, 1e-9) == std::vector<int>{4, 6, 9});
+  CHECK(RestartEpochs(h, 3, 1e-9) == std::vector<int>{5});
+  CHECK(RestartEpochs(h, 0, 1e-9).empty());
+  CHECK(RestartEpochs(h, 10, 1e-9).empty());
+  // An exact formula at epoch 5 (0.5 ≤ τ) ends restarting: only the one before it.
+  CHECK(RestartEpochs(history({2.0, 1.0, 1.0, 1.0, 1e-12, 1e-12, 1e-12}), 2, 1e-9) ==
+        std::vector<int>{4});
+  CHECK(RestartEpochs(h, 2, 0.5).empty());  // epoch 2 is exact at τ = 0.5
+}
+
+TEST_CASE("With policy restarts the same seed gives the same front with 1 or 2 threads") {
+  const Dataset d = NoisyForce(400);
+  SearchConfig config = RacingConfig();
+  config.stopping.max_epochs = 8;
+  config.training.restart_after = 1;
+  const SearchResult one = RunSearch(d, config);
+  REQUIRE(!RestartEpochs(one.history, 1, 0.0).empty());
+  config.threads = 2;
+  const SearchResult two = RunSearch(d, config);
+  CHECK(one.evaluations == two.evaluations);
+  REQUIRE(one.pareto.size() == two.pareto.size());
+  for (std::size_t i = 0; i < one.pareto.size(); ++i) {
+    CHECK(one.pareto[i].program == two.pareto[i].program);
+    CHECK(one.pareto[i].nrmse == two.pareto[i].nrmse);
+  }
+  // A restart changes the course: the run without one samples other formulas.
+  config.training.restart_after = 0;
+  const SearchResult none = RunSearch(d, config);
+  bool same_history = none.history.size() == one.history.size();
+  for (std::size_t i = 0; same_history && i < one.history.size(); ++i) {
+    same_history = none.history[i].evaluations == one.history[i].evaluations &&
+                   none.history[i].best_infix == one.history[i].best_infix;
+  }
+  CHECK(!same_history);
+  SearchConfig negative;
+  negative.training.restart_after = -1;
+  CHECK_THROWS_AS(negative.Validate(), InputError);
 }
 
 TEST_CASE("Racing options out of range are refused") {

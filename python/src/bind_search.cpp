@@ -298,6 +298,7 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "entropy_gamma", &SearchConfig::training, &TrainingOptions::loss,
          &LossOptions::entropy_gamma);
   Option(config, "memory", &SearchConfig::training, &TrainingOptions::memory);
+  Option(config, "restart_after", &SearchConfig::training, &TrainingOptions::restart_after);
   Option(config, "evolution_offspring", &SearchConfig::evolution, &EvolutionOptions::offspring);
   Option(config, "evolution_generations", &SearchConfig::evolution, &EvolutionOptions::generations);
   Option(config, "fit_iterations", &SearchConfig::fitting, &BatchFitOptions::fit,

@@ -313,6 +313,12 @@ void AddTuningOptions(CLI::App* cmd, SearchConfig& t) {
                   "batch's elite (0: the batch's elite alone)")
       ->group(tuning)
       ->capture_default_str();
+  cmd->add_option("--restart-after", t.training.restart_after,
+                  "Start the policy afresh after this many epochs without a 1 % gain in the "
+                  "best error, keeping the front (0: never)")
+      ->group(tuning)
+      ->type_name("N")
+      ->capture_default_str();
   cmd->add_option("--search-stability", t.search_stability,
                   "Check numerical stability during the search, so formulas that fit only "
                   "through floating-point rounding neither enter the front nor breed nor train "

@@ -125,6 +125,7 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   w.IntegerField("evolve", c.evolution.offspring);
   w.IntegerField("generations", c.evolution.generations);
   w.IntegerField("memory", c.training.memory);
+  w.IntegerField("restart_after", c.training.restart_after);
   w.Key("search_stability");
   w.Bool(c.search_stability);
   w.Key("exact_nrmse");

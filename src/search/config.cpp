@@ -38,6 +38,9 @@ std::uint64_t MixShapingOptions(std::uint64_t h, const SearchConfig& c) {
   h = Mix(h, static_cast<std::uint64_t>(c.rows.max_rows));
   h = Mix(h, static_cast<std::uint64_t>(c.rows.race_rows));
   h = MixDouble(h, c.rows.race_advance);
+  if (c.training.restart_after > 0) {  // earlier runs' fingerprints still hold
+    h = Mix(h, static_cast<std::uint64_t>(c.training.restart_after));
+  }
   if (c.rows.race_iterations > 0) {  // earlier runs' fingerprints still hold
     h = Mix(h, static_cast<std::uint64_t>(c.rows.race_iterations));
   }
@@ -136,6 +139,7 @@ void SearchConfig::Validate() const {
   if (s.perfect_patience && *s.perfect_patience < 0) fail("perfect-fit patience must be ≥ 0");
   if (!(p.completion_length_weight >= 0.0)) fail("completion length weight must be ≥ 0");
   if (t.memory < 0 || t.memory > t.batch_size) fail("memory must be in [0, batch size]");
+  if (t.restart_after < 0) fail("restart after must be ≥ 0 epochs");
   if (evolution.offspring < 0) fail("evolution offspring must be ≥ 0");
   if (evolution.generations < 1) fail("evolution generations must be ≥ 1");
   const EnumerateOptions& e = enumerate;

@@ -25,6 +25,7 @@
 #include "physr/fit/constant_fitter.hpp"
 #include "physr/fit/metrics.hpp"
 #include "physr/policy/training.hpp"
+#include "physr/search/restarts.hpp"
 #include "search_internal.hpp"
 
 namespace physr {
@@ -75,6 +76,9 @@ constexpr Eigen::Index kSearchStabilityRows = 1000;
 
 // Random stream of epoch e's evolution: Rng(seed, kEvolutionStream + e).
 constexpr std::uint64_t kEvolutionStream = std::uint64_t{1} << 32;
+
+// Start of the chain Mix(Mix(chain, seed), k) that seeds the policy of the k-th restart.
+constexpr std::uint64_t kRestartSeedChain = 0x7265737461727473ULL;  // "restarts"
 
 // Before any part is built: the options, then the data.
 const SearchConfig& Validated(const SearchConfig& config, const Dataset& data) {
@@ -155,24 +159,32 @@ BatchFitOptions FitterOptions(const Dataset& train, const SearchConfig& config, 
   return options;
 }
 
+// The policy a run starts with, or (restart > 0) the one its restart-th restart starts afresh
+// from.
 LstmPolicy MakePolicy(const SearchConfig& config, const ObservationEncoder& encoder,
-                      const Library& library) {
+                      const Library& library, int restart = 0) {
   LstmPolicyOptions options;
   options.input_size = encoder.feature_size();
   options.num_tokens = static_cast<int>(library.size());
   options.hidden_size = config.training.hidden_size;
-  options.seed = config.seed;
+  options.seed =
+      restart == 0 ? config.seed
+                   : Mix(Mix(kRestartSeedChain, config.seed), static_cast<std::uint64_t>(restart));
   return LstmPolicy(options);
 }
 
 // The state of a new run: a freshly initialised policy, its optimiser and the sampling
 // stream.
+AdamOptimizer MakeOptimizer(const SearchConfig& config, const LstmPolicy& policy) {
+  AdamOptions adam;
+  adam.learning_rate = static_cast<float>(config.training.learning_rate);
+  return AdamOptimizer(policy.parameters(), adam);
+}
+
 SearchState MakeState(const SearchConfig& config, const ObservationEncoder& encoder,
                       const Library& library) {
   LstmPolicy policy = MakePolicy(config, encoder, library);
-  AdamOptions adam;
-  adam.learning_rate = static_cast<float>(config.training.learning_rate);
-  AdamOptimizer optimizer(policy.parameters(), adam);
+  AdamOptimizer optimizer = MakeOptimizer(config, policy);
   SearchState state(std::move(policy), std::move(optimizer), Rng(config.seed, 1));
   state.memory = ProgramMemory(config.training.memory);
   return state;
@@ -737,8 +749,19 @@ std::optional<StopReason> SearchEngine::ReportAndStop(const Batch& batch, int ep
   state_.history.push_back(MakeReport(batch, epoch));
   const std::optional<StopReason> stop =
       AgreedStop(*collective_, StopCriterion(state_.history.back()));
+  RestartIfStalled(epoch);  // also before a stop: a run resumed past the limit goes on from it
   checkpointer_.AfterEpoch(state_, stop.has_value());
   return stop;
+}
+
+// Before the checkpoint of the epoch, so that a resumed run goes on from the restarted policy.
+void SearchEngine::RestartIfStalled(int epoch) {
+  const std::vector<int> restarts =
+      RestartEpochs(state_.history, config_.training.restart_after, exact_nrmse_);
+  if (restarts.empty() || restarts.back() != epoch) return;
+  state_.policy = MakePolicy(config_, encoder_, library_, static_cast<int>(restarts.size()));
+  state_.optimizer = MakeOptimizer(config_, state_.policy);
+  state_.memory = ProgramMemory(config_.training.memory);
 }
 
 EpochReport SearchEngine::MakeReport(const Batch& batch, int epoch) const {

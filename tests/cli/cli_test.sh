@@ -203,6 +203,8 @@ expect_error "--race-advance refuses a share outside (0, 1]" "race advance" fit 
   "$tmp/kinetic.csv" --race-advance 0
 expect_error "--race-iterations refuses a negative count" "race iterations" fit \
   "$tmp/kinetic.csv" --race-iterations -1
+expect_error "--restart-after refuses a negative count" "restart after" fit \
+  "$tmp/kinetic.csv" --restart-after -1
 # --features: the distance of two points in a plane is sqrt of one feature; the report and the
 # result file name the features, in the data's variables.
 awk 'BEGIN { srand(3); print "x1[m],x2[m],y1[m],y2[m],d[m]"; for (i = 0; i < 100; i++) {

@@ -74,11 +74,11 @@ def test_newton_law_is_recovered(newton):
     np.testing.assert_allclose(best.predict(X_new), X_new[:, 0] * X_new[:, 1], rtol=1e-12)
 
 
-def test_memory_and_search_stability_are_options_recorded_in_the_result(newton, tmp_path):
+def test_memory_stability_and_restarts_are_options_recorded_in_the_result(newton, tmp_path):
     X, F = newton
     kw = dict(X_names=["m", "a"], X_units=["kg", "m/s^2"], y_name="F", y_units="N",
               ops="mul,div,add", default_free_consts=False, batch_size=200, epochs=3, seed=2,
-              memory=5, search_stability=True, perfect_patience=2)
+              memory=5, search_stability=True, perfect_patience=2, restart_after=1)
     one = physr.fit(X, F, threads=1, **kw)
     two = physr.fit(X, F, threads=2, **kw)
     assert [f.infix for f in one.pareto] == [f.infix for f in two.pareto]
@@ -87,8 +87,11 @@ def test_memory_and_search_stability_are_options_recorded_in_the_result(newton, 
     one.save(path)
     options = json.loads(path.read_text())["options"]
     assert options["memory"] == 5 and options["search_stability"] is True
+    assert options["restart_after"] == 1
     with pytest.raises(ValueError, match="memory"):
         physr.fit(X, F, memory=-1, **{k: v for k, v in kw.items() if k != "memory"})
+    with pytest.raises(ValueError, match="restart after"):
+        physr.fit(X, F, **{**kw, "restart_after": -1})
 
 
 def test_features_find_a_distance_and_are_recorded(tmp_path):

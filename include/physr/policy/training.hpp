@@ -25,6 +25,10 @@ struct TrainingOptions {
   // The best distinct programs remembered across epochs (search/memory.hpp) that join each
   // step's elite (AddRemembered); 0 trains on the batch's elite alone. At most batch_size.
   int memory = 0;
+  // Epochs without a gain in the best NRMSE after which the policy starts afresh: a new
+  // initialisation, its optimiser's moments and the memory emptied, while the front and the
+  // evolution it breeds from stay (search/restarts.hpp); 0 never restarts.
+  int restart_after = 0;
 };
 
 // The (1 − ε) quantile of `rewards`, interpolating linearly between order statistics.

@@ -92,6 +92,9 @@ class SearchEngine {
   std::vector<Parent> Train(const Batch& batch);
   void Breed(std::vector<Parent> parents, int epoch);
   std::optional<StopReason> ReportAndStop(const Batch& batch, int epoch);
+  // Restarts the policy (a new initialisation, its optimiser and the memory reset) when
+  // RestartEpochs puts a restart after `epoch`.
+  void RestartIfStalled(int epoch);
   SearchResult Finalise(StopReason reason);
 
   double Seconds() const;
