@@ -200,7 +200,7 @@ TEST_CASE("A search resumed across policy restarts matches the whole run") {
     return c;
   };
   const SearchResult whole = RunSearch(data, config(8));
-  const std::vector<int> restarts = RestartEpochs(whole.history, 1, 0.0);
+  const std::vector<int> restarts = RestartEpochs(whole.history, 1, whole.exact_nrmse);
   // The checkpoint of epoch 3 holds a restarted policy.
   CHECK(std::find(restarts.begin(), restarts.end(), 3) != restarts.end());
   TempDir dir;

@@ -21,6 +21,7 @@
 #include "physr/expr/parser.hpp"
 #include "physr/fit/batch_fitter.hpp"
 #include "physr/search/config.hpp"
+#include "physr/search/restarts.hpp"
 #include "physr/search/search.hpp"
 #include "physr/units/unit_parser.hpp"
 
@@ -277,6 +278,22 @@ TEST_CASE("A search across 2 or 3 ranks gives one process's front on every rank"
       CheckSameResult(alone, r);
     }
   }
+}
+
+TEST_CASE("With policy restarts every rank restarts after the same epochs") {
+  const Dataset data = MakeData();
+  SearchConfig config = MakeConfig();
+  config.stopping.max_epochs = 5;
+  config.training.restart_after = 1;
+  const SearchResult alone = RunSearch(data, config);
+  CHECK(!RestartEpochs(alone.history, 1, alone.exact_nrmse).empty());
+  std::vector<SearchResult> results(2);
+  OnRanks(2, [&](Collective& c) {
+    SearchCallbacks callbacks;
+    callbacks.collective = &c;
+    results[static_cast<std::size_t>(c.rank())] = RunSearch(data, config, callbacks);
+  });
+  for (const SearchResult& r : results) CheckSameResult(alone, r);
 }
 
 TEST_CASE("A stop on one rank stops every rank after the same epoch") {

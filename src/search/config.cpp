@@ -15,6 +15,8 @@ namespace {
 
 // Changes whenever what the fingerprint covers changes.
 constexpr std::uint64_t kFingerprintVersion = 4;
+// Mixed before an option hashed only when set, so that it differs from another such option.
+constexpr std::uint64_t kRestartAfterTag = 0x7265737461727431ULL;
 
 // The options that shape a run's course (not its limits, schedules or thread count).
 std::uint64_t MixShapingOptions(std::uint64_t h, const SearchConfig& c) {
@@ -39,7 +41,7 @@ std::uint64_t MixShapingOptions(std::uint64_t h, const SearchConfig& c) {
   h = Mix(h, static_cast<std::uint64_t>(c.rows.race_rows));
   h = MixDouble(h, c.rows.race_advance);
   if (c.training.restart_after > 0) {  // earlier runs' fingerprints still hold
-    h = Mix(h, static_cast<std::uint64_t>(c.training.restart_after));
+    h = Mix(Mix(h, kRestartAfterTag), static_cast<std::uint64_t>(c.training.restart_after));
   }
   if (c.rows.race_iterations > 0) {  // earlier runs' fingerprints still hold
     h = Mix(h, static_cast<std::uint64_t>(c.rows.race_iterations));

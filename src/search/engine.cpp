@@ -173,14 +173,15 @@ LstmPolicy MakePolicy(const SearchConfig& config, const ObservationEncoder& enco
   return LstmPolicy(options);
 }
 
-// The state of a new run: a freshly initialised policy, its optimiser and the sampling
-// stream.
+// An optimiser with zero moments for `policy`.
 AdamOptimizer MakeOptimizer(const SearchConfig& config, const LstmPolicy& policy) {
   AdamOptions adam;
   adam.learning_rate = static_cast<float>(config.training.learning_rate);
   return AdamOptimizer(policy.parameters(), adam);
 }
 
+// The state of a new run: a freshly initialised policy, its optimiser and the sampling
+// stream.
 SearchState MakeState(const SearchConfig& config, const ObservationEncoder& encoder,
                       const Library& library) {
   LstmPolicy policy = MakePolicy(config, encoder, library);
@@ -737,7 +738,7 @@ void SearchEngine::Breed(std::vector<Parent> parents, int epoch) {
 }
 
 // Report and stop: close the epoch's counters, record and report it, decide whether to stop,
-// and checkpoint when due.
+// restart the policy when the search stalled, and checkpoint when due.
 std::optional<StopReason> SearchEngine::ReportAndStop(const Batch& batch, int epoch) {
   SearchCounters& counters = state_.counters;
   counters.epochs = epoch;
