@@ -1044,6 +1044,33 @@ TEST_CASE("A search writes E = m*v^2/2 with an exact half, in a library that kee
   CHECK(ToInfix(r.best->program, r.library) == r.best->infix);
 }
 
+namespace {
+
+// A front of `texts` parsed over `library`, each fitted on `data`, with the fits
+// CanonicalizeFront takes.
+struct FittedFront {
+  ParetoFront front;
+  std::vector<std::pair<Program, FitResult>> fits;
+};
+FittedFront FitFront(std::initializer_list<const char*> texts, Library& library,
+                     const Dataset& data, const FitOptions& options) {
+  FittedFront out;
+  for (const char* text : texts) {
+    FrontEntry e;
+    e.program = ParseFormula(text, library);
+    const FitResult fit = FitConstants(e.program, library, data, options);
+    REQUIRE(fit.finite);
+    e.program.constants = fit.constants;
+    e.complexity = Complexity(e.program.tokens, library);
+    e.loss = fit.nrmse;
+    out.front.Offer(e);
+    out.fits.emplace_back(e.program, fit);
+  }
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("CanonicalizeFront writes formulas canonically, refitted, one entry per form") {
   // Newton's law with 1 % noise: G is fitted with a standard error.
   Rng noise(21);
@@ -1059,20 +1086,8 @@ TEST_CASE("CanonicalizeFront writes formulas canonically, refitted, one entry pe
   AddExactNumbers(library);
   FitOptions options;
   options.compute_uncertainties = true;
-  ParetoFront front;
-  std::vector<std::pair<Program, FitResult>> fits;
   // Two forms of one law, as a search writes them; the second with a redundant 2/2.
-  for (const char* text : {"m2*(m1/(r^2/G))", "2*(m1*G)*m2/(2*r*r)"}) {
-    FrontEntry e;
-    e.program = ParseFormula(text, library);
-    const FitResult fit = FitConstants(e.program, library, d, options);
-    REQUIRE(fit.finite);
-    e.program.constants = fit.constants;
-    e.complexity = Complexity(e.program.tokens, library);
-    e.loss = fit.nrmse;
-    front.Offer(e);
-    fits.emplace_back(e.program, fit);
-  }
+  auto [front, fits] = FitFront({"m2*(m1/(r^2/G))", "2*(m1*G)*m2/(2*r*r)"}, library, d, options);
   REQUIRE(front.entries().size() == 2);
   CanonicalizeFront(front, fits, library, d, options, 1e-12);
   REQUIRE(front.entries().size() == 1);
@@ -1129,6 +1144,69 @@ TEST_CASE("CanonicalizeFront merges a constant used twice and keeps constants th
   // free constant of that dimension unused, they merge into it.
   CHECK(canonical({{"m", "kg"}, {"g", "m/s^2"}}, "z*g*m") == "m*g*z");
   CHECK(canonical({{"m", "kg"}, {"g", "m/s^2"}, {"k", "N"}}, "z*g*m") == "k*z");
+}
+
+TEST_CASE("CanonicalizeFront writes a merged constant the noise cannot tell from 1 as 1") {
+  // y = x + k with noise of 10 % of rms(y). The final pass's simplification wrote one entry's
+  // constant as 1 (x + 1); another entry, log(C1) + x, is as short in canonical form (C1 + x)
+  // and, its C1 fitted, a little more accurate: it displaces x + 1 unless its merged constant
+  // is simplified against the noise too.
+  const auto data = [](double k) {
+    Dataset d = MakeData(
+        {{"x", "1"}}, "y", "1", [k](const Eigen::VectorXd& x) { return x(0) + k; }, 400, 8);
+    Rng rng(9);
+    const double rms = std::sqrt(d.y.squaredNorm() / static_cast<double>(d.rows()));
+    for (Eigen::Index i = 0; i < d.rows(); ++i) d.y(i) += 0.1 * rms * rng.Normal();
+    return d;
+  };
+  const auto canonical = [](const Dataset& d, bool with_noise) {
+    Library library = BuildSearchLibrary(d, SearchConfig{}.library);
+    AddExactNumbers(library);
+    FitOptions options;
+    options.compute_uncertainties = true;
+    auto [front, fits] = FitFront({"x + 1", "x + log(C1)"}, library, d, options);
+    REQUIRE(front.entries().size() == 2);
+    SimplifyOptions simplify;
+    simplify.rows = static_cast<double>(d.rows());
+    const NoiseSimplification noise{simplify, &d};
+    CanonicalizeFront(front, fits, library, d, options, 1e-12, with_noise ? &noise : nullptr);
+    std::string out;
+    for (const FrontEntry& e : front.entries())
+      out += (out.empty() ? "" : "; ") + ToInfix(e.program, library);
+    return out;
+  };
+  const Dataset one = data(1.0);
+  CHECK(canonical(one, false) == "x + C1");
+  CHECK(canonical(one, true) == "x + 1");
+  // A constant the noise can tell from every exact number stays fitted.
+  CHECK(canonical(data(1.9), true) == "x + C1");
+}
+
+TEST_CASE("CanonicalizeFront offers a shorter form the noise allows beside the rewrite") {
+  // y = x + L: `x + L*log(C1)` is `x + C1*L` in canonical form, and C1 within the noise of 1
+  // drops: `x + L` joins the front, shorter, the rewrite staying at its own length.
+  Dataset d = MakeData(
+      {{"x", "m"}, {"L", "m"}}, "y", "m", [](const Eigen::VectorXd& x) { return x(0) + x(1); }, 400,
+      8);
+  Rng rng(9);
+  const double rms = std::sqrt(d.y.squaredNorm() / static_cast<double>(d.rows()));
+  for (Eigen::Index i = 0; i < d.rows(); ++i) d.y(i) += 0.1 * rms * rng.Normal();
+  Library library = BuildSearchLibrary(d, SearchConfig{}.library);
+  AddExactNumbers(library);
+  FitOptions options;
+  options.compute_uncertainties = true;
+  auto [front, fits] = FitFront({"x + L*log(C1)"}, library, d, options);
+  SimplifyOptions simplify;
+  simplify.rows = static_cast<double>(d.rows());
+  const NoiseSimplification noise{simplify, &d};
+  CanonicalizeFront(front, fits, library, d, options, 1e-12, &noise);
+  REQUIRE(front.entries().size() == 2);
+  CHECK(ToInfix(front.entries()[0].program, library) == "x + L");
+  CHECK(ToInfix(front.entries()[1].program, library) == "x + C1*L");
+  for (const FrontEntry& entry : front.entries()) {  // each with its refit
+    CHECK(std::count_if(fits.begin(), fits.end(),
+                        [&](const auto& f) { return f.first == entry.program; }) >= 1);
+  }
 }
 
 TEST_CASE("EvaluateFormula checks units, fits free constants and names bad rows") {

@@ -827,8 +827,9 @@ SearchResult SearchEngine::Finalise(StopReason reason) {
   ParetoFront& front = refitted.first;
   // Formulas as a physicist writes them (m*c^2/sqrt(1 - v^2/c^2)), merged constants refitted.
   if (config_.canonical) {
+    const NoiseSimplification noise{FinalSimplifyOptions(), &train_};
     CanonicalizeFront(front, refitted.second, library, data_, FinalFitOptions(simplify_.fit),
-                      exact_nrmse_);
+                      exact_nrmse_, &noise);
   }
   // One entry per model: forms that differ only by rounding (c^2*m, m*c*c) are reported once.
   front.KeepDistinctModels(library, data_);
@@ -868,13 +869,18 @@ SearchResult SearchEngine::Finalise(StopReason reason) {
   return result;
 }
 
+// Here, unlike during the search, simplification also weighs a change against the noise.
+SimplifyOptions SearchEngine::FinalSimplifyOptions() const {
+  SimplifyOptions options = simplify_;
+  options.rows = EffectiveRows(train_);
+  return options;
+}
+
 std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> SearchEngine::RefitFront(
     const Library& library) const {
   if (class_ != nullptr) return {};  // FinaliseClass refitted the front over the class
   const FitOptions final_options = FinalFitOptions(simplify_.fit);
-  // Here, unlike during the search, simplification also weighs a change against the noise.
-  SimplifyOptions final_simplify = simplify_;
-  final_simplify.rows = EffectiveRows(train_);
+  const SimplifyOptions final_simplify = FinalSimplifyOptions();
   const double rows = EffectiveRows(data_);
   const auto criterion = [&](const Program& p, double nrmse) {
     return SelectionCriterion(p.tokens, library, nrmse, rows, final_simplify.penalty);

@@ -193,7 +193,18 @@ WrittenBack WriteBackEntries(const std::vector<Formula>& pareto, const WriteBack
   // The write-back substitutes each group's formula without simplifying across the groups
   // ((m*c^2)*(1/sqrt(1 - (v/c)^2))); the canonical form does that in the data's variables,
   // accepted on the data as for any search.
-  if (config.canonical) CanonicalizeFront(out.front, out.fits, library, data, options, exact);
+  if (config.canonical) {
+    // The reduced search simplified its formulas against its own noise; the canonical form's
+    // merged constants are simplified here, on the data's search rows, as the engine does.
+    const Dataset rows = SearchRows(data, config.rows.max_rows, config.seed);
+    NoiseSimplification noise{SimplifyOptions{}, &rows};
+    noise.options.accept_nrmse = exact;
+    noise.options.rows = EffectiveRows(rows);
+    noise.options.fit = config.fitting.fit;
+    noise.options.fit.seed = config.seed;
+    noise.options.fit.compute_uncertainties = false;
+    CanonicalizeFront(out.front, out.fits, library, data, options, exact, &noise);
+  }
   return out;
 }
 

@@ -378,13 +378,55 @@ std::optional<std::pair<Program, FitResult>> CanonicalFit(const Program& program
   return std::make_pair(std::move(*canonical), std::move(refit));
 }
 
+// A canonical rewrite (`rewrite`, its fit on `data`) with the constants the noise cannot tell
+// from numbers written as them, in canonical form again (CanonicalizeFront with `noise`).
+std::optional<std::pair<Program, FitResult>> NumbersWritten(
+    const std::pair<Program, FitResult>& rewrite, const Library& library, const Dataset& data,
+    const FitOptions& options, const NoiseSimplification& noise) {
+  const auto& [program, fit] = rewrite;
+  if (CountFreeConstants(program.tokens, library) == 0) return std::nullopt;
+  const Dataset& rows = *noise.rows;
+  const FitResult rows_fit =
+      rows.rows() == data.rows() ? fit : FitConstants(program, library, rows, noise.options.fit);
+  if (!rows_fit.finite) return std::nullopt;
+  const Simplified simple = SimplifyProgram(program, rows_fit, library, rows, noise.options);
+  if (simple.changes == 0) return std::nullopt;
+  std::optional<std::pair<Program, FitResult>> out =
+      CanonicalFit(simple.program, simple.fit, library, data, options);
+  if (!out) {
+    FitResult refit = FitConstants(simple.program, library, data, options);
+    Program fitted = simple.program;
+    fitted.constants = refit.constants;
+    if (!refit.finite || !NumericallyStable(fitted, library, data)) return std::nullopt;
+    out.emplace(std::move(fitted), std::move(refit));
+  }
+  const double effective = EffectiveRows(data);
+  const auto criterion = [&](const Program& p, double nrmse) {
+    return SelectionCriterion(p.tokens, library, nrmse, effective, noise.options.penalty);
+  };
+  if (out->second.nrmse > noise.options.AcceptLimit(fit.nrmse) &&
+      criterion(out->first, out->second.nrmse) > criterion(program, fit.nrmse)) {
+    return std::nullopt;
+  }
+  return out;
+}
+
 }  // namespace
 
 void CanonicalizeFront(ParetoFront& front, std::vector<std::pair<Program, FitResult>>& fits,
                        const Library& library, const Dataset& data, const FitOptions& fit,
-                       double exact_nrmse) {
+                       double exact_nrmse, const NoiseSimplification* noise) {
   ParetoFront canonical_front;
+  std::vector<std::pair<Program, FitResult>> rewrites;
   for (const FrontEntry& e : front.entries()) {
+    const auto offer = [&](std::pair<Program, FitResult> fitted) {
+      FrontEntry entry = e;
+      entry.program = fitted.first;
+      entry.complexity = Complexity(entry.program.tokens, library);
+      entry.loss = std::max(fitted.second.nrmse, exact_nrmse);
+      canonical_front.Offer(std::move(entry));
+      rewrites.push_back(std::move(fitted));
+    };
     const auto it =
         std::find_if(fits.begin(), fits.end(), [&](const auto& f) { return f.first == e.program; });
     if (it == fits.end()) continue;
@@ -394,14 +436,20 @@ void CanonicalizeFront(ParetoFront& front, std::vector<std::pair<Program, FitRes
       canonical_front.Offer(e);
       continue;
     }
-    FrontEntry entry = e;
-    entry.program = c->first;
-    entry.complexity = Complexity(entry.program.tokens, library);
-    entry.loss = std::max(c->second.nrmse, exact_nrmse);
-    canonical_front.Offer(std::move(entry));
-    fits.push_back(std::move(*c));
+    if (noise != nullptr && c->second.constants != it->second.constants) {
+      if (auto numbers = NumbersWritten(*c, library, data, fit, *noise)) {
+        // In the rewrite's place when as long (only constants became numbers), else beside
+        // it, as the final pass offers a simplified form (SearchEngine::RefitFront).
+        const bool shorter =
+            Complexity(numbers->first.tokens, library) < Complexity(c->first.tokens, library);
+        if (shorter) offer(std::move(*numbers));
+        if (!shorter) c = std::move(numbers);
+      }
+    }
+    offer(std::move(*c));
   }
   front = std::move(canonical_front);
+  for (auto& r : rewrites) fits.push_back(std::move(r));
 }
 
 }  // namespace physr

@@ -149,6 +149,9 @@ class SearchEngine {
   // (AddExactNumbers), which the simplified entries may use.
   std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> RefitFront(
       const Library& library) const;
+  // The simplification of the final pass: simplify_ weighing each change against the noise of
+  // the search rows (SimplifyOptions::rows).
+  SimplifyOptions FinalSimplifyOptions() const;
 
   const Dataset& data_;
   const SearchConfig config_;

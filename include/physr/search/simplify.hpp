@@ -90,8 +90,20 @@ bool RewriteAgrees(const Program& original, const Program& rewrite, const Librar
 // canonical forms coincide become one. The front is rebuilt by Offer with loss
 // max(NRMSE, exact_nrmse); `fits` gains the new refits. Deterministic. Cost: per entry, one
 // rewrite, two evaluations over the rows and one fit.
+//
+// With `noise` (the final pass's simplification against the noise), a rewrite whose merged
+// constants the final simplification has not seen (log(2.7096) + x is C1 + x, C1 = 0.9968) is
+// simplified once more: SimplifyProgram on noise->rows with noise->options, kept in canonical
+// form when it only wrote constants as numbers (the same length: C1 + x → x + 1) and its refit
+// on `data` passes the final pass's test (AcceptLimit, or a selection criterion no higher over
+// the data's effective rows; NumericallyStable). Else a rewrite would displace, at its
+// length, the entry whose constant the noise had already written as 1.
+struct NoiseSimplification {
+  SimplifyOptions options;        // rows > 0
+  const Dataset* rows = nullptr;  // the rows it judges on (the search rows)
+};
 void CanonicalizeFront(ParetoFront& front, std::vector<std::pair<Program, FitResult>>& fits,
                        const Library& library, const Dataset& data, const FitOptions& fit,
-                       double exact_nrmse);
+                       double exact_nrmse, const NoiseSimplification* noise = nullptr);
 
 }  // namespace physr
