@@ -208,9 +208,9 @@ WrittenBack WriteBackEntries(const std::vector<Formula>& pareto, const WriteBack
   return out;
 }
 
-void MergeFronts(WrittenBack grouped, const std::vector<Formula>& given, const Library& library,
+void MergeFronts(WrittenBack written, const std::vector<Formula>& given, const Library& library,
                  const Dataset& data, double exact, SearchResult& result, bool from_groups) {
-  ParetoFront& front = grouped.front;
+  ParetoFront& front = written.front;
   for (const Formula& f : given) {
     FrontEntry entry;
     entry.program = f.program;
@@ -220,7 +220,7 @@ void MergeFronts(WrittenBack grouped, const std::vector<Formula>& given, const L
   }
   front.KeepDistinctModels(library, data);
   const auto formula_of = [&](const FrontEntry& e) {
-    for (const auto& [program, fit] : grouped.fits) {
+    for (const auto& [program, fit] : written.fits) {
       if (program != e.program) continue;
       Formula f = MakeFormula(e.program, library, fit);
       f.from_groups = from_groups;
