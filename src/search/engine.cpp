@@ -880,11 +880,7 @@ std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> SearchEngine:
     const Library& library) const {
   if (class_ != nullptr) return {};  // FinaliseClass refitted the front over the class
   const FitOptions final_options = FinalFitOptions(simplify_.fit);
-  const SimplifyOptions final_simplify = FinalSimplifyOptions();
-  const double rows = EffectiveRows(data_);
-  const auto criterion = [&](const Program& p, double nrmse) {
-    return SelectionCriterion(p.tokens, library, nrmse, rows, final_simplify.penalty);
-  };
+  const NoiseSimplification noise{FinalSimplifyOptions(), &train_};
   ParetoFront final_front;
   std::vector<std::pair<Program, FitResult>> refits;
   for (const FrontEntry& e : state_.front.entries()) {
@@ -898,30 +894,16 @@ std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> SearchEngine:
     // Its simplest form that loses nothing the data can tell (judged on the search rows, kept
     // only if the full data agrees), refitted with uncertainties. It joins the front beside
     // the original, or in its place when it is as long (only constants became numbers).
-    const FitResult search_fit = train_.rows() == data_.rows()
-                                     ? fit
-                                     : FitConstants(entry.program, library, train_, simplify_.fit);
     bool replaced = false;
-    if (search_fit.finite) {
-      const Simplified simple =
-          SimplifyProgram(entry.program, search_fit, library, train_, final_simplify);
-      if (simple.changes > 0) {
-        FitResult refit = FitConstants(simple.program, library, data_, final_options);
-        Program fitted = simple.program;
-        fitted.constants = refit.constants;
-        if (refit.finite &&
-            (refit.nrmse <= simplify_.AcceptLimit(fit.nrmse) ||
-             criterion(simple.program, refit.nrmse) <= criterion(entry.program, fit.nrmse)) &&
-            NumericallyStable(fitted, library, data_)) {
-          FrontEntry simpler = entry;
-          simpler.program = std::move(fitted);
-          simpler.complexity = Complexity(simple.program.tokens, library);
-          simpler.loss = FrontLoss(refit.nrmse, exact_nrmse_);
-          replaced = simpler.complexity >= entry.complexity;
-          final_front.Offer(simpler);
-          refits.emplace_back(simpler.program, std::move(refit));
-        }
-      }
+    if (auto simple =
+            SimplifyAgainstNoise(entry.program, fit, library, data_, final_options, noise)) {
+      FrontEntry simpler = entry;
+      simpler.program = std::move(simple->first);
+      simpler.complexity = Complexity(simpler.program.tokens, library);
+      simpler.loss = FrontLoss(simple->second.nrmse, exact_nrmse_);
+      replaced = simpler.complexity >= entry.complexity;
+      final_front.Offer(simpler);
+      refits.emplace_back(simpler.program, std::move(simple->second));
     }
     if (!replaced) {
       final_front.Offer(entry);

@@ -361,6 +361,31 @@ bool RewriteAgrees(const Program& original, const Program& rewrite, const Librar
   return std::sqrt(apart / static_cast<double>(before.size())) <= 1e-9 * scale;
 }
 
+std::optional<std::pair<Program, FitResult>> SimplifyAgainstNoise(
+    const Program& program, const FitResult& fit, const Library& library, const Dataset& data,
+    const FitOptions& final_fit, const NoiseSimplification& noise) {
+  const Dataset& rows = *noise.rows;
+  const FitResult rows_fit =
+      rows.rows() == data.rows() ? fit : FitConstants(program, library, rows, noise.options.fit);
+  if (!rows_fit.finite) return std::nullopt;
+  const Simplified simple = SimplifyProgram(program, rows_fit, library, rows, noise.options);
+  if (simple.changes == 0) return std::nullopt;
+  FitResult refit = FitConstants(simple.program, library, data, final_fit);
+  Program fitted = simple.program;
+  fitted.constants = refit.constants;
+  const double effective = EffectiveRows(data);
+  const auto criterion = [&](const Program& p, double nrmse) {
+    return SelectionCriterion(p.tokens, library, nrmse, effective, noise.options.penalty);
+  };
+  if (!refit.finite ||
+      (refit.nrmse > noise.options.AcceptLimit(fit.nrmse) &&
+       criterion(simple.program, refit.nrmse) > criterion(program, fit.nrmse)) ||
+      !NumericallyStable(fitted, library, data)) {
+    return std::nullopt;
+  }
+  return std::make_pair(std::move(fitted), std::move(refit));
+}
+
 namespace {
 
 // The canonical form of `program` refitted on `data`, when it passes (CanonicalizeFront).
@@ -385,30 +410,12 @@ std::optional<std::pair<Program, FitResult>> NumbersWritten(
     const FitOptions& options, const NoiseSimplification& noise) {
   const auto& [program, fit] = rewrite;
   if (CountFreeConstants(program.tokens, library) == 0) return std::nullopt;
-  const Dataset& rows = *noise.rows;
-  const FitResult rows_fit =
-      rows.rows() == data.rows() ? fit : FitConstants(program, library, rows, noise.options.fit);
-  if (!rows_fit.finite) return std::nullopt;
-  const Simplified simple = SimplifyProgram(program, rows_fit, library, rows, noise.options);
-  if (simple.changes == 0) return std::nullopt;
-  std::optional<std::pair<Program, FitResult>> out =
-      CanonicalFit(simple.program, simple.fit, library, data, options);
-  if (!out) {
-    FitResult refit = FitConstants(simple.program, library, data, options);
-    Program fitted = simple.program;
-    fitted.constants = refit.constants;
-    if (!refit.finite || !NumericallyStable(fitted, library, data)) return std::nullopt;
-    out.emplace(std::move(fitted), std::move(refit));
-  }
-  const double effective = EffectiveRows(data);
-  const auto criterion = [&](const Program& p, double nrmse) {
-    return SelectionCriterion(p.tokens, library, nrmse, effective, noise.options.penalty);
-  };
-  if (out->second.nrmse > noise.options.AcceptLimit(fit.nrmse) &&
-      criterion(out->first, out->second.nrmse) > criterion(program, fit.nrmse)) {
-    return std::nullopt;
-  }
-  return out;
+  std::optional<std::pair<Program, FitResult>> simple =
+      SimplifyAgainstNoise(program, fit, library, data, options, noise);
+  if (!simple) return std::nullopt;
+  std::optional<std::pair<Program, FitResult>> canonical =
+      CanonicalFit(simple->first, simple->second, library, data, options);
+  return canonical ? canonical : simple;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -105,5 +106,15 @@ struct NoiseSimplification {
 void CanonicalizeFront(ParetoFront& front, std::vector<std::pair<Program, FitResult>>& fits,
                        const Library& library, const Dataset& data, const FitOptions& fit,
                        double exact_nrmse, const NoiseSimplification* noise = nullptr);
+
+// The final pass's simplification of one formula (`program` with its constants, `fit` its fit
+// on `data`): SimplifyProgram judged on noise.rows (refitted there first unless they are
+// `data`) with noise.options, the result refitted on `data` with `final_fit` and kept when that
+// refit is within AcceptLimit of fit's NRMSE or does not raise the selection criterion over
+// the data's effective rows, and it is NumericallyStable. nullopt when nothing changed or the
+// change fails. SearchEngine::RefitFront and CanonicalizeFront (with `noise`) use it.
+std::optional<std::pair<Program, FitResult>> SimplifyAgainstNoise(
+    const Program& program, const FitResult& fit, const Library& library, const Dataset& data,
+    const FitOptions& final_fit, const NoiseSimplification& noise);
 
 }  // namespace physr
