@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <numbers>
 #include <string>
 
@@ -167,6 +168,83 @@ TEST_CASE("ParetoFront::Best picks the simplest perfect fit, else the informatio
   measured.Offer(Entry({2}, 31, 0.0010));
   CHECK(measured.Best(1e-6, 10, library)->complexity == 8);
   CHECK(measured.Best(1e-6, 1000, library)->complexity == 31);
+}
+
+TEST_CASE("A front given the rows prices fitted constants as the selection criterion does") {
+  // Tokens 0–3 are variables; 4 and 5 free constants.
+  Library library;
+  for (int i = 0; i < 4; ++i) library.AddVariable("x" + std::to_string(i), Dimension());
+  library.AddFreeConstant("C1", Dimension());
+  library.AddFreeConstant("C2", Dimension());
+  const double rows = 2000;
+  const double factor = std::exp(std::log(rows) / (2 * rows));  // 1.0019 per constant
+
+  // The law without constants, then a formula as long whose constant fits the noise: 0.02 %
+  // closer, less than its constant's price. The plain front trades the law for it.
+  const FrontEntry law = Entry({0, 1, 2}, 10, 0.265057);
+  const FrontEntry rival = Entry({4, 1, 2}, 10, 0.265010);
+  ParetoFront plain;
+  plain.Offer(law);
+  plain.Offer(rival);
+  REQUIRE(plain.entries().size() == 1);
+  CHECK(plain.entries()[0].program.tokens == rival.program.tokens);
+  ParetoFront priced(library, rows);
+  priced.Offer(law);
+  CHECK_FALSE(priced.Offer(rival));
+  REQUIRE(priced.entries().size() == 1);
+  CHECK(priced.entries()[0].program.tokens == law.program.tokens);
+  // The same in the other order: the law evicts the rival.
+  ParetoFront reversed = priced.Emptied();
+  CHECK(reversed.Offer(rival));
+  CHECK(reversed.Offer(law));
+  REQUIRE(reversed.entries().size() == 1);
+  CHECK(reversed.entries()[0].program.tokens == law.program.tokens);
+
+  // A constant that buys more than its price is kept, and one that buys less is dropped also
+  // against a simpler entry; a longer entry with fewer constants may then be less accurate.
+  ParetoFront front(library, rows);
+  CHECK(front.Offer(Entry({0}, 3, 0.5)));
+  CHECK(front.Offer(Entry({4, 0}, 5, 0.5 / factor / 1.0001)));                    // pays for C1
+  CHECK_FALSE(front.Offer(Entry({5, 4, 0}, 7, 0.5 / factor / 1.0001 / 1.0001)));  // C2 does not
+  CHECK(front.Offer(Entry({0, 1}, 9, 0.5 / factor * 1.0001)));  // no constant: key lower
+  REQUIRE(front.entries().size() == 3);
+  CHECK(front.entries()[2].loss > front.entries()[1].loss);
+  CHECK(front.MostAccurate()->complexity == 5);
+}
+
+TEST_CASE("A priced front's Best is the best by the criterion of every formula offered") {
+  // Property against a brute-force minimum: random formulas (complexity, loss, constants) over
+  // a library of one variable and three free constants; whatever the rows and the penalty, the
+  // front keeps the formula the criterion ranks first among all offered.
+  Library library;
+  library.AddVariable("x", Dimension());
+  for (int i = 1; i <= 3; ++i) library.AddFreeConstant("C" + std::to_string(i), Dimension());
+  Rng rng(7);
+  for (int trial = 0; trial < 200; ++trial) {
+    const double rows = std::floor(rng.Uniform(5.0, 20000.0));
+    const double penalty = rng.Uniform(0.0, 8.0);
+    ParetoFront front(library, rows);
+    std::vector<FrontEntry> offered;
+    for (int k = 0; k < 30; ++k) {
+      std::vector<TokenId> tokens = {0};
+      const int constants = static_cast<int>(rng.Uniform(0.0, 4.0));
+      for (int c = 0; c < constants; ++c) tokens.push_back(static_cast<TokenId>(1 + c));
+      for (int pad = 0; pad < k; ++pad) tokens.push_back(0);  // distinct token sequences
+      const double complexity = std::floor(rng.Uniform(1.0, 20.0));
+      const double loss = 0.2 * (1.0 + rng.Uniform(0.0, 0.01));
+      offered.push_back(Entry(tokens, complexity, loss));
+      front.Offer(offered.back());
+    }
+    const auto criterion = [&](const FrontEntry& e) {
+      return SelectionCriterion(e.loss, e.complexity, CountFreeConstants(e.program.tokens, library),
+                                rows, penalty);
+    };
+    double best = std::numeric_limits<double>::infinity();
+    for (const FrontEntry& e : offered) best = std::min(best, criterion(e));
+    const FrontEntry* chosen = front.Best(1e-9, rows, library, penalty);
+    REQUIRE(chosen != nullptr);
+    CHECK(criterion(*chosen) == doctest::Approx(best).epsilon(1e-12));
+  }
 }
 
 TEST_CASE("SamePredictions: apart by less than rounding allows and than either's error") {

@@ -28,7 +28,7 @@ namespace {
 
 constexpr std::string_view kMagic = "PHYSRCKP";
 constexpr std::string_view kEndMagic = "PHYSREND";
-constexpr std::uint32_t kVersion = 5;
+constexpr std::uint32_t kVersion = 6;
 constexpr const char* kFileName = "search.ckpt";
 
 void PutCounters(BinaryWriter& out, const SearchCounters& c) {
@@ -84,8 +84,9 @@ void PutFront(BinaryWriter& out, const ParetoFront& front) {
   }
 }
 
-ParetoFront GetFront(BinaryReader& r) {
-  ParetoFront front;
+// The saved front, its constants priced as `like`'s (the search's own, as it set it up).
+ParetoFront GetFront(BinaryReader& r, const ParetoFront& like) {
+  ParetoFront front = like.Emptied();
   const std::size_t entries = r.Count(8 * 5);
   for (std::size_t i = 0; i < entries; ++i) {
     FrontEntry e;
@@ -174,6 +175,7 @@ std::string Serialize(std::uint64_t fingerprint, const SearchState& s) {
   out.Block(Saved([&](std::ostream& o) { s.policy.Save(o); }));
   out.Block(Saved([&](std::ostream& o) { s.optimizer.Save(o); }));
   PutFront(out, s.front);
+  PutFront(out, s.criterion_front);
   PutHistory(out, s.history);
   PutMemory(out, s.memory);
   out.Bytes(kEndMagic);
@@ -229,7 +231,8 @@ bool Checkpointer::Resume(SearchState& state) {
   std::istringstream optimizer(r.Block(), std::ios::binary);
   AdamOptimizer moments =
       AdamOptimizer::Load(optimizer, loaded.parameters(), "optimizer in the checkpoint");
-  ParetoFront front = GetFront(r);
+  ParetoFront front = GetFront(r, state.front);
+  ParetoFront criterion_front = GetFront(r, state.criterion_front);
   std::vector<EpochReport> history = GetHistory(r);
   ProgramMemory memory = GetMemory(r, state.memory.capacity());
   if (r.Bytes(kEndMagic.size()) != kEndMagic) r.Fail("damaged file (no end marker)");
@@ -238,6 +241,7 @@ bool Checkpointer::Resume(SearchState& state) {
   state.optimizer = std::move(moments);
   state.rng.SetState(rng);
   state.front = std::move(front);
+  state.criterion_front = std::move(criterion_front);
   state.counters = counters;
   state.history = std::move(history);
   state.memory = std::move(memory);

@@ -255,6 +255,10 @@ class SearchEngine::PhaseTimer {
 
 SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
                            SearchCallbacks callbacks)
+    : SearchEngine(data, config, std::move(callbacks), nullptr) {}
+
+SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
+                           SearchCallbacks callbacks, ClassScoring* class_scoring)
     : data_(data),
       config_(Validated(config, data)),
       callbacks_(std::move(callbacks)),
@@ -286,13 +290,10 @@ SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
   CheckSameRun(*collective_, SearchFingerprint(data, library_, config_), config_);
   fitter_.ShareWith(collective_);
   race_fitter_.ShareWith(collective_);
-  if (checkpointer_.Resume(state_)) seconds_before_ = state_.counters.seconds;
-}
-
-SearchEngine::SearchEngine(const Dataset& data, const SearchConfig& config,
-                           SearchCallbacks callbacks, ClassScoring* class_scoring)
-    : SearchEngine(data, config, std::move(callbacks)) {
   class_ = class_scoring;
+  // A class's losses are not one dataset's NRMSE over these rows.
+  if (class_ == nullptr) state_.criterion_front = ParetoFront(library_, EffectiveRows(train_));
+  if (checkpointer_.Resume(state_)) seconds_before_ = state_.counters.seconds;
 }
 
 SearchResult SearchEngine::Run() {
@@ -559,8 +560,7 @@ void SearchEngine::Offer(const Program& program, const FitResult& fit, int epoch
   entry.loss = FrontLoss(fit.nrmse, exact_nrmse_);  // Finalise reports the real losses
   entry.epoch = static_cast<std::uint64_t>(epoch);
   const bool exact = fit.nrmse <= exact_nrmse_;
-  if (!state_.front.Accepts(entry) || !Stable(program, fit)) return;
-  state_.front.Offer(entry);
+  if (!OfferToFronts(entry, [&] { return Stable(program, fit); })) return;
   if (!exact) return;
   if (class_ != nullptr) return;  // simplification fits one dataset; a class is refitted whole
   PhaseTimer simplify(*this, &SearchProfile::simplify);
@@ -571,9 +571,19 @@ void SearchEngine::Offer(const Program& program, const FitResult& fit, int epoch
   entry.program = simple.program;
   entry.complexity = Complexity(simple.program.tokens, library_);
   entry.loss = FrontLoss(simple.fit.nrmse, exact_nrmse_);
-  if (state_.front.Accepts(entry) && Stable(simple.program, simple.fit)) {
-    state_.front.Offer(std::move(entry));
-  }
+  OfferToFronts(entry, [&] { return Stable(simple.program, simple.fit); });
+}
+
+// Offers `entry` to the search's front and, outside a class search, to the front that prices
+// constants; `stable` (costly) is asked only when one of them would keep it. Whether the
+// search's front took it (what the search goes on from; the other only adds to the choice).
+bool SearchEngine::OfferToFronts(const FrontEntry& entry, const std::function<bool()>& stable) {
+  const bool plain = state_.front.Accepts(entry);
+  const bool priced = class_ == nullptr && state_.criterion_front.Accepts(entry);
+  if ((!plain && !priced) || !stable()) return false;
+  if (plain) state_.front.Offer(entry);
+  if (priced) state_.criterion_front.Offer(entry);
+  return plain;
 }
 
 void SearchEngine::Remember(std::span<const Program> programs, std::span<const FitResult> fits,
@@ -881,9 +891,17 @@ std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> SearchEngine:
   if (class_ != nullptr) return {};  // FinaliseClass refitted the front over the class
   const FitOptions final_options = FinalFitOptions(simplify_.fit);
   const NoiseSimplification noise{FinalSimplifyOptions(), &train_};
-  ParetoFront final_front;
+  ParetoFront final_front(library, EffectiveRows(data_));
   std::vector<std::pair<Program, FitResult>> refits;
-  for (const FrontEntry& e : state_.front.entries()) {
+  // The search's front and the formulas only the one that prices constants kept.
+  std::vector<const FrontEntry*> entries;
+  for (const FrontEntry& e : state_.front.entries()) entries.push_back(&e);
+  for (const FrontEntry& e : state_.criterion_front.entries()) {
+    const auto same = [&](const FrontEntry* f) { return f->program.tokens == e.program.tokens; };
+    if (std::none_of(entries.begin(), entries.end(), same)) entries.push_back(&e);
+  }
+  for (const FrontEntry* kept : entries) {
+    const FrontEntry& e = *kept;
     FitResult fit = FitConstants(e.program, library, data_, final_options);
     if (!fit.finite) continue;
     FrontEntry entry = e;

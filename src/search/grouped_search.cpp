@@ -175,7 +175,7 @@ WrittenBack WriteBackEntries(const std::vector<Formula>& pareto, const WriteBack
   options.seed = config.seed;
   options.compute_uncertainties = true;
   options.solver.max_iterations = std::max(100, options.solver.max_iterations);
-  WrittenBack out;
+  WrittenBack out{ParetoFront(library, EffectiveRows(data)), {}};
   for (const Formula& f : pareto) {
     Program program = write(f, library);
     const UnitCheckResult units = CheckUnits(program, library);

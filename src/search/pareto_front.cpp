@@ -10,14 +10,6 @@
 namespace physr {
 namespace {
 
-// Strict order used to break exact ties: lower loss, then lower complexity, then the token
-// sequence. Makes the front independent of arrival order.
-bool Better(const FrontEntry& a, const FrontEntry& b) {
-  if (a.loss != b.loss) return a.loss < b.loss;
-  if (a.complexity != b.complexity) return a.complexity < b.complexity;
-  return a.program.tokens < b.program.tokens;
-}
-
 // Whether `a` is the simpler of two forms of one model: lower complexity, then fewer tokens,
 // then the token sequence.
 bool Simpler(const FrontEntry& a, const FrontEntry& b) {
@@ -77,20 +69,61 @@ void ParetoFront::KeepDistinctModels(const Library& library, const Dataset& data
     }
   }
   std::vector<FrontEntry> kept;
+  std::vector<double> kept_keys;
   for (std::size_t i = 0; i < entries_.size(); ++i) {
-    if (keep[i]) kept.push_back(std::move(entries_[i]));
+    if (!keep[i]) continue;
+    kept.push_back(std::move(entries_[i]));
+    kept_keys.push_back(keys_[i]);
   }
   entries_ = std::move(kept);
+  keys_ = std::move(kept_keys);
+}
+
+ParetoFront::ParetoFront(const Library& library, double rows)
+    : free_constant_(library.size(), false),
+      constant_price_(rows > 1.0 ? std::log(rows) / (2.0 * rows) : 0.0) {
+  for (std::size_t id = 0; id < library.size(); ++id) {
+    free_constant_[id] = library[static_cast<TokenId>(id)].kind == TokenKind::kFreeConstant;
+  }
+}
+
+ParetoFront ParetoFront::Emptied() const {
+  ParetoFront empty;
+  empty.free_constant_ = free_constant_;
+  empty.constant_price_ = constant_price_;
+  return empty;
+}
+
+double ParetoFront::Key(const FrontEntry& entry) const {
+  if (constant_price_ == 0.0) return entry.loss;
+  int constants = 0;
+  for (const TokenId id : entry.program.tokens) {
+    const auto index = static_cast<std::size_t>(id);
+    if (index < free_constant_.size() && free_constant_[index]) ++constants;
+  }
+  // SelectionCriterion's terms of the loss and the constants, divided by 2 · rows.
+  return std::log(std::max(entry.loss, 1e-300)) + constant_price_ * constants;
+}
+
+// Strict order used to break exact ties: lower key, then lower loss, then lower complexity,
+// then the token sequence. Makes the front independent of arrival order.
+bool ParetoFront::Better(const FrontEntry& a, double key_a, const FrontEntry& b, double key_b) {
+  if (key_a != key_b) return key_a < key_b;
+  if (a.loss != b.loss) return a.loss < b.loss;
+  if (a.complexity != b.complexity) return a.complexity < b.complexity;
+  return a.program.tokens < b.program.tokens;
 }
 
 bool ParetoFront::Accepts(const FrontEntry& entry) const {
   if (!std::isfinite(entry.loss) || !std::isfinite(entry.complexity)) return false;
-  // Dominated by an entry at most as complex with a loss at most as low (ties resolved by
+  // Dominated by an entry at most as complex with a key at most as low (ties resolved by
   // Better so that exactly one of two equal candidates is kept)?
-  for (const FrontEntry& e : entries_) {
-    if (e.complexity <= entry.complexity && e.loss <= entry.loss) {
-      if (e.complexity < entry.complexity || e.loss < entry.loss) return false;
-      if (!Better(entry, e)) return false;
+  const double key = Key(entry);
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    const FrontEntry& e = entries_[i];
+    if (e.complexity <= entry.complexity && keys_[i] <= key) {
+      if (e.complexity < entry.complexity || keys_[i] < key) return false;
+      if (!Better(entry, key, e, keys_[i])) return false;
     }
   }
   return true;
@@ -98,18 +131,32 @@ bool ParetoFront::Accepts(const FrontEntry& entry) const {
 
 bool ParetoFront::Offer(FrontEntry entry) {
   if (!Accepts(entry)) return false;
-  std::erase_if(entries_, [&](const FrontEntry& e) {
-    return entry.complexity <= e.complexity && entry.loss <= e.loss;
-  });
+  const double key = Key(entry);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (entry.complexity <= entries_[i].complexity && key <= keys_[i]) continue;
+    if (kept != i) {
+      entries_[kept] = std::move(entries_[i]);
+      keys_[kept] = keys_[i];
+    }
+    ++kept;
+  }
+  entries_.resize(kept);
+  keys_.resize(kept);
   const auto pos = std::lower_bound(
       entries_.begin(), entries_.end(), entry,
       [](const FrontEntry& a, const FrontEntry& b) { return a.complexity < b.complexity; });
+  keys_.insert(keys_.begin() + (pos - entries_.begin()), key);
   entries_.insert(pos, std::move(entry));
   return true;
 }
 
 const FrontEntry* ParetoFront::MostAccurate() const {
-  return entries_.empty() ? nullptr : &entries_.back();
+  const FrontEntry* best = nullptr;
+  for (const FrontEntry& e : entries_) {
+    if (best == nullptr || e.loss < best->loss) best = &e;
+  }
+  return best;
 }
 
 double SelectionCriterion(double loss, double complexity, int free_constants, double rows,
@@ -126,11 +173,10 @@ double SelectionCriterion(std::span<const TokenId> tokens, const Library& librar
 
 const FrontEntry* ParetoFront::Best(double good_enough_loss, double rows, const Library& library,
                                     double penalty) const {
-  if (entries_.empty()) return nullptr;
-  if (entries_.back().loss <= good_enough_loss) {
-    for (const FrontEntry& e : entries_) {
-      if (e.loss <= good_enough_loss) return &e;
-    }
+  // The simplest good-enough entry (with constants priced the last entry need not be the
+  // most accurate one).
+  for (const FrontEntry& e : entries_) {
+    if (e.loss <= good_enough_loss) return &e;
   }
   const FrontEntry* best = nullptr;
   double best_criterion = 0.0;

@@ -423,7 +423,7 @@ std::optional<std::pair<Program, FitResult>> NumbersWritten(
 void CanonicalizeFront(ParetoFront& front, std::vector<std::pair<Program, FitResult>>& fits,
                        const Library& library, const Dataset& data, const FitOptions& fit,
                        double exact_nrmse, const NoiseSimplification* noise) {
-  ParetoFront canonical_front;
+  ParetoFront canonical_front = front.Emptied();
   std::vector<std::pair<Program, FitResult>> rewrites;
   for (const FrontEntry& e : front.entries()) {
     const auto offer = [&](std::pair<Program, FitResult> fitted) {

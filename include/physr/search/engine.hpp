@@ -115,6 +115,7 @@ class SearchEngine {
   // The front with each entry's loss on the race rows (its constants as fitted on all search
   // rows): what a candidate's race loss is compared with.
   ParetoFront FrontOnRaceRows() const;
+  bool OfferToFronts(const FrontEntry& entry, const std::function<bool()>& stable);
   // Over a class (class_search.cpp): the batch's class fits, each as a FitResult whose nrmse is
   // the class loss; and the final front refitted over the class into `result`.
   std::vector<FitResult> FitClass(std::span<const Program> programs);
@@ -144,7 +145,8 @@ class SearchEngine {
   std::optional<StopReason> StopCriterion(const EpochReport& report) const;
   // Whether the caller's stop flag (SearchCallbacks::stop_requested) is set.
   bool StopRequested() const;
-  // The final front: every entry refitted on all rows (with uncertainties) and simplified,
+  // The final front, its constants priced over all rows: every entry of both fronts (the
+  // search's and the priced one) refitted on all rows (with uncertainties) and simplified,
   // with each entry's fit. `library` is the search's with the exact numbers added
   // (AddExactNumbers), which the simplified entries may use.
   std::pair<ParetoFront, std::vector<std::pair<Program, FitResult>>> RefitFront(

@@ -1,5 +1,6 @@
-// The Pareto front of a search: for each complexity, the most accurate formula seen so far,
-// keeping only formulas no simpler formula beats, and the choice of one model from it.
+// The Pareto front of a search: for each complexity, the most accurate formula seen so far
+// (its fitted constants priced, when the front is given the rows), keeping only formulas no
+// simpler formula beats, and the choice of one model from it.
 // Not here: how candidates are produced or scored (search.hpp, fit/).
 #pragma once
 
@@ -62,16 +63,31 @@ bool SamePredictions(std::span<const double> a, std::span<const double> b,
 
 class ParetoFront {
  public:
+  // A front that compares losses alone.
+  ParetoFront() = default;
+  // A front that prices fitted constants as SelectionCriterion does over `rows` effective
+  // rows: an entry dominates another when it is at most as complex and its loss, raised by a
+  // factor rows^(1/(2·rows)) for each free constant of `library` it holds (1.0019 at 2000
+  // rows), is at most as low. A formula is then dropped only for one that SelectionCriterion
+  // ranks at least as high whatever the complexity penalty, so Best over the front is the
+  // best of all the formulas ever offered: a constant that fits the noise (1/sqrt(sin(C1 +
+  // exp(x))) beside 1/sqrt(1 - x^2), as long and 0.02 % closer) no longer displaces the law.
+  ParetoFront(const Library& library, double rows);
+  // An empty front that prices constants as this one does.
+  ParetoFront Emptied() const;
+
   // Offers a candidate; returns true if it entered the front (and may have evicted entries it
   // dominates). Candidates with a non-finite loss are ignored. Cost: O(front size).
   bool Offer(FrontEntry entry);
   // Whether Offer(entry) would keep the entry (it changes nothing). Cost: O(front size).
   bool Accepts(const FrontEntry& entry) const;
 
-  // Entries by increasing complexity and strictly decreasing loss.
+  // Entries by increasing complexity and strictly decreasing loss (with constants priced:
+  // strictly decreasing priced loss; the loss itself may then rise where a longer entry holds
+  // fewer constants).
   const std::vector<FrontEntry>& entries() const { return entries_; }
   bool empty() const { return entries_.empty(); }
-  // The entry with the lowest loss (the last one), or nullptr when empty.
+  // The entry with the lowest loss (the simplest of equals), or nullptr when empty.
   const FrontEntry* MostAccurate() const;
   // The selected model. With a perfect fit in the front, the simplest entry whose loss is at
   // most good_enough_loss. Otherwise the entry with the lowest SelectionCriterion over `rows`,
@@ -83,13 +99,23 @@ class ParetoFront {
   // Keeps one entry of each model: of entries whose predictions on `data` (constants the
   // programs' own) agree by SamePredictions, the simplest (lowest complexity, then fewest
   // tokens); the others are removed. The front stays sorted by complexity with strictly
-  // decreasing loss. Entries that cannot be evaluated to finite values are kept as they are.
-  // Cost: one evaluation per entry over all rows, O(front size² × rows) comparisons.
+  // decreasing (priced) loss. Entries that cannot be evaluated to finite values are kept as they
+  // are. Cost: one evaluation per entry over all rows, O(front size² × rows) comparisons.
   void KeepDistinctModels(const Library& library, const Dataset& data,
                           double tolerance = kSameModelTolerance);
 
  private:
+  // What dominance compares: the loss, or with constants priced ln(loss) + price · constants.
+  double Key(const FrontEntry& entry) const;
+  // Whether `a` is kept before `b` of equal key: lower loss, complexity, token sequence.
+  static bool Better(const FrontEntry& a, double key_a, const FrontEntry& b, double key_b);
+
   std::vector<FrontEntry> entries_;
+  std::vector<double> keys_;  // Key of each entry
+  // Per token id of the library, whether it is a free constant; the price of each in ln(loss)
+  // (0: constants not priced).
+  std::vector<bool> free_constant_;
+  double constant_price_ = 0.0;
 };
 
 }  // namespace physr

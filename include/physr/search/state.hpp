@@ -71,6 +71,11 @@ struct SearchState {
   // depends on nothing else, so it needs no state.
   Rng rng;
   ParetoFront front;  // the training rows' losses; the final refit reports the real ones
+  // The same formulas on a front that prices their fitted constants (ParetoFront(library,
+  // rows)): the formulas the selection criterion ranks first, which `front` may have dropped
+  // for a formula as complex whose constant fits the noise. The final refit draws on both;
+  // the search itself (parents, races, reports) uses `front` alone. Empty in a class search.
+  ParetoFront criterion_front;
   // The best distinct programs scored so far (TrainingOptions::memory of them), trained on
   // with each batch's elite.
   ProgramMemory memory;
