@@ -213,8 +213,9 @@ TEST_CASE("A front given the rows prices fitted constants as the selection crite
 }
 
 TEST_CASE("A priced front's Best is the best by the criterion of every formula offered") {
-  // Property against a brute-force minimum: random formulas (complexity, loss, constants) over
-  // a library of one variable and three free constants; whatever the rows and the penalty, the
+  // Property against a brute-force minimum: random formulas (complexity, loss, constants, some
+  // used twice) over a library of one variable and three free constants; whatever the rows
+  // and the penalty, the
   // front keeps the formula the criterion ranks first among all offered.
   Library library;
   library.AddVariable("x", Dimension());
@@ -227,8 +228,11 @@ TEST_CASE("A priced front's Best is the best by the criterion of every formula o
     std::vector<FrontEntry> offered;
     for (int k = 0; k < 30; ++k) {
       std::vector<TokenId> tokens = {0};
-      const int constants = static_cast<int>(rng.Uniform(0.0, 4.0));
-      for (int c = 0; c < constants; ++c) tokens.push_back(static_cast<TokenId>(1 + c));
+      // Up to four constant tokens drawn from three: a constant may be used twice (one fit).
+      const int constants = static_cast<int>(rng.Uniform(0.0, 5.0));
+      for (int c = 0; c < constants; ++c) {
+        tokens.push_back(static_cast<TokenId>(1 + static_cast<int>(rng.Uniform(0.0, 3.0))));
+      }
       for (int pad = 0; pad < k; ++pad) tokens.push_back(0);  // distinct token sequences
       const double complexity = std::floor(rng.Uniform(1.0, 20.0));
       const double loss = 0.2 * (1.0 + rng.Uniform(0.0, 0.01));

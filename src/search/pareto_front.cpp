@@ -96,10 +96,15 @@ ParetoFront ParetoFront::Emptied() const {
 
 double ParetoFront::Key(const FrontEntry& entry) const {
   if (constant_price_ == 0.0) return entry.loss;
+  // The distinct free constants, as CountFreeConstants counts them (one token per constant).
+  const std::vector<TokenId>& tokens = entry.program.tokens;
   int constants = 0;
-  for (const TokenId id : entry.program.tokens) {
-    const auto index = static_cast<std::size_t>(id);
-    if (index < free_constant_.size() && free_constant_[index]) ++constants;
+  for (auto it = tokens.begin(); it != tokens.end(); ++it) {
+    const auto index = static_cast<std::size_t>(*it);
+    if (index < free_constant_.size() && free_constant_[index] &&
+        std::find(tokens.begin(), it, *it) == it) {
+      ++constants;
+    }
   }
   // SelectionCriterion's terms of the loss and the constants, divided by 2 · rows.
   return std::log(std::max(entry.loss, 1e-300)) + constant_price_ * constants;
@@ -114,11 +119,12 @@ bool ParetoFront::Better(const FrontEntry& a, double key_a, const FrontEntry& b,
   return a.program.tokens < b.program.tokens;
 }
 
-bool ParetoFront::Accepts(const FrontEntry& entry) const {
+bool ParetoFront::Accepts(const FrontEntry& entry) const { return Accepts(entry, Key(entry)); }
+
+bool ParetoFront::Accepts(const FrontEntry& entry, double key) const {
   if (!std::isfinite(entry.loss) || !std::isfinite(entry.complexity)) return false;
   // Dominated by an entry at most as complex with a key at most as low (ties resolved by
   // Better so that exactly one of two equal candidates is kept)?
-  const double key = Key(entry);
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     const FrontEntry& e = entries_[i];
     if (e.complexity <= entry.complexity && keys_[i] <= key) {
@@ -130,8 +136,8 @@ bool ParetoFront::Accepts(const FrontEntry& entry) const {
 }
 
 bool ParetoFront::Offer(FrontEntry entry) {
-  if (!Accepts(entry)) return false;
   const double key = Key(entry);
+  if (!Accepts(entry, key)) return false;
   std::size_t kept = 0;
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     if (entry.complexity <= entries_[i].complexity && key <= keys_[i]) continue;

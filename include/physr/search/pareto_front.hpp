@@ -105,8 +105,11 @@ class ParetoFront {
                           double tolerance = kSameModelTolerance);
 
  private:
-  // What dominance compares: the loss, or with constants priced ln(loss) + price · constants.
+  // What dominance compares: the loss, or with constants priced ln(loss) + price · constants
+  // (distinct free constants, as SelectionCriterion counts them).
   double Key(const FrontEntry& entry) const;
+  // Accepts(entry) with its Key computed.
+  bool Accepts(const FrontEntry& entry, double key) const;
   // Whether `a` is kept before `b` of equal key: lower loss, complexity, token sequence.
   static bool Better(const FrontEntry& a, double key_a, const FrontEntry& b, double key_b);
 
