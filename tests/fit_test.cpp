@@ -19,6 +19,7 @@
 #include "physr/fit/constant_fitter.hpp"
 #include "physr/fit/least_squares.hpp"
 #include "physr/fit/metrics.hpp"
+#include "physr/fit/periodic_scan.hpp"
 #include "physr/fit/program_problem.hpp"
 #include "support/random_program.hpp"
 
@@ -684,6 +685,108 @@ TEST_CASE("BatchFitter cache evicts the least recently used entry") {
   BatchFitter uncached(lib, off);
   (void)uncached.FitAll(p, d.X, Span(d.y), {});
   CHECK(uncached.cache_size() == 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Constants inside periodic functions: the scan's starts.
+
+std::vector<int> FrequencyColumns(const std::string& prefix, const std::vector<std::string>& c) {
+  Library lib = XLibrary(c);
+  return FrequencyConstantColumns(Compile(Prefix(lib, prefix), lib));
+}
+
+FitOptions WithoutScan() {
+  FitOptions options;
+  options.periodic_scan = false;
+  return options;
+}
+
+TEST_CASE("FrequencyConstantColumns: constants that scale a variable inside sin, cos or tan") {
+  CHECK(FrequencyColumns("n2 sin mul a x", {"a"}) == std::vector<int>{0});
+  CHECK(FrequencyColumns("cos div x a", {"a"}) == std::vector<int>{0});
+  CHECK(FrequencyColumns("sin n2 mul a x", {"a"}) == std::vector<int>{0});
+  CHECK(FrequencyColumns("cos neg sqrt mul x inv a", {"a"}) == std::vector<int>{0});
+  // ω t + φ: the frequency, not the phase (every period's minimum in φ is the same law).
+  CHECK(FrequencyColumns("sin add mul a x b", {"a", "b"}) == std::vector<int>{0});
+  CHECK(FrequencyColumns("mul a tan add x mul b x", {"a", "b"}) == std::vector<int>{1});
+  // Jacobian columns follow first appearance: b (column 0) sits outside, a (1) inside.
+  CHECK(FrequencyColumns("add b sin mul a x", {"a", "b"}) == std::vector<int>{1});
+  // A product with a sum that reads the variable: a scales it.
+  CHECK(FrequencyColumns("cos mul a add x b", {"a", "b"}) == std::vector<int>{0});
+  // Not frequencies: no variable beside them, a phase, another function between.
+  CHECK(FrequencyColumns("mul x sin a", {"a"}).empty());
+  CHECK(FrequencyColumns("sin mul a b", {"a", "b"}).empty());
+  CHECK(FrequencyColumns("sin add x a", {"a"}).empty());
+  CHECK(FrequencyColumns("sin exp mul a x", {"a"}).empty());
+  CHECK(FrequencyColumns("exp mul a x", {"a"}).empty());
+  CHECK(FrequencyColumns("sin x", {}).empty());
+  // A constant used twice, once as a frequency: listed once.
+  CHECK(FrequencyColumns("mul a sin mul a x", {"a"}) == std::vector<int>{0});
+}
+
+TEST_CASE("The periodic scan finds a frequency that the start's period misses") {
+  // y = sin(2πx)² on x in [0.25, 4]: from C = 1 Levenberg–Marquardt settles at C ≈ 0.82.
+  Library lib = XLibrary({"C"});
+  const Program p = Prefix(lib, "n2 sin mul C x");
+  const double two_pi = 2.0 * std::acos(-1.0);
+  const Data d =
+      Linspace(0.25, 4.0, 400, [&](double x) { return std::pow(std::sin(two_pi * x), 2); });
+  const FitResult plain = Fit(p, lib, d, {1.0}, WithoutScan());
+  CHECK(plain.nrmse > 0.5);
+  const FitResult scanned = Fit(p, lib, d, {1.0});
+  CHECK(scanned.nrmse < 1e-10);
+  CHECK(Near(std::abs(scanned.constants[0]), two_pi, 1e-9));
+  CHECK(scanned.starts >= 2);
+}
+
+TEST_CASE("The periodic scan sees past an amplitude fitted to nearly zero") {
+  // y = 3 sin(5x) + 1 over about two periods, fitted as A*sin(w*x) + B from 1.
+  Library lib = XLibrary({"A", "w", "B"});
+  const Program p = Prefix(lib, "add mul A sin mul w x B");
+  const Data d = Linspace(0.0, 3.0, 300, [](double x) { return 3.0 * std::sin(5.0 * x) + 1.0; });
+  const FitResult plain = Fit(p, lib, d, {1.0, 1.0, 1.0}, WithoutScan());
+  CHECK(plain.nrmse > 0.5);
+  const FitResult scanned = Fit(p, lib, d, {1.0, 1.0, 1.0});
+  CHECK(scanned.nrmse < 1e-10);
+  // sin is odd: (A, w) and (−A, −w) are the same law.
+  CHECK(Near(scanned.constants[0] * scanned.constants[1], 15.0, 1e-9));
+  CHECK(Near(scanned.constants[2], 1.0, 1e-9));
+}
+
+TEST_CASE("An oscillation sampled in time order, from every constant at 1") {
+  // y = 2.5 cos(ωt + 0.4) on t in [0, 10]: from ω = 1 the first start ends far off for each
+  // of these frequencies (up to 13 periods in the data).
+  Library lib = XLibrary({"A", "omega", "phi"});
+  const Program p = Prefix(lib, "mul A cos add mul omega x phi");
+  for (const double omega : {3.0, 5.0, 8.0}) {
+    CAPTURE(omega);
+    const Data d = Linspace(0, 10, 300, [&](double t) { return 2.5 * std::cos(omega * t + 0.4); });
+    CHECK(Fit(p, lib, d, {1.0, 1.0, 1.0}, WithoutScan()).nrmse > 0.9);
+    const FitResult r = Fit(p, lib, d, {1.0, 1.0, 1.0});
+    CHECK(r.nrmse < 1e-10);
+    CHECK(Near(std::abs(r.constants[1]), omega, 1e-9));  // cos(−ωt + φ) is the same law
+  }
+}
+
+TEST_CASE("The periodic scan leaves alone a fit that no grid value beats") {
+  Library lib = XLibrary({"C"});
+  const Program p = Prefix(lib, "n2 sin mul C x");
+  const CompiledProgram compiled = Compile(p, lib);
+  const Data d = Linspace(0.25, 4.0, 400, [](double x) { return std::pow(std::sin(1.3 * x), 2); });
+  Evaluator evaluator;
+  const std::vector<double> truth{1.3};
+  CHECK(PeriodicScanStarts(compiled, truth, d.X, Span(d.y), Span(d.w), evaluator).empty());
+  // From a wrong period the truth's neighbourhood is the first start.
+  const std::vector<double> wrong{4.0};
+  const std::vector<PeriodicStart> starts =
+      PeriodicScanStarts(compiled, wrong, d.X, Span(d.y), Span(d.w), evaluator);
+  REQUIRE(!starts.empty());
+  CHECK(starts.size() <= static_cast<std::size_t>(PeriodicScan::kMaxStarts));
+  CHECK(starts.front().column == 0);
+  CHECK(std::abs(std::abs(starts.front().value) - 1.3) < 0.1 * 1.3);
+  // No periodic constant, no scan.
+  const Program q = Prefix(lib, "mul C x");
+  CHECK(PeriodicScanStarts(Compile(q, lib), wrong, d.X, Span(d.y), Span(d.w), evaluator).empty());
 }
 
 }  // namespace

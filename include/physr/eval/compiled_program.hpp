@@ -42,4 +42,12 @@ struct CompiledProgram {
 // passed at evaluation time. Cost: linear in the program length, a few small allocations.
 CompiledProgram Compile(const Program& program, const Library& library);
 
+// The Jacobian columns of the frequency constants: free constants inside the argument of a
+// sin, cos or tan that scale a variable there, reached from the argument through sums,
+// products, quotients and powers only: C in sin(C*x), cos(x/C + phi), tan((C*x*y)^2). The
+// fit's cost oscillates in such a constant, with a local minimum in every period; not in a
+// phase (phi: every period's minimum is the same law) nor below another function
+// (sin(exp(C*x))). Ascending, each once. Cost: linear in the program's length.
+std::vector<int> FrequencyConstantColumns(const CompiledProgram& program);
+
 }  // namespace physr

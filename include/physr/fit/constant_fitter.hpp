@@ -30,6 +30,10 @@ struct FitOptions {
   double restart_log10_max = 2.0;
   double restart_stop_nrmse = 1e-10;
   std::uint64_t seed = 0;
+  // Constants inside a periodic function beside a variable (sin(C*x) has a local minimum in
+  // every period of C): when the first start leaves nrmse above restart_stop_nrmse, the
+  // starts of PeriodicScanStarts (periodic_scan.hpp) are tried next, before the restarts.
+  bool periodic_scan = true;
   // Standard errors and correlations at the optimum (a k×k eigen-decomposition: cheap, but
   // the search can skip it and ask for it only for the formulas it reports).
   bool compute_uncertainties = true;
@@ -52,7 +56,7 @@ struct FitResult {
 
   LevenbergMarquardtStatus status = LevenbergMarquardtStatus::kNonFiniteStart;
   bool converged = false;        // IsConverged(status) of the returned start
-  int starts = 0;                // starts tried (1 + restarts run)
+  int starts = 0;                // starts tried (1 + scan starts + restarts run)
   int iterations = 0;            // summed over starts
   int residual_evaluations = 0;  // summed over starts
   int jacobian_evaluations = 0;  // summed over starts
