@@ -773,20 +773,21 @@ TEST_CASE("The periodic scan leaves alone a fit that no grid value beats") {
   const Program p = Prefix(lib, "n2 sin mul C x");
   const CompiledProgram compiled = Compile(p, lib);
   const Data d = Linspace(0.25, 4.0, 400, [](double x) { return std::pow(std::sin(1.3 * x), 2); });
+  const PeriodicScanSample sample = MakePeriodicScanSample(d.X, Span(d.y), Span(d.w));
+  CHECK(sample.X.rows() == PeriodicScan::kMaxRows);
   Evaluator evaluator;
   const std::vector<double> truth{1.3};
-  CHECK(PeriodicScanStarts(compiled, truth, d.X, Span(d.y), Span(d.w), evaluator).empty());
+  CHECK(PeriodicScanStarts(compiled, truth, sample, evaluator).empty());
   // From a wrong period the truth's neighbourhood is the first start.
   const std::vector<double> wrong{4.0};
-  const std::vector<PeriodicStart> starts =
-      PeriodicScanStarts(compiled, wrong, d.X, Span(d.y), Span(d.w), evaluator);
+  const std::vector<PeriodicStart> starts = PeriodicScanStarts(compiled, wrong, sample, evaluator);
   REQUIRE(!starts.empty());
   CHECK(starts.size() <= static_cast<std::size_t>(PeriodicScan::kMaxStarts));
   CHECK(starts.front().column == 0);
   CHECK(std::abs(std::abs(starts.front().value) - 1.3) < 0.1 * 1.3);
   // No periodic constant, no scan.
   const Program q = Prefix(lib, "mul C x");
-  CHECK(PeriodicScanStarts(Compile(q, lib), wrong, d.X, Span(d.y), Span(d.w), evaluator).empty());
+  CHECK(PeriodicScanStarts(Compile(q, lib), wrong, sample, evaluator).empty());
 }
 
 }  // namespace

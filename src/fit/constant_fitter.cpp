@@ -73,18 +73,13 @@ std::vector<Eigen::VectorXd> ScanStarts(const CompiledProgram& program,
                                         std::span<const double> weights, Evaluator& evaluator,
                                         const FitOptions& options, FitResult& result) {
   problem.SetParameters(fitted);
+  const PeriodicScanSample sample = MakePeriodicScanSample(X, y, weights);
   const std::vector<PeriodicStart> starts =
-      PeriodicScanStarts(program, problem.constants(), X, y, weights, evaluator);
+      PeriodicScanStarts(program, problem.constants(), sample, evaluator);
   if (starts.empty()) return {};
-  const std::vector<Eigen::Index> rows = PeriodicScanRows(X.rows());
-  const Eigen::MatrixXd scan_X = X(rows, Eigen::all);
-  std::vector<double> scan_y, scan_w;
-  for (const Eigen::Index row : rows) {
-    scan_y.push_back(y[static_cast<std::size_t>(row)]);
-    if (!weights.empty()) scan_w.push_back(weights[static_cast<std::size_t>(row)]);
-  }
-  ProgramLeastSquares scan(program, scan_X, scan_y, scan_w, problem.constants(), evaluator);
-  Eigen::VectorXd residuals(static_cast<Eigen::Index>(rows.size()));
+  ProgramLeastSquares scan(program, sample.X, sample.y, sample.weights, problem.constants(),
+                           evaluator);
+  Eigen::VectorXd residuals(sample.X.rows());
   const double first = scan.Evaluate(fitted, residuals, nullptr) ? residuals.squaredNorm() : kInf;
   std::vector<Eigen::VectorXd> ends;
   for (const PeriodicStart& start : starts) {

@@ -34,11 +34,10 @@ std::vector<double> GridValues() {
   return values;
 }
 
-ScanData MakeScanData(const CompiledProgram& program, const ConstMatrixRef& X,
-                      std::span<const double> y, std::span<const double> weights) {
+ScanData MakeScanData(const CompiledProgram& program, const PeriodicScanSample& sample) {
   ScanData data;
   data.values = GridValues();
-  data.variable_map.assign(static_cast<std::size_t>(X.cols()), -1);
+  data.variable_map.assign(static_cast<std::size_t>(sample.X.cols()), -1);
   std::vector<Eigen::Index> used;
   for (const Instruction& ins : program.code) {
     if (ins.op != OpCode::kVariable) continue;
@@ -48,23 +47,18 @@ ScanData MakeScanData(const CompiledProgram& program, const ConstMatrixRef& X,
     used.push_back(ins.arg);
   }
   data.value_column = static_cast<int>(used.size());
-  const std::vector<Eigen::Index> rows = PeriodicScanRows(X.rows());
-  data.m = static_cast<Eigen::Index>(rows.size());
+  data.m = sample.X.rows();
   const auto blocks = static_cast<Eigen::Index>(data.values.size());
   data.X.resize(blocks * data.m, data.value_column + 1);
-  data.y.resize(rows.size());
-  data.w.assign(rows.size(), 1.0);
-  for (Eigen::Index i = 0; i < data.m; ++i) {
-    const auto row = static_cast<std::size_t>(rows[static_cast<std::size_t>(i)]);
-    data.y[static_cast<std::size_t>(i)] = y[row];
-    if (!weights.empty()) data.w[static_cast<std::size_t>(i)] = weights[row];
-    for (Eigen::Index b = 0; b < blocks; ++b) {
-      for (std::size_t j = 0; j < used.size(); ++j) {
-        data.X(b * data.m + i, static_cast<Eigen::Index>(j)) =
-            X(static_cast<Eigen::Index>(row), used[j]);
-      }
-      data.X(b * data.m + i, data.value_column) = data.values[static_cast<std::size_t>(b)];
+  data.y = sample.y;
+  data.w = sample.weights.empty() ? std::vector<double>(sample.y.size(), 1.0) : sample.weights;
+  for (Eigen::Index b = 0; b < blocks; ++b) {
+    for (std::size_t j = 0; j < used.size(); ++j) {
+      data.X.col(static_cast<Eigen::Index>(j)).segment(b * data.m, data.m) = sample.X.col(used[j]);
     }
+    data.X.col(data.value_column)
+        .segment(b * data.m, data.m)
+        .setConstant(data.values[static_cast<std::size_t>(b)]);
   }
   return data;
 }
@@ -148,14 +142,25 @@ std::vector<Eigen::Index> PeriodicScanRows(Eigen::Index rows) {
   return picked;
 }
 
+PeriodicScanSample MakePeriodicScanSample(const ConstMatrixRef& X, std::span<const double> y,
+                                          std::span<const double> weights) {
+  const std::vector<Eigen::Index> rows = PeriodicScanRows(X.rows());
+  PeriodicScanSample sample;
+  sample.X = X(rows, Eigen::all);
+  for (const Eigen::Index row : rows) {
+    sample.y.push_back(y[static_cast<std::size_t>(row)]);
+    if (!weights.empty()) sample.weights.push_back(weights[static_cast<std::size_t>(row)]);
+  }
+  return sample;
+}
+
 std::vector<PeriodicStart> PeriodicScanStarts(const CompiledProgram& program,
                                               std::span<const double> constants,
-                                              const ConstMatrixRef& X, std::span<const double> y,
-                                              std::span<const double> weights,
+                                              const PeriodicScanSample& sample,
                                               Evaluator& evaluator) {
   const std::vector<int> columns = FrequencyConstantColumns(program);
-  if (columns.empty() || X.rows() == 0) return {};
-  ScanData data = MakeScanData(program, X, y, weights);
+  if (columns.empty() || sample.X.rows() == 0) return {};
+  ScanData data = MakeScanData(program, sample);
   std::vector<double> out(static_cast<std::size_t>(data.X.rows()));
   std::vector<ScanPoint> points;
   for (const int column : columns) {

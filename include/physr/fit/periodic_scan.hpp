@@ -35,6 +35,18 @@ struct PeriodicScan {
 // sorted by time).
 std::vector<Eigen::Index> PeriodicScanRows(Eigen::Index rows);
 
+// The scan's rows of a fit's data (PeriodicScanRows), copied once: the scan evaluates on them,
+// and the fitter solves its candidate starts on them before it solves them on all rows.
+struct PeriodicScanSample {
+  Eigen::MatrixXd X;
+  std::vector<double> y;
+  std::vector<double> weights;  // empty when the data has none
+};
+
+// X, y and weights as FitConstants takes them.
+PeriodicScanSample MakePeriodicScanSample(const ConstMatrixRef& X, std::span<const double> y,
+                                          std::span<const double> weights);
+
 struct PeriodicStart {
   int column;    // the constant's Jacobian column (CompiledProgram::free_slots position)
   double value;  // its start value; the other constants keep theirs
@@ -46,12 +58,11 @@ struct PeriodicStart {
 // an amplitude fitted to nearly 0 at the wrong frequency does not hide the right one). Returns
 // at most kMaxStarts starts, best first, each better than `constants` as kShare and kVariance
 // ask; two starts differ in the constant or in magnitude by more than kApart. Empty
-// when the program has no such constant. X, y, weights as FitConstants. Deterministic.
+// when the program has no such constant. Deterministic.
 // Cost: one evaluation of (2·73 + 1)·kMaxRows rows per scanned constant.
 std::vector<PeriodicStart> PeriodicScanStarts(const CompiledProgram& program,
                                               std::span<const double> constants,
-                                              const ConstMatrixRef& X, std::span<const double> y,
-                                              std::span<const double> weights,
+                                              const PeriodicScanSample& sample,
                                               Evaluator& evaluator);
 
 }  // namespace physr
