@@ -17,41 +17,19 @@
 #include "physr/search/groups.hpp"
 #include "physr/search/search.hpp"
 #include "physr/units/unit_parser.hpp"
+#include "support/uniform_data.hpp"
 
 using namespace physr;
 
 namespace {
 
-struct Column {
-  std::string name;
-  std::string unit;
-  double lo = 1.0;
-  double hi = 2.0;
-};
+using Column = testing::UniformColumn;
 
-// Uniform columns in their ranges and the target law(row).
 Dataset MakeData(const std::vector<Column>& inputs, const std::string& target,
                  const std::string& target_unit,
                  const std::function<double(const Eigen::VectorXd&)>& law, int rows = 200,
                  std::uint64_t seed = 1) {
-  Dataset d;
-  Rng rng(seed);
-  d.X.resize(rows, static_cast<Eigen::Index>(inputs.size()));
-  for (const Column& c : inputs) {
-    d.names.push_back(c.name);
-    d.dimensions.push_back(units::ParseUnit(c.unit));
-  }
-  d.target_name = target;
-  d.target_dimension = units::ParseUnit(target_unit);
-  d.y.resize(rows);
-  for (int r = 0; r < rows; ++r) {
-    for (Eigen::Index c = 0; c < d.X.cols(); ++c) {
-      const Column& col = inputs[static_cast<std::size_t>(c)];
-      d.X(r, c) = rng.Uniform(col.lo, col.hi);
-    }
-    d.y(r) = law(d.X.row(r).transpose());
-  }
-  return d;
+  return testing::UniformData(inputs, target, target_unit, law, rows, seed);
 }
 
 double One(const Eigen::VectorXd&) { return 1.0; }

@@ -372,6 +372,14 @@ class SearchConfig:
     def soft_length_variance(self, arg1: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
+    def symmetry(self) -> str:
+        """
+        Symmetric inputs for the search over the groups: 'off', 'on' or 'auto' (with at most 5 inputs): a pair through whose difference, product or quotient alone the target depends is merged into one input first; see physr/search/symmetry.hpp.
+        """
+    @symmetry.setter
+    def symmetry(self, arg1: str) -> None:
+        ...
+    @property
     def threads(self) -> int:
         ...
     @threads.setter

@@ -262,6 +262,44 @@ py::class_<SearchConfig> BindConfigClass(py::module_& m) {
   return config;
 }
 
+// The strategies around the engine, by name: groups, features, symmetry, enumeration, screening.
+void BindStrategyOptions(py::class_<SearchConfig>& config) {
+  config.def_property(
+      "groups", [](const SearchConfig& c) { return std::string(ToString(c.groups)); },
+      [](SearchConfig& c, const std::string& text) { c.groups = ParseGroupsMode(text); },
+      "Dimensionless groups: 'off', 'on' (search over the groups only) or 'auto' (when they "
+      "apply, half the budget over the groups and the rest over the data as given, the best "
+      "chosen on the merged front; see physr/search/config.hpp).");
+  config.def_property(
+      "features", [](const SearchConfig& c) { return std::string(ToString(c.features)); },
+      [](SearchConfig& c, const std::string& text) { c.features = ParseFeaturesMode(text); },
+      "Features for the search over the data as given: 'off', 'on' or 'auto' (on; off over "
+      "several datasets); see physr/search/features.hpp.");
+  config.def_property(
+      "symmetry", [](const SearchConfig& c) { return std::string(ToString(c.symmetry)); },
+      [](SearchConfig& c, const std::string& text) { c.symmetry = ParseSymmetryMode(text); },
+      "Symmetric inputs for the search over the groups: 'off', 'on' or 'auto' (with at most "
+      "5 inputs): a pair through whose difference, product or quotient alone the target "
+      "depends is merged into one input first; see physr/search/symmetry.hpp.");
+  config.def_property(
+      "enumerate", [](const SearchConfig& c) { return EnumerateText(c.enumerate); },
+      [](SearchConfig& c, const std::string& text) { ParseEnumerate(text, c.enumerate); },
+      "Exhaustive enumeration of short formulas first: 'off', 'auto', 'on' or a length "
+      "(see physr/search/enumerate.hpp).");
+  config.def_property(
+      "screen", [](const SearchConfig& c) { return ScreenToString(c.screen); },
+      [](SearchConfig& c, const py::object& value) {
+        if (py::isinstance<py::bool_>(value)) {
+          throw InputError("screen: expected a number of columns to keep, 'auto' or 'off'");
+        }
+        c.screen =
+            ParseScreen(py::isinstance<py::int_>(value) ? std::to_string(value.cast<long long>())
+                                                        : value.cast<std::string>());
+      },
+      "Screening of the inputs: a number K of columns to keep, 'auto' or 'off' (see "
+      "physr/search/screening.hpp).");
+}
+
 // SearchConfig's plain options, by flat name.
 void BindConfigOptions(py::class_<SearchConfig>& config) {
   // The plain options, settable by name from Python (physr.fit(**options)): flat names for
@@ -325,34 +363,7 @@ void BindConfigOptions(py::class_<SearchConfig>& config) {
   Option(config, "search_stability", &SearchConfig::search_stability);
   Option(config, "seed", &SearchConfig::seed);
   Option(config, "threads", &SearchConfig::threads);
-  config.def_property(
-      "groups", [](const SearchConfig& c) { return std::string(ToString(c.groups)); },
-      [](SearchConfig& c, const std::string& text) { c.groups = ParseGroupsMode(text); },
-      "Dimensionless groups: 'off', 'on' (search over the groups only) or 'auto' (when they "
-      "apply, half the budget over the groups and the rest over the data as given, the best "
-      "chosen on the merged front; see physr/search/config.hpp).");
-  config.def_property(
-      "features", [](const SearchConfig& c) { return std::string(ToString(c.features)); },
-      [](SearchConfig& c, const std::string& text) { c.features = ParseFeaturesMode(text); },
-      "Features for the search over the data as given: 'off', 'on' or 'auto' (on; off over "
-      "several datasets); see physr/search/features.hpp.");
-  config.def_property(
-      "enumerate", [](const SearchConfig& c) { return EnumerateText(c.enumerate); },
-      [](SearchConfig& c, const std::string& text) { ParseEnumerate(text, c.enumerate); },
-      "Exhaustive enumeration of short formulas first: 'off', 'auto', 'on' or a length "
-      "(see physr/search/enumerate.hpp).");
-  config.def_property(
-      "screen", [](const SearchConfig& c) { return ScreenToString(c.screen); },
-      [](SearchConfig& c, const py::object& value) {
-        if (py::isinstance<py::bool_>(value)) {
-          throw InputError("screen: expected a number of columns to keep, 'auto' or 'off'");
-        }
-        c.screen =
-            ParseScreen(py::isinstance<py::int_>(value) ? std::to_string(value.cast<long long>())
-                                                        : value.cast<std::string>());
-      },
-      "Screening of the inputs: a number K of columns to keep, 'auto' or 'off' (see "
-      "physr/search/screening.hpp).");
+  BindStrategyOptions(config);
   config.def(
       "apply_default_limit", [](SearchConfig& c) { c.stopping.ApplyDefaultLimit(); },
       "Sets max_epochs to the default limit when no epoch, time or evaluation limit is set.");

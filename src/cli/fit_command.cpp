@@ -144,6 +144,48 @@ void AddClassOptions(CLI::App* cmd, FitCommandOptions& o) {
                   "Column naming each row's dataset: one file split into datasets by its values");
 }
 
+// The strategies around the engine: groups, enumeration, symmetry, features, screening.
+void AddStrategyOptions(CLI::App* cmd, FitCommandOptions& o) {
+  cmd->add_option("--groups", o.groups,
+                  "Search over the dimensionless groups of the inputs (Buckingham pi) and "
+                  "write the law back in the data's variables: off, on, or auto (when they "
+                  "remove an input, half the budget over them and the rest over the data as "
+                  "given, the best chosen on the merged front)")
+      ->type_name("off|on|auto")
+      ->capture_default_str();
+  cmd->add_option("--enumerate", o.enumerate,
+                  "First try every formula of up to N tokens (brute force, duplicates removed by "
+                  "value): off, on (" +
+                      std::to_string(EnumerateOptions{}.max_length) +
+                      " tokens), N, or auto (on "
+                      "with at most " +
+                      std::to_string(EnumerateOptions::kAutoMaxVariables) +
+                      " variables, after --groups)")
+      ->type_name("off|auto|on|N")
+      ->capture_default_str();
+  cmd->add_option("--symmetry", o.symmetry,
+                  "Before the dimensionless groups are formed, replace a pair of inputs through "
+                  "whose difference (theta1 - theta2), product or quotient alone the target "
+                  "depends, as the data shows, by that one input: off, on, or auto (on with at "
+                  "most 5 inputs)")
+      ->type_name("off|on|auto")
+      ->capture_default_str();
+  cmd->add_option("--features", o.features,
+                  "Give the search over the data as given the sums and differences of squares "
+                  "of inputs that share a unit (x^2 + y^2 + z^2, c^2 - v^2, (x1 - x2)^2 + "
+                  "(y1 - y2)^2) as more inputs, the law written back in the data's variables: "
+                  "off, on, or auto (on; off over several datasets)")
+      ->type_name("off|on|auto")
+      ->capture_default_str();
+  cmd->add_option("--screen", o.screen,
+                  "Search only the K input columns that explain most of the target (ranked "
+                  "by rank correlation and correlation ratio): K, off, or auto (the " +
+                      std::to_string(kScreenAutoKeep) + " best when there are more than " +
+                      std::to_string(kScreenAutoAbove) + ")")
+      ->type_name("K|auto|off")
+      ->capture_default_str();
+}
+
 // The data, library, limit and output options.
 void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
   cmd->add_option("DATA", o.data_path,
@@ -210,37 +252,7 @@ void AddMainOptions(CLI::App* cmd, FitCommandOptions& o) {
                   "the report to standard error)")
       ->type_name("OUT.json");
   cmd->add_flag("--quiet,-q", o.quiet, "No progress line");
-  cmd->add_option("--groups", o.groups,
-                  "Search over the dimensionless groups of the inputs (Buckingham pi) and "
-                  "write the law back in the data's variables: off, on, or auto (when they "
-                  "remove an input, half the budget over them and the rest over the data as "
-                  "given, the best chosen on the merged front)")
-      ->type_name("off|on|auto")
-      ->capture_default_str();
-  cmd->add_option("--enumerate", o.enumerate,
-                  "First try every formula of up to N tokens (brute force, duplicates removed by "
-                  "value): off, on (" +
-                      std::to_string(EnumerateOptions{}.max_length) +
-                      " tokens), N, or auto (on "
-                      "with at most " +
-                      std::to_string(EnumerateOptions::kAutoMaxVariables) +
-                      " variables, after --groups)")
-      ->type_name("off|auto|on|N")
-      ->capture_default_str();
-  cmd->add_option("--features", o.features,
-                  "Give the search over the data as given the sums and differences of squares "
-                  "of inputs that share a unit (x^2 + y^2 + z^2, c^2 - v^2, (x1 - x2)^2 + "
-                  "(y1 - y2)^2) as more inputs, the law written back in the data's variables: "
-                  "off, on, or auto (on; off over several datasets)")
-      ->type_name("off|on|auto")
-      ->capture_default_str();
-  cmd->add_option("--screen", o.screen,
-                  "Search only the K input columns that explain most of the target (ranked "
-                  "by rank correlation and correlation ratio): K, off, or auto (the " +
-                      std::to_string(kScreenAutoKeep) + " best when there are more than " +
-                      std::to_string(kScreenAutoAbove) + ")")
-      ->type_name("K|auto|off")
-      ->capture_default_str();
+  AddStrategyOptions(cmd, o);
 }
 
 // The advanced options of the search, in their own help group.
@@ -392,6 +404,7 @@ SearchConfig MakeConfig(const FitCommandOptions& o) {
   ParseEnumerate(o.enumerate, config.enumerate);
   config.screen = ParseScreen(o.screen);
   config.features = ParseFeaturesMode(o.features);
+  config.symmetry = ParseSymmetryMode(o.symmetry);
   config.stopping.ApplyDefaultLimit();
   config.checkpoint.ApplyDefaultSchedule();
   return config;

@@ -38,6 +38,7 @@ struct FitCommandOptions {
   std::string enumerate = EnumerateText(EnumerateOptions{});  // --enumerate off|auto|on|N
   std::string screen = "auto";                                // --screen K|auto|off
   std::string features = "auto";                              // --features off|on|auto
+  std::string symmetry = "auto";                              // --symmetry off|on|auto
   // A search over several datasets (class_fit.hpp): more data files after the first, class
   // and specific constants, a column naming each row's dataset.
   std::vector<std::string> more_data;

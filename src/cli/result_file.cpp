@@ -113,6 +113,7 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   w.Bool(c.canonical);
   w.Field("screen", ScreenToString(c.screen));
   w.Field("features", std::string(ToString(c.features)));
+  w.Field("symmetry", std::string(ToString(c.symmetry)));
   w.Field("risk_epsilon", c.training.risk_epsilon);
   w.Field("learning_rate", c.training.learning_rate);
   w.Field("entropy_weight", c.training.loss.entropy_weight);
@@ -185,7 +186,8 @@ void WriteScreening(JsonWriter& w, const std::optional<Screening>& screening) {
 }
 
 // The groups a run searched over, or null when it ran on the data as given:
-// {"target": "m*c^2", "groups": {"pi1": "v/c", ...}, "portfolio": false, "selected_from":
+// {"target": "m*c^2", "groups": {"pi1": "v/c", ...}, "merged": ["(theta1 - theta2)"],
+// "portfolio": false, "selected_from":
 // "groups"}; with the portfolio (groups auto) "portfolio" is true and "selected_from" says
 // which search, "groups" or "data", found the selected formula (null when none is).
 void WriteGroups(JsonWriter& w, const SearchResult& result) {
@@ -202,6 +204,10 @@ void WriteGroups(JsonWriter& w, const SearchResult& result) {
     w.Field(groups->names[j], groups->texts[j]);
   }
   w.EndObject();
+  w.Key("merged");
+  w.BeginArray();
+  for (const InputMerge& m : groups->merges) w.String(m.text);
+  w.EndArray();
   w.Key("portfolio");
   w.Bool(result.groups_portfolio);
   w.Key("selected_from");

@@ -75,7 +75,8 @@ const std::vector<std::string>& DefaultOperators() {
 
 namespace {
 
-// The names of GroupsMode and FeaturesMode, indexed by the enumerators (kOff, kOn, kAuto).
+// The names of GroupsMode, FeaturesMode and SymmetryMode, indexed by the enumerators (kOff, kOn,
+// kAuto).
 constexpr std::array<std::string_view, 3> kModeNames = {"off", "on", "auto"};
 
 template <class Mode>
@@ -98,6 +99,14 @@ std::string_view ToString(FeaturesMode mode) {
 
 FeaturesMode ParseFeaturesMode(std::string_view text) {
   return ParseMode<FeaturesMode>(text, "features");
+}
+
+std::string_view ToString(SymmetryMode mode) {
+  return kModeNames.at(static_cast<std::size_t>(mode));
+}
+
+SymmetryMode ParseSymmetryMode(std::string_view text) {
+  return ParseMode<SymmetryMode>(text, "symmetry");
 }
 
 void SearchConfig::Validate() const {

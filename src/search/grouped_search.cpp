@@ -19,13 +19,14 @@
 #include "physr/search/groups.hpp"
 #include "physr/search/pareto_front.hpp"
 #include "physr/search/simplify.hpp"
+#include "physr/search/symmetry.hpp"
 #include "search_internal.hpp"
 
 namespace physr {
 namespace {
 
 struct GroupedProblem {
-  GroupBasis basis;
+  GroupBasis basis;  // over the data's columns after the merges
   Dataset data;
   SearchConfig config;
 };
@@ -46,7 +47,12 @@ std::optional<GroupedProblem> PrepareGroups(const Dataset& data, const SearchCon
     }
     for (const FixedConstantSpec& c : library.fixed_constants) taken.push_back(c.name);
     GroupedProblem problem;
-    problem.basis = FindGroups(data, library.fixed_constants, taken);
+    const MergedInputs merged =
+        MergeSymmetricInputs(data, config.symmetry == SymmetryMode::kOff  ? 0
+                                   : config.symmetry == SymmetryMode::kOn ? data.num_variables()
+                                                                          : kMergeAutoColumns);
+    problem.basis = FindGroups(merged.data, library.fixed_constants, taken);
+    problem.basis.merges = merged.merges;
     if (problem.basis.groups.empty()) {
       // The units fix the law up to a number (target = C·monomial): nothing is left to search
       // over the groups, and the plain search finds C·monomial directly.
@@ -55,9 +61,11 @@ std::optional<GroupedProblem> PrepareGroups(const Dataset& data, const SearchCon
           "number times " +
           problem.basis.target_text + "; search without --groups");
     }
-    problem.data = ReduceDataset(data, problem.basis);
+    problem.data = ReduceDataset(merged.data, problem.basis);
+    // Fewer variables than the data's inputs (columns and constants with units), by the groups
+    // or by the merges.
     if (config.groups == GroupsMode::kAuto &&
-        problem.basis.groups.size() >= problem.basis.inputs.size()) {
+        problem.basis.groups.size() >= problem.basis.inputs.size() + merged.merges.size()) {
       return std::nullopt;
     }
     problem.config = config;

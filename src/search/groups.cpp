@@ -322,7 +322,8 @@ GroupBasis FindGroups(const Dataset& data, const std::vector<FixedConstantSpec>&
   for (const Vector& g : basis.groups) {
     basis.texts.push_back(MonomialText(basis.inputs, g));
     const auto single = std::find(g.begin(), g.end(), 1);
-    if (AbsSum(g) == 1 && single != g.end()) {
+    if (AbsSum(g) == 1 && single != g.end() &&
+        basis.inputs[static_cast<std::size_t>(single - g.begin())].front() != '(') {
       basis.names.push_back(basis.inputs[static_cast<std::size_t>(single - g.begin())]);
       continue;
     }

@@ -48,3 +48,22 @@ def test_groups_auto_merges_both_searches_and_marks_the_origin():
     assert result.best.unit == "kg*m^2/s^2"
     assert result.best.from_groups in (True, False)
     assert any(f.from_groups for f in result.pareto)
+
+
+def test_symmetry_merges_a_product_of_dimensionless_inputs_for_the_groups():
+    # y = u/(1 + u) with u = n*alpha: n and alpha are dimensionless, so they make no group;
+    # symmetry="auto" merges them into (n*alpha), and the groups' search runs over it.
+    rng = np.random.default_rng(2)
+    n = rng.uniform(0.0, 1.0, 300)
+    alpha = rng.uniform(0.0, 1.0, 300)
+    X = np.asfortranarray(np.column_stack([n, alpha]))
+    y = n * alpha / (1 + n * alpha)
+    kw = dict(X_names=["n", "alpha"], batch_size=500, epochs=6, threads=2, seed=1)
+    assert not physr.fit(X, y, symmetry="off", **kw).groups_portfolio
+    result = physr.fit(X, y, symmetry="auto", **kw)
+    assert result.groups_portfolio
+    assert result.best is not None
+    assert result.best.nrmse < 1e-9
+    np.testing.assert_allclose(result.best.predict(X), y, rtol=1e-9)
+    with pytest.raises(ValueError, match="off, on or auto"):
+        physr.fit(X, y, symmetry="yes", epochs=1)

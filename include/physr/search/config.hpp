@@ -127,6 +127,18 @@ std::string_view ToString(FeaturesMode mode);
 // The mode named `text`; throws InputError for another text.
 FeaturesMode ParseFeaturesMode(std::string_view text);
 
+// Symmetric inputs (symmetry.hpp) for the search over the groups: before the groups are
+// formed, a pair of columns through whose difference, product or quotient alone the target
+// depends is replaced by that one column. kAuto tests data of at most kMergeAutoColumns
+// columns, kOn of any width the groups take; the search over the data as given keeps every
+// column.
+enum class SymmetryMode { kOff, kOn, kAuto };  // in this order, as GroupsMode
+
+// "off", "on", "auto".
+std::string_view ToString(SymmetryMode mode);
+// The mode named `text`; throws InputError for another text.
+SymmetryMode ParseSymmetryMode(std::string_view text);
+
 struct SearchConfig {
   LibraryOptions library;
   // Priors: lengths, the units prior (`priors.units`; off, dimensions are ignored while
@@ -142,6 +154,9 @@ struct SearchConfig {
   CheckpointOptions checkpoint;
   RowSamplingOptions rows;
   GroupsMode groups = GroupsMode::kAuto;
+  // Symmetric pairs of inputs merged before the groups are formed (symmetry.hpp); only
+  // with groups on or auto.
+  SymmetryMode symmetry = SymmetryMode::kAuto;
   // Exhaustive enumeration of short programs at the start (enumerate.hpp): its best
   // programs are scored, offered to the front and seeded into evolution.
   EnumerateOptions enumerate;

@@ -11,6 +11,7 @@
 
 #include "physr/data/dataset.hpp"
 #include "physr/expr/library.hpp"
+#include "physr/search/symmetry.hpp"
 
 namespace physr {
 
@@ -18,7 +19,9 @@ namespace physr {
 // constants with a dimension. A product Π inputs[i]^(e[i] / denominator) is written as
 // text with `*`, `/`, `^` and `sqrt` (parseable by ParseFormula over the search library).
 struct GroupBasis {
-  std::vector<std::string> inputs;       // names: the columns, then the dimensional constants
+  // names: the columns, then the dimensional constants; a column merged from two of the
+  // data's (symmetry.hpp) is named by its formula, "(theta1 - theta2)"
+  std::vector<std::string> inputs;
   std::vector<double> constant_values;   // values of the constants among inputs, in order
   std::vector<std::vector<int>> groups;  // integer exponents per input; each dimensionless
   std::vector<std::string> names;        // identifiers of the groups as dataset columns
@@ -26,6 +29,9 @@ struct GroupBasis {
   std::vector<int> target_monomial;      // exponents (over target_denominator) per input
   int target_denominator = 1;            // 1, or 2 when only half-integer powers work
   std::string target_text;               // the monomial as a formula: "m*c^2", "1"
+  // The pairs of the data's columns merged into one before the groups were formed (empty when
+  // none were, and from FindGroups, which the caller's merges precede).
+  std::vector<InputMerge> merges;
 };
 
 // The basis for `data`'s columns, the dimensional constants of `fixed_constants`, and the
@@ -38,7 +44,8 @@ struct GroupBasis {
 // flattest dimensionless target: m·c² rather than m·v² for E = m·c²·γ(v/c)), then input
 // order. Groups are oriented so that the median of log|group| is ≤ 0 (a small parameter,
 // v/c rather than c/v); an exact tie puts the earliest input in the denominator. Group names: the
-// input's own for a group that is one input to the power 1, else pi1, pi2, ... (skipping names
+// input's own for a group that is one input to the power 1 (unless the input is a merged
+// column, named by its formula), else pi1, pi2, ... (skipping names
 // taken by `taken`). Throws InputError for more than 10 inputs, when no monomial has the
 // target's units, or when a nullspace vector needs larger exponents.
 GroupBasis FindGroups(const Dataset& data, const std::vector<FixedConstantSpec>& fixed_constants,
