@@ -48,7 +48,7 @@ struct EnumerateOptions {
   // Programs returned: the `keep_free` constant-free ones closest to the target on the probe
   // rows, and the first `keep_fitted` with free constants (shortest first).
   std::int64_t keep_free = 20'000;
-  std::int64_t keep_fitted = 5'000;
+  std::int64_t keep_fitted = 50'000;
   // The engine's use of them: those with constants are fitted on `screen_rows` rows of the
   // search's rows, and the `keep` best of all are scored on the search rows (counted as
   // evaluations), offered to the front and seeded into evolution.
