@@ -17,6 +17,7 @@
 #include "physr/expr/parser.hpp"
 #include "physr/expr/printer.hpp"
 #include "physr/expr/program.hpp"
+#include "physr/expr/token.hpp"
 #include "physr/expr/unit_check.hpp"
 #include "support/random_program.hpp"
 
@@ -96,6 +97,17 @@ std::string ParseError(const std::string& text, const Library& lib) {
 
 // ---------------------------------------------------------------------------------------
 // Unit checking
+
+TEST_CASE("IsIdentifier accepts [A-Za-z_][A-Za-z0-9_]* and nothing else") {
+  for (const char* name : {"v", "_", "x_1", "theta2", "E0", "_a9Z"}) {
+    CAPTURE(name);
+    CHECK(IsIdentifier(name));
+  }
+  for (const char* name : {"", "2x", "x-1", "(a - b)", "x y", "é", "a.b", "pi*r"}) {
+    CAPTURE(name);
+    CHECK_FALSE(IsIdentifier(name));
+  }
+}
 
 TEST_CASE("HashTokens is FNV-1a over the ids with a final avalanche, seeded by the length") {
   // Written out: the restart streams of FitConstants (FitSeed) depend on these values.

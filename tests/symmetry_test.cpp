@@ -2,6 +2,7 @@
 // merged and which are not, and the search over the groups of the merged columns.
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -150,8 +151,26 @@ TEST_CASE("groups auto: a law of n*alpha is searched over their product and writ
   for (const SymmetryMode mode : {SymmetryMode::kOff, SymmetryMode::kAuto}) {
     CAPTURE(std::string(ToString(mode)));
     config.symmetry = mode;
-    const SearchResult result = RunSearch(data, config);
+    // The epochs report the best formula in the data's variables, the merged pair in one pair
+    // of parentheses (two only as a function's argument, sqrt((n*alpha))).
+    std::vector<std::string> reported;
+    SearchCallbacks callbacks;
+    callbacks.on_epoch = [&](const EpochReport& report) {
+      reported.push_back(report.best_infix);
+      return true;
+    };
+    const SearchResult result = RunSearch(data, config, callbacks);
     CHECK(result.groups.has_value() == (mode == SymmetryMode::kAuto));
+    bool merged_shown = false;
+    for (const std::string& text : reported) {
+      CAPTURE(text);
+      for (std::size_t at = text.find("((n*alpha))"); at != std::string::npos;
+           at = text.find("((n*alpha))", at + 1)) {
+        CHECK((at > 0 && std::isalpha(static_cast<unsigned char>(text[at - 1]))));
+      }
+      merged_shown = merged_shown || text.find("(n*alpha)") != std::string::npos;
+    }
+    CHECK(merged_shown == (mode == SymmetryMode::kAuto));
     if (mode == SymmetryMode::kOff) continue;
     CHECK(result.groups_portfolio);
     REQUIRE(result.groups->merges.size() == 1);

@@ -11,6 +11,7 @@
 #include "json.hpp"
 #include "physr/core/error.hpp"
 #include "physr/core/files.hpp"
+#include "physr/expr/token.hpp"
 #include "physr/units/unit_parser.hpp"
 #include "sidecar.hpp"
 
@@ -73,18 +74,6 @@ NameAndUnit ParseNameAndUnit(std::string_view flag, std::string_view whole, std:
 }
 
 }  // namespace
-
-bool IsIdentifier(std::string_view name) {
-  if (name.empty()) return false;
-  const auto is_alpha = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  };
-  if (!is_alpha(name.front())) return false;
-  for (const char c : name) {
-    if (!is_alpha(c) && !(c >= '0' && c <= '9')) return false;
-  }
-  return true;
-}
 
 bool ParseDouble(std::string_view text, double& value) {
   text = Trim(text);

@@ -17,10 +17,6 @@
 
 namespace physr::cli {
 
-// True for ASCII identifiers [A-Za-z_][A-Za-z0-9_]*, the names `--const` and
-// `--free-const` accept.
-bool IsIdentifier(std::string_view name);
-
 // Reads a whole cell as a double: std::from_chars syntax plus an optional leading '+', spaces
 // around allowed. Returns false for anything else (empty text, trailing characters, out of
 // range). Accepts "nan" and "inf"; callers that need a finite value check it.

@@ -6,6 +6,7 @@
 
 #include "options.hpp"
 #include "physr/expr/printer.hpp"
+#include "physr/expr/token.hpp"
 #include "physr/expr/unit_check.hpp"
 
 namespace physr::cli {

@@ -9,6 +9,7 @@
 #include "operator_flags.hpp"
 #include "physr/core/error.hpp"
 #include "physr/expr/unit_check.hpp"
+#include "physr/search/enumerate.hpp"
 #include "physr/search/saved_result.hpp"
 #include "physr/units/unit_parser.hpp"
 
@@ -114,6 +115,8 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   w.Field("screen", ScreenToString(c.screen));
   w.Field("features", std::string(ToString(c.features)));
   w.Field("symmetry", std::string(ToString(c.symmetry)));
+  w.Field("groups", std::string(ToString(c.groups)));
+  w.Field("enumerate", EnumerateText(c.enumerate));
   w.Field("risk_epsilon", c.training.risk_epsilon);
   w.Field("learning_rate", c.training.learning_rate);
   w.Field("entropy_weight", c.training.loss.entropy_weight);
@@ -123,6 +126,9 @@ void WriteOptions(JsonWriter& w, const SearchConfig& c, const ResultContext& con
   w.Field("occam", c.priors.completion_length_weight);
   w.IntegerField("fit_iterations", c.fitting.fit.solver.max_iterations);
   w.IntegerField("fit_restarts", c.fitting.fit.restarts);
+  w.IntegerField("race_rows", c.rows.race_rows);
+  w.Field("race_advance", c.rows.race_advance);
+  w.IntegerField("race_iterations", c.rows.race_iterations);
   w.IntegerField("evolve", c.evolution.offspring);
   w.IntegerField("generations", c.evolution.generations);
   w.IntegerField("memory", c.training.memory);

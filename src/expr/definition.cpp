@@ -6,6 +6,7 @@
 
 #include "physr/core/error.hpp"
 #include "physr/expr/parser.hpp"
+#include "physr/expr/token.hpp"
 #include "physr/expr/unit_check.hpp"
 
 namespace physr {
@@ -15,13 +16,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-bool IsIdentifier(std::string_view s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
 }
 
 // Whether `body` calls `name`: the identifier `name` followed (after blanks) by '('.

@@ -13,6 +13,7 @@
 #include "formula_lexer.hpp"
 #include "physr/core/error.hpp"
 #include "physr/expr/exact_number.hpp"
+#include "physr/expr/token.hpp"
 #include "physr/units/rational.hpp"
 #include "sympy_names.hpp"
 
@@ -43,17 +44,6 @@ std::string FormatNumber(double value, int precision) {
 }
 
 enum class Style { kInfix, kSympy, kLatex };
-
-// [A-Za-z_][A-Za-z0-9_]*, the names Python (and so SymPy) reads as one name.
-bool IsIdentifierName(std::string_view name) {
-  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
-  for (const char c : name) {
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 class Printer {
  public:
@@ -239,7 +229,7 @@ class Printer {
         token.value == std::numbers::pi) {
       return name;
     }
-    if (IsIdentifierName(name) && !detail::IsSympyName(name)) return name;
+    if (IsIdentifier(name) && !detail::IsSympyName(name)) return name;
     std::string out = "Symbol('";
     for (const char c : name) {
       if (c == '\\' || c == '\'') out += '\\';

@@ -1,5 +1,6 @@
 #include "physr/expr/token.hpp"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -64,6 +65,15 @@ std::span<const OpCode> AllOperators() {
     return v;
   }();
   return ops;
+}
+
+bool IsIdentifier(std::string_view name) {
+  const auto letter = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
+  if (name.empty() || !letter(name.front())) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [&](char c) { return letter(c) || (c >= '0' && c <= '9'); });
 }
 
 std::string BuiltinOperatorNames() {

@@ -18,7 +18,6 @@ struct ScanData {
   std::vector<int> variable_map;  // data column → scan column (-1: unused)
   int value_column = 0;           // the scanned constant's column
   Eigen::MatrixXd X;              // (values.size()·m) × (value_column + 1)
-  std::vector<double> y, w;       // the scan rows' targets and weights (1 when none)
 };
 
 std::vector<double> GridValues() {
@@ -50,8 +49,6 @@ ScanData MakeScanData(const CompiledProgram& program, const PeriodicScanSample& 
   data.m = sample.X.rows();
   const auto blocks = static_cast<Eigen::Index>(data.values.size());
   data.X.resize(blocks * data.m, data.value_column + 1);
-  data.y = sample.y;
-  data.w = sample.weights.empty() ? std::vector<double>(sample.y.size(), 1.0) : sample.weights;
   for (Eigen::Index b = 0; b < blocks; ++b) {
     for (std::size_t j = 0; j < used.size(); ++j) {
       data.X.col(static_cast<Eigen::Index>(j)).segment(b * data.m, data.m) = sample.X.col(used[j]);
@@ -81,22 +78,24 @@ CompiledProgram WithConstantAsColumn(const CompiledProgram& program, int column,
 
 // 1 − ρ², ρ the weighted correlation of the predictions f with the scan rows' targets (0: an
 // exact affine fit). +inf when f is not finite or constant.
-double AffineMisfit(std::span<const double> f, const ScanData& data) {
+double AffineMisfit(std::span<const double> f, const PeriodicScanSample& sample) {
+  const auto w = [&](std::size_t i) { return sample.weights.empty() ? 1.0 : sample.weights[i]; };
+  const std::vector<double>& y = sample.y;
   double sw = 0.0, sf = 0.0, sy = 0.0;
   for (std::size_t i = 0; i < f.size(); ++i) {
     if (!std::isfinite(f[i])) return kInf;
-    sw += data.w[i];
-    sf += data.w[i] * f[i];
-    sy += data.w[i] * data.y[i];
+    sw += w(i);
+    sf += w(i) * f[i];
+    sy += w(i) * y[i];
   }
   if (!(sw > 0.0)) return kInf;
   const double mf = sf / sw, my = sy / sw;
   double cfy = 0.0, cff = 0.0, cyy = 0.0;
   for (std::size_t i = 0; i < f.size(); ++i) {
-    const double df = f[i] - mf, dy = data.y[i] - my;
-    cfy += data.w[i] * df * dy;
-    cff += data.w[i] * df * df;
-    cyy += data.w[i] * dy * dy;
+    const double df = f[i] - mf, dy = y[i] - my;
+    cfy += w(i) * df * dy;
+    cff += w(i) * df * df;
+    cyy += w(i) * dy * dy;
   }
   if (!(cff > 0.0) || !(cyy > 0.0)) return kInf;
   return 1.0 - std::min(1.0, cfy * cfy / (cff * cyy));
@@ -171,7 +170,7 @@ std::vector<PeriodicStart> PeriodicScanStarts(const CompiledProgram& program,
     const auto block = [&](std::size_t b) {
       return AffineMisfit(std::span<const double>(out).subspan(b * static_cast<std::size_t>(data.m),
                                                                static_cast<std::size_t>(data.m)),
-                          data);
+                          sample);
     };
     const double base = block(0);
     for (std::size_t b = 1; b < data.values.size(); ++b) {

@@ -115,18 +115,6 @@ BreedOptions MakeBreedOptions(const PriorOptions& priors, const Dataset& data) {
   return options;
 }
 
-// The fit options of the search's formulas. Without the periodic scan (FitOptions): in every
-// race it cost an eighth of the formulas scored and found fewer laws on the Feynman subset
-// (docs/benchmarks.md, "The periodic scan"); the enumeration's screening and the final refit
-// scan.
-BatchFitOptions SearchFitOptions(const SearchConfig& config) {
-  BatchFitOptions options = config.fitting;
-  options.fit.seed = config.seed;
-  options.fit.compute_uncertainties = false;
-  options.fit.periodic_scan = false;
-  return options;
-}
-
 // A program that is not exact advances by the front when its race loss beats the front's
 // there by this share: less would let every variant of a noisy law with a constant more
 // through (each extra constant fitted to the race rows lowers their loss by about
@@ -206,14 +194,6 @@ double RewardOf(double nrmse, double exact_nrmse) {
 // simplest wins, not round-off.
 double FrontLoss(double nrmse, double exact_nrmse) { return std::max(nrmse, exact_nrmse); }
 
-// The options of the final refits: uncertainties, and at least 100 iterations.
-FitOptions FinalFitOptions(FitOptions options) {
-  options.compute_uncertainties = true;
-  options.periodic_scan = true;
-  options.solver.max_iterations = std::max(100, options.solver.max_iterations);
-  return options;
-}
-
 // Sorts parents best first (ties keep their order), drops repeated programs and keeps at most
 // `limit`; returns the count kept.
 std::size_t KeepBestDistinct(std::vector<std::pair<double, Program>>& parents,
@@ -232,6 +212,21 @@ std::size_t KeepBestDistinct(std::vector<std::pair<double, Program>>& parents,
 }
 
 }  // namespace
+
+BatchFitOptions SearchFitOptions(const SearchConfig& config) {
+  BatchFitOptions options = config.fitting;
+  options.fit.seed = config.seed;
+  options.fit.compute_uncertainties = false;
+  options.fit.periodic_scan = false;
+  return options;
+}
+
+FitOptions FinalFitOptions(FitOptions options) {
+  options.compute_uncertainties = true;
+  options.periodic_scan = true;
+  options.solver.max_iterations = std::max(100, options.solver.max_iterations);
+  return options;
+}
 
 // Adds the wall seconds of its scope (or until Stop) to one phase of the profile, less those
 // that phases timed inside it recorded, so no second counts twice.

@@ -89,9 +89,12 @@ std::optional<GroupedProblem> PrepareGroups(const Dataset& data, const SearchCon
 // in parentheses, "(v/c)", so that ToInfix writes a formula in the data's variables.
 Library DisplayLibrary(const Library& reduced, const GroupBasis& basis) {
   std::vector<std::string> names;
-  for (std::size_t j = 0; j < basis.texts.size(); ++j) {
-    const bool single = basis.texts[j] == basis.names[j];
-    names.push_back(single ? basis.texts[j] : '(' + basis.texts[j] + ')');
+  // A group that is one input keeps the input's name: an identifier, or a merged input's
+  // formula, parenthesised already.
+  for (const std::string& text : basis.texts) {
+    const bool input =
+        std::find(basis.inputs.begin(), basis.inputs.end(), text) != basis.inputs.end();
+    names.push_back(input ? text : '(' + text + ')');
   }
   return WithVariableNames(reduced, names);
 }
@@ -179,10 +182,7 @@ WrittenBack WriteBackGroups(const SearchResult& reduced, const GroupBasis& basis
 WrittenBack WriteBackEntries(const std::vector<Formula>& pareto, const WriteBackFn& write,
                              const Dataset& data, const SearchConfig& config, Library& library,
                              double exact) {
-  FitOptions options = config.fitting.fit;
-  options.seed = config.seed;
-  options.compute_uncertainties = true;
-  options.solver.max_iterations = std::max(100, options.solver.max_iterations);
+  const FitOptions options = FinalFitOptions(SearchFitOptions(config).fit);
   WrittenBack out{ParetoFront(library, EffectiveRows(data)), {}};
   for (const Formula& f : pareto) {
     Program program = write(f, library);
@@ -208,9 +208,7 @@ WrittenBack WriteBackEntries(const std::vector<Formula>& pareto, const WriteBack
     NoiseSimplification noise{SimplifyOptions{}, &rows};
     noise.options.accept_nrmse = exact;
     noise.options.rows = EffectiveRows(rows);
-    noise.options.fit = config.fitting.fit;
-    noise.options.fit.seed = config.seed;
-    noise.options.fit.compute_uncertainties = false;
+    noise.options.fit = SearchFitOptions(config).fit;
     CanonicalizeFront(out.front, out.fits, library, data, options, exact, &noise);
   }
   return out;

@@ -15,6 +15,7 @@
 #include <Eigen/LU>
 
 #include "physr/core/error.hpp"
+#include "physr/expr/token.hpp"
 
 namespace physr {
 namespace {
@@ -323,7 +324,7 @@ GroupBasis FindGroups(const Dataset& data, const std::vector<FixedConstantSpec>&
     basis.texts.push_back(MonomialText(basis.inputs, g));
     const auto single = std::find(g.begin(), g.end(), 1);
     if (AbsSum(g) == 1 && single != g.end() &&
-        basis.inputs[static_cast<std::size_t>(single - g.begin())].front() != '(') {
+        IsIdentifier(basis.inputs[static_cast<std::size_t>(single - g.begin())])) {
       basis.names.push_back(basis.inputs[static_cast<std::size_t>(single - g.begin())]);
       continue;
     }

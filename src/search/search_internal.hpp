@@ -8,11 +8,23 @@
 #include <vector>
 
 #include "physr/expr/library.hpp"
+#include "physr/fit/batch_fitter.hpp"
 #include "physr/fit/constant_fitter.hpp"
 #include "physr/search/pareto_front.hpp"
 #include "physr/search/search.hpp"
 
 namespace physr {
+
+// The fit options of the search's formulas. Without the periodic scan (FitOptions): in every
+// race it cost an eighth of the formulas scored and found fewer laws on the Feynman subset
+// (docs/benchmarks.md, "The periodic scan"); the enumeration's screening and the final refit
+// scan.
+BatchFitOptions SearchFitOptions(const SearchConfig& config);
+
+// The options of the final refits (of the search's front, and of a front written back in the
+// data's variables): `options` with uncertainties, the periodic scan, and at least 100
+// iterations.
+FitOptions FinalFitOptions(FitOptions options);
 
 // The reported form of a fitted program: its metrics, units, constants and notations.
 Formula MakeFormula(const Program& program, const Library& library, const FitResult& fit);

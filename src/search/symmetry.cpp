@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <numeric>
 #include <optional>
+#include <string>
 #include <utility>
 
 namespace physr {
@@ -40,13 +41,11 @@ Eigen::VectorXd Ranks(const Eigen::VectorXd& v) {
   return r;
 }
 
-// A candidate: the pair (a, b), the operator, and whether a merge by it is wanted (false for a
-// quotient of two dimensional columns, tested only to see whether it explains the pair better).
+// A candidate: the pair (a, b) of columns and the operator that combines them.
 struct Candidate {
   int a = 0;
   int b = 0;
   char op = '-';
-  bool mergeable = true;
 };
 
 std::optional<Eigen::VectorXd> Combine(const Eigen::VectorXd& a, const Eigen::VectorXd& b,
@@ -65,13 +64,22 @@ std::vector<Candidate> Candidates(const Dataset& data) {
       const auto& da = data.dimensions[static_cast<std::size_t>(a)];
       const auto& db = data.dimensions[static_cast<std::size_t>(b)];
       if (!(da == db)) continue;
-      out.push_back({a, b, '-', true});
-      const bool dimensionless = da.IsDimensionless();
-      if (dimensionless) out.push_back({a, b, '*', true});
-      out.push_back({a, b, '/', dimensionless});
+      out.push_back({a, b, '-'});
+      if (da.IsDimensionless()) out.push_back({a, b, '*'});
+      out.push_back({a, b, '/'});
     }
   }
   return out;
+}
+
+// Whether the pair may be replaced by `merged`, its combination by c.op. A quotient of two
+// dimensional columns is tested only to see whether it explains the pair better (the groups
+// form it anyway). A difference with units that takes both signs would divide the target in
+// the groups' monomial, where its sign is lost to the relation (d/(y1 - y2) = ±sqrt(1 + ...)).
+bool Mergeable(const Dataset& data, const Candidate& c, const Eigen::VectorXd& merged) {
+  if (data.dimensions[static_cast<std::size_t>(c.a)].IsDimensionless()) return true;
+  if (c.op == '/') return false;
+  return merged.minCoeff() > 0.0 || merged.maxCoeff() < 0.0;
 }
 
 // The features (ranks) of the sampled rows with column a replaced by `merged` and b removed.
@@ -88,6 +96,7 @@ Eigen::MatrixXd MergedFeatures(const Eigen::MatrixXd& ranks, int a, int b,
 
 struct Verdict {
   Candidate candidate;
+  bool mergeable = true;
   double ratio = 0;
 };
 
@@ -109,15 +118,9 @@ std::optional<Verdict> BestMerge(const Dataset& data, const std::vector<Eigen::I
   for (const Candidate& c : Candidates(data)) {
     const auto merged = Combine(X.col(c.a), X.col(c.b), c.op);
     if (!merged) continue;
-    Candidate tested = c;
-    // A difference with units that takes both signs would divide the target in the groups'
-    // monomial, where its sign is lost to the relation (d/(y1 - y2) = ±sqrt(1 + ...)).
-    const bool both_signs = merged->minCoeff() <= 0.0 && merged->maxCoeff() >= 0.0;
-    const bool dimensionless = data.dimensions[static_cast<std::size_t>(c.a)].IsDimensionless();
-    if (c.op == '-' && !dimensionless && both_signs) tested.mergeable = false;
     const double after =
         NeighbourError(MergedFeatures(ranks, c.a, c.b, Ranks(*merged)), y, queries);
-    verdicts.push_back({tested, after / before});
+    verdicts.push_back({c, Mergeable(data, c, *merged), after / before});
   }
   std::optional<Verdict> best;
   for (const Verdict& v : verdicts) {
@@ -128,19 +131,19 @@ std::optional<Verdict> BestMerge(const Dataset& data, const std::vector<Eigen::I
       const bool same = w.candidate.a == v.candidate.a && w.candidate.b == v.candidate.b;
       if (same && w.ratio < v.ratio) pair_best = false;
     }
-    if (!pair_best || !v.candidate.mergeable || !(v.ratio < kMergeRatio)) continue;
+    if (!pair_best || !v.mergeable || !(v.ratio < kMergeRatio)) continue;
     if (!best || v.ratio < best->ratio) best = v;
   }
   return best;
 }
 
-// `data` with the merge of `v` made.
-Dataset Merge(const Dataset& data, const InputMerge& merge, const Candidate& c) {
+// `data` with the pair of `c` replaced by their combination, named `text`.
+Dataset Merge(const Dataset& data, const Candidate& c, const std::string& text) {
   Dataset out = data;
   const auto a = static_cast<std::size_t>(c.a);
   const auto b = static_cast<std::size_t>(c.b);
   out.X.col(c.a) = *Combine(data.X.col(c.a), data.X.col(c.b), c.op);
-  out.names[a] = merge.text;
+  out.names[a] = text;
   if (c.op != '-')
     out.dimensions[a] = Dimension();  // a product or quotient of dimensionless columns
   const Eigen::Index cols = data.X.cols();
@@ -206,7 +209,7 @@ MergedInputs MergeSymmetricInputs(const Dataset& data, int max_columns) {
     merge.text =
         '(' + merge.first + (c.op == '-' ? " - " : std::string(1, c.op)) + merge.second + ')';
     merge.ratio = best->ratio;
-    out.data = Merge(out.data, merge, c);
+    out.data = Merge(out.data, c, merge.text);
     out.merges.push_back(std::move(merge));
   }
   return out;

@@ -53,6 +53,19 @@ RENAMED = {
 }
 
 
+# Flags that are not search options, so not in the result file's "options": the data and how
+# it is read, the library (the file's "library"), where results and checkpoints go, and how
+# the run is spread (threads and ranks give the same result).
+NOT_OPTIONS = {"--help", "--target", "--ops", "--complexity", "--define", "--const",
+               "--free-const", "--class-const", "--spe-const", "--group", "--no-default-consts",
+               "--units", "--ignore", "--delimiter", "--drop-nonfinite", "--json", "--threads",
+               "--mpi-timeout", "--checkpoint", "--checkpoint-every", "--checkpoint-seconds",
+               "--resume", "--quiet"}
+
+# Option names in the result file that are not the flag's own with '-' as '_'.
+OPTION_KEYS = {"--no-units-prior": "units_prior", "--no-canonical": "canonical"}
+
+
 def cli():
     return physr_tool()
 
@@ -73,6 +86,21 @@ def test_every_fit_flag_reaches_python():
     assert missing == {}, f"physr fit flags without a Python argument: {missing}"
     # The lists themselves stay true: each names a real flag.
     assert set(CLI_ONLY) - {"--help"} <= flags and set(RENAMED) <= flags
+
+
+def test_the_result_file_records_every_search_option(tmp_path):
+    flags = fit_flags()
+    assert NOT_OPTIONS - {"--help"} <= flags
+    data = ROOT / "datasets" / "mechanical_energy.csv"
+    out = tmp_path / "run.json"
+    subprocess.run([cli(), "fit", str(data), "--free-const", "m[kg]", "--free-const", "g[m/s^2]",
+                    "--epochs", "1", "--batch", "50", "--json", str(out), "--quiet"],
+                   capture_output=True, check=True)
+    options = json.loads(out.read_text())["options"]
+    keys = {flag: OPTION_KEYS.get(flag, flag[2:].replace("-", "_")) for flag in flags - NOT_OPTIONS}
+    missing = {flag: key for flag, key in keys.items() if key not in options}
+    assert missing == {}, f"physr fit flags the result file does not record: {missing}"
+    assert options["race_rows"] == 256 and options["groups"] == "auto"
 
 
 def test_evaluate_reports_what_eval_reports():

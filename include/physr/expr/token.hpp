@@ -82,6 +82,9 @@ std::optional<OpCode> OperatorByName(std::string_view name);
 std::span<const OpCode> AllOperators();
 // Their names, "add, sub, mul, ..., abs", for messages and help texts.
 std::string BuiltinOperatorNames();
+// True for ASCII identifiers [A-Za-z_][A-Za-z0-9_]*: the names a column, a constant or an
+// operator may take, and the ones Python (so SymPy) reads as one name.
+bool IsIdentifier(std::string_view name);
 
 struct Token {
   std::string name;  // unique among a Library's operators, and among its terminals:
