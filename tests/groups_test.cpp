@@ -194,7 +194,7 @@ TEST_CASE("groups: ten inputs give n - rank groups; eleven are refused") {
 }
 
 TEST_CASE("groups: the reduced data equal the groups' formulas and y / monomial") {
-  const Dataset data = MakeData(
+  Dataset data = MakeData(
       {{"m", "kg"}, {"v", "m/s", 1, 2}, {"c", "m/s", 3, 10}}, "E", "J",
       [](const Eigen::VectorXd& x) {
         return x(0) * x(2) * x(2) / std::sqrt(1 - x(1) * x(1) / (x(2) * x(2)));
@@ -208,6 +208,16 @@ TEST_CASE("groups: the reduced data equal the groups' formulas and y / monomial"
     CHECK(reduced.X(r, 0) == doctest::Approx(Evaluate(b.texts[0], data, r)).epsilon(1e-14));
     CHECK(reduced.y(r) * Evaluate(b.target_text, data, r) ==
           doctest::Approx(data.y(r)).epsilon(1e-14));
+    // Σ w·M²·(y/M − f)² is the data's own Σ w·(y − M·f)²: weights M² without weights, w·M²
+    // with.
+    const double m = Evaluate(b.target_text, data, r);
+    CHECK(reduced.weights(r) == doctest::Approx(m * m).epsilon(1e-14));
+  }
+  data.weights = Eigen::VectorXd::LinSpaced(data.rows(), 1.0, 2.0);
+  const Dataset weighted = ReduceDataset(data, b);
+  for (Eigen::Index r = 0; r < data.rows(); ++r) {
+    const double m = Evaluate(b.target_text, data, r);
+    CHECK(weighted.weights(r) == doctest::Approx(data.weights(r) * m * m).epsilon(1e-14));
   }
 }
 

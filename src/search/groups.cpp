@@ -365,7 +365,7 @@ Dataset ReduceDataset(const Dataset& data, const GroupBasis& basis) {
   reduced.X.resize(rows, k);
   reduced.y.resize(rows);
   reduced.target_name = data.target_name;
-  if (data.weights.size() > 0) reduced.weights.resize(rows);
+  reduced.weights.resize(rows);
   const auto bad = [&](const std::string& what, Eigen::Index r) {
     return InputError("groups: " + what + " is not finite" + " at data row " +
                       std::to_string(r + 1));
@@ -380,7 +380,9 @@ Dataset ReduceDataset(const Dataset& data, const GroupBasis& basis) {
     const double y = data.y(r) / scale;
     if (!std::isfinite(y)) throw bad(data.target_name + "/(" + basis.target_text + ")", r);
     reduced.y(r) = y;
-    if (data.weights.size() > 0) reduced.weights(r) = data.weights(r) * scale * scale;
+    // The search over the data as given minimises Σ w·(y − ŷ)²; with ŷ = M·f that is
+    // Σ w·M²·(y/M − f)², so the reduced rows weigh w·M² (w = 1 without weights).
+    reduced.weights(r) = (data.weights.size() > 0 ? data.weights(r) : 1.0) * scale * scale;
   }
   return reduced;
 }

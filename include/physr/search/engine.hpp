@@ -84,9 +84,14 @@ class SearchEngine {
   // to the front and the memory (as of `epoch`), and kept in seeds_. Returns kInterrupted
   // when an interrupt cut it short on any rank (nothing of it kept), else nullopt.
   std::optional<StopReason> Enumerate(int epoch);
-  // The `keep` best enumerated programs on the screening rows (those with free constants
-  // fitted there), exact ones shortest first.
+  // The `keep` best enumerated programs: scored on the screening rows `rows` (those with free
+  // constants fitted there), the `rerank` best of them scored again at those constants on
+  // the rerank rows (EnumerateOptions), exact ones shortest first.
   std::vector<Program> ScreenEnumerated(Enumeration found, const Dataset& rows);
+  // The `keep` programs with the lowest losses of their `fits` (exact ones tied, shortest
+  // first), each with its fitted constants; those without a finite fit are dropped.
+  std::vector<Program> BestScored(std::vector<Program> programs, std::span<const FitResult> fits,
+                                  std::size_t keep) const;
   Batch Sample();
   void Score(Batch& batch, int epoch);
   std::vector<Parent> Train(const Batch& batch);

@@ -49,10 +49,15 @@ struct EnumerateOptions {
   // rows, and the first `keep_fitted` with free constants (shortest first).
   std::int64_t keep_free = 20'000;
   std::int64_t keep_fitted = 50'000;
-  // The engine's use of them: those with constants are fitted on `screen_rows` rows of the
-  // search's rows, and the `keep` best of all are scored on the search rows (counted as
-  // evaluations), offered to the front and seeded into evolution.
+  // The engine's use of them: all are scored on `screen_rows` rows of the search's rows (those
+  // with constants fitted there); the `rerank` best are scored again, at those constants, on
+  // up to `rerank_rows` search rows, where noise no longer hides a law among its close
+  // rivals; the `keep` best of these are scored on the search rows (counted as evaluations),
+  // offered to the front and seeded into evolution. rerank or rerank_rows ≤ 0: no second
+  // scoring, the screening rows decide.
   int screen_rows = 64;
+  std::int64_t rerank = 10'000;
+  int rerank_rows = 2000;
   int keep = 1000;
   // Remove duplicates by value (off: every valid program, for tests and counts).
   bool dedup = true;
