@@ -293,8 +293,8 @@ TEST_CASE("Under heavy noise the enumeration's second scoring puts the law on th
       bool close = true;
       for (std::size_t r = 0; r < truth.size(); ++r) {
         const double x = d.X(static_cast<Eigen::Index>(r), 0);
-        const double value = EvaluateScalar(compiled, std::span<const double>(&x, 1),
-                                            f.program.constants);
+        const double value =
+            EvaluateScalar(compiled, std::span<const double>(&x, 1), f.program.constants);
         close = close && std::abs(value / truth[r] - 1.0) < 5e-3;
       }
       if (close) return true;

@@ -484,7 +484,8 @@ std::vector<Program> SearchEngine::ScreenEnumerated(Enumeration found, const Dat
   at.fit.periodic_scan = false;
   at.fit.restarts = 0;
   at.fit.solver.max_iterations = 0;
-  fits = BatchFitter(library_, at).FitAll(best, SearchRows(train_, limits.rerank_rows, config_.seed));
+  fits =
+      BatchFitter(library_, at).FitAll(best, SearchRows(train_, limits.rerank_rows, config_.seed));
   return BestScored(std::move(best), fits, keep);
 }
 
