@@ -104,6 +104,20 @@ std::vector<std::int64_t> BruteForceCounts(const Library& library,
   return count;
 }
 
+// A short search, one thread, seed 3, that enumerates up to `max_length` tokens before its
+// second and last epoch, with 50 samples and 20 offspring an epoch.
+SearchConfig EnumeratingSearch(int max_length) {
+  SearchConfig config;
+  config.training.batch_size = 50;
+  config.evolution.offspring = 20;
+  config.stopping.max_epochs = 2;  // the enumeration runs after the first
+  config.seed = 3;
+  config.threads = 1;
+  config.enumerate.mode = EnumerateMode::kOn;
+  config.enumerate.max_length = max_length;
+  return config;
+}
+
 }  // namespace
 
 TEST_CASE("Enumeration without deduplication counts what a brute force over prefixes counts") {
@@ -236,13 +250,7 @@ TEST_CASE("A search with enumeration finds a short law of one dimensionless vari
   Dataset d = ProbeData(1, 300);
   for (int r = 0; r < 300; ++r) d.X(r, 0) = 0.1 + 3.0 * r / 300.0;
   for (int r = 0; r < 300; ++r) d.y(r) = d.X(r, 0) / (std::exp(d.X(r, 0)) - 1.0);
-  SearchConfig config;
-  config.training.batch_size = 50;
-  config.evolution.offspring = 20;
-  config.stopping.max_epochs = 2;  // the enumeration runs after the first
-  config.seed = 3;
-  config.enumerate.mode = EnumerateMode::kOn;
-  config.enumerate.max_length = 7;
+  SearchConfig config = EnumeratingSearch(7);
   SearchResult results[2];
   for (const int threads : {1, 2}) {
     config.threads = threads;
@@ -278,14 +286,7 @@ TEST_CASE("Under heavy noise the enumeration's second scoring puts the law on th
     truth.push_back(1.0 / std::sqrt(1.0 - d.X(r, 0) * d.X(r, 0)));
     d.y(r) = truth.back() + kNoise * rng.Normal();
   }
-  SearchConfig config;
-  config.training.batch_size = 50;
-  config.evolution.offspring = 20;
-  config.stopping.max_epochs = 2;  // the enumeration runs after the first
-  config.seed = 3;
-  config.threads = 1;
-  config.enumerate.mode = EnumerateMode::kOn;
-  config.enumerate.max_length = 7;
+  SearchConfig config = EnumeratingSearch(7);
   // Whether a formula of the front is the law within 0.5 %.
   const auto on_front = [&](const SearchResult& result) {
     for (const Formula& f : result.pareto) {
@@ -315,14 +316,7 @@ TEST_CASE("The enumeration's screening finds a frequency that a fit from 1 misse
     d.X(r, 0) = 0.25 + 3.75 * r / 299.0;
     d.y(r) = std::pow(std::sin(two_pi * d.X(r, 0)), 2);
   }
-  SearchConfig config;
-  config.training.batch_size = 50;
-  config.evolution.offspring = 20;
-  config.stopping.max_epochs = 2;  // the enumeration runs after the first
-  config.seed = 3;
-  config.threads = 1;
-  config.enumerate.mode = EnumerateMode::kOn;
-  config.enumerate.max_length = 5;
+  SearchConfig config = EnumeratingSearch(5);
   const SearchResult r = RunSearch(d, config);
   REQUIRE(r.best.has_value());
   CHECK(r.best->nrmse < 1e-9);
